@@ -1,0 +1,5 @@
+"""`python -m lamagent` runs the command line."""
+
+from lamagent.cli import app
+
+app()

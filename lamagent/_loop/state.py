@@ -1,0 +1,29 @@
+"""What changes during a run: the conversation, the trajectory, usage and the step in progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lamagent.messages import Message, Usage
+from lamagent.trajectory import Step, Trajectory
+
+
+@dataclass
+class RunState:
+    """The mutable state of one run (or of a session across its turns)."""
+
+    messages: list[Message]
+    trajectory: Trajectory
+    #: Usage and seconds of the current run (one `send` of a session).
+    usage: Usage = field(default_factory=Usage)
+    generate_s: float = 0.0
+    execute_s: float = 0.0
+    steps_this_run: int = 0
+    consecutive_failures: int = 0
+    last_failure: str = ""
+    #: The step being built; recorded even if the run stops in the middle of it.
+    current: Step | None = None
+
+    @property
+    def next_step_id(self) -> int:
+        return len(self.trajectory.steps) + 1

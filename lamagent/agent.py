@@ -1,0 +1,431 @@
+"""`Agent`: the loop that lets a model call tools until it can answer.
+
+    agent = Agent(tools=[get_weather])            # the embedded default model, loaded lazily
+    result = agent.run("What's the weather in Paris?")
+    result.answer, result.outcome, result.trajectory
+
+Each step renders the conversation with the model's Format, generates (streaming), parses the
+reply, verifies every call against the tools, runs the valid calls concurrently (each under a
+timeout), and appends the results as observations. Nothing the model writes can crash the loop:
+malformed output, unknown tools, bad arguments, failing or slow tools all become observations
+the model reads and fields of the trajectory. The run stops at an answer (or a question to the
+user) or at a limit, and `RunResult.outcome` says which.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import Any, Literal
+
+import anyio
+import anyio.to_thread
+from pydantic import BaseModel, ConfigDict, Field
+
+from lamagent._loop.context import Limits, LoopContext
+from lamagent._loop.driver import RunEnd, drive, start_recording
+from lamagent._loop.state import RunState
+from lamagent._loop.streaming import astream_events, no_running_loop, stream_events
+from lamagent.backends.base import Backend, GenerationParams
+from lamagent.backends.registry import load_model
+from lamagent.errors import ConstraintError
+from lamagent.events import Event, RunFinished
+from lamagent.formats.base import Format
+from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, Usage, to_messages
+from lamagent.tools import Tool, Toolbox
+from lamagent.tools.execute import DEFAULT_MAX_OUTPUT_CHARS, ApprovalHook, ExecutionPolicy
+from lamagent.trajectory import Outcome, Trajectory, TrajectoryStore, open_store
+
+ModelSpec = Backend | str | os.PathLike[str] | None
+ToolChoice = str  # "auto", "required", "none" or a tool name
+Emit = Callable[[Event], Awaitable[None]] | None
+
+
+class RunResult(BaseModel):
+    """What a run produced and why it stopped.
+
+    `outcome` is "answer" when the model answered (or asked the user something), else the limit
+    or failure that stopped it ("max_steps", "max_tokens", "timeout", "max_retries", "error"),
+    with `error` saying more. `messages` is the whole conversation; `trajectory` the record.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    answer: str | None
+    outcome: Outcome
+    error: str | None = None
+    messages: list[Message]
+    trajectory: Trajectory
+    usage: Usage = Field(default_factory=Usage)
+    #: Seconds: "generate" and "execute" summed over steps, "total" for the run.
+    timings: dict[str, float] = Field(default_factory=dict)
+    #: Steps taken by this run.
+    steps: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the run ended with an answer."""
+        return self.outcome == "answer"
+
+
+class Agent:
+    """A model, its tools, and the loop between them.
+
+    Args:
+        model: a Backend, or anything `load_model` takes (None: the embedded default model).
+            Loaded on the first run.
+        tools: `@tool` functions, Tools, plain callables or spec dicts, or a Toolbox.
+        format: a Format or its name; None detects it from the model.
+        system_prompt: the system message (the format's default when None).
+        max_steps: model turns per run before it stops with outcome "max_steps".
+        tool_timeout: seconds a tool may run (a tool's own `timeout` wins).
+        parallel_tool_calls: run a turn's calls concurrently (else one after another).
+        max_retries: consecutive turns with unreadable output or invalid calls before the run
+            stops with outcome "max_retries".
+        store: a TrajectoryStore, or a path for `open_store`; every step is recorded as it ends.
+        constrained: constrain generation to text or valid calls: True, False, or "auto" (when
+            the backend supports it).
+        tool_choice: "auto", "required", "none" or a tool name (for constrained decoding).
+        max_tokens: tokens per generation.
+        max_total_tokens: tokens (prompt + completion) per run before "max_tokens".
+        max_wall_time: seconds per run before "timeout".
+        temperature, seed: sampling (temperature 0 is greedy).
+        approval: hook `(call, tool) -> bool` (sync or async) asked before running a tool
+            marked `requires_approval`; without it such tools are refused.
+        max_concurrency: tools running at once.
+        max_calls_per_turn: bound on the calls of one turn under constrained decoding.
+        max_output_chars: tool output beyond this is truncated, with a note.
+    """
+
+    def __init__(
+        self,
+        model: ModelSpec = None,
+        tools: Iterable[Tool | Callable[..., Any] | dict[str, Any]] | Toolbox = (),
+        *,
+        format: Format | str | None = None,
+        system_prompt: str | None = None,
+        max_steps: int = 10,
+        tool_timeout: float | None = 30.0,
+        parallel_tool_calls: bool = True,
+        max_retries: int = 3,
+        store: TrajectoryStore | str | os.PathLike[str] | None = None,
+        constrained: bool | Literal["auto"] = "auto",
+        tool_choice: ToolChoice = "auto",
+        max_tokens: int = 512,
+        max_total_tokens: int | None = None,
+        max_wall_time: float | None = None,
+        temperature: float = 0.0,
+        seed: int | None = None,
+        approval: ApprovalHook | None = None,
+        max_concurrency: int = 8,
+        max_calls_per_turn: int = 16,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
+    ) -> None:
+        _check_positive(
+            max_steps=max_steps,
+            max_retries=max_retries,
+            max_tokens=max_tokens,
+            max_concurrency=max_concurrency,
+            max_calls_per_turn=max_calls_per_turn,
+            max_output_chars=max_output_chars,
+        )
+        if constrained not in (True, False, "auto"):
+            raise ValueError(f"constrained must be True, False or 'auto', not {constrained!r}")
+        self.toolbox = tools if isinstance(tools, Toolbox) else Toolbox(tools)
+        if tool_choice not in ("auto", "required", "none") and tool_choice not in self.toolbox:
+            raise ValueError(
+                f"tool_choice must be 'auto', 'required', 'none' or a tool name; "
+                f"{tool_choice!r} is none of these (tools: {', '.join(self.toolbox.names)})"
+            )
+        self._model_spec = model
+        self._backend: Backend | None = model if isinstance(model, Backend) else None
+        self._format_spec = format
+        self.system_prompt = system_prompt
+        self.constrained = constrained
+        self.tool_choice = tool_choice
+        self.limits = Limits(max_steps, max_retries, max_total_tokens, max_wall_time)
+        self.generation = GenerationParams(
+            max_tokens=max_tokens, temperature=temperature, seed=seed
+        )
+        self.policy = ExecutionPolicy(
+            timeout=tool_timeout,
+            parallel=parallel_tool_calls,
+            max_output_chars=max_output_chars,
+            approval=approval,
+        )
+        self.max_concurrency = max_concurrency
+        self.max_calls_per_turn = max_calls_per_turn
+        self._owns_store = store is not None and not isinstance(store, TrajectoryStore)
+        self.store: TrajectoryStore | None = (
+            open_store(store)
+            if store is not None and not isinstance(store, TrajectoryStore)
+            else store  # type: ignore[assignment]
+        )
+        self._ctx: LoopContext | None = None
+        self._lock = threading.Lock()
+        if self._backend is not None:
+            self._check_constraint(self._backend)
+
+    # -- setup -----------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        """The model's backend (loading it now if it was given as a spec)."""
+        return self._context().backend
+
+    @property
+    def format(self) -> Format:
+        """The Format the model is prompted with."""
+        return self._context().format
+
+    def _check_constraint(self, backend: Backend) -> None:
+        if self.constrained is True and not backend.supports_constraint:
+            raise ConstraintError(
+                f"constrained=True, but the {type(backend).__name__} backend does not support "
+                "constrained decoding; use constrained='auto' (constrain when possible) or a "
+                "backend that supports it (llama.cpp, transformers with xgrammar)"
+            )
+
+    def _context(self) -> LoopContext:
+        """Load the model and resolve format, constraint and settings, once per agent."""
+        if self._ctx is not None:
+            return self._ctx
+        with self._lock:
+            if self._ctx is None:
+                self._ctx = self._resolve()
+        return self._ctx
+
+    async def _acontext(self) -> LoopContext:
+        if self._ctx is not None:
+            return self._ctx
+        return await anyio.to_thread.run_sync(self._context)
+
+    def _resolve(self) -> LoopContext:
+        backend = self._backend or load_model(self._model_spec)
+        self._check_constraint(backend)
+        from lamagent import formats
+
+        spec = self._format_spec
+        fmt = (
+            formats.detect(backend.info)
+            if spec is None
+            else (formats.get(spec) if isinstance(spec, str) else spec)
+        )
+        tools = list(self.toolbox)
+        use_constraint = self.constrained is True or (
+            self.constrained == "auto" and backend.supports_constraint and bool(tools)
+        )
+        constraint = (
+            fmt.constraint(tools, self.tool_choice, max_calls=self.max_calls_per_turn)
+            if use_constraint
+            else None
+        )
+        params = self.generation.model_copy(
+            update={"stop": list(fmt.stop), "constraint": constraint}
+        )
+        return LoopContext(
+            backend=backend,
+            format=fmt,
+            toolbox=self.toolbox,
+            tools=tools,
+            tool_specs=self.toolbox.specs(),
+            params=params,
+            policy=self.policy,
+            limits=self.limits,
+            max_concurrency=self.max_concurrency,
+            system_prompt=self.system_prompt,
+            store=self.store,
+            parse_feedback=_parse_feedback(fmt),
+        )
+
+    def _new_state(
+        self, ctx: LoopContext, query: str, history: Sequence[MessageLike] | None
+    ) -> RunState:
+        past = to_messages(history or ())
+        messages: list[Message] = []
+        if self.system_prompt is not None and not (past and past[0].role == "system"):
+            messages.append(Message.system(self.system_prompt))
+        messages.extend(past)
+        messages.append(Message.user(query))
+        trajectory = Trajectory(
+            task_instruction=self.system_prompt or "",
+            query=query,
+            tools=ctx.tool_specs,
+            model_id=ctx.backend.info.model_id,
+            format=ctx.format.name,
+            metadata={"history": [m.to_dict() for m in past]} if past else {},
+        )
+        return RunState(messages=messages, trajectory=trajectory)
+
+    # -- running ---------------------------------------------------------------------------
+
+    async def _execute(self, ctx: LoopContext, state: RunState, emit: Emit) -> RunResult:
+        started = time.perf_counter()
+        end = await drive(ctx, state, emit)
+        result = _result(state, end, time.perf_counter() - started)
+        if emit is not None:
+            await emit(RunFinished(result))
+        return result
+
+    async def _arun(
+        self, query: str, history: Sequence[MessageLike] | None, emit: Emit
+    ) -> RunResult:
+        ctx = await self._acontext()
+        state = self._new_state(ctx, query, history)
+        start_recording(ctx, state)
+        return await self._execute(ctx, state, emit)
+
+    async def arun(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
+        """Run the loop on `query` (after `history`, OpenAI-style messages) until it stops."""
+        return await self._arun(query, history, None)
+
+    def run(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
+        """Synchronous `arun` (inside an event loop, use `await agent.arun(...)`)."""
+        no_running_loop("Agent.run", "await agent.arun(...)")
+        return anyio.run(self._arun, query, history, None)
+
+    def astream(
+        self, query: str, history: Sequence[MessageLike] | None = None
+    ) -> AsyncIterator[Event]:
+        """The run's events as they happen; the last one is `RunFinished`."""
+        return astream_events(lambda emit: self._arun(query, history, emit))
+
+    def stream(self, query: str, history: Sequence[MessageLike] | None = None) -> Iterator[Event]:
+        """Synchronous `astream`: iterate events while the run goes on in a background loop."""
+        no_running_loop("Agent.stream", "async for event in agent.astream(...)")
+        return stream_events(lambda emit: self._arun(query, history, emit))
+
+    async def arun_many(self, queries: Iterable[str], *, concurrency: int = 4) -> list[RunResult]:
+        """Run many queries, at most `concurrency` at a time; results in query order."""
+        items = list(queries)
+        results: list[RunResult | None] = [None] * len(items)
+        limiter = anyio.CapacityLimiter(max(1, concurrency))
+        failure: list[BaseException] = []
+
+        async def one(i: int) -> None:
+            async with limiter:
+                try:
+                    results[i] = await self.arun(items[i])
+                except Exception as exc:  # a setup error: stop the others, raise it plainly
+                    failure.append(exc)
+                    tg.cancel_scope.cancel()
+
+        async with anyio.create_task_group() as tg:
+            for i in range(len(items)):
+                tg.start_soon(one, i)
+        if failure:
+            raise failure[0]
+        return [r for r in results if r is not None]
+
+    def run_many(self, queries: Iterable[str], *, concurrency: int = 4) -> list[RunResult]:
+        """Synchronous `arun_many`."""
+        no_running_loop("Agent.run_many", "await agent.arun_many(...)")
+        return anyio.run(lambda: self.arun_many(queries, concurrency=concurrency))
+
+    def session(self, history: Sequence[MessageLike] | None = None) -> Session:
+        """A conversation that keeps its messages and trajectory across user messages."""
+        return Session(self, history)
+
+    def close(self) -> None:
+        """Close the store this agent opened from a path (a store passed in stays open)."""
+        if self._owns_store and self.store is not None:
+            self.store.close()
+
+    def __repr__(self) -> str:
+        model = self._backend.info.model_id if self._backend is not None else self._model_spec
+        return f"Agent(model={model!r}, tools={self.toolbox.names})"
+
+
+class Session:
+    """A multi-turn conversation with an agent: each `send` continues the same trajectory.
+
+    When the model asks the user something (its answer is a question), the user's reply goes
+    to `send` and the run continues with the whole conversation. The reply is recorded as the
+    `user_input` of the step it answers.
+    """
+
+    def __init__(self, agent: Agent, history: Sequence[MessageLike] | None = None) -> None:
+        self.agent = agent
+        self._history = list(history or ())
+        self._state: RunState | None = None
+
+    @property
+    def trajectory(self) -> Trajectory | None:
+        return self._state.trajectory if self._state is not None else None
+
+    @property
+    def messages(self) -> list[Message]:
+        return list(self._state.messages) if self._state is not None else []
+
+    async def _asend(self, message: str, emit: Emit) -> RunResult:
+        ctx = await self.agent._acontext()
+        if self._state is None:
+            self._state = self.agent._new_state(ctx, message, self._history)
+            start_recording(ctx, self._state)
+        else:
+            state = self._state
+            if state.trajectory.steps:
+                last = state.trajectory.steps[-1]
+                last.user_input = message
+                update = getattr(ctx.store, "update_step", None)
+                if callable(update):
+                    update(state.trajectory.unique_trajectory_id, last)
+            state.messages.append(Message.user(message))
+        return await self.agent._execute(ctx, self._state, emit)
+
+    async def asend(self, message: str) -> RunResult:
+        """Send the next user message and run until the model answers or a limit stops it."""
+        return await self._asend(message, None)
+
+    def send(self, message: str) -> RunResult:
+        """Synchronous `asend`."""
+        no_running_loop("Session.send", "await session.asend(...)")
+        return anyio.run(self._asend, message, None)
+
+    def astream(self, message: str) -> AsyncIterator[Event]:
+        """`asend`, as a stream of events."""
+        return astream_events(lambda emit: self._asend(message, emit))
+
+    def stream(self, message: str) -> Iterator[Event]:
+        """`send`, as a stream of events."""
+        no_running_loop("Session.stream", "async for event in session.astream(...)")
+        return stream_events(lambda emit: self._asend(message, emit))
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _result(state: RunState, end: RunEnd, seconds: float) -> RunResult:
+    return RunResult(
+        answer=end.answer,
+        outcome=end.outcome,
+        error=end.error,
+        messages=list(state.messages),
+        trajectory=state.trajectory,
+        usage=state.usage,
+        timings={"generate": state.generate_s, "execute": state.execute_s, "total": seconds},
+        steps=state.steps_this_run,
+    )
+
+
+def _parse_feedback(fmt: Format) -> Callable[[str], str]:
+    """The message a model reads after output that is neither plain text nor readable calls."""
+    example = fmt.render_assistant(
+        AssistantTurn(calls=[ToolCall(name="tool_name", arguments={"argument": "value"})])
+    )
+
+    def feedback(problem: str) -> str:
+        return (
+            f"Your last reply could not be read: {problem}. To call tools, reply with only the "
+            f"calls, like: {example} To answer or to ask the user something, reply in plain text."
+        )
+
+    return feedback
+
+
+def _check_positive(**values: int) -> None:
+    for name, value in values.items():
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")

@@ -1,0 +1,103 @@
+"""Batching for the transformers backend: one worker thread, requests decoded together.
+
+Every generation is a `Request` put on a queue. One worker thread owns the model (torch work
+never runs on the event loop, and never on two threads at once). It takes the first waiting
+request, waits a short window (`batch_window`, a few milliseconds) for others to arrive, and
+runs everything it collected, up to `max_batch_size`, as one batch: static batching. Requests
+arriving while a batch runs wait for the next one. With `Agent.run_many` or many concurrent
+`arun`s, the agents' steps tend to arrive together (they all wait on the same batch), so they
+keep being batched step after step.
+
+The worker hands a batch of one to `run_single` (which reuses the prefix KV cache) and larger
+batches to `run_batch` (fresh cache, left padding).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+from lamagent.backends.hf_decode import Request
+
+_STOP = object()
+
+
+class BatchScheduler:
+    """Collects concurrent requests into batches and runs them on one worker thread."""
+
+    def __init__(
+        self,
+        run_single: Callable[[Request], None],
+        run_batch: Callable[[list[Request]], None],
+        *,
+        max_batch_size: int = 8,
+        batch_window: float = 0.005,
+        name: str = "lamagent-hf",
+    ) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
+        self._run_single = run_single
+        self._run_batch = run_batch
+        self.max_batch_size = max_batch_size
+        self.batch_window = batch_window
+        self._queue: queue.Queue[object] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._name = name
+        #: Sizes of the batches run so far (for tests and benchmarks).
+        self.batch_sizes: list[int] = []
+
+    def submit(self, request: Request) -> None:
+        """Queue a request; the worker starts on first use."""
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name=self._name, daemon=True)
+                self._thread.start()
+        self._queue.put(request)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the worker after the work already queued."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self._queue.put(_STOP)
+            thread.join(timeout)
+
+    def _collect(self, first: Request) -> tuple[list[Request], bool]:
+        batch = [first]
+        deadline = time.perf_counter() + self.batch_window
+        stop = False
+        while len(batch) < self.max_batch_size:
+            remaining = deadline - time.perf_counter()
+            try:
+                item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is _STOP:
+                stop = True
+                break
+            assert isinstance(item, Request)
+            batch.append(item)
+        return [r for r in batch if not r.cancelled.is_set()], stop
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            assert isinstance(item, Request)
+            batch, stop = self._collect(item)
+            if batch:
+                self.batch_sizes.append(len(batch))
+                try:
+                    if len(batch) == 1:
+                        self._run_single(batch[0])
+                    else:
+                        self._run_batch(batch)
+                except BaseException as exc:  # report to the callers, keep serving
+                    for request in batch:
+                        request.emit(exc)
+            if stop:
+                return

@@ -1,0 +1,423 @@
+"""On-device GGUF models through llama.cpp (llama-cpp-python), with a KV cache that survives
+the agent loop and grammar-constrained calls.
+
+Why the low-level API: llama-cpp-python's completion functions re-decide cache reuse on every
+call and hide what was evaluated. Here the backend tokenizes the prompt itself, keeps the longest
+common prefix of the tokens already in the context, evaluates only the rest, and samples token by
+token with its own sampler chain (grammar, then greedy or top-p). So an agent step that appends
+a tool result to the last prompt pays only for the new tokens, and `Generation.usage` says how
+many were evaluated.
+
+Generation runs in a worker thread; tokens reach the event loop through a memory object stream,
+so a slow model never blocks other tasks.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import math
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import anyio.from_thread
+import anyio.lowlevel
+
+from lamagent.backends.base import (
+    Backend,
+    FinishReason,
+    Generation,
+    GenerationParams,
+    ModelInfo,
+)
+from lamagent.backends.gguf_meta import GGUFHeader, read_gguf_header
+from lamagent.backends.llamacpp_grammar import GrammarCache
+from lamagent.backends.repeat_guard import RepeatGuard
+from lamagent.backends.stop_strings import StopStrings
+from lamagent.errors import BackendError, ConstraintError, ContextOverflowError, ModelLoadError
+from lamagent.messages import Usage
+
+if TYPE_CHECKING:
+    from lamagent.formats.base import Format
+
+_PIECE_BUFFER = 256
+#: Added to the logits of closing tokens near the token limit of a constrained call list.
+_CLOSER_BIAS = 50.0
+_Emit = Callable[[str], None]
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity), not the machine's count.
+
+    llama.cpp slows down several-fold when it runs more threads than free cores.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
+        return max(1, os.cpu_count() or 1)
+
+
+class _Cancelled(Exception):
+    """The consumer stopped reading: end the generation early."""
+
+
+class LlamaCppBackend(Backend):
+    """A GGUF model on llama.cpp.
+
+    Args:
+        path: the .gguf file.
+        n_ctx: context window in tokens (prompt plus generated text).
+        n_threads: CPU threads; default the cores available to this process.
+        n_batch: prompt tokens evaluated per batch.
+        n_gpu_layers: layers offloaded to a GPU (needs a CUDA/Metal build of llama-cpp-python;
+            -1 offloads all).
+        lora_path: a GGUF LoRA adapter to apply.
+        format: the prompt format name (e.g. "xlam2-qwen") or Format, overriding detection.
+        verbose: let llama.cpp print its logs.
+        seed: sampling seed used when a generation names none (sampling at temperature > 0).
+        stop_repeated_calls: end a call list as soon as a call repeats an earlier one.
+    """
+
+    supports_constraint = True
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_batch: int = 512,
+        n_gpu_layers: int = 0,
+        lora_path: str | os.PathLike[str] | None = None,
+        format: str | Format | None = None,
+        verbose: bool = False,
+        seed: int = 0,
+        stop_repeated_calls: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.header: GGUFHeader = read_gguf_header(self.path)
+        if lora_path is not None and not Path(lora_path).is_file():
+            raise ModelLoadError(f"LoRA adapter not found: {lora_path}")
+        self.n_threads = n_threads or available_cores()
+        self.format = format
+        self.seed = seed
+        self.stop_repeated_calls = stop_repeated_calls
+        self._grammars = GrammarCache()
+        self._closers: Any = None
+        self._lock = threading.Lock()
+        self._llm = self._load(
+            n_ctx=n_ctx,
+            n_batch=n_batch,
+            n_gpu_layers=n_gpu_layers,
+            lora_path=lora_path,
+            verbose=verbose,
+        )
+        self._vocab = self._llm._model.vocab
+        self.n_ctx = self._llm.n_ctx()
+        self._add_bos = bool(self._llm._model.add_bos_token())
+        info = self.header.model_info()
+        trained = info.context_length
+        self._info = info.model_copy(
+            update={"context_length": min(self.n_ctx, trained) if trained else self.n_ctx}
+        )
+
+    def _load(self, **kwargs: Any) -> Any:
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            raise ModelLoadError(
+                "GGUF models need llama-cpp-python: pip install 'lamagent[gguf]'"
+            ) from exc
+        lora = kwargs.pop("lora_path")
+        try:
+            return llama_cpp.Llama(
+                str(self.path),
+                n_threads=self.n_threads,
+                n_threads_batch=self.n_threads,
+                lora_path=str(lora) if lora is not None else None,
+                **kwargs,
+            )
+        except (ValueError, RuntimeError) as exc:
+            arch = self.header.architecture or "unknown"
+            raise ModelLoadError(
+                f"llama.cpp could not load {self.path} (architecture {arch!r}, "
+                f"llama-cpp-python {llama_cpp.__version__}): {exc}. If {arch!r} is newer than "
+                "this llama.cpp, upgrade it (pip install -U llama-cpp-python); if the file is "
+                "damaged, download or export it again."
+            ) from exc
+
+    # -- Backend contract ----------------------------------------------------------------
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def reset_cache(self) -> None:
+        """Forget the KV cache: the next generation evaluates its whole prompt."""
+        with self._lock:
+            self._llm.reset()
+            self._llm._ctx.kv_cache_clear()
+
+    @property
+    def cached_tokens(self) -> int:
+        """How many tokens the context holds now (what the next prompt can reuse)."""
+        return int(self._llm.n_tokens)
+
+    async def aclose(self) -> None:
+        with self._lock:
+            self._llm.close()
+
+    async def astream(  # type: ignore[override]
+        self, prompt: str, params: GenerationParams
+    ) -> AsyncIterator[str | Generation]:
+        send, recv = anyio.create_memory_object_stream[Any](max_buffer_size=math.inf)
+        cancel = threading.Event()
+        token = anyio.lowlevel.current_token()
+
+        def emit(item: Any) -> None:
+            if cancel.is_set():
+                raise _Cancelled
+            try:
+                anyio.from_thread.run_sync(send.send_nowait, item, token=token)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError) as exc:
+                raise _Cancelled from exc
+
+        def work() -> None:
+            try:
+                result: Any = self.generate_blocking(prompt, params, emit, cancel)
+            except _Cancelled:
+                return
+            except Exception as exc:  # handed to the consumer, raised there
+                result = exc
+            try:
+                anyio.from_thread.run_sync(send.send_nowait, result, token=token)
+                anyio.from_thread.run_sync(send.close, token=token)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError):
+                return
+
+        thread = threading.Thread(target=work, name="lamagent-llamacpp", daemon=True)
+        thread.start()
+        try:
+            async with recv:
+                async for item in recv:
+                    if isinstance(item, Exception):
+                        raise item
+                    yield item
+                    if isinstance(item, Generation):
+                        return
+        finally:
+            cancel.set()
+
+    # -- generation ----------------------------------------------------------------------
+
+    def tokenize(self, text: str) -> list[int]:
+        """The tokens of a rendered prompt; the BOS token only when the model wants one and the
+        prompt does not already start with it."""
+        bos = self._info.bos_token
+        add_bos = self._add_bos and not (bos and text.startswith(bos))
+        return list(self._llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True))
+
+    def _prefill(self, tokens: list[int]) -> int:
+        """Evaluate `tokens`, reusing the longest common prefix already in the KV cache.
+
+        Returns how many tokens were evaluated. At least the last prompt token is always
+        evaluated, since sampling needs its logits.
+        """
+        llm = self._llm
+        cached = llm.input_ids[: llm.n_tokens]
+        common = 0
+        limit = min(len(cached), len(tokens))
+        while common < limit and cached[common] == tokens[common]:
+            common += 1
+        common = min(common, len(tokens) - 1)
+        if common < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, common, -1):
+            llm.reset()
+            llm._ctx.kv_cache_clear()
+            common = 0
+        llm.n_tokens = common
+        llm.eval(tokens[common:])
+        return len(tokens) - common
+
+    def _sampler(self, params: GenerationParams) -> Any:
+        """A fresh sampler chain: grammar (if any), then greedy or temperature/top-p."""
+        import llama_cpp
+
+        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+        if params.constraint is not None:
+            gbnf = self._grammars.get(params.constraint)
+            grammar = llama_cpp.llama_sampler_init_grammar(
+                self._vocab, gbnf.encode("utf-8"), b"root"
+            )
+            if not grammar:
+                llama_cpp.llama_sampler_free(chain)
+                raise ConstraintError(
+                    "llama.cpp rejected the call grammar built from the tool schemas; "
+                    "check the schemas or run with constrained=False"
+                )
+            llama_cpp.llama_sampler_chain_add(chain, grammar)
+        if params.temperature <= 0:
+            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+        else:
+            seed = params.seed if params.seed is not None else self.seed
+            if params.top_p < 1.0:
+                llama_cpp.llama_sampler_chain_add(
+                    chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1)
+                )
+            llama_cpp.llama_sampler_chain_add(
+                chain, llama_cpp.llama_sampler_init_temp(params.temperature)
+            )
+            llama_cpp.llama_sampler_chain_add(
+                chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF)
+            )
+        return chain
+
+    def _closer_tokens(self) -> Any:
+        """Ids of the tokens made only of JSON closers (`"`, `]`, `}`) and spaces."""
+        if self._closers is None:
+            import numpy as np
+
+            buf = ctypes.create_string_buffer(_PIECE_BUFFER)
+            ids = []
+            for token in range(self._llm.n_vocab()):
+                piece = self._piece(token, buf, special=False)
+                if piece.strip() and not piece.strip(b'"]} '):
+                    ids.append(token)
+            self._closers = np.array(ids, dtype=np.int64)
+        return self._closers
+
+    def _favour_closers(self, ctx: Any) -> None:
+        """Raise the logits of closing tokens so the grammar-valid ones win.
+
+        Under a grammar, a small model can write inside one JSON string until the token limit,
+        and a call list cut off there does not parse. When the remaining budget gets short,
+        the backend prefers, among the tokens the grammar allows, those that close strings,
+        objects and the list: the output ends as valid JSON within `max_tokens`. The grammar
+        still decides what is allowed, so the result always matches the schema.
+        """
+        import llama_cpp
+        import numpy as np
+
+        closers = self._closer_tokens()
+        pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
+        logits[closers] += _CLOSER_BIAS
+
+    def _piece(self, token: int, buf: Any, special: bool = True) -> bytes:
+        import llama_cpp
+
+        n = llama_cpp.llama_token_to_piece(self._vocab, token, buf, _PIECE_BUFFER, 0, special)
+        if n < 0:
+            raise BackendError(f"llama.cpp cannot render token {token} ({-n} bytes)")
+        return bytes(buf.raw[:n])
+
+    def generate_blocking(
+        self,
+        prompt: str,
+        params: GenerationParams,
+        emit: _Emit | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Generation:
+        """Generate in the calling thread, passing each released delta to `emit`."""
+        import llama_cpp
+
+        started = time.perf_counter()
+        with self._lock:
+            tokens = self.tokenize(prompt)
+            if len(tokens) >= self.n_ctx:
+                raise ContextOverflowError(
+                    f"the prompt has {len(tokens)} tokens but the context window holds "
+                    f"{self.n_ctx}: load the model with a larger n_ctx (up to "
+                    f"{self.header.model_info().context_length or 'its trained length'}), "
+                    "or shorten the conversation or tool results"
+                )
+            max_new = max(1, min(params.max_tokens, self.n_ctx - len(tokens)))
+            # Build the sampler first: a grammar error must not cost a prefill.
+            chain = self._sampler(params)
+            try:
+                evaluated = self._prefill(tokens)
+                prefilled = time.perf_counter()
+                text, finish, n_out = self._decode(chain, params, max_new, emit, cancel)
+            finally:
+                llama_cpp.llama_sampler_free(chain)
+        done = time.perf_counter()
+        return Generation(
+            text=text,
+            finish_reason=finish,
+            usage=Usage(
+                prompt_tokens=len(tokens),
+                evaluated_tokens=evaluated,
+                completion_tokens=n_out,
+                requests=1,
+            ),
+            timings={
+                "prefill": prefilled - started,
+                "decode": done - prefilled,
+                "total": done - started,
+            },
+        )
+
+    def _decode(
+        self,
+        chain: Any,
+        params: GenerationParams,
+        max_new: int,
+        emit: _Emit | None,
+        cancel: threading.Event | None,
+    ) -> tuple[str, FinishReason, int]:
+        import llama_cpp
+
+        llm = self._llm
+        ctx = llm._ctx.ctx
+        buf = ctypes.create_string_buffer(_PIECE_BUFFER)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        stops = StopStrings(params.stop)
+        guard = RepeatGuard() if self.stop_repeated_calls else None
+        # Near the token limit, a constrained call list is steered to close (see _favour_closers).
+        closing = params.constraint is not None and params.constraint.json_schema is not None
+        reserve = max(4, min(32, max_new // 4))
+        text = ""
+        released = 0
+        finish: FinishReason = "length"
+        truncated = False
+        n_out = 0
+        while n_out < max_new:
+            if cancel is not None and cancel.is_set():
+                raise _Cancelled
+            if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
+                self._favour_closers(ctx)
+            token = llama_cpp.llama_sampler_sample(chain, ctx, -1)
+            if llama_cpp.llama_vocab_is_eog(self._vocab, token):
+                finish = "stop"
+                break
+            n_out += 1
+            delta = decoder.decode(self._piece(token, buf))
+            searched = len(text)
+            text += delta
+            hit = stops.find(text, searched)
+            if hit is not None:
+                text, finish, truncated = text[:hit], "stop", True
+                break
+            if guard is not None:
+                repeat = guard.feed(delta)
+                if repeat is not None:
+                    text = text[: repeat.keep] + repeat.closing
+                    finish, truncated = "stop", True
+                    break
+            safe = stops.safe_end(text)
+            if guard is not None:
+                safe = min(safe, guard.safe_end())
+            if emit is not None and safe > released:
+                emit(text[released:safe])
+                released = safe
+            if n_out < max_new:
+                llm.eval([token])
+        if not truncated:
+            text += decoder.decode(b"", final=True)
+        if emit is not None and len(text) > released:
+            emit(text[released:])
+        return text, finish, n_out

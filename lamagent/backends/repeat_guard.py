@@ -1,0 +1,118 @@
+"""End a list of tool calls that starts repeating itself.
+
+Small models under a JSON-schema grammar can fall into degenerate repetition: the same call again
+and again until the token limit, so the list never closes and nothing parses. This guard watches
+the streamed text; when an element of the outermost JSON array (the call list) is an object
+equal to an earlier element, it reports where to cut and how to close the JSON, so the backend
+stops generating and returns the list without the repeat. Identical calls in one turn run once
+anyway (the agent de-duplicates them), so nothing of value is lost.
+
+It also tells the backend how much text is safe to stream: an element of the call list is held
+back until it is complete, so a dropped repeat is never half-streamed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+_CLOSERS = {"[": "]", "{": "}"}
+
+
+@dataclass
+class _Container:
+    kind: str
+    #: Whether this is the outermost array (the call list).
+    is_calls: bool
+    #: End of the last complete element (call list only), for cutting a repeat off.
+    last_end: int
+    seen: list[str] = field(default_factory=list)
+    #: Start of the object element now being read (call list only).
+    element_start: int | None = None
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Where to cut the text (keep `text[:keep]`) and what to append to close the JSON."""
+
+    keep: int
+    closing: str
+
+
+class RepeatGuard:
+    """Incremental JSON scanner that spots a repeated element in the outermost array."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._pos = 0
+        self._stack: list[_Container] = []
+        self._in_string = False
+        self._escape = False
+        self._active: bool | None = None  # None until the first non-space character
+        self._calls_open = False
+
+    def feed(self, delta: str) -> Repeat | None:
+        """Add text; returns a `Repeat` as soon as a complete element repeats an earlier one."""
+        self.text += delta
+        text = self.text
+        while self._pos < len(text):
+            i = self._pos
+            ch = text[i]
+            self._pos += 1
+            if self._active is None:
+                if ch.isspace():
+                    continue
+                self._active = ch in "[{"
+            if not self._active:
+                return None
+            if self._in_string:
+                if self._escape:
+                    self._escape = False
+                elif ch == "\\":
+                    self._escape = True
+                elif ch == '"':
+                    self._in_string = False
+                continue
+            if ch == '"':
+                self._in_string = True
+            elif ch in "[{":
+                self._open(ch, i)
+            elif ch in "]}" and self._stack:
+                repeat = self._close(i)
+                if repeat is not None:
+                    return repeat
+        return None
+
+    def _open(self, ch: str, i: int) -> None:
+        parent = self._stack[-1] if self._stack else None
+        if parent is not None and parent.is_calls and ch == "{":
+            parent.element_start = i
+        is_calls = ch == "[" and not self._calls_open
+        if is_calls:
+            self._calls_open = True
+        self._stack.append(_Container(kind=ch, is_calls=is_calls, last_end=i + 1))
+
+    def _close(self, i: int) -> Repeat | None:
+        self._stack.pop()
+        parent = self._stack[-1] if self._stack else None
+        if parent is None or not parent.is_calls or parent.element_start is None:
+            return None
+        start, parent.element_start = parent.element_start, None
+        try:
+            canonical = json.dumps(json.loads(self.text[start : i + 1]), sort_keys=True)
+        except ValueError:
+            return None
+        if canonical in parent.seen:
+            closing = "".join(_CLOSERS[c.kind] for c in reversed(self._stack))
+            return Repeat(keep=parent.last_end, closing=closing)
+        parent.seen.append(canonical)
+        parent.last_end = i + 1
+        return None
+
+    def safe_end(self) -> int:
+        """How much text may be streamed: while the call list is open, up to its last complete
+        element (so a separator or element that may be cut off is never streamed)."""
+        for container in self._stack:
+            if container.is_calls:
+                return container.last_end
+        return len(self.text)

@@ -1,0 +1,125 @@
+"""`lamagent eval`: evaluate a model on BFCL-format function-calling data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from lamagent.errors import LamagentError
+
+app = typer.Typer(
+    name="eval",
+    help="Evaluate function calling on benchmark data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Evaluate function calling on benchmark data (BFCL format)."""
+
+
+def _load(model: str, threads: int | None, served_model: str | None) -> Any:
+    """The backend for --model (or "gold", which the runner answers itself)."""
+    if model == "gold":
+        return model
+    from lamagent.backends import load_model
+
+    kwargs: dict[str, Any] = {}
+    spec = None if model == "default" else model
+    if model.startswith(("http://", "https://")):
+        if served_model:
+            kwargs["model"] = served_model
+    elif threads is not None and (spec is None or model.endswith(".gguf")):
+        kwargs["n_threads"] = threads
+    return load_model(spec, **kwargs)
+
+
+@app.command()
+def bfcl(
+    data: Annotated[
+        Path, typer.Option("--data", help="A BFCL directory (BFCL_v*_<category>.json) or file.")
+    ],
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help='"gold" (the ground-truth oracle), "default" (the embedded GGUF model), '
+            "a .gguf file, a transformers folder or hub id, or an http(s):// server URL.",
+        ),
+    ] = "gold",
+    category: Annotated[
+        list[str] | None,
+        typer.Option("--category", "-c", help="Only this category (repeatable)."),
+    ] = None,
+    constrained: Annotated[
+        bool,
+        typer.Option(
+            "--constrained/--free", help="Constrain generations to the format's call grammar."
+        ),
+    ] = False,
+    limit: Annotated[int | None, typer.Option(help="The first N cases per category.")] = None,
+    sample: Annotated[
+        int | None, typer.Option(help="N random cases per category (seeded).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed of --sample.")] = 0,
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="Prompt format name (default: detected for the model)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output directory: results-<setting>.jsonl (resumable), report-<setting>.json, "
+            "accuracy.png."
+        ),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Generations at once (servers); keep 1 for in-process engines.")
+    ] = 1,
+    max_tokens: Annotated[int, typer.Option(help="Most tokens per generation.")] = 512,
+    threads: Annotated[int | None, typer.Option(help="CPU threads of a llama.cpp model.")] = None,
+    served_model: Annotated[
+        str | None, typer.Option(help="Model name to request from an http(s) server.")
+    ] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Run a model over BFCL cases, check every answer, print accuracy per category."""
+    from lamagent.eval.report import EvalReport, plot_accuracy
+    from lamagent.eval.runner import evaluate_bfcl
+
+    console = Console(soft_wrap=False, width=120)
+    setting = "constrained" if constrained else "free"
+    try:
+        backend = _load(model, threads, served_model)
+        report = evaluate_bfcl(
+            backend,
+            data,
+            category or None,
+            format=format,
+            constrained=constrained,
+            limit=limit,
+            sample=sample,
+            seed=seed,
+            out=out / f"results-{setting}.jsonl" if out else None,
+            concurrency=concurrency,
+            max_tokens=max_tokens,
+            progress=progress,
+        )
+    except LamagentError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(code=1) from exc
+    console.print(report.table())
+    if out is not None:
+        report.save_json(out / f"report-{setting}.json")
+        reports = [
+            EvalReport.load_json(p)
+            for name in ("free", "constrained")
+            if (p := out / f"report-{name}.json").exists()
+        ]
+        chart = plot_accuracy(reports, out / "accuracy.png")
+        console.print(f"report: {out / f'report-{setting}.json'}  chart: {chart}")

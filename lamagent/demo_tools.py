@@ -1,0 +1,263 @@
+"""A small set of real tools for `lamagent run` and `lamagent chat`, and examples of writing tools.
+
+- `calculate`: arithmetic, parsed with `ast` and evaluated by walking only number and operator
+  nodes (never `eval`), with bounds on size so no expression can hang the process;
+- `convert_units`: length, mass, volume, time, speed and temperature;
+- `local_time`: the current time in an IANA time zone (`zoneinfo`);
+- `search_files`: a bounded name and content search inside one folder the user chose
+  (`file_search_tool(folder)`); the model cannot reach outside it.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import math
+import operator
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lamagent.tools import Tool, tool
+
+# -- calculate ---------------------------------------------------------------------------------
+
+_MAX_EXPRESSION = 300
+_MAX_EXPONENT = 1000
+_MAX_MAGNITUDE = 1e300
+
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
+}
+
+
+def _arith(node: ast.AST) -> int | float:
+    """Evaluate an arithmetic syntax tree; anything but numbers and operators is refused."""
+    if isinstance(node, ast.Expression):
+        return _arith(node.body)
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value  # type: ignore[no-any-return]
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+        return _check(_UNARY[type(node.op)](_arith(node.operand)))
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+        left, right = _arith(node.left), _arith(node.right)
+        if isinstance(node.op, ast.Pow) and (
+            abs(right) > _MAX_EXPONENT or (abs(left) > 1 and abs(right) * math.log10(abs(left)) > 300)
+        ):
+            raise ValueError("the power is too large to compute")
+        if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
+            raise ValueError("division by zero")
+        return _check(_BINARY[type(node.op)](left, right))
+    raise ValueError(
+        f"unsupported element {type(node).__name__}: use numbers, + - * / // % ** and parentheses"
+    )
+
+
+def _check(value: Any) -> int | float:
+    if isinstance(value, complex):
+        raise ValueError("the result is a complex number")
+    if abs(value) > _MAX_MAGNITUDE:
+        raise ValueError("the result is too large")
+    return value  # type: ignore[no-any-return]
+
+
+@tool
+def calculate(expression: str) -> int | float:
+    """Evaluate an arithmetic expression, e.g. "(2 + 3) * 4.5" or "2 ** 10 % 7".
+
+    Args:
+        expression: numbers with + - * / // % ** and parentheses.
+    """
+    text = expression.strip().replace("^", "**").replace("×", "*").replace("÷", "/")
+    if len(text) > _MAX_EXPRESSION:
+        raise ValueError(f"the expression is longer than {_MAX_EXPRESSION} characters")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"not an arithmetic expression: {expression!r}") from exc
+    result = _arith(tree)
+    if isinstance(result, float) and result.is_integer() and abs(result) < 1e15:
+        return int(result)
+    return result
+
+
+# -- convert_units -----------------------------------------------------------------------------
+
+#: unit -> (dimension, factor to the dimension's base unit)
+_UNITS: dict[str, tuple[str, float]] = {
+    "m": ("length", 1.0), "km": ("length", 1000.0), "cm": ("length", 0.01),
+    "mm": ("length", 0.001), "mi": ("length", 1609.344), "yd": ("length", 0.9144),
+    "ft": ("length", 0.3048), "in": ("length", 0.0254), "nmi": ("length", 1852.0),
+    "kg": ("mass", 1.0), "g": ("mass", 0.001), "mg": ("mass", 1e-6), "t": ("mass", 1000.0),
+    "lb": ("mass", 0.45359237), "oz": ("mass", 0.028349523125),
+    "l": ("volume", 1.0), "ml": ("volume", 0.001), "m3": ("volume", 1000.0),
+    "gal": ("volume", 3.785411784), "qt": ("volume", 0.946352946), "cup": ("volume", 0.2365882365),
+    "s": ("time", 1.0), "min": ("time", 60.0), "h": ("time", 3600.0), "day": ("time", 86400.0),
+    "week": ("time", 604800.0),
+    "m/s": ("speed", 1.0), "km/h": ("speed", 1 / 3.6), "mph": ("speed", 0.44704),
+    "kn": ("speed", 0.514444),
+}  # fmt: skip
+_ALIASES = {
+    "meter": "m", "meters": "m", "metre": "m", "metres": "m", "kilometer": "km",
+    "kilometers": "km", "kilometre": "km", "kilometres": "km", "centimeter": "cm",
+    "centimeters": "cm", "millimeter": "mm", "millimeters": "mm", "mile": "mi", "miles": "mi",
+    "yard": "yd", "yards": "yd", "foot": "ft", "feet": "ft", "inch": "in", "inches": "in",
+    "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g", "pound": "lb",
+    "pounds": "lb", "lbs": "lb", "ounce": "oz", "ounces": "oz", "tonne": "t", "tonnes": "t",
+    "liter": "l", "liters": "l", "litre": "l", "litres": "l", "milliliter": "ml",
+    "milliliters": "ml", "gallon": "gal", "gallons": "gal", "cups": "cup", "second": "s",
+    "seconds": "s", "sec": "s", "minute": "min", "minutes": "min", "hour": "h", "hours": "h",
+    "days": "day", "weeks": "week", "kmh": "km/h", "kph": "km/h", "knots": "kn",
+    "celsius": "c", "°c": "c", "fahrenheit": "f", "°f": "f", "kelvin": "k",
+}  # fmt: skip
+_TEMPERATURE = {"c", "f", "k"}
+
+
+def _unit(name: str) -> str:
+    key = name.strip().lower()
+    key = _ALIASES.get(key, key)
+    if key not in _UNITS and key not in _TEMPERATURE:
+        known = ", ".join(sorted([*_UNITS, *_TEMPERATURE]))
+        raise ValueError(f"unknown unit {name!r}; known units: {known}")
+    return key
+
+
+def _to_kelvin(value: float, unit: str) -> float:
+    return {"c": value + 273.15, "f": (value - 32) * 5 / 9 + 273.15, "k": value}[unit]
+
+
+def _from_kelvin(value: float, unit: str) -> float:
+    return {"c": value - 273.15, "f": (value - 273.15) * 9 / 5 + 32, "k": value}[unit]
+
+
+@tool
+def convert_units(value: float, from_unit: str, to_unit: str) -> dict[str, Any]:
+    """Convert a quantity between units of length, mass, volume, time, speed or temperature.
+
+    Args:
+        value: the quantity to convert.
+        from_unit: its unit, e.g. "km", "lb", "celsius", "mph".
+        to_unit: the unit wanted, of the same kind.
+    """
+    src, dst = _unit(from_unit), _unit(to_unit)
+    if src in _TEMPERATURE or dst in _TEMPERATURE:
+        if not (src in _TEMPERATURE and dst in _TEMPERATURE):
+            raise ValueError(f"cannot convert {from_unit} to {to_unit}: different kinds")
+        result = _from_kelvin(_to_kelvin(value, src), dst)
+    else:
+        (kind_a, fa), (kind_b, fb) = _UNITS[src], _UNITS[dst]
+        if kind_a != kind_b:
+            raise ValueError(f"cannot convert {kind_a} ({from_unit}) to {kind_b} ({to_unit})")
+        result = value * fa / fb
+    return {"value": value, "from": from_unit, "to": to_unit, "result": round(result, 6)}
+
+
+# -- local_time --------------------------------------------------------------------------------
+
+
+@tool
+def local_time(timezone: str) -> str:
+    """The current local date and time in a time zone.
+
+    Args:
+        timezone: an IANA time zone name, e.g. "Europe/London" or "America/New_York".
+    """
+    try:
+        zone = ZoneInfo(timezone.strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {timezone!r}: use an IANA name such as 'Europe/Paris'"
+        ) from exc
+    now = _dt.datetime.now(zone)
+    return now.strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z), %A")
+
+
+# -- search_files ------------------------------------------------------------------------------
+
+_MAX_FILES_SCANNED = 5000
+_MAX_BYTES_READ = 1 << 20
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def file_search_tool(folder: str | os.PathLike[str], *, max_results: int = 20) -> Tool:
+    """A `search_files` tool confined to `folder` (file names and contents, bounded)."""
+    root = Path(folder).expanduser().resolve()
+    if not root.is_dir():
+        raise ValueError(f"not a folder: {folder}")
+
+    def search_files(query: str, pattern: str = "**/*", content: bool = True) -> list[dict[str, Any]]:
+        """Find files in the user's folder whose name or text contains `query`.
+
+        Args:
+            query: text to look for (case-insensitive) in file names and, if content is true,
+                in the files' text.
+            pattern: a glob relative to the folder, e.g. "**/*.py" or "*.txt".
+            content: whether to search inside files too, not only their names.
+        """
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise ValueError("the pattern must be relative to the folder and stay inside it")
+        needle = query.lower()
+        hits: list[dict[str, Any]] = []
+        for scanned, path in enumerate(root.glob(pattern)):
+            if scanned >= _MAX_FILES_SCANNED or len(hits) >= max_results:
+                break
+            resolved = path.resolve()
+            if not resolved.is_file() or root not in resolved.parents:
+                continue
+            rel = _relative(path, root)
+            if needle in path.name.lower():
+                hits.append({"path": rel, "match": "name"})
+                continue
+            if content and needle:
+                line = _first_matching_line(resolved, needle)
+                if line is not None:
+                    hits.append({"path": rel, "match": "content", "line": line[0], "text": line[1]})
+        return hits
+
+    return Tool.from_function(search_files)
+
+
+def _first_matching_line(path: Path, needle: str) -> tuple[int, str] | None:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(_MAX_BYTES_READ)
+    except OSError:
+        return None
+    if b"\x00" in data[:4096]:  # binary file
+        return None
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+        if needle in line.lower():
+            return number, line.strip()[:200]
+    return None
+
+
+def example_tools(folder: str | os.PathLike[str] | None = None) -> list[Tool]:
+    """The tools `lamagent run` and `lamagent chat` give the model."""
+    tools = [calculate, convert_units, local_time]
+    if folder is not None:
+        tools.append(file_search_tool(folder))
+    return tools
+
+
+__all__ = [
+    "calculate",
+    "convert_units",
+    "example_tools",
+    "file_search_tool",
+    "local_time",
+]

@@ -1,0 +1,40 @@
+"""The exception hierarchy: every error lamagent raises derives from `LamagentError`.
+
+Note that what a *model* gets wrong (malformed output, unknown tools, bad arguments, failing
+tools) is never raised: it becomes data (`ParseError`, `CallError`, an error observation).
+These exceptions are for the *developer's* mistakes and the environment's failures.
+"""
+
+from __future__ import annotations
+
+
+class LamagentError(Exception):
+    """Base class of all lamagent exceptions."""
+
+
+class ToolDefinitionError(LamagentError):
+    """A Python function or a spec dict cannot be turned into a Tool."""
+
+
+class FormatError(LamagentError):
+    """A prompt cannot be rendered (unknown format name, bad message, template failure)."""
+
+
+class BackendError(LamagentError):
+    """A backend failed to generate (engine error, server down, request rejected)."""
+
+
+class ModelLoadError(BackendError):
+    """A model cannot be loaded: missing or corrupt file, unsupported architecture, bad spec."""
+
+
+class ContextOverflowError(BackendError):
+    """The prompt does not fit the model's context window."""
+
+
+class ConstraintError(BackendError):
+    """A call grammar cannot be built or is not supported by the backend."""
+
+
+class TrajectoryError(LamagentError):
+    """A trajectory store or file cannot be read or written."""

@@ -1,0 +1,24 @@
+"""Evaluation on BFCL-format data: load cases, run a model over them, check, report.
+
+`check_bfcl` is BFCL's AST check of one case; `evaluate_bfcl` runs a model (or the built-in
+"gold" oracle) over a directory or file of BFCL cases and returns an `EvalReport`.
+"""
+
+from __future__ import annotations
+
+from lamagent.eval.bfcl_data import BFCLCase, load_bfcl
+from lamagent.eval.checker import REASONS, CheckResult, check_bfcl
+from lamagent.eval.report import CaseResult, CategoryScore, EvalReport
+from lamagent.eval.runner import evaluate_bfcl
+
+__all__ = [
+    "REASONS",
+    "BFCLCase",
+    "CaseResult",
+    "CategoryScore",
+    "CheckResult",
+    "EvalReport",
+    "check_bfcl",
+    "evaluate_bfcl",
+    "load_bfcl",
+]

@@ -1,0 +1,189 @@
+"""Evaluation results and their outputs: a rich table, a JSON report and a bar chart PNG.
+
+`EvalReport` holds one result per case for one setting (model, format, constrained or not);
+the per-category scores, the overall accuracy and the failures are derived from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+from rich.table import Table
+
+__all__ = ["CaseResult", "CategoryScore", "EvalReport", "plot_accuracy"]
+
+
+class CaseResult(BaseModel):
+    """The outcome of one case: the verdict, why it failed, and what the model said."""
+
+    id: str
+    category: str
+    passed: bool
+    #: A checker reason (`lamagent.eval.REASONS`), or "generation_error" when the backend failed.
+    reason: str | None = None
+    detail: str = ""
+    output: str = ""
+    calls: list[dict[str, Any]] = Field(default_factory=list)
+    seconds: float = 0.0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class CategoryScore(BaseModel):
+    """Accuracy of one category, with a count of failures per reason."""
+
+    category: str
+    total: int
+    passed: int
+    reasons: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def accuracy(self) -> float:
+        return self.passed / self.total if self.total else 0.0
+
+
+class EvalReport(BaseModel):
+    """All case results of one run setting."""
+
+    model: str
+    format: str
+    constrained: bool
+    data: str = ""
+    results: list[CaseResult] = Field(default_factory=list)
+
+    @property
+    def setting(self) -> str:
+        """ "constrained" or "free": how the calls were decoded."""
+        return "constrained" if self.constrained else "free"
+
+    @property
+    def categories(self) -> dict[str, CategoryScore]:
+        """Per-category scores, in the order categories first appear."""
+        groups: dict[str, list[CaseResult]] = {}
+        for r in self.results:
+            groups.setdefault(r.category, []).append(r)
+        return {
+            name: CategoryScore(
+                category=name,
+                total=len(rs),
+                passed=sum(r.passed for r in rs),
+                reasons=dict(Counter(r.reason or "" for r in rs if not r.passed)),
+            )
+            for name, rs in groups.items()
+        }
+
+    @property
+    def overall(self) -> float:
+        """Accuracy over all cases (each case counts once)."""
+        return sum(r.passed for r in self.results) / len(self.results) if self.results else 0.0
+
+    @property
+    def overall_by_category(self) -> float:
+        """The unweighted mean of the category accuracies."""
+        scores = list(self.categories.values())
+        return sum(s.accuracy for s in scores) / len(scores) if scores else 0.0
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        return [r for r in self.results if not r.passed]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report: setting, per-category accuracy, overall, and every failure."""
+        return {
+            "model": self.model,
+            "format": self.format,
+            "constrained": self.constrained,
+            "data": self.data,
+            "total": len(self.results),
+            "passed": sum(r.passed for r in self.results),
+            "overall": self.overall,
+            "overall_by_category": self.overall_by_category,
+            "categories": {
+                name: {
+                    "total": s.total,
+                    "passed": s.passed,
+                    "accuracy": s.accuracy,
+                    "reasons": s.reasons,
+                }
+                for name, s in self.categories.items()
+            },
+            "failures": [
+                r.model_dump(include={"id", "category", "reason", "detail", "output", "calls"})
+                for r in self.failures
+            ],
+        }
+
+    def save_json(self, path: str | Path) -> Path:
+        """Write `to_dict()` plus all results to `path` (read back with `load_json`)."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        payload = self.to_dict()
+        payload["results"] = [r.model_dump() for r in self.results]
+        target.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        return target
+
+    @classmethod
+    def load_json(cls, path: str | Path) -> EvalReport:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            model=data["model"],
+            format=data["format"],
+            constrained=data["constrained"],
+            data=data.get("data", ""),
+            results=[CaseResult(**r) for r in data.get("results", [])],
+        )
+
+    def table(self) -> Table:
+        """A rich table: one row per category, then the overall accuracy."""
+        table = Table(title=f"BFCL: {self.model} ({self.format}, {self.setting})")
+        table.add_column("category")
+        table.add_column("cases", justify="right")
+        table.add_column("passed", justify="right")
+        table.add_column("accuracy", justify="right")
+        table.add_column("failures by reason")
+        for name, s in self.categories.items():
+            reasons = ", ".join(
+                f"{k} {v}" for k, v in sorted(s.reasons.items(), key=lambda kv: -kv[1])
+            )
+            table.add_row(name, str(s.total), str(s.passed), f"{s.accuracy:.1%}", reasons)
+        total = len(self.results)
+        passed = sum(r.passed for r in self.results)
+        table.add_section()
+        table.add_row("overall", str(total), str(passed), f"{self.overall:.1%}", "", style="bold")
+        return table
+
+
+def plot_accuracy(reports: Sequence[EvalReport], path: str | Path) -> Path:
+    """A bar chart PNG of accuracy per category, one bar per report (e.g. constrained vs free)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    categories: list[str] = []
+    for report in reports:
+        categories += [c for c in report.categories if c not in categories]
+    width = 0.8 / max(len(reports), 1)
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(categories) + 2), 4.5))
+    for i, report in enumerate(reports):
+        scores = report.categories
+        values = [100 * scores[c].accuracy if c in scores else 0.0 for c in categories]
+        xs = [j + (i - (len(reports) - 1) / 2) * width for j in range(len(categories))]
+        bars = ax.bar(xs, values, width, label=f"{report.model} {report.setting}")
+        ax.bar_label(bars, fmt="%.0f", fontsize=8)
+    ax.set_xticks(range(len(categories)), categories, rotation=20, ha="right")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 105)
+    ax.set_title("BFCL accuracy by category")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(target, dpi=120)
+    plt.close(fig)
+    return target

@@ -1,0 +1,325 @@
+"""Running a model over BFCL cases: one generation per case, parsed by the Format, then checked.
+
+Each case's first-turn messages and functions are rendered by the Format (functions through
+`Tool.from_spec`, which reads BFCL's type words); with `constrained=True` the Format's call
+grammar constrains the generation. Results are appended to a JSON Lines file as each case
+finishes, so an interrupted run resumes where it stopped. The model "gold" is a built-in oracle
+that answers with the ground truth, rendered by the Format and parsed back: a check of the whole
+pipeline (rendering, parsing, checking) that must score 100%.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lamagent.errors import BackendError, ConstraintError, LamagentError, ToolDefinitionError
+from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
+from lamagent.eval.checker import check_bfcl
+from lamagent.eval.report import CaseResult, EvalReport
+from lamagent.messages import AssistantTurn, ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.backends.base import Backend
+    from lamagent.formats.base import Format
+
+__all__ = ["GOLD", "aevaluate_bfcl", "evaluate_bfcl"]
+
+#: The model name of the built-in ground-truth oracle.
+GOLD = "gold"
+#: Calls allowed in one constrained generation: enough for BFCL's parallel cases, and a bound on
+#: degenerate repetition.
+MAX_CALLS = 8
+_IRRELEVANT_ANSWER = "None of the functions I have can answer this question."
+_PLACEHOLDERS: dict[str, Any] = {
+    "string": "x",
+    "integer": 1,
+    "float": 1.0,
+    "number": 1.0,
+    "boolean": True,
+    "array": [],
+    "tuple": [],
+    "dict": {},
+    "object": {},
+}
+
+
+def _gold_turn(case: BFCLCase) -> AssistantTurn:
+    """The oracle's reply: the ground truth's first acceptable calls, text for irrelevance, and
+    some call of the first function for live_relevance (which has no ground truth)."""
+    if case.ground_truth is not None:
+        calls = first_acceptable_calls(case.ground_truth, case.functions)
+        return AssistantTurn(calls=[ToolCall.from_dict(c) for c in calls])
+    if "irrelevance" in case.category or not case.functions:
+        return AssistantTurn(answer=_IRRELEVANT_ANSWER)
+    fn = case.functions[0]
+    params = fn.get("parameters") or {}
+    props = params.get("properties") or {}
+    args = {
+        name: _PLACEHOLDERS.get(str((props.get(name) or {}).get("type")), "x")
+        for name in params.get("required") or []
+    }
+    return AssistantTurn(calls=[ToolCall(name=fn["name"], arguments=args)])
+
+
+def _resolve_format(fmt: Format | str | None, backend: Backend | None) -> Format:
+    from lamagent import formats
+
+    if isinstance(fmt, str):
+        return formats.get(fmt)
+    if fmt is not None:
+        return fmt
+    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
+
+
+def _setting(model: str, fmt: Format, constrained: bool) -> dict[str, Any]:
+    return {"model": model, "format": fmt.name, "constrained": constrained}
+
+
+def _read_done(path: Path, setting: dict[str, Any]) -> dict[str, CaseResult]:
+    """Results already in `path` (a truncated last line is ignored); refuses another setting's."""
+    done: dict[str, CaseResult] = {}
+    if not path.exists():
+        return done
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            theirs = {k: record.get(k) for k in setting}
+            if theirs != setting:
+                raise LamagentError(
+                    f"{path} holds results of another setting ({theirs}, this run is {setting}); "
+                    "give this run its own output file"
+                )
+            result = CaseResult(**{k: v for k, v in record.items() if k not in setting})
+            done[result.id] = result
+    return done
+
+
+class _ResultFile:
+    """Appends one JSON line per finished case, flushed at once (the resume point)."""
+
+    def __init__(self, path: Path, setting: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        needs_newline = path.exists() and path.stat().st_size > 0 and not _ends_with_newline(path)
+        self._fh = path.open("a", encoding="utf-8")
+        if needs_newline:
+            self._fh.write("\n")
+        self._setting = setting
+
+    def write(self, result: CaseResult) -> None:
+        record = {**self._setting, **result.model_dump()}
+        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
+
+
+async def _run_case(
+    case: BFCLCase,
+    backend: Backend | None,
+    fmt: Format,
+    constrained: bool,
+    max_tokens: int,
+) -> CaseResult:
+    from lamagent.backends.base import GenerationParams
+    from lamagent.tools import Tool
+
+    started = time.perf_counter()
+    prompt_tokens = completion_tokens = 0
+    try:
+        tools = [Tool.from_spec(f) for f in case.functions]
+        if backend is None:
+            text = fmt.render_assistant(_gold_turn(case))
+        else:
+            prompt = fmt.render(case.messages, tools)
+            constraint = fmt.constraint(tools, max_calls=MAX_CALLS) if constrained else None
+            params = GenerationParams(
+                stop=list(fmt.stop), max_tokens=max_tokens, temperature=0.0, constraint=constraint
+            )
+            generation = await backend.agenerate(prompt, params)
+            text = generation.text
+            prompt_tokens = generation.usage.prompt_tokens
+            completion_tokens = generation.usage.completion_tokens
+    except (BackendError, ToolDefinitionError) as exc:
+        return CaseResult(
+            id=case.id,
+            category=case.category,
+            passed=False,
+            reason="generation_error",
+            detail=f"{type(exc).__name__}: {exc}",
+            seconds=time.perf_counter() - started,
+        )
+    turn = fmt.parse(text)
+    calls = [c.to_xlam() for c in turn.calls]
+    verdict = check_bfcl(
+        case.record,
+        case.ground_truth,
+        calls,
+        category=case.category,
+        parse_error=turn.error.message if turn.error else None,
+    )
+    return CaseResult(
+        id=case.id,
+        category=case.category,
+        passed=verdict.passed,
+        reason=verdict.reason,
+        detail=verdict.detail,
+        output=text,
+        calls=calls,
+        seconds=time.perf_counter() - started,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
+
+
+async def aevaluate_bfcl(
+    model: Backend | str,
+    data: str | Path | Sequence[BFCLCase],
+    categories: Sequence[str] | None = None,
+    *,
+    format: Format | str | None = None,
+    constrained: bool = False,
+    limit: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    out: str | Path | None = None,
+    concurrency: int = 1,
+    max_tokens: int = 512,
+    progress: bool = True,
+) -> EvalReport:
+    """The async form of `evaluate_bfcl`."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    owned = False
+    backend: Backend | None = None
+    if isinstance(model, str) and model == GOLD:
+        label = GOLD
+    else:
+        if isinstance(model, str):
+            from lamagent.backends import load_model
+
+            backend = load_model(None if model == "default" else model)
+            owned = True
+        else:
+            backend = model
+        label = backend.info.model_id
+    fmt = _resolve_format(format, backend)
+    if constrained and backend is not None and not backend.supports_constraint:
+        raise ConstraintError(
+            f"{type(backend).__name__} does not support constrained decoding; "
+            "run with constrained=False or use an engine that does"
+        )
+    if isinstance(data, (str, Path)):
+        cases = load_bfcl(data, categories)
+        source = str(data)
+    else:
+        cases = [c for c in data if not categories or c.category in categories]
+        source = "cases"
+    cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
+
+    setting = _setting(label, fmt, constrained)
+    results: dict[str, CaseResult] = {}
+    sink: _ResultFile | None = None
+    if out is not None:
+        results = _read_done(Path(out), setting)
+        sink = _ResultFile(Path(out), setting)
+    pending = [c for c in cases if c.id not in results]
+
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    limiter = anyio.CapacityLimiter(concurrency)
+    try:
+        with Progress(*columns, disable=not progress, transient=False) as bar:
+            task = bar.add_task(
+                f"BFCL {label} {'constrained' if constrained else 'free'}",
+                total=len(cases),
+                completed=len(cases) - len(pending),
+            )
+
+            async def one(case: BFCLCase) -> None:
+                async with limiter:
+                    result = await _run_case(case, backend, fmt, constrained, max_tokens)
+                results[case.id] = result
+                if sink is not None:
+                    sink.write(result)
+                bar.advance(task)
+
+            async with anyio.create_task_group() as tg:
+                for case in pending:
+                    tg.start_soon(one, case)
+    finally:
+        if sink is not None:
+            sink.close()
+        if owned and backend is not None:
+            await backend.aclose()
+    return EvalReport(
+        model=label,
+        format=fmt.name,
+        constrained=constrained,
+        data=source,
+        results=[results[c.id] for c in cases],
+    )
+
+
+def evaluate_bfcl(
+    model: Backend | str,
+    data: str | Path | Sequence[BFCLCase],
+    categories: Sequence[str] | None = None,
+    *,
+    format: Format | str | None = None,
+    constrained: bool = False,
+    limit: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    out: str | Path | None = None,
+    concurrency: int = 1,
+    max_tokens: int = 512,
+    progress: bool = True,
+) -> EvalReport:
+    """Run `model` over BFCL cases and check every answer.
+
+    `model` is a Backend, a spec for `lamagent.backends.load_model` ("default" for the embedded
+    model), or "gold" (the ground-truth oracle). `data` is a directory or file of BFCL cases (or
+    loaded cases); `categories` keeps only those. `format` is a Format or its name (default: the
+    one detected for the model). `limit` keeps the first N cases per category, `sample` N random
+    ones (seeded by `seed`). `out` is a JSON Lines file of results: cases already in it are not
+    run again. `concurrency` generations run at once (for server backends; keep 1 for
+    in-process engines).
+    """
+    run = partial(
+        aevaluate_bfcl,
+        model,
+        data,
+        categories,
+        format=format,
+        constrained=constrained,
+        limit=limit,
+        sample=sample,
+        seed=seed,
+        out=out,
+        concurrency=concurrency,
+        max_tokens=max_tokens,
+        progress=progress,
+    )
+    return anyio.run(run)

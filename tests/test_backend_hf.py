@@ -1,0 +1,175 @@
+"""HFBackend: the shared conformance suite on tiny random models, plus loading, stops, streaming."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("xgrammar")
+
+import anyio  # noqa: E402
+from backend_conformance import BackendCase, BackendConformance, ConstraintConformance  # noqa: E402
+from hf_helpers import (  # noqa: E402
+    bias_toward_short_json,
+    chatml,
+    smol_tokenizer,
+    tiny_backend,
+    tiny_model,
+)
+
+from lamagent.backends import GenerationParams, load_model  # noqa: E402
+from lamagent.backends.hf import HFBackend, resolve_dtype  # noqa: E402
+from lamagent.backends.hf_decode import IncrementalDetokenizer, StopStrings  # noqa: E402
+from lamagent.errors import ContextOverflowError, ModelLoadError  # noqa: E402
+
+PROMPT = chatml(("user", "What's the weather like in London?"))
+
+
+@pytest.mark.parametrize("kind", ["llama", "qwen2"])
+class TestHFConformance(BackendConformance, ConstraintConformance):
+    @pytest.fixture
+    def backend_case(self, kind: str) -> BackendCase:
+        model = tiny_model(kind, seed=1)
+        bias_toward_short_json(model)
+        backend = HFBackend(model, tokenizer=smol_tokenizer(), model_id=f"tiny-{kind}")
+        return BackendCase(backend=backend, prompt=PROMPT)
+
+
+def test_model_info_comes_from_the_tokenizer_and_config() -> None:
+    info = tiny_backend().info
+    assert info.model_id == "tiny-llama"
+    assert info.architecture == "LlamaForCausalLM" or info.architecture == "llama"
+    assert info.chat_template is not None and "<|im_start|>" in info.chat_template
+    assert info.eos_token == "<|im_end|>"
+    assert "<|im_end|>" in info.special_tokens.values()
+    assert info.context_length == 4096
+
+
+def test_load_model_picks_hf_for_a_checkpoint_folder(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "tiny"
+    model = tiny_model("qwen2", seed=3)
+    model.save_pretrained(folder)
+    smol_tokenizer().save_pretrained(folder)
+    backend = load_model(folder)
+    assert isinstance(backend, HFBackend)
+    assert backend.info.model_id == "tiny"
+    assert backend.dtype == torch.float32
+    assert backend.device.type == "cpu"
+    again = HFBackend(model, tokenizer=smol_tokenizer())
+    params = GenerationParams(max_tokens=8)
+    assert backend.generate(PROMPT, params).text == again.generate(PROMPT, params).text
+
+
+def test_a_missing_checkpoint_is_a_model_load_error(tmp_path: object) -> None:
+    with pytest.raises(ModelLoadError, match="cannot load"):
+        HFBackend(f"{tmp_path}/nothing-here")
+
+
+def test_dtype_defaults_to_bf16_on_cuda_and_fp32_on_cpu() -> None:
+    assert resolve_dtype(None, "cuda") == torch.bfloat16
+    assert resolve_dtype(None, "cuda:1") == torch.bfloat16
+    assert resolve_dtype(None, "cpu") == torch.float32
+    assert resolve_dtype("bf16", "cpu") == torch.bfloat16
+    assert resolve_dtype(torch.float16, "cpu") == torch.float16
+    with pytest.raises(ModelLoadError, match="unknown dtype"):
+        resolve_dtype("int3", "cpu")
+
+
+def test_the_end_of_turn_token_stops_generation_without_appearing() -> None:
+    backend = tiny_backend("llama", seed=2)
+    eos = backend.tokenizer.convert_tokens_to_ids("<|im_end|>")
+    assert eos in backend.stop_token_ids
+
+    # Force the end-of-turn token as the 4th token through the output layer.
+    calls = {"n": 0}
+
+    def hook(_m: object, _i: object, out: torch.Tensor) -> torch.Tensor:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            out = out.clone()
+            out[..., eos] = 1e4
+        return out
+
+    handle = backend.model.get_output_embeddings().register_forward_hook(hook)
+    try:
+        gen = backend.generate(PROMPT, GenerationParams(max_tokens=20))
+    finally:
+        handle.remove()
+    assert gen.finish_reason == "stop"
+    assert gen.usage.completion_tokens == 4
+    assert "<|im_end|>" not in gen.text and gen.text
+
+
+def test_sampling_with_a_seed_is_reproducible_and_seeds_differ() -> None:
+    backend = tiny_backend("qwen2", seed=4)
+    texts = [
+        backend.generate(PROMPT, GenerationParams(max_tokens=12, temperature=1.0, seed=s)).text
+        for s in (7, 7, 8)
+    ]
+    assert texts[0] == texts[1]
+    assert texts[0] != texts[2]
+    nucleus = backend.generate(
+        PROMPT, GenerationParams(max_tokens=12, temperature=1.0, top_p=1e-6, seed=9)
+    )
+    greedy = backend.generate(PROMPT, GenerationParams(max_tokens=12))
+    assert nucleus.text == greedy.text  # a tiny top_p keeps only the most likely token
+
+
+def test_a_prompt_longer_than_the_context_is_refused() -> None:
+    backend = tiny_backend()
+    with pytest.raises(ContextOverflowError, match="context"):
+        backend.generate("word " * 5000, GenerationParams(max_tokens=2))
+
+
+def test_streaming_delivers_deltas_as_the_worker_produces_them() -> None:
+    backend = tiny_backend("llama", seed=5)
+
+    async def collect() -> list[object]:
+        items: list[object] = []
+        async for item in backend.astream(PROMPT, GenerationParams(max_tokens=16)):
+            items.append(item)
+        return items
+
+    items = anyio.run(collect)
+    deltas = [i for i in items if isinstance(i, str)]
+    assert len(deltas) >= 8
+    assert "".join(deltas) == items[-1].text  # type: ignore[attr-defined]
+
+
+def test_incremental_detokenizer_never_splits_a_multibyte_character() -> None:
+    tok = smol_tokenizer()
+    text = "naïve café 😀 日本語 ok"
+    ids = tok(text, add_special_tokens=False)["input_ids"]
+    # Byte-level BPE splits the emoji and the CJK characters over several tokens.
+    assert any("\ufffd" in tok.decode([i]) for i in ids)
+    detok = IncrementalDetokenizer(tok)
+    deltas = [detok.push(i) for i in ids]
+    deltas.append(detok.flush())
+    assert "".join(deltas) == text
+    assert not any("\ufffd" in d for d in deltas)
+
+
+def test_stop_strings_are_held_back_until_decided() -> None:
+    stops = StopStrings(["</end>", "STOP"])
+    assert stops.feed("hello </e") == ("hello ", False)
+    assert stops.feed("xtra") == ("</extra", False)
+    assert stops.feed(" ST") == (" ", False)
+    assert stops.feed("OP more") == ("", True)
+    assert stops.text == "hello </extra "
+
+
+def test_cancelled_stream_frees_the_worker_for_the_next_request() -> None:
+    backend = tiny_backend("llama", seed=6)
+
+    async def first_delta_only() -> str:
+        async for item in backend.astream(PROMPT, GenerationParams(max_tokens=200)):
+            assert isinstance(item, str)
+            return item
+        return ""
+
+    assert anyio.run(first_delta_only)
+    gen = backend.generate(PROMPT, GenerationParams(max_tokens=4))
+    assert gen.usage.completion_tokens == 4

@@ -1,0 +1,107 @@
+"""ScriptedBackend: the conformance suite, plus the test-double features users rely on."""
+
+from __future__ import annotations
+
+import json
+
+import anyio
+import pytest
+from backend_conformance import BackendCase, BackendConformance, ConstraintConformance
+
+from lamagent.backends import Constraint, GenerationParams, ScriptedBackend
+from lamagent.errors import BackendError, ConstraintError
+
+
+class TestScriptedConformance(BackendConformance):
+    @pytest.fixture
+    def backend_case(self) -> BackendCase:
+        backend = ScriptedBackend(lambda prompt: f"You asked: {prompt}. Here is a longer answer.")
+        return BackendCase(backend=backend, prompt="what is the weather in Paris")
+
+
+class TestScriptedConstrainedConformance(BackendConformance, ConstraintConformance):
+    @pytest.fixture
+    def backend_case(self) -> BackendCase:
+        call = json.dumps([{"name": "get_weather", "arguments": {"city": "Paris, France"}}])
+        backend = ScriptedBackend(lambda prompt: call, supports_constraint=True)
+        return BackendCase(backend=backend, prompt="weather in Paris?")
+
+
+def test_outputs_replay_in_order_and_run_out_with_a_clear_error() -> None:
+    backend = ScriptedBackend(["first", "second"])
+    assert backend.generate("p").text == "first"
+    assert backend.generate("p").text == "second"
+    assert backend.remaining == 0
+    with pytest.raises(BackendError, match="ran out of outputs after 2"):
+        backend.generate("p")
+
+
+def test_an_exception_in_the_script_is_raised() -> None:
+    backend = ScriptedBackend([BackendError("server down"), "ok"])
+    with pytest.raises(BackendError, match="server down"):
+        backend.generate("p")
+    assert backend.generate("p").text == "ok"
+
+
+def test_requests_are_recorded_for_assertions() -> None:
+    backend = ScriptedBackend(["a"])
+    backend.generate("the prompt", GenerationParams(stop=["<|im_end|>"]))
+    prompt, params = backend.requests[0]
+    assert prompt == "the prompt"
+    assert params.stop == ["<|im_end|>"]
+
+
+def test_usage_simulates_prefix_cache_reuse() -> None:
+    backend = ScriptedBackend(["one two", "three"])
+    first = backend.generate("a b c d")
+    second = backend.generate("a b c d e f")
+    assert first.usage.evaluated_tokens == 4
+    assert second.usage.prompt_tokens == 6
+    assert second.usage.evaluated_tokens == 2
+    assert first.usage.completion_tokens == 2
+
+
+def test_earliest_stop_string_wins() -> None:
+    backend = ScriptedBackend(["answer<|im_end|>junk<|endoftext|>more"])
+    gen = backend.generate("p", GenerationParams(stop=["<|endoftext|>", "<|im_end|>"]))
+    assert gen.text == "answer"
+
+
+def test_stream_chunk_sets_delta_size() -> None:
+    backend = ScriptedBackend(["a b c d e f"], stream_chunk=3)
+    deltas = [d for d in backend.stream("p") if isinstance(d, str)]
+    assert deltas == ["a b c ", "d e f"]
+
+
+def test_constraint_is_refused_unless_supported() -> None:
+    backend = ScriptedBackend(["[]"])
+    params = GenerationParams(constraint=Constraint(json_schema={"type": "array"}))
+    with pytest.raises(ConstraintError, match="supports_constraint=True"):
+        backend.generate("p", params)
+
+
+def test_script_that_breaks_the_constraint_is_reported() -> None:
+    backend = ScriptedBackend(["not json", "[1]"], supports_constraint=True)
+    schema = {"type": "array", "items": {"type": "object"}}
+    params = GenerationParams(constraint=Constraint(json_schema=schema))
+    with pytest.raises(ConstraintError, match="not JSON"):
+        backend.generate("p", params)
+    with pytest.raises(ConstraintError, match="schema"):
+        backend.generate("p", params)
+
+
+def test_allow_text_constraint_accepts_plain_text() -> None:
+    backend = ScriptedBackend(["Hello!"], supports_constraint=True)
+    params = GenerationParams(constraint=Constraint(json_schema={"type": "array"}, allow_text=True))
+    assert backend.generate("p", params).text == "Hello!"
+
+
+def test_delay_makes_generation_take_time() -> None:
+    backend = ScriptedBackend(["a b c"], delay=0.02)
+
+    async def timed() -> float:
+        start = anyio.current_time()
+        await backend.agenerate("p")
+        return anyio.current_time() - start
+
+    assert anyio.run(timed) >= 0.05

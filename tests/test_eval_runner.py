@@ -1,0 +1,229 @@
+"""Running models over BFCL cases: scripted answers, gold, resuming, the report, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lamagent import formats
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.errors import ConstraintError, LamagentError
+from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl
+from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, select_cases
+from lamagent.eval.report import plot_accuracy
+from lamagent.messages import AssistantTurn, ToolCall
+
+DATA = Path(__file__).parent / "data" / "bfcl"
+FMT = formats.get("xlam2-qwen")
+
+
+def small_sample(per_category: int = 4) -> list[BFCLCase]:
+    """A few cases per category whose first user message is unique (the script's lookup key)."""
+    seen: set[str] = set()
+    chosen = []
+    for case in select_cases(load_bfcl(DATA), sample=per_category * 3, seed=1):
+        text = case.messages[-1]["content"].strip()
+        if text not in seen and sum(c.category == case.category for c in chosen) < per_category:
+            seen.add(text)
+            chosen.append(case)
+    return chosen
+
+
+def perfect_reply(case: BFCLCase) -> str:
+    if case.ground_truth is None:
+        return FMT.render_assistant(AssistantTurn(answer="I cannot help with that."))
+    calls = first_acceptable_calls(case.ground_truth, case.functions)
+    return FMT.render_assistant(AssistantTurn(calls=[ToolCall.from_dict(c) for c in calls]))
+
+
+def scripted_by_question(cases: list[BFCLCase], reply, **kwargs) -> ScriptedBackend:  # type: ignore[no-untyped-def]
+    """A backend that finds the case in the prompt and answers with `reply(case)`."""
+
+    def answer(prompt: str) -> str:
+        matches = [c for c in cases if c.messages[-1]["content"].strip() in prompt]
+        assert len(matches) == 1, prompt[-300:]
+        return reply(matches[0])
+
+    return ScriptedBackend(answer, **kwargs)
+
+
+def test_perfect_answers_score_100_percent() -> None:
+    cases = small_sample()
+    backend = scripted_by_question(cases, perfect_reply)
+    report = evaluate_bfcl(backend, cases, progress=False)
+    assert len(report.results) == len(cases) == 20
+    assert report.overall == 1.0
+    assert set(report.categories) == {
+        "irrelevance",
+        "live_simple",
+        "multiple",
+        "parallel",
+        "simple_python",
+    }
+    assert len(backend.requests) == len(cases)
+    _prompt, params = backend.requests[0]
+    assert params.constraint is None and params.temperature == 0.0
+    assert set(FMT.stop) <= set(params.stop)
+
+
+def test_prompts_render_the_question_and_its_functions_with_the_format() -> None:
+    cases = [c for c in small_sample() if c.category == "multiple"][:1]
+    backend = scripted_by_question(cases, perfect_reply)
+    evaluate_bfcl(backend, cases, progress=False)
+    prompt = backend.requests[0][0]
+    for fn in cases[0].functions:
+        assert fn["name"] in prompt
+    assert '"type": "dict"' not in prompt  # BFCL type words were normalised by Tool.from_spec
+    assert prompt.startswith(FMT.render(cases[0].messages, []).split("\n")[0])
+
+
+def test_empty_and_garbage_answers_score_zero_except_irrelevance() -> None:
+    cases = small_sample()
+    for reply in ("", '[{"name": "broken", "arguments": {'):
+        report = evaluate_bfcl(ScriptedBackend(lambda _p, r=reply: r), cases, progress=False)
+        for category, score in report.categories.items():
+            assert score.accuracy == (1.0 if category == "irrelevance" else 0.0), (reply, category)
+    reasons = {r.reason for r in report.failures}
+    assert reasons == {"parse_error"}
+
+
+def test_calls_on_irrelevance_fail_and_text_passes() -> None:
+    cases = [c for c in small_sample() if c.category == "irrelevance"]
+
+    def call_first(case: BFCLCase) -> str:
+        call = ToolCall(name=case.functions[0]["name"], arguments={})
+        return FMT.render_assistant(AssistantTurn(calls=[call]))
+
+    report = evaluate_bfcl(scripted_by_question(cases, call_first), cases, progress=False)
+    assert report.overall == 0.0
+    assert {r.reason for r in report.results} == {"irrelevance_call"}
+    report = evaluate_bfcl(scripted_by_question(cases, perfect_reply), cases, progress=False)
+    assert report.overall == 1.0
+
+
+def test_failures_carry_reasons_and_outputs() -> None:
+    cases = [c for c in small_sample() if c.category == "simple_python"]
+
+    def wrong_name(case: BFCLCase) -> str:
+        return FMT.render_assistant(AssistantTurn(calls=[ToolCall(name="nope", arguments={})]))
+
+    report = evaluate_bfcl(scripted_by_question(cases, wrong_name), cases, progress=False)
+    assert [f.reason for f in report.failures] == ["wrong_function"] * len(cases)
+    data = report.to_dict()
+    assert data["categories"]["simple_python"]["reasons"] == {"wrong_function": len(cases)}
+    assert data["failures"][0]["calls"] == [{"name": "nope", "arguments": {}}]
+    assert "nope" in data["failures"][0]["output"]
+
+
+def test_a_rerun_with_the_same_out_file_skips_done_cases(tmp_path: Path) -> None:
+    cases = small_sample()
+    out = tmp_path / "results.jsonl"
+    first = scripted_by_question(cases, perfect_reply)
+    evaluate_bfcl(first, cases, limit=2, out=out, progress=False)
+    assert len(first.requests) == 10
+    assert len(out.read_text().splitlines()) == 10
+
+    # Simulate a crash mid-write: a truncated last line is ignored and that case is rerun.
+    with out.open("a") as fh:
+        fh.write('{"id": "partial')
+    second = scripted_by_question(cases, perfect_reply)
+    report = evaluate_bfcl(second, cases, out=out, progress=False)
+    assert len(second.requests) == len(cases) - 10
+    assert report.overall == 1.0 and len(report.results) == len(cases)
+
+    third = ScriptedBackend([])  # would fail if asked to generate
+    again = evaluate_bfcl(third, cases, out=out, progress=False)
+    assert third.requests == [] and again.overall == 1.0
+    assert [r.id for r in again.results] == [c.id for c in cases]
+
+
+def test_an_out_file_of_another_setting_is_refused(tmp_path: Path) -> None:
+    cases = small_sample(1)
+    out = tmp_path / "results.jsonl"
+    evaluate_bfcl("gold", cases, out=out, progress=False)
+    with pytest.raises(LamagentError, match="another setting"):
+        evaluate_bfcl(ScriptedBackend(lambda _p: ""), cases, out=out, progress=False)
+
+
+def test_constrained_runs_pass_the_format_grammar() -> None:
+    cases = [c for c in small_sample() if c.category in ("parallel", "irrelevance")]
+    backend = scripted_by_question(cases, perfect_reply, supports_constraint=True)
+    report = evaluate_bfcl(backend, cases, constrained=True, progress=False)
+    assert report.overall == 1.0 and report.constrained
+    constraint = backend.requests[0][1].constraint
+    assert constraint is not None and constraint.json_schema is not None
+    with pytest.raises(ConstraintError):
+        evaluate_bfcl(ScriptedBackend([]), cases, constrained=True, progress=False)
+
+
+def test_concurrent_generations_give_the_same_report() -> None:
+    cases = small_sample()
+    backend = scripted_by_question(cases, perfect_reply, delay=0.001)
+    report = evaluate_bfcl(backend, cases, concurrency=4, progress=False)
+    assert report.overall == 1.0 and [r.id for r in report.results] == [c.id for c in cases]
+
+
+def test_backend_errors_are_recorded_not_raised() -> None:
+    cases = small_sample(1)
+    report = evaluate_bfcl(ScriptedBackend([]), cases, progress=False)
+    assert {r.reason for r in report.results} == {"generation_error"}
+
+
+@pytest.mark.parametrize("fmt", ["xlam2-qwen", "xlam2-llama", "xlam1-fc", "xlam1"])
+def test_gold_scores_100_percent_on_every_file(fmt: str) -> None:
+    report = evaluate_bfcl("gold", DATA, format=fmt, progress=False)
+    assert len(report.results) == 1298
+    assert {c: s.accuracy for c, s in report.categories.items()} == {
+        "irrelevance": 1.0,
+        "live_simple": 1.0,
+        "multiple": 1.0,
+        "parallel": 1.0,
+        "simple_python": 1.0,
+    }
+
+
+def test_gold_on_a_single_file_with_limit_and_sample() -> None:
+    file = DATA / "BFCL_v4_parallel.json"
+    assert evaluate_bfcl("gold", file, limit=5, progress=False).overall == 1.0
+    picked = evaluate_bfcl("gold", file, sample=5, seed=3, progress=False)
+    assert len(picked.results) == 5 and picked.overall == 1.0
+    assert [r.id for r in picked.results] != [f"parallel_{i}" for i in range(5)]
+    with pytest.raises(LamagentError, match="present"):
+        evaluate_bfcl("gold", DATA, ["simple_java"], progress=False)
+
+
+def test_report_json_round_trip_and_chart(tmp_path: Path) -> None:
+    cases = small_sample(2)
+    free = evaluate_bfcl("gold", cases, progress=False)
+    bad = evaluate_bfcl(ScriptedBackend(lambda _p: ""), cases, progress=False)
+    path = free.save_json(tmp_path / "report.json")
+    loaded = EvalReport.load_json(path)
+    assert loaded.overall == free.overall and loaded.results == free.results
+    data = json.loads(path.read_text())
+    assert data["overall"] == 1.0 and data["categories"]["parallel"]["accuracy"] == 1.0
+    png = plot_accuracy([free, bad], tmp_path / "chart.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_bfcl_with_gold_writes_table_report_and_chart(tmp_path: Path) -> None:
+    from lamagent.cli.eval import app
+
+    args = ["bfcl", "--data", str(DATA), "--model", "gold", "--limit", "3", "--no-progress"]
+    result = CliRunner().invoke(
+        app, [*args, "-c", "parallel", "-c", "irrelevance", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "100.0%" in result.output and "parallel" in result.output
+    assert "simple_python" not in result.output
+    report = json.loads((tmp_path / "report-free.json").read_text())
+    assert report["total"] == 6 and report["overall"] == 1.0
+    assert len((tmp_path / "results-free.jsonl").read_text().splitlines()) == 6
+    assert (tmp_path / "accuracy.png").stat().st_size > 1000
+
+    missing = CliRunner().invoke(
+        app, ["bfcl", "--data", str(tmp_path / "nowhere"), "--no-progress"]
+    )
+    assert missing.exit_code == 1
