@@ -47,7 +47,7 @@ def make_tools(async_tools: bool) -> list[Tool]:
     """20 tools with 2-4 typed parameters each; every one returns a small dict."""
     tools = []
     for i in range(20):
-        properties = {
+        properties: dict[str, dict[str, Any]] = {
             "city": {"type": "string", "description": "a city name"},
             "days": {"type": "integer", "description": "how many days"},
         }
@@ -93,7 +93,9 @@ def median_us(samples: list[float]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def bench_agent(tools: list[Tool], steps: int, runs: int, store_factory: Callable[[], Any]) -> float:
+def bench_agent(
+    tools: list[Tool], steps: int, runs: int, store_factory: Callable[[], Any]
+) -> float:
     """Median seconds per step of a whole Agent run (steps + 1 model turns)."""
     texts = outputs(steps)
     store = store_factory()

@@ -238,6 +238,7 @@ class Agent:
             system_prompt=self.system_prompt,
             store=self.store,
             parse_feedback=_parse_feedback(fmt),
+            tool_choice=self.tool_choice,
         )
 
     def _new_state(
@@ -369,9 +370,8 @@ class Session:
             if state.trajectory.steps:
                 last = state.trajectory.steps[-1]
                 last.user_input = message
-                update = getattr(ctx.store, "update_step", None)
-                if callable(update):
-                    update(state.trajectory.unique_trajectory_id, last)
+                if ctx.store is not None:
+                    ctx.store.update_step(state.trajectory.unique_trajectory_id, last)
             state.messages.append(Message.user(message))
         return await self.agent._execute(ctx, self._state, emit)
 

@@ -49,7 +49,9 @@ def tiny_model(kind: str = "llama", seed: int = 0) -> Any:
 
 def tiny_backend(kind: str = "llama", seed: int = 0, **kwargs: Any) -> HFBackend:
     """An HFBackend over a tiny random model."""
-    return HFBackend(tiny_model(kind, seed), tokenizer=smol_tokenizer(), model_id=f"tiny-{kind}", **kwargs)
+    return HFBackend(
+        tiny_model(kind, seed), tokenizer=smol_tokenizer(), model_id=f"tiny-{kind}", **kwargs
+    )
 
 
 def bias_toward_short_json(model: Any, strength: float = 10.0) -> None:

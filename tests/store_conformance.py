@@ -193,6 +193,23 @@ class StoreConformance:
         with pytest.raises(TrajectoryError, match="already"):
             store.start(traj)
 
+    def test_update_step_replaces_it_in_place(self, store: TrajectoryStore) -> None:
+        traj = make_trajectory()
+        store.start(traj)
+        tid = traj.unique_trajectory_id
+        store.add_step(tid, answer_step(1, "Which city?"))
+        store.add_step(tid, call_step(2, ("get_time", {"city": "Oslo"}), obs=["09:00"]))
+        first = answer_step(1, "Which city?")
+        first.user_input = "Oslo"
+        store.update_step(tid, first)
+        got = store.get(tid)
+        assert got is not None
+        assert [s.step_id for s in got.steps] == [1, 2]
+        assert got.steps[0].user_input == "Oslo"
+        assert store.query(tool="get_time")[0].unique_trajectory_id == tid
+        with pytest.raises(TrajectoryError, match="no step"):
+            store.update_step(tid, answer_step(9, "x"))
+
     def test_add_step_to_unknown_run_is_an_error(self, store: TrajectoryStore) -> None:
         with pytest.raises(TrajectoryError, match="start"):
             store.add_step("missing", answer_step(1, "hi"))

@@ -1,4 +1,4 @@
-"""load_model: picking a backend from a spec, lazily, with clear errors; a light `import lamagent`."""
+"""load_model: a backend from a spec, lazily, with clear errors; `import lamagent` stays light."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.backends import ScriptedBackend, backend_for, load_model, register_backend
-from lamagent.backends import registry
+from lamagent.backends import ScriptedBackend, backend_for, load_model, register_backend, registry
 from lamagent.errors import ModelLoadError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,7 +76,7 @@ def test_a_registration_can_replace_a_builtin(clean_registry: None) -> None:
 
 
 def test_factory_returning_a_non_backend_is_refused(clean_registry: None) -> None:
-    register_backend("bad", lambda s: s == "bad", lambda s, **k: object())
+    register_backend("bad", lambda s: s == "bad", lambda s, **k: object())  # type: ignore[arg-type,return-value]
     with pytest.raises(ModelLoadError, match="not a Backend"):
         load_model("bad")
 
@@ -90,7 +89,11 @@ def test_importing_lamagent_imports_no_engine() -> None:
         "print(heavy)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert out.stdout.strip() == "[]"

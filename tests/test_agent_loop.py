@@ -9,7 +9,7 @@ import pytest
 
 from lamagent import Agent, Message, ScriptedBackend, ToolCall, tool
 from lamagent.backends import Constraint
-from lamagent.errors import BackendError, ConstraintError
+from lamagent.errors import BackendError, ConstraintError, ModelLoadError
 
 
 @tool
@@ -186,9 +186,7 @@ def test_constrained_true_needs_a_backend_that_supports_it() -> None:
 
 
 def test_auto_constraint_is_passed_when_the_backend_supports_it() -> None:
-    backend = ScriptedBackend.calls(
-        [[call("add", a=1, b=2)], "3"], supports_constraint=True
-    )
+    backend = ScriptedBackend.calls([[call("add", a=1, b=2)], "3"], supports_constraint=True)
     result = Agent(backend, tools=[add], max_calls_per_turn=4).run("1+2")
     assert result.answer == "3"
     constraint = backend.requests[0][1].constraint
@@ -208,7 +206,7 @@ def test_constrained_false_never_passes_a_constraint() -> None:
 def test_model_spec_is_loaded_lazily_on_first_run() -> None:
     agent = Agent("/definitely/not/here.gguf", tools=[add])
     assert agent._ctx is None
-    with pytest.raises(Exception, match="not found|cannot be imported"):
+    with pytest.raises(ModelLoadError, match="GGUF file not found"):
         agent.run("x")
 
 

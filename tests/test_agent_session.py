@@ -53,6 +53,22 @@ def test_follow_up_continues_the_same_trajectory() -> None:
     assert stored is not None
     assert len(stored.steps) == 3 and stored.outcome == "answer"
     assert stored.answer == "Booked a table for 4 in Lyon."
+    assert stored.steps[0].user_input == "4 people, Lyon"
+
+
+def test_follow_up_is_persisted_in_sqlite(tmp_path) -> None:
+    from lamagent.trajectory import SQLiteStore
+
+    store = SQLiteStore(tmp_path / "runs.db")
+    session = Agent(booking_script(), tools=[book_table], store=store).session()
+    session.send("Book me a table")
+    result = session.send("4 people, Lyon")
+    reopened = SQLiteStore(tmp_path / "runs.db")
+    stored = reopened.get(result.trajectory.unique_trajectory_id)
+    assert stored is not None
+    assert stored.steps[0].user_input == "4 people, Lyon"
+    assert [s.step_id for s in stored.steps] == [1, 2, 3]
+    assert reopened.query(tool="book_table")[0].unique_trajectory_id == stored.unique_trajectory_id
 
 
 def test_async_session_and_streamed_follow_up() -> None:

@@ -67,8 +67,9 @@ def test_steps_are_recorded_as_they_happen() -> None:
 
 def test_an_error_run_still_writes_its_outcome() -> None:
     store = SpyStore()
-    backend = ScriptedBackend.calls([[ToolCall(name="add", arguments={"a": 1, "b": 1})],
-                                     BackendError("boom")])
+    backend = ScriptedBackend.calls(
+        [[ToolCall(name="add", arguments={"a": 1, "b": 1})], BackendError("boom")]
+    )
     Agent(backend, tools=[add], store=store).run("x")
     assert store.log[-1] == "finish error"
     (traj,) = list(store)

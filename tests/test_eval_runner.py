@@ -23,7 +23,7 @@ FMT = formats.get("xlam2-qwen")
 def small_sample(per_category: int = 4) -> list[BFCLCase]:
     """A few cases per category whose first user message is unique (the script's lookup key)."""
     seen: set[str] = set()
-    chosen = []
+    chosen: list[BFCLCase] = []
     for case in select_cases(load_bfcl(DATA), sample=per_category * 3, seed=1):
         text = case.messages[-1]["content"].strip()
         if text not in seen and sum(c.category == case.category for c in chosen) < per_category:
@@ -83,7 +83,8 @@ def test_prompts_render_the_question_and_its_functions_with_the_format() -> None
 def test_empty_and_garbage_answers_score_zero_except_irrelevance() -> None:
     cases = small_sample()
     for reply in ("", '[{"name": "broken", "arguments": {'):
-        report = evaluate_bfcl(ScriptedBackend(lambda _p, r=reply: r), cases, progress=False)
+        backend = ScriptedBackend([reply] * len(cases))
+        report = evaluate_bfcl(backend, cases, progress=False)
         for category, score in report.categories.items():
             assert score.accuracy == (1.0 if category == "irrelevance" else 0.0), (reply, category)
     reasons = {r.reason for r in report.failures}

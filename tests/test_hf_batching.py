@@ -70,8 +70,17 @@ def test_a_batch_mixes_constrained_sampled_and_stopped_sequences() -> None:
     tok = smol_tokenizer()
     batched = HFBackend(model, tokenizer=tok, batch_window=0.2)
     single = HFBackend(model, tokenizer=tok, max_batch_size=1, prefix_cache=False)
-    schema = {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
-        "name": {"const": "f"}, "arguments": {"type": "object"}}, "required": ["name", "arguments"]}}
+    arguments = {"type": "object", "properties": {"x": {"type": "string"}}, "required": ["x"]}
+    schema = {
+        "type": "array",
+        "minItems": 1,
+        "maxItems": 1,
+        "items": {
+            "type": "object",
+            "properties": {"name": {"const": "f"}, "arguments": arguments},
+            "required": ["name", "arguments"],
+        },
+    }
     free = single.generate(PROMPTS[2], GenerationParams(max_tokens=16)).text
     stop = free[5:8]
     params = [

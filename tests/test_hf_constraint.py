@@ -67,7 +67,10 @@ def bfcl_tools(name: str, count: int) -> list[list[dict[str, Any]]]:
     with open(BFCL / name) as f:
         entries = [json.loads(line) for line in f][:count]
     return [
-        [{"name": fn["name"], "parameters": normalize_schema(fn["parameters"])} for fn in e["function"]]
+        [
+            {"name": fn["name"], "parameters": normalize_schema(fn["parameters"])}
+            for fn in e["function"]
+        ]
         for e in entries
     ]
 
@@ -86,8 +89,12 @@ def call_list_schema(tools: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "array", "minItems": 1, "maxItems": 3, "items": {"anyOf": options}}
 
 
-TOOL_SETS = [WEATHER, MIXED, *bfcl_tools("BFCL_v4_simple_python.json", 4),
-             *bfcl_tools("BFCL_v4_multiple.json", 2)]
+TOOL_SETS = [
+    WEATHER,
+    MIXED,
+    *bfcl_tools("BFCL_v4_simple_python.json", 4),
+    *bfcl_tools("BFCL_v4_multiple.json", 2),
+]
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +109,14 @@ def test_text_grammar_excludes_call_prefixes_after_spaces() -> None:
     compiled = xgr.GrammarCompiler(info).compile_grammar(
         xgr.Grammar.from_ebnf(text_grammar_ebnf(["[", "{", "<tool_call>"]))
     )
-    for text, ok in [("Hello", True), ("  It is 20°C", True), ("[1]", False), (" {", False),
-                     ("\n<tool_call>", False), ("a [b] {c}", True)]:
+    for text, ok in [
+        ("Hello", True),
+        ("  It is 20°C", True),
+        ("[1]", False),
+        (" {", False),
+        ("\n<tool_call>", False),
+        ("a [b] {c}", True),
+    ]:
         matcher = xgr.GrammarMatcher(compiled)
         assert matcher.accept_string(text) is ok, text
 

@@ -40,3 +40,5 @@ class LoopContext:
     store: TrajectoryStore | None
     #: Text the model reads after output it could not parse (explains the expected format).
     parse_feedback: Callable[[str], str]
+    #: "auto", "required", "none" or a tool name (sent to backends that take messages).
+    tool_choice: str = "auto"

@@ -47,9 +47,13 @@ async def run_step(
     start = time.perf_counter()
     step = Step(step_id=state.next_step_id)
     state.current = step
-    prompt = ctx.format.render(state.messages, ctx.tools)
-    rendered = time.perf_counter()
-    turn, generation = await _generate(ctx, state, step, prompt, emit)
+    if ctx.backend.takes_messages:
+        rendered = time.perf_counter()
+        turn, generation = await _chat(ctx, state, step)
+    else:
+        prompt = ctx.format.render(state.messages, ctx.tools)
+        rendered = time.perf_counter()
+        turn, generation = await _generate(ctx, state, step, prompt, emit)
     generated = time.perf_counter()
     step.raw_output = generation.text
     step.usage = generation.usage
@@ -107,6 +111,24 @@ async def _generate(
     if "".join(pieces) == final.text:
         return parser.finish(), final
     return ctx.format.parse(final.text), final
+
+
+async def _chat(ctx: LoopContext, state: RunState, step: Step) -> tuple[AssistantTurn, Generation]:
+    """One turn through a backend that applies the model's own template (a server's chat API).
+
+    The server's tool parser gives the calls; a reply without calls is still read by the
+    Format's tolerant parser, so a server without a tool parser does not turn calls into prose.
+    """
+    message, generation = await ctx.backend.achat(
+        state.messages, ctx.tool_specs, ctx.params, tool_choice=ctx.tool_choice
+    )
+    step.raw_output = generation.text
+    if message.tool_calls:
+        thought = message.content if isinstance(message.content, str) else ""
+        return AssistantTurn(
+            thought=thought, calls=message.tool_calls, raw=generation.text
+        ), generation
+    return ctx.format.parse(message.content or ""), generation
 
 
 def _parse_failure(

@@ -61,7 +61,7 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: str | torch.device) -
 
 
 def default_device() -> str:
-    """"cuda" when a GPU is visible, else "cpu"."""
+    """ "cuda" when a GPU is visible, else "cpu"."""
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
@@ -201,7 +201,10 @@ class HFBackend(Backend):
 
     def _stop_ids(self) -> list[int]:
         ids: set[int] = set()
-        for source in (self.tokenizer.eos_token_id, getattr(self.model.config, "eos_token_id", None)):
+        for source in (
+            self.tokenizer.eos_token_id,
+            getattr(self.model.config, "eos_token_id", None),
+        ):
             gen = getattr(self.model, "generation_config", None)
             for value in (source, getattr(gen, "eos_token_id", None)):
                 if isinstance(value, int):
@@ -263,7 +266,9 @@ class HFBackend(Backend):
                 )
             return self._compiler
 
-    async def astream(self, prompt: str, params: GenerationParams) -> AsyncIterator[str | Generation]:
+    async def astream(
+        self, prompt: str, params: GenerationParams
+    ) -> AsyncIterator[str | Generation]:
         prompt_ids = self.tokenize(prompt)
         if not prompt_ids:
             raise BackendError("the prompt is empty: render at least one message")

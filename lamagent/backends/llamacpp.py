@@ -118,7 +118,8 @@ class LlamaCppBackend(Backend):
             verbose=verbose,
         )
         self._vocab = self._llm._model.vocab
-        self.n_ctx = self._llm.n_ctx()
+        # llama.cpp may round the window up; the token buffer keeps the size asked for.
+        self.n_ctx = min(self._llm.n_ctx(), len(self._llm.input_ids))
         self._add_bos = bool(self._llm._model.add_bos_token())
         info = self.header.model_info()
         trained = info.context_length

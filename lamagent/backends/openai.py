@@ -75,7 +75,7 @@ class OpenAIBackend(Backend):
         self.model = model
         self.mode: Mode = mode
         self.constraint_style: ConstraintStyle = constraint_style
-        self.supports_constraint = constraint_style != "none"
+        self.supports_constraint = constraint_style != "none" and mode == "completions"
         self.takes_messages = mode == "chat"
         self.timeout = timeout
         self.max_retries = max_retries
@@ -186,7 +186,9 @@ class OpenAIBackend(Backend):
         if self._info is None:
             try:
                 self._info = anyio.run(self.aload_info)
-            except RuntimeError:  # already inside an event loop: report what is known
+            except (RuntimeError, BackendError):
+                # Inside an event loop, or the server is not reachable yet: report what is
+                # known; the first request asks again and raises a clear error if it must.
                 return ModelInfo(model_id=str(self.model or "unknown"))
         return self._info
 

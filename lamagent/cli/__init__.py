@@ -19,7 +19,9 @@ app = typer.Typer(
     add_completion=False,
 )
 _run.register(app)
-app.add_typer(trajectories_app, name="trajectories", help="Inspect, export and import trajectories.")
+app.add_typer(
+    trajectories_app, name="trajectories", help="Inspect, export and import trajectories."
+)
 app.add_typer(eval_app, name="eval", help="Evaluate a model on BFCL-format data.")
 app.add_typer(finetune_app, name="finetune", help="SFT and DPO from trajectories; export to GGUF.")
 

@@ -46,6 +46,9 @@ class LoraSettings:
     dropout: float = 0.05
     target_modules: Sequence[str] = DEFAULT_TARGETS
     bias: str = "none"
+    #: Only these decoder layers get adapters (None: all). Adapting only the last layers makes
+    #: the backward pass stop there: cheaper, for small data or CPU runs.
+    layers: Sequence[int] | None = None
 
     def to_peft(self) -> Any:
         """The equivalent `peft.LoraConfig` for a causal LM."""
@@ -58,6 +61,7 @@ class LoraSettings:
             target_modules=list(self.target_modules),
             bias=self.bias,
             task_type="CAUSAL_LM",
+            layers_to_transform=list(self.layers) if self.layers is not None else None,
         )
 
 

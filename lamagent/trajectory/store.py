@@ -49,6 +49,10 @@ class TrajectoryStore(Protocol):
         """Append one finished step, durably, before returning."""
         ...
 
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        """Replace the stored step with the same `step_id` (e.g. to add a user's follow-up)."""
+        ...
+
     def finish(
         self,
         trajectory_id: str,
@@ -149,6 +153,16 @@ class MemoryStore:
         with self._lock:
             self._live()
             self._stored(trajectory_id).steps.append(step.model_copy(deep=True))
+
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        with self._lock:
+            self._live()
+            steps = self._stored(trajectory_id).steps
+            for i, old in enumerate(steps):
+                if old.step_id == step.step_id:
+                    steps[i] = step.model_copy(deep=True)
+                    return
+            raise TrajectoryError(f"no step {step.step_id} in trajectory {trajectory_id!r}")
 
     def finish(
         self,
@@ -517,6 +531,25 @@ class SQLiteStore:
             conn.execute(
                 "UPDATE trajectories SET n_steps = ? WHERE id = ?", (seq + 1, trajectory_id)
             )
+
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        with self._write() as conn:
+            row = conn.execute(
+                "SELECT seq FROM steps WHERE trajectory_id = ? AND step_id = ? "
+                "ORDER BY seq DESC LIMIT 1",
+                (trajectory_id, step.step_id),
+            ).fetchone()
+            if row is None:
+                raise TrajectoryError(
+                    f"no step {step.step_id} in trajectory {trajectory_id!r} in {self.path}"
+                )
+            seq = int(row[0])
+            for table in ("steps", "step_tools", "step_errors"):
+                conn.execute(
+                    f"DELETE FROM {table} WHERE trajectory_id = ? AND seq = ?",
+                    (trajectory_id, seq),
+                )
+            self._insert_step(conn, trajectory_id, seq, step)
 
     def finish(
         self,

@@ -1,0 +1,342 @@
+"""`lamagent run` and `lamagent chat`: an agent with the example tools, on the command line.
+
+`run` answers one query: it streams what the model writes, each tool call and its result as they
+happen, prints the answer, stores the trajectory and prints its id. `chat` is the same agent in a
+conversation read line by line from standard input (EOF or `/exit` ends it).
+
+Without `--model`, the embedded default model runs on the CPU (SmolLM2-135M-Instruct GGUF).
+Trajectories go to `~/.cache/lamagent/trajectories.db` (or `$LAMAGENT_CACHE`) by default: one
+store collects every run, wherever it was started, ready for `lamagent trajectories` and
+fine-tuning.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from lamagent.errors import LamagentError
+
+if TYPE_CHECKING:
+    from lamagent.agent import Agent, RunResult
+    from lamagent.events import Event
+
+DEFAULT_STORE_NAME = "trajectories.db"
+_RESULT_WIDTH = 300
+
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="A .gguf file, a Hugging Face folder or hub id, or an http(s):// server URL. "
+        "Default: the embedded SmolLM2-135M-Instruct GGUF.",
+    ),
+]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Trajectory store (SQLite). Default: ~/.cache/lamagent/trajectories.db."
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Do not record the trajectory.")]
+FolderOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--folder",
+        help="Give the model a search_files tool over this folder (names and contents).",
+        exists=True,
+        file_okay=False,
+        dir_okay=True,
+    ),
+]
+ConstrainedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--constrained/--no-constrained",
+        help="Constrain decoding to plain text or valid tool calls (where the backend can).",
+    ),
+]
+MaxStepsOpt = Annotated[int, typer.Option("--max-steps", min=1, help="Model turns per query.")]
+MaxTokensOpt = Annotated[
+    int, typer.Option("--max-tokens", min=1, help="Tokens per model turn.")
+]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", help="Prompt format (xlam2-qwen, xlam2-llama, xlam1-fc, xlam1)."),
+]
+ThreadsOpt = Annotated[
+    int | None, typer.Option("--threads", min=1, help="CPU threads for GGUF models.")
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object with the result, nothing else.")
+]
+
+
+def default_store_path() -> Path:
+    """Where `run` and `chat` record trajectories when no `--store` is given."""
+    from lamagent.models import cache_dir
+
+    return cache_dir() / DEFAULT_STORE_NAME
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(Text("error: ", style="bold red") + Text(message))
+    return typer.Exit(code=1)
+
+
+def _build_agent(
+    *,
+    model: str | None,
+    store: Path | None,
+    no_store: bool,
+    folder: Path | None,
+    constrained: bool,
+    max_steps: int,
+    max_tokens: int,
+    fmt: str | None,
+    threads: int | None,
+    console: Console | None,
+) -> tuple[Agent, Path | None]:
+    """Load the model (with a spinner on a console) and build the agent."""
+    from lamagent.agent import Agent
+    from lamagent.backends.registry import load_model
+    from lamagent.demo_tools import example_tools
+
+    kwargs: dict[str, Any] = {}
+    spec = model
+    is_gguf = spec is None or spec.lower().endswith(".gguf")
+    if threads is not None and is_gguf:
+        kwargs["n_threads"] = threads
+    label = spec or "the embedded default model (SmolLM2-135M-Instruct)"
+    if console is not None:
+        with console.status(f"Loading {label} …", spinner="dots"):
+            backend = load_model(spec, **kwargs)
+        console.print(Text(f"Loaded {backend.info.model_id}", style="dim"))
+    else:
+        backend = load_model(spec, **kwargs)
+    store_path = None if no_store else (store or default_store_path())
+    agent = Agent(
+        backend,
+        tools=example_tools(folder),
+        format=fmt,
+        max_steps=max_steps,
+        max_tokens=max_tokens,
+        constrained="auto" if constrained else False,
+        store=store_path,
+    )
+    return agent, store_path
+
+
+def _short(value: Any, width: int = _RESULT_WIDTH) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class _Printer:
+    """Shows a run's events as they happen: text, calls, results, then the answer."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._in_text = False
+
+    def _end_text(self) -> None:
+        if self._in_text:
+            self.console.print()
+            self._in_text = False
+
+    def show(self, event: Event) -> RunResult | None:
+        from lamagent.events import RunFinished, TextDelta, ToolCallEvent, ToolResultEvent
+
+        if isinstance(event, TextDelta):
+            self.console.print(Text(event.text), end="")
+            self._in_text = True
+        elif isinstance(event, ToolCallEvent):
+            self._end_text()
+            args = json.dumps(event.call.arguments, ensure_ascii=False)
+            line = Text("→ ", style="cyan") + Text(f"{event.call.name}({args})", style="bold")
+            if event.error is not None:
+                line += Text(f"  invalid: {event.error.message}", style="red")
+            self.console.print(line)
+        elif isinstance(event, ToolResultEvent):
+            self._end_text()
+            style = "green" if event.error_kind is None else "red"
+            kind = "" if event.error_kind is None else f"[{event.error_kind}] "
+            self.console.print(Text("← ", style=style) + Text(kind + _short(event.result)))
+        elif isinstance(event, RunFinished):
+            self._end_text()
+            return event.result
+        return None
+
+
+def _finish(console: Console, result: RunResult, store_path: Path | None) -> None:
+    traj_id = result.trajectory.unique_trajectory_id
+    if result.outcome != "answer":
+        console.print(
+            Text(f"stopped: {result.outcome}" + (f" ({result.error})" if result.error else ""),
+                 style="yellow")
+        )
+    u = result.usage
+    console.print(
+        Text(
+            f"{result.steps} step(s), {u.prompt_tokens} prompt tokens "
+            f"({u.evaluated_tokens} evaluated), {u.completion_tokens} generated, "
+            f"{result.timings.get('total', 0.0):.1f}s",
+            style="dim",
+        )
+    )
+    if store_path is not None:
+        console.print(Text(f"trajectory {traj_id} saved to {store_path}", style="dim"))
+
+
+def _stream(agent: Agent, events: Iterator[Event], console: Console) -> RunResult:
+    printer = _Printer(console)
+    result: RunResult | None = None
+    for event in events:
+        done = printer.show(event)
+        if done is not None:
+            result = done
+    if result is None:  # pragma: no cover - the stream always ends with RunFinished
+        raise LamagentError("the run ended without a result")
+    return result
+
+
+def _result_json(result: RunResult, store_path: Path | None) -> str:
+    return json.dumps(
+        {
+            "answer": result.answer,
+            "outcome": result.outcome,
+            "error": result.error,
+            "steps": result.steps,
+            "trajectory_id": result.trajectory.unique_trajectory_id,
+            "store": str(store_path) if store_path is not None else None,
+            "tool_calls": [c for s in result.trajectory.steps for c in s.tool_calls],
+            "usage": result.usage.model_dump(),
+            "timings": result.timings,
+        },
+        ensure_ascii=False,
+        default=str,
+    )
+
+
+def run(
+    query: Annotated[str, typer.Argument(help="What to ask the agent.")],
+    model: ModelOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    folder: FolderOpt = None,
+    constrained: ConstrainedOpt = True,
+    max_steps: MaxStepsOpt = 6,
+    max_tokens: MaxTokensOpt = 256,
+    fmt: FormatOpt = None,
+    threads: ThreadsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUERY with an agent that can calculate, convert units, tell the time and search
+    files; stream what happens, print the answer, store the trajectory."""
+    console = Console(highlight=False, soft_wrap=True)
+    try:
+        agent, store_path = _build_agent(
+            model=model,
+            store=store,
+            no_store=no_store,
+            folder=folder,
+            constrained=constrained,
+            max_steps=max_steps,
+            max_tokens=max_tokens,
+            fmt=fmt,
+            threads=threads,
+            console=None if as_json else Console(stderr=True),
+        )
+        try:
+            if as_json:
+                result = agent.run(query)
+                typer.echo(_result_json(result, store_path))
+            else:
+                result = _stream(agent, agent.stream(query), console)
+                if result.answer is not None:
+                    console.print(Text("answer: ", style="bold") + Text(result.answer))
+                _finish(console, result, store_path)
+        finally:
+            agent.close()
+    except LamagentError as exc:
+        raise _fail(str(exc)) from exc
+    if result.outcome == "error":
+        raise typer.Exit(code=1)
+
+
+def chat(
+    model: ModelOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    folder: FolderOpt = None,
+    constrained: ConstrainedOpt = True,
+    max_steps: MaxStepsOpt = 6,
+    max_tokens: MaxTokensOpt = 256,
+    fmt: FormatOpt = None,
+    threads: ThreadsOpt = None,
+) -> None:
+    """Talk with the agent: one message per line on standard input; /exit or EOF ends."""
+    console = Console(highlight=False, soft_wrap=True)
+    interactive = sys.stdin.isatty()
+    try:
+        agent, store_path = _build_agent(
+            model=model,
+            store=store,
+            no_store=no_store,
+            folder=folder,
+            constrained=constrained,
+            max_steps=max_steps,
+            max_tokens=max_tokens,
+            fmt=fmt,
+            threads=threads,
+            console=Console(stderr=True),
+        )
+        try:
+            session = agent.session()
+            if interactive:
+                console.print(Text("Type a message; /exit or Ctrl-D to leave.", style="dim"))
+            while True:
+                if interactive:
+                    console.print(Text("you> ", style="bold"), end="")
+                line = sys.stdin.readline()
+                if not line:
+                    break
+                message = line.strip()
+                if message in ("/exit", "/quit"):
+                    break
+                if not message:
+                    continue
+                result = _stream(agent, session.stream(message), console)
+                if result.answer is not None:
+                    console.print(Text("agent> ", style="bold") + Text(result.answer))
+                elif result.outcome != "answer":
+                    console.print(Text(f"stopped: {result.outcome}", style="yellow"))
+            if session.trajectory is not None and store_path is not None:
+                console.print(
+                    Text(
+                        f"trajectory {session.trajectory.unique_trajectory_id} saved to "
+                        f"{store_path}",
+                        style="dim",
+                    )
+                )
+        finally:
+            agent.close()
+    except LamagentError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `run` and `chat` commands to a Typer app."""
+    app.command("run")(run)
+    app.command("chat")(chat)
+
+
+__all__ = ["chat", "default_store_path", "register", "run"]

@@ -1,0 +1,52 @@
+"""Constrained decoding makes every call valid: BFCL cases on the real engine and model.
+
+One generation per case (Format + backend, no agent loop), tool_choice "required", 50 seeded
+cases per category. Every output must parse as calls and every call must verify against the
+tools; none may be cut off by the token limit. The unconstrained rates are reported by
+`bench/gguf.py --validity` (they are what this guarantee is measured against).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("llama_cpp")
+
+from gguf_model import shared_backend  # noqa: E402
+from gguf_validity import CATEGORIES, run_case, run_category, sample_cases, summary  # noqa: E402
+
+pytestmark = [pytest.mark.gguf, pytest.mark.slow]
+
+CASES_PER_CATEGORY = 50
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_constrained_output_always_parses_and_verifies(category: str) -> None:
+    tally = run_category(shared_backend(), category, CASES_PER_CATEGORY, constrained=True)
+    bad = [o for o in tally.outcomes if not (o.parsed and o.verified)]
+    print(category, summary(tally))
+    assert len(tally.outcomes) == CASES_PER_CATEGORY
+    assert not bad, [(o.id, o.problem, o.text[:200]) for o in bad]
+    assert tally.cut_off == 0
+
+
+#: Cases where SmolLM2 under a JSON-schema grammar used to repeat one call until the token
+#: limit (seen before the repeat guard; found by running the simple and parallel samples).
+REPEATING_CASES = ("parallel_3", "parallel_17")
+
+
+def test_repeated_calls_end_the_list_instead_of_running_to_the_limit() -> None:
+    backend = shared_backend()
+    wanted = set(REPEATING_CASES)
+    cases = [c for c in sample_cases("parallel", 200) if c.id in wanted]
+    assert {c.id for c in cases} == wanted
+    for case in cases:
+        guarded = run_case(backend, case, constrained=True)
+        assert guarded.parsed and guarded.verified and guarded.finish_reason == "stop", guarded
+        backend.stop_repeated_calls = False
+        try:
+            unguarded = run_case(backend, case, constrained=True)
+        finally:
+            backend.stop_repeated_calls = True
+        # Without the guard the same case repeats a call (the agent would de-duplicate it).
+        assert unguarded.calls > guarded.calls, (guarded, unguarded)
