@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from lamagent.backends.base import Constraint, GenerationParams  # noqa: E402
+from lamagent.backends.base import GenerationParams  # noqa: E402
 from lamagent.backends.llamacpp import LlamaCppBackend, available_cores  # noqa: E402
 from lamagent.formats import get as get_format  # noqa: E402
 from lamagent.messages import Message, ToolCall  # noqa: E402
@@ -92,7 +92,9 @@ def bench_decode(backend: LlamaCppBackend, repeats: int, max_tokens: int) -> Non
         n, seconds = bare_decode(backend, STORY, max_tokens)
         bare.append(n / seconds)
     a, b = median(ours), median(bare)
-    row("decode tokens/s (lamagent vs bare loop)", f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}", ">= 0.95")
+    row(
+        "decode tokens/s (lamagent vs bare loop)", f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}", ">= 0.95"
+    )
 
 
 # -- prefill: KV reuse vs cleared cache over a 6-step run -------------------------------------
@@ -175,7 +177,13 @@ def bench_grammar(backend: LlamaCppBackend, repeats: int, max_tokens: int) -> No
         p = backend.generate(STORY, GenerationParams(max_tokens=max_tokens))
         without.append(p.usage.completion_tokens / p.timings["decode"])
     a, b = median(with_g), median(without)
-    row("tokens/s with grammar (text|calls) vs none", f"{a:.1f}", f"{b:.1f}", f"{a / b:.2f}", ">= 0.7")
+    row(
+        "tokens/s with grammar (text|calls) vs none",
+        f"{a:.1f}",
+        f"{b:.1f}",
+        f"{a / b:.2f}",
+        ">= 0.7",
+    )
     required = fmt.constraint([WEATHER], "required", max_calls=4)
     prompt = fmt.render([Message.user("What's the weather like in London?")], [WEATHER])
     calls, free = [], []
@@ -220,7 +228,8 @@ def bench_validity(backend: LlamaCppBackend, n: int) -> None:
             f"{s_on['valid']}/{s_on['cases']}",
             f"{s_off['valid']}/{s_off['cases']}",
             "",
-            f"cut off {s_on['cut_off']} vs {s_off['cut_off']}; {s_on['seconds']}s vs {s_off['seconds']}s",
+            f"cut off {s_on['cut_off']} vs {s_off['cut_off']}; "
+            f"{s_on['seconds']}s vs {s_off['seconds']}s",
         )
 
 

@@ -97,6 +97,8 @@ class Agent:
         max_concurrency: tools running at once.
         max_calls_per_turn: bound on the calls of one turn under constrained decoding.
         max_output_chars: tool output beyond this is truncated, with a note.
+        reset_tool_choice: after the first tool call of a run, a forced `tool_choice`
+            ("required" or a tool name) falls back to "auto", so the model can answer.
     """
 
     def __init__(
@@ -122,6 +124,7 @@ class Agent:
         max_concurrency: int = 8,
         max_calls_per_turn: int = 16,
         max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
+        reset_tool_choice: bool = True,
     ) -> None:
         _check_positive(
             max_steps=max_steps,
@@ -145,6 +148,7 @@ class Agent:
         self.system_prompt = system_prompt
         self.constrained = constrained
         self.tool_choice = tool_choice
+        self.reset_tool_choice = reset_tool_choice
         self.limits = Limits(max_steps, max_retries, max_total_tokens, max_wall_time)
         self.generation = GenerationParams(
             max_tokens=max_tokens, temperature=temperature, seed=seed
@@ -225,6 +229,14 @@ class Agent:
         params = self.generation.model_copy(
             update={"stop": list(fmt.stop), "constraint": constraint}
         )
+        params_after_call = None
+        if self.reset_tool_choice and self.tool_choice not in ("auto", "none"):
+            # A forced choice holds until the first call; then the model may answer (as in
+            # openai-agents' reset_tool_choice), so a forced run cannot loop on calls forever.
+            after = fmt.constraint(tools, "auto", max_calls=self.max_calls_per_turn)
+            params_after_call = params.model_copy(
+                update={"constraint": after if use_constraint else None}
+            )
         return LoopContext(
             backend=backend,
             format=fmt,
@@ -239,6 +251,7 @@ class Agent:
             store=self.store,
             parse_feedback=_parse_feedback(fmt),
             tool_choice=self.tool_choice,
+            params_after_call=params_after_call,
         )
 
     def _new_state(

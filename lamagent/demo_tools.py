@@ -48,13 +48,15 @@ def _arith(node: ast.AST) -> int | float:
     if isinstance(node, ast.Expression):
         return _arith(node.body)
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return node.value  # type: ignore[no-any-return]
+        value: int | float = node.value  # type: ignore[assignment]
+        return value
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _check(_UNARY[type(node.op)](_arith(node.operand)))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _arith(node.left), _arith(node.right)
         if isinstance(node.op, ast.Pow) and (
-            abs(right) > _MAX_EXPONENT or (abs(left) > 1 and abs(right) * math.log10(abs(left)) > 300)
+            abs(right) > _MAX_EXPONENT
+            or (abs(left) > 1 and abs(right) * math.log10(abs(left)) > 300)
         ):
             raise ValueError("the power is too large to compute")
         if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
@@ -200,7 +202,9 @@ def file_search_tool(folder: str | os.PathLike[str], *, max_results: int = 20) -
     if not root.is_dir():
         raise ValueError(f"not a folder: {folder}")
 
-    def search_files(query: str, pattern: str = "**/*", content: bool = True) -> list[dict[str, Any]]:
+    def search_files(
+        query: str, pattern: str = "**/*", content: bool = True
+    ) -> list[dict[str, Any]]:
         """Find files in the user's folder whose name or text contains `query`.
 
         Args:

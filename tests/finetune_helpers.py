@@ -6,7 +6,9 @@ The proof runs use the real SmolLM2 checkpoint with a short prompt (one small to
 
 from __future__ import annotations
 
+import atexit
 import functools
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -49,11 +51,20 @@ def proof_format() -> Any:
 def proof_trajectories() -> list[Trajectory]:
     return [
         Trajectory(
-            unique_trajectory_id=f"proof-{i}", task_instruction=SYSTEM, query=query,
-            tools=[tool], outcome="answer", answer="done",
-            steps=[Step(step_id=1, tool_calls=[{"name": tool["name"], "arguments": args}],
-                        next_observation=["ok"]),
-                   Step(step_id=2, answer="done")],
+            unique_trajectory_id=f"proof-{i}",
+            task_instruction=SYSTEM,
+            query=query,
+            tools=[tool],
+            outcome="answer",
+            answer="done",
+            steps=[
+                Step(
+                    step_id=1,
+                    tool_calls=[{"name": tool["name"], "arguments": args}],
+                    next_observation=["ok"],
+                ),
+                Step(step_id=2, answer="done"),
+            ],
         )
         for i, (tool, query, args) in enumerate(PROOF_TASKS)
     ]
@@ -77,12 +88,22 @@ PROOF_LORA = LoraSettings(r=16, alpha=32, dropout=0.0, layers=tuple(range(22, 30
 
 @functools.cache
 def tuned_smollm2() -> Any:
-    """An SFT run on the proof tasks' call turns (LoRA on the last 8 layers)."""
+    """An SFT run on the proof tasks' call turns (6 steps, LoRA on the last 8 layers)."""
     data = build_sft_dataset(proof_trajectories(), proof_format(), tokenizer())
     data = data.filter(lambda r: r["step_id"] == 1)
     out = Path(tempfile.mkdtemp(prefix="lamagent-proof-sft-"))
-    return sft(str(default_hf_checkpoint()), data, out_dir=out, lora=PROOF_LORA, lr=3e-3,
-               max_steps=10, batch_size=2, progress=False, format="xlam2-qwen")
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    return sft(
+        str(default_hf_checkpoint()),
+        data,
+        out_dir=out,
+        lora=PROOF_LORA,
+        lr=3e-3,
+        max_steps=6,
+        batch_size=2,
+        progress=False,
+        format="xlam2-qwen",
+    )
 
 
 def greedy(model: Any, prompt: str, max_new_tokens: int = 32) -> str:
@@ -92,10 +113,15 @@ def greedy(model: Any, prompt: str, max_new_tokens: int = 32) -> str:
     tok = tokenizer()
     ids = torch.tensor([tok(prompt, add_special_tokens=False)["input_ids"]])
     with torch.no_grad():
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), do_sample=False,
-                             max_new_tokens=max_new_tokens, eos_token_id=tok.eos_token_id,
-                             pad_token_id=tok.eos_token_id)
-    text = tok.decode(out[0, ids.shape[1]:], skip_special_tokens=False)
+        out = model.generate(
+            ids,
+            attention_mask=torch.ones_like(ids),
+            do_sample=False,
+            max_new_tokens=max_new_tokens,
+            eos_token_id=tok.eos_token_id,
+            pad_token_id=tok.eos_token_id,
+        )
+    text = tok.decode(out[0, ids.shape[1] :], skip_special_tokens=False)
     return text.split("<|im_end|>")[0]
 
 

@@ -225,3 +225,31 @@ def test_arun_works_inside_an_event_loop_and_run_refuses() -> None:
         return (await agent.arun("x")).answer
 
     assert anyio.run(main) == "a"
+
+
+def test_forced_tool_choice_resets_to_auto_after_the_first_call() -> None:
+    from lamagent import Agent, ScriptedBackend, ToolCall, tool
+
+    @tool
+    def lookup(city: str) -> str:
+        """Look a city up."""
+        return f"{city}: 14 C"
+
+    backend = ScriptedBackend.calls(
+        [[ToolCall(name="lookup", arguments={"city": "Oslo"})], "It is 14 C in Oslo."],
+        supports_constraint=True,
+    )
+    agent = Agent(backend, tools=[lookup], constrained=True, tool_choice="required")
+    result = agent.run("Weather in Oslo?")
+    assert result.outcome == "answer"
+    first, second = (params.constraint for _, params in backend.requests)
+    assert first is not None and not first.allow_text  # required: calls only
+    assert second is not None and second.allow_text  # reset: text or calls
+
+    kept = ScriptedBackend.calls(
+        [[ToolCall(name="lookup", arguments={"city": "Oslo"})]] * 2, supports_constraint=True
+    )
+    agent = Agent(kept, tools=[lookup], constrained=True, tool_choice="required",
+                  reset_tool_choice=False, max_steps=2)  # fmt: skip
+    assert agent.run("Weather in Oslo?").outcome == "max_steps"
+    assert all(not p.constraint.allow_text for _, p in kept.requests if p.constraint)

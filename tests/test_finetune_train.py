@@ -24,7 +24,6 @@ from lamagent.finetune import (  # noqa: E402
     sft,
 )
 from lamagent.finetune.examples import demo_trajectories  # noqa: E402
-from lamagent.formats import get  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,9 +33,17 @@ def tiny_model(tmp_path_factory):
 
     torch.manual_seed(0)
     config = LlamaConfig(
-        hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-        num_key_value_heads=2, vocab_size=len(h.tokenizer()), max_position_embeddings=2048,
-        tie_word_embeddings=True, bos_token_id=1, eos_token_id=2, pad_token_id=2,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=len(h.tokenizer()),
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
     )
     path = tmp_path_factory.mktemp("tiny-llama")
     LlamaForCausalLM(config).save_pretrained(str(path))
@@ -46,13 +53,24 @@ def tiny_model(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def sft_data():
-    kept, _ = filter_trajectories(demo_trajectories())
-    return build_sft_dataset(kept, get("xlam2-qwen"), h.tokenizer())
+    """Short samples (about 100 tokens) so the code-path tests stay fast on CPU."""
+    kept, report = filter_trajectories(h.proof_trajectories())
+    assert report.kept == 2
+    return build_sft_dataset(kept, h.proof_format(), h.tokenizer())
 
 
 def test_lora_sft_writes_a_run_directory(tiny_model, sft_data, tmp_path):
-    result = sft(str(tiny_model), sft_data, out_dir=tmp_path, lora=LoraSettings(r=4, alpha=8),
-                 lr=5e-3, max_steps=6, batch_size=4, progress=False, format="xlam2-qwen")
+    result = sft(
+        str(tiny_model),
+        sft_data,
+        out_dir=tmp_path,
+        lora=LoraSettings(r=4, alpha=8),
+        lr=5e-3,
+        max_steps=6,
+        batch_size=4,
+        progress=False,
+        format="xlam2-qwen",
+    )
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["kind"] == "sft" and config["lora"]["r"] == 4 and config["format"] == "xlam2-qwen"
     assert config["bf16"] is False  # CPU: fp32
@@ -66,8 +84,17 @@ def test_lora_sft_writes_a_run_directory(tiny_model, sft_data, tmp_path):
 
 
 def test_full_finetune_with_length_grouping(tiny_model, sft_data, tmp_path):
-    result = sft(str(tiny_model), sft_data, out_dir=tmp_path, lora=None, lr=1e-3, max_steps=3,
-                 batch_size=2, group_by_length=True, progress=False)
+    result = sft(
+        str(tiny_model),
+        sft_data,
+        out_dir=tmp_path,
+        lora=None,
+        lr=1e-3,
+        max_steps=3,
+        batch_size=2,
+        group_by_length=True,
+        progress=False,
+    )
     assert (tmp_path / "model" / "model.safetensors").is_file()
     assert not (tmp_path / "model" / "adapter_config.json").exists()
     assert json.loads((tmp_path / "config.json").read_text())["lr"] == 1e-3
@@ -75,9 +102,19 @@ def test_full_finetune_with_length_grouping(tiny_model, sft_data, tmp_path):
 
 
 def test_packing_trains_on_the_same_labels(tiny_model, sft_data, tmp_path):
-    result = sft(str(tiny_model), sft_data, out_dir=tmp_path, lora=LoraSettings(r=4),
-                 max_steps=2, batch_size=2, packing=True, max_length=1024, progress=False,
-                 gradient_checkpointing=True, save=False)
+    result = sft(
+        str(tiny_model),
+        sft_data,
+        out_dir=tmp_path,
+        lora=LoraSettings(r=4),
+        max_steps=2,
+        batch_size=2,
+        packing=True,
+        max_length=256,
+        progress=False,
+        gradient_checkpointing=True,
+        save=False,
+    )
     assert result.model_dir is None and len(result.losses) == 2
     assert all(loss == loss and loss > 0 for loss in result.losses)  # finite, not NaN
 
@@ -89,9 +126,17 @@ def test_sft_refuses_untokenized_data(tiny_model, tmp_path):
 
 
 def test_dpo_runs_with_adapters_disabled_as_reference(tiny_model, tmp_path):
-    data = build_dpo_dataset(demo_trajectories(), "xlam2-qwen")
-    result = dpo(str(tiny_model), data, out_dir=tmp_path, lora=LoraSettings(r=4), max_steps=3,
-                 batch_size=2, lr=1e-3, progress=False)
+    data = build_dpo_dataset(h.proof_trajectories(), h.proof_format())
+    result = dpo(
+        str(tiny_model),
+        data,
+        out_dir=tmp_path,
+        lora=LoraSettings(r=4),
+        max_steps=3,
+        batch_size=2,
+        lr=1e-3,
+        progress=False,
+    )
     rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert any("rewards/margins" in r for r in rows)
     assert json.loads((tmp_path / "config.json").read_text())["pairs"] == len(data)
@@ -147,13 +192,90 @@ def test_dpo_on_smollm2_grows_the_margin(tmp_path):
 
     from lamagent.models import default_hf_checkpoint
 
-    data = build_dpo_dataset(h.proof_trajectories(), h.proof_format(), sources=("synthetic",),
-                             seed=0)
+    data = build_dpo_dataset(
+        h.proof_trajectories(), h.proof_format(), sources=("synthetic",), seed=0
+    )
     assert len(data) == 2
     base = AutoModelForCausalLM.from_pretrained(str(default_hf_checkpoint()))
     before = [h.logprob_margin(base, r) for r in data]
-    result = dpo(base, data, out_dir=tmp_path, lora=h.PROOF_LORA, lr=2e-3, beta=0.1,
-                 max_steps=6, batch_size=2, progress=False)
+    result = dpo(
+        base,
+        data,
+        out_dir=tmp_path,
+        lora=h.PROOF_LORA,
+        lr=2e-3,
+        beta=0.1,
+        max_steps=6,
+        batch_size=2,
+        progress=False,
+    )
     model = result.model.eval()
     after = [h.logprob_margin(model, r) for r in data]
     assert all(a > b + 1.0 for a, b in zip(after, before, strict=True)), (before, after)
+
+
+def test_cli_sft_and_dpo(tiny_model, tmp_path):
+    from typer.testing import CliRunner
+
+    from lamagent.cli.finetune import app
+    from lamagent.trajectory import write_jsonl
+
+    data = tmp_path / "runs.jsonl"
+    write_jsonl(h.proof_trajectories(), data, strict=False)
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "sft",
+            str(tiny_model),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "sft"),
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "2",
+            "--rank",
+            "4",
+            "--augment",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Trajectory filters: kept 2 of 2" in result.output
+    assert "8 samples" in result.output  # 2 runs x 2 turns x (original + 1 variant)
+    assert (tmp_path / "sft" / "model" / "adapter_config.json").is_file()
+    result = runner.invoke(
+        app,
+        [
+            "dpo",
+            str(tiny_model),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "dpo"),
+            "--max-steps",
+            "1",
+            "--batch-size",
+            "2",
+            "--sources",
+            "synthetic",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "synthetic" in result.output and (tmp_path / "dpo" / "metrics.jsonl").is_file()
+    bad = runner.invoke(
+        app,
+        [
+            "dpo",
+            str(tiny_model),
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "x"),
+            "--sources",
+            "nonsense",
+        ],
+    )
+    assert bad.exit_code == 1 and "unknown DPO pair sources" in bad.output

@@ -12,8 +12,8 @@ import pytest
 
 pytest.importorskip("llama_cpp")
 
-from gguf_model import shared_backend  # noqa: E402
-from gguf_validity import CATEGORIES, run_case, run_category, sample_cases, summary  # noqa: E402
+from gguf_model import shared_backend
+from gguf_validity import CATEGORIES, run_case, run_category, sample_cases, summary
 
 pytestmark = [pytest.mark.gguf, pytest.mark.slow]
 

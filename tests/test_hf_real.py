@@ -85,3 +85,30 @@ def test_constrained_weather_call_for_london(smol: HFBackend) -> None:
     calls = json.loads(gen.text)
     assert calls[0]["name"] == "get_weather"
     assert "london" in calls[0]["arguments"]["location"].lower()
+
+
+def test_london_weather_run_through_the_agent(smol: HFBackend) -> None:
+    from lamagent import Agent, tool
+
+    @tool
+    def get_weather(location: str, unit: str = "celsius") -> dict[str, Any]:
+        """Get the current weather for a location.
+
+        Args:
+            location: The city, e.g. "London".
+            unit: "celsius" or "fahrenheit".
+        """
+        return {"location": location, "temperature": 14, "unit": unit, "sky": "light rain"}
+
+    agent = Agent(
+        smol, tools=[get_weather], constrained=True, tool_choice="required", max_steps=3,
+        max_tokens=48,
+    )  # fmt: skip
+    result = agent.run("What's the weather like in London?")
+    steps = result.trajectory.steps
+    assert steps[0].tool_calls[0]["name"] == "get_weather"
+    assert "london" in steps[0].tool_calls[0]["arguments"]["location"].lower()
+    assert steps[0].next_observation[0]["sky"] == "light rain"
+    assert result.outcome == "answer" and result.answer, [s.raw_output for s in steps]
+    # the second step re-used the first step's cache: only the observation was prefilled
+    assert steps[1].usage.evaluated_tokens < steps[1].usage.prompt_tokens / 2

@@ -42,3 +42,12 @@ class LoopContext:
     parse_feedback: Callable[[str], str]
     #: "auto", "required", "none" or a tool name (sent to backends that take messages).
     tool_choice: str = "auto"
+    #: Settings once a tool was called in the run (`tool_choice` reset to "auto"), or None to
+    #: keep `params` and `tool_choice` throughout.
+    params_after_call: GenerationParams | None = None
+
+    def settings(self, called_tool: bool) -> tuple[GenerationParams, str]:
+        """The generation settings and tool choice for the next step of a run."""
+        if called_tool and self.params_after_call is not None:
+            return self.params_after_call, "auto"
+        return self.params, self.tool_choice

@@ -48,6 +48,7 @@ async def drive(ctx: LoopContext, state: RunState, emit: Emit) -> RunEnd:
     state.usage = Usage()
     state.generate_s = state.execute_s = 0.0
     state.steps_this_run = 0
+    state.called_tool = False
     state.consecutive_failures = 0
     started = time.perf_counter()
     end = RunEnd("error", error="the run ended unexpectedly")

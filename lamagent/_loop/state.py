@@ -19,6 +19,8 @@ class RunState:
     generate_s: float = 0.0
     execute_s: float = 0.0
     steps_this_run: int = 0
+    #: A tool was called in this run (a forced `tool_choice` then resets to "auto").
+    called_tool: bool = False
     consecutive_failures: int = 0
     last_failure: str = ""
     #: The step being built; recorded even if the run stops in the middle of it.

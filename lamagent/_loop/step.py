@@ -65,6 +65,7 @@ async def run_step(
         result = _parse_failure(ctx, state, step, turn)
     elif turn.calls:
         result = await _calls(ctx, state, step, turn, emit, limiter)
+        state.called_tool = True
     else:
         answer = turn.answer if turn.answer is not None else generation.text.strip()
         step.answer = answer
@@ -90,7 +91,8 @@ async def _generate(
     parser = ctx.format.stream_parser()
     pieces: list[str] = []
     final: Generation | None = None
-    async for item in ctx.backend.astream(prompt, ctx.params):
+    params, _ = ctx.settings(state.called_tool)
+    async for item in ctx.backend.astream(prompt, params):
         if isinstance(item, Generation):
             final = item
             continue
@@ -119,8 +121,9 @@ async def _chat(ctx: LoopContext, state: RunState, step: Step) -> tuple[Assistan
     The server's tool parser gives the calls; a reply without calls is still read by the
     Format's tolerant parser, so a server without a tool parser does not turn calls into prose.
     """
+    params, tool_choice = ctx.settings(state.called_tool)
     message, generation = await ctx.backend.achat(
-        state.messages, ctx.tool_specs, ctx.params, tool_choice=ctx.tool_choice
+        state.messages, ctx.tool_specs, params, tool_choice=tool_choice
     )
     step.raw_output = generation.text
     if message.tool_calls:

@@ -81,16 +81,16 @@ class GGUFHeader:
         tokens = md.get("tokenizer.ggml.tokens")
         types = md.get("tokenizer.ggml.token_type")
         if isinstance(tokens, list) and isinstance(types, list):
-            controls = [t for t, k in zip(tokens, types) if k == _TOKEN_TYPE_CONTROL]
+            controls = [t for t, k in zip(tokens, types, strict=False) if k == _TOKEN_TYPE_CONTROL]
             # Control tokens keyed by their own text, so a Format can see `<|im_start|>` etc.
             for text in controls[:256]:
                 specials.setdefault(text, text)
         arch = self.architecture
         ctx = md.get(f"{arch}.context_length") if arch else None
-        name = md.get("general.name")
+        model_name = md.get("general.name")
         template = md.get("tokenizer.chat_template")
         return ModelInfo(
-            model_id=name if isinstance(name, str) and name else self.path.stem,
+            model_id=model_name if isinstance(model_name, str) and model_name else self.path.stem,
             architecture=arch,
             chat_template=template if isinstance(template, str) else None,
             bos_token=specials.get("bos"),

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 _PIECE_BUFFER = 256
 #: Added to the logits of closing tokens near the token limit of a constrained call list.
 _CLOSER_BIAS = 50.0
+#: Fewest tokens evaluated per prefill: llama.cpp's one-token path differs numerically.
+_MIN_BATCH = 2
 _Emit = Callable[[str], None]
 
 
@@ -109,6 +111,10 @@ class LlamaCppBackend(Backend):
         self.stop_repeated_calls = stop_repeated_calls
         self._grammars = GrammarCache()
         self._closers: Any = None
+        #: Leading tokens of the context that were evaluated in batches (safe to reuse).
+        self._batched = 0
+        #: How many generations ended because a call repeated (see `stop_repeated_calls`).
+        self.repeats_stopped = 0
         self._lock = threading.Lock()
         self._llm = self._load(
             n_ctx=n_ctx,
@@ -163,6 +169,9 @@ class LlamaCppBackend(Backend):
         with self._lock:
             self._llm.reset()
             self._llm._ctx.kv_cache_clear()
+            self._batched = 0
+        #: How many generations ended because a call repeated (see `stop_repeated_calls`).
+        self.repeats_stopped = 0
 
     @property
     def cached_tokens(self) -> int:
@@ -226,22 +235,27 @@ class LlamaCppBackend(Backend):
     def _prefill(self, tokens: list[int]) -> int:
         """Evaluate `tokens`, reusing the longest common prefix already in the KV cache.
 
-        Returns how many tokens were evaluated. At least the last prompt token is always
-        evaluated, since sampling needs its logits.
+        Returns how many tokens were evaluated. llama.cpp computes a token evaluated alone
+        (as every generated token is) slightly differently from the same token in a batch, and
+        greedy decoding can amplify the difference. So only tokens that were evaluated in a
+        batch are reused, and at least two tokens are evaluated, in one batch: the next output
+        is then bit-for-bit the output of a cold cache. The previous step's generated text is
+        evaluated again as part of the new prompt (it is new text of that prompt).
         """
         llm = self._llm
-        cached = llm.input_ids[: llm.n_tokens]
+        cached = llm.input_ids[: min(llm.n_tokens, self._batched)]
         common = 0
         limit = min(len(cached), len(tokens))
         while common < limit and cached[common] == tokens[common]:
             common += 1
-        common = min(common, len(tokens) - 1)
+        common = max(0, min(common, len(tokens) - _MIN_BATCH))
         if common < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, common, -1):
             llm.reset()
             llm._ctx.kv_cache_clear()
             common = 0
         llm.n_tokens = common
         llm.eval(tokens[common:])
+        self._batched = len(tokens) if len(tokens) - common >= _MIN_BATCH else common
         return len(tokens) - common
 
     def _sampler(self, params: GenerationParams) -> Any:
@@ -406,6 +420,7 @@ class LlamaCppBackend(Backend):
             if guard is not None:
                 repeat = guard.feed(delta)
                 if repeat is not None:
+                    self.repeats_stopped += 1
                     text = text[: repeat.keep] + repeat.closing
                     finish, truncated = "stop", True
                     break

@@ -39,7 +39,7 @@ def constraint_key(constraint: Constraint) -> str:
 
 def _converter_literal(value: str) -> str:
     """How the converter spells a string constant inside the grammar (quotes escaped)."""
-    text = json.dumps(value)
+    text = json.dumps(value, ensure_ascii=False)
     return text.replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
@@ -88,10 +88,8 @@ def schema_to_gbnf(schema: dict[str, Any], rule: str = CALLS_RULE) -> str:
 
     Raises `ConstraintError` when the converter fails or drops any constant of the schema.
     """
-    from llama_cpp.llama_grammar import SchemaConverter
-
     try:
-        converter = SchemaConverter(
+        converter = _converter_class()(
             prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False
         )
         resolved = converter.resolve_refs(json.loads(json.dumps(schema)), "input")
@@ -103,9 +101,7 @@ def schema_to_gbnf(schema: dict[str, Any], rule: str = CALLS_RULE) -> str:
             "Normalise the tool schemas to standard JSON Schema "
             "(lamagent.tools.normalize_schema), or run with constrained=False."
         ) from exc
-    missing = [
-        c for c in set(_schema_constants(schema)) if _converter_literal(c) not in gbnf
-    ]
+    missing = [c for c in set(_schema_constants(schema)) if _converter_literal(c) not in gbnf]
     if missing:
         raise ConstraintError(
             f"the grammar built from the call schema lost the constants {sorted(missing)!r}: "
@@ -118,6 +114,22 @@ def schema_to_gbnf(schema: dict[str, Any], rule: str = CALLS_RULE) -> str:
     if not any(line.startswith(f"{rule} ::=") for line in gbnf.splitlines()):
         raise ConstraintError(f"the grammar built from the call schema has no {rule!r} rule")
     return gbnf
+
+
+def _converter_class() -> Any:
+    """llama-cpp-python's converter, writing constants as UTF-8.
+
+    The original spells constants with `json.dumps`'s ASCII escapes; a character outside the
+    Basic Multilingual Plane becomes a surrogate pair that the grammar reads as two invalid
+    code points, forcing bytes that are not UTF-8 (an emoji in an enum comes out as garbage).
+    """
+    from llama_cpp.llama_grammar import SchemaConverter
+
+    class Converter(SchemaConverter):  # type: ignore[misc]
+        def _generate_constant_rule(self, value: Any) -> str:
+            return str(self._format_literal(json.dumps(value, ensure_ascii=False)))
+
+    return Converter
 
 
 def constraint_to_gbnf(constraint: Constraint) -> str:

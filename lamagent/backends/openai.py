@@ -227,6 +227,10 @@ class OpenAIBackend(Backend):
             body["stop"] = list(params.stop)
         if params.seed is not None:
             body["seed"] = params.seed
+        if self.constraint_style == "llama.cpp":
+            # llama.cpp servers apply a repetition penalty of 1.1 by default; lamagent's sampling
+            # settings mean plain sampling (temperature 0: greedy), as on every other backend.
+            body["repeat_penalty"] = 1.0
         return body
 
     async def _completion_body(

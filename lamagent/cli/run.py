@@ -65,15 +65,21 @@ ConstrainedOpt = Annotated[
     ),
 ]
 MaxStepsOpt = Annotated[int, typer.Option("--max-steps", min=1, help="Model turns per query.")]
-MaxTokensOpt = Annotated[
-    int, typer.Option("--max-tokens", min=1, help="Tokens per model turn.")
-]
+MaxTokensOpt = Annotated[int, typer.Option("--max-tokens", min=1, help="Tokens per model turn.")]
 FormatOpt = Annotated[
     str | None,
     typer.Option("--format", help="Prompt format (xlam2-qwen, xlam2-llama, xlam1-fc, xlam1)."),
 ]
 ThreadsOpt = Annotated[
     int | None, typer.Option("--threads", min=1, help="CPU threads for GGUF models.")
+]
+ToolChoiceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tool-choice",
+        help="auto, required, none or a tool name. Default: required for the embedded model "
+        "(it knows no tools; the agent relaxes it to auto after the first call), else auto.",
+    ),
 ]
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object with the result, nothing else.")
@@ -103,6 +109,7 @@ def _build_agent(
     max_tokens: int,
     fmt: str | None,
     threads: int | None,
+    tool_choice: str | None,
     console: Console | None,
 ) -> tuple[Agent, Path | None]:
     """Load the model (with a spinner on a console) and build the agent."""
@@ -130,6 +137,7 @@ def _build_agent(
         max_steps=max_steps,
         max_tokens=max_tokens,
         constrained="auto" if constrained else False,
+        tool_choice=tool_choice or ("required" if model is None else "auto"),
         store=store_path,
     )
     return agent, store_path
@@ -180,8 +188,10 @@ def _finish(console: Console, result: RunResult, store_path: Path | None) -> Non
     traj_id = result.trajectory.unique_trajectory_id
     if result.outcome != "answer":
         console.print(
-            Text(f"stopped: {result.outcome}" + (f" ({result.error})" if result.error else ""),
-                 style="yellow")
+            Text(
+                f"stopped: {result.outcome}" + (f" ({result.error})" if result.error else ""),
+                style="yellow",
+            )
         )
     u = result.usage
     console.print(
@@ -237,6 +247,7 @@ def run(
     max_tokens: MaxTokensOpt = 256,
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
+    tool_choice: ToolChoiceOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Answer QUERY with an agent that can calculate, convert units, tell the time and search
@@ -253,6 +264,7 @@ def run(
             max_tokens=max_tokens,
             fmt=fmt,
             threads=threads,
+            tool_choice=tool_choice,
             console=None if as_json else Console(stderr=True),
         )
         try:
@@ -282,6 +294,7 @@ def chat(
     max_tokens: MaxTokensOpt = 256,
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
+    tool_choice: ToolChoiceOpt = None,
 ) -> None:
     """Talk with the agent: one message per line on standard input; /exit or EOF ends."""
     console = Console(highlight=False, soft_wrap=True)
@@ -297,6 +310,7 @@ def chat(
             max_tokens=max_tokens,
             fmt=fmt,
             threads=threads,
+            tool_choice=tool_choice,
             console=Console(stderr=True),
         )
         try:

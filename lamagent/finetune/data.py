@@ -59,10 +59,15 @@ def load_trajectories(
             return list(store)
         finally:
             store.close()
-    items = list(source)
-    if items and all(isinstance(i, (str, os.PathLike)) for i in items):
-        return [t for p in items for t in load_trajectories(p)]  # type: ignore[arg-type]
-    return [t if isinstance(t, Trajectory) else Trajectory.from_unified(t) for t in items]
+    out: list[Trajectory] = []
+    for item in source:
+        if isinstance(item, (str, os.PathLike)):
+            out.extend(load_trajectories(item))
+        elif isinstance(item, Trajectory):
+            out.append(item)
+        else:
+            out.append(Trajectory.from_unified(item))
+    return out
 
 
 @dataclass

@@ -11,7 +11,8 @@ They travel in llama-cpp-python's source distribution; `find_converter` locates 
 directory, `$LAMAGENT_LLAMA_CPP_DIR` (a llama.cpp checkout), the cache, or, once, a download of
 the sdist through pip from which only the converter scripts and the `gguf-py` and `conversion`
 packages they import are extracted into the cache. The scripts put their own `gguf-py` first on
-`sys.path`, so they run with the `gguf` library of their own llama.cpp revision.
+`sys.path`, so they run with the `gguf` library of their own llama.cpp revision; that matters:
+the `gguf` 0.19.0 wheel on PyPI lacks names that 0.3.36's `convert_hf_to_gguf.py` uses.
 """
 
 from __future__ import annotations
@@ -126,8 +127,12 @@ def find_converter(
 
 
 def _run_converter(script: Path, args: list[str]) -> None:
+    # The scripts need the gguf-py they ship with: with llama-cpp-python 0.3.36 the PyPI
+    # gguf 0.19.0 lacks what convert_hf_to_gguf.py uses (e.g. gguf.LazyChunkedTensor), so
+    # NO_LOCAL_GGUF, which would make them import the installed package, is removed.
+    env = {k: v for k, v in os.environ.items() if k != "NO_LOCAL_GGUF"}
     proc = subprocess.run(
-        [sys.executable, str(script), *args], capture_output=True, text=True, check=False
+        [sys.executable, str(script), *args], capture_output=True, text=True, check=False, env=env
     )
     if proc.returncode != 0:
         raise FinetuneError(

@@ -76,7 +76,7 @@ class UnknownCalls(TrajectoryFilter):
         known = _tool_params(traj)
         found: list[Issue] = []
         for i, step in enumerate(traj.steps):
-            reasons = [
+            reasons: list[str] = [
                 e.kind for e in step.call_errors if e.kind in ("unknown_tool", "unknown_argument")
             ]
             for call in step.tool_calls:

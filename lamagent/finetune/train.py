@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from lamagent.errors import LamagentError
 
@@ -45,7 +45,7 @@ class LoraSettings:
     alpha: int = 32
     dropout: float = 0.05
     target_modules: Sequence[str] = DEFAULT_TARGETS
-    bias: str = "none"
+    bias: Literal["none", "all", "lora_only"] = "none"
     #: Only these decoder layers get adapters (None: all). Adapting only the last layers makes
     #: the backward pass stop there: cheaper, for small data or CPU runs.
     layers: Sequence[int] | None = None
@@ -211,6 +211,7 @@ def _finish(
     tokens: int,
     title: str,
 ) -> TrainResult:
+    """Train, save the model and tokenizer, plot, summarise. `tokens` is the fallback count."""
     from lamagent.finetune.plot import plot_loss
 
     started = time.perf_counter()
@@ -223,6 +224,8 @@ def _finish(
         trainer.processing_class.save_pretrained(str(model_dir))
     plot_path = plot_loss(metrics_path, run_dir / "loss.png", title=title)
     metrics = dict(output.metrics)
+    counted = _read_losses(metrics_path, "num_tokens")  # TRL counts the tokens it trained on
+    tokens = int(counted[-1]) if counted else tokens
     (run_dir / "summary.json").write_text(
         json.dumps(
             {"train_runtime_s": runtime, "train_tokens": tokens, **metrics}, indent=2, default=str

@@ -139,9 +139,7 @@ class Tool:
         return describe_parameters(self.parameters)
 
     # -- verification and calling ----------------------------------------------------------
-    def verify(
-        self, arguments: Any, *, call_id: str | None = None
-    ) -> VerifiedCall | CallError:
+    def verify(self, arguments: Any, *, call_id: str | None = None) -> VerifiedCall | CallError:
         """Check arguments against the schema (and the function's validator); never raises."""
         result = verify_arguments(self.name, self.parameters, arguments, call_id=call_id)
         if isinstance(result, CallError) or self._binder is None:

@@ -86,7 +86,7 @@ class Toolbox:
                 tool=str(getattr(call, "name", "")),
                 argument=None,
                 message=f"The call could not be checked ({type(exc).__name__}); "
-                "send {\"name\": ..., \"arguments\": {...}}.",
+                'send {"name": ..., "arguments": {...}}.',
             )
 
     def __repr__(self) -> str:

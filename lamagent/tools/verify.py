@@ -294,9 +294,7 @@ class _Checker:
             return self._coerce(value, types, schema, path)
         return self._structure(value, types, schema, path)
 
-    def _any_of(
-        self, value: Any, branches: list[Any], schema: Mapping[str, Any], path: str
-    ) -> Any:
+    def _any_of(self, value: Any, branches: list[Any], schema: Mapping[str, Any], path: str) -> Any:
         best: tuple[int, Any, list[Repair]] | None = None
         deepest: _Mismatch | None = None
         for branch in branches:
@@ -368,8 +366,9 @@ class _Checker:
             saved = len(self.repairs)
             ok, out, exc = self._attempt(new, schema, path)
             if ok:
-                self.repairs.insert(saved, Repair(argument=path, kind=kind, original=value,
-                                                  repaired=new))
+                self.repairs.insert(
+                    saved, Repair(argument=path, kind=kind, original=value, repaired=new)
+                )
                 return out
             if kind == "json_string" and deeper is None:
                 deeper = exc
@@ -377,9 +376,7 @@ class _Checker:
             raise deeper
         expected = summarize(schema, self.root)
         hint = _hint(value) if "array" in types else ""
-        raise _Mismatch(
-            "wrong_type", path, f"'{path}' must be {expected}, got {_got(value)}{hint}"
-        )
+        raise _Mismatch("wrong_type", path, f"'{path}' must be {expected}, got {_got(value)}{hint}")
 
     def _structure(
         self, value: Any, types: list[str] | None, schema: Mapping[str, Any], path: str
@@ -496,9 +493,9 @@ class _Checker:
         props = schema.get("properties")
         props = props if isinstance(props, Mapping) else {}
         required = schema.get("required")
-        required_set = {r for r in required if isinstance(r, str)} if isinstance(
-            required, list
-        ) else set()
+        required_set = (
+            {r for r in required if isinstance(r, str)} if isinstance(required, list) else set()
+        )
         extra = schema.get("additionalProperties", True)
         for name in value:
             if name not in props and extra is False:
@@ -672,7 +669,9 @@ def _verify(
                 f"Expected arguments: {describe_parameters(parameters)}."
             ),
         )
-    call = ToolCall(name=name, arguments=out, id=call_id) if call_id else ToolCall(
-        name=name, arguments=out
+    call = (
+        ToolCall(name=name, arguments=out, id=call_id)
+        if call_id
+        else ToolCall(name=name, arguments=out)
     )
     return VerifiedCall(call=call, repairs=checker.repairs)
