@@ -203,9 +203,9 @@ def bench_rss(threads: int) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [
         sys.executable, "-m", "lamagent", "run", "What is 12 * 7?", "--no-store",
-        "--max-steps", "2", "--threads", str(threads), "--json",
+        "--max-steps", "1", "--max-tokens", "32", "--threads", str(threads), "--json",
     ]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=1200)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-200:]}"
     row("peak RSS of `lamagent run` (MB)", f"{peak_mb:.0f}", "500", f"{peak_mb / 500:.2f}", "< 500")

@@ -60,7 +60,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "runs.db"
-        agent = Agent(model, tools=[get_weather, get_time], store=db, max_steps=4, max_tokens=128)
+        # A real small model is asked to call a tool first (then it may answer freely).
+        choice = "auto" if isinstance(model, ScriptedBackend) else "required"
+        agent = Agent(
+            model, tools=[get_weather, get_time], store=db, max_steps=4, max_tokens=128,
+            tool_choice=choice,
+        )  # fmt: skip
 
         # Stream the run: calls, results and the answer's text as they happen.
         for event in agent.stream("What's the weather and the time in Paris?"):

@@ -211,7 +211,7 @@ class Agent:
         self._check_constraint(backend)
         from lamagent import formats
 
-        spec = self._format_spec
+        spec = self._format_spec if self._format_spec is not None else backend.format
         fmt = (
             formats.detect(backend.info)
             if spec is None

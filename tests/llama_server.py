@@ -22,7 +22,12 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def llama_server(
-    model: Path, *, alias: str = "smollm2", n_ctx: int = 4096, threads: int | None = None
+    model: Path,
+    *,
+    alias: str = "smollm2",
+    n_ctx: int = 4096,
+    threads: int | None = None,
+    interrupt_requests: bool = False,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """Yield (base_url, process) of a running server; the server is killed on exit."""
     port = free_port()
@@ -32,6 +37,8 @@ def llama_server(
         "--model", str(model), "--model_alias", alias,
         "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", str(n_ctx), "--n_threads", str(threads), "--n_threads_batch", str(threads),
+        # By default this server cuts a streaming request short when another one arrives.
+        "--interrupt_requests", str(interrupt_requests),
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}/v1"

@@ -106,3 +106,14 @@ def test_public_api_is_curated() -> None:
         assert getattr(lamagent, name) is not None
     with pytest.raises(AttributeError):
         lamagent.not_a_name  # noqa: B018
+
+
+def test_a_format_chosen_on_the_backend_is_used_by_the_agent() -> None:
+    from lamagent import Agent, ScriptedBackend
+
+    backend = ScriptedBackend(["hello there"])
+    backend.format = "xlam2-llama"
+    agent = Agent(backend)
+    agent.run("hi")
+    prompt = backend.requests[0][0]
+    assert prompt.startswith("<|begin_of_text|>") and "<|start_header_id|>user" in prompt

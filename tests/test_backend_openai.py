@@ -25,7 +25,10 @@ from lamagent.models import default_gguf_path
 
 pytestmark = pytest.mark.gguf
 
-PROMPT = "<|im_start|>user\nWhat is the weather like in Paris today?<|im_end|>\n<|im_start|>assistant\n"
+PROMPT = (
+    "<|im_start|>user\nWhat is the weather like in Paris today?<|im_end|>\n"
+    "<|im_start|>assistant\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +195,30 @@ def test_requests_in_flight_are_capped(base_url: str) -> None:
     texts = anyio.run(main)
     assert len(texts) == 6 and len(set(texts)) == 1
     assert peak == 2
+
+
+def test_an_interrupted_stream_is_an_error_not_a_short_reply() -> None:
+    # llama-cpp-python's server, by default, cuts a streaming reply short when another request
+    # arrives; the truncated text must not pass for a finished reply.
+    with llama_server(default_gguf_path(), n_ctx=2048, interrupt_requests=True) as (url, _):
+        backend = OpenAIBackend(url, "smollm2", max_retries=0)
+        outcomes: list[str] = []
+
+        async def one(delay: float) -> None:
+            await anyio.sleep(delay)
+            texts = []
+            try:
+                async for item in backend.astream(PROMPT, GenerationParams(max_tokens=200)):
+                    texts.append(item)
+                outcomes.append("finished")
+            except BackendError as exc:
+                assert "ended before the server finished" in str(exc)
+                outcomes.append("interrupted")
+
+        async def main() -> None:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(one, 0.0)
+                tg.start_soon(one, 1.0)
+
+        anyio.run(main)
+    assert "interrupted" in outcomes

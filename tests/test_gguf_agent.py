@@ -148,7 +148,7 @@ def test_lamagent_run_streams_calls_and_stores_the_trajectory(cli: Any, tmp_path
     # one a 135M model picks is its own business, but what ran is shown and stored.
     traj_id = result.output.split("trajectory ")[-1].split()[0]
     saved = open_store(store).get(traj_id)
-    first = saved.steps[0].tool_calls[0]
+    first = next(s for s in saved.steps if s.tool_calls).tool_calls[0]
     assert first["name"] in {"calculate", "convert_units", "local_time"}
     assert f"→ {first['name']}(" in result.output
     assert "← " in result.output

@@ -30,18 +30,20 @@ def test_constrained_output_always_parses_and_verifies(category: str) -> None:
     assert tally.cut_off == 0
 
 
-#: Cases where SmolLM2 under a JSON-schema grammar used to repeat one call until the token
-#: limit (seen before the repeat guard; found by running the simple and parallel samples).
-REPEATING_CASES = ("parallel_3", "parallel_17")
+#: Cases of the seeded simple_python sample where SmolLM2 under the call grammar starts
+#: repeating its call (found by counting `LlamaCppBackend.repeats_stopped` over the sample).
+REPEATING_CASES = ("simple_python_99", "simple_python_139", "simple_python_162")
 
 
 def test_repeated_calls_end_the_list_instead_of_running_to_the_limit() -> None:
     backend = shared_backend()
     wanted = set(REPEATING_CASES)
-    cases = [c for c in sample_cases("parallel", 200) if c.id in wanted]
+    cases = [c for c in sample_cases("simple_python", CASES_PER_CATEGORY) if c.id in wanted]
     assert {c.id for c in cases} == wanted
     for case in cases:
+        before = backend.repeats_stopped
         guarded = run_case(backend, case, constrained=True)
+        assert backend.repeats_stopped == before + 1
         assert guarded.parsed and guarded.verified and guarded.finish_reason == "stop", guarded
         backend.stop_repeated_calls = False
         try:

@@ -81,6 +81,9 @@ class Backend(ABC):
     #: True for backends that take messages and apply the model's own template themselves (a
     #: server's chat API): the agent then calls `achat` instead of rendering a prompt.
     takes_messages: bool = False
+    #: The prompt format the user chose for this model ("xlam2-qwen", a Format), or None to
+    #: let the agent detect it from `info`.
+    format: Any = None
 
     @property
     @abstractmethod

@@ -64,6 +64,19 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _inside_json_string(text: str) -> bool:
+    """Whether JSON text ends inside a string (an odd number of unescaped quotes)."""
+    inside = escaped = False
+    for ch in text:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and inside:
+            escaped = True
+        elif ch == '"':
+            inside = not inside
+    return inside
+
+
 class _Cancelled(Exception):
     """The consumer stopped reading: end the generation early."""
 
@@ -291,21 +304,24 @@ class LlamaCppBackend(Backend):
             )
         return chain
 
-    def _closer_tokens(self) -> Any:
-        """Ids of the tokens made only of JSON closers (`"`, `]`, `}`) and spaces."""
+    def _closer_tokens(self) -> tuple[Any, Any]:
+        """Ids of the tokens that close a JSON string (`"` then only `]`, `}`, spaces), and of
+        those that close only objects and lists (`]`, `}`, spaces)."""
         if self._closers is None:
             import numpy as np
 
             buf = ctypes.create_string_buffer(_PIECE_BUFFER)
-            ids = []
+            strings, structures = [], []
             for token in range(self._llm.n_vocab()):
-                piece = self._piece(token, buf, special=False)
-                if piece.strip() and not piece.strip(b'"]} '):
-                    ids.append(token)
-            self._closers = np.array(ids, dtype=np.int64)
+                piece = self._piece(token, buf, special=False).strip()
+                if piece.startswith(b'"') and not piece[1:].strip(b"]} "):
+                    strings.append(token)
+                elif piece and not piece.strip(b"]} "):
+                    structures.append(token)
+            self._closers = (np.array(strings, dtype=np.int64), np.array(structures, np.int64))
         return self._closers
 
-    def _favour_closers(self, ctx: Any) -> None:
+    def _favour_closers(self, ctx: Any, *, in_string: bool) -> None:
         """Raise the logits of closing tokens so the grammar-valid ones win.
 
         Under a grammar, a small model can write inside one JSON string until the token limit,
@@ -317,7 +333,8 @@ class LlamaCppBackend(Backend):
         import llama_cpp
         import numpy as np
 
-        closers = self._closer_tokens()
+        strings, structures = self._closer_tokens()
+        closers = strings if in_string else structures
         pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
         logits[closers] += _CLOSER_BIAS
@@ -404,7 +421,7 @@ class LlamaCppBackend(Backend):
             if cancel is not None and cancel.is_set():
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
-                self._favour_closers(ctx)
+                self._favour_closers(ctx, in_string=_inside_json_string(text))
             token = llama_cpp.llama_sampler_sample(chain, ctx, -1)
             if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                 finish = "stop"
@@ -424,6 +441,10 @@ class LlamaCppBackend(Backend):
                     text = text[: repeat.keep] + repeat.closing
                     finish, truncated = "stop", True
                     break
+            if closing and guard is not None and guard.complete:
+                # The grammar allows nothing after the call JSON but the end of the turn.
+                finish = "stop"
+                break
             safe = stops.safe_end(text)
             if guard is not None:
                 safe = min(safe, guard.safe_end())

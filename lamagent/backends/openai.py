@@ -275,7 +275,7 @@ class OpenAIBackend(Backend):
         start = time.perf_counter()
         first: float | None = None
         parts: list[str] = []
-        finish = "stop"
+        finish: str | None = None
         usage = Usage(requests=1)
         response = await self._send("POST", "/completions", body, stream=True)
         try:
@@ -296,6 +296,12 @@ class OpenAIBackend(Backend):
         finally:
             await response.aclose()
         end = time.perf_counter()
+        if finish is None:
+            raise BackendError(
+                f"the stream from {self.base_url} ended before the server finished the reply "
+                "(was the request interrupted? llama-cpp-python's server interrupts streams when "
+                "another request arrives unless started with --interrupt_requests False)"
+            )
         if usage.completion_tokens == 0:
             usage = Usage(requests=1, completion_tokens=len(parts))
         yield Generation(

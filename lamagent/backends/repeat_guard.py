@@ -50,6 +50,7 @@ class RepeatGuard:
         self._escape = False
         self._active: bool | None = None  # None until the first non-space character
         self._calls_open = False
+        self._opened = False
 
     def feed(self, delta: str) -> Repeat | None:
         """Add text; returns a `Repeat` as soon as a complete element repeats an earlier one."""
@@ -87,6 +88,7 @@ class RepeatGuard:
         parent = self._stack[-1] if self._stack else None
         if parent is not None and parent.is_calls and ch == "{":
             parent.element_start = i
+        self._opened = True
         is_calls = ch == "[" and not self._calls_open
         if is_calls:
             self._calls_open = True
@@ -108,6 +110,11 @@ class RepeatGuard:
         parent.seen.append(canonical)
         parent.last_end = i + 1
         return None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the text holds a whole JSON document (everything opened was closed)."""
+        return bool(self._active) and self._opened and not self._stack
 
     def safe_end(self) -> int:
         """How much text may be streamed: while the call list is open, up to its last complete

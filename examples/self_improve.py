@@ -1,0 +1,548 @@
+"""The closed loop: run, record, tune, measure, on BFCL-format data.
+
+    python examples/self_improve.py                          # simple_python, runs/self_improve
+    python examples/self_improve.py --category live_simple --eval-limit 20 --out runs/si-live
+
+1. Split a BFCL category into a train half and a held-out half (seeded).
+2. Measure the embedded SmolLM2-135M GGUF on the held-out half, free and constrained.
+3. Record trajectories on the train half the way a user would: `Agent`s with a `SQLiteStore`.
+   The correct calls come from a stronger source, here the ground truth through the scripted
+   backend (standing in for a larger xLAM model), with tools built from the case's functions and
+   a stub that returns a plausible observation; the small model's own runs are recorded too.
+4. Filter the store (lamagent.finetune's filters, plus a judge that checks each run's calls
+   against the ground truth: the small model's failed runs are removed here).
+5. Build the SFT dataset with the Format the agent uses at run time (xlam2-qwen for SmolLM2) and
+   check that every prompt is byte-identical to what the evaluation renders for that case.
+6. LoRA fine-tune the SmolLM2 Hugging Face checkpoint, merge, export to GGUF.
+7. Measure the tuned GGUF on the same held-out cases, free and constrained.
+
+Everything lands in `--out`: the trajectory store, the SFT run, the GGUF, the results of each
+evaluation (resumable JSON Lines), `report.json` (before/after per setting, stage timings,
+filter report, settings) and `accuracy.png`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from lamagent import Agent
+from lamagent.backends.base import Backend, ModelInfo
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.errors import LamagentError
+from lamagent.eval import BFCLCase, EvalReport, check_bfcl, evaluate_bfcl, load_bfcl
+from lamagent.eval.bfcl_data import first_acceptable_calls
+from lamagent.eval.report import plot_accuracy
+from lamagent.eval.split import split_cases
+from lamagent.tools import Tool
+from lamagent.trajectory import SQLiteStore, Trajectory
+
+FORMAT = "xlam2-qwen"
+TEACHER_ID = "teacher (ground truth via scripted backend)"
+SETTINGS = ("free", "constrained")
+
+console = Console()
+
+
+@dataclass
+class LoopSettings:
+    """Every knob of the loop (the defaults are the ones the documented run used)."""
+
+    data: str = "tests/data/bfcl"
+    category: str = "simple_python"
+    out: str = "runs/self_improve"
+    seed: int = 0
+    train_fraction: float = 0.5
+    #: Held-out cases measured (the first N of the held-out half, in file order).
+    eval_limit: int = 30
+    #: Train-half cases recorded through the teacher (None: all).
+    train_cases: int | None = 96
+    #: Train-half cases the small model itself runs (its failures are filtered out).
+    own_runs: int = 4
+    max_tokens: int = 128
+    #: llama.cpp threads. On a machine shared with other jobs, 1 can be ten times faster than
+    #: 2 (spinning threads wait on each other when the cores are oversubscribed).
+    threads: int = 2
+    #: torch threads for training (None: torch's default).
+    train_threads: int | None = None
+    n_ctx: int = 2048
+    #: Also train on the answer turn after the tool result (doubles the training tokens).
+    train_answers: bool = False
+    max_length: int = 1024
+    rank: int = 16
+    alpha: int = 32
+    #: LoRA on the last N decoder layers only (the backward pass stops there: faster on CPU).
+    lora_layers: int | None = 16
+    lr: float = 1e-3
+    epochs: float = 2.0
+    max_steps: int = -1
+    batch_size: int = 4
+    grad_accum: int = 1
+    outtype: str = "f16"
+    settings: tuple[str, ...] = SETTINGS
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- 1. data -------------------------------------------------------------------------------
+
+
+def load_split(s: LoopSettings) -> tuple[list[BFCLCase], list[BFCLCase]]:
+    """The seeded train and held-out halves of the category."""
+    cases = load_bfcl(s.data, [s.category])
+    return split_cases(cases, train_fraction=s.train_fraction, seed=s.seed)
+
+
+def eval_tools(case: BFCLCase) -> list[Tool]:
+    """The tools as the evaluation renders them (BFCL specs through `Tool.from_spec`)."""
+    return [Tool.from_spec(f) for f in case.functions]
+
+
+# -- 2 and 7. measuring ----------------------------------------------------------------------
+
+
+def measure(
+    backend: Backend, cases: Sequence[BFCLCase], s: LoopSettings, tag: str
+) -> dict[str, EvalReport]:
+    """`evaluate_bfcl` on `cases` in each setting; results resume from `<out>/eval/`."""
+    reports = {}
+    for setting in s.settings:
+        reports[setting] = evaluate_bfcl(
+            backend,
+            cases,
+            format=FORMAT,
+            constrained=setting == "constrained",
+            out=Path(s.out) / "eval" / f"{tag}-{setting}.jsonl",
+            max_tokens=s.max_tokens,
+        )
+        console.print(f"  {tag} {setting}: [bold]{reports[setting].overall:.0%}[/bold]")
+    return reports
+
+
+# -- 3. recording trajectories ---------------------------------------------------------------
+
+
+def stub_for(name: str) -> Callable[..., dict[str, Any]]:
+    """A tool function that returns a plausible observation for any arguments."""
+
+    def stub(**arguments: Any) -> dict[str, Any]:
+        return {"status": "success", "function": name, "arguments": arguments, "result": "done"}
+
+    stub.__name__ = name.replace(".", "_")
+    return stub
+
+
+def case_tools(case: BFCLCase) -> list[Tool]:
+    """The case's functions as runnable tools (same specs as `eval_tools`, with stubs)."""
+    return [Tool.from_spec(f, fn=stub_for(str(f.get("name")))) for f in case.functions]
+
+
+def single_question(case: BFCLCase) -> str | None:
+    """The user's question when the first turn is exactly one user message (else None: the
+    agent would render other messages differently from the evaluation)."""
+    msgs = case.messages
+    if len(msgs) == 1 and msgs[0].get("role") == "user":
+        return str(msgs[0].get("content", ""))
+    return None
+
+
+def teacher_backend(case: BFCLCase) -> ScriptedBackend:
+    """The stronger source: the first acceptable ground-truth calls, then a short answer."""
+    assert case.ground_truth is not None
+    calls = first_acceptable_calls(case.ground_truth, case.functions)
+    names = ", ".join(c["name"] for c in calls)
+    return ScriptedBackend.calls(
+        [calls, f"Done: {names} returned its result."],
+        FORMAT,
+        model_info=ModelInfo(model_id=TEACHER_ID),
+    )
+
+
+def record(
+    store: SQLiteStore,
+    train: Sequence[BFCLCase],
+    small: Backend | None,
+    s: LoopSettings,
+) -> dict[str, BFCLCase]:
+    """Run the agents on the train cases; returns trajectory id -> case (for the judge)."""
+    origin: dict[str, BFCLCase] = {}
+    usable = [c for c in train if single_question(c) is not None and c.ground_truth is not None]
+    teacher_cases = usable if s.train_cases is None else usable[: s.train_cases]
+    own_cases = usable[: s.own_runs] if small is not None else []
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as bar:
+        t_task = bar.add_task("teacher runs", total=len(teacher_cases))
+        o_task = bar.add_task("small model's own runs", total=len(own_cases))
+        for case in teacher_cases:
+            agent = Agent(
+                teacher_backend(case),
+                case_tools(case),
+                format=FORMAT,
+                store=store,
+                constrained=False,
+                max_steps=3,
+            )
+            result = agent.run(single_question(case) or "")
+            origin[result.trajectory.unique_trajectory_id] = case
+            bar.advance(t_task)
+        for case in own_cases:
+            assert small is not None
+            agent = Agent(
+                small,
+                case_tools(case),
+                format=FORMAT,
+                store=store,
+                constrained=False,
+                max_steps=2,
+                max_retries=1,
+                max_tokens=s.max_tokens,
+            )
+            result = agent.run(single_question(case) or "")
+            origin[result.trajectory.unique_trajectory_id] = case
+            bar.advance(o_task)
+    skipped = len(train) - len(usable)
+    if skipped:
+        console.print(f"  skipped {skipped} train cases whose first turn is not one user message")
+    return origin
+
+
+# -- 4. filtering ----------------------------------------------------------------------------
+
+
+def ground_truth_judge(origin: dict[str, BFCLCase]) -> Callable[[Trajectory], bool | str]:
+    """A judge for `filter_trajectories`: the run's first call turn must pass BFCL's check."""
+
+    def judge(traj: Trajectory) -> bool | str:
+        case = origin.get(traj.unique_trajectory_id)
+        if case is None:
+            return "not a run of this loop"
+        first = next((st for st in traj.steps if st.tool_calls), None)
+        if first is None:
+            return "no call"
+        verdict = check_bfcl(case.record, case.ground_truth, first.tool_calls)
+        return True if verdict.passed else f"ground truth: {verdict.reason}"
+
+    return judge
+
+
+# -- 5. the dataset --------------------------------------------------------------------------
+
+
+def check_prompts(dataset: Any, kept: Sequence[Trajectory], origin: dict[str, BFCLCase]) -> int:
+    """Compare each first call turn's training prompt with the evaluation's prompt, byte for
+    byte; returns how many were checked. Raises `LamagentError` at the first difference."""
+    from lamagent import formats
+
+    fmt = formats.get(FORMAT)
+    first_step = {t.unique_trajectory_id: t.steps[0].step_id for t in kept if t.steps}
+    checked = 0
+    for row in dataset:
+        tid = row["trajectory_id"]
+        if row["variant"] != 0 or first_step.get(tid) != row["step_id"] or tid not in origin:
+            continue
+        case = origin[tid]
+        expected = fmt.render(case.messages, eval_tools(case))
+        if row["prompt"] != expected:
+            at = next(
+                (
+                    i
+                    for i, (a, b) in enumerate(zip(row["prompt"], expected, strict=False))
+                    if a != b
+                ),
+                min(len(row["prompt"]), len(expected)),
+            )
+            raise LamagentError(
+                f"the training prompt of {case.id} differs from the evaluation prompt at "
+                f"character {at}: training {row['prompt'][at : at + 60]!r}, evaluation "
+                f"{expected[at : at + 60]!r}; train and measure with the same Format and tools"
+            )
+        checked += 1
+    return checked
+
+
+def build_dataset(
+    kept: Sequence[Trajectory], origin: dict[str, BFCLCase], s: LoopSettings, model_dir: Path
+) -> tuple[Any, dict[str, Any]]:
+    """Tokenized SFT samples (call turns only unless `train_answers`) and their statistics."""
+    from transformers import AutoTokenizer
+
+    from lamagent.finetune import SFTStats, build_sft_dataset
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    stats = SFTStats()
+    dataset = build_sft_dataset(kept, FORMAT, tokenizer, max_length=s.max_length, stats=stats)
+    checked = check_prompts(dataset, kept, origin)
+    if not s.train_answers:
+        call_steps = {
+            (t.unique_trajectory_id, st.step_id) for t in kept for st in t.steps if st.tool_calls
+        }
+        dataset = dataset.filter(lambda row: (row["trajectory_id"], row["step_id"]) in call_steps)
+    info = {
+        "samples": len(dataset),
+        "dropped_too_long": stats.too_long,
+        "tokens": sum(len(ids) for ids in dataset["input_ids"]),
+        "prompts_checked_identical": checked,
+    }
+    return dataset, info
+
+
+# -- 6. training and export ------------------------------------------------------------------
+
+
+def train_and_export(dataset: Any, s: LoopSettings, model_dir: Path) -> tuple[Path, Any]:
+    """LoRA SFT on the HF checkpoint, then the merged model as a GGUF file."""
+    from lamagent.finetune import LoraSettings, export_gguf, sft
+
+    if s.train_threads is not None:
+        import torch
+
+        torch.set_num_threads(s.train_threads)
+    n_layers = int(json.loads((model_dir / "config.json").read_text())["num_hidden_layers"])
+    layers = None
+    if s.lora_layers is not None and s.lora_layers < n_layers:
+        layers = list(range(n_layers - s.lora_layers, n_layers))
+    result = sft(
+        str(model_dir),
+        dataset,
+        out_dir=Path(s.out) / "sft",
+        lora=LoraSettings(r=s.rank, alpha=s.alpha, dropout=0.0, layers=layers),
+        epochs=s.epochs,
+        lr=s.lr,
+        batch_size=s.batch_size,
+        grad_accum=s.grad_accum,
+        max_steps=s.max_steps,
+        group_by_length=True,
+        seed=s.seed,
+        format=FORMAT,
+    )
+    if result.model_dir is None:
+        raise LamagentError("the SFT run saved no model; run sft with save=True")
+    gguf = export_gguf(
+        result.model_dir, Path(s.out) / f"tuned-{s.outtype}.gguf", outtype=s.outtype, format=FORMAT
+    )
+    return gguf, result
+
+
+# -- the loop --------------------------------------------------------------------------------
+
+
+def _llama(path: Path, s: LoopSettings) -> Backend:
+    from lamagent.backends.llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(path, n_threads=s.threads, n_ctx=s.n_ctx)
+
+
+def _stage(n: int, title: str) -> float:
+    console.rule(f"[bold]{n}/7 {title}")
+    return time.perf_counter()
+
+
+def summary_table(before: dict[str, EvalReport], after: dict[str, EvalReport]) -> Table:
+    """Before/after accuracy on the held-out cases, one row per setting."""
+    table = Table(title="Held-out accuracy, before and after fine-tuning")
+    for col in ("setting", "cases", "before", "after", "change"):
+        table.add_column(col, justify="left" if col == "setting" else "right")
+    for setting in before:
+        b, a = before[setting], after[setting]
+        table.add_row(
+            setting,
+            str(len(a.results)),
+            f"{b.overall:.0%}",
+            f"{a.overall:.0%}",
+            f"{100 * (a.overall - b.overall):+.0f} pts",
+        )
+    return table
+
+
+def _report_dict(r: EvalReport) -> dict[str, Any]:
+    fails: dict[str, int] = {}
+    for res in r.results:
+        if not res.passed:
+            key = res.reason or "failed"
+            fails[key] = fails.get(key, 0) + 1
+    return {
+        "accuracy": r.overall,
+        "cases": len(r.results),
+        "passed": sum(res.passed for res in r.results),
+        "failures": fails,
+    }
+
+
+def run_loop(s: LoopSettings) -> dict[str, Any]:
+    """Run the seven stages; returns (and writes to `<out>/report.json`) the report."""
+    from lamagent.finetune import filter_trajectories
+    from lamagent.models import default_gguf_path, default_hf_checkpoint
+
+    out = Path(s.out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    t = _stage(1, f"split {s.category} (seed {s.seed})")
+    train, held_out = load_split(s)
+    evaluated = held_out[: s.eval_limit]
+    console.print(
+        f"  {len(train)} train, {len(held_out)} held-out cases; measuring {len(evaluated)}"
+    )
+    timings["split"] = time.perf_counter() - t
+
+    t = _stage(2, "measure the embedded model on the held-out cases")
+    base = _llama(default_gguf_path(), s)
+    before = measure(base, evaluated, s, "before")
+    timings["measure_before"] = time.perf_counter() - t
+
+    t = _stage(3, "record trajectories on the train cases")
+    db = out / "trajectories.db"
+    if db.exists():
+        db.unlink()
+    store = SQLiteStore(db)
+    try:
+        origin = record(store, train, base if s.own_runs > 0 else None, s)
+        runs = list(store)
+    finally:
+        store.close()
+    base_id = base.info.model_id
+    own = [r for r in runs if r.model_id == base_id]
+    own_calls = sum(any(st.tool_calls for st in r.steps) for r in own)
+    console.print(
+        f"  {len(runs)} runs in {db} ({len(runs) - len(own)} teacher, {len(own)} small model; "
+        f"the small model made a call in {own_calls})"
+    )
+    timings["record"] = time.perf_counter() - t
+
+    t = _stage(4, "filter")
+    kept, freport = filter_trajectories(runs, judge=ground_truth_judge(origin), mode="trim")
+    freport.print(console)
+    timings["filter"] = time.perf_counter() - t
+
+    t = _stage(5, f"SFT dataset ({FORMAT})")
+    model_dir = default_hf_checkpoint()
+    dataset, dinfo = build_dataset(kept, origin, s, model_dir)
+    console.print(
+        f"  {dinfo['samples']} samples, {dinfo['tokens']} tokens; "
+        f"{dinfo['prompts_checked_identical']} prompts byte-identical to the evaluation's"
+    )
+    timings["dataset"] = time.perf_counter() - t
+
+    t = _stage(6, "LoRA fine-tune, merge, export GGUF")
+    gguf, trained = train_and_export(dataset, s, model_dir)
+    losses = trained.losses
+    console.print(
+        f"  loss {losses[0]:.3f} -> {losses[-1]:.3f} over {len(losses)} logged steps; {gguf}"
+        if losses
+        else f"  {gguf}"
+    )
+    timings["train_export"] = time.perf_counter() - t
+
+    t = _stage(7, "measure the tuned model on the same held-out cases")
+    tuned = _llama(gguf, s)
+    after = measure(tuned, evaluated, s, "after")
+    timings["measure_after"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - started
+
+    console.print(summary_table(before, after))
+    relabelled = [
+        r.model_copy(update={"model": f"{tag}:"})
+        for tag, reports in (("before", before), ("after", after))
+        for r in reports.values()
+    ]
+    chart = plot_accuracy(relabelled, out / "accuracy.png")
+    report = {
+        "settings": {k: v for k, v in asdict(s).items() if k != "extra"},
+        "format": FORMAT,
+        "split": {"train": len(train), "held_out": len(held_out), "evaluated": len(evaluated)},
+        "held_out_ids": [c.id for c in evaluated],
+        "before": {k: _report_dict(v) for k, v in before.items()},
+        "after": {k: _report_dict(v) for k, v in after.items()},
+        "trajectories": {"total": len(runs), "small_model": len(own)},
+        "filter": freport.to_dict(),
+        "dataset": dinfo,
+        "training": {
+            "losses": losses,
+            "runtime_s": trained.train_runtime,
+            "tokens": trained.train_tokens,
+            "run_dir": str(trained.run_dir),
+        },
+        "gguf": str(gguf),
+        "chart": str(chart),
+        "timings_s": timings,
+    }
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    console.print(f"report: {out / 'report.json'}  chart: {chart}  total {timings['total']:.0f} s")
+    for backend in (base, tuned):
+        anyio.run(backend.aclose)
+    return report
+
+
+def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
+    d = LoopSettings()
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--data", default=d.data, help="BFCL directory")
+    p.add_argument("--category", default=d.category)
+    p.add_argument("--out", default=d.out, help="run folder")
+    p.add_argument("--seed", type=int, default=d.seed)
+    p.add_argument("--train-fraction", type=float, default=d.train_fraction)
+    p.add_argument("--eval-limit", type=int, default=d.eval_limit, help="held-out cases measured")
+    p.add_argument("--train-cases", type=int, default=d.train_cases, help="teacher runs")
+    p.add_argument("--own-runs", type=int, default=d.own_runs, help="small model's own runs")
+    p.add_argument("--max-tokens", type=int, default=d.max_tokens)
+    p.add_argument("--threads", type=int, default=d.threads, help="llama.cpp threads")
+    p.add_argument("--train-threads", type=int, default=None, help="torch threads")
+    p.add_argument("--train-answers", action="store_true", help="train on answer turns too")
+    p.add_argument("--max-length", type=int, default=d.max_length)
+    p.add_argument("--rank", type=int, default=d.rank)
+    p.add_argument("--alpha", type=int, default=d.alpha)
+    p.add_argument("--lora-layers", type=int, default=d.lora_layers, help="last N layers")
+    p.add_argument("--lr", type=float, default=d.lr)
+    p.add_argument("--epochs", type=float, default=d.epochs)
+    p.add_argument("--max-steps", type=int, default=d.max_steps)
+    p.add_argument("--batch-size", type=int, default=d.batch_size)
+    p.add_argument("--grad-accum", type=int, default=d.grad_accum)
+    p.add_argument("--outtype", default=d.outtype, choices=["f16", "q8_0", "f32", "bf16"])
+    a = p.parse_args(argv)
+    return LoopSettings(
+        data=a.data,
+        category=a.category,
+        out=a.out,
+        seed=a.seed,
+        train_fraction=a.train_fraction,
+        eval_limit=a.eval_limit,
+        train_cases=a.train_cases,
+        own_runs=a.own_runs,
+        max_tokens=a.max_tokens,
+        threads=a.threads,
+        train_threads=a.train_threads,
+        train_answers=a.train_answers,
+        max_length=a.max_length,
+        rank=a.rank,
+        alpha=a.alpha,
+        lora_layers=a.lora_layers,
+        lr=a.lr,
+        epochs=a.epochs,
+        max_steps=a.max_steps,
+        batch_size=a.batch_size,
+        grad_accum=a.grad_accum,
+        outtype=a.outtype,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    run_loop(parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Engine-free pieces of the GGUF backend: stop strings, the repeat guard, grammar compilation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lamagent.backends.base import Constraint
+from lamagent.backends.repeat_guard import RepeatGuard
+from lamagent.backends.stop_strings import StopStrings
+from lamagent.errors import ConstraintError
+
+
+def test_stop_string_prefix_is_held_back_until_decided() -> None:
+    stops = StopStrings(["<|im_end|>"])
+    assert stops.safe_end("Hello <|im_") == len("Hello ")
+    assert stops.safe_end("Hello <|in") == len("Hello <|in")
+    assert stops.find("Hello <|im_end|> more", start=10) == 6
+
+
+def feed_chars(text: str) -> tuple[RepeatGuard, object]:
+    guard = RepeatGuard()
+    for ch in text:
+        hit = guard.feed(ch)
+        if hit is not None:
+            return guard, hit
+    return guard, None
+
+
+def test_repeat_guard_cuts_a_repeated_call_and_closes_the_list() -> None:
+    a = '{"name": "f", "arguments": {"x": [1, {"y": "]"}]}}'
+    text = f'[{a}, {{"name": "g", "arguments": {{}}}}, {a}, {{"name"'
+    _, hit = feed_chars(text)
+    assert hit is not None
+    kept = text[: hit.keep] + hit.closing  # type: ignore[attr-defined]
+    assert json.loads(kept) == [json.loads(a), {"name": "g", "arguments": {}}]
+
+
+def test_repeat_guard_handles_wrapped_lists_and_ignores_text() -> None:
+    _, hit = feed_chars('{"tool_calls": [{"name": "a"}, {"name": "a"}')
+    assert hit is not None and hit.closing == "]}"  # type: ignore[attr-defined]
+    _, hit = feed_chars("Sure: [{}, {}]")
+    assert hit is None
+    guard, hit = feed_chars('[{"name": "a", "arguments": {"v": [1, 1]}}]')
+    assert hit is None and guard.complete
+
+
+def test_repeat_guard_never_streams_an_element_that_may_be_dropped() -> None:
+    guard = RepeatGuard()
+    guard.feed('[{"name": "a"}, {"na')
+    assert guard.safe_end() == len('[{"name": "a"}')
+
+
+def test_grammar_keeps_every_tool_name_or_fails() -> None:
+    pytest.importorskip("llama_cpp")
+    from lamagent.backends.llamacpp_grammar import constraint_to_gbnf
+
+    schema = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "properties": {"name": {"const": "météo 🌦"}, "arguments": {"type": "object"}},
+            "required": ["name", "arguments"],
+        },
+    }
+    gbnf = constraint_to_gbnf(Constraint(json_schema=schema, allow_text=True))
+    assert "météo 🌦" in gbnf
+    assert gbnf.startswith("root ::= calls | text")
+    assert "\\x00-\\x1F" in gbnf  # no raw control characters inside strings
+    with pytest.raises(ConstraintError, match="normalize_schema"):
+        constraint_to_gbnf(Constraint(json_schema={"type": "tuple"}))

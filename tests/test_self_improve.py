@@ -1,0 +1,190 @@
+"""The closed loop of examples/self_improve.py: split, record, filter, dataset, tune, measure.
+
+The fast tests check the parts that can silently go wrong without a model: the split is seeded
+and disjoint, teacher runs pass the ground-truth judge and prose runs do not, and the training
+prompt of every teacher run is byte-identical to the prompt the evaluation renders. The slow test
+runs the whole loop at a tiny scale (real SmolLM2 GGUF and checkpoint, 2 training steps) and
+checks that each stage produced what the next one consumes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from lamagent import Agent
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.errors import LamagentError
+from lamagent.eval import load_bfcl
+from lamagent.eval.split import split_cases
+from lamagent.finetune import sft_samples
+from lamagent.formats import get as get_format
+from lamagent.trajectory import MemoryStore
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "bfcl"
+
+
+def _load_example() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "self_improve", ROOT / "examples" / "self_improve.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["self_improve"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+si = _load_example()
+
+
+def test_split_is_seeded_disjoint_and_in_file_order() -> None:
+    cases = load_bfcl(DATA, ["simple_python", "live_simple"])
+    train, held = split_cases(cases, seed=3)
+    again_train, again_held = split_cases(cases, seed=3)
+    assert [c.id for c in train] == [c.id for c in again_train]
+    assert [c.id for c in held] == [c.id for c in again_held]
+    assert not {c.id for c in train} & {c.id for c in held}
+    assert len(train) + len(held) == len(cases)
+    for cat in ("simple_python", "live_simple"):
+        n = sum(c.category == cat for c in cases)
+        assert sum(c.category == cat for c in train) == round(n / 2)
+    order = {c.id: i for i, c in enumerate(cases)}
+    assert [order[c.id] for c in held] == sorted(order[c.id] for c in held)
+    other_train, _ = split_cases(cases, seed=4)
+    assert {c.id for c in other_train} != {c.id for c in train}
+    # a category's split does not depend on which other categories are loaded
+    alone, _ = split_cases(load_bfcl(DATA, ["simple_python"]), seed=3)
+    assert [c.id for c in alone] == [c.id for c in train if c.category == "simple_python"]
+    with pytest.raises(ValueError, match="train_fraction"):
+        split_cases(cases, train_fraction=1.5)
+    with pytest.raises(ValueError, match="duplicate"):
+        split_cases([cases[0], cases[0]])
+
+
+def _teacher_runs(cases: list) -> tuple[list, dict]:  # type: ignore[type-arg]
+    store = MemoryStore()
+    origin = {}
+    for case in cases:
+        agent = Agent(
+            si.teacher_backend(case),
+            si.case_tools(case),
+            format=si.FORMAT,
+            store=store,
+            constrained=False,
+            max_steps=3,
+        )
+        result = agent.run(si.single_question(case))
+        origin[result.trajectory.unique_trajectory_id] = case
+    return list(store), origin
+
+
+def test_teacher_runs_pass_the_judge_and_prompts_match_the_evaluation() -> None:
+    train, _ = split_cases(load_bfcl(DATA, ["simple_python"]), seed=0)
+    cases = train[:25]
+    runs, origin = _teacher_runs(cases)
+    assert all(r.outcome == "answer" for r in runs)
+    judge = si.ground_truth_judge(origin)
+    assert [judge(r) for r in runs] == [True] * len(runs)
+    # the training prompt of the call turn is exactly what evaluate_bfcl sends for the case
+    fmt = get_format(si.FORMAT)
+    rows = [s.__dict__ for s in sft_samples(runs, fmt)]
+    assert si.check_prompts(rows, runs, origin) == len(cases)
+    first = rows[0]
+    case = origin[first["trajectory_id"]]
+    assert first["prompt"] == fmt.render(case.messages, si.eval_tools(case))
+    assert first["target"].startswith('[{"name": "' + case.functions[0]["name"])
+
+
+def test_a_system_prompt_is_caught_as_a_prompt_mismatch() -> None:
+    case = load_bfcl(DATA, ["simple_python"])[0]
+    store = MemoryStore()
+    agent = Agent(
+        si.teacher_backend(case),
+        si.case_tools(case),
+        format=si.FORMAT,
+        store=store,
+        constrained=False,
+        system_prompt="Be brief.",
+    )
+    result = agent.run(si.single_question(case))
+    origin = {result.trajectory.unique_trajectory_id: case}
+    rows = [s.__dict__ for s in sft_samples(list(store), get_format(si.FORMAT))]
+    with pytest.raises(LamagentError, match="differs from the evaluation prompt"):
+        si.check_prompts(rows, list(store), origin)
+
+
+def test_prose_and_wrong_calls_fail_the_judge() -> None:
+    case = load_bfcl(DATA, ["simple_python"])[0]
+    store = MemoryStore()
+    prose = Agent(
+        ScriptedBackend.calls(["The area is 25."]),
+        si.case_tools(case),
+        format=si.FORMAT,
+        store=store,
+        constrained=False,
+    ).run(si.single_question(case))
+    name = case.functions[0]["name"]
+    wrong = Agent(
+        ScriptedBackend.calls([[{"name": name, "arguments": {"base": 3, "height": 4}}], "ok"]),
+        si.case_tools(case),
+        format=si.FORMAT,
+        store=store,
+        constrained=False,
+    ).run(si.single_question(case))
+    origin = {r.trajectory.unique_trajectory_id: case for r in (prose, wrong)}
+    judge = si.ground_truth_judge(origin)
+    assert judge(prose.trajectory) == "no call"
+    assert judge(store.get(wrong.trajectory.unique_trajectory_id)) == "ground truth: wrong_value"
+
+
+@pytest.mark.slow
+def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("peft")
+    out = tmp_path / "run"
+    settings = si.LoopSettings(
+        data=str(DATA),
+        out=str(out),
+        eval_limit=2,
+        train_cases=4,
+        own_runs=1,
+        max_tokens=24,
+        threads=1,
+        rank=4,
+        alpha=8,
+        lora_layers=2,
+        max_steps=2,
+        batch_size=2,
+        lr=1e-3,
+        outtype="q8_0",
+    )
+    report = si.run_loop(settings)
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["before"] == report["before"] and saved["after"] == report["after"]
+    # split -> measure: the measured cases are held-out cases
+    _, held = split_cases(load_bfcl(DATA, ["simple_python"]), seed=0)
+    assert saved["held_out_ids"] == [c.id for c in held[:2]]
+    for tag in ("before", "after"):
+        for setting in ("free", "constrained"):
+            assert saved[tag][setting]["cases"] == 2
+            lines = (out / "eval" / f"{tag}-{setting}.jsonl").read_text().splitlines()
+            assert [json.loads(x)["id"] for x in lines] == saved["held_out_ids"]
+    # record -> filter: 4 teacher runs and 1 own run in the store; teacher runs all kept
+    assert saved["trajectories"] == {"total": 5, "small_model": 1}
+    assert saved["filter"]["total"] == 5 and saved["filter"]["kept"] >= 4
+    # filter -> dataset: one call-turn sample per kept run, prompts identical to the evaluation
+    assert saved["dataset"]["samples"] == saved["filter"]["kept"]
+    assert saved["dataset"]["prompts_checked_identical"] == saved["filter"]["kept"]
+    # dataset -> training -> export -> measure
+    assert len(saved["training"]["losses"]) == 2
+    assert all(loss > 0 for loss in saved["training"]["losses"])
+    assert (out / "tuned-q8_0.gguf").stat().st_size > 50_000_000
+    assert (out / "accuracy.png").stat().st_size > 0
+    assert set(saved["timings_s"]) >= {"measure_before", "record", "train_export", "total"}
