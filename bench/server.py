@@ -48,7 +48,7 @@ CITIES = ["London", "Paris", "Rome", "Oslo", "Madrid", "Berlin", "Vienna", "Lisb
 
 
 def agent_runs(base_url: str, runs: int) -> tuple[float, float, int, int]:
-    backend = OpenAIBackend(base_url, "smollm2", constraint_style="llama.cpp", max_in_flight=runs)
+    backend = OpenAIBackend(base_url, "smollm2", constraint_style="llama.cpp", max_in_flight=4)
     agent = Agent(model=backend, tools=[get_weather], format="xlam2-qwen", constrained=True,
                   tool_choice="required",
                   max_steps=3, max_tokens=48)  # fmt: skip

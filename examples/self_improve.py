@@ -17,7 +17,8 @@
 7. Measure the tuned GGUF on the same held-out cases, free and constrained.
 
 Everything lands in `--out`: the trajectory store, the SFT run, the GGUF, the results of each
-evaluation (resumable JSON Lines), `report.json` (before/after per setting, stage timings,
+evaluation (JSON Lines; the base model's are reused by a rerun into the same folder, the tuned
+model's are always measured afresh), `report.json` (before/after per setting, stage timings,
 filter report, settings) and `accuracy.png`.
 """
 
@@ -81,8 +82,9 @@ class LoopSettings:
     max_length: int = 1024
     rank: int = 16
     alpha: int = 32
-    #: LoRA on the last N decoder layers only (the backward pass stops there: faster on CPU).
-    lora_layers: int | None = 16
+    #: LoRA on the last N decoder layers only (the backward pass stops there: faster on CPU,
+    #: but 16 of 30 layers scored 60% free against 70% with all). None: every layer.
+    lora_layers: int | None = None
     lr: float = 1e-3
     epochs: float = 2.0
     max_steps: int = -1
@@ -111,17 +113,25 @@ def eval_tools(case: BFCLCase) -> list[Tool]:
 
 
 def measure(
-    backend: Backend, cases: Sequence[BFCLCase], s: LoopSettings, tag: str
+    backend: Backend, cases: Sequence[BFCLCase], s: LoopSettings, tag: str, *, resume: bool
 ) -> dict[str, EvalReport]:
-    """`evaluate_bfcl` on `cases` in each setting; results resume from `<out>/eval/`."""
+    """`evaluate_bfcl` on `cases` in each setting, results in `<out>/eval/<tag>-<setting>.jsonl`.
+
+    With `resume`, cases already in those files are not run again (right for the base model,
+    which never changes); without it the files are started afresh (a newly tuned model must not
+    inherit a previous model's results: both would carry the same model label).
+    """
     reports = {}
     for setting in s.settings:
+        path = Path(s.out) / "eval" / f"{tag}-{setting}.jsonl"
+        if not resume and path.exists():
+            path.unlink()
         reports[setting] = evaluate_bfcl(
             backend,
             cases,
             format=FORMAT,
             constrained=setting == "constrained",
-            out=Path(s.out) / "eval" / f"{tag}-{setting}.jsonl",
+            out=path,
             max_tokens=s.max_tokens,
         )
         console.print(f"  {tag} {setting}: [bold]{reports[setting].overall:.0%}[/bold]")
@@ -402,7 +412,7 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
 
     t = _stage(2, "measure the embedded model on the held-out cases")
     base = _llama(default_gguf_path(), s)
-    before = measure(base, evaluated, s, "before")
+    before = measure(base, evaluated, s, "before", resume=True)
     timings["measure_before"] = time.perf_counter() - t
 
     t = _stage(3, "record trajectories on the train cases")
@@ -450,7 +460,7 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
 
     t = _stage(7, "measure the tuned model on the same held-out cases")
     tuned = _llama(gguf, s)
-    after = measure(tuned, evaluated, s, "after")
+    after = measure(tuned, evaluated, s, "after", resume=False)
     timings["measure_after"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
 
@@ -506,7 +516,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
     p.add_argument("--max-length", type=int, default=d.max_length)
     p.add_argument("--rank", type=int, default=d.rank)
     p.add_argument("--alpha", type=int, default=d.alpha)
-    p.add_argument("--lora-layers", type=int, default=d.lora_layers, help="last N layers")
+    p.add_argument("--lora-layers", type=int, default=d.lora_layers, help="last N layers only")
     p.add_argument("--lr", type=float, default=d.lr)
     p.add_argument("--epochs", type=float, default=d.epochs)
     p.add_argument("--max-steps", type=int, default=d.max_steps)

@@ -49,7 +49,9 @@ class Tally:
 
     @property
     def cut_off(self) -> int:
-        return sum(o.finish_reason == "length" for o in self.outcomes)
+        """Outputs the token limit left broken (a list closed after its last whole call at the
+        limit still parses, and does not count)."""
+        return sum(o.finish_reason == "length" and not o.parsed for o in self.outcomes)
 
 
 def sample_cases(category: str, n: int, seed: int = 0) -> list[BFCLCase]:

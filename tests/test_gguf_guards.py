@@ -70,3 +70,27 @@ def test_grammar_keeps_every_tool_name_or_fails() -> None:
     assert "\\x00-\\x1F" in gbnf  # no raw control characters inside strings
     with pytest.raises(ConstraintError, match="normalize_schema"):
         constraint_to_gbnf(Constraint(json_schema={"type": "tuple"}))
+
+
+def test_a_list_cut_by_the_token_limit_closes_after_its_last_whole_call() -> None:
+    guard = RepeatGuard()
+    text = '[{"name": "a", "arguments": {"x": 1}}, {"name": "a", "arguments": {"x": 2}}, {"na'
+    guard.feed(text)
+    cut = guard.close_at_last_complete()
+    assert cut is not None
+    closed = text[: cut.keep] + cut.closing
+    assert json.loads(closed) == [
+        {"name": "a", "arguments": {"x": 1}},
+        {"name": "a", "arguments": {"x": 2}},
+    ]
+    wrapped = RepeatGuard()
+    partial = '{"tool_calls": [{"name": "a", "arguments": {}}, {"name": "b", "argu'
+    wrapped.feed(partial)
+    cut = wrapped.close_at_last_complete()
+    assert cut is not None
+    assert json.loads(partial[: cut.keep] + cut.closing) == {
+        "tool_calls": [{"name": "a", "arguments": {}}]
+    }
+    nothing_whole = RepeatGuard()
+    nothing_whole.feed('[{"name": "a", "argum')
+    assert nothing_whole.close_at_last_complete() is None

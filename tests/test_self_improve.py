@@ -145,6 +145,8 @@ def test_prose_and_wrong_calls_fail_the_judge() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.gguf
+@pytest.mark.hf
 def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
     pytest.importorskip("peft")
@@ -157,6 +159,7 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
         own_runs=1,
         max_tokens=24,
         threads=1,
+        train_threads=1,
         rank=4,
         alpha=8,
         lora_layers=2,

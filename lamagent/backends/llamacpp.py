@@ -128,6 +128,8 @@ class LlamaCppBackend(Backend):
         self._batched = 0
         #: How many generations ended because a call repeated (see `stop_repeated_calls`).
         self.repeats_stopped = 0
+        #: How many call lists hit the token limit and were closed after their last whole call.
+        self.lists_closed_at_limit = 0
         self._lock = threading.Lock()
         self._llm = self._load(
             n_ctx=n_ctx,
@@ -185,6 +187,8 @@ class LlamaCppBackend(Backend):
             self._batched = 0
         #: How many generations ended because a call repeated (see `stop_repeated_calls`).
         self.repeats_stopped = 0
+        #: How many call lists hit the token limit and were closed after their last whole call.
+        self.lists_closed_at_limit = 0
 
     @property
     def cached_tokens(self) -> int:
@@ -408,7 +412,7 @@ class LlamaCppBackend(Backend):
         buf = ctypes.create_string_buffer(_PIECE_BUFFER)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         stops = StopStrings(params.stop)
-        guard = RepeatGuard() if self.stop_repeated_calls else None
+        guard = RepeatGuard()
         # Near the token limit, a constrained call list is steered to close (see _favour_closers).
         closing = params.constraint is not None and params.constraint.json_schema is not None
         reserve = max(4, min(32, max_new // 4))
@@ -434,25 +438,31 @@ class LlamaCppBackend(Backend):
             if hit is not None:
                 text, finish, truncated = text[:hit], "stop", True
                 break
-            if guard is not None:
-                repeat = guard.feed(delta)
-                if repeat is not None:
-                    self.repeats_stopped += 1
-                    text = text[: repeat.keep] + repeat.closing
-                    finish, truncated = "stop", True
-                    break
-            if closing and guard is not None and guard.complete:
+            repeat = guard.feed(delta)
+            if repeat is not None and self.stop_repeated_calls:
+                self.repeats_stopped += 1
+                text = text[: repeat.keep] + repeat.closing
+                finish, truncated = "stop", True
+                break
+            if closing and guard.complete:
                 # The grammar allows nothing after the call JSON but the end of the turn.
                 finish = "stop"
                 break
-            safe = stops.safe_end(text)
-            if guard is not None:
-                safe = min(safe, guard.safe_end())
+            safe = min(stops.safe_end(text), guard.safe_end())
             if emit is not None and safe > released:
                 emit(text[released:safe])
                 released = safe
             if n_out < max_new:
                 llm.eval([token])
+        if finish == "length" and closing:
+            # Out of tokens inside a call list: keep the complete calls and close the list, so
+            # what the model did finish still parses (the cut-off call is dropped). The finish
+            # reason stays "length": the reply was cut.
+            cut = guard.close_at_last_complete()
+            if cut is not None:
+                text = text[: cut.keep] + cut.closing
+                truncated = True
+                self.lists_closed_at_limit += 1
         if not truncated:
             text += decoder.decode(b"", final=True)
         if emit is not None and len(text) > released:

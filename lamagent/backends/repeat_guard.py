@@ -106,9 +106,24 @@ class RepeatGuard:
             return None
         if canonical in parent.seen:
             closing = "".join(_CLOSERS[c.kind] for c in reversed(self._stack))
-            return Repeat(keep=parent.last_end, closing=closing)
+            repeat = Repeat(keep=parent.last_end, closing=closing)
+            parent.last_end = i + 1  # in case the caller lets the repeat stand
+            return repeat
         parent.seen.append(canonical)
         parent.last_end = i + 1
+        return None
+
+    def close_at_last_complete(self) -> Repeat | None:
+        """Where to cut an unfinished call list so it ends after its last complete element.
+
+        None when no call list is open or none of its elements is complete yet.
+        """
+        for depth, container in enumerate(self._stack):
+            if container.is_calls:
+                if not container.seen:
+                    return None
+                closing = "".join(_CLOSERS[c.kind] for c in reversed(self._stack[: depth + 1]))
+                return Repeat(keep=container.last_end, closing=closing)
         return None
 
     @property
