@@ -26,12 +26,12 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from llama_server import llama_server  # noqa: E402
+from llama_server import llama_server
 
-from lamagent import Agent, tool  # noqa: E402
-from lamagent.backends import GenerationParams  # noqa: E402
-from lamagent.backends.openai import OpenAIBackend  # noqa: E402
-from lamagent.models import default_gguf_path  # noqa: E402
+from lamagent import Agent, tool
+from lamagent.backends import GenerationParams
+from lamagent.backends.openai import OpenAIBackend
+from lamagent.models import default_gguf_path
 
 
 @tool
