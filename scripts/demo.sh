@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh gguf
 if [ "$#" -eq 0 ]; then
-  set -- "What is 1234 * 5678?"
+  set -- "What time is it in Tokyo?"
 fi
 exec .venv/bin/lamagent run "$@"
