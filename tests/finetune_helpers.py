@@ -144,3 +144,27 @@ def logprob_margin(model: Any, row: dict[str, Any]) -> float:
     return completion_logprob(model, row["prompt"], row["chosen"]) - completion_logprob(
         model, row["prompt"], row["rejected"]
     )
+
+
+def save_tiny_llama(path: Path) -> Path:
+    """A 2-layer random Llama with SmolLM2's tokenizer, saved as a checkpoint folder at `path`."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(0)
+    config = LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        vocab_size=len(tokenizer()),
+        max_position_embeddings=2048,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
+    )
+    LlamaForCausalLM(config).save_pretrained(str(path))
+    tokenizer().save_pretrained(str(path))
+    return path

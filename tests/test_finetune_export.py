@@ -27,25 +27,10 @@ from lamagent.finetune import (  # noqa: E402
 def tiny_adapter(tmp_path_factory):
     """A 2-layer random Llama checkpoint and a LoRA adapter on it with non-zero weights."""
     from peft import LoraConfig, get_peft_model
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
 
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=len(h.tokenizer()),
-        max_position_embeddings=2048,
-        tie_word_embeddings=True,
-        bos_token_id=1,
-        eos_token_id=2,
-    )
     root = tmp_path_factory.mktemp("tiny")
-    base = root / "base"
-    LlamaForCausalLM(config).save_pretrained(str(base))
-    h.tokenizer().save_pretrained(str(base))
+    base = h.save_tiny_llama(root / "base")
     peft_model = get_peft_model(
         LlamaForCausalLM.from_pretrained(str(base)),
         LoraConfig(

@@ -29,26 +29,7 @@ from lamagent.finetune.examples import demo_trajectories  # noqa: E402
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory):
     """A 2-layer random Llama with SmolLM2's tokenizer, saved as a checkpoint folder."""
-    from transformers import LlamaConfig, LlamaForCausalLM
-
-    torch.manual_seed(0)
-    config = LlamaConfig(
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=len(h.tokenizer()),
-        max_position_embeddings=2048,
-        tie_word_embeddings=True,
-        bos_token_id=1,
-        eos_token_id=2,
-        pad_token_id=2,
-    )
-    path = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(config).save_pretrained(str(path))
-    h.tokenizer().save_pretrained(str(path))
-    return path
+    return h.save_tiny_llama(tmp_path_factory.mktemp("tiny-llama"))
 
 
 @pytest.fixture(scope="module")
