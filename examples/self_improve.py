@@ -4,7 +4,8 @@
     python examples/self_improve.py --category live_simple --eval-limit 20 --out runs/si-live
 
 1. Split a BFCL category into a train half and a held-out half (seeded).
-2. Measure the embedded SmolLM2-135M GGUF on the held-out half, free and constrained.
+2. Measure the embedded SmolLM2-135M GGUF on the held-out half: free, constrained by the
+   call grammar with text allowed, and constrained to calls only.
 3. Record trajectories on the train half the way a user would: `Agent`s with a `SQLiteStore`.
    The correct calls come from a stronger source, here the ground truth through the scripted
    backend (standing in for a larger xLAM model), with tools built from the case's functions and
@@ -14,7 +15,7 @@
 5. Build the SFT dataset with the Format the agent uses at run time (xlam2-qwen for SmolLM2) and
    check that every prompt is byte-identical to what the evaluation renders for that case.
 6. LoRA fine-tune the SmolLM2 Hugging Face checkpoint, merge, export to GGUF.
-7. Measure the tuned GGUF on the same held-out cases, free and constrained.
+7. Measure the tuned GGUF on the same held-out cases in the same settings.
 
 Everything lands in `--out`: the trajectory store, the SFT run, the GGUF, the results of each
 evaluation (JSON Lines; the base model's are reused by a rerun into the same folder, the tuned
@@ -50,7 +51,9 @@ from lamagent.trajectory import SQLiteStore, Trajectory
 
 FORMAT = "xlam2-qwen"
 TEACHER_ID = "teacher (ground truth via scripted backend)"
-SETTINGS = ("free", "constrained")
+#: The decoding settings measured: free text, the call grammar with text allowed (the model
+#: still decides whether to call), and the call grammar alone (a JSON-schema grammar: calls only).
+SETTINGS = ("free", "constrained", "constrained-required")
 
 console = Console()
 
@@ -130,7 +133,8 @@ def measure(
             backend,
             cases,
             format=FORMAT,
-            constrained=setting == "constrained",
+            constrained=setting != "free",
+            tool_choice="required" if setting == "constrained-required" else "auto",
             out=path,
             max_tokens=s.max_tokens,
         )

@@ -15,6 +15,7 @@ from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, select_cases
 from lamagent.eval.report import plot_accuracy
 from lamagent.messages import AssistantTurn, ToolCall
+from lamagent.tools import Tool
 
 DATA = Path(__file__).parent / "data" / "bfcl"
 FMT = formats.get("xlam2-qwen")
@@ -78,6 +79,20 @@ def test_prompts_render_the_question_and_its_functions_with_the_format() -> None
         assert fn["name"] in prompt
     assert '"type": "dict"' not in prompt  # BFCL type words were normalised by Tool.from_spec
     assert prompt.startswith(FMT.render(cases[0].messages, []).split("\n")[0])
+
+
+def test_the_format_chosen_for_the_backend_is_used_unless_one_is_given() -> None:
+    cases = [c for c in small_sample() if c.category == "simple_python"][:1]
+    llama = formats.get("xlam2-llama")
+    backend = scripted_by_question(
+        cases, lambda c: llama.render_assistant(AssistantTurn(answer="x"))
+    )
+    backend.format = "xlam2-llama"
+    assert evaluate_bfcl(backend, cases, progress=False).format == "xlam2-llama"
+    assert backend.requests[0][0] == llama.render(
+        cases[0].messages, [Tool.from_spec(f) for f in cases[0].functions]
+    )
+    assert evaluate_bfcl(backend, cases, format="xlam1-fc", progress=False).format == "xlam1-fc"
 
 
 def test_empty_and_garbage_answers_score_zero_except_irrelevance() -> None:
@@ -160,6 +175,35 @@ def test_constrained_runs_pass_the_format_grammar() -> None:
         evaluate_bfcl(ScriptedBackend([]), cases, constrained=True, progress=False)
 
 
+def test_tool_choice_required_constrains_to_calls_only(tmp_path: Path) -> None:
+    cases = [c for c in small_sample() if c.category == "simple_python"]
+    out = tmp_path / "results.jsonl"
+    auto_backend = scripted_by_question(cases, perfect_reply, supports_constraint=True)
+    auto = evaluate_bfcl(auto_backend, cases, constrained=True, out=out, progress=False)
+    allowed = auto_backend.requests[0][1].constraint
+    assert allowed is not None and allowed.allow_text and auto.setting == "constrained"
+
+    backend = scripted_by_question(cases, perfect_reply, supports_constraint=True)
+    with pytest.raises(LamagentError, match="another setting"):
+        evaluate_bfcl(
+            backend, cases, constrained=True, tool_choice="required", out=out, progress=False
+        )
+    report = evaluate_bfcl(backend, cases, constrained=True, tool_choice="required", progress=False)
+    constraint = backend.requests[0][1].constraint
+    assert constraint is not None and not constraint.allow_text
+    assert constraint.json_schema is not None
+    assert report.overall == 1.0 and report.setting == "constrained-required"
+    assert EvalReport.model_validate(report.model_dump()).tool_choice == "required"
+
+
+def test_tool_choice_is_checked() -> None:
+    cases = small_sample(1)
+    with pytest.raises(ValueError, match="needs constrained=True"):
+        evaluate_bfcl("gold", cases, tool_choice="required", progress=False)
+    with pytest.raises(ValueError, match="tool_choice must be one of"):
+        evaluate_bfcl("gold", cases, constrained=True, tool_choice="any", progress=False)
+
+
 def test_concurrent_generations_give_the_same_report() -> None:
     cases = small_sample()
     backend = scripted_by_question(cases, perfect_reply, delay=0.001)
@@ -228,3 +272,22 @@ def test_cli_bfcl_with_gold_writes_table_report_and_chart(tmp_path: Path) -> Non
         app, ["bfcl", "--data", str(tmp_path / "nowhere"), "--no-progress"]
     )
     assert missing.exit_code == 1
+
+    required = CliRunner().invoke(
+        app,
+        [
+            *args,
+            "-c",
+            "parallel",
+            "--constrained",
+            "--tool-choice",
+            "required",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert required.exit_code == 0, required.output
+    assert "constrained-required" in required.output
+    assert json.loads((tmp_path / "report-constrained-required.json").read_text())["total"] == 3
+    unconstrained = CliRunner().invoke(app, [*args, "--tool-choice", "required"])
+    assert unconstrained.exit_code == 2 and "needs --constrained" in unconstrained.output

@@ -175,7 +175,7 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
     _, held = split_cases(load_bfcl(DATA, ["simple_python"]), seed=0)
     assert saved["held_out_ids"] == [c.id for c in held[:2]]
     for tag in ("before", "after"):
-        for setting in ("free", "constrained"):
+        for setting in ("free", "constrained", "constrained-required"):
             assert saved[tag][setting]["cases"] == 2
             lines = (out / "eval" / f"{tag}-{setting}.jsonl").read_text().splitlines()
             assert [json.loads(x)["id"] for x in lines] == saved["held_out_ids"]

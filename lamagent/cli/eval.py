@@ -62,6 +62,14 @@ def bfcl(
             "--constrained/--free", help="Constrain generations to the format's call grammar."
         ),
     ] = False,
+    tool_choice: Annotated[
+        str,
+        typer.Option(
+            "--tool-choice",
+            help='With --constrained: "auto" (the grammar allows text or calls) or "required" '
+            "(calls only; every irrelevance case then fails).",
+        ),
+    ] = "auto",
     limit: Annotated[int | None, typer.Option(help="The first N cases per category.")] = None,
     sample: Annotated[
         int | None, typer.Option(help="N random cases per category (seeded).")
@@ -89,11 +97,15 @@ def bfcl(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
-    from lamagent.eval.report import EvalReport, plot_accuracy
+    from lamagent.eval.report import TOOL_CHOICES, EvalReport, plot_accuracy, setting_name
     from lamagent.eval.runner import evaluate_bfcl
 
+    if tool_choice not in TOOL_CHOICES:
+        raise typer.BadParameter(f"one of {', '.join(TOOL_CHOICES)}", param_hint="--tool-choice")
+    if tool_choice != "auto" and not constrained:
+        raise typer.BadParameter("needs --constrained", param_hint="--tool-choice")
     console = Console(soft_wrap=False, width=120)
-    setting = "constrained" if constrained else "free"
+    setting = setting_name(constrained, tool_choice)
     try:
         backend = _load(model, threads, served_model)
         report = evaluate_bfcl(
@@ -102,6 +114,7 @@ def bfcl(
             category or None,
             format=format,
             constrained=constrained,
+            tool_choice=tool_choice,
             limit=limit,
             sample=sample,
             seed=seed,
@@ -118,7 +131,7 @@ def bfcl(
         report.save_json(out / f"report-{setting}.json")
         reports = [
             EvalReport.load_json(p)
-            for name in ("free", "constrained")
+            for name in ("free", "constrained", "constrained-required")
             if (p := out / f"report-{name}.json").exists()
         ]
         chart = plot_accuracy(reports, out / "accuracy.png")

@@ -1,6 +1,7 @@
 """Evaluation results and their outputs: a rich table, a JSON report and a bar chart PNG.
 
-`EvalReport` holds one result per case for one setting (model, format, constrained or not);
+`EvalReport` holds one result per case for one setting (model, format, and the decoding:
+"free", "constrained" (the call grammar, text allowed) or "constrained-required" (calls only));
 the per-category scores, the overall accuracy and the failures are derived from it.
 """
 
@@ -15,7 +16,25 @@ from typing import Any
 from pydantic import BaseModel, Field
 from rich.table import Table
 
-__all__ = ["CaseResult", "CategoryScore", "EvalReport", "plot_accuracy"]
+__all__ = [
+    "TOOL_CHOICES",
+    "CaseResult",
+    "CategoryScore",
+    "EvalReport",
+    "plot_accuracy",
+    "setting_name",
+]
+
+#: The tool choices a constrained evaluation takes: "auto" lets the grammar accept text or
+#: calls, "required" only calls.
+TOOL_CHOICES = ("auto", "required")
+
+
+def setting_name(constrained: bool, tool_choice: str = "auto") -> str:
+    """ "free", "constrained" or "constrained-required": how the calls were decoded."""
+    if not constrained:
+        return "free"
+    return "constrained" if tool_choice == "auto" else f"constrained-{tool_choice}"
 
 
 class CaseResult(BaseModel):
@@ -53,13 +72,15 @@ class EvalReport(BaseModel):
     model: str
     format: str
     constrained: bool
+    #: The constraint's tool choice ("auto" or "required"); "auto" when not constrained.
+    tool_choice: str = "auto"
     data: str = ""
     results: list[CaseResult] = Field(default_factory=list)
 
     @property
     def setting(self) -> str:
-        """ "constrained" or "free": how the calls were decoded."""
-        return "constrained" if self.constrained else "free"
+        """ "free", "constrained" or "constrained-required": how the calls were decoded."""
+        return setting_name(self.constrained, self.tool_choice)
 
     @property
     def categories(self) -> dict[str, CategoryScore]:
@@ -98,6 +119,7 @@ class EvalReport(BaseModel):
             "model": self.model,
             "format": self.format,
             "constrained": self.constrained,
+            "tool_choice": self.tool_choice,
             "data": self.data,
             "total": len(self.results),
             "passed": sum(r.passed for r in self.results),
@@ -134,6 +156,7 @@ class EvalReport(BaseModel):
             model=data["model"],
             format=data["format"],
             constrained=data["constrained"],
+            tool_choice=data.get("tool_choice", "auto"),
             data=data.get("data", ""),
             results=[CaseResult(**r) for r in data.get("results", [])],
         )

@@ -2,8 +2,11 @@
 
 Each case's first-turn messages and functions are rendered by the Format (functions through
 `Tool.from_spec`, which reads BFCL's type words); with `constrained=True` the Format's call
-grammar constrains the generation. Results are appended to a JSON Lines file as each case
-finishes, so an interrupted run resumes where it stopped. The model "gold" is a built-in oracle
+grammar constrains the generation: with `tool_choice="auto"` it allows text or calls, so the
+model still decides whether to call; with "required" it allows calls only (as a JSON-schema
+grammar of the call list does), which fails every irrelevance case by construction. Results
+are appended to a JSON Lines file as each case finishes, so an interrupted run resumes where
+it stopped. The model "gold" is a built-in oracle
 that answers with the ground truth, rendered by the Format and parsed back: a check of the whole
 pipeline (rendering, parsing, checking) that must score 100%.
 """
@@ -15,7 +18,7 @@ import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import anyio
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,12 +26,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from lamagent.errors import BackendError, ConstraintError, LamagentError, ToolDefinitionError
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
 from lamagent.eval.checker import check_bfcl
-from lamagent.eval.report import CaseResult, EvalReport
+from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_name
 from lamagent.messages import AssistantTurn, ToolCall
 
 if TYPE_CHECKING:
     from lamagent.backends.base import Backend
-    from lamagent.formats.base import Format
+    from lamagent.formats.base import Format, ToolChoice
 
 __all__ = ["GOLD", "aevaluate_bfcl", "evaluate_bfcl"]
 
@@ -70,17 +73,25 @@ def _gold_turn(case: BFCLCase) -> AssistantTurn:
 
 
 def _resolve_format(fmt: Format | str | None, backend: Backend | None) -> Format:
+    """As the Agent does: the format asked for, else the backend's chosen one, else detected."""
     from lamagent import formats
 
+    if fmt is None and backend is not None:
+        fmt = backend.format
     if isinstance(fmt, str):
         return formats.get(fmt)
     if fmt is not None:
-        return fmt
+        return cast("Format", fmt)
     return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
 
 
-def _setting(model: str, fmt: Format, constrained: bool) -> dict[str, Any]:
-    return {"model": model, "format": fmt.name, "constrained": constrained}
+def _setting(model: str, fmt: Format, constrained: bool, tool_choice: str) -> dict[str, Any]:
+    return {
+        "model": model,
+        "format": fmt.name,
+        "constrained": constrained,
+        "tool_choice": tool_choice if constrained else "auto",
+    }
 
 
 def _read_done(path: Path, setting: dict[str, Any]) -> dict[str, CaseResult]:
@@ -136,6 +147,7 @@ async def _run_case(
     backend: Backend | None,
     fmt: Format,
     constrained: bool,
+    tool_choice: ToolChoice,
     max_tokens: int,
 ) -> CaseResult:
     from lamagent.backends.base import GenerationParams
@@ -149,7 +161,9 @@ async def _run_case(
             text = fmt.render_assistant(_gold_turn(case))
         else:
             prompt = fmt.render(case.messages, tools)
-            constraint = fmt.constraint(tools, max_calls=MAX_CALLS) if constrained else None
+            constraint = (
+                fmt.constraint(tools, tool_choice, max_calls=MAX_CALLS) if constrained else None
+            )
             params = GenerationParams(
                 stop=list(fmt.stop), max_tokens=max_tokens, temperature=0.0, constraint=constraint
             )
@@ -196,6 +210,7 @@ async def aevaluate_bfcl(
     *,
     format: Format | str | None = None,
     constrained: bool = False,
+    tool_choice: ToolChoice = "auto",
     limit: int | None = None,
     sample: int | None = None,
     seed: int = 0,
@@ -207,6 +222,10 @@ async def aevaluate_bfcl(
     """The async form of `evaluate_bfcl`."""
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
+    if tool_choice not in TOOL_CHOICES:
+        raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
+    if tool_choice != "auto" and not constrained:
+        raise ValueError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
     owned = False
     backend: Backend | None = None
     if isinstance(model, str) and model == GOLD:
@@ -234,7 +253,7 @@ async def aevaluate_bfcl(
         source = "cases"
     cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
 
-    setting = _setting(label, fmt, constrained)
+    setting = _setting(label, fmt, constrained, tool_choice)
     results: dict[str, CaseResult] = {}
     sink: _ResultFile | None = None
     if out is not None:
@@ -252,14 +271,16 @@ async def aevaluate_bfcl(
     try:
         with Progress(*columns, disable=not progress, transient=False) as bar:
             task = bar.add_task(
-                f"BFCL {label} {'constrained' if constrained else 'free'}",
+                f"BFCL {label} {setting_name(constrained, tool_choice)}",
                 total=len(cases),
                 completed=len(cases) - len(pending),
             )
 
             async def one(case: BFCLCase) -> None:
                 async with limiter:
-                    result = await _run_case(case, backend, fmt, constrained, max_tokens)
+                    result = await _run_case(
+                        case, backend, fmt, constrained, tool_choice, max_tokens
+                    )
                 results[case.id] = result
                 if sink is not None:
                     sink.write(result)
@@ -277,6 +298,7 @@ async def aevaluate_bfcl(
         model=label,
         format=fmt.name,
         constrained=constrained,
+        tool_choice=setting["tool_choice"],
         data=source,
         results=[results[c.id] for c in cases],
     )
@@ -289,6 +311,7 @@ def evaluate_bfcl(
     *,
     format: Format | str | None = None,
     constrained: bool = False,
+    tool_choice: ToolChoice = "auto",
     limit: int | None = None,
     sample: int | None = None,
     seed: int = 0,
@@ -302,10 +325,11 @@ def evaluate_bfcl(
     `model` is a Backend, a spec for `lamagent.backends.load_model` ("default" for the embedded
     model), or "gold" (the ground-truth oracle). `data` is a directory or file of BFCL cases (or
     loaded cases); `categories` keeps only those. `format` is a Format or its name (default: the
-    one detected for the model). `limit` keeps the first N cases per category, `sample` N random
-    ones (seeded by `seed`). `out` is a JSON Lines file of results: cases already in it are not
-    run again. `concurrency` generations run at once (for server backends; keep 1 for
-    in-process engines).
+    one detected for the model). `constrained` decodes with the Format's call grammar, which
+    `tool_choice` makes "auto" (text or calls) or "required" (calls only). `limit` keeps the
+    first N cases per category, `sample` N random ones (seeded by `seed`). `out` is a JSON Lines
+    file of results: cases already in it are not run again. `concurrency` generations run at
+    once (for server backends; keep 1 for in-process engines).
     """
     run = partial(
         aevaluate_bfcl,
@@ -314,6 +338,7 @@ def evaluate_bfcl(
         categories,
         format=format,
         constrained=constrained,
+        tool_choice=tool_choice,
         limit=limit,
         sample=sample,
         seed=seed,
