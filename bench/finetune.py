@@ -112,7 +112,13 @@ def plain_trl(model_path: str, data: Any, args: argparse.Namespace, lora: LoraSe
     return {"runtime": runtime, "tokens": _last(logs, "num_tokens"), "loss": _last(logs, "loss")}
 
 
-def lamagent_sft(model_path: str, data: Any, args: argparse.Namespace, lora: LoraSettings) -> dict:
+def lamagent_sft(
+    model_path: str,
+    data: Any,
+    args: argparse.Namespace,
+    lora: LoraSettings,
+    bf16: bool | None = None,
+) -> dict:
     with tempfile.TemporaryDirectory() as out:
         result = sft(
             model_path,
@@ -124,6 +130,7 @@ def lamagent_sft(model_path: str, data: Any, args: argparse.Namespace, lora: Lor
             batch_size=args.batch_size,
             progress=False,
             save=False,
+            bf16=bf16,
         )
         rows = [json.loads(x) for x in result.metrics_path.read_text().splitlines() if x.strip()]
     return {
@@ -140,6 +147,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
+    parser.add_argument(
+        "--bf16",
+        action="store_true",
+        help="also run lamagent.finetune.sft with bf16=True (on CPU: autocast, bf16 weights)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     model_path = args.model or str(default_hf_checkpoint())
@@ -160,6 +172,11 @@ def main() -> None:
     peak = matmul_flops()
     base = plain_trl(model_path, data, args, lora)
     ours = lamagent_sft(model_path, data, args, lora)
+    runs = {"plain TRL SFTTrainer": base, "lamagent.finetune.sft": ours}
+    if args.bf16:
+        runs["lamagent.finetune.sft, bf16"] = lamagent_sft(model_path, data, args, lora, True)
+        # a second fp32 run after the bf16 one, so that load drift shows up in the comparison
+        runs["lamagent.finetune.sft (again)"] = lamagent_sft(model_path, data, args, lora)
     peak = max(peak, matmul_flops())
 
     table = Table(
@@ -174,7 +191,7 @@ def main() -> None:
         "steps": args.steps,
         "batch_size": args.batch_size,
     }
-    for name, r in (("plain TRL SFTTrainer", base), ("lamagent.finetune.sft", ours)):
+    for name, r in runs.items():
         tps = r["tokens"] / r["runtime"] if r["runtime"] else 0.0
         flops = 6 * n_params * tps
         results[name] = {**r, "tokens_per_s": tps, "mfu": flops / peak}
@@ -196,6 +213,13 @@ def main() -> None:
     console.print(
         f"matmul peak: {peak / 1e9:.1f} GFLOP/s; lamagent / plain TRL tokens/s: {ratio:.2f}"
     )
+    if args.bf16:
+        fp32 = [
+            results[k]["tokens_per_s"] for k in runs if k.startswith("lamagent") and "bf16" not in k
+        ]
+        bf16_ratio = results["lamagent.finetune.sft, bf16"]["tokens_per_s"] / max(sum(fp32) / len(fp32), 1e-9)
+        results["bf16_ratio"] = bf16_ratio
+        console.print(f"bf16 / fp32 tokens/s (against the mean of the two fp32 runs): {bf16_ratio:.2f}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -68,7 +68,7 @@ class LoopSettings:
     seed: int = 0
     train_fraction: float = 0.5
     #: Held-out cases measured (the first N of the held-out half, in file order).
-    eval_limit: int = 30
+    eval_limit: int = 100
     #: Train-half cases recorded through the teacher (None: all).
     train_cases: int | None = 96
     #: Train-half cases the small model itself runs (its failures are filtered out).
