@@ -2,25 +2,28 @@
 
     python examples/self_improve.py                          # simple_python, runs/self_improve
     python examples/self_improve.py --category live_simple --eval-limit 20 --out runs/si-live
+    python examples/self_improve.py -c simple_python -c irrelevance --eval-limit 30 ...
 
-1. Split a BFCL category into a train half and a held-out half (seeded).
+1. Split each BFCL category into a train half and a held-out half (seeded).
 2. Measure the embedded SmolLM2-135M GGUF on the held-out half: free, constrained by the
    call grammar with text allowed, and constrained to calls only.
 3. Record trajectories on the train half the way a user would: `Agent`s with a `SQLiteStore`.
    The correct calls come from a stronger source, here the ground truth through the scripted
    backend (standing in for a larger xLAM model), with tools built from the case's functions and
-   a stub that returns a plausible observation; the small model's own runs are recorded too.
+   a stub that returns a plausible observation (on irrelevance cases the teacher answers in
+   text that no function fits); the small model's own runs are recorded too.
 4. Filter the store (lamagent.finetune's filters, plus a judge that checks each run's calls
    against the ground truth: the small model's failed runs are removed here).
-5. Build the SFT dataset with the Format the agent uses at run time (xlam2-qwen for SmolLM2) and
-   check that every prompt is byte-identical to what the evaluation renders for that case.
+5. Build the SFT dataset with the Format the agent uses at run time (xlam2-qwen for SmolLM2) from
+   each run's first turn (the calls, or the text on irrelevance), and check that every prompt
+   is byte-identical to what the evaluation renders for that case.
 6. LoRA fine-tune the SmolLM2 Hugging Face checkpoint, merge, export to GGUF.
 7. Measure the tuned GGUF on the same held-out cases in the same settings.
 
 Everything lands in `--out`: the trajectory store, the SFT run, the GGUF, the results of each
 evaluation (JSON Lines; the base model's are reused by a rerun into the same folder, the tuned
-model's are always measured afresh), `report.json` (before/after per setting, stage timings,
-filter report, settings) and `accuracy.png`.
+model's are always measured afresh), `report.json` (before/after per setting and category, stage
+timings, filter report, settings) and `accuracy.png`.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ from lamagent.trajectory import SQLiteStore, Trajectory
 
 FORMAT = "xlam2-qwen"
 TEACHER_ID = "teacher (ground truth via scripted backend)"
+#: The teacher's answer where no function fits (irrelevance cases).
+NO_FIT_ANSWER = "None of the functions I have can answer this question."
 #: The decoding settings measured: free text, the call grammar with text allowed (the model
 #: still decides whether to call), and the call grammar alone (a JSON-schema grammar: calls only).
 SETTINGS = ("free", "constrained", "constrained-required")
@@ -63,13 +68,13 @@ class LoopSettings:
     """Every knob of the loop (the defaults are the ones the documented run used)."""
 
     data: str = "tests/data/bfcl"
-    category: str = "simple_python"
+    categories: tuple[str, ...] = ("simple_python",)
     out: str = "runs/self_improve"
     seed: int = 0
     train_fraction: float = 0.5
-    #: Held-out cases measured (the first N of the held-out half, in file order).
+    #: Held-out cases measured per category (the first N of its held-out half, in file order).
     eval_limit: int = 100
-    #: Train-half cases recorded through the teacher (None: all).
+    #: Train-half cases per category recorded through the teacher (None: all).
     train_cases: int | None = 96
     #: Train-half cases the small model itself runs (its failures are filtered out).
     own_runs: int = 4
@@ -102,9 +107,25 @@ class LoopSettings:
 
 
 def load_split(s: LoopSettings) -> tuple[list[BFCLCase], list[BFCLCase]]:
-    """The seeded train and held-out halves of the category."""
-    cases = load_bfcl(s.data, [s.category])
+    """The seeded train and held-out halves of each category (split per category)."""
+    cases = load_bfcl(s.data, list(s.categories))
     return split_cases(cases, train_fraction=s.train_fraction, seed=s.seed)
+
+
+def first_per_category(
+    cases: Sequence[BFCLCase], n: int | None, categories: Sequence[str]
+) -> list[BFCLCase]:
+    """The first `n` cases (None: all) of each category, category by category, in file order."""
+    chosen: list[BFCLCase] = []
+    for category in categories:
+        group = [c for c in cases if c.category == category]
+        chosen += group if n is None else group[:n]
+    return chosen
+
+
+def expects_calls(case: BFCLCase) -> bool:
+    """False for irrelevance cases, whose right answer is no call."""
+    return "irrelevance" not in case.category
 
 
 def eval_tools(case: BFCLCase) -> list[Tool]:
@@ -126,12 +147,18 @@ def measure(
     """
     reports = {}
     for setting in s.settings:
+        chosen = list(cases)
+        if setting == "constrained-required":
+            # calls only: irrelevance would fail by construction, so it is not measured here
+            chosen = [c for c in cases if expects_calls(c)]
+            if not chosen:
+                continue
         path = Path(s.out) / "eval" / f"{tag}-{setting}.jsonl"
         if not resume and path.exists():
             path.unlink()
         reports[setting] = evaluate_bfcl(
             backend,
-            cases,
+            chosen,
             format=FORMAT,
             constrained=setting != "free",
             tool_choice="required" if setting == "constrained-required" else "auto",
@@ -170,7 +197,12 @@ def single_question(case: BFCLCase) -> str | None:
 
 
 def teacher_backend(case: BFCLCase) -> ScriptedBackend:
-    """The stronger source: the first acceptable ground-truth calls, then a short answer."""
+    """The stronger source: the first acceptable ground-truth calls, then a short answer; on an
+    irrelevance case, an answer saying that no function fits."""
+    if not expects_calls(case):
+        return ScriptedBackend.calls(
+            [NO_FIT_ANSWER], FORMAT, model_info=ModelInfo(model_id=TEACHER_ID)
+        )
     assert case.ground_truth is not None
     calls = first_acceptable_calls(case.ground_truth, case.functions)
     names = ", ".join(c["name"] for c in calls)
@@ -189,8 +221,12 @@ def record(
 ) -> dict[str, BFCLCase]:
     """Run the agents on the train cases; returns trajectory id -> case (for the judge)."""
     origin: dict[str, BFCLCase] = {}
-    usable = [c for c in train if single_question(c) is not None and c.ground_truth is not None]
-    teacher_cases = usable if s.train_cases is None else usable[: s.train_cases]
+    usable = [
+        c
+        for c in train
+        if single_question(c) is not None and (c.ground_truth is not None or not expects_calls(c))
+    ]
+    teacher_cases = first_per_category(usable, s.train_cases, s.categories)
     own_cases = usable[: s.own_runs] if small is not None else []
     columns = (
         TextColumn("[bold]{task.description}"),
@@ -230,7 +266,10 @@ def record(
             bar.advance(o_task)
     skipped = len(train) - len(usable)
     if skipped:
-        console.print(f"  skipped {skipped} train cases whose first turn is not one user message")
+        console.print(
+            f"  skipped {skipped} train cases whose first turn is not one user message "
+            "or that have no ground truth"
+        )
     return origin
 
 
@@ -238,16 +277,19 @@ def record(
 
 
 def ground_truth_judge(origin: dict[str, BFCLCase]) -> Callable[[Trajectory], bool | str]:
-    """A judge for `filter_trajectories`: the run's first call turn must pass BFCL's check."""
+    """A judge for `filter_trajectories`: the run's first turn (its answer to the question) must
+    pass BFCL's check: the right calls, or no call on an irrelevance case."""
 
     def judge(traj: Trajectory) -> bool | str:
         case = origin.get(traj.unique_trajectory_id)
         if case is None:
             return "not a run of this loop"
-        first = next((st for st in traj.steps if st.tool_calls), None)
-        if first is None:
+        if not traj.steps:
+            return "no step"
+        calls = traj.steps[0].tool_calls
+        if not calls and expects_calls(case):
             return "no call"
-        verdict = check_bfcl(case.record, case.ground_truth, first.tool_calls)
+        verdict = check_bfcl(case.record, case.ground_truth, calls, category=case.category)
         return True if verdict.passed else f"ground truth: {verdict.reason}"
 
     return judge
@@ -291,7 +333,9 @@ def check_prompts(dataset: Any, kept: Sequence[Trajectory], origin: dict[str, BF
 def build_dataset(
     kept: Sequence[Trajectory], origin: dict[str, BFCLCase], s: LoopSettings, model_dir: Path
 ) -> tuple[Any, dict[str, Any]]:
-    """Tokenized SFT samples (call turns only unless `train_answers`) and their statistics."""
+    """Tokenized SFT samples and their statistics: each run's first turn (the calls, or the
+    text on an irrelevance case) and its other call turns; also the answers after tool results
+    with `train_answers`."""
     from transformers import AutoTokenizer
 
     from lamagent.finetune import SFTStats, build_sft_dataset
@@ -301,10 +345,13 @@ def build_dataset(
     dataset = build_sft_dataset(kept, FORMAT, tokenizer, max_length=s.max_length, stats=stats)
     checked = check_prompts(dataset, kept, origin)
     if not s.train_answers:
-        call_steps = {
-            (t.unique_trajectory_id, st.step_id) for t in kept for st in t.steps if st.tool_calls
+        targets = {
+            (t.unique_trajectory_id, st.step_id)
+            for t in kept
+            for i, st in enumerate(t.steps)
+            if st.tool_calls or i == 0
         }
-        dataset = dataset.filter(lambda row: (row["trajectory_id"], row["step_id"]) in call_steps)
+        dataset = dataset.filter(lambda row: (row["trajectory_id"], row["step_id"]) in targets)
     info = {
         "samples": len(dataset),
         "dropped_too_long": stats.too_long,
@@ -366,19 +413,33 @@ def _stage(n: int, title: str) -> float:
 
 
 def summary_table(before: dict[str, EvalReport], after: dict[str, EvalReport]) -> Table:
-    """Before/after accuracy on the held-out cases, one row per setting."""
+    """Before/after accuracy on the held-out cases: per setting, each category and overall."""
     table = Table(title="Held-out accuracy, before and after fine-tuning")
-    for col in ("setting", "cases", "before", "after", "change"):
-        table.add_column(col, justify="left" if col == "setting" else "right")
+    for col in ("setting", "category", "cases", "before", "after", "change"):
+        table.add_column(col, justify="left" if col in ("setting", "category") else "right")
     for setting in before:
         b, a = before[setting], after[setting]
-        table.add_row(
-            setting,
-            str(len(a.results)),
-            f"{b.overall:.0%}",
-            f"{a.overall:.0%}",
-            f"{100 * (a.overall - b.overall):+.0f} pts",
-        )
+        rows = [(name, b.categories[name], score) for name, score in a.categories.items()]
+        for name, bs, as_ in rows:
+            table.add_row(
+                setting,
+                name,
+                str(as_.total),
+                f"{bs.accuracy:.0%}",
+                f"{as_.accuracy:.0%}",
+                f"{100 * (as_.accuracy - bs.accuracy):+.0f} pts",
+            )
+        if len(rows) > 1:
+            table.add_row(
+                setting,
+                "overall",
+                str(len(a.results)),
+                f"{b.overall:.0%}",
+                f"{a.overall:.0%}",
+                f"{100 * (a.overall - b.overall):+.0f} pts",
+                style="bold",
+            )
+        table.add_section()
     return table
 
 
@@ -393,6 +454,15 @@ def _report_dict(r: EvalReport) -> dict[str, Any]:
         "cases": len(r.results),
         "passed": sum(res.passed for res in r.results),
         "failures": fails,
+        "categories": {
+            name: {
+                "accuracy": score.accuracy,
+                "cases": score.total,
+                "passed": score.passed,
+                "failures": score.reasons,
+            }
+            for name, score in r.categories.items()
+        },
     }
 
 
@@ -406,9 +476,9 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
 
-    t = _stage(1, f"split {s.category} (seed {s.seed})")
+    t = _stage(1, f"split {', '.join(s.categories)} (seed {s.seed})")
     train, held_out = load_split(s)
-    evaluated = held_out[: s.eval_limit]
+    evaluated = first_per_category(held_out, s.eval_limit, s.categories)
     console.print(
         f"  {len(train)} train, {len(held_out)} held-out cases; measuring {len(evaluated)}"
     )
@@ -478,7 +548,19 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     report = {
         "settings": {k: v for k, v in asdict(s).items() if k != "extra"},
         "format": FORMAT,
-        "split": {"train": len(train), "held_out": len(held_out), "evaluated": len(evaluated)},
+        "split": {
+            "train": len(train),
+            "held_out": len(held_out),
+            "evaluated": len(evaluated),
+            "by_category": {
+                cat: {
+                    "train": sum(c.category == cat for c in train),
+                    "held_out": sum(c.category == cat for c in held_out),
+                    "evaluated": sum(c.category == cat for c in evaluated),
+                }
+                for cat in s.categories
+            },
+        },
         "held_out_ids": [c.id for c in evaluated],
         "before": {k: _report_dict(v) for k, v in before.items()},
         "after": {k: _report_dict(v) for k, v in after.items()},
@@ -506,12 +588,21 @@ def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
     d = LoopSettings()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--data", default=d.data, help="BFCL directory")
-    p.add_argument("--category", default=d.category)
+    p.add_argument(
+        "--category",
+        "-c",
+        action="append",
+        help=f"BFCL category (repeatable; default: {', '.join(d.categories)})",
+    )
     p.add_argument("--out", default=d.out, help="run folder")
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--train-fraction", type=float, default=d.train_fraction)
-    p.add_argument("--eval-limit", type=int, default=d.eval_limit, help="held-out cases measured")
-    p.add_argument("--train-cases", type=int, default=d.train_cases, help="teacher runs")
+    p.add_argument(
+        "--eval-limit", type=int, default=d.eval_limit, help="held-out cases measured per category"
+    )
+    p.add_argument(
+        "--train-cases", type=int, default=d.train_cases, help="teacher runs per category"
+    )
     p.add_argument("--own-runs", type=int, default=d.own_runs, help="small model's own runs")
     p.add_argument("--max-tokens", type=int, default=d.max_tokens)
     p.add_argument("--threads", type=int, default=d.threads, help="llama.cpp threads")
@@ -530,7 +621,7 @@ def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
     a = p.parse_args(argv)
     return LoopSettings(
         data=a.data,
-        category=a.category,
+        categories=tuple(a.category) if a.category else d.categories,
         out=a.out,
         seed=a.seed,
         train_fraction=a.train_fraction,

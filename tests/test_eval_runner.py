@@ -291,3 +291,26 @@ def test_cli_bfcl_with_gold_writes_table_report_and_chart(tmp_path: Path) -> Non
     assert json.loads((tmp_path / "report-constrained-required.json").read_text())["total"] == 3
     unconstrained = CliRunner().invoke(app, [*args, "--tool-choice", "required"])
     assert unconstrained.exit_code == 2 and "needs --constrained" in unconstrained.output
+
+
+@pytest.mark.gguf
+def test_the_embedded_model_calls_on_every_case_when_calls_are_required() -> None:
+    """The real engine under the calls-only grammar: every answer is a parseable, schema-valid
+    call list."""
+    pytest.importorskip("llama_cpp")
+    from gguf_model import shared_backend
+
+    from lamagent.tools import CallError, Toolbox
+
+    cases = select_cases(load_bfcl(DATA, ["simple_python", "multiple"]), limit=3)
+    backend = shared_backend()
+    required = evaluate_bfcl(
+        backend, cases, constrained=True, tool_choice="required", max_tokens=96, progress=False
+    )
+    assert required.setting == "constrained-required"
+    for case, result in zip(cases, required.results, strict=True):
+        assert result.reason not in ("parse_error", "generation_error"), result.output
+        assert result.calls, result.output
+        toolbox = Toolbox([Tool.from_spec(f) for f in case.functions])
+        for call in result.calls:
+            assert not isinstance(toolbox.verify(ToolCall.from_dict(call)), CallError), call

@@ -144,6 +144,40 @@ def test_prose_and_wrong_calls_fail_the_judge() -> None:
     assert judge(store.get(wrong.trajectory.unique_trajectory_id)) == "ground truth: wrong_value"
 
 
+def test_irrelevance_cases_train_the_no_fit_answer() -> None:
+    train, _ = split_cases(load_bfcl(DATA, ["irrelevance"]), seed=0)
+    runs, origin = _teacher_runs(train[:5])
+    judge = si.ground_truth_judge(origin)
+    assert [judge(r) for r in runs] == [True] * 5
+    assert all(not r.steps[0].tool_calls and r.outcome == "answer" for r in runs)
+    fmt = get_format(si.FORMAT)
+    rows = [s.__dict__ for s in sft_samples(runs, fmt)]
+    assert si.check_prompts(rows, runs, origin) == 5
+    assert rows[0]["target"].startswith(si.NO_FIT_ANSWER)
+    # a call on an irrelevance case fails the judge
+    case = train[0]
+    store = MemoryStore()
+    called = Agent(
+        ScriptedBackend.calls([[{"name": case.functions[0]["name"], "arguments": {}}], "ok"]),
+        si.case_tools(case),
+        format=si.FORMAT,
+        store=store,
+        constrained=False,
+    ).run(si.single_question(case))
+    traj = store.get(called.trajectory.unique_trajectory_id)
+    assert si.ground_truth_judge({traj.unique_trajectory_id: case})(traj) == (
+        "ground truth: irrelevance_call"
+    )
+
+
+def test_first_per_category_keeps_each_categorys_first_cases() -> None:
+    cases = load_bfcl(DATA, ["simple_python", "irrelevance"])
+    chosen = si.first_per_category(cases, 3, ["irrelevance", "simple_python"])
+    assert [c.category for c in chosen] == ["irrelevance"] * 3 + ["simple_python"] * 3
+    assert chosen[:3] == [c for c in cases if c.category == "irrelevance"][:3]
+    assert len(si.first_per_category(cases, None, ["simple_python"])) == 400
+
+
 @pytest.mark.slow
 @pytest.mark.gguf
 @pytest.mark.hf
@@ -153,9 +187,10 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
     out = tmp_path / "run"
     settings = si.LoopSettings(
         data=str(DATA),
+        categories=("simple_python", "irrelevance"),
         out=str(out),
         eval_limit=2,
-        train_cases=4,
+        train_cases=3,
         own_runs=1,
         max_tokens=24,
         threads=1,
@@ -171,18 +206,24 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
     report = si.run_loop(settings)
     saved = json.loads((out / "report.json").read_text())
     assert saved["before"] == report["before"] and saved["after"] == report["after"]
-    # split -> measure: the measured cases are held-out cases
-    _, held = split_cases(load_bfcl(DATA, ["simple_python"]), seed=0)
-    assert saved["held_out_ids"] == [c.id for c in held[:2]]
+    # split -> measure: the measured cases are the first 2 held-out cases of each category
+    _, held = split_cases(load_bfcl(DATA, ["simple_python", "irrelevance"]), seed=0)
+    expected = [c.id for c in held if c.category == "simple_python"][:2] + [
+        c.id for c in held if c.category == "irrelevance"
+    ][:2]
+    assert saved["held_out_ids"] == expected
     for tag in ("before", "after"):
-        for setting in ("free", "constrained", "constrained-required"):
-            assert saved[tag][setting]["cases"] == 2
+        for setting, n in (("free", 4), ("constrained", 4), ("constrained-required", 2)):
+            assert saved[tag][setting]["cases"] == n
             lines = (out / "eval" / f"{tag}-{setting}.jsonl").read_text().splitlines()
-            assert [json.loads(x)["id"] for x in lines] == saved["held_out_ids"]
-    # record -> filter: 4 teacher runs and 1 own run in the store; teacher runs all kept
-    assert saved["trajectories"] == {"total": 5, "small_model": 1}
-    assert saved["filter"]["total"] == 5 and saved["filter"]["kept"] >= 4
-    # filter -> dataset: one call-turn sample per kept run, prompts identical to the evaluation
+            ids = [json.loads(x)["id"] for x in lines]
+            assert ids == (expected if n == 4 else expected[:2])
+        assert set(saved[tag]["free"]["categories"]) == {"simple_python", "irrelevance"}
+        assert set(saved[tag]["constrained-required"]["categories"]) == {"simple_python"}
+    # record -> filter: 3 teacher runs per category and 1 own run; teacher runs all kept
+    assert saved["trajectories"] == {"total": 7, "small_model": 1}
+    assert saved["filter"]["total"] == 7 and saved["filter"]["kept"] >= 6
+    # filter -> dataset: one first-turn sample per kept run, prompts identical to the evaluation
     assert saved["dataset"]["samples"] == saved["filter"]["kept"]
     assert saved["dataset"]["prompts_checked_identical"] == saved["filter"]["kept"]
     # dataset -> training -> export -> measure
