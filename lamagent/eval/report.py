@@ -192,21 +192,31 @@ def plot_accuracy(reports: Sequence[EvalReport], path: str | Path) -> Path:
     for report in reports:
         categories += [c for c in report.categories if c not in categories]
     width = 0.8 / max(len(reports), 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(categories) + 2), 4.5))
+    fig, ax = plt.subplots(
+        figsize=(max(6.0, 1.2 * len(categories) + 2), 4.5 + 0.25 * ((len(reports) + 1) // 2))
+    )
     for i, report in enumerate(reports):
         scores = report.categories
-        values = [100 * scores[c].accuracy if c in scores else 0.0 for c in categories]
-        xs = [j + (i - (len(reports) - 1) / 2) * width for j in range(len(categories))]
+        # a category this report did not run gets no bar (not a misleading 0)
+        present = [(j, c) for j, c in enumerate(categories) if c in scores]
+        xs = [j + (i - (len(reports) - 1) / 2) * width for j, _ in present]
+        values = [100 * scores[c].accuracy for _, c in present]
         bars = ax.bar(xs, values, width, label=f"{report.model} {report.setting}")
         ax.bar_label(bars, fmt="%.0f", fontsize=8)
     ax.set_xticks(range(len(categories)), categories, rotation=20, ha="right")
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 105)
     ax.set_title("BFCL accuracy by category")
-    ax.legend(fontsize=8)
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.2),
+        ncol=2 if len(reports) > 2 else len(reports),
+        frameon=False,
+    )
     fig.tight_layout()
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(target, dpi=120)
+    fig.savefig(target, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return target
