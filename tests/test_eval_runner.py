@@ -164,6 +164,20 @@ def test_an_out_file_of_another_setting_is_refused(tmp_path: Path) -> None:
         evaluate_bfcl(ScriptedBackend(lambda _p: ""), cases, out=out, progress=False)
 
 
+def test_a_results_file_from_before_tool_choice_resumes(tmp_path: Path) -> None:
+    cases = small_sample(1)
+    out = tmp_path / "results.jsonl"
+    evaluate_bfcl("gold", cases, out=out, progress=False)
+    lines = [json.loads(x) for x in out.read_text().splitlines()]
+    out.write_text(
+        "".join(
+            json.dumps({k: v for k, v in x.items() if k != "tool_choice"}) + "\n" for x in lines
+        )
+    )
+    again = evaluate_bfcl("gold", cases, out=out, progress=False)
+    assert again.overall == 1.0 and len(out.read_text().splitlines()) == len(cases)
+
+
 def test_constrained_runs_pass_the_format_grammar() -> None:
     cases = [c for c in small_sample() if c.category in ("parallel", "irrelevance")]
     backend = scripted_by_question(cases, perfect_reply, supports_constraint=True)

@@ -6,9 +6,9 @@ grammar constrains the generation: with `tool_choice="auto"` it allows text or c
 model still decides whether to call; with "required" it allows calls only (as a JSON-schema
 grammar of the call list does), which fails every irrelevance case by construction. Results
 are appended to a JSON Lines file as each case finishes, so an interrupted run resumes where
-it stopped. The model "gold" is a built-in oracle
-that answers with the ground truth, rendered by the Format and parsed back: a check of the whole
-pipeline (rendering, parsing, checking) that must score 100%.
+it stopped. The model "gold" is a built-in oracle that answers with the ground truth, rendered
+by the Format and parsed back: a check of the whole pipeline (rendering, parsing, checking)
+that must score 100%.
 """
 
 from __future__ import annotations
@@ -105,7 +105,8 @@ def _read_done(path: Path, setting: dict[str, Any]) -> dict[str, CaseResult]:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            theirs = {k: record.get(k) for k in setting}
+            # files written before tool_choice existed hold "auto" runs
+            theirs = {k: record.get(k, "auto" if k == "tool_choice" else None) for k in setting}
             if theirs != setting:
                 raise LamagentError(
                     f"{path} holds results of another setting ({theirs}, this run is {setting}); "
