@@ -114,8 +114,10 @@ def main() -> None:
         pr = f"{p:8.1f} {p / base_parse:7.1f}" if p == p else f"{'-':>8} {'-':>7}"
         print(f"{name:38} {r:9.1f} {r / base_render:7.1f} {pr}")
     print(f"template render / built-in xlam2-qwen render: {tmpl_render / rows[2][1]:.1f}x")
-    print(f"stream parse of the same output in 4-char chunks: {stream_us:.1f} µs "
-          f"({stream_us / rows[2][2]:.1f}x parse_output)")
+    print(
+        f"stream parse of the same output in 4-char chunks: {stream_us:.1f} µs "
+        f"({stream_us / rows[2][2]:.1f}x parse_output)"
+    )
 
 
 if __name__ == "__main__":
