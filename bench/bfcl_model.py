@@ -25,14 +25,9 @@ sys.path.insert(0, str(ROOT))
 from lamagent.backends import load_model  # noqa: E402
 from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl  # noqa: E402
 from lamagent.eval.bfcl_data import select_cases  # noqa: E402
-from lamagent.eval.report import plot_accuracy  # noqa: E402
+from lamagent.eval.report import SETTINGS, plot_accuracy  # noqa: E402
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "irrelevance")
-SETTINGS = {
-    "free": (False, "auto"),
-    "constrained": (True, "auto"),
-    "constrained-required": (True, "required"),
-}
 
 
 def markdown(reports: dict[str, EvalReport], seconds: dict[str, float]) -> str:

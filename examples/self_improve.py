@@ -47,6 +47,7 @@ from lamagent.backends.scripted import ScriptedBackend
 from lamagent.errors import LamagentError
 from lamagent.eval import BFCLCase, EvalReport, check_bfcl, evaluate_bfcl, load_bfcl
 from lamagent.eval.bfcl_data import first_acceptable_calls
+from lamagent.eval.report import SETTINGS as DECODING
 from lamagent.eval.report import plot_accuracy
 from lamagent.eval.split import split_cases
 from lamagent.tools import Tool
@@ -56,9 +57,10 @@ FORMAT = "xlam2-qwen"
 TEACHER_ID = "teacher (ground truth via scripted backend)"
 #: The teacher's answer where no function fits (irrelevance cases).
 NO_FIT_ANSWER = "None of the functions I have can answer this question."
-#: The decoding settings measured: free text, the call grammar with text allowed (the model
-#: still decides whether to call), and the call grammar alone (a JSON-schema grammar: calls only).
-SETTINGS = ("free", "constrained", "constrained-required")
+#: The decoding settings measured (`lamagent.eval.report.SETTINGS`): free text, the call grammar
+#: with text allowed (the model still decides whether to call), and the call grammar alone (a
+#: JSON-schema grammar: calls only).
+SETTINGS = tuple(DECODING)
 
 console = Console()
 
@@ -147,8 +149,9 @@ def measure(
     """
     reports = {}
     for setting in s.settings:
+        constrained, tool_choice = DECODING[setting]
         chosen = list(cases)
-        if setting == "constrained-required":
+        if tool_choice == "required":
             # calls only: irrelevance would fail by construction, so it is not measured here
             chosen = [c for c in cases if expects_calls(c)]
             if not chosen:
@@ -160,8 +163,8 @@ def measure(
             backend,
             chosen,
             format=FORMAT,
-            constrained=setting != "free",
-            tool_choice="required" if setting == "constrained-required" else "auto",
+            constrained=constrained,
+            tool_choice=tool_choice,
             out=path,
             max_tokens=s.max_tokens,
         )

@@ -68,19 +68,19 @@ def test_split_is_seeded_disjoint_and_in_file_order() -> None:
         split_cases([cases[0], cases[0]])
 
 
+def _run(backend: ScriptedBackend, case, store: MemoryStore, **kwargs):  # type: ignore[no-untyped-def]
+    """One agent run on `case` with its stub tools, in the loop's Format, recorded in `store`."""
+    agent = Agent(
+        backend, si.case_tools(case), format=si.FORMAT, store=store, constrained=False, **kwargs
+    )
+    return agent.run(si.single_question(case))
+
+
 def _teacher_runs(cases: list) -> tuple[list, dict]:  # type: ignore[type-arg]
     store = MemoryStore()
     origin = {}
     for case in cases:
-        agent = Agent(
-            si.teacher_backend(case),
-            si.case_tools(case),
-            format=si.FORMAT,
-            store=store,
-            constrained=False,
-            max_steps=3,
-        )
-        result = agent.run(si.single_question(case))
+        result = _run(si.teacher_backend(case), case, store, max_steps=3)
         origin[result.trajectory.unique_trajectory_id] = case
     return list(store), origin
 
@@ -105,15 +105,7 @@ def test_teacher_runs_pass_the_judge_and_prompts_match_the_evaluation() -> None:
 def test_a_system_prompt_is_caught_as_a_prompt_mismatch() -> None:
     case = load_bfcl(DATA, ["simple_python"])[0]
     store = MemoryStore()
-    agent = Agent(
-        si.teacher_backend(case),
-        si.case_tools(case),
-        format=si.FORMAT,
-        store=store,
-        constrained=False,
-        system_prompt="Be brief.",
-    )
-    result = agent.run(si.single_question(case))
+    result = _run(si.teacher_backend(case), case, store, system_prompt="Be brief.")
     origin = {result.trajectory.unique_trajectory_id: case}
     rows = [s.__dict__ for s in sft_samples(list(store), get_format(si.FORMAT))]
     with pytest.raises(LamagentError, match="differs from the evaluation prompt"):
@@ -123,21 +115,13 @@ def test_a_system_prompt_is_caught_as_a_prompt_mismatch() -> None:
 def test_prose_and_wrong_calls_fail_the_judge() -> None:
     case = load_bfcl(DATA, ["simple_python"])[0]
     store = MemoryStore()
-    prose = Agent(
-        ScriptedBackend.calls(["The area is 25."]),
-        si.case_tools(case),
-        format=si.FORMAT,
-        store=store,
-        constrained=False,
-    ).run(si.single_question(case))
+    prose = _run(ScriptedBackend.calls(["The area is 25."]), case, store)
     name = case.functions[0]["name"]
-    wrong = Agent(
+    wrong = _run(
         ScriptedBackend.calls([[{"name": name, "arguments": {"base": 3, "height": 4}}], "ok"]),
-        si.case_tools(case),
-        format=si.FORMAT,
-        store=store,
-        constrained=False,
-    ).run(si.single_question(case))
+        case,
+        store,
+    )
     origin = {r.trajectory.unique_trajectory_id: case for r in (prose, wrong)}
     judge = si.ground_truth_judge(origin)
     assert judge(prose.trajectory) == "no call"
@@ -157,13 +141,11 @@ def test_irrelevance_cases_train_the_no_fit_answer() -> None:
     # a call on an irrelevance case fails the judge
     case = train[0]
     store = MemoryStore()
-    called = Agent(
+    called = _run(
         ScriptedBackend.calls([[{"name": case.functions[0]["name"], "arguments": {}}], "ok"]),
-        si.case_tools(case),
-        format=si.FORMAT,
-        store=store,
-        constrained=False,
-    ).run(si.single_question(case))
+        case,
+        store,
+    )
     traj = store.get(called.trajectory.unique_trajectory_id)
     assert si.ground_truth_judge({traj.unique_trajectory_id: case})(traj) == (
         "ground truth: irrelevance_call"

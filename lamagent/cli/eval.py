@@ -97,7 +97,13 @@ def bfcl(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
-    from lamagent.eval.report import TOOL_CHOICES, EvalReport, plot_accuracy, setting_name
+    from lamagent.eval.report import (
+        SETTINGS,
+        TOOL_CHOICES,
+        EvalReport,
+        plot_accuracy,
+        setting_name,
+    )
     from lamagent.eval.runner import evaluate_bfcl
 
     if tool_choice not in TOOL_CHOICES:
@@ -131,7 +137,7 @@ def bfcl(
         report.save_json(out / f"report-{setting}.json")
         reports = [
             EvalReport.load_json(p)
-            for name in ("free", "constrained", "constrained-required")
+            for name in SETTINGS
             if (p := out / f"report-{name}.json").exists()
         ]
         chart = plot_accuracy(reports, out / "accuracy.png")

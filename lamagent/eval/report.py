@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from rich.table import Table
 
 __all__ = [
+    "SETTINGS",
     "TOOL_CHOICES",
     "CaseResult",
     "CategoryScore",
@@ -28,6 +29,14 @@ __all__ = [
 #: The tool choices a constrained evaluation takes: "auto" lets the grammar accept text or
 #: calls, "required" only calls.
 TOOL_CHOICES = ("auto", "required")
+
+
+#: Every decoding setting by name: (constrained, tool_choice).
+SETTINGS: dict[str, tuple[bool, str]] = {
+    "free": (False, "auto"),
+    "constrained": (True, "auto"),
+    "constrained-required": (True, "required"),
+}
 
 
 def setting_name(constrained: bool, tool_choice: str = "auto") -> str:
