@@ -12,6 +12,14 @@ class LamagentError(Exception):
     """Base class of all lamagent exceptions."""
 
 
+class ConfigError(LamagentError, ValueError):
+    """A setting is out of range or names something that does not exist (fix the call site)."""
+
+
+class UsageError(LamagentError, ValueError):
+    """An API is used the wrong way: wrong order, wrong context, a closed object."""
+
+
 class ToolDefinitionError(LamagentError):
     """A Python function or a spec dict cannot be turned into a Tool."""
 
