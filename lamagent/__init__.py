@@ -100,7 +100,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from lamagent.agent import Agent, RunResult, Session
+    from lamagent.agent import Agent, Session
+    from lamagent.result import RunResult
     from lamagent.backends import (
         Backend,
         GenerationParams,

@@ -22,7 +22,6 @@ from typing import Any, Literal
 
 import anyio
 import anyio.to_thread
-from pydantic import BaseModel, ConfigDict, Field
 
 from lamagent._loop.context import Limits, LoopContext
 from lamagent._loop.driver import RunEnd, drive, start_recording
@@ -36,38 +35,12 @@ from lamagent.formats.base import Format
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, Usage, to_messages
 from lamagent.tools import Tool, Toolbox
 from lamagent.tools.execute import DEFAULT_MAX_OUTPUT_CHARS, ApprovalHook, ExecutionPolicy
-from lamagent.trajectory import Outcome, Trajectory, TrajectoryStore, open_store
+from lamagent.result import RunResult
+from lamagent.trajectory import Trajectory, TrajectoryStore, open_store
 
 ModelSpec = Backend | str | os.PathLike[str] | None
 ToolChoice = str  # "auto", "required", "none" or a tool name
 Emit = Callable[[Event], Awaitable[None]] | None
-
-
-class RunResult(BaseModel):
-    """What a run produced and why it stopped.
-
-    `outcome` is "answer" when the model answered (or asked the user something), else the limit
-    or failure that stopped it ("max_steps", "max_tokens", "timeout", "max_retries", "error"),
-    with `error` saying more. `messages` is the whole conversation; `trajectory` the record.
-    """
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    answer: str | None
-    outcome: Outcome
-    error: str | None = None
-    messages: list[Message]
-    trajectory: Trajectory
-    usage: Usage = Field(default_factory=Usage)
-    #: Seconds: "generate" and "execute" summed over steps, "total" for the run.
-    timings: dict[str, float] = Field(default_factory=dict)
-    #: Steps taken by this run.
-    steps: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when the run ended with an answer."""
-        return self.outcome == "answer"
 
 
 class Agent:

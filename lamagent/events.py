@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
-    from lamagent.agent import RunResult
+    from lamagent.result import RunResult
     from lamagent.tools import CallError
     from lamagent.trajectory import Step
 

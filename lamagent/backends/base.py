@@ -70,6 +70,9 @@ class ModelInfo(BaseModel):
     bos_token: str | None = None
     eos_token: str | None = None
     special_tokens: dict[str, str] = Field(default_factory=dict)
+    #: Every string the tokenizer turns into a control token (turn markers, tool tags, ...):
+    #: data rendered into a prompt must never contain one of these verbatim.
+    control_tokens: tuple[str, ...] = ()
     context_length: int | None = None
 
 

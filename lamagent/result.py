@@ -1,0 +1,39 @@
+"""`RunResult`: what a run produced and why it stopped (a leaf module: the loop, events and
+the eval all return or carry it without importing the Agent)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lamagent.messages import Message, Usage
+from lamagent.trajectory import Outcome, Trajectory
+
+
+class RunResult(BaseModel):
+    """What a run produced and why it stopped.
+
+    `outcome` is "answer" when the model answered (or asked the user something), else the limit
+    or failure that stopped it ("max_steps", "max_tokens", "timeout", "max_retries", "error"),
+    with `error` saying more. `messages` is the whole conversation; `trajectory` the record.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    answer: str | None
+    outcome: Outcome
+    error: str | None = None
+    messages: list[Message]
+    trajectory: Trajectory
+    usage: Usage = Field(default_factory=Usage)
+    #: Seconds: "generate" and "execute" summed over steps, "total" for the run.
+    timings: dict[str, float] = Field(default_factory=dict)
+    #: Steps taken by this run.
+    steps: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the run ended with an answer."""
+        return self.outcome == "answer"
+
+
+__all__ = ["RunResult"]
