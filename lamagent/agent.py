@@ -4,12 +4,13 @@
     result = agent.run("What's the weather in Paris?")
     result.answer, result.outcome, result.trajectory
 
-Each step renders the conversation with the model's Format, generates (streaming), parses the
-reply, verifies every call against the tools, runs the valid calls concurrently (each under a
-timeout), and appends the results as observations. Nothing the model writes can crash the loop:
-malformed output, unknown tools, bad arguments, failing or slow tools all become observations
-the model reads and fields of the trajectory. The run stops at an answer (or a question to the
-user) or at a limit, and `RunResult.outcome` says which.
+Each step asks the model's turn source for a turn (rendered with the model's Format and parsed
+as it streams, or through a server's chat API), verifies every call against the tools, runs the
+valid calls concurrently (each under a timeout), and appends the results as observations.
+Nothing the model writes can crash the loop: malformed output, unknown tools, bad arguments,
+failing or slow tools all become observations the model reads and fields of the trajectory.
+The run stops at an answer (or a question to the user) or at a limit, and `RunResult.outcome`
+says which.
 """
 
 from __future__ import annotations
@@ -23,55 +24,53 @@ from typing import Any, Literal
 import anyio
 import anyio.to_thread
 
-from lamagent._loop.context import Limits, LoopContext
+from lamagent._loop.context import LoopContext
 from lamagent._loop.driver import RunEnd, drive, start_recording
 from lamagent._loop.state import RunState
 from lamagent._loop.streaming import astream_events, no_running_loop, stream_events
-from lamagent.backends.base import Backend, GenerationParams
+from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
 from lamagent.backends.registry import load_model
-from lamagent.errors import ConstraintError
+from lamagent.errors import ConfigError, ConstraintError
 from lamagent.events import Event, RunFinished
-from lamagent.formats.base import Format
-from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, Usage, to_messages
-from lamagent.tools import Tool, Toolbox
-from lamagent.tools.execute import DEFAULT_MAX_OUTPUT_CHARS, ApprovalHook, ExecutionPolicy
+from lamagent.formats.base import Format, ToolChoice
+from lamagent.generation import GenerationParams
+from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 from lamagent.result import RunResult
+from lamagent.settings import Limits, settings_from
+from lamagent.tools import Tool, Toolbox
+from lamagent.tools.execute import ExecutionPolicy
 from lamagent.trajectory import Trajectory, TrajectoryStore, open_store
+from lamagent.turns import turn_source
 
-ModelSpec = Backend | str | os.PathLike[str] | None
-ToolChoice = str  # "auto", "required", "none" or a tool name
+ModelSpec = Backend | ChatBackend | str | os.PathLike[str] | None
+Constrained = bool | Literal["auto"]
 Emit = Callable[[Event], Awaitable[None]] | None
+
+__all__ = ["Agent", "RunResult", "Session"]
 
 
 class Agent:
     """A model, its tools, and the loop between them.
 
     Args:
-        model: a Backend, or anything `load_model` takes (None: the embedded default model).
-            Loaded on the first run.
+        model: a Backend or ChatBackend, or anything `load_model` takes (None: the embedded
+            default model). Loaded on the first run.
         tools: `@tool` functions, Tools, plain callables or spec dicts, or a Toolbox.
-        format: a Format or its name; None detects it from the model.
+        format: a Format or its name; None: the backend's choice, else detected from the model.
         system_prompt: the system message (the format's default when None).
-        max_steps: model turns per run before it stops with outcome "max_steps".
-        tool_timeout: seconds a tool may run (a tool's own `timeout` wins).
-        parallel_tool_calls: run a turn's calls concurrently (else one after another).
-        max_retries: consecutive turns with unreadable output or invalid calls before the run
-            stops with outcome "max_retries".
         store: a TrajectoryStore, or a path for `open_store`; every step is recorded as it ends.
         constrained: constrain generation to text or valid calls: True, False, or "auto" (when
             the backend supports it).
-        tool_choice: "auto", "required", "none" or a tool name (for constrained decoding).
-        max_tokens: tokens per generation.
-        max_total_tokens: tokens (prompt + completion) per run before "max_tokens".
-        max_wall_time: seconds per run before "timeout".
-        temperature, seed: sampling (temperature 0 is greedy).
-        approval: hook `(call, tool) -> bool` (sync or async) asked before running a tool
-            marked `requires_approval`; without it such tools are refused.
-        max_concurrency: tools running at once.
-        max_calls_per_turn: bound on the calls of one turn under constrained decoding.
-        max_output_chars: tool output beyond this is truncated, with a note.
+        tool_choice: "auto", "required", "none" or a tool name.
         reset_tool_choice: after the first tool call of a run, a forced `tool_choice`
             ("required" or a tool name) falls back to "auto", so the model can answer.
+        limits: when a run stops without an answer (`lamagent.settings.Limits`).
+        generation: sampling for each turn (`GenerationParams`: max_tokens, temperature, ...).
+        execution: how tools run (`ExecutionPolicy`: timeout, parallel, max_concurrency,
+            max_output_chars, approval).
+        **settings: shorthands for single fields of those three objects, e.g.
+            `max_steps=3`, `max_tokens=256`, `temperature=0.7`, `tool_timeout=5.0`,
+            `parallel_tool_calls=False`, `approval=hook`; an unknown name is a ConfigError.
     """
 
     def __init__(
@@ -79,61 +78,37 @@ class Agent:
         model: ModelSpec = None,
         tools: Iterable[Tool | Callable[..., Any] | dict[str, Any]] | Toolbox = (),
         *,
-        format: Format | str | None = None,
+        format: FormatChoice = None,
         system_prompt: str | None = None,
-        max_steps: int = 10,
-        tool_timeout: float | None = 30.0,
-        parallel_tool_calls: bool = True,
-        max_retries: int = 3,
         store: TrajectoryStore | str | os.PathLike[str] | None = None,
-        constrained: bool | Literal["auto"] = "auto",
+        constrained: Constrained = "auto",
         tool_choice: ToolChoice = "auto",
-        max_tokens: int = 512,
-        max_total_tokens: int | None = None,
-        max_wall_time: float | None = None,
-        temperature: float = 0.0,
-        seed: int | None = None,
-        approval: ApprovalHook | None = None,
-        max_concurrency: int = 8,
-        max_calls_per_turn: int = 16,
-        max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS,
         reset_tool_choice: bool = True,
+        limits: Limits | None = None,
+        generation: GenerationParams | None = None,
+        execution: ExecutionPolicy | None = None,
+        **settings: Any,
     ) -> None:
-        _check_positive(
-            max_steps=max_steps,
-            max_retries=max_retries,
-            max_tokens=max_tokens,
-            max_concurrency=max_concurrency,
-            max_calls_per_turn=max_calls_per_turn,
-            max_output_chars=max_output_chars,
+        self.limits, self.generation, self.policy = settings_from(
+            settings, limits=limits, generation=generation, execution=execution
         )
         if constrained not in (True, False, "auto"):
-            raise ValueError(f"constrained must be True, False or 'auto', not {constrained!r}")
+            raise ConfigError(f"constrained must be True, False or 'auto', not {constrained!r}")
         self.toolbox = tools if isinstance(tools, Toolbox) else Toolbox(tools)
         if tool_choice not in ("auto", "required", "none") and tool_choice not in self.toolbox:
-            raise ValueError(
+            raise ConfigError(
                 f"tool_choice must be 'auto', 'required', 'none' or a tool name; "
                 f"{tool_choice!r} is none of these (tools: {', '.join(self.toolbox.names)})"
             )
         self._model_spec = model
-        self._backend: Backend | None = model if isinstance(model, Backend) else None
+        self._backend: ModelBackend | None = (
+            model if isinstance(model, (Backend, ChatBackend)) else None
+        )
         self._format_spec = format
         self.system_prompt = system_prompt
         self.constrained = constrained
         self.tool_choice = tool_choice
         self.reset_tool_choice = reset_tool_choice
-        self.limits = Limits(max_steps, max_retries, max_total_tokens, max_wall_time)
-        self.generation = GenerationParams(
-            max_tokens=max_tokens, temperature=temperature, seed=seed
-        )
-        self.policy = ExecutionPolicy(
-            timeout=tool_timeout,
-            parallel=parallel_tool_calls,
-            max_output_chars=max_output_chars,
-            approval=approval,
-        )
-        self.max_concurrency = max_concurrency
-        self.max_calls_per_turn = max_calls_per_turn
         self._owns_store = store is not None and not isinstance(store, TrajectoryStore)
         self.store: TrajectoryStore | None = (
             open_store(store)
@@ -148,16 +123,16 @@ class Agent:
     # -- setup -----------------------------------------------------------------------------
 
     @property
-    def backend(self) -> Backend:
+    def backend(self) -> ModelBackend:
         """The model's backend (loading it now if it was given as a spec)."""
         return self._context().backend
 
     @property
     def format(self) -> Format:
-        """The Format the model is prompted with."""
+        """The Format the model is prompted with (or whose parser reads a chat reply)."""
         return self._context().format
 
-    def _check_constraint(self, backend: Backend) -> None:
+    def _check_constraint(self, backend: ModelBackend) -> None:
         if self.constrained is True and not backend.supports_constraint:
             raise ConstraintError(
                 f"constrained=True, but the {type(backend).__name__} backend does not support "
@@ -166,7 +141,7 @@ class Agent:
             )
 
     def _context(self) -> LoopContext:
-        """Load the model and resolve format, constraint and settings, once per agent."""
+        """Load the model and resolve its turn source and settings, once per agent."""
         if self._ctx is not None:
             return self._ctx
         with self._lock:
@@ -182,49 +157,25 @@ class Agent:
     def _resolve(self) -> LoopContext:
         backend = self._backend or load_model(self._model_spec)
         self._check_constraint(backend)
-        from lamagent import formats
-
-        spec = self._format_spec if self._format_spec is not None else backend.format
-        fmt = (
-            formats.detect(backend.info)
-            if spec is None
-            else (formats.get(spec) if isinstance(spec, str) else spec)
-        )
+        turns = turn_source(backend, self._format_spec)
         tools = list(self.toolbox)
-        use_constraint = self.constrained is True or (
-            self.constrained == "auto" and backend.supports_constraint and bool(tools)
+        constrained = self.constrained is True or (
+            self.constrained == "auto" and turns.supports_constraint and bool(tools)
         )
-        constraint = (
-            fmt.constraint(tools, self.tool_choice, max_calls=self.max_calls_per_turn)
-            if use_constraint
-            else None
-        )
-        params = self.generation.model_copy(
-            update={"stop": list(fmt.stop), "constraint": constraint}
-        )
-        params_after_call = None
-        if self.reset_tool_choice and self.tool_choice not in ("auto", "none"):
-            # A forced choice holds until the first call; then the model may answer (as in
-            # openai-agents' reset_tool_choice), so a forced run cannot loop on calls forever.
-            after = fmt.constraint(tools, "auto", max_calls=self.max_calls_per_turn)
-            params_after_call = params.model_copy(
-                update={"constraint": after if use_constraint else None}
-            )
         return LoopContext(
-            backend=backend,
-            format=fmt,
+            turns=turns,
             toolbox=self.toolbox,
             tools=tools,
             tool_specs=self.toolbox.specs(),
-            params=params,
+            generation=self.generation,
             policy=self.policy,
             limits=self.limits,
-            max_concurrency=self.max_concurrency,
             system_prompt=self.system_prompt,
             store=self.store,
-            parse_feedback=_parse_feedback(fmt),
+            parse_feedback=_parse_feedback(turns.format),
+            constrained=constrained,
             tool_choice=self.tool_choice,
-            params_after_call=params_after_call,
+            reset_tool_choice=self.reset_tool_choice,
         )
 
     def _new_state(
@@ -353,11 +304,7 @@ class Session:
             start_recording(ctx, self._state)
         else:
             state = self._state
-            if state.trajectory.steps:
-                last = state.trajectory.steps[-1]
-                last.user_input = message
-                if ctx.store is not None:
-                    ctx.store.update_step(state.trajectory.unique_trajectory_id, last)
+            start_recording(ctx, state).follow_up(message)
             state.messages.append(Message.user(message))
         return await self.agent._execute(ctx, self._state, emit)
 
@@ -411,7 +358,3 @@ def _parse_feedback(fmt: Format) -> Callable[[str], str]:
     return feedback
 
 
-def _check_positive(**values: int) -> None:
-    for name, value in values.items():
-        if value < 1:
-            raise ValueError(f"{name} must be at least 1, got {value}")

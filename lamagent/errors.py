@@ -44,5 +44,9 @@ class ConstraintError(BackendError):
     """A call grammar cannot be built or is not supported by the backend."""
 
 
+class ToolExecutionError(LamagentError):
+    """A turn's tools could not be run or their results not turned into observations."""
+
+
 class TrajectoryError(LamagentError):
     """A trajectory store or file cannot be read or written."""

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamagent.messages import ToolCall
+from lamagent.records import CallError, CallRecord
 
 if TYPE_CHECKING:
     from lamagent.result import RunResult
-    from lamagent.tools import CallError
     from lamagent.trajectory import Step
 
 
@@ -29,27 +29,64 @@ class TextDelta:
 
 @dataclass(frozen=True)
 class ToolCallEvent:
-    """A call the model made; `error` is set when it failed verification and will not run."""
+    """A call the model made, once verified: `record` is its `CallRecord` at that moment.
 
-    call: ToolCall
-    index: int
+    `record.error` is set when verification rejected the call (it will not run);
+    `record.verified` is the call that will run, after repairs.
+    """
+
+    record: CallRecord
     step: int
-    error: CallError | None = None
+
+    @property
+    def call(self) -> ToolCall:
+        """The call that will run (after repairs), or as written when it was rejected."""
+        return self.record.tool_call()
+
+    @property
+    def index(self) -> int:
+        """Position of the call in its turn."""
+        return self.record.index
+
+    @property
+    def error(self) -> CallError | None:
+        """The verification error, or None when the call will run."""
+        return self.record.error if isinstance(self.record.error, CallError) else None
 
 
 @dataclass(frozen=True)
 class ToolResultEvent:
-    """The observation for one call: the tool's result or an error the model will see.
+    """The observation for one call, with its whole `CallRecord` (result, error, seconds).
 
-    `error_kind` is None for a successful call, else "invalid", "exception", "timeout",
-    "refused" or "duplicate" (a duplicate shares the first call's result).
+    `error_kind` is None for a call that gave a result (a duplicate shares the first call's
+    result and is not an error), "invalid" when verification rejected it, else "exception",
+    "timeout" or "refused".
     """
 
-    call: ToolCall
-    index: int
+    record: CallRecord
     step: int
-    result: Any
-    error_kind: str | None = None
+
+    @property
+    def call(self) -> ToolCall:
+        """The call as it ran (after repairs), or as written when it was rejected."""
+        return self.record.tool_call()
+
+    @property
+    def index(self) -> int:
+        """Position of the call in its turn."""
+        return self.record.index
+
+    @property
+    def result(self) -> Any:
+        """What the model reads for this call: the tool's result or an error observation."""
+        return self.record.result
+
+    @property
+    def error_kind(self) -> str | None:
+        error = self.record.error
+        if error is None:
+            return None
+        return "invalid" if isinstance(error, CallError) else error.kind
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,40 @@
 """The conformance suite every Backend must pass.
 
-A backend's test module subclasses `BackendConformance` (and `ConstraintConformance` when the
-backend honours `GenerationParams.constraint`: that mixin is the capability flag, so a backend
-without constraints simply does not include those tests) and provides a `backend_case` fixture:
+A backend's test module subclasses `BackendConformance` and the mixins of the capabilities it
+has (each mixin is the capability flag: a backend without one simply does not include its tests)
+and provides a `backend_case` fixture:
 
-    class TestMyBackend(BackendConformance, ConstraintConformance):
+    class TestMyBackend(BackendConformance, ConstraintConformance, KVReuseConformance):
         @pytest.fixture(scope="class")
         def backend_case(self) -> BackendCase:
             return BackendCase(backend=MyBackend(...), prompt="...")
 
+- `BackendConformance`: text, streaming, stop strings, limits, concurrency, cancellation
+  mid-stream, and a prompt longer than the context (every prompt backend);
+- `ConstraintConformance`: constrained output obeys the constraint (`supports_constraint`);
+- `KVReuseConformance`: a prompt that extends the last one reuses the cache and gives exactly
+  the output of a cold cache (engines that keep a KV cache);
+- `ChatConformance`: one assistant turn from messages and tools (chat backends, `ChatCase`).
+
 The tests make no assumption about *what* the model says, only that greedy decoding is
-deterministic: a reference generation is compared with streamed, stopped, truncated and
-concurrent generations of the same prompt.
+deterministic: a reference generation is compared with streamed, stopped, truncated, cancelled,
+cache-reusing and concurrent generations of the same prompt.
 """
 
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
+import pytest
 
-from lamagent.backends import Backend, Constraint, Generation, GenerationParams
+from lamagent.backends import Backend, ChatBackend, Constraint, Generation, GenerationParams
+from lamagent.errors import ContextOverflowError
+from lamagent.messages import Message
 
 FINISH_REASONS = {"stop", "length", "error"}
 
@@ -34,6 +46,13 @@ class BackendCase:
     backend: Backend
     prompt: str
     max_tokens: int = 24
+    #: Appended to a prompt and its reply to make a prompt that extends it (KV reuse).
+    follow_up: str = " Tell me more."
+    #: A prompt on which the model writes until `long_tokens` (for cancellation mid-stream).
+    long_prompt: str | None = None
+    long_tokens: int = 96
+    #: The context window in tokens, when `backend.info` does not tell it.
+    context_length: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def params(self, **overrides: Any) -> GenerationParams:
@@ -41,6 +60,12 @@ class BackendCase:
 
     def reference(self) -> Generation:
         return self.backend.generate(self.prompt, self.params())
+
+    def timed_reference(self) -> float:
+        """Seconds one reference generation takes now (warm)."""
+        started = time.perf_counter()
+        self.reference()
+        return time.perf_counter() - started
 
 
 class BackendConformance:
@@ -119,6 +144,46 @@ class BackendConformance:
         anyio.run(many)
         assert texts == [reference] * 6
 
+    def test_cancelling_a_stream_stops_the_engine_promptly(self, backend_case: BackendCase) -> None:
+        """A consumer that stops reading mid-stream stops the engine: the next generation
+        starts at once (it does not wait for the abandoned one to run to its end), and its
+        output is the same as before."""
+        backend = backend_case.backend
+        reference = backend_case.reference().text
+        prompt = backend_case.long_prompt or backend_case.prompt
+        long = GenerationParams(max_tokens=backend_case.long_tokens, temperature=0.0)
+        started = time.perf_counter()
+        full = backend.generate(prompt, long)
+        full_seconds = time.perf_counter() - started
+
+        async def cancel_after_first_delta() -> tuple[str, float]:
+            with anyio.CancelScope() as scope:
+                async for item in backend.astream(prompt, long):
+                    assert isinstance(item, str), "a delta comes before the Generation"
+                    scope.cancel()
+                    await anyio.sleep(0)  # the cancellation is delivered here
+            assert scope.cancelled_caught
+            begun = time.perf_counter()
+            gen = await backend.agenerate(backend_case.prompt, backend_case.params())
+            return gen.text, time.perf_counter() - begun
+
+        text, seconds = anyio.run(cancel_after_first_delta)
+        assert text == reference
+        reference_seconds = backend_case.timed_reference()
+        assert full.usage.completion_tokens > backend_case.max_tokens
+        # Waiting for the abandoned generation would cost most of `full_seconds`.
+        assert seconds < reference_seconds + 0.5 * full_seconds + 0.05, (seconds, full_seconds)
+
+    def test_prompt_longer_than_the_context_is_refused(self, backend_case: BackendCase) -> None:
+        backend = backend_case.backend
+        limit = backend_case.context_length or backend.info.context_length
+        assert limit, "the case must say how long the context is"
+        with pytest.raises(ContextOverflowError):
+            backend.generate("hello " * (limit + 16), backend_case.params())
+        assert backend.generate(backend_case.prompt, backend_case.params()).text == (
+            backend_case.reference().text
+        ), "the backend serves the next prompt as before"
+
 
 #: A one-call schema in the shape of an xLAM-2 call list.
 CALL_SCHEMA: dict[str, Any] = {
@@ -172,4 +237,99 @@ class ConstraintConformance:
             assert gen.text.strip(), "text output under an allow_text constraint is non-empty"
 
 
-__all__ = ["CALL_SCHEMA", "BackendCase", "BackendConformance", "ConstraintConformance"]
+class KVReuseConformance:
+    """For engines that keep a KV cache across generations (`reset_cache` forgets it)."""
+
+    def test_extended_prompt_reuses_the_cache_token_exactly(
+        self, backend_case: BackendCase
+    ) -> None:
+        backend = backend_case.backend
+        params = backend_case.params()
+        backend.reset_cache()
+        first = backend.generate(backend_case.prompt, params)
+        assert first.usage.evaluated_tokens == first.usage.prompt_tokens, "a cold cache"
+        extended = backend_case.prompt + first.text + backend_case.follow_up
+        warm = backend.generate(extended, params)
+        assert warm.usage.prompt_tokens > first.usage.prompt_tokens
+        assert warm.usage.evaluated_tokens < warm.usage.prompt_tokens - first.usage.prompt_tokens // 2
+        backend.reset_cache()
+        cold = backend.generate(extended, params)
+        assert cold.usage.evaluated_tokens == cold.usage.prompt_tokens
+        assert (warm.text, warm.usage.completion_tokens, warm.finish_reason) == (
+            cold.text,
+            cold.usage.completion_tokens,
+            cold.finish_reason,
+        )
+
+
+#: The tool of the chat conformance tests, as an xLAM-style spec.
+WEATHER_TOOL: dict[str, Any] = {
+    "name": "get_weather",
+    "description": "Get the current weather in a given location.",
+    "parameters": {
+        "type": "object",
+        "properties": {"location": {"type": "string", "description": "The city, e.g. London"}},
+        "required": ["location"],
+    },
+}
+
+
+@dataclass
+class ChatCase:
+    """A chat backend under test and a conversation that asks for the weather."""
+
+    backend: ChatBackend
+    messages: Sequence[Message | Mapping[str, Any]] = (
+        Message.user("What is the weather like in London?"),
+    )
+    tools: Sequence[Mapping[str, Any]] = (WEATHER_TOOL,)
+    max_tokens: int = 48
+
+    def params(self) -> GenerationParams:
+        return GenerationParams(max_tokens=self.max_tokens, temperature=0.0)
+
+    def turn(self, tool_choice: str) -> tuple[Message, Generation]:
+        async def one() -> tuple[Message, Generation]:
+            return await self.backend.achat(
+                self.messages, self.tools, self.params(), tool_choice=tool_choice
+            )
+
+        return anyio.run(one)
+
+
+class ChatConformance:
+    """For chat backends: `achat` returns an assistant Message and its Generation."""
+
+    def test_a_turn_is_an_assistant_message_and_a_generation(self, chat_case: ChatCase) -> None:
+        message, generation = chat_case.turn("auto")
+        assert isinstance(message, Message) and message.role == "assistant"
+        assert isinstance(generation, Generation)
+        assert generation.finish_reason in FINISH_REASONS
+        assert message.content or message.tool_calls
+        assert isinstance(chat_case.backend.info.model_id, str) and chat_case.backend.info.model_id
+
+    def test_a_forced_tool_gives_a_call_to_it(self, chat_case: ChatCase) -> None:
+        message, generation = chat_case.turn("get_weather")
+        assert message.role == "assistant"
+        assert message.tool_calls, generation.text
+        call = message.tool_calls[0]
+        assert call.name == "get_weather"
+        assert isinstance(call.arguments, dict)
+        assert isinstance(call.arguments.get("location"), str)
+
+    def test_a_turn_is_deterministic_at_temperature_zero(self, chat_case: ChatCase) -> None:
+        first, _ = chat_case.turn("get_weather")
+        second, _ = chat_case.turn("get_weather")
+        assert [c.arguments for c in first.tool_calls] == [c.arguments for c in second.tool_calls]
+
+
+__all__ = [
+    "CALL_SCHEMA",
+    "WEATHER_TOOL",
+    "BackendCase",
+    "BackendConformance",
+    "ChatCase",
+    "ChatConformance",
+    "ConstraintConformance",
+    "KVReuseConformance",
+]

@@ -140,7 +140,10 @@ def test_identical_calls_in_a_turn_run_once() -> None:
     step = result.trajectory.steps[0]
     assert sorted(runs) == ["a", "b"]
     assert step.next_observation == ["A", "B", "A"]
-    assert [(e.kind, e.index) for e in step.tool_errors] == [("duplicate", 2)]
+    # a duplicate is not an error: it points at the call whose result it shares
+    assert [c.duplicate_of for c in step.calls] == [None, None, 0]
+    assert step.tool_errors == [] and step.error_kinds == []
+    assert step.calls[2].seconds is None and step.calls[0].seconds is not None
 
 
 def test_allow_duplicates_runs_every_copy() -> None:

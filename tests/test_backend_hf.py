@@ -20,8 +20,9 @@ from hf_helpers import (  # noqa: E402
 
 from lamagent.backends import GenerationParams, load_model  # noqa: E402
 from lamagent.backends.hf import HFBackend, resolve_dtype  # noqa: E402
-from lamagent.backends.hf_decode import IncrementalDetokenizer, StopStrings  # noqa: E402
-from lamagent.errors import ContextOverflowError, ModelLoadError  # noqa: E402
+from lamagent.backends._engine.stops import StopStream  # noqa: E402
+from lamagent.backends.hf.decode import IncrementalDetokenizer  # noqa: E402
+from lamagent.errors import ConfigError, ContextOverflowError, ModelLoadError  # noqa: E402
 
 PROMPT = chatml(("user", "What's the weather like in London?"))
 
@@ -74,7 +75,7 @@ def test_dtype_defaults_to_bf16_on_cuda_and_fp32_on_cpu() -> None:
     assert resolve_dtype(None, "cpu") == torch.float32
     assert resolve_dtype("bf16", "cpu") == torch.bfloat16
     assert resolve_dtype(torch.float16, "cpu") == torch.float16
-    with pytest.raises(ModelLoadError, match="unknown dtype"):
+    with pytest.raises(ConfigError, match="unknown dtype"):
         resolve_dtype("int3", "cpu")
 
 
@@ -153,7 +154,7 @@ def test_incremental_detokenizer_never_splits_a_multibyte_character() -> None:
 
 
 def test_stop_strings_are_held_back_until_decided() -> None:
-    stops = StopStrings(["</end>", "STOP"])
+    stops = StopStream(["</end>", "STOP"])
     assert stops.feed("hello </e") == ("hello ", False)
     assert stops.feed("xtra") == ("</extra", False)
     assert stops.feed(" ST") == (" ", False)

@@ -6,25 +6,57 @@ import json
 
 import anyio
 import pytest
-from backend_conformance import BackendCase, BackendConformance, ConstraintConformance
+from backend_conformance import (
+    BackendCase,
+    BackendConformance,
+    ConstraintConformance,
+    KVReuseConformance,
+)
 
-from lamagent.backends import Constraint, GenerationParams, ScriptedBackend
-from lamagent.errors import BackendError, ConstraintError
+from lamagent.backends import Constraint, GenerationParams, ModelInfo, ScriptedBackend
+from lamagent.errors import BackendError, ConfigError, ConstraintError, ContextOverflowError
+
+LONG = "Tell me a long story. " * 20
+INFO = ModelInfo(model_id="scripted", context_length=512)
 
 
-class TestScriptedConformance(BackendConformance):
+def echo(prompt: str) -> str:
+    if prompt.startswith(LONG):
+        return prompt
+    return f"You asked: {prompt}. Here is a longer answer."
+
+
+class TestScriptedConformance(BackendConformance, KVReuseConformance):
     @pytest.fixture
     def backend_case(self) -> BackendCase:
-        backend = ScriptedBackend(lambda prompt: f"You asked: {prompt}. Here is a longer answer.")
-        return BackendCase(backend=backend, prompt="what is the weather in Paris")
+        backend = ScriptedBackend(echo, model_info=INFO)
+        return BackendCase(backend=backend, prompt="what is the weather in Paris", long_prompt=LONG)
 
 
 class TestScriptedConstrainedConformance(BackendConformance, ConstraintConformance):
     @pytest.fixture
     def backend_case(self) -> BackendCase:
         call = json.dumps([{"name": "get_weather", "arguments": {"city": "Paris, France"}}])
-        backend = ScriptedBackend(lambda prompt: call, supports_constraint=True)
-        return BackendCase(backend=backend, prompt="weather in Paris?")
+        backend = ScriptedBackend(
+            lambda prompt: prompt if prompt.startswith(LONG) else call,
+            supports_constraint=True,
+            model_info=INFO,
+        )
+        return BackendCase(backend=backend, prompt="weather in Paris?", long_prompt=LONG)
+
+
+def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="stream_chunk"):
+        ScriptedBackend(["a"], stream_chunk=0)
+    with pytest.raises(ValueError, match="delay"):
+        ScriptedBackend(["a"], delay=-1.0)
+
+
+def test_a_context_length_makes_long_prompts_overflow() -> None:
+    backend = ScriptedBackend(["ok", "ok"], model_info=ModelInfo(context_length=4))
+    with pytest.raises(ContextOverflowError, match="context window holds 4"):
+        backend.generate("one two three four")
+    assert backend.generate("one two three").text == "ok"
 
 
 def test_outputs_replay_in_order_and_run_out_with_a_clear_error() -> None:

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from lamagent.backends.base import Constraint
-from lamagent.backends.repeat_guard import RepeatGuard
-from lamagent.backends.stop_strings import StopStrings
+from lamagent.backends.llamacpp.repeat_guard import RepeatGuard
+from lamagent.backends._engine.stops import StopStrings
 from lamagent.errors import ConstraintError
 
 
@@ -54,7 +54,7 @@ def test_repeat_guard_never_streams_an_element_that_may_be_dropped() -> None:
 
 def test_grammar_keeps_every_tool_name_or_fails() -> None:
     pytest.importorskip("llama_cpp")
-    from lamagent.backends.llamacpp_grammar import constraint_to_gbnf
+    from lamagent.backends.llamacpp.grammar import constraint_to_gbnf
 
     schema = {
         "type": "array",

@@ -12,7 +12,8 @@ from transformers import DynamicCache  # noqa: E402
 
 from lamagent.backends import GenerationParams  # noqa: E402
 from lamagent.backends.hf import HFBackend  # noqa: E402
-from lamagent.backends.hf_cache import PrefixCache, common_prefix_length  # noqa: E402
+from lamagent.backends._engine.prefix import common_prefix_length  # noqa: E402
+from lamagent.backends.hf.cache import PrefixCache  # noqa: E402
 
 PARAMS = GenerationParams(max_tokens=12)
 

@@ -67,7 +67,7 @@ def test_from_unified_reads_a_plain_figure_4_record() -> None:
     assert traj.steps[0].tool_calls == [{"name": "get_weather", "arguments": {"city": "Paris"}}]
     assert traj.steps[0].next_observation == [{"temp_c": 18}]
     # extensions default; finished data ending on text reads as an answer
-    assert traj.schema_version == 1 and traj.model_id is None
+    assert traj.schema_version == 2 and traj.model_id is None  # read into the v2 layout
     assert traj.steps[0].call_errors == [] and traj.steps[0].usage == Usage()
     assert traj.outcome == "answer" and traj.answer == "It is 18 degrees."
     assert traj.to_unified() == FIGURE_4
@@ -180,7 +180,7 @@ def test_call_ids_are_stable_or_recorded() -> None:
     step = call_step(3, ("get_time", {"city": "Oslo"}), obs=["09:00"])
     traj = Trajectory(query="q", steps=[step])
     assert traj.to_messages()[1]["tool_calls"][0]["id"] == "call_3_0"
-    step.tool_calls[0]["id"] = "call_abc"
+    step.calls[0].call_id = "call_abc"
     assert traj.to_messages()[2]["tool_call_id"] == "call_abc"
 
 

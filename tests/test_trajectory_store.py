@@ -17,7 +17,8 @@ from store_conformance import StoreConformance, answer_step, call_step, make_tra
 
 from lamagent.errors import TrajectoryError
 from lamagent.trajectory import MemoryStore, SQLiteStore, TrajectoryStore, open_store
-from lamagent.trajectory.store import _writer_alive, _writer_id
+from lamagent.trajectory.store.liveness import writer_alive as _writer_alive
+from lamagent.trajectory.store.liveness import writer_id as _writer_id
 
 REPO = Path(__file__).resolve().parents[1]
 

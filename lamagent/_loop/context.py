@@ -1,4 +1,4 @@
-"""What a run needs that is fixed for an agent: the model, its format, the tools, the settings."""
+"""What a run needs that is fixed for an agent: the turn source, the tools, the settings."""
 
 from __future__ import annotations
 
@@ -6,48 +6,62 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lamagent.backends.base import Backend, GenerationParams
+from lamagent.backends.base import ModelBackend
 from lamagent.formats.base import Format
+from lamagent.generation import GenerationParams
+from lamagent.settings import Limits
 from lamagent.tools import Tool, Toolbox
 from lamagent.tools.execute import ExecutionPolicy
 from lamagent.trajectory import TrajectoryStore
+from lamagent.turns import TurnRequest, TurnSource
 
-
-@dataclass(frozen=True)
-class Limits:
-    """When a run stops without an answer."""
-
-    max_steps: int = 10
-    max_retries: int = 3
-    max_total_tokens: int | None = None
-    max_wall_time: float | None = None
+__all__ = ["Limits", "LoopContext"]
 
 
 @dataclass
 class LoopContext:
     """Everything resolved once per agent (after the model is loaded)."""
 
-    backend: Backend
-    format: Format
+    turns: TurnSource
     toolbox: Toolbox
     tools: list[Tool]
     tool_specs: list[dict[str, Any]]
-    params: GenerationParams
+    generation: GenerationParams
     policy: ExecutionPolicy
     limits: Limits
-    max_concurrency: int
     system_prompt: str | None
     store: TrajectoryStore | None
     #: Text the model reads after output it could not parse (explains the expected format).
     parse_feedback: Callable[[str], str]
-    #: "auto", "required", "none" or a tool name (sent to backends that take messages).
+    #: Whether turns are decoded under the Format's call grammar.
+    constrained: bool = False
+    #: "auto", "required", "none" or a tool name.
     tool_choice: str = "auto"
-    #: Settings once a tool was called in the run (`tool_choice` reset to "auto"), or None to
-    #: keep `params` and `tool_choice` throughout.
-    params_after_call: GenerationParams | None = None
+    #: After the first call of a run, a forced `tool_choice` falls back to "auto".
+    reset_tool_choice: bool = True
 
-    def settings(self, called_tool: bool) -> tuple[GenerationParams, str]:
-        """The generation settings and tool choice for the next step of a run."""
-        if called_tool and self.params_after_call is not None:
-            return self.params_after_call, "auto"
-        return self.params, self.tool_choice
+    @property
+    def backend(self) -> ModelBackend:
+        return self.turns.backend
+
+    @property
+    def format(self) -> Format:
+        return self.turns.format
+
+    @property
+    def max_concurrency(self) -> int:
+        return self.policy.max_concurrency
+
+    def request(self, messages: list[Any], called_tool: bool) -> TurnRequest:
+        """The next turn's request: a forced tool choice holds until the run's first call."""
+        choice = self.tool_choice
+        if called_tool and self.reset_tool_choice and choice not in ("auto", "none"):
+            choice = "auto"
+        return TurnRequest(
+            messages=messages,
+            tools=self.tools,
+            params=self.generation,
+            tool_choice=choice,
+            constrained=self.constrained,
+            max_calls=self.limits.max_calls_per_turn,
+        )

@@ -1,11 +1,12 @@
-"""What changes during a run: the conversation, the trajectory, usage and the step in progress."""
+"""What changes during a run: the conversation, the trajectory and its recorder, usage and the
+step in progress."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from lamagent.messages import Message, Usage
-from lamagent.trajectory import Step, Trajectory
+from lamagent.trajectory import Recorder, Step, Trajectory
 
 
 @dataclass
@@ -25,6 +26,8 @@ class RunState:
     last_failure: str = ""
     #: The step being built; recorded even if the run stops in the middle of it.
     current: Step | None = None
+    #: The one writer of `trajectory` (set when recording starts).
+    recorder: Recorder | None = None
 
     @property
     def next_step_id(self) -> int:

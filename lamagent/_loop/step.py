@@ -7,23 +7,23 @@ on its next turn, and each filled into the step's trajectory record.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 import anyio
 
 from lamagent._loop.context import LoopContext
 from lamagent._loop.state import RunState
-from lamagent.backends.base import Generation
-from lamagent.errors import BackendError
+from lamagent.errors import ToolExecutionError
 from lamagent.events import Event, TextDelta, ToolCallEvent, ToolResultEvent
-from lamagent.formats.base import TextDelta as FormatTextDelta
 from lamagent.messages import AssistantTurn, Message, ToolCall
-from lamagent.tools import CallError, Tool
-from lamagent.tools.execute import execute_calls
-from lamagent.trajectory import Step, ToolErrorRecord
+from lamagent.records import CallError, CallRecord, ToolError
+from lamagent.tools import Tool
+from lamagent.tools.execute import Execution, call_key, execute_calls
+from lamagent.trajectory import Step
+from lamagent.turns import ModelTurn
 
 #: Receives the run's events (None when nobody listens, which skips building them).
 Emit = Callable[[Event], Awaitable[None]] | None
@@ -47,13 +47,9 @@ async def run_step(
     start = time.perf_counter()
     step = Step(step_id=state.next_step_id)
     state.current = step
-    if ctx.backend.takes_messages:
-        rendered = time.perf_counter()
-        turn, generation = await _chat(ctx, state, step)
-    else:
-        prompt = ctx.format.render(state.messages, ctx.tools)
-        rendered = time.perf_counter()
-        turn, generation = await _generate(ctx, state, step, prompt, emit)
+    model_turn = await _model_turn(ctx, state, step, emit)
+    turn, generation = model_turn.turn, model_turn.generation
+    rendered = start + model_turn.render_seconds
     generated = time.perf_counter()
     step.raw_output = generation.text
     step.usage = generation.usage
@@ -84,63 +80,30 @@ async def run_step(
     return result
 
 
-async def _generate(
-    ctx: LoopContext, state: RunState, step: Step, prompt: str, emit: Emit
-) -> tuple[AssistantTurn, Generation]:
-    """Stream one generation through the format's parser, emitting text as it comes."""
-    parser = ctx.format.stream_parser()
-    pieces: list[str] = []
-    final: Generation | None = None
-    params, _ = ctx.settings(state.called_tool)
-    async for item in ctx.backend.astream(prompt, params):
-        if isinstance(item, Generation):
-            final = item
-            continue
-        pieces.append(item)
-        step.raw_output += item  # kept current, so a run stopped mid-generation records it
-        events = parser.feed(item)
+async def _model_turn(ctx: LoopContext, state: RunState, step: Step, emit: Emit) -> ModelTurn:
+    """Ask the turn source for the model's turn, streaming its text to `emit`."""
+
+    def on_raw(piece: str) -> None:
+        step.raw_output += piece  # kept current, so a run stopped mid-generation records it
+
+    async def on_text(text: str) -> None:
         if emit is not None:
-            for event in events:
-                if isinstance(event, FormatTextDelta) and event.text:
-                    await emit(TextDelta(event.text, step.step_id))
-    flush = getattr(parser, "flush", None)  # text a parser held back until the end
-    if emit is not None and callable(flush):
-        for event in flush():
-            if isinstance(event, FormatTextDelta) and event.text:
-                await emit(TextDelta(event.text, step.step_id))
-    if final is None:
-        raise BackendError(f"{type(ctx.backend).__name__}.astream ended without a Generation")
-    if "".join(pieces) == final.text:
-        return parser.finish(), final
-    return ctx.format.parse(final.text), final
+            await emit(TextDelta(text, step.step_id))
 
-
-async def _chat(ctx: LoopContext, state: RunState, step: Step) -> tuple[AssistantTurn, Generation]:
-    """One turn through a backend that applies the model's own template (a server's chat API).
-
-    The server's tool parser gives the calls; a reply without calls is still read by the
-    Format's tolerant parser, so a server without a tool parser does not turn calls into prose.
-    """
-    params, tool_choice = ctx.settings(state.called_tool)
-    message, generation = await ctx.backend.achat(
-        state.messages, ctx.tool_specs, params, tool_choice=tool_choice
+    request = ctx.request(state.messages, state.called_tool)
+    return await ctx.turns.next_turn(
+        request, on_text=on_text if emit is not None else None, on_raw=on_raw
     )
-    step.raw_output = generation.text
-    if message.tool_calls:
-        thought = message.content if isinstance(message.content, str) else ""
-        return AssistantTurn(
-            thought=thought, calls=message.tool_calls, raw=generation.text
-        ), generation
-    return ctx.format.parse(message.content or ""), generation
 
 
 def _parse_failure(
     ctx: LoopContext, state: RunState, step: Step, turn: AssistantTurn
 ) -> StepResult:
+    """Unreadable output: the feedback the model reads is the step's observation."""
     assert turn.error is not None
     step.parse_error = turn.error.message
     feedback = ctx.parse_feedback(turn.error.message)
-    step.next_observation = feedback
+    step.observation = feedback
     state.messages.append(Message.assistant(turn.raw or step.raw_output))
     state.messages.append(Message.user(feedback))
     return StepResult(step, failed=True, failure=f"unreadable output: {turn.error.message}")
@@ -154,52 +117,65 @@ async def _calls(
     emit: Emit,
     limiter: anyio.CapacityLimiter,
 ) -> StepResult:
-    """Verify every call, run the valid ones, and observe all of them in call order."""
-    observations: list[Any] = [None] * len(turn.calls)
+    """Verify every call, run the valid ones, and observe all of them in call order.
+
+    Each call gets one `CallRecord` in `step.calls`, appended as it is verified (so a step cut
+    short keeps the calls it had) and completed with its result once the tools have run.
+    """
     runnable: list[tuple[int, ToolCall, Tool]] = []
-    errors: list[CallError] = []
     for index, call in enumerate(turn.calls):
+        record = CallRecord(
+            index=index,
+            call_id=call.id or f"call_{step.step_id}_{index}",
+            call=copy.deepcopy(call.to_xlam()),
+        )
+        step.calls.append(record)
         checked = ctx.toolbox.verify(call)
         if isinstance(checked, CallError):
-            errors.append(checked)
-            step.tool_calls.append(call.to_xlam())
-            observations[index] = {"error": checked.message}
-            if emit is not None:
-                await emit(ToolCallEvent(call, index, step.step_id, error=checked))
-            continue
-        verified = checked.call
-        step.repairs.extend(checked.repairs)
-        step.tool_calls.append(verified.to_xlam())
-        runnable.append((index, verified, ctx.toolbox[verified.name]))
+            record.error = checked
+            record.result = {"error": checked.message}
+        else:
+            verified = checked.call
+            # a copy: a tool that changes its arguments must not rewrite the record
+            record.verified = copy.deepcopy(verified.to_xlam())
+            record.repairs = list(checked.repairs)
+            runnable.append((index, verified, ctx.toolbox[verified.name]))
         if emit is not None:
-            await emit(ToolCallEvent(verified, index, step.step_id))
-    step.call_errors = errors
+            await emit(ToolCallEvent(record.model_copy(), step.step_id))
 
-    kinds: dict[int, str] = {i: "invalid" for i in range(len(turn.calls))}
-    for execution in await execute_calls(runnable, ctx.policy, limiter):
-        observations[execution.index] = execution.result
-        kinds.pop(execution.index)
-        if execution.error_kind is not None:
-            kinds[execution.index] = execution.error_kind
-            step.tool_errors.append(
-                ToolErrorRecord(
-                    index=execution.index,
-                    tool=execution.call.name,
-                    kind=execution.error_kind,
-                    message=execution.error or "",
-                )
-            )
-    step.next_observation = observations
+    try:
+        executions = await execute_calls(runnable, ctx.policy, limiter)
+    except Exception as exc:
+        raise ToolExecutionError(
+            f"the tools of step {step.step_id} could not be run: {type(exc).__name__}: {exc}"
+        ) from exc
+    first_of: dict[str, int] = {}
+    for index, call, _ in runnable:
+        first_of.setdefault(call_key(call), index)
+    for execution in executions:
+        _complete(step.calls[execution.index], execution, first_of)
 
     state.messages.append(turn.to_message())
-    for call, observation in zip(turn.calls, observations, strict=True):
-        state.messages.append(Message.tool(observation, tool_call_id=call.id, name=call.name))
+    for call, record in zip(turn.calls, step.calls, strict=True):
+        state.messages.append(Message.tool(record.result, tool_call_id=call.id, name=call.name))
     if emit is not None:
-        for index, call in enumerate(turn.calls):
-            await emit(
-                ToolResultEvent(call, index, step.step_id, observations[index], kinds.get(index))
-            )
+        for record in step.calls:
+            await emit(ToolResultEvent(record.model_copy(), step.step_id))
+    errors = step.call_errors
     if errors:
         summary = "; ".join(e.message for e in errors)
         return StepResult(step, failed=True, failure=f"invalid tool calls: {summary}")
     return StepResult(step)
+
+
+def _complete(record: CallRecord, execution: Execution, first_of: dict[str, int]) -> None:
+    """Fill a call's record from its execution; a duplicate points at the call it repeats."""
+    record.result = execution.result
+    if execution.error_kind == "duplicate":
+        record.duplicate_of = first_of.get(call_key(execution.call))
+        return
+    record.seconds = execution.seconds
+    if execution.error_kind is not None:
+        record.error = ToolError(
+            kind=execution.error_kind, tool=execution.call.name, message=execution.error or ""
+        )

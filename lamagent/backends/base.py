@@ -1,92 +1,49 @@
-"""The Backend contract: generate text for a rendered prompt.
+"""The model contract: two small protocols, one for each way an engine is driven.
 
-A backend knows nothing of tools or conversations: it takes prompt text (rendered by a Format)
-and returns text, optionally constrained by a `Constraint`. Engines implement one method,
-`astream`; the whole-text and synchronous forms derive from it.
+- `Backend`: prompt in, text out. lamagent renders the prompt with a Format and parses the text
+  (llama.cpp, transformers, a server's completions API). Engines implement `astream`; the
+  whole-text and synchronous forms derive from it.
+- `ChatBackend`: messages and tool specs in, an assistant message out. The server applies the
+  model's own template and tool parser (a server's chat API, e.g. vLLM with its xLAM parser).
+
+Neither knows about the other: `lamagent.turns.turn_source` resolves either one, once, into the
+`TurnSource` that the loop, the evaluation and the tools of fine-tuning all use.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import anyio
 import anyio.from_thread
-from pydantic import BaseModel, ConfigDict, Field
 
 from lamagent.errors import BackendError
-from lamagent.messages import Message, MessageLike, Usage
+from lamagent.generation import (
+    FINISH_REASONS,
+    Constraint,
+    FinishReason,
+    Generation,
+    GenerationParams,
+    ModelInfo,
+)
+from lamagent.messages import Message, MessageLike
 
+if TYPE_CHECKING:
+    from lamagent.formats.base import Format
 
-class Constraint(BaseModel):
-    """What the model is allowed to say, independent of any engine.
-
-    Either a JSON document matching `json_schema` (the Format's call list, built from the tools'
-    schemas), or, when `allow_text` is set, plain text that does not begin like a call (its first
-    non-space character is none of `call_prefixes`). Backends compile this to their grammar
-    language (GBNF, xgrammar, a server's structured-output parameter) and cache the result.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    json_schema: dict[str, Any] | None = None
-    allow_text: bool = False
-    call_prefixes: tuple[str, ...] = ("[", "{")
-    #: Stable identity for caching compiled grammars (a hash of the schema and the flags).
-    key: str = ""
-
-
-class GenerationParams(BaseModel):
-    """Sampling settings for one generation. temperature 0 means greedy."""
-
-    stop: list[str] = Field(default_factory=list)
-    max_tokens: int = 512
-    temperature: float = 0.0
-    top_p: float = 1.0
-    seed: int | None = None
-    constraint: Constraint | None = None
-
-
-FinishReason = Literal["stop", "length", "error"]
-
-
-class Generation(BaseModel):
-    """The result of one generation."""
-
-    text: str
-    finish_reason: FinishReason = "stop"
-    usage: Usage = Field(default_factory=Usage)
-    #: Seconds spent: "prefill", "decode", "total" (engines report what they measure).
-    timings: dict[str, float] = Field(default_factory=dict)
-
-
-class ModelInfo(BaseModel):
-    """What a backend knows about its model, used to pick a Format."""
-
-    model_id: str = "unknown"
-    architecture: str | None = None
-    chat_template: str | None = None
-    bos_token: str | None = None
-    eos_token: str | None = None
-    special_tokens: dict[str, str] = Field(default_factory=dict)
-    #: Every string the tokenizer turns into a control token (turn markers, tool tags, ...):
-    #: data rendered into a prompt must never contain one of these verbatim.
-    control_tokens: tuple[str, ...] = ()
-    context_length: int | None = None
+#: A prompt format chosen for a model: a Format, its name, or None to detect it from the model.
+FormatChoice: TypeAlias = "Format | str | None"
 
 
 class Backend(ABC):
-    """An engine that generates text. Subclasses implement `astream` and `info`."""
+    """A prompt-completion engine. Subclasses implement `astream` and `info`."""
 
     #: Whether `GenerationParams.constraint` is honoured (else it is an error to pass one).
     supports_constraint: bool = False
-    #: True for backends that take messages and apply the model's own template themselves (a
-    #: server's chat API): the agent then calls `achat` instead of rendering a prompt.
-    takes_messages: bool = False
-    #: The prompt format the user chose for this model ("xlam2-qwen", a Format), or None to
-    #: let the agent detect it from `info`.
-    format: Any = None
+    #: The prompt format chosen for this model, or None to detect it from `info`.
+    format: FormatChoice = None
 
     @property
     @abstractmethod
@@ -108,7 +65,7 @@ class Backend(ABC):
             if isinstance(item, Generation):
                 result = item
         if result is None:
-            raise RuntimeError(f"{type(self).__name__}.astream ended without a Generation")
+            raise BackendError(f"{type(self).__name__}.astream ended without a Generation")
         return result
 
     def generate(self, prompt: str, params: GenerationParams | None = None) -> Generation:
@@ -128,6 +85,28 @@ class Backend(ABC):
                 except StopAsyncIteration:
                     return
 
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, default no-op
+        """Release engine resources (connections, model memory)."""
+
+    def reset_cache(self) -> None:  # noqa: B027 - optional hook, default no-op
+        """Forget any reused KV cache, so the next generation prefills from scratch."""
+
+
+class ChatBackend(ABC):
+    """A chat-API engine: it applies the model's own template and tool parser itself."""
+
+    #: Chat backends constrain through `tool_choice` ("required", a tool name), not grammars.
+    supports_constraint: bool = False
+    #: The Format that reads a reply which has no parsed calls (a server without a tool parser
+    #: returns the model's call list as plain text), or None to detect it from `info`.
+    format: FormatChoice = None
+
+    @property
+    @abstractmethod
+    def info(self) -> ModelInfo:
+        """Model id and what else the server tells about it."""
+
+    @abstractmethod
     async def achat(
         self,
         messages: Sequence[MessageLike],
@@ -136,11 +115,31 @@ class Backend(ABC):
         *,
         tool_choice: str = "auto",
     ) -> tuple[Message, Generation]:
-        """One chat turn from messages and xLAM-style tool specs (for `takes_messages` backends)."""
-        raise BackendError(f"{type(self).__name__} takes rendered prompts, not messages")
+        """One assistant turn for `messages` and xLAM-style tool specs.
+
+        Returns the assistant message (its `tool_calls` as the server parsed them) and the
+        Generation (its text is the raw reply as the server reported it).
+        """
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, default no-op
-        """Release engine resources (connections, model memory)."""
+        """Release engine resources (connections)."""
 
     def reset_cache(self) -> None:  # noqa: B027 - optional hook, default no-op
-        """Forget any reused KV cache, so the next generation prefills from scratch."""
+        """Servers manage their own caches; nothing to forget here."""
+
+
+#: Anything the loop can take a model turn from.
+ModelBackend: TypeAlias = Backend | ChatBackend
+
+__all__ = [
+    "FINISH_REASONS",
+    "Backend",
+    "ChatBackend",
+    "Constraint",
+    "FinishReason",
+    "FormatChoice",
+    "Generation",
+    "GenerationParams",
+    "ModelBackend",
+    "ModelInfo",
+]

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lamagent.backends.base import Backend
+from lamagent.backends.base import Backend, ChatBackend, ModelBackend
 from lamagent.errors import ModelLoadError
 
 #: Decides whether a backend can load a model spec (a path, URL or id as a string).
 Matcher = Callable[[str], bool]
 #: Builds the backend: `factory(spec, **kwargs)`, or "module:attribute" naming that callable.
-Factory = str | Callable[..., Backend]
+Factory = str | Callable[..., ModelBackend]
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -62,7 +62,9 @@ def backend_for(spec: str | os.PathLike[str]) -> str | None:
     return next((r.name for r in _registry if r.matcher(text)), None)
 
 
-def load_model(spec: str | os.PathLike[str] | Backend | None = None, **kwargs: Any) -> Backend:
+def load_model(
+    spec: str | os.PathLike[str] | ModelBackend | None = None, **kwargs: Any
+) -> ModelBackend:
     """A Backend for `spec`; keyword arguments go to the backend's constructor.
 
     - None: the embedded default model (SmolLM2-135M GGUF) on llama.cpp;
@@ -71,7 +73,7 @@ def load_model(spec: str | os.PathLike[str] | Backend | None = None, **kwargs: A
     - a directory with config.json, or a hub id "org/name": transformers;
     - a Backend instance: returned as is.
     """
-    if isinstance(spec, Backend):
+    if isinstance(spec, (Backend, ChatBackend)):
         if kwargs:
             raise ModelLoadError("keyword arguments cannot be applied to an existing Backend")
         return spec
@@ -90,7 +92,7 @@ def load_model(spec: str | os.PathLike[str] | Backend | None = None, **kwargs: A
     )
 
 
-def _resolve(reg: _Registration) -> Callable[..., Backend]:
+def _resolve(reg: _Registration) -> Callable[..., ModelBackend]:
     if callable(reg.factory):
         return reg.factory
     module_name, _, attr = reg.factory.partition(":")
@@ -107,12 +109,12 @@ def _resolve(reg: _Registration) -> Callable[..., Backend]:
     return factory  # type: ignore[no-any-return]
 
 
-def _build(reg: _Registration, spec: str, kwargs: dict[str, Any]) -> Backend:
+def _build(reg: _Registration, spec: str, kwargs: dict[str, Any]) -> ModelBackend:
     if reg.factory == _GGUF and not Path(spec).is_file():
         raise ModelLoadError(f"GGUF file not found: {spec}")
     factory = _resolve(reg)
     backend = factory(spec, **kwargs)
-    if not isinstance(backend, Backend):
+    if not isinstance(backend, (Backend, ChatBackend)):
         raise ModelLoadError(
             f"the {reg.name!r} factory returned {type(backend).__name__}, not a Backend"
         )
@@ -138,5 +140,5 @@ _GGUF = "lamagent.backends.llamacpp:LlamaCppBackend"
 
 # Built-ins, registered in reverse priority (each registration goes first).
 register_backend("hf", _is_hf, "lamagent.backends.hf:HFBackend", extra="hf")
-register_backend("openai", _is_url, "lamagent.backends.openai:OpenAIBackend", extra="server")
+register_backend("openai", _is_url, "lamagent.backends.openai:open_server", extra="server")
 register_backend("gguf", _is_gguf, _GGUF, extra="gguf")

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from lamagent.backends._engine.contract import check_settings, context_overflow
+from lamagent.backends._engine.prefix import common_prefix_length
+from lamagent.backends._engine.stops import cut_at_stop
 from lamagent.backends.base import (
     Backend,
     Constraint,
@@ -43,20 +46,6 @@ ScriptedReply = Sequence[ToolCall | Mapping[str, Any]] | str | AssistantTurn | B
 _TOKEN = re.compile(r"\s+|\S+\s*")
 
 
-def _common_prefix_length(a: str, b: str) -> int:
-    """Length of the longest common prefix (binary search on C-speed slice comparisons)."""
-    if b.startswith(a):
-        return len(a)
-    lo, hi = 0, min(len(a), len(b))
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[:mid] == b[:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
 def _tokens(text: str) -> list[str]:
     """Split text into rough tokens (a word with its trailing space); they concatenate back."""
     return _TOKEN.findall(text)
@@ -69,7 +58,8 @@ class ScriptedBackend(Backend):
         outputs: the texts to return, one per generation (an exception instance in the list is
             raised instead, to test error handling), or a function from prompt to text.
         model_info: what `info` reports (default: model id "scripted", no chat template, so
-            `lamagent.formats.detect` picks "xlam2-qwen").
+            `lamagent.formats.detect` picks "xlam2-qwen"). With a `context_length`, a prompt
+            of that many words or more raises `ContextOverflowError`.
         stream_chunk: how many rough tokens each streamed delta carries.
         supports_constraint: accept `GenerationParams.constraint`. The scripted output is then
             checked against the constraint, and a `ConstraintError` says when the script holds
@@ -88,8 +78,7 @@ class ScriptedBackend(Backend):
         supports_constraint: bool = False,
         delay: float = 0.0,
     ) -> None:
-        if stream_chunk < 1:
-            raise ValueError("stream_chunk must be at least 1")
+        check_settings(stream_chunk=(stream_chunk, 1), delay=(delay, 0))
         self._outputs: list[ScriptItem] | None = None if callable(outputs) else list(outputs)
         self._fn: Callable[[str], str] | None = outputs if callable(outputs) else None
         self._info = model_info or ModelInfo(model_id="scripted")
@@ -158,7 +147,7 @@ class ScriptedBackend(Backend):
 
     def _evaluated(self, prompt: str) -> int:
         """Prompt tokens past the prefix shared with the previous prompt (simulated KV reuse)."""
-        shared = _common_prefix_length(self._last_prompt, prompt)
+        shared = common_prefix_length(self._last_prompt, prompt)
         self._last_prompt = prompt
         return len(prompt[shared:].split())
 
@@ -171,11 +160,11 @@ class ScriptedBackend(Backend):
                 "supports_constraint=True to test constrained decoding"
             )
         self.requests.append((prompt, params))
-        text = self._next_output(prompt)
+        limit = self._info.context_length
+        if limit is not None and len(prompt.split()) >= limit:
+            raise context_overflow(len(prompt.split()), limit, "script a shorter conversation")
+        text = cut_at_stop(self._next_output(prompt), params.stop)
         finish: FinishReason = "stop"
-        cut = min((i for i in (text.find(s) for s in params.stop if s) if i >= 0), default=-1)
-        if cut >= 0:
-            text = text[:cut]
         tokens = _tokens(text)
         if len(tokens) > params.max_tokens:
             tokens = tokens[: max(params.max_tokens, 0)]

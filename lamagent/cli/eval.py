@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lamagent.errors import LamagentError
+from lamagent.generation import GenerationParams
 
 app = typer.Typer(
     name="eval",
@@ -23,7 +24,7 @@ def main() -> None:
     """Evaluate function calling on benchmark data (BFCL format)."""
 
 
-def _load(model: str, threads: int | None, served_model: str | None) -> Any:
+def _load(model: str, threads: int | None, served_model: str | None, server_mode: str) -> Any:
     """The backend for --model (or "gold", which the runner answers itself)."""
     if model == "gold":
         return model
@@ -34,6 +35,7 @@ def _load(model: str, threads: int | None, served_model: str | None) -> Any:
     if model.startswith(("http://", "https://")):
         if served_model:
             kwargs["model"] = served_model
+        kwargs["mode"] = server_mode
     elif threads is not None and (spec is None or model.endswith(".gguf")):
         kwargs["n_threads"] = threads
     return load_model(spec, **kwargs)
@@ -94,6 +96,14 @@ def bfcl(
     served_model: Annotated[
         str | None, typer.Option(help="Model name to request from an http(s) server.")
     ] = None,
+    server_mode: Annotated[
+        str,
+        typer.Option(
+            "--server-mode",
+            help='For an http(s) server: "completions" (lamagent renders and parses) or "chat" '
+            "(the server's chat template and tool parser).",
+        ),
+    ] = "completions",
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
@@ -113,7 +123,7 @@ def bfcl(
     console = Console(soft_wrap=False, width=120)
     setting = setting_name(constrained, tool_choice)
     try:
-        backend = _load(model, threads, served_model)
+        backend = _load(model, threads, served_model, server_mode)
         report = evaluate_bfcl(
             backend,
             data,
@@ -126,7 +136,7 @@ def bfcl(
             seed=seed,
             out=out / f"results-{setting}.jsonl" if out else None,
             concurrency=concurrency,
-            max_tokens=max_tokens,
+            generation=GenerationParams(max_tokens=max_tokens),
             progress=progress,
         )
     except LamagentError as exc:

@@ -23,10 +23,13 @@ from rich.console import Console
 from rich.text import Text
 
 from lamagent.errors import LamagentError
+from lamagent.generation import GenerationParams
+from lamagent.settings import Limits
 
 if TYPE_CHECKING:
-    from lamagent.agent import Agent, RunResult
+    from lamagent.agent import Agent
     from lamagent.events import Event
+    from lamagent.result import RunResult
 
 DEFAULT_STORE_NAME = "trajectories.db"
 _RESULT_WIDTH = 300
@@ -105,8 +108,8 @@ def _build_agent(
     no_store: bool,
     folder: Path | None,
     constrained: bool,
-    max_steps: int,
-    max_tokens: int,
+    limits: Limits,
+    generation: GenerationParams,
     fmt: str | None,
     threads: int | None,
     tool_choice: str | None,
@@ -134,8 +137,8 @@ def _build_agent(
         backend,
         tools=example_tools(folder),
         format=fmt,
-        max_steps=max_steps,
-        max_tokens=max_tokens,
+        limits=limits,
+        generation=generation,
         constrained="auto" if constrained else False,
         tool_choice=tool_choice or ("required" if model is None else "auto"),
         store=store_path,
@@ -260,8 +263,8 @@ def run(
             no_store=no_store,
             folder=folder,
             constrained=constrained,
-            max_steps=max_steps,
-            max_tokens=max_tokens,
+            limits=Limits(max_steps=max_steps),
+            generation=GenerationParams(max_tokens=max_tokens),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,
@@ -306,8 +309,8 @@ def chat(
             no_store=no_store,
             folder=folder,
             constrained=constrained,
-            max_steps=max_steps,
-            max_tokens=max_tokens,
+            limits=Limits(max_steps=max_steps),
+            generation=GenerationParams(max_tokens=max_tokens),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,

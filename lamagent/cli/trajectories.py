@@ -15,6 +15,7 @@ from rich.text import Text
 
 from lamagent.errors import TrajectoryError
 from lamagent.messages import Usage
+from lamagent.records import CallError, CallRecord
 from lamagent.trajectory.convert import FORMATS, ImportIssue, iter_jsonl, write_jsonl
 from lamagent.trajectory.models import OUTCOMES, Step, Trajectory
 from lamagent.trajectory.store import MemoryStore, SQLiteStore, open_store
@@ -113,18 +114,38 @@ def stats(store: StoreArg) -> None:
         console.print(kinds)
 
 
+def _render_call(body: Text, record: CallRecord) -> None:
+    """One call: as it ran, its repairs, its error or result, its run time, in that order."""
+    call = record.effective
+    i = record.index
+    body.append(f"call {i}: ", style="bold cyan")
+    body.append(f"{call.get('name')}({_short(call.get('arguments', {}))})\n")
+    for rep in record.repairs:
+        body.append(f"repaired [{rep.kind}] ", style="yellow")
+        body.append(f"{rep.argument}: {_short(rep.original, 60)} -> {_short(rep.repaired, 60)}\n")
+    if isinstance(record.error, CallError):
+        body.append(f"call error [{record.error.kind}] ", style="bold red")
+        body.append(f"{record.error.tool}: {record.error.message}\n")
+    elif record.error is not None:
+        body.append(f"tool error [{record.error.kind}] ", style="bold red")
+        body.append(f"call {i} {record.error.tool}: {record.error.message}\n")
+    if record.result is not None or record.settled:
+        seconds = f" ({record.seconds:.3f}s)" if record.seconds is not None else ""
+        same = f" (same as call {record.duplicate_of})" if record.duplicate_of is not None else ""
+        body.append(f"result {i}{seconds}{same}: ", style="bold green")
+        body.append(_short(record.result, 400) + "\n")
+
+
 def _render_step(step: Step) -> Panel:
     body = Text()
     if step.thought:
         body.append("thought: ", style="bold")
         body.append(step.thought + "\n")
-    for i, call in enumerate(step.tool_calls):
-        body.append(f"call {i}: ", style="bold cyan")
-        body.append(f"{call.get('name')}({_short(call.get('arguments', {}))})\n")
-    label = "result" if step.tool_calls else "observation"
-    for i, obs in enumerate(step.observations):
-        body.append(f"{label} {i}: " if step.tool_calls else f"{label}: ", style="bold green")
-        body.append(_short(obs, 400) + "\n")
+    for record in step.calls:
+        _render_call(body, record)
+    if step.observation is not None:
+        body.append("observation: ", style="bold green")
+        body.append(_short(step.observation, 400) + "\n")
     if step.answer is not None:
         body.append("answer: ", style="bold")
         body.append(step.answer + "\n")
@@ -134,15 +155,6 @@ def _render_step(step: Step) -> Panel:
         if step.raw_output:
             body.append("raw output: ", style="red")
             body.append(_short(step.raw_output, 400) + "\n")
-    for err in step.call_errors:
-        body.append(f"call error [{err.kind}] ", style="bold red")
-        body.append(f"{err.tool}: {err.message}\n")
-    for rep in step.repairs:
-        body.append(f"repaired [{rep.kind}] ", style="yellow")
-        body.append(f"{rep.argument}: {_short(rep.original, 60)} -> {_short(rep.repaired, 60)}\n")
-    for terr in step.tool_errors:
-        body.append(f"tool error [{terr.kind}] ", style="bold red")
-        body.append(f"call {terr.index} {terr.tool}: {terr.message}\n")
     if step.user_input is not None:
         body.append("user: ", style="bold magenta")
         body.append(step.user_input + "\n")

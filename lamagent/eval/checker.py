@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from lamagent.eval.literals import from_java, from_javascript
 
@@ -40,16 +40,7 @@ Reason = Literal[
     "parse_error",
     "irrelevance_call",
 ]
-REASONS: tuple[str, ...] = (
-    "wrong_function",
-    "missing_argument",
-    "unexpected_argument",
-    "wrong_value",
-    "wrong_type",
-    "wrong_count",
-    "parse_error",
-    "irrelevance_call",
-)
+REASONS: tuple[str, ...] = get_args(Reason)
 
 Language = Literal["python", "java", "javascript"]
 

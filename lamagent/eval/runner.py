@@ -1,7 +1,9 @@
-"""Running a model over BFCL cases: one generation per case, parsed by the Format, then checked.
+"""Running a model over BFCL cases: one model turn per case, then checked.
 
-Each case's first-turn messages and functions are rendered by the Format (functions through
-`Tool.from_spec`, which reads BFCL's type words); with `constrained=True` the Format's call
+Each case's first-turn messages and functions (through `Tool.from_spec`, which reads BFCL's type
+words) go to the model's turn source, the same one the Agent uses: a prompt backend renders them
+with the Format and parses the reply, a chat backend (a server's chat API with its own tool
+parser) sends them as messages and tools. With `constrained=True` the Format's call
 grammar constrains the generation: with `tool_choice="auto"` it allows text or calls, so the
 model still decides whether to call; with "required" it allows calls only (as a JSON-schema
 grammar of the call list does), which fails every irrelevance case by construction. Results
@@ -18,20 +20,28 @@ import time
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lamagent.errors import BackendError, ConstraintError, LamagentError, ToolDefinitionError
+from lamagent.errors import (
+    BackendError,
+    ConfigError,
+    ConstraintError,
+    LamagentError,
+    ToolDefinitionError,
+)
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
 from lamagent.eval.checker import check_bfcl
 from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_name
+from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, ToolCall
 
 if TYPE_CHECKING:
-    from lamagent.backends.base import Backend
+    from lamagent.backends.base import ModelBackend
     from lamagent.formats.base import Format, ToolChoice
+    from lamagent.turns import TurnSource
 
 __all__ = ["GOLD", "aevaluate_bfcl", "evaluate_bfcl"]
 
@@ -70,19 +80,6 @@ def _gold_turn(case: BFCLCase) -> AssistantTurn:
         for name in params.get("required") or []
     }
     return AssistantTurn(calls=[ToolCall(name=fn["name"], arguments=args)])
-
-
-def _resolve_format(fmt: Format | str | None, backend: Backend | None) -> Format:
-    """As the Agent does: the format asked for, else the backend's chosen one, else detected."""
-    from lamagent import formats
-
-    if fmt is None and backend is not None:
-        fmt = backend.format
-    if isinstance(fmt, str):
-        return formats.get(fmt)
-    if fmt is not None:
-        return cast("Format", fmt)
-    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
 
 
 def _setting(model: str, fmt: Format, constrained: bool, tool_choice: str) -> dict[str, Any]:
@@ -145,33 +142,36 @@ def _ends_with_newline(path: Path) -> bool:
 
 async def _run_case(
     case: BFCLCase,
-    backend: Backend | None,
+    source: TurnSource | None,
     fmt: Format,
     constrained: bool,
     tool_choice: ToolChoice,
-    max_tokens: int,
+    generation: GenerationParams,
 ) -> CaseResult:
-    from lamagent.backends.base import GenerationParams
     from lamagent.tools import Tool
+    from lamagent.turns import TurnRequest
 
     started = time.perf_counter()
     prompt_tokens = completion_tokens = 0
     try:
         tools = [Tool.from_spec(f) for f in case.functions]
-        if backend is None:
+        if source is None:
             text = fmt.render_assistant(_gold_turn(case))
+            turn = fmt.parse(text)
         else:
-            prompt = fmt.render(case.messages, tools)
-            constraint = (
-                fmt.constraint(tools, tool_choice, max_calls=MAX_CALLS) if constrained else None
+            request = TurnRequest(
+                messages=case.messages,
+                tools=tools,
+                params=generation,
+                tool_choice=tool_choice,
+                constrained=constrained,
+                max_calls=MAX_CALLS,
             )
-            params = GenerationParams(
-                stop=list(fmt.stop), max_tokens=max_tokens, temperature=0.0, constraint=constraint
-            )
-            generation = await backend.agenerate(prompt, params)
-            text = generation.text
-            prompt_tokens = generation.usage.prompt_tokens
-            completion_tokens = generation.usage.completion_tokens
+            model_turn = await source.next_turn(request)
+            turn = model_turn.turn
+            text = model_turn.generation.text
+            prompt_tokens = model_turn.generation.usage.prompt_tokens
+            completion_tokens = model_turn.generation.usage.completion_tokens
     except (BackendError, ToolDefinitionError) as exc:
         return CaseResult(
             id=case.id,
@@ -181,7 +181,6 @@ async def _run_case(
             detail=f"{type(exc).__name__}: {exc}",
             seconds=time.perf_counter() - started,
         )
-    turn = fmt.parse(text)
     calls = [c.to_xlam() for c in turn.calls]
     verdict = check_bfcl(
         case.record,
@@ -205,7 +204,7 @@ async def _run_case(
 
 
 async def aevaluate_bfcl(
-    model: Backend | str,
+    model: ModelBackend | str,
     data: str | Path | Sequence[BFCLCase],
     categories: Sequence[str] | None = None,
     *,
@@ -217,18 +216,21 @@ async def aevaluate_bfcl(
     seed: int = 0,
     out: str | Path | None = None,
     concurrency: int = 1,
-    max_tokens: int = 512,
+    generation: GenerationParams | None = None,
     progress: bool = True,
 ) -> EvalReport:
     """The async form of `evaluate_bfcl`."""
+    from lamagent.turns import resolve_format, turn_source
+
     if concurrency < 1:
-        raise ValueError("concurrency must be at least 1")
+        raise ConfigError("concurrency must be at least 1")
     if tool_choice not in TOOL_CHOICES:
-        raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
+        raise ConfigError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
     if tool_choice != "auto" and not constrained:
-        raise ValueError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
+        raise ConfigError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
+    params = generation or GenerationParams()
     owned = False
-    backend: Backend | None = None
+    backend: ModelBackend | None = None
     if isinstance(model, str) and model == GOLD:
         label = GOLD
     else:
@@ -240,7 +242,8 @@ async def aevaluate_bfcl(
         else:
             backend = model
         label = backend.info.model_id
-    fmt = _resolve_format(format, backend)
+    turns = turn_source(backend, format) if backend is not None else None
+    fmt = turns.format if turns is not None else resolve_format(None, format)
     if constrained and backend is not None and not backend.supports_constraint:
         raise ConstraintError(
             f"{type(backend).__name__} does not support constrained decoding; "
@@ -279,9 +282,7 @@ async def aevaluate_bfcl(
 
             async def one(case: BFCLCase) -> None:
                 async with limiter:
-                    result = await _run_case(
-                        case, backend, fmt, constrained, tool_choice, max_tokens
-                    )
+                    result = await _run_case(case, turns, fmt, constrained, tool_choice, params)
                 results[case.id] = result
                 if sink is not None:
                     sink.write(result)
@@ -306,7 +307,7 @@ async def aevaluate_bfcl(
 
 
 def evaluate_bfcl(
-    model: Backend | str,
+    model: ModelBackend | str,
     data: str | Path | Sequence[BFCLCase],
     categories: Sequence[str] | None = None,
     *,
@@ -318,7 +319,7 @@ def evaluate_bfcl(
     seed: int = 0,
     out: str | Path | None = None,
     concurrency: int = 1,
-    max_tokens: int = 512,
+    generation: GenerationParams | None = None,
     progress: bool = True,
 ) -> EvalReport:
     """Run `model` over BFCL cases and check every answer.
@@ -330,7 +331,8 @@ def evaluate_bfcl(
     `tool_choice` makes "auto" (text or calls) or "required" (calls only). `limit` keeps the
     first N cases per category, `sample` N random ones (seeded by `seed`). `out` is a JSON Lines
     file of results: cases already in it are not run again. `concurrency` generations run at
-    once (for server backends; keep 1 for in-process engines).
+    once (for server backends; keep 1 for in-process engines). `generation` holds the sampling
+    settings (default: greedy, 512 new tokens).
     """
     run = partial(
         aevaluate_bfcl,
@@ -345,7 +347,7 @@ def evaluate_bfcl(
         seed=seed,
         out=out,
         concurrency=concurrency,
-        max_tokens=max_tokens,
+        generation=generation,
         progress=progress,
     )
     return anyio.run(run)

@@ -7,7 +7,8 @@ The path from a trajectory store to a deployed model:
 2. `build_sft_dataset` (prompts rendered by lamagent's own Format, labels on the reply only,
    optional `Augmentation`) and `build_dpo_dataset` (self-corrections, contrasts, synthetic
    negatives);
-3. `sft` and `dpo` (LoRA via peft or full fine-tuning, TRL trainers, optional DeepSpeed ZeRO);
+3. `sft` and `dpo` with a `TrainSettings` (LoRA via peft or full fine-tuning, TRL trainers,
+   optional DeepSpeed ZeRO over several processes, started with torchrun);
 4. `merge`, `export_gguf`, `export_lora_gguf` (llama.cpp's converters).
 
 Importing this package does not import torch; the training functions import it when called.
@@ -36,15 +37,14 @@ from lamagent.finetune.filters import (
 )
 from lamagent.finetune.pairs import PreferencePair, preference_pairs
 from lamagent.finetune.samples import SFTSample, sft_samples, tokenize_sample
-from lamagent.finetune.train import (
+from lamagent.finetune.settings import (
     DEEPSPEED_CONFIGS,
     FinetuneError,
     LoraSettings,
-    TrainResult,
+    TrainSettings,
     deepspeed_config,
-    dpo,
-    sft,
 )
+from lamagent.finetune.train import TrainResult, dpo, sft
 
 __all__ = [
     "DEEPSPEED_CONFIGS",
@@ -57,6 +57,7 @@ __all__ = [
     "SFTSample",
     "SFTStats",
     "TrainResult",
+    "TrainSettings",
     "TrajectoryFilter",
     "build_dpo_dataset",
     "build_sft_dataset",

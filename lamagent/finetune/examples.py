@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lamagent.tools.verify import CallError
-from lamagent.trajectory.models import Step, ToolErrorRecord, Trajectory
+from lamagent.records import CallError, CallRecord, ToolError
+from lamagent.trajectory.models import Step, Trajectory
 
 WEATHER = {
     "name": "get_weather",
@@ -96,6 +96,26 @@ TASKS: list[tuple[str, str, dict[str, Any], Any, str]] = [
 ]
 
 
+def _record(
+    step_id: int,
+    name: str,
+    args: dict[str, Any],
+    result: Any,
+    error: CallError | ToolError | None = None,
+) -> CallRecord:
+    """The record of a step's only call (verified unless verification rejected it)."""
+    call = {"name": name, "arguments": dict(args)}
+    return CallRecord(
+        index=0,
+        call_id=f"call_{step_id}_0",
+        call=call,
+        verified=None if isinstance(error, CallError) else call,
+        error=error,
+        result=result,
+        seconds=None if isinstance(error, CallError) else 0.01,
+    )
+
+
 def good_run(i: int, *, tools: list[dict[str, Any]] | None = None) -> Trajectory:
     """Task `i` done right: one call, its result, then the answer."""
     query, name, args, result, answer = TASKS[i]
@@ -107,11 +127,7 @@ def good_run(i: int, *, tools: list[dict[str, Any]] | None = None) -> Trajectory
         answer=answer,
         format="xlam2-qwen",
         steps=[
-            Step(
-                step_id=1,
-                tool_calls=[{"name": name, "arguments": dict(args)}],
-                next_observation=[result],
-            ),
+            Step(step_id=1, calls=[_record(1, name, args, result)]),
             Step(step_id=2, answer=answer),
         ],
     )
@@ -131,22 +147,22 @@ def self_correcting_run(i: int) -> Trajectory:
         steps=[
             Step(
                 step_id=1,
-                tool_calls=[{"name": name, "arguments": broken}],
-                call_errors=[
-                    CallError(
-                        kind="wrong_type",
-                        tool=name,
-                        argument=key,
-                        message=f"{key} must not be a list",
+                calls=[
+                    _record(
+                        1,
+                        name,
+                        broken,
+                        f"Error: {key} must not be a list",
+                        CallError(
+                            kind="wrong_type",
+                            tool=name,
+                            argument=key,
+                            message=f"{key} must not be a list",
+                        ),
                     )
                 ],
-                next_observation=[f"Error: {key} must not be a list"],
             ),
-            Step(
-                step_id=2,
-                tool_calls=[{"name": name, "arguments": dict(args)}],
-                next_observation=[result],
-            ),
+            Step(step_id=2, calls=[_record(2, name, args, result)]),
             Step(step_id=3, answer=answer),
         ],
     )
@@ -163,11 +179,15 @@ def hallucinating_run(i: int) -> Trajectory:
         steps=[
             Step(
                 step_id=1,
-                tool_calls=[{"name": f"{name}_v2", "arguments": dict(args)}],
-                call_errors=[
-                    CallError(kind="unknown_tool", tool=f"{name}_v2", message="no such tool")
+                calls=[
+                    _record(
+                        1,
+                        f"{name}_v2",
+                        args,
+                        "Error: no such tool",
+                        CallError(kind="unknown_tool", tool=f"{name}_v2", message="no such tool"),
+                    )
                 ],
-                next_observation=["Error: no such tool"],
             ),
         ],
     )
@@ -185,11 +205,15 @@ def failing_tool_run(i: int) -> Trajectory:
         steps=[
             Step(
                 step_id=1,
-                tool_calls=[{"name": name, "arguments": dict(args)}],
-                tool_errors=[
-                    ToolErrorRecord(index=0, tool=name, kind="exception", message="ConnectionError")
+                calls=[
+                    _record(
+                        1,
+                        name,
+                        args,
+                        "Error: ConnectionError",
+                        ToolError(kind="exception", tool=name, message="ConnectionError"),
+                    )
                 ],
-                next_observation=["Error: ConnectionError"],
             ),
             Step(step_id=2, answer="Sorry, the service is down."),
         ],

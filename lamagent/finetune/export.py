@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lamagent.finetune.train import FinetuneError
+from lamagent.finetune.settings import FinetuneError
 from lamagent.models import cache_dir
 
 #: llama-cpp-python release whose converters are fetched when none is installed.

@@ -121,7 +121,7 @@ class FailedExecutions(TrajectoryFilter):
         return [
             Issue(f"tool_{errs[0]}", i)
             for i, step in enumerate(traj.steps)
-            if (errs := [e.kind for e in step.tool_errors if e.kind != "duplicate"])
+            if (errs := [e.kind for e in step.tool_errors])
         ]
 
 

@@ -84,8 +84,8 @@ def turns(trajectory: Trajectory, *, system: bool = True) -> Iterator[TurnContex
         step_msgs = trajectory.model_copy(update={"steps": [step]}).to_messages(system=system)
         step_msgs = step_msgs[prefix_len:]
         turn = _copy_message(step_msgs[0])
-        if turn.get("tool_calls"):
-            _apply_repairs([c["function"] for c in turn["tool_calls"]], step.repairs)
+        for call, record in zip(turn.get("tool_calls") or [], step.calls, strict=False):
+            _apply_repairs([call["function"]], record.repairs)
         yield TurnContext(trajectory, i, [_copy_message(m) for m in full[:pos]], turn)
         pos += len(step_msgs)
 

@@ -7,6 +7,9 @@ masks lamagent computed from its Format are the masks trained on. DPO uses TRL's
 text pairs whose prompts lamagent rendered; with a LoRA model and no reference model, TRL uses
 the same model with its adapters disabled as the reference.
 
+A run configured with DeepSpeed or more than one process is handed to `lamagent.finetune.launch`,
+which starts the workers with torchrun; each worker comes back here, in its own process.
+
 Every run writes a directory: `config.json` (the settings), `metrics.jsonl` (one line per logged
 step), `loss.png`, and the trained adapter (or full model) with its tokenizer under `model/`.
 """
@@ -17,74 +20,44 @@ import json
 import math
 import os
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from importlib import resources
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from lamagent.errors import LamagentError
+from lamagent.errors import UsageError
+from lamagent.finetune.settings import (
+    DEEPSPEED_CONFIGS,
+    DEFAULT_TARGETS,
+    FinetuneError,
+    LoraSettings,
+    TrainSettings,
+    deepspeed_config,
+)
 
 if TYPE_CHECKING:
     from datasets import Dataset
 
-#: The projection layers of Qwen2 and Llama blocks (attention and MLP).
-DEFAULT_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-DEEPSPEED_CONFIGS = ("zero2", "zero3", "zero3_offload")
+__all__ = [
+    "DEEPSPEED_CONFIGS",
+    "DEFAULT_TARGETS",
+    "FinetuneError",
+    "LoraSettings",
+    "TrainResult",
+    "TrainSettings",
+    "deepspeed_config",
+    "dpo",
+    "sft",
+]
 
 
-class FinetuneError(LamagentError):
-    """A fine-tuning run cannot start (bad settings, missing config, missing dependency)."""
+def in_launched_worker() -> bool:
+    """True inside a process started by a distributed launcher (torchrun, accelerate, deepspeed)."""
+    return "LOCAL_RANK" in os.environ
 
 
-@dataclass(frozen=True)
-class LoraSettings:
-    """LoRA adapter settings; the defaults suit Qwen2/Llama-shaped models of 0.1B to 8B."""
-
-    r: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
-    target_modules: Sequence[str] = DEFAULT_TARGETS
-    bias: Literal["none", "all", "lora_only"] = "none"
-    #: Only these decoder layers get adapters (None: all). Adapting only the last layers makes
-    #: the backward pass stop there: cheaper, for small data or CPU runs.
-    layers: Sequence[int] | None = None
-
-    def to_peft(self) -> Any:
-        """The equivalent `peft.LoraConfig` for a causal LM."""
-        from peft import LoraConfig
-
-        return LoraConfig(
-            r=self.r,
-            lora_alpha=self.alpha,
-            lora_dropout=self.dropout,
-            target_modules=list(self.target_modules),
-            bias=self.bias,
-            task_type="CAUSAL_LM",
-            layers_to_transform=list(self.layers) if self.layers is not None else None,
-        )
-
-
-def deepspeed_config(name: str | os.PathLike[str]) -> dict[str, Any]:
-    """A DeepSpeed config by name ("zero2", "zero3", "zero3_offload") or from a JSON file.
-
-    The shipped configs leave batch sizes, learning rate, precision and bucket sizes as "auto";
-    the Hugging Face integration fills them from the training arguments.
-    """
-    text: str
-    if str(name) in DEEPSPEED_CONFIGS:
-        text = (resources.files("lamagent.finetune") / "deepspeed" / f"{name}.json").read_text()
-    else:
-        path = Path(name)
-        if not path.is_file():
-            raise FinetuneError(
-                f"unknown DeepSpeed config {name!r}: use one of {DEEPSPEED_CONFIGS} or a JSON file"
-            )
-        text = path.read_text()
-    config = json.loads(text)
-    if not isinstance(config, dict):
-        raise FinetuneError(f"DeepSpeed config {name!r} is not a JSON object")
-    return config
+def is_main_process() -> bool:
+    """True in the process that writes the run's files (global rank 0, or a lone process)."""
+    return os.environ.get("RANK", "0") == "0"
 
 
 def _cuda() -> bool:
@@ -151,92 +124,96 @@ class TrainResult:
         return self.train_tokens / self.train_runtime if self.train_runtime else 0.0
 
 
-def _read_losses(path: Path, key: str = "loss") -> list[float]:
+def read_metric(path: Path, key: str = "loss") -> list[float]:
+    """The values of one logged metric, in step order, from a run's `metrics.jsonl`."""
     if not path.is_file():
         return []
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     return [float(r[key]) for r in rows if key in r]
 
 
-def _common_args(
-    out_dir: Path,
-    *,
-    epochs: float,
-    lr: float,
-    batch_size: int,
-    grad_accum: int,
-    max_steps: int,
-    gradient_checkpointing: bool,
-    bf16: bool,
-    deepspeed: str | os.PathLike[str] | None,
-    group_by_length: bool,
-    seed: int,
-    logging_steps: int,
-    progress: bool,
-    warmup_ratio: float,
-) -> dict[str, Any]:
+def _training_args(out_dir: Path, s: TrainSettings, *, lr: float, bf16: bool) -> dict[str, Any]:
+    """The `TrainingArguments` fields both methods share, from the settings."""
     args: dict[str, Any] = dict(
         output_dir=str(out_dir / "checkpoints"),
-        num_train_epochs=epochs,
+        num_train_epochs=s.epochs,
         learning_rate=lr,
-        per_device_train_batch_size=batch_size,
-        gradient_accumulation_steps=grad_accum,
-        max_steps=max_steps,
-        activation_checkpointing=gradient_checkpointing,
+        per_device_train_batch_size=s.batch_size,
+        gradient_accumulation_steps=s.grad_accum,
+        max_steps=s.max_steps,
+        activation_checkpointing=s.gradient_checkpointing,
         bf16=bf16,
         fp16=False,
-        logging_steps=logging_steps,
+        logging_steps=s.logging_steps,
         save_strategy="no",
         report_to="none",
-        seed=seed,
-        disable_tqdm=not progress,
-        warmup_steps=warmup_ratio,
+        seed=s.seed,
+        disable_tqdm=not s.progress,
+        warmup_steps=s.warmup_ratio,
         lr_scheduler_type="linear",
-        use_cpu=not _cuda(),
+        # DeepSpeed picks its own accelerator (CUDA, else its CPU accelerator with gloo); telling
+        # the Trainer "CPU" would set up plain multi-CPU data parallelism instead.
+        use_cpu=not _cuda() and s.deepspeed is None,
     )
-    if group_by_length:
-        args["train_sampling_strategy"] = "group_by_length"
-    if deepspeed is not None:
-        args["deepspeed"] = deepspeed_config(deepspeed)
+    if s.deepspeed is not None:
+        args["deepspeed"] = deepspeed_config(s.deepspeed)
+        if not _cuda() and in_launched_worker():
+            _deepspeed_cpu_state()
+            args["accelerator_config"] = {"use_configured_state": True}
     return args
 
 
+def _deepspeed_cpu_state() -> None:
+    """Set up accelerate's process state for DeepSpeed on CPUs, with the gloo backend.
+
+    Without a GPU, accelerate finds no communication backend for DeepSpeed and would treat the
+    run as one process; DeepSpeed's CPU accelerator itself works over gloo. The Trainer then
+    uses this state (`use_configured_state`).
+    """
+    from accelerate import PartialState
+
+    os.environ["ACCELERATE_USE_DEEPSPEED"] = "true"
+    PartialState(backend="gloo")
+
+
 def _finish(
-    trainer: Any,
-    run_dir: Path,
-    metrics_path: Path,
-    config: dict[str, Any],
-    *,
-    save: bool,
-    tokens: int,
-    title: str,
+    trainer: Any, run_dir: Path, metrics_path: Path, s: TrainSettings, *, tokens: int, title: str
 ) -> TrainResult:
-    """Train, save the model and tokenizer, plot, summarise. `tokens` is the fallback count."""
+    """Train, save the model and tokenizer, plot, summarise. `tokens` is the fallback count.
+
+    Every process trains and saves (under ZeRO-3 saving gathers the partitioned weights, a
+    collective step); only the main process writes files.
+    """
     from lamagent.finetune.plot import plot_loss
 
     started = time.perf_counter()
     output = trainer.train()
     runtime = time.perf_counter() - started
     model_dir = None
-    if save:
+    if s.save:
         model_dir = run_dir / "model"
         trainer.save_model(str(model_dir))
-        trainer.processing_class.save_pretrained(str(model_dir))
-    plot_path = plot_loss(metrics_path, run_dir / "loss.png", title=title)
+        if is_main_process():
+            trainer.processing_class.save_pretrained(str(model_dir))
     metrics = dict(output.metrics)
-    counted = _read_losses(metrics_path, "num_tokens")  # TRL counts the tokens it trained on
+    counted = read_metric(metrics_path, "num_tokens")  # TRL counts the tokens it trained on
     tokens = int(counted[-1]) if counted else tokens
-    (run_dir / "summary.json").write_text(
-        json.dumps(
-            {"train_runtime_s": runtime, "train_tokens": tokens, **metrics}, indent=2, default=str
+    plot_path = None
+    if is_main_process():
+        plot_path = plot_loss(metrics_path, run_dir / "loss.png", title=title)
+        (run_dir / "summary.json").write_text(
+            json.dumps(
+                {"train_runtime_s": runtime, "train_tokens": tokens, **metrics},
+                indent=2,
+                default=str,
+            )
         )
-    )
     return TrainResult(
         run_dir=run_dir,
         model_dir=model_dir,
         metrics_path=metrics_path,
         plot_path=plot_path,
-        losses=_read_losses(metrics_path),
+        losses=read_metric(metrics_path, "loss"),
         train_runtime=runtime,
         train_tokens=tokens,
         metrics=metrics,
@@ -246,11 +223,22 @@ def _finish(
 
 def _prepare_run(out_dir: str | os.PathLike[str], config: dict[str, Any]) -> tuple[Path, Path]:
     run_dir = Path(out_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(config, indent=2, default=str))
     metrics_path = run_dir / "metrics.jsonl"
-    metrics_path.write_text("")
+    if is_main_process():
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(config, indent=2, default=str))
+        metrics_path.write_text("")
     return run_dir, metrics_path
+
+
+def _config(
+    kind: Literal["sft", "dpo"], model: Any, s: TrainSettings, *, lr: float, bf16: bool
+) -> dict[str, Any]:
+    """What `config.json` records: the settings as used, the model, the method."""
+    name = (
+        str(model) if isinstance(model, (str, os.PathLike)) else getattr(model, "name_or_path", "")
+    )
+    return {"kind": kind, "model": name, **s.model_dump(mode="json"), "lr": lr, "bf16": bf16}
 
 
 def _epochs_tokens(dataset: Any, epochs: float, max_steps: int, per_step: int) -> int:
@@ -262,104 +250,74 @@ def _epochs_tokens(dataset: Any, epochs: float, max_steps: int, per_step: int) -
     return int(sum(lengths) * math.ceil(epochs))
 
 
+def _launch_if_asked(
+    kind: Literal["sft", "dpo"], model: Any, dataset: Dataset, out_dir: Any, s: TrainSettings
+) -> TrainResult | None:
+    """Hand the run to the launcher when the settings ask for DeepSpeed or several processes
+    and this process is not already one of a launched run's workers."""
+    if not s.launched or in_launched_worker():
+        return None
+    if not isinstance(model, (str, os.PathLike)):
+        raise UsageError(
+            "a DeepSpeed or multi-process run loads the model in each worker: pass a checkpoint "
+            "path or hub id, not a loaded model"
+        )
+    from lamagent.finetune.launch import launch
+
+    return launch(kind, str(model), dataset, out_dir, s)
+
+
 def sft(
     model: Any,
     dataset: Dataset,
     *,
     out_dir: str | os.PathLike[str],
-    lora: LoraSettings | None = LoraSettings(),
-    epochs: float = 1.0,
-    lr: float | None = None,
-    batch_size: int = 4,
-    grad_accum: int = 1,
-    max_steps: int = -1,
-    gradient_checkpointing: bool = False,
-    bf16: bool | None = None,
-    deepspeed: str | os.PathLike[str] | None = None,
-    group_by_length: bool = False,
-    packing: bool = False,
-    max_length: int | None = None,
-    warmup_ratio: float = 0.0,
-    seed: int = 0,
-    logging_steps: int = 1,
-    progress: bool = True,
-    save: bool = True,
-    format: str | None = None,
+    settings: TrainSettings | None = None,
+    **overrides: Any,
 ) -> TrainResult:
     """Supervised fine-tuning on a dataset from `build_sft_dataset`.
 
-    `model`: a checkpoint path (or hub id) or a loaded `PreTrainedModel`. `lora=None` trains every
-    weight. `lr` defaults to 2e-4 with LoRA, 2e-5 without. `bf16=None` means bf16 on a CUDA GPU
-    that supports it, fp32 otherwise. `deepspeed`: "zero2", "zero3", "zero3_offload" or a JSON
-    path (run under `accelerate launch` or `deepspeed`). `packing` packs samples into `max_length`
-    rows (best-fit, padding-free); `group_by_length` batches samples of similar length instead.
-    `format` is recorded in the run's config so export knows the inference format.
+    `model`: a checkpoint path (or hub id) or a loaded `PreTrainedModel`. `settings` holds every
+    knob (`TrainSettings`); keyword `overrides` replace some of its fields (`lr=1e-4`). With
+    `deepspeed` or `processes` > 1 the run is launched over that many processes (the model must
+    then be a path) and the result carries no in-memory model. `packing` packs samples into
+    `max_length` rows (best-fit, padding-free); `group_by_length` batches samples of similar
+    length instead.
     """
-    from trl import SFTConfig, SFTTrainer
-
+    s = (settings or TrainSettings()).with_overrides(overrides)
     if "labels" not in dataset.column_names or "input_ids" not in dataset.column_names:
         raise FinetuneError("sft() needs a dataset with input_ids and labels (build_sft_dataset)")
-    use_bf16 = _use_bf16(bf16)
-    lr = lr if lr is not None else (2e-4 if lora is not None else 2e-5)
-    config = {
-        "kind": "sft",
-        "model": str(model)
-        if isinstance(model, (str, os.PathLike))
-        else getattr(model, "name_or_path", ""),
-        "lora": asdict(lora) if lora else None,
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "grad_accum": grad_accum,
-        "max_steps": max_steps,
-        "gradient_checkpointing": gradient_checkpointing,
-        "bf16": use_bf16,
-        "deepspeed": str(deepspeed) if deepspeed else None,
-        "group_by_length": group_by_length,
-        "packing": packing,
-        "max_length": max_length,
-        "seed": seed,
-        "format": format,
-        "samples": len(dataset),
-    }
+    launched = _launch_if_asked("sft", model, dataset, out_dir, s)
+    if launched is not None:
+        return launched
+    from trl import SFTConfig, SFTTrainer
+
+    use_bf16 = _use_bf16(s.bf16)
+    lr = s.learning_rate("sft")
+    config = {**_config("sft", model, s, lr=lr, bf16=use_bf16), "samples": len(dataset)}
     run_dir, metrics_path = _prepare_run(out_dir, config)
     loaded, tokenizer = load_model(model, bf16=use_bf16)
-    if packing and max_length is None:
+    max_length = s.max_length
+    if s.packing and max_length is None:
         max_length = max(len(x) for x in dataset["input_ids"])
     args = SFTConfig(
-        **_common_args(
-            run_dir,
-            epochs=epochs,
-            lr=lr,
-            batch_size=batch_size,
-            grad_accum=grad_accum,
-            max_steps=max_steps,
-            gradient_checkpointing=gradient_checkpointing,
-            bf16=use_bf16,
-            deepspeed=deepspeed,
-            group_by_length=group_by_length,
-            seed=seed,
-            logging_steps=logging_steps,
-            progress=progress,
-            warmup_ratio=warmup_ratio,
-        ),
-        packing=packing,
-        max_length=max_length,
+        **_training_args(run_dir, s, lr=lr, bf16=use_bf16),
+        train_sampling_strategy="group_by_length" if s.group_by_length else "random",
+        packing=s.packing,
+        max_length=max_length if s.packing else None,
         dataset_num_proc=None,
     )
-    train_data = dataset.select_columns(["input_ids", "labels"])
     trainer = SFTTrainer(
         model=loaded,
         args=args,
-        train_dataset=train_data,
+        train_dataset=dataset.select_columns(["input_ids", "labels"]),
         processing_class=tokenizer,
-        peft_config=lora.to_peft() if lora is not None else None,
+        peft_config=s.lora.to_peft() if s.lora is not None else None,
         callbacks=[_metrics_callback(metrics_path)],
     )
-    tokens = _epochs_tokens(dataset, epochs, max_steps, batch_size * grad_accum)
-    return _finish(
-        trainer, run_dir, metrics_path, config, save=save, tokens=tokens, title="SFT loss"
-    )
+    per_step = s.batch_size * s.grad_accum * int(os.environ.get("WORLD_SIZE", "1"))
+    tokens = _epochs_tokens(dataset, s.epochs, s.max_steps, per_step)
+    return _finish(trainer, run_dir, metrics_path, s, tokens=tokens, title="SFT loss")
 
 
 def dpo(
@@ -367,92 +325,47 @@ def dpo(
     dataset: Dataset,
     *,
     out_dir: str | os.PathLike[str],
-    lora: LoraSettings | None = LoraSettings(),
-    beta: float = 0.1,
-    epochs: float = 1.0,
-    lr: float | None = None,
-    batch_size: int = 4,
-    grad_accum: int = 1,
-    max_steps: int = -1,
-    gradient_checkpointing: bool = False,
-    bf16: bool | None = None,
-    deepspeed: str | os.PathLike[str] | None = None,
-    max_length: int | None = 2048,
-    warmup_ratio: float = 0.0,
-    seed: int = 0,
-    logging_steps: int = 1,
-    progress: bool = True,
-    save: bool = True,
-    format: str | None = None,
+    settings: TrainSettings | None = None,
+    **overrides: Any,
 ) -> TrainResult:
     """Direct preference optimisation on a dataset from `build_dpo_dataset`.
 
     With LoRA the reference model is the same model with adapters disabled (TRL does it when no
     reference model is given); with `lora=None` TRL keeps a frozen copy as reference. `model` may
-    also be an SFT run's merged checkpoint, so DPO follows SFT. `lr` defaults to 5e-5 with LoRA,
-    5e-7 without.
+    also be an SFT run's merged checkpoint, so DPO follows SFT. `settings` and `overrides` as in
+    `sft`; `beta` is DPO's temperature, `max_length` truncates (default 2048).
     """
-    from trl import DPOConfig, DPOTrainer
-
+    s = (settings or TrainSettings()).with_overrides(overrides)
     missing = {"prompt", "chosen", "rejected"} - set(dataset.column_names)
     if missing:
         raise FinetuneError(
             f"dpo() needs prompt/chosen/rejected columns; missing {sorted(missing)}"
         )
-    use_bf16 = _use_bf16(bf16)
-    lr = lr if lr is not None else (5e-5 if lora is not None else 5e-7)
-    config = {
-        "kind": "dpo",
-        "model": str(model)
-        if isinstance(model, (str, os.PathLike))
-        else getattr(model, "name_or_path", ""),
-        "lora": asdict(lora) if lora else None,
-        "beta": beta,
-        "epochs": epochs,
-        "lr": lr,
-        "batch_size": batch_size,
-        "grad_accum": grad_accum,
-        "max_steps": max_steps,
-        "bf16": use_bf16,
-        "deepspeed": str(deepspeed) if deepspeed else None,
-        "seed": seed,
-        "format": format,
-        "pairs": len(dataset),
-    }
+    launched = _launch_if_asked("dpo", model, dataset, out_dir, s)
+    if launched is not None:
+        return launched
+    from trl import DPOConfig, DPOTrainer
+
+    use_bf16 = _use_bf16(s.bf16)
+    lr = s.learning_rate("dpo")
+    config = {**_config("dpo", model, s, lr=lr, bf16=use_bf16), "pairs": len(dataset)}
     run_dir, metrics_path = _prepare_run(out_dir, config)
     loaded, tokenizer = load_model(model, bf16=use_bf16)
     args = DPOConfig(
-        **_common_args(
-            run_dir,
-            epochs=epochs,
-            lr=lr,
-            batch_size=batch_size,
-            grad_accum=grad_accum,
-            max_steps=max_steps,
-            gradient_checkpointing=gradient_checkpointing,
-            bf16=use_bf16,
-            deepspeed=deepspeed,
-            group_by_length=False,
-            seed=seed,
-            logging_steps=logging_steps,
-            progress=progress,
-            warmup_ratio=warmup_ratio,
-        ),
-        beta=beta,
-        max_length=max_length,
+        **_training_args(run_dir, s, lr=lr, bf16=use_bf16),
+        beta=s.beta,
+        max_length=s.max_length if s.max_length is not None else 2048,
     )
     trainer = DPOTrainer(
         model=loaded,
         args=args,
         train_dataset=dataset.select_columns(["prompt", "chosen", "rejected"]),
         processing_class=tokenizer,
-        peft_config=lora.to_peft() if lora is not None else None,
+        peft_config=s.lora.to_peft() if s.lora is not None else None,
         callbacks=[_metrics_callback(metrics_path)],
     )
     chars = sum(
         len(p) + len(c) + len(r)
         for p, c, r in zip(dataset["prompt"], dataset["chosen"], dataset["rejected"], strict=True)
     )
-    return _finish(
-        trainer, run_dir, metrics_path, config, save=save, tokens=chars // 4, title="DPO loss"
-    )
+    return _finish(trainer, run_dir, metrics_path, s, tokens=chars // 4, title="DPO loss")

@@ -5,88 +5,28 @@ model's text back into an `AssistantTurn`. Renderings are append-only: the rende
 conversation plus the generation prompt is a prefix of the rendering of the same conversation
 with the assistant's reply appended. The KV-cache reuse of the backends and the label masks of
 fine-tuning both rely on it.
+
+Data never becomes control tokens: every data segment of a rendering (message text, tool
+results, tool specs, calls) passes through `Format.neutralise`, which breaks the format's own
+markers and the model's control tokens (`with_control_tokens`) wherever they occur in it.
 """
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from lamagent.errors import FormatError
-from lamagent.messages import AssistantTurn, MessageLike, ToolCall
+from lamagent.formats.choice import ToolChoice
+from lamagent.formats.controls import ControlStrings
+from lamagent.formats.grammar import CallShape, format_constraint
+from lamagent.formats.stream_events import StreamParser
+from lamagent.messages import AssistantTurn, MessageLike
 
 if TYPE_CHECKING:
-    from lamagent.backends.base import Constraint
+    from lamagent.generation import Constraint
     from lamagent.tools import Tool
-
-#: How a format's call output is shaped, which decides its call grammar:
-#: "list" is xLAM-2's bare `[{"name", "arguments"}, ...]`; "tool_calls" is xLAM-1 fc's
-#: `{"tool_calls": [...]}`; "thought_tool_calls" is xLAM-1 general's
-#: `{"thought": "...", "tool_calls": [...]}`.
-CallShape = Literal["list", "tool_calls", "thought_tool_calls"]
-ToolChoice = str  # "auto" | "required" | "none" | a tool name
-
-
-def tool_spec(tool: Tool | Mapping[str, Any]) -> dict[str, Any]:
-    """The xLAM form `{"name", "description", "parameters"}` of a Tool or a spec dict.
-
-    Accepts a `Tool` (anything with `.spec()`), an OpenAI spec (`{"type": "function",
-    "function": {...}}`) or an xLAM/BFCL spec. The key order is always name, description,
-    parameters: the prompt shows the tools as JSON, so the order is part of the wire format.
-    """
-    spec_fn = getattr(tool, "spec", None)
-    raw: Any = spec_fn() if callable(spec_fn) else tool
-    if not isinstance(raw, Mapping):
-        raise FormatError(f"a tool must be a Tool or a spec dict, got {type(tool).__name__}")
-    fn = raw.get("function")
-    if isinstance(fn, Mapping):
-        raw = fn
-    if not isinstance(raw.get("name"), str):
-        raise FormatError(f"a tool spec needs a string 'name': {dict(raw)!r}")
-    return {
-        "name": raw["name"],
-        "description": raw.get("description", "") or "",
-        "parameters": raw.get("parameters") or {"type": "object", "properties": {}},
-    }
-
-
-def tool_specs(tools: Sequence[Tool | Mapping[str, Any]] | None) -> list[dict[str, Any]]:
-    """`tool_spec` of every tool (an empty list for None)."""
-    return [tool_spec(t) for t in tools or ()]
-
-
-@dataclass(frozen=True)
-class TextDelta:
-    """Streamed text that is certainly not part of a tool call."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class CallDelta:
-    """A complete tool call, emitted once its JSON has closed."""
-
-    call: ToolCall
-    index: int
-
-
-StreamEvent = TextDelta | CallDelta
-
-
-class StreamParser(ABC):
-    """Incremental parser for streamed model output.
-
-    `feed` takes the next piece of text and returns the events it makes certain; `finish`
-    returns the whole `AssistantTurn`, equal to `Format.parse` of the concatenated text.
-    """
-
-    @abstractmethod
-    def feed(self, delta: str) -> list[StreamEvent]: ...
-
-    @abstractmethod
-    def finish(self) -> AssistantTurn: ...
 
 
 class Format(ABC):
@@ -100,6 +40,12 @@ class Format(ABC):
     end_of_turn: str
     #: The shape of this format's call output (decides `constraint`).
     call_shape: CallShape = "list"
+    #: The markers this format writes itself (turn headers, section markers, BOS/EOS): data must
+    #: never hold them verbatim.
+    markers: tuple[str, ...] = ()
+    #: Control tokens of the model's tokenizer, added by `with_control_tokens`.
+    model_control_tokens: frozenset[str] = frozenset()
+    _controls: ControlStrings | None = None
 
     @abstractmethod
     def render(
@@ -127,25 +73,32 @@ class Format(ABC):
         scripted backend should return to stand in for a model of this format.
         """
 
-    @classmethod
-    def from_chat_template(
-        cls,
-        template: str,
-        *,
-        bos_token: str = "",
-        eos_token: str = "",
-        **special: Any,
-    ) -> Format:
-        """A Format that renders with a model's own Jinja chat template (sandboxed).
+    # -- keeping data out of the control channel -------------------------------------------
 
-        Parsing, stop strings and the end-of-turn marker come from the built-in family the
-        template's markers point to (ChatML, Llama 3 headers, DeepSeek-Coder, Mistral).
-        `special` are further variables the template may read (e.g. `tool_style="openai"`
-        is taken by the Format itself; see `lamagent.formats.template`).
+    @property
+    def control_strings(self) -> ControlStrings:
+        """The format's markers, its stop strings and the model's control tokens."""
+        if self._controls is None:
+            self._controls = ControlStrings(
+                [*self.markers, *self.stop, *self.model_control_tokens]
+            )
+        return self._controls
+
+    def with_control_tokens(self, tokens: Iterable[str]) -> Format:
+        """A copy of this Format that also keeps `tokens` (a model's control tokens) out of data.
+
+        Pass `ModelInfo.control_tokens` of the model the prompts are for.
         """
-        from lamagent.formats.template import TemplateFormat
+        twin = copy.copy(self)
+        twin.model_control_tokens = self.model_control_tokens | frozenset(tokens)
+        twin._controls = None
+        return twin
 
-        return TemplateFormat(template, bos_token=bos_token, eos_token=eos_token, **special)
+    def neutralise(self, text: str) -> str:
+        """A data segment with every control string in it broken (see `lamagent.formats.controls`)."""
+        return self.control_strings.neutralise(text)
+
+    # -- constrained decoding ----------------------------------------------------------------
 
     def constraint(
         self,
@@ -160,8 +113,6 @@ class Format(ABC):
         that tool, "none" gives None (no constraint). `max_calls` bounds the number of calls
         so that a degenerate repetition ends.
         """
-        from lamagent.formats.grammar import format_constraint
-
         return format_constraint(
             self.call_shape, tools, tool_choice=tool_choice, max_calls=max_calls
         )

@@ -17,14 +17,21 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from lamagent.errors import ConstraintError
-from lamagent.formats.base import CallShape, tool_spec
+from lamagent.formats.choice import ToolChoice, named_tool
+from lamagent.formats.specs import tool_spec
+from lamagent.generation import Constraint
 
 if TYPE_CHECKING:
-    from lamagent.backends.base import Constraint
     from lamagent.tools import Tool
+
+#: How a format's call output is shaped, which decides its call grammar:
+#: "list" is xLAM-2's bare `[{"name", "arguments"}, ...]`; "tool_calls" is xLAM-1 fc's
+#: `{"tool_calls": [...]}`; "thought_tool_calls" is xLAM-1 general's
+#: `{"thought": "...", "tool_calls": [...]}`.
+CallShape: TypeAlias = Literal["list", "tool_calls", "thought_tool_calls"]
 
 
 def _normalized(tool: Tool | Mapping[str, Any]) -> dict[str, Any]:
@@ -103,15 +110,13 @@ def format_constraint(
     shape: CallShape,
     tools: Sequence[Tool | Mapping[str, Any]],
     *,
-    tool_choice: str = "auto",
+    tool_choice: ToolChoice = "auto",
     max_calls: int | None = None,
 ) -> Constraint | None:
     """The `Constraint` of a format whose call output has `shape` (see `Format.constraint`)."""
-    from lamagent.backends.base import Constraint
-
     if tool_choice == "none":
         return None
-    named = tool_choice not in ("auto", "required")
+    named = named_tool(tool_choice) is not None
     if shape == "list":
         schema = call_list_schema(
             tools, max_calls=max_calls, tool_name=tool_choice if named else None

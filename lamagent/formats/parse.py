@@ -14,6 +14,9 @@ Rules, in order:
   there is read with `json.JSONDecoder.raw_decode` (never `eval`), then the search goes on after
   it, so several tagged calls are all found.
 - Text outside the calls becomes the thought. With no call syntax at all the text is the answer.
+- An empty call list (`[]` as the whole output, `{"tool_calls": []}`) is an empty answer (or the
+  text beside it): the model has no call to make. `AssistantTurn(answer="")` is therefore the
+  shape of "no call and nothing to say", and the formats render it back as the model wrote it.
 - A call item without a string `name` or without `arguments` is an error that is reported, not
   dropped; `arguments` may be a JSON string. JSON cut off at the end of the output is reported as
   cut off (raise max_tokens); other malformed JSON as invalid. Nothing here raises.
@@ -62,30 +65,60 @@ _OBJECT_KEYS = ('"name"', '"function"', '"tool_calls"', '"thought"')
 
 _DECODER = json.JSONDecoder()
 
+#: A whole output that is an empty call list (xLAM-2 writes `[]` for "no call").
+EMPTY_CALL_LIST = re.compile(r"\s*\[\s*\]\s*")
+
 EMPTY_OUTPUT = (
     "The output was empty. Answer in plain text, or call tools with a JSON list such as "
     '[{"name": "tool_name", "arguments": {...}}].'
 )
 
 
-def could_start_call(tail: str) -> bool:
-    """Whether `tail` (text up to the end of what has arrived) could still grow into a call start.
+_LIST_PREFIX = re.compile(r"\[\s*(\{\s*(\")?)?")
+
+
+def could_start_call(text: str, pos: int = 0) -> bool:
+    """Whether `text[pos:]` (text up to the end of what has arrived) could still grow into a call.
 
     True for a complete start too. The streaming parser holds such text back until it knows.
+    Looks only at the start of `text[pos:]` (never copies it), so scanning every position of a
+    large chunk stays linear.
     """
-    if not tail:
+    if pos >= len(text):
         return False
     for marker in (TAG_OPEN, TOOL_CALLS_PREFIX, FENCE):
-        if marker.startswith(tail) or tail.startswith(marker):
+        if marker.startswith(text[pos : pos + len(marker)]):
             return True
-    if tail[0] == "[":
-        m = re.match(r"\[\s*(\{\s*(\")?)?", tail)
-        return m is not None and (m.end() == len(tail) or m.group(2) is not None)
-    if tail[0] == "{":
-        m = _WHITESPACE.match(tail, 1)
-        rest = tail[m.end() if m else 1 :]
-        return any(k.startswith(rest) or rest.startswith(k) for k in _OBJECT_KEYS)
+    first = text[pos]
+    if first == "[":
+        m = _LIST_PREFIX.match(text, pos)
+        return m is not None and (m.end() == len(text) or m.group(2) is not None)
+    if first == "{":
+        m = _WHITESPACE.match(text, pos + 1)
+        at = m.end() if m else pos + 1
+        return any(k.startswith(text[at : at + len(k)]) for k in _OBJECT_KEYS)
     return False
+
+
+def _prefixes(word: str) -> list[str]:
+    return [re.escape(word[:k]) for k in range(len(word), 0, -1)]
+
+
+#: The unfinished start of a call at the very end of the text that has arrived so far: what the
+#: streaming parser must hold back. One regex, so that finding it in a large chunk is linear.
+PARTIAL_CALL_START = re.compile(
+    "(?:"
+    + "|".join(
+        [
+            *_prefixes(TAG_OPEN),
+            *_prefixes(TOOL_CALLS_PREFIX),
+            *_prefixes(FENCE),
+            r"\[\s*(?:\{\s*)?",
+            r"\{\s*(?:" + "|".join([*(p for k in _OBJECT_KEYS for p in _prefixes(k)), ""]) + ")",
+        ]
+    )
+    + r")\Z"
+)
 
 
 def json_extent(text: str, start: int) -> int | None:
@@ -203,6 +236,10 @@ def _error(message: str, text: str, thought: str = "") -> AssistantTurn:
 
 def _parse(text: str) -> AssistantTurn:
     thinking, body = split_thinking(text)
+    if EMPTY_CALL_LIST.fullmatch(body):
+        # The model has no call to make and nothing to say: an empty answer, as xLAM-1's
+        # {"tool_calls": []} (and rendered back as `[]`).
+        return AssistantTurn(thought=thinking or "", answer="", raw=text)
     if thinking is None and body.lstrip().startswith(THINK_OPEN):
         return _error(
             "The output was cut off while thinking (no </think>): raise max_tokens.", text

@@ -1,6 +1,6 @@
 """The incremental reader of streamed model output.
 
-Text goes out as `TextDelta` as soon as it cannot be the start of a call: text that could still
+Text goes out as `TextPiece` as soon as it cannot be the start of a call: text that could still
 grow into one (`[`, `{`, a fence, `<tool_call>`, `[TOOL_CALLS]`, leading or trailing whitespace)
 is held back until the next pieces decide. Once a call has begun, the parser follows the JSON
 (string and escape state, bracket depth) and emits each call as a `CallDelta` when its object
@@ -15,14 +15,15 @@ a bare `...</think>` (the template opened the thinking) is still read right by `
 from __future__ import annotations
 
 import json
+import re
 from typing import Literal
 
-from lamagent.formats.base import CallDelta, StreamEvent, StreamParser, TextDelta
 from lamagent.formats.parse import (
     CALL_START,
     FENCE,
     FENCE_HEADER,
     JSON_CALL_START,
+    PARTIAL_CALL_START,
     TAG_CLOSE,
     TAG_OPEN,
     THINK_CLOSE,
@@ -34,10 +35,14 @@ from lamagent.formats.parse import (
     parse_output,
     read_payload,
 )
+from lamagent.formats.stream_events import CallDelta, StreamEvent, StreamParser, TextPiece
 from lamagent.messages import AssistantTurn, ToolCall
 
 _Mode = Literal["start", "think", "text", "await", "fence", "json", "closer", "dead"]
-_CANDIDATE_CHARS = frozenset("<[{`")
+#: The characters a call start can begin with (`<tool_call>`, `[`, `{`, a fence).
+#: What an output that is an empty call list `[]` looks like while it arrives.
+_EMPTY_LIST_SO_FAR = re.compile(r"\[\s*\]?\s*")
+_CANDIDATE = re.compile(r"[<\[{`]")
 
 
 class CallStreamParser(StreamParser):
@@ -47,7 +52,7 @@ class CallStreamParser(StreamParser):
         self._buf = ""
         self._mode: _Mode = "start"
         self._pos = 0  # everything before is settled
-        self._emitted = 0  # text emitted as TextDelta up to here
+        self._emitted = 0  # text emitted as TextPiece up to here
         self._leading = True  # skip whitespace before the next text
         self._calls: list[ToolCall] = []
         self._closer = ""
@@ -88,7 +93,7 @@ class CallStreamParser(StreamParser):
         return turn.model_copy(update={"calls": calls})
 
     def flush(self) -> list[StreamEvent]:
-        """The answer text still held back at the end (e.g. a trailing `[`), as a TextDelta.
+        """The answer text still held back at the end (e.g. a trailing `[`), as a TextPiece.
 
         Call after the last `feed` when printing an answer as it streams; `finish()` gives the
         whole turn either way.
@@ -99,7 +104,7 @@ class CallStreamParser(StreamParser):
             return []
         rest = turn.answer[len(sent) :]
         self._text_out.append(rest)
-        return [TextDelta(rest)]
+        return [TextPiece(rest)]
 
     # -- the state machine ------------------------------------------------------------------
 
@@ -124,7 +129,7 @@ class CallStreamParser(StreamParser):
         if end > self._emitted:
             text = self._buf[self._emitted : end]
             self._text_out.append(text)
-            events.append(TextDelta(text))
+            events.append(TextPiece(text))
             self._emitted = end
 
     def _step_start(self, events: list[StreamEvent]) -> None:
@@ -153,13 +158,14 @@ class CallStreamParser(StreamParser):
                 return
             self._pos = self._emitted = j
             self._leading = False
+        if not self._text_out and not self._calls and _EMPTY_LIST_SO_FAR.fullmatch(buf, self._pos):
+            return  # may be the whole output `[]`, an empty call list: not text
         m = CALL_START.search(buf, self._pos)
         limit = m.start() if m else len(buf)
-        hold = limit
-        for p in range(self._pos, limit):
-            if buf[p] in _CANDIDATE_CHARS and could_start_call(buf[p:]):
-                hold = p
-                break
+        # Before the first complete call start, text can only be held back for an unfinished
+        # start that runs to the end of what has arrived.
+        partial = PARTIAL_CALL_START.search(buf, self._pos)
+        hold = partial.start() if partial is not None and partial.start() < limit else limit
         self._emit_text(hold, events)
         if m is None or hold != m.start():
             self._pos = hold
@@ -193,7 +199,7 @@ class CallStreamParser(StreamParser):
             return
         if JSON_CALL_START.match(buf, j):
             self._begin_json(j, FENCE)
-        elif buf[j] in "[{" and could_start_call(buf[j:]):
+        elif buf[j] in "[{" and could_start_call(buf, j):
             return
         else:  # an ordinary code block: it is text
             self._mode, self._pos = "text", self._fence_start + len(FENCE)

@@ -1,12 +1,10 @@
-"""Formats that render with a model's own Jinja chat template, in a sandbox.
+"""Formats that render with a model's own Jinja chat template, in a bounded sandbox.
 
 A chat template from a model file is untrusted input (a GGUF chat template is a known injection
-vector), so it renders in `jinja2.sandbox.ImmutableSandboxedEnvironment`, which refuses access to
-private attributes (`__class__`, `__globals__`, ...) and to mutating methods. The environment is
-set up as transformers sets up `apply_chat_template` so that the bytes match: `trim_blocks` and
-`lstrip_blocks`, the loop-controls extension, a `tojson` filter that is `json.dumps(x,
-ensure_ascii=False, indent=indent)` with keys in their given order and no HTML escaping (Jinja's
-own sorts keys and escapes `<>&'`), `raise_exception` and `strftime_now`.
+vector): it renders in `lamagent.formats.sandbox`, which holds the escapes Jinja's sandbox holds
+and bounds the time and memory of a render. Data reaches the template neutralised: every string
+in the messages and tools (keys too) has the model's control strings broken before the template
+sees it, so a tool result cannot forge a turn through the model's own template either.
 
 Output is read by the shared tolerant parser; the stop strings and end-of-turn marker come from
 the family the template's markers point to.
@@ -14,18 +12,21 @@ the family the template's markers point to.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
-import jinja2
-import jinja2.ext
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-from lamagent.errors import FormatError
-from lamagent.formats.base import Format, StreamParser, tool_specs
-from lamagent.formats.xlam2 import _messages
+from lamagent.formats.base import Format
+from lamagent.formats.controls import markers_in
+from lamagent.formats.conversation import message_text, read_messages
+from lamagent.formats.registry import detect_family, get
+from lamagent.formats.sandbox import (
+    DEFAULT_MAX_OUTPUT,
+    DEFAULT_TIMEOUT,
+    compile_template,
+    render_template,
+)
+from lamagent.formats.specs import tool_specs
+from lamagent.formats.stream_events import StreamParser
 from lamagent.messages import AssistantTurn, Message, MessageLike
 
 if TYPE_CHECKING:
@@ -34,54 +35,17 @@ if TYPE_CHECKING:
 ToolStyle = Literal["auto", "spec", "openai"]
 
 
-def _raise_exception(message: str) -> NoReturn:
-    raise jinja2.exceptions.TemplateError(message)
+def template_message(message: Message, source: MessageLike | None = None) -> dict[str, Any]:
+    """A message as chat templates read it (transformers' convention: arguments as a dict).
 
-
-def _tojson(
-    x: Any,
-    ensure_ascii: bool = False,
-    indent: int | None = None,
-    separators: tuple[str, str] | None = None,
-    sort_keys: bool = False,
-) -> str:
-    return json.dumps(
-        x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
-    )
-
-
-def _strftime_now(fmt: str) -> str:
-    return datetime.now().strftime(fmt)
-
-
-def sandboxed_environment() -> ImmutableSandboxedEnvironment:
-    """A Jinja2 sandbox configured like transformers' chat-template environment."""
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols]
-    )
-    env.filters["tojson"] = _tojson
-    env.globals["raise_exception"] = _raise_exception
-    env.globals["strftime_now"] = _strftime_now
-    return env
-
-
-def detect_family(template: str) -> str:
-    """The built-in format whose turn syntax the template uses (by its special tokens)."""
-    if "<|im_start|>" in template or "<|im_end|>" in template:
-        return "xlam2-qwen"
-    if any(t in template for t in ("<|start_header_id|>", "<|eot_id|>", "<|begin_of_text|>")):
-        return "xlam2-llama"
-    if "### Instruction" in template or "<|EOT|>" in template:
-        return "xlam1-fc"
-    if "[INST]" in template:
-        return "xlam1"
-    return "xlam2-qwen"
-
-
-def template_message(message: Message) -> dict[str, Any]:
-    """A message as chat templates read it (transformers' convention: arguments as a dict)."""
+    `tool_calls` is passed when the message has calls, when its `source` dict says
+    `tool_calls` (even an empty list), and for an assistant message with no text: that is an
+    empty call list, which the xLAM-2 template renders as `[]`.
+    """
     out: dict[str, Any] = {"role": message.role, "content": message.content}
-    if message.tool_calls:
+    empty_call_list = message.role == "assistant" and not message_text(message.content).strip()
+    given = isinstance(source, Mapping) and "tool_calls" in source
+    if message.tool_calls or given or empty_call_list:
         out["tool_calls"] = [
             {
                 "id": c.id,
@@ -104,7 +68,8 @@ class TemplateFormat(Format):
     `{"name", "description", "parameters"}` objects (what xLAM-2's own template dumps), "openai"
     wraps each as `{"type": "function", "function": spec}` (the convention of most other
     templates, and what transformers builds from Python functions); "auto" picks "spec" for a
-    template that mentions xLAM and "openai" otherwise.
+    template that mentions xLAM and "openai" otherwise. `timeout` (seconds) and
+    `max_output_chars` bound one render.
     """
 
     def __init__(
@@ -115,14 +80,11 @@ class TemplateFormat(Format):
         eos_token: str = "",
         family: str | None = None,
         tool_style: ToolStyle = "auto",
+        timeout: float = DEFAULT_TIMEOUT,
+        max_output_chars: int = DEFAULT_MAX_OUTPUT,
         **special: Any,
     ) -> None:
-        from lamagent.formats import get
-
-        try:
-            self._template = sandboxed_environment().from_string(template)
-        except jinja2.TemplateError as exc:
-            raise FormatError(f"the chat template does not compile: {exc}") from exc
+        self._template = compile_template(template)
         self.source = template
         self._base = get(family or detect_family(template))
         self.family = self._base.name
@@ -133,10 +95,20 @@ class TemplateFormat(Format):
         if tool_style == "auto":
             tool_style = "spec" if "xlam" in template.lower() else "openai"
         self.tool_style = tool_style
+        self.timeout = timeout
+        self.max_output_chars = max_output_chars
         self._variables = {"bos_token": bos_token, "eos_token": eos_token, **special}
+        strings = [v for v in self._variables.values() if isinstance(v, str)]
+        self.markers = (*self._base.markers, *sorted(markers_in(template)), *strings)
 
     def __repr__(self) -> str:
         return f"TemplateFormat(family={self.family!r}, tool_style={self.tool_style!r})"
+
+    def with_control_tokens(self, tokens: Iterable[str]) -> Format:
+        twin = super().with_control_tokens(tokens)
+        if isinstance(twin, TemplateFormat):
+            twin._base = self._base.with_control_tokens(tokens)
+        return twin
 
     def render(
         self,
@@ -145,7 +117,11 @@ class TemplateFormat(Format):
         *,
         add_generation_prompt: bool = True,
     ) -> str:
-        msgs = [template_message(m) for m in _messages(messages)]
+        sources = list(messages)
+        msgs = [
+            template_message(m, src)
+            for m, src in zip(read_messages(sources), sources, strict=True)
+        ]
         specs = tool_specs(tools)
         tool_arg: list[dict[str, Any]] | None = None
         if specs:
@@ -154,30 +130,18 @@ class TemplateFormat(Format):
                 if self.tool_style == "spec"
                 else [{"type": "function", "function": s} for s in specs]
             )
-        try:
-            return self._template.render(
-                messages=msgs,
-                tools=tool_arg,
-                add_generation_prompt=add_generation_prompt,
+        data = self.control_strings.neutralise_value
+        return render_template(
+            self._template,
+            {
                 **self._variables,
-            )
-        except jinja2.exceptions.SecurityError as exc:
-            raise FormatError(
-                f"the chat template tried something unsafe and was stopped: {exc}. Do not use "
-                "this model file's template (pass a built-in format name instead)."
-            ) from exc
-        except jinja2.TemplateError as exc:
-            raise FormatError(f"the chat template failed to render: {exc}") from exc
-        except (
-            TypeError,
-            ValueError,
-            AttributeError,
-            KeyError,
-            IndexError,
-            OverflowError,
-            RecursionError,
-        ) as exc:
-            raise FormatError(f"the chat template failed to render: {exc!r}") from exc
+                "messages": data(msgs),
+                "tools": data(tool_arg),
+                "add_generation_prompt": add_generation_prompt,
+            },
+            timeout=self.timeout,
+            max_output_chars=self.max_output_chars,
+        )
 
     def render_assistant(self, turn: AssistantTurn | MessageLike) -> str:
         return self._base.render_assistant(turn)
@@ -187,3 +151,20 @@ class TemplateFormat(Format):
 
     def stream_parser(self) -> StreamParser:
         return self._base.stream_parser()
+
+
+def from_chat_template(
+    template: str,
+    *,
+    bos_token: str = "",
+    eos_token: str = "",
+    **special: Any,
+) -> Format:
+    """A Format that renders with a model's own Jinja chat template (sandboxed, bounded).
+
+    Parsing, stop strings and the end-of-turn marker come from the built-in family the
+    template's markers point to (ChatML, Llama 3 headers, DeepSeek-Coder, Mistral).
+    `special` are further variables the template may read; `family`, `tool_style`, `timeout`
+    and `max_output_chars` are taken by the Format itself (see `TemplateFormat`).
+    """
+    return TemplateFormat(template, bos_token=bos_token, eos_token=eos_token, **special)

@@ -26,10 +26,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from lamagent.errors import FormatError
-from lamagent.formats.base import CallShape, Format, StreamParser, tool_specs
+from lamagent.formats.base import Format
+from lamagent.formats.conversation import message_text, read_messages
+from lamagent.formats.grammar import CallShape
 from lamagent.formats.parse import parse_output
+from lamagent.formats.specs import tool_specs
 from lamagent.formats.stream import CallStreamParser
-from lamagent.formats.xlam2 import _messages, _text
+from lamagent.formats.stream_events import StreamParser
 from lamagent.messages import AssistantTurn, Message, MessageLike
 
 if TYPE_CHECKING:
@@ -81,6 +84,12 @@ GENERAL_FORMAT_INSTRUCTION = (
 )
 # DeepSeek-Coder's BOS and the fc models' default system line (their tokenizer's chat template).
 DEEPSEEK_BOS = "<｜begin▁of▁sentence｜>"
+#: The section markers of the single user message (data must not forge them).
+SECTION_MARKERS = tuple(
+    f"[{edge} OF {section}]"
+    for section in ("TASK INSTRUCTION", "AVAILABLE TOOLS", "FORMAT INSTRUCTION", "QUERY", "HISTORY STEPS")
+    for edge in ("BEGIN", "END")
+)
 FC_SYSTEM = (
     "You are an AI assistant for function calling. For politically sensitive questions, "
     "security and privacy issues, and other non-computer science questions, you will refuse "
@@ -102,16 +111,16 @@ def history_steps(messages: Sequence[Message]) -> tuple[str, list[dict[str, Any]
     for m in messages:
         if m.role == "user":
             if not steps:
-                query_parts.append(_text(m.content))
+                query_parts.append(message_text(m.content))
             else:
                 prev = steps[-1]
-                text = _text(m.content)
+                text = message_text(m.content)
                 prev["user_input"] = f"{prev['user_input']}\n{text}" if prev["user_input"] else text
         elif m.role == "assistant":
             steps.append(
                 {
                     "step_id": len(steps) + 1,
-                    "thought": _text(m.content),
+                    "thought": message_text(m.content),
                     "tool_calls": [c.to_xlam() for c in m.tool_calls],
                     "next_observation": "",
                     "user_input": "",
@@ -154,9 +163,12 @@ class XLAM1Format(Format):
         if fc:
             self.stop = ("<|EOT|>", "<｜end▁of▁sentence｜>")
             self.end_of_turn = "\n<|EOT|>\n"
+            turn_markers: tuple[str, ...] = (DEEPSEEK_BOS, "### Instruction:", "### Response:")
         else:
             self.stop = ("</s>",)
             self.end_of_turn = "</s>"
+            turn_markers = ("<s>", "</s>", "[INST]", "[/INST]")
+        self.markers = (*SECTION_MARKERS, *turn_markers)
 
     def __repr__(self) -> str:
         return f"XLAM1Format({self.variant!r})"
@@ -167,21 +179,25 @@ class XLAM1Format(Format):
         """The single user message: sections, query and history steps."""
         system = ""
         if messages and messages[0].role == "system":
-            system, messages = _text(messages[0].content), messages[1:]
+            system, messages = message_text(messages[0].content), messages[1:]
         query, steps = history_steps(messages)
         specs = [xlam1_tool(s) for s in tool_specs(tools)]
-        out = f"{system}\n\n" if system else ""
+        data = self.neutralise
+        out = f"{data(system)}\n\n" if system else ""
         out += (
             f"[BEGIN OF TASK INSTRUCTION]\n{self.task_instruction}\n[END OF TASK INSTRUCTION]\n\n"
         )
-        out += f"[BEGIN OF AVAILABLE TOOLS]\n{json.dumps(specs)}\n[END OF AVAILABLE TOOLS]\n\n"
+        out += (
+            f"[BEGIN OF AVAILABLE TOOLS]\n{data(json.dumps(specs))}\n[END OF AVAILABLE TOOLS]\n\n"
+        )
         out += (
             f"[BEGIN OF FORMAT INSTRUCTION]\n{self.format_instruction}\n"
             "[END OF FORMAT INSTRUCTION]\n\n"
         )
-        out += f"[BEGIN OF QUERY]\n{query}\n[END OF QUERY]\n\n"
+        out += f"[BEGIN OF QUERY]\n{data(query)}\n[END OF QUERY]\n\n"
         if steps:
-            out += f"\n[BEGIN OF HISTORY STEPS]\n{json.dumps(steps)}\n[END OF HISTORY STEPS]\n"
+            history = data(json.dumps(steps))
+            out += f"\n[BEGIN OF HISTORY STEPS]\n{history}\n[END OF HISTORY STEPS]\n"
         return out
 
     def _wrap(self, instruction: str) -> str:
@@ -196,7 +212,7 @@ class XLAM1Format(Format):
         *,
         add_generation_prompt: bool = True,
     ) -> str:
-        msgs = _messages(messages)
+        msgs = read_messages(messages)
         reply: Message | None = None
         if msgs and msgs[-1].role == "assistant":
             reply, msgs = msgs[-1], msgs[:-1]
@@ -207,12 +223,13 @@ class XLAM1Format(Format):
         return prompt + gen if add_generation_prompt else prompt
 
     def render_assistant(self, turn: AssistantTurn | MessageLike) -> str:
-        msg = turn.to_message() if isinstance(turn, AssistantTurn) else _messages([turn])[0]
+        msg = turn.to_message() if isinstance(turn, AssistantTurn) else read_messages([turn])[0]
         calls = [c.to_xlam() for c in msg.tool_calls]
         if self.variant == "fc":
             # DeepSeek-Coder's response turn is "### Response:\n" + content.
-            return "\n" + json.dumps({"tool_calls": calls})
-        return json.dumps({"thought": _text(msg.content), "tool_calls": calls})
+            return "\n" + self.neutralise(json.dumps({"tool_calls": calls}))
+        thought = message_text(msg.content)
+        return self.neutralise(json.dumps({"thought": thought, "tool_calls": calls}))
 
     def parse(self, text: str) -> AssistantTurn:
         return parse_output(text)

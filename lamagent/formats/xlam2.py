@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from lamagent.errors import FormatError
-from lamagent.formats.base import Format, StreamParser, tool_specs
+from lamagent.formats.base import Format
+from lamagent.formats.conversation import dump_calls, dump_result, message_text, read_messages
 from lamagent.formats.parse import parse_output
+from lamagent.formats.specs import tool_specs
 from lamagent.formats.stream import CallStreamParser
-from lamagent.messages import AssistantTurn, Message, MessageLike, to_messages
+from lamagent.formats.stream_events import StreamParser
+from lamagent.messages import AssistantTurn, Message, MessageLike
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -45,6 +48,7 @@ INSTRUCTION = (
     "respond directly in plain text. The available tools are:\n\n"
 )
 
+
 SystemInstruction = Literal["always", "official"]
 
 
@@ -56,29 +60,34 @@ class _Turns:
     header: str  # "{role}" is replaced
     end: str
     tool_role: str
+    stop: tuple[str, ...]
+    markers: tuple[str, ...]  # every special token of the turn syntax
 
 
-_QWEN = _Turns(prefix="", header="<|im_start|>{role}\n", end="<|im_end|>", tool_role="tool")
+_QWEN = _Turns(
+    prefix="",
+    header="<|im_start|>{role}\n",
+    end="<|im_end|>",
+    tool_role="tool",
+    stop=("<|im_end|>", "<|endoftext|>"),
+    markers=("<|im_start|>", "<|im_end|>", "<|endoftext|>"),
+)
 _LLAMA = _Turns(
     prefix="<|begin_of_text|>",
     header="<|start_header_id|>{role}<|end_header_id|>\n\n",
     end="<|eot_id|>",
     tool_role="ipython",
+    stop=("<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"),
+    markers=(
+        "<|begin_of_text|>",
+        "<|start_header_id|>",
+        "<|end_header_id|>",
+        "<|eot_id|>",
+        "<|eom_id|>",
+        "<|end_of_text|>",
+        "<|python_tag|>",
+    ),
 )
-
-
-def dump_calls(calls: Iterable[Any], *, ensure_ascii: bool = False) -> str:
-    """The JSON list of `{"name", "arguments"}` objects an xLAM-2 model writes for its calls."""
-    return json.dumps([c.to_xlam() for c in calls], ensure_ascii=ensure_ascii)
-
-
-def dump_result(content: Any, *, ensure_ascii: bool = False) -> str:
-    """A tool result as the templates insert it: strings raw, anything else as JSON."""
-    if isinstance(content, str):
-        return content
-    if content is None:
-        return ""
-    return json.dumps(content, ensure_ascii=ensure_ascii)
 
 
 class XLAM2Format(Format):
@@ -104,11 +113,8 @@ class XLAM2Format(Format):
         self.name = f"xlam2-{variant}"
         self._t = _QWEN if variant == "qwen" else _LLAMA
         self.end_of_turn = self._t.end
-        self.stop = (
-            ("<|im_end|>", "<|endoftext|>")
-            if variant == "qwen"
-            else ("<|eot_id|>", "<|eom_id|>", "<|end_of_text|>")
-        )
+        self.stop = self._t.stop
+        self.markers = self._t.markers
         self.system_instruction = system_instruction
         self.default_system = default_system
         self.ensure_ascii = ensure_ascii
@@ -122,28 +128,28 @@ class XLAM2Format(Format):
         return self._t.header.format(role=role) + content + self._t.end
 
     def system_text(self, messages: Sequence[Message], tools: list[dict[str, Any]]) -> str:
-        """The content of the system turn (system text, instruction, tools)."""
+        """The content of the system turn (system text, instruction, tools), data neutralised."""
         caller = bool(messages) and messages[0].role == "system"
-        system = _text(messages[0].content).strip() if caller else self.default_system
-        out = system + "\n"
+        system = message_text(messages[0].content).strip() if caller else self.default_system
+        out = self.neutralise(system) + "\n"
         if tools:
             if not (caller and self.system_instruction == "official"):
                 out += INSTRUCTION
             for spec in tools:
-                out += json.dumps(spec, indent=4, ensure_ascii=self.ensure_ascii) + "\n\n"
+                dumped = json.dumps(spec, indent=4, ensure_ascii=self.ensure_ascii)
+                out += self.neutralise(dumped) + "\n\n"
         return out
 
     def render_message(self, message: Message) -> str:
         """One non-system message as its turn."""
         if message.role == "tool":
-            return self._turn(
-                self._t.tool_role, dump_result(message.content, ensure_ascii=self.ensure_ascii)
-            )
+            result = dump_result(message.content, ensure_ascii=self.ensure_ascii)
+            return self._turn(self._t.tool_role, self.neutralise(result))
         if message.role == "assistant":
             return self._turn("assistant", self.render_assistant(message))
         if message.role == "system":
             raise FormatError("a system message is only allowed first: merge it into the first one")
-        return self._turn(message.role, _text(message.content).strip())
+        return self._turn(message.role, self.neutralise(message_text(message.content).strip()))
 
     def render(
         self,
@@ -152,7 +158,7 @@ class XLAM2Format(Format):
         *,
         add_generation_prompt: bool = True,
     ) -> str:
-        msgs = _messages(messages)
+        msgs = read_messages(messages)
         specs = tool_specs(tools)
         parts = [self._t.prefix, self._turn("system", self.system_text(msgs, specs))]
         rest = msgs[1:] if msgs and msgs[0].role == "system" else msgs
@@ -162,10 +168,17 @@ class XLAM2Format(Format):
         return "".join(parts)
 
     def render_assistant(self, turn: AssistantTurn | MessageLike) -> str:
-        msg = turn.to_message() if isinstance(turn, AssistantTurn) else _messages([turn])[0]
+        """The calls as a JSON list, else the text; no calls and no text is the empty list `[]`.
+
+        `[]` is what the model writes when it has no call to make and nothing to say (the
+        official template renders an assistant turn with `tool_calls: []` so), and what
+        `parse` reads back as an empty answer.
+        """
+        msg = turn.to_message() if isinstance(turn, AssistantTurn) else read_messages([turn])[0]
         if msg.tool_calls:
-            return dump_calls(msg.tool_calls, ensure_ascii=self.ensure_ascii)
-        return _text(msg.content).strip()
+            return self.neutralise(dump_calls(msg.tool_calls, ensure_ascii=self.ensure_ascii))
+        text = message_text(msg.content).strip()
+        return self.neutralise(text) if text else "[]"
 
     # -- parsing ----------------------------------------------------------------------------
 
@@ -174,19 +187,3 @@ class XLAM2Format(Format):
 
     def stream_parser(self) -> StreamParser:
         return CallStreamParser()
-
-
-def _text(content: Any) -> str:
-    """Message content as text (None is empty; non-strings as JSON)."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    return json.dumps(content, ensure_ascii=False)
-
-
-def _messages(messages: Iterable[MessageLike]) -> list[Message]:
-    try:
-        return to_messages(messages)
-    except (ValueError, TypeError) as exc:
-        raise FormatError(f"cannot read the messages: {exc}") from exc

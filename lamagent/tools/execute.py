@@ -1,47 +1,79 @@
 """Run a turn's verified tool calls: concurrently, each under a timeout, results in call order.
 
-Failures are data here. A tool that raises, runs past its timeout or is refused approval gives
-an error observation (`{"error": "TimeoutError: ..."}`) that the model sees on its next turn,
-and an `Execution.error_kind` the trajectory records. Results are made JSON-able (pydantic
-models, dataclasses, sets, bytes) and capped in size so one tool cannot flood the context.
+Failures are data here. A tool that raises (anything, `SystemExit` included), returns something
+that cannot be shown, runs past its timeout or is refused approval gives an error observation
+(`{"error": "TimeoutError: ..."}`) that the model sees on its next turn, and an
+`Execution.error_kind` the trajectory records. Results are made JSON-able and capped in size,
+error messages too, so one tool cannot flood the context. Each call runs on its own daemon
+thread (async tools on their own event loop), so no tool can block the run's event loop; with
+`isolation="process"` it runs in a worker process that is killed at the timeout. The tool gets
+a copy of its arguments: the recorded call stays as the model wrote it.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
+import copy
 import inspect
 import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import Enum
-from pathlib import PurePath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import anyio
+import anyio.lowlevel
 
 from lamagent.messages import ToolCall
+from lamagent.records import ToolErrorKind
+from lamagent.tools.invoke import perform
+from lamagent.tools.isolation import Isolation, process_job
+from lamagent.tools.observation import cap_output, observe, observe_error, to_jsonable
+from lamagent.tools.workers import ToolOutcome, ToolThread, run_on_thread
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 #: Decides whether a call of a tool marked `requires_approval` may run (sync or async).
 ApprovalHook = Callable[[ToolCall, "Tool"], bool | Awaitable[bool]]
-ToolErrorKind = Literal["exception", "timeout", "refused", "duplicate"]
 
 DEFAULT_MAX_OUTPUT_CHARS = 16_000
+DEFAULT_MAX_ABANDONED_THREADS = 32
+
+__all__ = [
+    "DEFAULT_MAX_OUTPUT_CHARS",
+    "ApprovalHook",
+    "Execution",
+    "ExecutionPolicy",
+    "Isolation",
+    "call_key",
+    "cap_output",
+    "execute_calls",
+    "to_jsonable",
+]
 
 
 @dataclass(frozen=True)
 class ExecutionPolicy:
-    """How a turn's calls run: timeout, concurrency, output cap and the approval hook."""
+    """How a turn's calls run: timeout, concurrency, output cap, approval and isolation.
+
+    `max_concurrency` bounds the calls running at once (a call that timed out keeps its slot
+    until its thread really ends).
+    `isolation` is where calls run unless a tool sets its own: "thread" (default), "process"
+    (killed at the timeout; the function must be importable by name) or "loop" (async tools
+    on the run's event loop). `max_abandoned_threads` bounds, process-wide, the calls that
+    timed out but whose threads still run; past it new calls are refused with a timeout.
+    """
 
     timeout: float | None = 30.0
     parallel: bool = True
     max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS
     approval: ApprovalHook | None = None
+    max_concurrency: int = 8
+    isolation: Isolation = "thread"
+    max_abandoned_threads: int = DEFAULT_MAX_ABANDONED_THREADS
+    #: Tools running at once in one run.
+    max_concurrency: int = 8
 
 
 @dataclass
@@ -58,7 +90,10 @@ class Execution:
 
 def call_key(call: ToolCall) -> str:
     """Identity of a call for de-duplication: its name and canonical JSON arguments."""
-    return call.name + "\x00" + json.dumps(call.arguments, sort_keys=True, default=str)
+    try:
+        return call.name + "\x00" + json.dumps(call.arguments, sort_keys=True, default=str)
+    except (ValueError, RecursionError):  # not canonically encodable: never a duplicate
+        return f"{call.name}\x00<{id(call)}>"
 
 
 async def execute_calls(
@@ -123,51 +158,117 @@ async def _execute_one(
     if getattr(tool, "requires_approval", False):
         refusal = await _ask_approval(call, tool, policy.approval)
         if refusal is not None:
+            refusal = cap_output(refusal, policy.max_output_chars)
             return Execution(index, call, {"error": refusal}, "refused", refusal)
     timeout = tool.timeout if tool.timeout is not None else policy.timeout
+    if timeout is not None and math.isinf(timeout):
+        timeout = None
+    arguments = copy_arguments(call.arguments)
+    isolation = getattr(tool, "isolation", None) or policy.isolation
+    max_chars = policy.max_output_chars
+    if tool.fn is None or (isolation == "loop" and tool.is_async):
+        outcome = await _run_on_loop(tool, arguments, timeout, limiter, max_chars)
+    else:
+        outcome = await run_on_thread(
+            call.name,
+            _job(tool, arguments, max_chars, isolation),
+            timeout,
+            limiter,
+            policy.max_abandoned_threads,
+        )
+    seconds = time.perf_counter() - start
+    if outcome.kind is None:
+        return Execution(index, call, outcome.value, seconds=seconds)
+    message = outcome.error or outcome.kind
+    return Execution(index, call, {"error": message}, outcome.kind, message, seconds)
+
+
+def _job(
+    tool: Tool, arguments: dict[str, Any], max_chars: int, isolation: Isolation
+) -> Callable[[ToolThread], ToolOutcome]:
+    if isolation == "process" and not tool.is_async:
+        return process_job(tool, arguments, max_chars)
+    native = anyio.lowlevel.current_token().native_token
+    backend = "trio" if hasattr(native, "run_sync_soon") else "asyncio"
+
+    def job(thread: ToolThread) -> ToolOutcome:
+        return perform(tool, arguments, max_chars, thread.set_canceller, backend)
+
+    return job
+
+
+def _outer_cancellation() -> bool:
+    """True when the enclosing scope (a caller, the run's time limit, Ctrl-C) cancels us."""
+    if anyio.current_effective_deadline() == -math.inf:
+        return True
     try:
-        if limiter is not None:
-            async with limiter:
-                value = await _call_with_timeout(tool, call, timeout)
-        else:
-            value = await _call_with_timeout(tool, call, timeout)
-    except TimeoutError:
-        message = f"TimeoutError: tool {call.name!r} did not finish within {timeout} s"
-        return Execution(
-            index, call, {"error": message}, "timeout", message, time.perf_counter() - start
-        )
-    except Exception as exc:
-        message = f"{type(exc).__name__}: {exc}"
-        return Execution(
-            index, call, {"error": message}, "exception", message, time.perf_counter() - start
-        )
-    result = cap_output(to_jsonable(value), policy.max_output_chars)
-    return Execution(index, call, result, seconds=time.perf_counter() - start)
+        import asyncio
+
+        task = asyncio.current_task()
+    except RuntimeError:
+        return True  # not asyncio: assume the cancellation is real
+    return task is None or task.cancelling() > 0
 
 
-async def _call_with_timeout(tool: Tool, call: ToolCall, timeout: float | None) -> Any:
-    if timeout is None or math.isinf(timeout):
-        return await _invoke(tool, call.arguments)
-    with anyio.fail_after(timeout):
-        return await _invoke(tool, call.arguments)
+async def _run_on_loop(
+    tool: Tool,
+    arguments: dict[str, Any],
+    timeout: float | None,
+    limiter: anyio.CapacityLimiter | None,
+    max_chars: int,
+) -> ToolOutcome:
+    """An async tool on the run's own event loop (`isolation="loop"`, or a tool without `fn`).
 
-
-async def _invoke(tool: Tool, arguments: dict[str, Any]) -> Any:
-    """Run the tool. A sync function runs in a worker thread that a timeout can abandon.
-
-    (A thread cannot be interrupted; abandoning it lets the run go on with a timeout
-    observation while the straggler finishes in the background.)
+    Its exceptions are its own, even `CancelledError`, unless the enclosing scope is being
+    cancelled; a `KeyboardInterrupt` here may be a real Ctrl-C, so it stops the run.
     """
-    binder = getattr(tool, "_binder", None)
-    if tool.is_async or tool.fn is None:
-        return await tool.acall(arguments)
-    args, kwargs = binder.bind(arguments) if binder is not None else ([], dict(arguments))
-    result = await anyio.to_thread.run_sync(
-        functools.partial(tool.fn, *args, **kwargs), abandon_on_cancel=True
-    )
-    if inspect.isawaitable(result):
-        return await result
-    return result
+    if limiter is not None:
+        await limiter.acquire()
+    try:
+        with anyio.move_on_after(timeout):
+            value = await tool.acall(arguments)
+            return ToolOutcome(value=observe(value, max_chars))
+        return ToolOutcome(
+            error=f"TimeoutError: tool {tool.name!r} did not finish within {timeout} s",
+            kind="timeout",
+        )
+    except anyio.get_cancelled_exc_class() as exc:
+        if _outer_cancellation():
+            raise
+        return ToolOutcome(error=observe_error(exc, max_chars), kind="exception")
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        return ToolOutcome(error=observe_error(exc, max_chars), kind="exception")
+    finally:
+        if limiter is not None:
+            limiter.release()
+
+
+def copy_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of JSON arguments (without recursion), so a tool cannot rewrite the call."""
+    root: dict[str, Any] = {}
+    stack: list[tuple[Any, Any]] = [(arguments, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, Mapping) else enumerate(source)
+        for key, value in items:
+            if isinstance(value, Mapping):
+                child: Any = {}
+            elif isinstance(value, list):
+                child = [None] * len(value)
+            else:
+                child = value if isinstance(value, (str, int, float, bool, type(None))) else None
+                if child is None and value is not None:
+                    try:
+                        child = copy.deepcopy(value)
+                    except Exception:
+                        child = value
+                target[key] = child
+                continue
+            target[key] = child
+            stack.append((value, child))
+    return root
 
 
 async def _ask_approval(call: ToolCall, tool: Tool, hook: ApprovalHook | None) -> str | None:
@@ -186,46 +287,3 @@ async def _ask_approval(call: ToolCall, tool: Tool, hook: ApprovalHook | None) -
     if verdict:
         return None
     return f"the user refused to run tool {call.name!r}"
-
-
-def to_jsonable(value: Any) -> Any:
-    """A JSON-able form of a tool result.
-
-    Pydantic models are dumped, dataclasses become dicts, sets and tuples become lists, bytes
-    become a short note (raw bytes mean nothing to a language model), enums their value,
-    paths strings, and anything else its `str()`.
-    """
-    if value is None or isinstance(value, (str, bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        items = [to_jsonable(v) for v in value]
-        try:
-            return sorted(items)
-        except TypeError:
-            return items
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"<{len(value)} bytes of binary data>"
-    model_dump = getattr(value, "model_dump", None)
-    if callable(model_dump) and not isinstance(value, type):
-        return to_jsonable(model_dump(mode="json"))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return to_jsonable(dataclasses.asdict(value))
-    if isinstance(value, Enum):
-        return to_jsonable(value.value)
-    if isinstance(value, PurePath):
-        return str(value)
-    return str(value)
-
-
-def cap_output(value: Any, max_chars: int) -> Any:
-    """`value` unchanged when its JSON text fits `max_chars`, else its text cut with a note."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    if len(text) <= max_chars:
-        return value
-    return text[:max_chars] + f"\n[output truncated: showing {max_chars} of {len(text)} characters]"

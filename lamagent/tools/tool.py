@@ -15,6 +15,7 @@ import anyio.to_thread
 from pydantic import ValidationError
 
 from lamagent.errors import ToolDefinitionError
+from lamagent.tools.isolation import Isolation
 from lamagent.tools.schema import FunctionSchema, function_schema
 from lamagent.tools.spec import normalize_schema, parse_spec
 from lamagent.tools.verify import CallError, VerifiedCall, describe_parameters, verify_arguments
@@ -43,7 +44,8 @@ class Tool:
 
     `parameters` is a standard JSON Schema object schema. `timeout` (seconds) and
     `requires_approval` are read by the executor; `allow_duplicates=False` lets it run identical
-    calls of one turn once.
+    calls of one turn once; `isolation` ("thread", "process" or "loop", None: the agent's
+    policy) says where its calls run.
     """
 
     def __init__(
@@ -57,6 +59,7 @@ class Tool:
         requires_approval: bool = False,
         allow_duplicates: bool = False,
         binder: FunctionSchema | None = None,
+        isolation: Isolation | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise ToolDefinitionError(f"a tool name must be a non-empty string, got {name!r}")
@@ -73,6 +76,7 @@ class Tool:
         self.timeout = timeout
         self.requires_approval = requires_approval
         self.allow_duplicates = allow_duplicates
+        self.isolation: Isolation | None = isolation
         self._binder = binder
         if fn is not None:
             functools.update_wrapper(self, fn, updated=())  # type: ignore[arg-type]
@@ -88,6 +92,7 @@ class Tool:
         timeout: float | None = None,
         requires_approval: bool = False,
         allow_duplicates: bool = False,
+        isolation: Isolation | None = None,
     ) -> Tool:
         """A tool from a sync or async function: schema from its signature and docstring."""
         if isinstance(fn, Tool):
@@ -104,6 +109,7 @@ class Tool:
             requires_approval=requires_approval,
             allow_duplicates=allow_duplicates,
             binder=schema,
+            isolation=isolation,
         )
 
     @classmethod
@@ -227,6 +233,7 @@ def tool(
     timeout: float | None = None,
     requires_approval: bool = False,
     allow_duplicates: bool = False,
+    isolation: Isolation | None = None,
 ) -> Callable[[Callable[..., Any]], Tool]: ...
 
 
@@ -239,6 +246,7 @@ def tool(
     timeout: float | None = None,
     requires_approval: bool = False,
     allow_duplicates: bool = False,
+    isolation: Isolation | None = None,
 ) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Make a `Tool` of a function: `@tool` or `@tool(name=..., timeout=...)`.
 
@@ -254,6 +262,7 @@ def tool(
             timeout=timeout,
             requires_approval=requires_approval,
             allow_duplicates=allow_duplicates,
+            isolation=isolation,
         )
 
     if fn is not None:

@@ -18,11 +18,12 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from lamagent.messages import ToolCall
+from lamagent.records import CALL_ERROR_KINDS, CallError, CallErrorKind, Repair
 
 __all__ = [
     "CallError",
@@ -34,41 +35,12 @@ __all__ = [
     "verify_arguments",
 ]
 
-CallErrorKind = Literal["unknown_tool", "unknown_argument", "missing_argument", "wrong_type"]
-_KIND_ORDER: dict[str, int] = {
-    "unknown_tool": 0,
-    "unknown_argument": 1,
-    "missing_argument": 2,
-    "wrong_type": 3,
-}
+_KIND_ORDER: dict[str, int] = {kind: i for i, kind in enumerate(CALL_ERROR_KINDS)}
 _NUMBER_RE = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _INT_RE = re.compile(r"-?(?:0|[1-9]\d*)")
 _TRUE_WORDS = frozenset({"true"})
 _FALSE_WORDS = frozenset({"false"})
 _MAX_SHOWN = 80
-
-
-class CallError(BaseModel):
-    """Why a call was rejected, in words the model can act on.
-
-    `kind` is the first problem found (unknown tool, then unknown argument, missing argument,
-    wrong type); `argument` is its dotted path (`items[2].name`), None for `unknown_tool`;
-    `message` names every problem and the tool's expected parameters.
-    """
-
-    kind: CallErrorKind
-    tool: str
-    argument: str | None = None
-    message: str
-
-
-class Repair(BaseModel):
-    """A safe fix made to an argument before the call ran (kept in the trajectory)."""
-
-    argument: str
-    kind: str
-    original: Any = None
-    repaired: Any = None
 
 
 class VerifiedCall(BaseModel):

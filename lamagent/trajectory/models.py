@@ -3,46 +3,52 @@
 A `Trajectory` is one run of an agent: the query, the tools it had, and its `Step`s. The
 figure-4 fields (`unique_trajectory_id`, `task_instruction`, `few_shot_examples`, `query`,
 `tools`, `steps` of `thought`, `tool_calls`, `step_id`, `next_observation`, `user_input`) are kept
-exactly; everything else (verification errors, repairs, tool errors, timings, token usage, model
+exactly; everything else (per-call records with errors, repairs and timings, token usage, model
 and format ids, the outcome) is an extension that `to_unified()` leaves out and `from_unified()`
 defaults when a plain figure-4 record lacks it.
 
 Step semantics: a step is one model output (calls, an answer, or unreadable text) followed by what
-came back: `next_observation` holds the tool results in call order, and `user_input` holds a user
-message that arrived after the step (a follow-up in a multi-turn session).
+came back. `Step.calls` holds one `CallRecord` per call (record version 2); the figure-4 fields
+`tool_calls` and `next_observation` are projections of it, written into every serialized record.
+A version-1 record (separate `tool_calls`, `next_observation`, `call_errors`, `repairs` and
+`tool_errors` lists) is read by joining those lists into CallRecords by call position.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    computed_field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from lamagent.messages import Usage
-from lamagent.tools.verify import CallError, Repair
+from lamagent.records import CallError, CallRecord, Repair, ToolError, ToolErrorKind
 
-SCHEMA_VERSION = 1
-"""Version of the extended record layout; bump it when a field changes meaning."""
+SCHEMA_VERSION = 2
+"""Version of the extended record layout; bump it when a field changes meaning.
+
+1: calls, observations, call errors, repairs and tool errors in separate lists.
+2: one `CallRecord` per call in `Step.calls`.
+"""
 
 Outcome = Literal[
     "running", "answer", "max_steps", "max_tokens", "timeout", "max_retries", "error", "incomplete"
 ]
-OUTCOMES: tuple[str, ...] = (
-    "running",
-    "answer",
-    "max_steps",
-    "max_tokens",
-    "timeout",
-    "max_retries",
-    "error",
-    "incomplete",
-)
-
-ToolErrorKind = Literal["exception", "timeout", "refused", "duplicate"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 UNIFIED_KEYS = (
     "unique_trajectory_id",
@@ -53,6 +59,8 @@ UNIFIED_KEYS = (
     "steps",
 )
 UNIFIED_STEP_KEYS = ("thought", "tool_calls", "step_id", "next_observation", "user_input")
+_LEGACY_STEP_KEYS = ("tool_calls", "next_observation", "call_errors", "repairs", "tool_errors")
+_DUPLICATE_RE = re.compile(r"identical to call (\d+)")
 
 
 def new_trajectory_id() -> str:
@@ -61,11 +69,11 @@ def new_trajectory_id() -> str:
 
 
 class ToolErrorRecord(BaseModel):
-    """A verified call whose tool did not return a result.
+    """A verified call whose tool did not return a result (the version-1 shape of a ToolError).
 
     `index` is the position of the call in the step's `tool_calls`; `kind` says why: the tool
-    raised (`exception`), ran past its timeout (`timeout`), was not approved (`refused`), or was an
-    identical duplicate in the same turn that was not run again (`duplicate`).
+    raised (`exception`), ran past its timeout (`timeout`) or was not approved (`refused`).
+    Version-1 records also used `duplicate`, read today as `CallRecord.duplicate_of`.
     """
 
     index: int
@@ -102,51 +110,215 @@ def _normalise_call(call: Any) -> Any:
     return ordered
 
 
+_CALL_ERRORS = TypeAdapter(list[CallError])
+_REPAIRS = TypeAdapter(list[Repair])
+_TOOL_ERRORS = TypeAdapter(list[ToolErrorRecord])
+
+
+def _argument_root(path: str) -> str:
+    """`items[2].name` -> `items`: the top-level argument a repair path starts with."""
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def calls_from_v1(step: Mapping[str, Any]) -> tuple[list[CallRecord], Any]:
+    """Join a version-1 step's lists into CallRecords; also return what belongs to no call.
+
+    Observations are the calls' results when `next_observation` is a list with one entry per
+    call (and not all empty); otherwise it is kept whole as the step's `observation`. Tool
+    errors carry their call's index. Call errors and repairs carry none: a call error goes to
+    the next call (in order) whose result is `{"error": message}`, else the next one with the
+    error's tool name; a repair goes to the first verified call that has its argument.
+    """
+    raw_calls = step.get("tool_calls")
+    if raw_calls is None:
+        raw_calls = []
+    if not isinstance(raw_calls, list):
+        raise ValueError("tool_calls must be a list of calls")
+    step_id = step.get("step_id", 0)
+    calls: list[CallRecord] = []
+    for index, raw in enumerate(raw_calls):
+        call = _normalise_call(raw)
+        if not isinstance(call, dict):
+            raise ValueError(f"tool call {index} is not an object")
+        given = call.pop("id", None)
+        cid = given if isinstance(given, str) and given else f"call_{step_id}_{index}"
+        calls.append(CallRecord(index=index, call_id=cid, call=call))
+
+    obs = step.get("next_observation")
+    observation: Any = obs
+    if (
+        calls
+        and isinstance(obs, list)
+        and len(obs) == len(calls)
+        and any(o is not None for o in obs)
+    ):
+        for record, result in zip(calls, obs, strict=True):
+            record.result = result
+        observation = None
+
+    for err in _TOOL_ERRORS.validate_python(step.get("tool_errors") or []):
+        if not 0 <= err.index < len(calls):
+            continue
+        record = calls[err.index]
+        if err.kind == "duplicate":
+            found = _DUPLICATE_RE.search(err.message)
+            first = int(found.group(1)) if found else None
+            if first is None or not 0 <= first < err.index:
+                first = next(
+                    (c.index for c in calls[: err.index] if c.call == record.call), None
+                )
+            record.duplicate_of = first
+        else:
+            record.error = ToolError(kind=err.kind, tool=err.tool, message=err.message)
+
+    position = 0
+    for cerr in _CALL_ERRORS.validate_python(step.get("call_errors") or []):
+        free = [c for c in calls[position:] if c.error is None and c.duplicate_of is None]
+        target = next((c for c in free if c.result == {"error": cerr.message}), None)
+        if target is None:
+            target = next((c for c in free if c.name == cerr.tool), None)
+        if target is None:
+            target = free[0] if free else None
+        if target is None:  # more errors than calls: keep it on the last call
+            if not calls:
+                continue
+            target = calls[-1]
+        target.error = cerr
+        position = target.index + 1
+
+    for repair in _REPAIRS.validate_python(step.get("repairs") or []):
+        verified = [c for c in calls if not isinstance(c.error, CallError)]
+        if not verified:
+            verified = calls
+        if not verified:
+            continue
+        root = _argument_root(repair.argument)
+        target = next(
+            (
+                c
+                for c in verified
+                if isinstance(c.call.get("arguments"), Mapping) and root in c.call["arguments"]
+            ),
+            verified[0],
+        )
+        target.repairs.append(repair)
+
+    for record in calls:
+        if not isinstance(record.error, CallError):
+            record.verified = record.call  # v1 kept the call as it ran, after repairs
+    return calls, observation
+
+
 class Step(BaseModel):
-    """One model output and what came back from the tools (and the user) after it."""
+    """One model output and what came back from the tools (and the user) after it.
+
+    `calls` holds one `CallRecord` per call; `observation` what came back that belongs to no
+    single call (the feedback after unreadable output, or an imported observation that does not
+    line up with the calls). `tool_calls` and `next_observation` are the figure-4 projections.
+    """
 
     model_config = ConfigDict(extra="ignore")
 
     step_id: int
     thought: str = ""
-    tool_calls: list[dict[str, Any]] = Field(default_factory=list)
-    next_observation: Any = None
+    calls: list[CallRecord] = Field(default_factory=list)
+    observation: Any = None
     user_input: str | None = None
     # extensions
     answer: str | None = None
     raw_output: str = ""
-    call_errors: list[CallError] = Field(default_factory=list)
-    repairs: list[Repair] = Field(default_factory=list)
-    tool_errors: list[ToolErrorRecord] = Field(default_factory=list)
     parse_error: str | None = None
     usage: Usage = Field(default_factory=Usage)
     timings: dict[str, float] = Field(default_factory=dict)
     started_at: float = Field(default_factory=time.time)
 
-    @field_validator("tool_calls", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _calls(cls, value: Any) -> Any:
-        if value is None:
-            return []
-        if isinstance(value, list):
-            return [_normalise_call(c) for c in value]
-        return value
+    def _from_v1(cls, data: Any) -> Any:
+        """Read the version-1 layout (and the figure-4 fields of plain records)."""
+        if not isinstance(data, Mapping) or "calls" in data:
+            return data
+        if not any(data.get(k) is not None for k in _LEGACY_STEP_KEYS):
+            return data
+        out = {k: v for k, v in data.items() if k not in _LEGACY_STEP_KEYS}
+        out["calls"], out["observation"] = calls_from_v1(data)
+        return out
 
     @field_validator("thought", "raw_output", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         return "" if value is None else value
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def tool_calls(self) -> list[dict[str, Any]]:
+        """Figure 4's calls: each call as it ran (after repairs), or as written if rejected."""
+        return [c.effective for c in self.calls]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def next_observation(self) -> Any:
+        """Figure 4's observation: the calls' results in call order, or `observation`."""
+        if self.observation is not None:
+            return self.observation
+        if self.calls and any(c.settled for c in self.calls):
+            return [c.result for c in self.calls]
+        return None
+
+    @next_observation.setter
+    def next_observation(self, value: Any) -> None:
+        """Results in call order go to the calls; anything else to `observation`."""
+        if (
+            self.calls
+            and isinstance(value, list)
+            and len(value) == len(self.calls)
+            and any(v is not None for v in value)
+        ):
+            for record, result in zip(self.calls, value, strict=True):
+                record.result = result
+            self.observation = None
+        else:
+            self.observation = value
+
+    @model_serializer(mode="wrap")
+    def _figure_4_first(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if not isinstance(data, dict):
+            return data
+        head = {k: data.pop(k) for k in UNIFIED_STEP_KEYS if k in data}
+        return {**head, **data}
+
+    @property
+    def call_errors(self) -> list[CallError]:
+        """The verification errors of this step's calls, in call order."""
+        return [c.error for c in self.calls if isinstance(c.error, CallError)]
+
+    @property
+    def repairs(self) -> list[Repair]:
+        """Every repair made to this step's calls, in call order."""
+        return [r for c in self.calls for r in c.repairs]
+
+    @property
+    def tool_errors(self) -> list[ToolErrorRecord]:
+        """The execution failures of this step's calls (exception, timeout, refused)."""
+        return [
+            ToolErrorRecord(
+                index=c.index, tool=c.error.tool, kind=c.error.kind, message=c.error.message
+            )
+            for c in self.calls
+            if isinstance(c.error, ToolError)
+        ]
+
     @property
     def tool_names(self) -> list[str]:
         """Names of the tools this step called, in call order."""
-        return [str(c.get("name")) for c in self.tool_calls if c.get("name") is not None]
+        return [str(c.name) for c in self.calls if c.name is not None]
 
     @property
     def error_kinds(self) -> list[str]:
         """Every error kind in this step: call error kinds, tool error kinds, `parse_error`."""
-        kinds: list[str] = [e.kind for e in self.call_errors]
-        kinds += [e.kind for e in self.tool_errors]
+        kinds: list[str] = [c.error.kind for c in self.calls if isinstance(c.error, CallError)]
+        kinds += [c.error.kind for c in self.calls if isinstance(c.error, ToolError)]
         if self.parse_error is not None:
             kinds.append("parse_error")
         return kinds
@@ -157,7 +329,7 @@ class Step(BaseModel):
         obs = self.next_observation
         if obs is None:
             return []
-        if isinstance(obs, list) and len(obs) == len(self.tool_calls):
+        if isinstance(obs, list) and len(obs) == len(self.calls):
             return list(obs)
         return [obs]
 
@@ -217,6 +389,17 @@ class Trajectory(BaseModel):
     def _text(cls, value: Any) -> Any:
         return "" if value is None else value
 
+    @field_validator("schema_version")
+    @classmethod
+    def _layout(cls, value: int) -> int:
+        """Older layouts are upgraded as they are read; a newer one cannot be read."""
+        if value > SCHEMA_VERSION:
+            raise ValueError(
+                f"record schema_version {value} is newer than this lamagent reads "
+                f"({SCHEMA_VERSION}); upgrade lamagent"
+            )
+        return SCHEMA_VERSION
+
     @property
     def id(self) -> str:
         """Short alias of `unique_trajectory_id`."""
@@ -235,7 +418,7 @@ class Trajectory(BaseModel):
     @property
     def num_calls(self) -> int:
         """How many tool calls the model made over all steps."""
-        return sum(len(s.tool_calls) for s in self.steps)
+        return sum(len(s.calls) for s in self.steps)
 
     @property
     def error_kinds(self) -> list[str]:
@@ -312,10 +495,8 @@ class Trajectory(BaseModel):
 
 
 def call_id(step: Step, index: int) -> str:
-    """The id of a step's call: its own `id` if recorded, else a stable `call_{step}_{index}`."""
-    call = step.tool_calls[index]
-    given = call.get("id")
-    return given if isinstance(given, str) and given else f"call_{step.step_id}_{index}"
+    """The id of a step's call (its record's `call_id`)."""
+    return step.calls[index].call_id
 
 
 def _step_messages(step: Step) -> list[dict[str, Any]]:

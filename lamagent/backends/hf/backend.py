@@ -2,21 +2,20 @@
 
 Loads a Hugging Face checkpoint (a folder or a hub id, optionally with a peft adapter) or takes
 an already-loaded model and tokenizer, and generates with its own decoding loop
-(`hf_decode`), so that three things the agent needs are under its control:
+(`decode`), so that three things the agent needs are under its control:
 
-- the KV cache survives the agent loop (`hf_cache`): each step prefills only the tokens that
+- the KV cache survives the agent loop (`cache`): each step prefills only the tokens that
   are new since the previous step;
-- constrained decoding (`hf_constraint`): the Format's call grammar as an xgrammar token mask;
-- batching (`hf_batch`): concurrent generations from many agents share one model and are
+- constrained decoding (`constraint`): the Format's call grammar as an xgrammar token mask;
+- batching (`batch`): concurrent generations from many agents share one model and are
   decoded together.
 
-torch runs on one worker thread; `astream` passes text deltas from it to the event loop over an
-anyio memory object stream.
+torch runs on one worker thread; `astream` passes text deltas from it to the event loop over
+the shared thread bridge (`_engine.bridge`).
 """
 
 from __future__ import annotations
 
-import math
 import os
 import threading
 from collections.abc import AsyncIterator, Sequence
@@ -24,16 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import anyio.from_thread
-import anyio.lowlevel
+import anyio.to_thread
 import torch
 
+from lamagent.backends._engine.bridge import ThreadBridge
+from lamagent.backends._engine.contract import check_prompt, context_overflow
 from lamagent.backends.base import Backend, Generation, GenerationParams, ModelInfo
-from lamagent.backends.hf_batch import BatchScheduler
-from lamagent.backends.hf_cache import PrefixCache
-from lamagent.backends.hf_constraint import ConstraintCompiler
-from lamagent.backends.hf_decode import Request, SequenceState, decode
-from lamagent.errors import BackendError, ContextOverflowError, ModelLoadError
+from lamagent.backends.hf.batch import BatchScheduler
+from lamagent.backends.hf.cache import PrefixCache
+from lamagent.backends.hf.constraint import ConstraintCompiler
+from lamagent.backends.hf.decode import Request, SequenceState, decode
+from lamagent.errors import ConfigError, ModelLoadError
 
 _DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32,
@@ -55,9 +55,21 @@ def resolve_dtype(dtype: str | torch.dtype | None, device: str | torch.device) -
     try:
         return _DTYPES[dtype.lower()]
     except KeyError:
-        raise ModelLoadError(
+        raise ConfigError(
             f"unknown dtype {dtype!r}; use one of {sorted(_DTYPES)} or a torch.dtype"
         ) from None
+
+
+def control_tokens(tokenizer: Any) -> tuple[str, ...]:
+    """Every special token of a tokenizer, named and added: what it parses as one control token."""
+    found: dict[str, None] = {}
+    for token in getattr(tokenizer, "all_special_tokens", None) or []:
+        found.setdefault(str(token), None)
+    added = getattr(tokenizer, "added_tokens_decoder", None) or {}
+    for _, token in sorted(added.items()):
+        if getattr(token, "special", False):
+            found.setdefault(str(token), None)
+    return tuple(t for t in found if t)
 
 
 def default_device() -> str:
@@ -231,6 +243,7 @@ class HFBackend(Backend):
             bos_token=tok.bos_token if isinstance(tok.bos_token, str) else None,
             eos_token=tok.eos_token if isinstance(tok.eos_token, str) else None,
             special_tokens=special,
+            control_tokens=control_tokens(tok),
             context_length=getattr(config, "max_position_embeddings", None),
         )
 
@@ -270,44 +283,21 @@ class HFBackend(Backend):
         self, prompt: str, params: GenerationParams
     ) -> AsyncIterator[str | Generation]:
         prompt_ids = self.tokenize(prompt)
-        if not prompt_ids:
-            raise BackendError("the prompt is empty: render at least one message")
+        check_prompt(prompt_ids)
         limit = self._info.context_length
         if limit is not None and len(prompt_ids) >= limit:
-            raise ContextOverflowError(
-                f"the prompt has {len(prompt_ids)} tokens, the model's context is {limit}: "
-                "shorten the history or the tool list"
-            )
+            remedy = "use a model with a longer context (max_position_embeddings)"
+            raise context_overflow(len(prompt_ids), limit, remedy)
         if params.constraint is not None:
             # Compile now (cached per key) so grammar errors surface here, not in the worker.
             await anyio.to_thread.run_sync(self.constraint_compiler().compile, params.constraint)
-        send, receive = anyio.create_memory_object_stream[Any](math.inf)
-        token = anyio.lowlevel.current_token()
-        request = Request(prompt_ids=prompt_ids, params=params, emit=lambda item: None)
-
-        def emit(item: Any) -> None:
-            if request.cancelled.is_set():
-                return
-            try:
-                anyio.from_thread.run_sync(send.send_nowait, item, token=token)
-            except Exception:  # the caller's loop is gone or the stream closed: stop
-                request.cancelled.set()
-
-        request.emit = emit
+        bridge = ThreadBridge("transformers")
+        request = Request(
+            prompt_ids=prompt_ids, params=params, emit=bridge.put, cancelled=bridge.cancelled
+        )
         self._scheduler.submit(request)
-        try:
-            async with receive:
-                async for item in receive:
-                    if isinstance(item, BaseException):
-                        if isinstance(item, BackendError):
-                            raise item
-                        raise BackendError(f"generation failed: {item!r}") from item
-                    yield item
-                    if isinstance(item, Generation):
-                        return
-        finally:
-            request.cancelled.set()
-            send.close()
+        async for item in bridge.receive():
+            yield item
 
     # ---- worker side (runs on the scheduler thread) -------------------------------------
 

@@ -8,15 +8,15 @@ token with its own sampler chain (grammar, then greedy or top-p). So an agent st
 a tool result to the last prompt pays only for the new tokens, and `Generation.usage` says how
 many were evaluated.
 
-Generation runs in a worker thread; tokens reach the event loop through a memory object stream,
-so a slow model never blocks other tasks.
+Generation runs in a worker thread; deltas reach the event loop through the shared thread
+bridge (`_engine.bridge`), so a slow model never blocks other tasks and a fast one is not slowed
+down by the hand-off.
 """
 
 from __future__ import annotations
 
 import codecs
 import ctypes
-import math
 import os
 import threading
 import time
@@ -24,10 +24,10 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import anyio
-import anyio.from_thread
-import anyio.lowlevel
-
+from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
+from lamagent.backends._engine.contract import check_prompt, check_settings, context_overflow
+from lamagent.backends._engine.prefix import reusable_prefix
+from lamagent.backends._engine.stops import StopStrings
 from lamagent.backends.base import (
     Backend,
     FinishReason,
@@ -35,11 +35,10 @@ from lamagent.backends.base import (
     GenerationParams,
     ModelInfo,
 )
-from lamagent.backends.gguf_meta import GGUFHeader, read_gguf_header
-from lamagent.backends.llamacpp_grammar import GrammarCache
-from lamagent.backends.repeat_guard import RepeatGuard
-from lamagent.backends.stop_strings import StopStrings
-from lamagent.errors import BackendError, ConstraintError, ContextOverflowError, ModelLoadError
+from lamagent.backends.llamacpp.gguf_meta import GGUFHeader, read_gguf_header
+from lamagent.backends.llamacpp.grammar import grammar_cache
+from lamagent.backends.llamacpp.repeat_guard import RepeatGuard
+from lamagent.errors import BackendError, ConstraintError, ModelLoadError
 from lamagent.messages import Usage
 
 if TYPE_CHECKING:
@@ -62,19 +61,6 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
         return max(1, os.cpu_count() or 1)
-
-
-def _inside_json_string(text: str) -> bool:
-    """Whether JSON text ends inside a string (an odd number of unescaped quotes)."""
-    inside = escaped = False
-    for ch in text:
-        if escaped:
-            escaped = False
-        elif ch == "\\" and inside:
-            escaped = True
-        elif ch == '"':
-            inside = not inside
-    return inside
 
 
 class _Cancelled(Exception):
@@ -114,6 +100,7 @@ class LlamaCppBackend(Backend):
         seed: int = 0,
         stop_repeated_calls: bool = True,
     ) -> None:
+        check_settings(n_ctx=(n_ctx, 1), n_batch=(n_batch, 1), n_threads=(n_threads or 1, 1))
         self.path = Path(path)
         self.header: GGUFHeader = read_gguf_header(self.path)
         if lora_path is not None and not Path(lora_path).is_file():
@@ -122,7 +109,7 @@ class LlamaCppBackend(Backend):
         self.format = format
         self.seed = seed
         self.stop_repeated_calls = stop_repeated_calls
-        self._grammars = GrammarCache()
+        self._grammars = grammar_cache()
         self._closers: Any = None
         #: Leading tokens of the context that were evaluated in batches (safe to reuse).
         self._batched = 0
@@ -145,7 +132,10 @@ class LlamaCppBackend(Backend):
         info = self.header.model_info()
         trained = info.context_length
         self._info = info.model_copy(
-            update={"context_length": min(self.n_ctx, trained) if trained else self.n_ctx}
+            update={
+                "context_length": min(self.n_ctx, trained) if trained else self.n_ctx,
+                "control_tokens": self._control_tokens(),
+            }
         )
 
     def _load(self, **kwargs: Any) -> Any:
@@ -202,43 +192,14 @@ class LlamaCppBackend(Backend):
     async def astream(  # type: ignore[override]
         self, prompt: str, params: GenerationParams
     ) -> AsyncIterator[str | Generation]:
-        send, recv = anyio.create_memory_object_stream[Any](max_buffer_size=math.inf)
-        cancel = threading.Event()
-        token = anyio.lowlevel.current_token()
+        bridge = ThreadBridge("llama.cpp")
 
-        def emit(item: Any) -> None:
-            if cancel.is_set():
-                raise _Cancelled
-            try:
-                anyio.from_thread.run_sync(send.send_nowait, item, token=token)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError) as exc:
-                raise _Cancelled from exc
+        def work() -> Generation:
+            return self.generate_blocking(prompt, params, bridge.put, bridge.cancelled)
 
-        def work() -> None:
-            try:
-                result: Any = self.generate_blocking(prompt, params, emit, cancel)
-            except _Cancelled:
-                return
-            except Exception as exc:  # handed to the consumer, raised there
-                result = exc
-            try:
-                anyio.from_thread.run_sync(send.send_nowait, result, token=token)
-                anyio.from_thread.run_sync(send.close, token=token)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError):
-                return
-
-        thread = threading.Thread(target=work, name="lamagent-llamacpp", daemon=True)
-        thread.start()
-        try:
-            async with recv:
-                async for item in recv:
-                    if isinstance(item, Exception):
-                        raise item
-                    yield item
-                    if isinstance(item, Generation):
-                        return
-        finally:
-            cancel.set()
+        run_in_thread(bridge, work, name="lamagent-llamacpp")
+        async for item in bridge.receive():
+            yield item
 
     # -- generation ----------------------------------------------------------------------
 
@@ -261,11 +222,7 @@ class LlamaCppBackend(Backend):
         """
         llm = self._llm
         cached = llm.input_ids[: min(llm.n_tokens, self._batched)]
-        common = 0
-        limit = min(len(cached), len(tokens))
-        while common < limit and cached[common] == tokens[common]:
-            common += 1
-        common = max(0, min(common, len(tokens) - _MIN_BATCH))
+        common = reusable_prefix(cached, tokens, min_new=_MIN_BATCH)
         if common < llm.n_tokens and not llm._ctx.kv_cache_seq_rm(-1, common, -1):
             llm.reset()
             llm._ctx.kv_cache_clear()
@@ -343,6 +300,21 @@ class LlamaCppBackend(Backend):
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
         logits[closers] += _CLOSER_BIAS
 
+    def _control_tokens(self) -> tuple[str, ...]:
+        """The text of every control or user-defined token: what special parsing turns into
+        one token, so what data rendered into a prompt must never contain verbatim."""
+        import llama_cpp
+
+        kinds = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+        buf = ctypes.create_string_buffer(_PIECE_BUFFER)
+        found: list[str] = []
+        for token in range(self._llm.n_vocab()):
+            if llama_cpp.llama_token_get_attr(self._vocab, token) & kinds:
+                text = self._piece(token, buf).decode("utf-8", errors="replace")
+                if text and text not in found:
+                    found.append(text)
+        return tuple(found)
+
     def _piece(self, token: int, buf: Any, special: bool = True) -> bytes:
         import llama_cpp
 
@@ -364,12 +336,13 @@ class LlamaCppBackend(Backend):
         started = time.perf_counter()
         with self._lock:
             tokens = self.tokenize(prompt)
+            check_prompt(tokens)
             if len(tokens) >= self.n_ctx:
-                raise ContextOverflowError(
-                    f"the prompt has {len(tokens)} tokens but the context window holds "
-                    f"{self.n_ctx}: load the model with a larger n_ctx (up to "
-                    f"{self.header.model_info().context_length or 'its trained length'}), "
-                    "or shorten the conversation or tool results"
+                trained = self.header.model_info().context_length or "its trained length"
+                raise context_overflow(
+                    len(tokens),
+                    self.n_ctx,
+                    f"load the model with a larger n_ctx (up to {trained})",
                 )
             max_new = max(1, min(params.max_tokens, self.n_ctx - len(tokens)))
             # Build the sampler first: a grammar error must not cost a prefill.
@@ -425,7 +398,7 @@ class LlamaCppBackend(Backend):
             if cancel is not None and cancel.is_set():
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
-                self._favour_closers(ctx, in_string=_inside_json_string(text))
+                self._favour_closers(ctx, in_string=guard.in_string)
             token = llama_cpp.llama_sampler_sample(chain, ctx, -1)
             if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                 finish = "stop"

@@ -18,14 +18,7 @@ from typing import Any
 
 from transformers import DynamicCache
 
-
-def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
-    """Length of the longest common prefix of two token id sequences."""
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
+from lamagent.backends._engine.prefix import reusable_prefix
 
 
 @dataclass
@@ -74,7 +67,7 @@ class PrefixCache:
         self.reset()
         if not self.enabled or cache is None or not held:
             return CachePlan(self._fresh(), 0, ids)
-        keep = min(common_prefix_length(held, ids), len(ids) - 1)
+        keep = reusable_prefix(held, ids, min_new=1)
         if keep <= 0:
             return CachePlan(self._fresh(), 0, ids)
         drop = cache.get_seq_length() - keep

@@ -11,15 +11,14 @@ are the only way out of a finished grammar, so a constrained call list always en
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 import xgrammar as xgr
 
+from lamagent.backends._engine.compiled import CompiledCache
 from lamagent.backends.base import Constraint
 from lamagent.errors import ConstraintError
 
@@ -52,18 +51,6 @@ def text_grammar_ebnf(call_prefixes: Sequence[str]) -> str:
     firsts = sorted({p.lstrip()[0] for p in call_prefixes if p.strip()})
     excluded = "".join(_escape_class_char(c) for c in firsts)
     return f"root ::= [{_WS}]* [^{excluded}{_WS}] [^]*"
-
-
-def constraint_key(constraint: Constraint) -> str:
-    """The cache key of a constraint: its own `key`, else a hash of its content."""
-    if constraint.key:
-        return constraint.key
-    payload = json.dumps(
-        [constraint.json_schema, constraint.allow_text, list(constraint.call_prefixes)],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def build_grammar(constraint: Constraint) -> xgr.Grammar:
@@ -114,26 +101,18 @@ class ConstraintCompiler:
                 "decoding needs a Hugging Face (fast) tokenizer"
             ) from exc
         self._compiler = xgr.GrammarCompiler(self._info, max_threads=2)
-        self._compiled: dict[str, xgr.CompiledGrammar] = {}
-        self._lock = threading.Lock()
+        self._compiled: CompiledCache[xgr.CompiledGrammar] = CompiledCache(
+            lambda constraint: self._compiler.compile_grammar(build_grammar(constraint))
+        )
 
     def compile(self, constraint: Constraint) -> xgr.CompiledGrammar:
         """The compiled grammar of `constraint`, from the cache when seen before."""
-        key = constraint_key(constraint)
-        with self._lock:
-            found = self._compiled.get(key)
-        if found is not None:
-            return found
-        compiled = self._compiler.compile_grammar(build_grammar(constraint))
-        with self._lock:
-            self._compiled[key] = compiled
-        return compiled
+        return self._compiled.get(constraint)
 
     @property
     def cached_keys(self) -> list[str]:
         """Keys of the constraints compiled so far (for tests and diagnostics)."""
-        with self._lock:
-            return list(self._compiled)
+        return self._compiled.keys()
 
     def mask_for(self, constraint: Constraint, stop_token_ids: Sequence[int]) -> TokenMask:
         """A fresh per-generation mask state for `constraint`."""

@@ -19,7 +19,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from lamagent.backends.hf_decode import Request
+from lamagent.backends._engine.contract import check_settings
+from lamagent.backends.hf.decode import Request
 
 _STOP = object()
 
@@ -36,8 +37,7 @@ class BatchScheduler:
         batch_window: float = 0.005,
         name: str = "lamagent-hf",
     ) -> None:
-        if max_batch_size < 1:
-            raise ValueError("max_batch_size must be at least 1")
+        check_settings(max_batch_size=(max_batch_size, 1), batch_window=(batch_window, 0))
         self._run_single = run_single
         self._run_batch = run_batch
         self.max_batch_size = max_batch_size

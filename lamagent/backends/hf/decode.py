@@ -21,8 +21,9 @@ from typing import Any
 
 import torch
 
+from lamagent.backends._engine.stops import StopStream
 from lamagent.backends.base import FinishReason, Generation, GenerationParams
-from lamagent.backends.hf_constraint import TokenMask
+from lamagent.backends.hf.constraint import TokenMask
 from lamagent.messages import Usage
 
 #: What a generation sends back to its caller: text deltas, then a Generation (or an error).
@@ -79,43 +80,6 @@ class IncrementalDetokenizer:
         return after[len(before) :] if len(after) > len(before) else ""
 
 
-class StopStrings:
-    """Finds stop strings in streamed text; holds back a tail that may begin one."""
-
-    def __init__(self, stops: Sequence[str]) -> None:
-        self._stops = [s for s in stops if s]
-        self.text = ""
-        self._emitted = 0
-
-    def feed(self, delta: str) -> tuple[str, bool]:
-        """Add text; returns (text safe to emit now, whether a stop string was found)."""
-        self.text += delta
-        start = max(0, self._emitted - max((len(s) for s in self._stops), default=0))
-        hits = [i for i in (self.text.find(s, start) for s in self._stops) if i >= 0]
-        if hits:
-            cut = max(min(hits), self._emitted)
-            out = self.text[self._emitted : cut]
-            self.text = self.text[:cut]
-            self._emitted = cut
-            return out, True
-        hold = 0
-        for s in self._stops:
-            for k in range(min(len(s) - 1, len(self.text)), 0, -1):
-                if self.text.endswith(s[:k]):
-                    hold = max(hold, k)
-                    break
-        safe = max(len(self.text) - hold, self._emitted)
-        out = self.text[self._emitted : safe]
-        self._emitted = safe
-        return out, False
-
-    def flush(self) -> str:
-        """Release the held-back tail (the generation ended without a stop string)."""
-        out = self.text[self._emitted :]
-        self._emitted = len(self.text)
-        return out
-
-
 class SequenceState:
     """One sequence in the decoding loop."""
 
@@ -139,7 +103,7 @@ class SequenceState:
         self.done = False
         self.finish_reason: FinishReason = "stop"
         self._detok = IncrementalDetokenizer(tokenizer)
-        self._stops = StopStrings(self.params.stop)
+        self._stops = StopStream(self.params.stop)
         self._generator: torch.Generator | None = None
         if self.params.temperature > 0:
             self._generator = torch.Generator(device="cpu")

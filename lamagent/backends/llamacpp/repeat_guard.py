@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from lamagent.backends._engine.json_scan import JsonScanner
+
 _CLOSERS = {"[": "]", "{": "}"}
 
 
@@ -44,41 +46,35 @@ class RepeatGuard:
 
     def __init__(self) -> None:
         self.text = ""
-        self._pos = 0
+        self._scan = JsonScanner()
         self._stack: list[_Container] = []
-        self._in_string = False
-        self._escape = False
         self._active: bool | None = None  # None until the first non-space character
         self._calls_open = False
         self._opened = False
 
+    @property
+    def in_string(self) -> bool:
+        """Whether the JSON text so far ends inside a string."""
+        return self._scan.in_string
+
     def feed(self, delta: str) -> Repeat | None:
         """Add text; returns a `Repeat` as soon as a complete element repeats an earlier one."""
         self.text += delta
-        text = self.text
-        while self._pos < len(text):
-            i = self._pos
-            ch = text[i]
-            self._pos += 1
-            if self._active is None:
-                if ch.isspace():
-                    continue
-                self._active = ch in "[{"
-            if not self._active:
+        if self._active is None:
+            rest = self.text[self._scan.position :]
+            stripped = rest.lstrip()
+            if not stripped:
+                self._scan.position = len(self.text)
                 return None
-            if self._in_string:
-                if self._escape:
-                    self._escape = False
-                elif ch == "\\":
-                    self._escape = True
-                elif ch == '"':
-                    self._in_string = False
-                continue
-            if ch == '"':
-                self._in_string = True
-            elif ch in "[{":
+            self._active = stripped[0] in "[{"
+            self._scan.position = len(self.text) - len(stripped)
+        if not self._active:
+            return None
+        # From where the last scan stopped (a repeat found mid-delta leaves a rest unscanned).
+        for i, ch in self._scan.brackets(self.text[self._scan.position :]):
+            if ch in "[{":
                 self._open(ch, i)
-            elif ch in "]}" and self._stack:
+            elif self._stack:
                 repeat = self._close(i)
                 if repeat is not None:
                     return repeat

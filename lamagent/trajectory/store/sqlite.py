@@ -1,309 +1,28 @@
-"""Trajectory stores: where runs are recorded, step by step, as they happen.
-
-`TrajectoryStore` is the protocol the agent loop writes to. `SQLiteStore` is the default: every
-step is committed in its own transaction as soon as it finishes, so a process that dies in the
-middle of a run loses nothing it had finished, and a later reader sees the run as `incomplete`.
-`MemoryStore` keeps everything in a dict, for tests and throwaway runs. Both pass the same
-conformance suite (tests/store_conformance.py).
-"""
+"""`SQLiteStore`: the default trajectory store, one SQLite file in WAL mode, one transaction
+per step, so a process that dies in the middle of a run loses nothing it had finished."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
-import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal
 
 from lamagent.errors import TrajectoryError
 from lamagent.messages import Usage
-from lamagent.trajectory.models import OUTCOMES, Outcome, Step, Trajectory
-
-TimePoint = float | datetime
-"""A point in time for queries: seconds since the epoch, or a datetime."""
+from lamagent.trajectory.models import Outcome, Step, Trajectory
+from lamagent.trajectory.store.liveness import writer_alive, writer_id
+from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
 
 STORE_SCHEMA_VERSION = 1
 """Version of the SQLite table layout (independent of the record's `schema_version`)."""
 
 _LIVE = ("running", "incomplete")
-
-
-@runtime_checkable
-class TrajectoryStore(Protocol):
-    """What the agent loop needs from a store, and what the CLI and fine-tuning read back."""
-
-    def start(self, trajectory: Trajectory) -> None:
-        """Record a new run (its header and any steps it already has).
-
-        Raises `TrajectoryError` if a trajectory with that id is already stored.
-        """
-        ...
-
-    def add_step(self, trajectory_id: str, step: Step) -> None:
-        """Append one finished step, durably, before returning."""
-        ...
-
-    def update_step(self, trajectory_id: str, step: Step) -> None:
-        """Replace the stored step with the same `step_id` (e.g. to add a user's follow-up)."""
-        ...
-
-    def finish(
-        self,
-        trajectory_id: str,
-        *,
-        outcome: Outcome,
-        answer: str | None = None,
-        error: str | None = None,
-        usage: Usage | None = None,
-    ) -> None:
-        """Mark a run as ended (`usage` defaults to the sum of its steps' usage)."""
-        ...
-
-    def get(self, trajectory_id: str) -> Trajectory | None:
-        """The stored trajectory with all its steps, or None."""
-        ...
-
-    def query(
-        self,
-        outcome: str | None = None,
-        tool: str | None = None,
-        error_kind: str | None = None,
-        since: TimePoint | None = None,
-        until: TimePoint | None = None,
-        limit: int | None = None,
-    ) -> list[Trajectory]:
-        """Trajectories matching every given filter, newest first.
-
-        `tool`: called at least once; `error_kind`: a call error kind, a tool error kind or
-        `parse_error` in any step; `since`/`until`: bounds on `created_at` (inclusive).
-        """
-        ...
-
-    def __iter__(self) -> Iterator[Trajectory]:
-        """Every stored trajectory, newest first."""
-        ...
-
-    def __len__(self) -> int:
-        """How many trajectories are stored."""
-        ...
-
-    def close(self) -> None:
-        """Release connections; the store cannot be used afterwards."""
-        ...
-
-
-def _timestamp(value: TimePoint | None) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.timestamp()
-    return float(value)
-
-
-def _check_outcome(outcome: str | None) -> None:
-    if outcome is not None and outcome not in OUTCOMES:
-        raise TrajectoryError(f"unknown outcome {outcome!r}; use one of: {', '.join(OUTCOMES)}")
-
-
-# ---------------------------------------------------------------------------------------------
-# MemoryStore
-
-
-class MemoryStore:
-    """An in-process store (a dict behind a lock). Nothing survives the process.
-
-    Every run in it belongs to this process, so a `running` run is never reported incomplete.
-    Trajectories are copied in and out: callers cannot change what is stored by mutating them.
-    """
-
-    def __init__(self) -> None:
-        self._data: dict[str, Trajectory] = {}
-        self._order: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def _live(self) -> None:
-        if self._closed:
-            raise TrajectoryError("this MemoryStore is closed; open a new one")
-
-    def _stored(self, trajectory_id: str) -> Trajectory:
-        traj = self._data.get(trajectory_id)
-        if traj is None:
-            raise TrajectoryError(
-                f"no trajectory {trajectory_id!r} in the store; call start() before add_step()"
-            )
-        return traj
-
-    def start(self, trajectory: Trajectory) -> None:
-        with self._lock:
-            self._live()
-            tid = trajectory.unique_trajectory_id
-            if tid in self._data:
-                raise TrajectoryError(f"trajectory {tid!r} is already in the store")
-            self._data[tid] = trajectory.model_copy(deep=True)
-            self._order[tid] = len(self._order)
-
-    def add_step(self, trajectory_id: str, step: Step) -> None:
-        with self._lock:
-            self._live()
-            self._stored(trajectory_id).steps.append(step.model_copy(deep=True))
-
-    def update_step(self, trajectory_id: str, step: Step) -> None:
-        with self._lock:
-            self._live()
-            steps = self._stored(trajectory_id).steps
-            for i, old in enumerate(steps):
-                if old.step_id == step.step_id:
-                    steps[i] = step.model_copy(deep=True)
-                    return
-            raise TrajectoryError(f"no step {step.step_id} in trajectory {trajectory_id!r}")
-
-    def finish(
-        self,
-        trajectory_id: str,
-        *,
-        outcome: Outcome,
-        answer: str | None = None,
-        error: str | None = None,
-        usage: Usage | None = None,
-    ) -> None:
-        _check_outcome(outcome)
-        with self._lock:
-            self._live()
-            traj = self._stored(trajectory_id)
-            traj.outcome = outcome
-            traj.answer = answer
-            traj.error = error
-            traj.usage = usage.model_copy() if usage is not None else traj.step_usage
-            traj.finished_at = time.time()
-
-    def get(self, trajectory_id: str) -> Trajectory | None:
-        with self._lock:
-            self._live()
-            traj = self._data.get(trajectory_id)
-            return None if traj is None else traj.model_copy(deep=True)
-
-    def query(
-        self,
-        outcome: str | None = None,
-        tool: str | None = None,
-        error_kind: str | None = None,
-        since: TimePoint | None = None,
-        until: TimePoint | None = None,
-        limit: int | None = None,
-    ) -> list[Trajectory]:
-        _check_outcome(outcome)
-        lo, hi = _timestamp(since), _timestamp(until)
-        with self._lock:
-            self._live()
-            found = [
-                t
-                for t in self._data.values()
-                if (outcome is None or t.outcome == outcome)
-                and (tool is None or tool in t.tools_called)
-                and (error_kind is None or error_kind in t.error_kinds)
-                and (lo is None or t.created_at >= lo)
-                and (hi is None or t.created_at <= hi)
-            ]
-            found.sort(
-                key=lambda t: (t.created_at, self._order[t.unique_trajectory_id]), reverse=True
-            )
-            if limit is not None:
-                found = found[: max(limit, 0)]
-            return [t.model_copy(deep=True) for t in found]
-
-    def __iter__(self) -> Iterator[Trajectory]:
-        return iter(self.query())
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._data)
-
-    def close(self) -> None:
-        self._closed = True
-
-    def __enter__(self) -> MemoryStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# Which process wrote a run, and is it still alive?
-
-
-def _proc_start_time(pid: int) -> str | None:
-    """The kernel's start time of a process (Linux `/proc`), to tell a reused pid from its owner."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
-
-
-def _proc_state(pid: int) -> str | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[0] if fields else None
-
-
-_HOST = socket.gethostname()
-
-
-def _writer_id() -> str:
-    """`host:pid:start`: identifies this process even after its pid is reused by another."""
-    pid = os.getpid()
-    return f"{_HOST}:{pid}:{_proc_start_time(pid) or ''}"
-
-
-def _writer_alive(writer: str | None) -> bool:
-    """Whether the process that started a run may still be writing it.
-
-    A writer on another host cannot be checked and is presumed alive (SQLite files should not be
-    shared across hosts anyway). On this host: dead if its pid is gone, a zombie, or reused by a
-    process that started at another time.
-    """
-    if not writer:
-        return False
-    host, _, rest = writer.partition(":")
-    pid_text, _, started = rest.partition(":")
-    if host != _HOST:
-        return True
-    try:
-        pid = int(pid_text)
-    except ValueError:
-        return False
-    if pid == os.getpid():
-        # this process, unless a dead writer's pid was reused by us (a restarted container)
-        return not started or started == (_proc_start_time(pid) or "")
-    state = _proc_state(pid)
-    if state is not None:
-        if state in ("Z", "X", "x"):
-            return False
-        return not started or _proc_start_time(pid) == started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-# ---------------------------------------------------------------------------------------------
-# SQLiteStore
-
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -507,7 +226,7 @@ class SQLiteStore:
                         trajectory.finished_at,
                         trajectory.model_id,
                         trajectory.format,
-                        _writer_id(),
+                        writer_id(),
                         len(trajectory.steps),
                     ),
                 )
@@ -560,7 +279,7 @@ class SQLiteStore:
         error: str | None = None,
         usage: Usage | None = None,
     ) -> None:
-        _check_outcome(outcome)
+        check_outcome(outcome)
         now = time.time()
         with self._write() as conn:
             row = conn.execute(
@@ -603,7 +322,7 @@ class SQLiteStore:
         return Trajectory.model_validate(data)
 
     def _effective_outcome(self, outcome: str, writer: str | None) -> str:
-        if outcome == "running" and not _writer_alive(writer):
+        if outcome == "running" and not writer_alive(writer):
             return "incomplete"
         return outcome
 
@@ -630,7 +349,7 @@ class SQLiteStore:
         until: TimePoint | None = None,
         limit: int | None = None,
     ) -> list[Trajectory]:
-        _check_outcome(outcome)
+        check_outcome(outcome)
         where: list[str] = []
         args: list[Any] = []
         if outcome in _LIVE:
@@ -644,7 +363,7 @@ class SQLiteStore:
         if error_kind is not None:
             where.append("id IN (SELECT trajectory_id FROM step_errors WHERE kind = ?)")
             args.append(error_kind)
-        lo, hi = _timestamp(since), _timestamp(until)
+        lo, hi = to_timestamp(since), to_timestamp(until)
         if lo is not None:
             where.append("created_at >= ?")
             args.append(lo)
@@ -708,10 +427,3 @@ class SQLiteStore:
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
-
-
-def open_store(path: str | os.PathLike[str], **kwargs: Any) -> MemoryStore | SQLiteStore:
-    """`":memory:"` gives a `MemoryStore`; any other path a `SQLiteStore` (folders created)."""
-    if str(path) == ":memory:":
-        return MemoryStore()
-    return SQLiteStore(path, **kwargs)

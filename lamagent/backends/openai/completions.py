@@ -1,0 +1,183 @@
+"""`OpenAIBackend`: a server's completions API, with lamagent's own prompt and parser.
+
+lamagent renders the prompt with its Format and the server only continues text, so prompts and
+parsing are identical on every backend. The call grammar goes through the server's
+structured-output parameter (vLLM's ``structured_outputs``, llama.cpp's ``grammar``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, Literal, get_args
+
+from lamagent.backends.base import Backend, FormatChoice
+from lamagent.backends.openai.client import ServerClient, finish_reason, sse_events, usage_from
+from lamagent.errors import BackendError, ConfigError, ConstraintError
+from lamagent.generation import Constraint, Generation, GenerationParams, ModelInfo
+from lamagent.messages import Usage
+
+ConstraintStyle = Literal["vllm", "llama.cpp", "none"]
+CONSTRAINT_STYLES: tuple[str, ...] = get_args(ConstraintStyle)
+
+
+class OpenAIBackend(Backend):
+    """A model behind an OpenAI-compatible completions API (vLLM, llama.cpp's servers, ...).
+
+    Args:
+        base_url: the API root, e.g. ``http://localhost:8000/v1``.
+        model: the served model name (``None``: the first one the server lists).
+        constraint_style: how a call grammar is sent: ``"vllm"`` (``structured_outputs``),
+            ``"llama.cpp"`` (``grammar``, GBNF), or ``"none"`` (not supported).
+        format: the prompt format for this model (None: detected).
+        client options (api_key, timeout, max_retries, backoff, max_in_flight, extra_body):
+            see `ServerClient`.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str | None = None,
+        *,
+        constraint_style: ConstraintStyle = "vllm",
+        format: FormatChoice = None,
+        **client_options: Any,
+    ) -> None:
+        if constraint_style not in CONSTRAINT_STYLES:
+            raise ConfigError(
+                f"constraint_style must be one of {CONSTRAINT_STYLES}, not {constraint_style!r}"
+            )
+        self.client = ServerClient(base_url, model, **client_options)
+        self.constraint_style: ConstraintStyle = constraint_style
+        self.supports_constraint = constraint_style != "none"
+        self.format = format
+        self._gbnf_cache: dict[str, str] = {}
+
+    @property
+    def base_url(self) -> str:
+        return self.client.base_url
+
+    @property
+    def model(self) -> str | None:
+        return self.client.model
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.client.info
+
+    async def aload_info(self) -> ModelInfo:
+        return await self.client.aload_info()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _constraint_body(self, constraint: Constraint | None) -> dict[str, Any]:
+        if constraint is None:
+            return {}
+        if self.constraint_style == "none":
+            raise ConstraintError(
+                f"constrained decoding is off for {self.base_url} (constraint_style='none')"
+            )
+        if self.constraint_style == "vllm" and not constraint.allow_text and constraint.json_schema:
+            return {"structured_outputs": {"json": constraint.json_schema}}
+        gbnf = self._gbnf(constraint)
+        if self.constraint_style == "vllm":
+            return {"structured_outputs": {"grammar": gbnf}}
+        return {"grammar": gbnf}
+
+    def _gbnf(self, constraint: Constraint) -> str:
+        key = constraint.key or json.dumps(constraint.model_dump(), sort_keys=True)
+        if key not in self._gbnf_cache:
+            from lamagent.backends.llamacpp_grammar import constraint_to_gbnf
+
+            self._gbnf_cache[key] = constraint_to_gbnf(constraint)
+        return self._gbnf_cache[key]
+
+    async def _body(self, prompt: str, params: GenerationParams, *, stream: bool) -> dict[str, Any]:
+        await self.client.ensure_info()
+        plain = self.constraint_style == "llama.cpp"
+        body = self.client.sampling(params, plain_sampling=plain) | {
+            "prompt": prompt,
+            "stream": stream,
+        }
+        if stream:
+            body["stream_options"] = {"include_usage": True}
+        return body | self._constraint_body(params.constraint) | self.client.extra_body
+
+    async def agenerate(self, prompt: str, params: GenerationParams | None = None) -> Generation:
+        """One non-streamed completion (some servers report exact token usage only here)."""
+        p = params or GenerationParams()
+        body = await self._body(prompt, p, stream=False)
+        start = time.perf_counter()
+        data = await self.client.post_json("/completions", body)
+        end = time.perf_counter()
+        choice = _first_choice(data)
+        return Generation(
+            text=cut_at_stop(str(choice.get("text") or ""), p.stop),
+            finish_reason=finish_reason(choice),  # type: ignore[arg-type]
+            usage=usage_from(data.get("usage") or {}),
+            timings={"total": end - start},
+        )
+
+    async def astream(
+        self, prompt: str, params: GenerationParams
+    ) -> AsyncIterator[str | Generation]:
+        body = await self._body(prompt, params, stream=True)
+        start = time.perf_counter()
+        first: float | None = None
+        parts: list[str] = []
+        finish: str | None = None
+        usage = Usage(requests=1)
+        response = await self.client.send("POST", "/completions", body, stream=True)
+        try:
+            async for event in sse_events(response):
+                choice = _first_choice(event)
+                text = str(choice.get("text") or "")
+                if text:
+                    if first is None:
+                        first = time.perf_counter()
+                    parts.append(text)
+                    yield text
+                if choice.get("finish_reason"):
+                    finish = finish_reason(choice)
+                if isinstance(event.get("usage"), Mapping):
+                    usage = usage_from(event["usage"])
+        except self.client.httpx.HTTPError as exc:
+            raise BackendError(f"the stream from {self.base_url} broke off: {exc!r}") from exc
+        finally:
+            await response.aclose()
+        end = time.perf_counter()
+        if finish is None:
+            raise BackendError(
+                f"the stream from {self.base_url} ended before the server finished the reply "
+                "(was the request interrupted? llama-cpp-python's server interrupts streams when "
+                "another request arrives unless started with --interrupt_requests False)"
+            )
+        if usage.completion_tokens == 0:
+            usage = Usage(requests=1, completion_tokens=len(parts))
+        yield Generation(
+            text=cut_at_stop("".join(parts), params.stop),
+            finish_reason=finish,  # type: ignore[arg-type]
+            usage=usage,
+            timings={
+                "prefill": (first or end) - start,
+                "decode": end - (first or end),
+                "total": end - start,
+            },
+        )
+
+
+def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    choices = data.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], Mapping):
+        return choices[0]
+    return {}
+
+
+def cut_at_stop(text: str, stop: list[str]) -> str:
+    """`text` up to its first stop string (servers may return the stop string itself)."""
+    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
+    return text[:cut] if cut >= 0 else text

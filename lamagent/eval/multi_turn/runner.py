@@ -1,0 +1,414 @@
+"""Running BFCL multi-turn cases through the real Agent loop, one session per case.
+
+Each case gets two fresh sets of environment instances: the agent's, whose public methods are
+its tools, and the ground truth's. Each user turn is one `send` of the case's session (the Agent
+plans, calls, observes, retries until it answers or reaches its step limit); then the turn's
+ground-truth calls run on the second set and the checker compares (see `checker`). The case
+stops at its first failing turn, and the whole case is bounded in time. A `miss_func` case
+offers its held-out functions from their turn on (the session continues with an agent that has
+them), with BFCL's user message for that turn.
+
+The model "gold" replays the ground truth turn by turn through the same loop (a scripted model:
+each turn's calls in one reply, then an answer): it checks the environments, the tools, the
+loop and the checker together and must score 100%.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lamagent.errors import ConfigError
+from lamagent.eval.multi_turn.calls import execute_ground_truth, parse_ground_truth
+from lamagent.eval.multi_turn.checker import TurnCheck, check_turn
+from lamagent.eval.multi_turn.data import MultiTurnCase, load_multi_turn
+from lamagent.eval.multi_turn.environments import Environment
+from lamagent.eval.multi_turn.report import MultiTurnCaseResult, MultiTurnReport, TurnResult
+from lamagent.eval.multi_turn.results import ResultsFile, read_results
+from lamagent.messages import ToolCall, Usage
+from lamagent.trajectory import Step, Trajectory, TrajectoryStore, open_store
+
+if TYPE_CHECKING:
+    from lamagent.backends.base import ModelBackend
+    from lamagent.formats.base import Format
+
+__all__ = [
+    "ADDED_FUNCTIONS_MESSAGE",
+    "GOLD",
+    "aevaluate_multi_turn",
+    "evaluate_multi_turn",
+    "gold_backend",
+]
+
+#: The model name of the ground-truth oracle.
+GOLD = "gold"
+#: What the user says on the turn that brings held-out functions (BFCL's own message).
+ADDED_FUNCTIONS_MESSAGE = (
+    "I have updated some more functions you can choose from. What about now?"
+)
+_GOLD_ANSWER = "Done."
+_GOLD_QUESTION = "I cannot do that with what I have; what is missing?"
+
+
+@dataclass(frozen=True)
+class _Options:
+    constrained: bool
+    max_steps: int
+    max_tokens: int
+    max_case_seconds: float | None
+    temperature: float
+
+
+class _CaseStore:
+    """A store that tags each trajectory it starts with the case it belongs to."""
+
+    def __init__(self, inner: TrajectoryStore, metadata: dict[str, Any]) -> None:
+        self._inner = inner
+        self._metadata = metadata
+
+    def start(self, trajectory: Trajectory) -> None:
+        trajectory.metadata.update(self._metadata)
+        self._inner.start(trajectory)
+
+    def add_step(self, trajectory_id: str, step: Step) -> None:
+        self._inner.add_step(trajectory_id, step)
+
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        self._inner.update_step(trajectory_id, step)
+
+    def finish(
+        self,
+        trajectory_id: str,
+        *,
+        outcome: Any,
+        answer: str | None = None,
+        error: str | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        self._inner.finish(trajectory_id, outcome=outcome, answer=answer, error=error, usage=usage)
+
+    def get(self, trajectory_id: str) -> Trajectory | None:
+        return self._inner.get(trajectory_id)
+
+    def query(self, *args: Any, **kwargs: Any) -> list[Trajectory]:
+        return self._inner.query(*args, **kwargs)
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def close(self) -> None:
+        """The wrapped store stays open: the run that passed it in owns it."""
+
+
+def gold_backend(case: MultiTurnCase, format: Format | str = "xlam2-qwen") -> ModelBackend:
+    """A scripted model that replies to each turn with its ground-truth calls, then answers
+    (and asks, on a turn whose ground truth is empty)."""
+    from lamagent.backends.scripted import ScriptedBackend, ScriptedReply
+
+    names = Environment(case.involved_classes, {}, long_context=False)
+    replies: list[ScriptedReply] = []
+    for truth in case.ground_truth:
+        if truth:
+            calls = [parse_ground_truth(text) for text in truth]
+            replies.append([ToolCall(name=c.name, arguments=c.arguments(names)) for c in calls])
+            replies.append(_GOLD_ANSWER)
+        else:
+            replies.append(_GOLD_QUESTION)
+    return ScriptedBackend.calls(replies, format=format)
+
+
+def _user_text(messages: Sequence[dict[str, Any]]) -> str:
+    return "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+
+
+async def _run_case(
+    case: MultiTurnCase,
+    backend: ModelBackend,
+    fmt: Format,
+    options: _Options,
+    store: TrajectoryStore | None,
+) -> MultiTurnCaseResult:
+    from lamagent.agent import Agent
+
+    started = time.perf_counter()
+    agent_env = Environment(
+        case.involved_classes, case.initial_config, long_context=case.long_context
+    )
+    truth_env = Environment(
+        case.involved_classes, case.initial_config, long_context=case.long_context
+    )
+    case_store = (
+        _CaseStore(store, {"bfcl_id": case.id, "bfcl_category": case.category})
+        if store is not None
+        else None
+    )
+
+    def agent_at(turn: int) -> Agent:
+        return Agent(
+            backend,  # type: ignore[arg-type]
+            tools=agent_env.tools(case.functions_at(turn)),
+            format=fmt,
+            constrained=options.constrained,
+            max_steps=options.max_steps,
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
+            # Environment calls change state in order: run a turn's calls one after another.
+            parallel_tool_calls=False,
+            store=case_store,  # type: ignore[arg-type]
+        )
+
+    session = agent_at(0).session()
+    seen: list[str] = []
+    turns: list[TurnResult] = []
+    usage = Usage()
+    answer: str | None = None
+    all_calls: list[dict[str, Any]] = []
+    turn = 0
+    with anyio.move_on_after(options.max_case_seconds) as scope:
+        for turn, messages in enumerate(case.turns):
+            added = [d["name"] for d in case.added_at(turn)] if turn > 0 else []
+            if added:
+                session.agent = agent_at(turn)
+            before = len(session.messages)
+            result = await session.asend(_user_text(messages) or ADDED_FUNCTIONS_MESSAGE)
+            usage = usage + result.usage
+            answer = result.answer
+            calls = [
+                {"name": c.name, "arguments": c.arguments}
+                for m in result.messages[before:]
+                if m.role == "assistant"
+                for c in m.tool_calls
+            ]
+            all_calls += [{"turn": turn, **c} for c in calls]
+            ran = agent_env.take_log()
+            seen += ran
+            truth = case.ground_truth[turn]
+            truth_results = execute_ground_truth(truth_env, truth)
+            check = check_turn(turn, truth, truth_results, len(calls), seen, agent_env, truth_env)
+            if check.passed and result.outcome != "answer":
+                check = TurnCheck(turn, False, "no_answer", f"{result.outcome}: {result.error}")
+            turns.append(
+                TurnResult(
+                    turn=turn,
+                    passed=check.passed,
+                    reason=check.reason,
+                    detail=check.detail,
+                    outcome=result.outcome,
+                    answer=result.answer,
+                    steps=result.steps,
+                    calls=calls,
+                    added_functions=added,
+                )
+            )
+            if not check.passed:
+                break
+    if scope.cancelled_caught:
+        limit = f"the case ran past max_case_seconds={options.max_case_seconds}"
+        turns.append(TurnResult(turn=turn, passed=False, reason="case_timeout", detail=limit))
+    failed = next((t for t in turns if not t.passed), None)
+    trajectory = session.trajectory
+    return MultiTurnCaseResult(
+        id=case.id,
+        category=case.category,
+        passed=failed is None and len(turns) == len(case.turns),
+        reason=failed.reason if failed else None,
+        detail=f"turn {failed.turn}: {failed.detail}" if failed else "",
+        output=answer or "",
+        calls=all_calls,
+        seconds=time.perf_counter() - started,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        turns=len(case.turns),
+        failed_turn=failed.turn if failed else None,
+        turn_results=turns,
+        trajectory_id=trajectory.unique_trajectory_id if trajectory is not None else None,
+    )
+
+
+def _select(
+    cases: Sequence[MultiTurnCase], limit: int | None, sample: int | None, seed: int
+) -> list[MultiTurnCase]:
+    """Per category: a random `sample` (seeded) or the first `limit` cases, in file order."""
+    by_category: dict[str, list[MultiTurnCase]] = {}
+    for case in cases:
+        by_category.setdefault(case.category, []).append(case)
+    chosen: list[MultiTurnCase] = []
+    for category, group in by_category.items():
+        if sample is not None and sample < len(group):
+            keep = set(random.Random(f"{seed}:{category}").sample(range(len(group)), sample))
+            group = [c for i, c in enumerate(group) if i in keep]
+        chosen += group[:limit] if limit is not None else group
+    return chosen
+
+
+def _resolve_format(fmt: Format | str | None, backend: ModelBackend | None) -> Format:
+    """As the Agent does: the format asked for, else the backend's choice, else detected."""
+    from lamagent import formats
+
+    choice = fmt if fmt is not None else (backend.format if backend is not None else None)
+    if isinstance(choice, str):
+        return formats.get(choice)
+    if choice is not None:
+        return choice
+    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
+
+
+async def aevaluate_multi_turn(
+    model: ModelBackend | str = "default",
+    categories: Sequence[str] | None = None,
+    *,
+    data: str | os.PathLike[str] | None = None,
+    cases: Sequence[MultiTurnCase] | None = None,
+    format: Format | str | None = None,
+    constrained: bool = False,
+    limit: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    results: str | os.PathLike[str] | None = None,
+    store: TrajectoryStore | str | os.PathLike[str] | None = None,
+    max_steps: int = 20,
+    max_tokens: int = 512,
+    max_case_seconds: float | None = 600.0,
+    temperature: float = 0.0,
+    progress: bool = True,
+) -> MultiTurnReport:
+    """The async form of `evaluate_multi_turn`."""
+    if max_steps < 1:
+        raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
+    backend: ModelBackend | None = None
+    owned = False
+    if isinstance(model, str) and model == GOLD:
+        label = GOLD
+    elif isinstance(model, str):
+        from lamagent.backends import load_model
+
+        backend = load_model(None if model == "default" else model)
+        owned = True
+        label = backend.info.model_id
+    else:
+        backend = model
+        label = backend.info.model_id
+    fmt = _resolve_format(format, backend)
+    if cases is None:
+        cases = load_multi_turn(categories, data)
+        source = str(data) if data is not None else "bfcl-eval"
+    else:
+        cases = [c for c in cases if not categories or c.category in categories]
+        source = "cases"
+    chosen = _select(cases, limit, sample, seed)
+    options = _Options(constrained, max_steps, max_tokens, max_case_seconds, temperature)
+    setting = {
+        "model": label,
+        "format": fmt.name,
+        "constrained": constrained,
+        "tool_choice": "auto",
+        "max_steps": max_steps,
+    }
+    done: dict[str, MultiTurnCaseResult] = {}
+    sink: ResultsFile | None = None
+    if results is not None:
+        done = read_results(Path(results), setting)
+        sink = ResultsFile(Path(results), setting)
+    owns_store = store is not None and not isinstance(store, TrajectoryStore)
+    trajectories: TrajectoryStore | None = (
+        open_store(store) if owns_store else store  # type: ignore[arg-type]
+    )
+    backend_of: Callable[[MultiTurnCase], ModelBackend] = (
+        (lambda case: backend) if backend is not None else (lambda case: gold_backend(case, fmt))
+    )
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, disable=not progress) as bar:
+            pending = [c for c in chosen if c.id not in done]
+            task = bar.add_task(
+                f"BFCL multi-turn {label}", total=len(chosen), completed=len(chosen) - len(pending)
+            )
+            for case in pending:
+                result = await _run_case(case, backend_of(case), fmt, options, trajectories)
+                done[case.id] = result
+                if sink is not None:
+                    sink.write(result)
+                bar.advance(task)
+    finally:
+        if sink is not None:
+            sink.close()
+        if owns_store and trajectories is not None:
+            trajectories.close()
+        if owned and backend is not None:
+            await backend.aclose()
+    return MultiTurnReport(
+        model=label,
+        format=fmt.name,
+        constrained=constrained,
+        tool_choice="auto",
+        data=source,
+        max_steps=max_steps,
+        results=[done[c.id] for c in chosen],
+    )
+
+
+def evaluate_multi_turn(
+    model: ModelBackend | str = "default",
+    categories: Sequence[str] | None = None,
+    *,
+    data: str | os.PathLike[str] | None = None,
+    cases: Sequence[MultiTurnCase] | None = None,
+    format: Format | str | None = None,
+    constrained: bool = False,
+    limit: int | None = None,
+    sample: int | None = None,
+    seed: int = 0,
+    results: str | os.PathLike[str] | None = None,
+    store: TrajectoryStore | str | os.PathLike[str] | None = None,
+    max_steps: int = 20,
+    max_tokens: int = 512,
+    max_case_seconds: float | None = 600.0,
+    temperature: float = 0.0,
+    progress: bool = True,
+) -> MultiTurnReport:
+    """Run `model` over BFCL multi-turn cases through the Agent loop and check every turn.
+
+    `model`: a Backend, a `load_model` spec ("default": the embedded model) or "gold" (the
+    ground-truth oracle). `categories`: any of `MULTI_TURN_CATEGORIES` (default all four), read
+    from `data` (default: the installed `bfcl-eval` package) unless `cases` are given. `limit`
+    keeps the first N cases per category, `sample` N random ones (seeded by `seed`).
+    `results`: a JSON Lines file; cases already in it are not run again. `store`: a
+    TrajectoryStore or a path; each case is one session trajectory, tagged with the case id.
+    `max_steps` bounds each turn, `max_case_seconds` each whole case.
+    """
+    return anyio.run(
+        lambda: aevaluate_multi_turn(
+            model,
+            categories,
+            data=data,
+            cases=cases,
+            format=format,
+            constrained=constrained,
+            limit=limit,
+            sample=sample,
+            seed=seed,
+            results=results,
+            store=store,
+            max_steps=max_steps,
+            max_tokens=max_tokens,
+            max_case_seconds=max_case_seconds,
+            temperature=temperature,
+            progress=progress,
+        )
+    )

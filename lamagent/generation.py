@@ -1,0 +1,82 @@
+"""What crosses the boundary between the loop and a model, independent of any engine.
+
+A leaf module (it imports only pydantic and `lamagent.messages`): formats build `Constraint`s,
+backends take `GenerationParams` and return `Generation`s, and `ModelInfo` tells a format which
+model it is talking to, without either side importing the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lamagent.messages import Usage
+
+
+class Constraint(BaseModel):
+    """What the model is allowed to say, independent of any engine.
+
+    Either a JSON document matching `json_schema` (the Format's call list, built from the tools'
+    schemas), or, when `allow_text` is set, plain text that does not begin like a call (its first
+    non-space character is none of `call_prefixes`). Backends compile this to their grammar
+    language (GBNF, xgrammar, a server's structured-output parameter) and cache the result.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    json_schema: dict[str, Any] | None = None
+    allow_text: bool = False
+    call_prefixes: tuple[str, ...] = ("[", "{")
+    #: Stable identity for caching compiled grammars (a hash of the schema and the flags).
+    key: str = ""
+
+
+class GenerationParams(BaseModel):
+    """Sampling settings for one generation. temperature 0 means greedy."""
+
+    stop: list[str] = Field(default_factory=list)
+    max_tokens: int = Field(default=512, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0)
+    top_p: float = Field(default=1.0, gt=0.0, le=1.0)
+    seed: int | None = None
+    constraint: Constraint | None = None
+
+
+FinishReason = Literal["stop", "length", "error"]
+FINISH_REASONS: tuple[str, ...] = get_args(FinishReason)
+
+
+class Generation(BaseModel):
+    """The result of one generation."""
+
+    text: str
+    finish_reason: FinishReason = "stop"
+    usage: Usage = Field(default_factory=Usage)
+    #: Seconds spent: "prefill", "decode", "total" (engines report what they measure).
+    timings: dict[str, float] = Field(default_factory=dict)
+
+
+class ModelInfo(BaseModel):
+    """What a backend knows about its model, used to pick a Format."""
+
+    model_id: str = "unknown"
+    architecture: str | None = None
+    chat_template: str | None = None
+    bos_token: str | None = None
+    eos_token: str | None = None
+    special_tokens: dict[str, str] = Field(default_factory=dict)
+    #: Every string the tokenizer turns into a control token (turn markers, tool tags, ...):
+    #: data rendered into a prompt must never contain one of these verbatim.
+    control_tokens: tuple[str, ...] = ()
+    context_length: int | None = None
+
+
+__all__ = [
+    "FINISH_REASONS",
+    "Constraint",
+    "FinishReason",
+    "Generation",
+    "GenerationParams",
+    "ModelInfo",
+]

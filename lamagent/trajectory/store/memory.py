@@ -1,0 +1,132 @@
+"""`MemoryStore`: an in-process trajectory store, for tests and throwaway runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+from lamagent.errors import TrajectoryError
+from lamagent.messages import Usage
+from lamagent.trajectory.models import Outcome, Step, Trajectory
+from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
+
+
+class MemoryStore:
+    """An in-process store (a dict behind a lock). Nothing survives the process.
+
+    Every run in it belongs to this process, so a `running` run is never reported incomplete.
+    Trajectories are copied in and out: callers cannot change what is stored by mutating them.
+    """
+
+    def __init__(self) -> None:
+        self._data: dict[str, Trajectory] = {}
+        self._order: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _live(self) -> None:
+        if self._closed:
+            raise TrajectoryError("this MemoryStore is closed; open a new one")
+
+    def _stored(self, trajectory_id: str) -> Trajectory:
+        traj = self._data.get(trajectory_id)
+        if traj is None:
+            raise TrajectoryError(
+                f"no trajectory {trajectory_id!r} in the store; call start() before add_step()"
+            )
+        return traj
+
+    def start(self, trajectory: Trajectory) -> None:
+        with self._lock:
+            self._live()
+            tid = trajectory.unique_trajectory_id
+            if tid in self._data:
+                raise TrajectoryError(f"trajectory {tid!r} is already in the store")
+            self._data[tid] = trajectory.model_copy(deep=True)
+            self._order[tid] = len(self._order)
+
+    def add_step(self, trajectory_id: str, step: Step) -> None:
+        with self._lock:
+            self._live()
+            self._stored(trajectory_id).steps.append(step.model_copy(deep=True))
+
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        with self._lock:
+            self._live()
+            steps = self._stored(trajectory_id).steps
+            for i, old in enumerate(steps):
+                if old.step_id == step.step_id:
+                    steps[i] = step.model_copy(deep=True)
+                    return
+            raise TrajectoryError(f"no step {step.step_id} in trajectory {trajectory_id!r}")
+
+    def finish(
+        self,
+        trajectory_id: str,
+        *,
+        outcome: Outcome,
+        answer: str | None = None,
+        error: str | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        check_outcome(outcome)
+        with self._lock:
+            self._live()
+            traj = self._stored(trajectory_id)
+            traj.outcome = outcome
+            traj.answer = answer
+            traj.error = error
+            traj.usage = usage.model_copy() if usage is not None else traj.step_usage
+            traj.finished_at = time.time()
+
+    def get(self, trajectory_id: str) -> Trajectory | None:
+        with self._lock:
+            self._live()
+            traj = self._data.get(trajectory_id)
+            return None if traj is None else traj.model_copy(deep=True)
+
+    def query(
+        self,
+        outcome: str | None = None,
+        tool: str | None = None,
+        error_kind: str | None = None,
+        since: TimePoint | None = None,
+        until: TimePoint | None = None,
+        limit: int | None = None,
+    ) -> list[Trajectory]:
+        check_outcome(outcome)
+        lo, hi = to_timestamp(since), to_timestamp(until)
+        with self._lock:
+            self._live()
+            found = [
+                t
+                for t in self._data.values()
+                if (outcome is None or t.outcome == outcome)
+                and (tool is None or tool in t.tools_called)
+                and (error_kind is None or error_kind in t.error_kinds)
+                and (lo is None or t.created_at >= lo)
+                and (hi is None or t.created_at <= hi)
+            ]
+            found.sort(
+                key=lambda t: (t.created_at, self._order[t.unique_trajectory_id]), reverse=True
+            )
+            if limit is not None:
+                found = found[: max(limit, 0)]
+            return [t.model_copy(deep=True) for t in found]
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        return iter(self.query())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._data)
+
+    def close(self) -> None:
+        self._closed = True
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

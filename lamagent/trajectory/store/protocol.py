@@ -1,0 +1,91 @@
+"""The `TrajectoryStore` protocol: what the recorder writes to and what readers read back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from lamagent.errors import TrajectoryError
+from lamagent.messages import Usage
+from lamagent.trajectory.models import OUTCOMES, Outcome, Step, Trajectory
+
+TimePoint = float | datetime
+"""A point in time for queries: seconds since the epoch, or a datetime."""
+
+
+@runtime_checkable
+class TrajectoryStore(Protocol):
+    """What the agent loop needs from a store, and what the CLI and fine-tuning read back."""
+
+    def start(self, trajectory: Trajectory) -> None:
+        """Record a new run (its header and any steps it already has).
+
+        Raises `TrajectoryError` if a trajectory with that id is already stored.
+        """
+        ...
+
+    def add_step(self, trajectory_id: str, step: Step) -> None:
+        """Append one finished step, durably, before returning."""
+        ...
+
+    def update_step(self, trajectory_id: str, step: Step) -> None:
+        """Replace the stored step with the same `step_id` (e.g. to add a user's follow-up)."""
+        ...
+
+    def finish(
+        self,
+        trajectory_id: str,
+        *,
+        outcome: Outcome,
+        answer: str | None = None,
+        error: str | None = None,
+        usage: Usage | None = None,
+    ) -> None:
+        """Mark a run as ended (`usage` defaults to the sum of its steps' usage)."""
+        ...
+
+    def get(self, trajectory_id: str) -> Trajectory | None:
+        """The stored trajectory with all its steps, or None."""
+        ...
+
+    def query(
+        self,
+        outcome: str | None = None,
+        tool: str | None = None,
+        error_kind: str | None = None,
+        since: TimePoint | None = None,
+        until: TimePoint | None = None,
+        limit: int | None = None,
+    ) -> list[Trajectory]:
+        """Trajectories matching every given filter, newest first.
+
+        `tool`: called at least once; `error_kind`: a call error kind, a tool error kind or
+        `parse_error` in any step; `since`/`until`: bounds on `created_at` (inclusive).
+        """
+        ...
+
+    def __iter__(self) -> Iterator[Trajectory]:
+        """Every stored trajectory, newest first."""
+        ...
+
+    def __len__(self) -> int:
+        """How many trajectories are stored."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""
+        ...
+
+
+def to_timestamp(value: TimePoint | None) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.timestamp()
+    return float(value)
+
+
+def check_outcome(outcome: str | None) -> None:
+    if outcome is not None and outcome not in OUTCOMES:
+        raise TrajectoryError(f"unknown outcome {outcome!r}; use one of: {', '.join(OUTCOMES)}")

@@ -1,0 +1,244 @@
+"""The turn source: one model turn from a conversation, whichever way the model is driven.
+
+The loop, the evaluation and anything else that needs "the model's next turn" ask a
+`TurnSource`, resolved once per model by `turn_source(backend, format)`:
+
+- `PromptTurns` (a `Backend`: llama.cpp, transformers, a server's completions API): render the
+  conversation with the Format, build the call grammar when constrained, stream the generation
+  through the Format's incremental parser, and return the parsed `AssistantTurn`.
+- `ChatTurns` (a `ChatBackend`: a server's chat API): send the messages and tool specs, take the
+  calls the server parsed, and read a reply without calls with the Format's tolerant parser (a
+  server without a tool parser returns the call list as text).
+
+Either way the result is a `ModelTurn`: the `AssistantTurn` plus its `Generation`.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
+from lamagent.errors import BackendError, ConfigError
+from lamagent.generation import Constraint, Generation, GenerationParams
+from lamagent.messages import AssistantTurn, Message, MessageLike, to_messages
+
+if TYPE_CHECKING:
+    from lamagent.formats.base import Format
+    from lamagent.tools import Tool
+
+#: Receives text the model writes that is certainly not a call (for streaming to a user).
+OnText = Callable[[str], Awaitable[None]]
+#: Receives every raw piece of output as it arrives (so a turn cut short keeps what it had).
+OnRaw = Callable[[str], None]
+
+_CONSTRAINT_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """What a model turn is asked for.
+
+    `params` are the sampling settings; the source adds the Format's stop strings and, when
+    `constrained`, the call grammar for `tools` and `tool_choice` (at most `max_calls` calls).
+    """
+
+    messages: Sequence[MessageLike]
+    tools: Sequence[Tool] = ()
+    params: GenerationParams = field(default_factory=GenerationParams)
+    tool_choice: str = "auto"
+    constrained: bool = False
+    max_calls: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelTurn:
+    """One model turn: what it means (`turn`) and how it was generated (`generation`)."""
+
+    turn: AssistantTurn
+    generation: Generation
+    #: The rendered prompt (prompt backends), or None (chat backends send messages).
+    prompt: str | None = None
+    #: Seconds spent rendering the prompt (0 for chat backends).
+    render_seconds: float = 0.0
+
+
+class TurnSource(ABC):
+    """A model and its Format, asked for one turn at a time."""
+
+    backend: ModelBackend
+    format: Format
+
+    @property
+    def supports_constraint(self) -> bool:
+        """Whether `TurnRequest.constrained` can be honoured (a grammar reaches the engine)."""
+        return self.backend.supports_constraint
+
+    @abstractmethod
+    async def next_turn(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
+        """The model's next turn for `request`; model failures raise `BackendError`."""
+
+
+class PromptTurns(TurnSource):
+    """Turns from a prompt-completion `Backend`, rendered and parsed by the Format."""
+
+    def __init__(self, backend: Backend, format: Format) -> None:
+        self.backend = backend
+        self.format = format
+        self._constraints: OrderedDict[tuple[Any, ...], Constraint | None] = OrderedDict()
+
+    def constraint(
+        self, tools: Sequence[Tool], tool_choice: str, max_calls: int | None
+    ) -> Constraint | None:
+        """The Format's call grammar for these tools (cached: tools rarely change per step)."""
+        # Tools are held by the key, so their identities cannot be reused while cached.
+        key = (tuple(tools), tool_choice, max_calls)
+        if key in self._constraints:
+            self._constraints.move_to_end(key)
+            return self._constraints[key]
+        built = self.format.constraint(list(tools), tool_choice, max_calls=max_calls)
+        self._constraints[key] = built
+        if len(self._constraints) > _CONSTRAINT_CACHE_SIZE:
+            self._constraints.popitem(last=False)
+        return built
+
+    def params_for(self, request: TurnRequest) -> GenerationParams:
+        """`request.params` with the Format's stop strings and, if constrained, the grammar."""
+        constraint = (
+            self.constraint(request.tools, request.tool_choice, request.max_calls)
+            if request.constrained
+            else None
+        )
+        return request.params.model_copy(
+            update={"stop": [*request.params.stop, *self.format.stop], "constraint": constraint}
+        )
+
+    async def next_turn(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
+        started = time.perf_counter()
+        prompt = self.format.render(request.messages, list(request.tools))
+        params = self.params_for(request)
+        rendered = time.perf_counter() - started
+        parser = self.format.stream_parser()
+        pieces: list[str] = []
+        final: Generation | None = None
+        async for item in self.backend.astream(prompt, params):
+            if isinstance(item, Generation):
+                final = item
+                continue
+            pieces.append(item)
+            if on_raw is not None:
+                on_raw(item)
+            events = parser.feed(item)
+            if on_text is not None:
+                await _emit_text(events, on_text)
+        flush = getattr(parser, "flush", None)  # text a parser held back until the end
+        if on_text is not None and callable(flush):
+            await _emit_text(flush(), on_text)
+        if final is None:
+            raise BackendError(f"{type(self.backend).__name__}.astream ended without a Generation")
+        turn = parser.finish() if "".join(pieces) == final.text else self.format.parse(final.text)
+        return ModelTurn(turn, final, prompt=prompt, render_seconds=rendered)
+
+
+class ChatTurns(TurnSource):
+    """Turns from a `ChatBackend`: the server's template and tool parser, the Format's reader."""
+
+    def __init__(self, backend: ChatBackend, format: Format) -> None:
+        self.backend = backend
+        self.format = format
+
+    async def next_turn(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
+        from lamagent.formats.specs import tool_specs
+
+        params = request.params.model_copy(update={"constraint": None})
+        message, generation = await self.backend.achat(
+            to_messages(request.messages),
+            tool_specs(list(request.tools)),
+            params,
+            tool_choice=request.tool_choice,
+        )
+        if on_raw is not None:
+            on_raw(generation.text)
+        turn = _chat_turn(message, generation, self.format)
+        if on_text is not None and not turn.calls and turn.answer:
+            await on_text(turn.answer)
+        return ModelTurn(turn, generation)
+
+
+def _chat_turn(message: Message, generation: Generation, fmt: Format) -> AssistantTurn:
+    if message.tool_calls:
+        thought = message.content if isinstance(message.content, str) else ""
+        return AssistantTurn(thought=thought, calls=message.tool_calls, raw=generation.text)
+    content = message.content if isinstance(message.content, str) else ""
+    return fmt.parse(content)
+
+
+async def _emit_text(events: Sequence[Any], on_text: OnText) -> None:
+    from lamagent.formats.base import CallDelta
+
+    for event in events:
+        text = getattr(event, "text", None)
+        if not isinstance(event, CallDelta) and isinstance(text, str) and text:
+            await on_text(text)
+
+
+def resolve_format(backend: ModelBackend | None, format: FormatChoice = None) -> Format:
+    """The Format asked for, else the one chosen for the backend, else detected from the model."""
+    from lamagent import formats
+    from lamagent.formats.base import Format
+
+    choice = format if format is not None else (backend.format if backend is not None else None)
+    if isinstance(choice, str):
+        return formats.get(choice)
+    if isinstance(choice, Format):
+        return choice
+    if choice is not None:
+        raise ConfigError(f"format must be a Format or a format name, not {type(choice).__name__}")
+    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
+
+
+def turn_source(backend: ModelBackend, format: FormatChoice = None) -> TurnSource:
+    """Resolve a backend (and the Format for it) into the TurnSource that drives it."""
+    if isinstance(backend, Backend):
+        return PromptTurns(backend, resolve_format(backend, format))
+    if isinstance(backend, ChatBackend):
+        return ChatTurns(backend, resolve_format(backend, format))
+    raise ConfigError(
+        f"{type(backend).__name__} is neither a Backend (prompt in, text out) nor a ChatBackend "
+        "(messages in, an assistant message out)"
+    )
+
+
+__all__ = [
+    "ChatTurns",
+    "ModelTurn",
+    "OnRaw",
+    "OnText",
+    "PromptTurns",
+    "TurnRequest",
+    "TurnSource",
+    "resolve_format",
+    "turn_source",
+]
