@@ -26,6 +26,7 @@ from lamagent.backends import load_model  # noqa: E402
 from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl  # noqa: E402
 from lamagent.eval.bfcl_data import select_cases  # noqa: E402
 from lamagent.eval.report import SETTINGS, plot_accuracy  # noqa: E402
+from lamagent.generation import GenerationParams  # noqa: E402
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "irrelevance")
 
@@ -93,7 +94,7 @@ def main() -> None:
             constrained=constrained,
             tool_choice=tool_choice,
             out=out / f"results-{name}.jsonl",
-            max_tokens=a.max_tokens,
+            generation=GenerationParams(max_tokens=a.max_tokens),
         )
         report.save_json(out / f"report-{name}.json")
         reports[name] = report

@@ -50,6 +50,8 @@ from lamagent.eval.bfcl_data import first_acceptable_calls
 from lamagent.eval.report import SETTINGS as DECODING
 from lamagent.eval.report import plot_accuracy
 from lamagent.eval.split import split_cases
+from lamagent.generation import GenerationParams
+from lamagent.settings import Limits
 from lamagent.tools import Tool
 from lamagent.trajectory import SQLiteStore, Trajectory
 
@@ -166,7 +168,7 @@ def measure(
             constrained=constrained,
             tool_choice=tool_choice,
             out=path,
-            max_tokens=s.max_tokens,
+            generation=GenerationParams(max_tokens=s.max_tokens),
         )
         console.print(f"  {tag} {setting}: [bold]{reports[setting].overall:.0%}[/bold]")
     return reports
@@ -260,9 +262,8 @@ def record(
                 format=FORMAT,
                 store=store,
                 constrained=False,
-                max_steps=2,
-                max_retries=1,
-                max_tokens=s.max_tokens,
+                limits=Limits(max_steps=2, max_retries=1),
+                generation=GenerationParams(max_tokens=s.max_tokens),
             )
             result = agent.run(single_question(case) or "")
             origin[result.trajectory.unique_trajectory_id] = case

@@ -15,6 +15,7 @@ says which.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 import time
@@ -32,7 +33,8 @@ from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBack
 from lamagent.backends.registry import load_model
 from lamagent.errors import ConfigError, ConstraintError
 from lamagent.events import Event, RunFinished
-from lamagent.formats.base import Format, ToolChoice
+from lamagent.formats.base import Format
+from lamagent.formats.choice import ToolChoice
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 from lamagent.result import RunResult
@@ -45,6 +47,8 @@ from lamagent.turns import turn_source
 ModelSpec = Backend | ChatBackend | str | os.PathLike[str] | None
 Constrained = bool | Literal["auto"]
 Emit = Callable[[Event], Awaitable[None]] | None
+#: Receives every event of a run (`Agent(observers=...)`); may be sync or async.
+Observer = Callable[[Event], Awaitable[None] | None]
 
 __all__ = ["Agent", "RunResult", "Session"]
 
@@ -71,6 +75,8 @@ class Agent:
         **settings: shorthands for single fields of those three objects, e.g.
             `max_steps=3`, `max_tokens=256`, `temperature=0.7`, `tool_timeout=5.0`,
             `parallel_tool_calls=False`, `approval=hook`; an unknown name is a ConfigError.
+        observers: callables (sync or async) that receive every event of every run, e.g.
+            `lamagent.tracing.OTelTracer()`; an observer that raises stops the run.
     """
 
     def __init__(
@@ -87,6 +93,7 @@ class Agent:
         limits: Limits | None = None,
         generation: GenerationParams | None = None,
         execution: ExecutionPolicy | None = None,
+        observers: Sequence[Observer] = (),
         **settings: Any,
     ) -> None:
         self.limits, self.generation, self.policy = settings_from(
@@ -115,6 +122,7 @@ class Agent:
             if store is not None and not isinstance(store, TrajectoryStore)
             else store  # type: ignore[assignment]
         )
+        self.observers: tuple[Observer, ...] = tuple(observers)
         self._ctx: LoopContext | None = None
         self._lock = threading.Lock()
         if self._backend is not None:
@@ -210,10 +218,12 @@ class Agent:
     async def _arun(
         self, query: str, history: Sequence[MessageLike] | None, emit: Emit
     ) -> RunResult:
-        ctx = await self._acontext()
-        state = self._new_state(ctx, query, history)
-        start_recording(ctx, state)
-        return await self._execute(ctx, state, emit)
+        async with self.toolbox.opened():  # toolsets (MCP servers) open unless already open
+            ctx = await self._acontext()
+            ctx.sync_tools()
+            state = self._new_state(ctx, query, history)
+            start_recording(ctx, state)
+            return await self._execute(ctx, state, _observed(emit, self.observers))
 
     async def arun(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
         """Run the loop on `query` (after `history`, OpenAI-style messages) until it stops."""
@@ -250,7 +260,7 @@ class Agent:
                     failure.append(exc)
                     tg.cancel_scope.cancel()
 
-        async with anyio.create_task_group() as tg:
+        async with self.toolbox.opened(), anyio.create_task_group() as tg:
             for i in range(len(items)):
                 tg.start_soon(one, i)
         if failure:
@@ -270,6 +280,19 @@ class Agent:
         """Close the store this agent opened from a path (a store passed in stays open)."""
         if self._owns_store and self.store is not None:
             self.store.close()
+
+    # -- toolsets ----------------------------------------------------------------------------
+
+    async def __aenter__(self) -> Agent:
+        """Open the agent's toolsets (MCP servers) once, for all runs until the block ends.
+
+        Without it, each run opens and closes them around itself.
+        """
+        await self.toolbox.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.toolbox.close()
 
     def __repr__(self) -> str:
         model = self._backend.info.model_id if self._backend is not None else self._model_spec
@@ -298,7 +321,12 @@ class Session:
         return list(self._state.messages) if self._state is not None else []
 
     async def _asend(self, message: str, emit: Emit) -> RunResult:
+        async with self.agent.toolbox.opened():  # toolsets open unless already open
+            return await self._asend_open(message, emit)
+
+    async def _asend_open(self, message: str, emit: Emit) -> RunResult:
         ctx = await self.agent._acontext()
+        ctx.sync_tools()
         if self._state is None:
             self._state = self.agent._new_state(ctx, message, self._history)
             start_recording(ctx, self._state)
@@ -306,7 +334,9 @@ class Session:
             state = self._state
             start_recording(ctx, state).follow_up(message)
             state.messages.append(Message.user(message))
-        return await self.agent._execute(ctx, self._state, emit)
+        return await self.agent._execute(
+            ctx, self._state, _observed(emit, self.agent.observers)
+        )
 
     async def asend(self, message: str) -> RunResult:
         """Send the next user message and run until the model answers or a limit stops it."""
@@ -341,6 +371,22 @@ def _result(state: RunState, end: RunEnd, seconds: float) -> RunResult:
         timings={"generate": state.generate_s, "execute": state.execute_s, "total": seconds},
         steps=state.steps_this_run,
     )
+
+
+def _observed(emit: Emit, observers: Sequence[Observer]) -> Emit:
+    """`emit` that first hands each event to the agent's observers, in order."""
+    if not observers:
+        return emit
+
+    async def emit_observed(event: Event) -> None:
+        for observer in observers:
+            pending = observer(event)
+            if inspect.isawaitable(pending):
+                await pending
+        if emit is not None:
+            await emit(event)
+
+    return emit_observed
 
 
 def _parse_feedback(fmt: Format) -> Callable[[str], str]:

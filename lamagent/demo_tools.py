@@ -27,6 +27,7 @@ from lamagent.tools import Tool, tool
 _MAX_EXPRESSION = 300
 _MAX_EXPONENT = 1000
 _MAX_MAGNITUDE = 1e300
+_MAX_DEPTH = 100
 
 _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -48,8 +49,7 @@ def _arith(node: ast.AST) -> int | float:
     if isinstance(node, ast.Expression):
         return _arith(node.body)
     if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        value: int | float = node.value  # type: ignore[assignment]
-        return value
+        return _check(node.value)
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _check(_UNARY[type(node.op)](_arith(node.operand)))
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
@@ -61,18 +61,34 @@ def _arith(node: ast.AST) -> int | float:
             raise ValueError("the power is too large to compute")
         if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)) and right == 0:
             raise ValueError("division by zero")
-        return _check(_BINARY[type(node.op)](left, right))
+        try:
+            return _check(_BINARY[type(node.op)](left, right))
+        except ArithmeticError as exc:  # overflow, 0 ** -1
+            raise ValueError(f"cannot compute this: {exc}") from None
     raise ValueError(
         f"unsupported element {type(node).__name__}: use numbers, + - * / // % ** and parentheses"
     )
 
 
 def _check(value: Any) -> int | float:
+    """A finite real number of bounded size, else a ValueError the model can read."""
     if isinstance(value, complex):
         raise ValueError("the result is a complex number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("the result is not a finite number (too large, or undefined)")
     if abs(value) > _MAX_MAGNITUDE:
         raise ValueError("the result is too large")
     return value  # type: ignore[no-any-return]
+
+
+def _depth(tree: ast.AST) -> int:
+    """Nesting depth of a syntax tree, measured without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 @tool
@@ -87,8 +103,10 @@ def calculate(expression: str) -> int | float:
         raise ValueError(f"the expression is longer than {_MAX_EXPRESSION} characters")
     try:
         tree = ast.parse(text, mode="eval")
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise ValueError(f"not an arithmetic expression: {expression!r}") from exc
+    if _depth(tree) > _MAX_DEPTH:
+        raise ValueError(f"the expression is nested more than {_MAX_DEPTH} levels deep")
     result = _arith(tree)
     if isinstance(result, float) and result.is_integer() and abs(result) < 1e15:
         return int(result)

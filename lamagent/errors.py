@@ -50,3 +50,11 @@ class ToolExecutionError(LamagentError):
 
 class TrajectoryError(LamagentError):
     """A trajectory store or file cannot be read or written."""
+
+
+class ToolsetError(LamagentError):
+    """A toolset (an MCP server) cannot be opened, listed or reached."""
+
+
+class RemoteToolError(LamagentError):
+    """A remote tool (an MCP server's) reported that its call failed; the model reads why."""

@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
 from lamagent.errors import BackendError, ConfigError
+from lamagent.formats.choice import ToolChoice
+from lamagent.formats.specs import tool_specs
+from lamagent.formats.stream_events import StreamEvent, TextPiece
 from lamagent.generation import Constraint, Generation, GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, to_messages
 
@@ -50,7 +53,7 @@ class TurnRequest:
     messages: Sequence[MessageLike]
     tools: Sequence[Tool] = ()
     params: GenerationParams = field(default_factory=GenerationParams)
-    tool_choice: str = "auto"
+    tool_choice: ToolChoice = "auto"
     constrained: bool = False
     max_calls: int | None = None
 
@@ -170,8 +173,6 @@ class ChatTurns(TurnSource):
         on_text: OnText | None = None,
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
-        from lamagent.formats.specs import tool_specs
-
         params = request.params.model_copy(update={"constraint": None})
         message, generation = await self.backend.achat(
             to_messages(request.messages),
@@ -195,13 +196,10 @@ def _chat_turn(message: Message, generation: Generation, fmt: Format) -> Assista
     return fmt.parse(content)
 
 
-async def _emit_text(events: Sequence[Any], on_text: OnText) -> None:
-    from lamagent.formats.base import CallDelta
-
+async def _emit_text(events: Sequence[StreamEvent], on_text: OnText) -> None:
     for event in events:
-        text = getattr(event, "text", None)
-        if not isinstance(event, CallDelta) and isinstance(text, str) and text:
-            await on_text(text)
+        if isinstance(event, TextPiece) and event.text:
+            await on_text(event.text)
 
 
 def resolve_format(backend: ModelBackend | None, format: FormatChoice = None) -> Format:

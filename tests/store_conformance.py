@@ -7,16 +7,21 @@ trajectories live here too, so all trajectory tests share them.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from lamagent.errors import TrajectoryError
 from lamagent.messages import Usage
+from lamagent.records import CallRecord, ToolError
 from lamagent.tools.verify import CallError, Repair
 from lamagent.trajectory import Step, ToolErrorRecord, Trajectory, TrajectoryStore
+
+V1_DIR = Path(__file__).parent / "data" / "trajectory_v1"
 
 WEATHER = {
     "name": "get_weather",
@@ -52,6 +57,56 @@ def call_step(
         ),
         timings=extra.pop("timings", {"generate": 0.25, "tools": 0.01}),
         **extra,
+    )
+
+
+def record_step(step_id: int) -> Step:
+    """A step written as version-2 CallRecords: repaired, rejected, failed, duplicate calls."""
+    weather = {"name": "get_weather", "arguments": {"city": "Paris", "unit": "C"}}
+    return Step(
+        step_id=step_id,
+        thought="three calls",
+        calls=[
+            CallRecord(
+                index=0,
+                call_id="call_x",
+                call={"name": "get_weather", "arguments": {"city": " Paris", "unit": "C"}},
+                verified=weather,
+                repairs=[
+                    Repair(argument="city", kind="strip", original=" Paris", repaired="Paris")
+                ],
+                result={"temp_c": 18, "nested": [[{"a": None}]], "text": "é ✓"},
+                seconds=0.125,
+            ),
+            CallRecord(
+                index=1,
+                call_id="call_y",
+                call={"name": "get_time", "arguments": {"city": ["Paris"]}},
+                error=CallError(
+                    kind="wrong_type", tool="get_time", argument="city", message="not a list"
+                ),
+                result={"error": "not a list"},
+            ),
+            CallRecord(
+                index=2,
+                call_id="call_z",
+                call={"name": "get_weather", "arguments": {"city": "Rome"}},
+                verified={"name": "get_weather", "arguments": {"city": "Rome"}},
+                error=ToolError(kind="timeout", tool="get_weather", message="too slow"),
+                result={"error": "too slow"},
+                seconds=30.0,
+            ),
+            CallRecord(
+                index=3,
+                call_id="call_w",
+                call=weather,
+                verified=weather,
+                result={"temp_c": 18, "nested": [[{"a": None}]], "text": "é ✓"},
+                duplicate_of=0,
+            ),
+        ],
+        usage=Usage(prompt_tokens=10, completion_tokens=5, requests=1),
+        timings={"total": 1.5},
     )
 
 
@@ -258,6 +313,29 @@ class StoreConformance:
         assert got is not None and got.outcome == "running"
         assert [t.unique_trajectory_id for t in store.query(outcome="running")] == [traj.id]
         assert store.query(outcome="incomplete") == []
+
+    def test_call_records_round_trip_exactly(self, store: TrajectoryStore) -> None:
+        traj = make_trajectory()
+        store.start(traj)
+        step = record_step(1)
+        store.add_step(traj.id, step)
+        got = store.get(traj.id)
+        assert got is not None
+        assert got.steps[0].calls == step.calls and got.steps[0] == step
+        assert got.steps[0].to_unified() == step.to_unified()
+        assert got.steps[0].error_kinds == ["wrong_type", "timeout"]
+
+    def test_a_version_1_record_loads_into_call_records(self, store: TrajectoryStore) -> None:
+        v1 = json.loads((V1_DIR / "v1_trajectory.jsonl").read_text())
+        traj = Trajectory.from_unified(v1)
+        store.start(traj)
+        got = store.get(traj.id)
+        assert got is not None and got == traj
+        assert got.steps[0].calls[2].duplicate_of == 0
+        assert (
+            got.to_unified()
+            == json.loads((V1_DIR / "v1_projections.json").read_text())["unified_strict"]
+        )
 
     def test_returned_trajectories_are_copies(self, store: TrajectoryStore) -> None:
         traj = make_trajectory()

@@ -9,7 +9,12 @@ pytest.importorskip("transformers")
 pytest.importorskip("xgrammar")
 
 import anyio  # noqa: E402
-from backend_conformance import BackendCase, BackendConformance, ConstraintConformance  # noqa: E402
+from backend_conformance import (  # noqa: E402
+    BackendCase,
+    BackendConformance,
+    ConstraintConformance,
+    KVReuseConformance,
+)
 from hf_helpers import (  # noqa: E402
     bias_toward_short_json,
     chatml,
@@ -28,7 +33,7 @@ PROMPT = chatml(("user", "What's the weather like in London?"))
 
 
 @pytest.mark.parametrize("kind", ["llama", "qwen2"])
-class TestHFConformance(BackendConformance, ConstraintConformance):
+class TestHFConformance(BackendConformance, ConstraintConformance, KVReuseConformance):
     @pytest.fixture
     def backend_case(self, kind: str) -> BackendCase:
         model = tiny_model(kind, seed=1)

@@ -14,6 +14,7 @@ from lamagent.errors import ConstraintError, LamagentError
 from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, select_cases
 from lamagent.eval.report import plot_accuracy
+from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, ToolCall
 from lamagent.tools import Tool
 
@@ -319,7 +320,12 @@ def test_the_embedded_model_calls_on_every_case_when_calls_are_required() -> Non
     cases = select_cases(load_bfcl(DATA, ["simple_python", "multiple"]), limit=3)
     backend = shared_backend()
     required = evaluate_bfcl(
-        backend, cases, constrained=True, tool_choice="required", max_tokens=96, progress=False
+        backend,
+        cases,
+        constrained=True,
+        tool_choice="required",
+        generation=GenerationParams(max_tokens=96),
+        progress=False,
     )
     assert required.setting == "constrained-required"
     for case, result in zip(cases, required.results, strict=True):

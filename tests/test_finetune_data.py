@@ -114,10 +114,11 @@ def test_filter_modes_drop_trim_and_excise():
 
 def test_unknown_tools_and_arguments_are_found_without_recorded_errors():
     traj = good_run(0)
-    traj.steps[0].tool_calls = [{"name": "get_weather", "arguments": {"city": "London"}}]
+    record = traj.steps[0].calls[0]
+    record.call = record.verified = {"name": "get_weather", "arguments": {"city": "London"}}
     kept, report = filter_trajectories([traj], mode="trim")
     assert kept == [] and report.by_filter["unknown_tool_or_argument"].reasons["unknown_argument"]
-    traj.steps[0].tool_calls = [{"name": "weather", "arguments": {"location": "London"}}]
+    record.call = record.verified = {"name": "weather", "arguments": {"location": "London"}}
     _, report = filter_trajectories([traj])
     assert report.by_filter["unknown_tool_or_argument"].reasons["unknown_tool"] == 1
 

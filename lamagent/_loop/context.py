@@ -52,6 +52,11 @@ class LoopContext:
     def max_concurrency(self) -> int:
         return self.policy.max_concurrency
 
+    def sync_tools(self) -> None:
+        """Take the toolbox's current tools (its toolsets, e.g. MCP servers, list their own)."""
+        self.tools = list(self.toolbox)
+        self.tool_specs = self.toolbox.specs()
+
     def request(self, messages: list[Any], called_tool: bool) -> TurnRequest:
         """The next turn's request: a forced tool choice holds until the run's first call."""
         choice = self.tool_choice

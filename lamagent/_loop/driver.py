@@ -89,6 +89,8 @@ async def _steps(ctx: LoopContext, state: RunState, emit: Emit, recorder: Record
     while True:
         if state.steps_this_run >= limits.max_steps:
             return RunEnd("max_steps", error=f"no answer after max_steps={limits.max_steps} steps")
+        if await ctx.toolbox.refresh():  # a toolset (an MCP server) announced new tools
+            ctx.sync_tools()
         result = await run_step(ctx, state, emit, limiter)
         state.steps_this_run += 1
         state.current = None

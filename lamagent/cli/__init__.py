@@ -11,6 +11,7 @@ from lamagent.cli import run as _run
 from lamagent.cli.eval import app as eval_app
 from lamagent.cli.finetune import app as finetune_app
 from lamagent.cli.trajectories import app as trajectories_app
+from lamagent.cli.view import register as _register_view
 
 app = typer.Typer(
     name="lamagent",
@@ -19,6 +20,7 @@ app = typer.Typer(
     add_completion=False,
 )
 _run.register(app)
+_register_view(trajectories_app)
 app.add_typer(
     trajectories_app, name="trajectories", help="Inspect, export and import trajectories."
 )

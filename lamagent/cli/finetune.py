@@ -2,6 +2,7 @@
 
     lamagent finetune sft MODEL --data runs.db --format xlam2-qwen --out runs/sft
     lamagent finetune dpo runs/sft/merged --data runs.db --out runs/dpo
+    lamagent finetune sft MODEL --data runs.db --out runs/sft --deepspeed zero3 --processes 8
     lamagent finetune export runs/sft/model --out model-f16.gguf --outtype f16
 
 Engines (torch, transformers, peft, trl) are imported only when a command runs.
@@ -10,11 +11,14 @@ Engines (torch, transformers, peft, trl) are imported only when a command runs.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from lamagent.finetune import TrainSettings
 
 app = typer.Typer(
     name="finetune",
@@ -51,6 +55,12 @@ DsOpt = Annotated[
     str | None,
     typer.Option("--deepspeed", help="zero2, zero3, zero3_offload or a JSON config path."),
 ]
+ProcsOpt = Annotated[
+    int,
+    typer.Option(
+        "--processes", help="Processes on this machine (one per GPU), started by torchrun."
+    ),
+]
 FilterOpt = Annotated[
     str, typer.Option("--filter-mode", help="drop, trim or excise bad steps (see docs).")
 ]
@@ -64,6 +74,18 @@ def _console() -> Console:
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(f"[red]error:[/red] {message}")
     return typer.Exit(code=1)
+
+
+def _settings(**fields: Any) -> TrainSettings:
+    """The run's settings, built once from the command's options (bad values exit with 1)."""
+    from pydantic import ValidationError
+
+    from lamagent.finetune import TrainSettings
+
+    try:
+        return TrainSettings(**fields)
+    except ValidationError as exc:
+        raise _fail(f"bad training settings: {exc}") from exc
 
 
 def _trajectories(data: list[Path], filter_mode: str, console: Console) -> list:  # type: ignore[type-arg]
@@ -104,6 +126,7 @@ def sft(
         bool, typer.Option("--group-by-length", help="Batch samples of similar length.")
     ] = False,
     deepspeed: DsOpt = None,
+    processes: ProcsOpt = 1,
     seed: SeedOpt = 0,
 ) -> None:
     """Supervised fine-tuning on the assistant turns of the (filtered) trajectories."""
@@ -112,6 +135,22 @@ def sft(
     from lamagent.finetune import Augmentation, LoraSettings, SFTStats, build_sft_dataset
     from lamagent.finetune import sft as run_sft
 
+    settings = _settings(
+        lora=LoraSettings(r=rank, alpha=alpha) if lora else None,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        max_steps=max_steps,
+        gradient_checkpointing=gradient_checkpointing,
+        packing=packing,
+        max_length=max_length if packing else None,
+        group_by_length=group_by_length,
+        deepspeed=deepspeed,
+        processes=processes,
+        seed=seed,
+        format=format,
+    )
     console = _console()
     kept = _trajectories(data, filter_mode, console)
     stats = SFTStats()
@@ -129,25 +168,7 @@ def sft(
     )
     if len(dataset) == 0:
         raise _fail("no training samples left after filtering")
-    result = run_sft(
-        model,
-        dataset,
-        out_dir=out,
-        lora=LoraSettings(r=rank, alpha=alpha) if lora else None,
-        epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
-        grad_accum=grad_accum,
-        max_steps=max_steps,
-        gradient_checkpointing=gradient_checkpointing,
-        packing=packing,
-        max_length=max_length if packing else None,
-        group_by_length=group_by_length,
-        deepspeed=deepspeed,
-        seed=seed,
-        format=format,
-    )
-    _summary(console, result)
+    _summary(console, _train(run_sft, model, dataset, out, settings))
 
 
 @app.command()
@@ -170,12 +191,27 @@ def dpo(
     max_steps: StepsOpt = -1,
     gradient_checkpointing: GcOpt = False,
     deepspeed: DsOpt = None,
+    processes: ProcsOpt = 1,
     seed: SeedOpt = 0,
 ) -> None:
     """Preference optimisation on pairs mined from the trajectories (unfiltered: failures teach)."""
     from lamagent.finetune import LoraSettings, build_dpo_dataset, load_trajectories, pair_counts
     from lamagent.finetune import dpo as run_dpo
 
+    settings = _settings(
+        lora=LoraSettings(r=rank, alpha=alpha) if lora else None,
+        beta=beta,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        grad_accum=grad_accum,
+        max_steps=max_steps,
+        gradient_checkpointing=gradient_checkpointing,
+        deepspeed=deepspeed,
+        processes=processes,
+        seed=seed,
+        format=format,
+    )
     console = _console()
     if not data:
         raise _fail("give at least one --data store or JSONL file")
@@ -192,23 +228,7 @@ def dpo(
     console.print(table)
     if len(dataset) == 0:
         raise _fail("no preference pairs found in the trajectories")
-    result = run_dpo(
-        model,
-        dataset,
-        out_dir=out,
-        lora=LoraSettings(r=rank, alpha=alpha) if lora else None,
-        beta=beta,
-        epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
-        grad_accum=grad_accum,
-        max_steps=max_steps,
-        gradient_checkpointing=gradient_checkpointing,
-        deepspeed=deepspeed,
-        seed=seed,
-        format=format,
-    )
-    _summary(console, result)
+    _summary(console, _train(run_dpo, model, dataset, out, settings))
 
 
 @app.command()
@@ -257,6 +277,16 @@ def export(
         raise _fail(str(exc)) from exc
     size = path.stat().st_size / 1e6
     console.print(f"wrote {path} ({size:.1f} MB)")
+
+
+def _train(train: Any, model: str, dataset: Any, out: Path, settings: TrainSettings) -> Any:
+    """Run `train` (sft or dpo); a run that cannot start or fails exits with 1."""
+    from lamagent.errors import LamagentError
+
+    try:
+        return train(model, dataset, out_dir=out, settings=settings)
+    except LamagentError as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _summary(console: Console, result: object) -> None:

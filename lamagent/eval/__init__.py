@@ -22,3 +22,26 @@ __all__ = [
     "evaluate_bfcl",
     "load_bfcl",
 ]
+
+# Multi-turn categories: each case through the Agent loop, turn by turn, over BFCL's environments.
+from lamagent.eval.multi_turn import (
+    MULTI_TURN_CATEGORIES,
+    MultiTurnCase,
+    MultiTurnCaseResult,
+    MultiTurnReport,
+    aevaluate_multi_turn,
+    evaluate_multi_turn,
+    is_multi_turn,
+    load_multi_turn,
+)
+
+__all__ += [
+    "MULTI_TURN_CATEGORIES",
+    "MultiTurnCase",
+    "MultiTurnCaseResult",
+    "MultiTurnReport",
+    "aevaluate_multi_turn",
+    "evaluate_multi_turn",
+    "is_multi_turn",
+    "load_multi_turn",
+]

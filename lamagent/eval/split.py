@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from lamagent.errors import ConfigError, UsageError
 from lamagent.eval.bfcl_data import BFCLCase
 
 __all__ = ["split_cases"]
@@ -29,11 +30,11 @@ def split_cases(
     case ids (a case in both halves would make the held-out score meaningless).
     """
     if not 0.0 <= train_fraction <= 1.0:
-        raise ValueError(f"train_fraction must be between 0 and 1, not {train_fraction}")
+        raise ConfigError(f"train_fraction must be between 0 and 1, not {train_fraction}")
     ids = [c.id for c in cases]
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
-        raise ValueError(f"duplicate case ids {dupes[:5]}: deduplicate the cases before splitting")
+        raise UsageError(f"duplicate case ids {dupes[:5]}: deduplicate the cases before splitting")
     by_category: dict[str, list[BFCLCase]] = {}
     for case in cases:
         by_category.setdefault(case.category, []).append(case)

@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,9 +32,9 @@ class LoraSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    r: int = Field(16, gt=0)
-    alpha: int = Field(32, gt=0)
-    dropout: float = Field(0.05, ge=0.0, lt=1.0)
+    r: Annotated[int, Field(gt=0)] = 16
+    alpha: Annotated[int, Field(gt=0)] = 32
+    dropout: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.05
     target_modules: tuple[str, ...] = DEFAULT_TARGETS
     bias: Literal["none", "all", "lora_only"] = "none"
     #: Only these decoder layers get adapters (None: all). Adapting only the last layers makes
@@ -70,26 +70,26 @@ class TrainSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     lora: LoraSettings | None = LoraSettings()
-    epochs: float = Field(1.0, gt=0)
-    lr: float | None = Field(None, gt=0)
-    batch_size: int = Field(4, gt=0, description="samples per process per step")
-    grad_accum: int = Field(1, gt=0)
-    max_steps: int = Field(-1, description="stop after this many steps (-1: epochs)")
-    warmup_ratio: float = Field(0.0, ge=0.0, lt=1.0)
+    epochs: Annotated[float, Field(gt=0)] = 1.0
+    lr: Annotated[float | None, Field(gt=0)] = None
+    batch_size: Annotated[int, Field(gt=0, description="samples per process per step")] = 4
+    grad_accum: Annotated[int, Field(gt=0)] = 1
+    max_steps: Annotated[int, Field(description="stop after this many steps (-1: epochs)")] = -1
+    warmup_ratio: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
     gradient_checkpointing: bool = False
     bf16: bool | None = None
     # SFT only
     packing: bool = False
     group_by_length: bool = False
     # DPO only
-    beta: float = Field(0.1, gt=0)
-    max_length: int | None = Field(None, gt=0)
+    beta: Annotated[float, Field(gt=0)] = 0.1
+    max_length: Annotated[int | None, Field(gt=0)] = None
     # scale-out
     deepspeed: str | None = None
-    processes: int = Field(1, gt=0)
+    processes: Annotated[int, Field(gt=0)] = 1
     # bookkeeping
     seed: int = 0
-    logging_steps: int = Field(1, gt=0)
+    logging_steps: Annotated[int, Field(gt=0)] = 1
     progress: bool = True
     save: bool = True
     format: str | None = None

@@ -69,7 +69,6 @@ class ExecutionPolicy:
     parallel: bool = True
     max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS
     approval: ApprovalHook | None = None
-    max_concurrency: int = 8
     isolation: Isolation = "thread"
     max_abandoned_threads: int = DEFAULT_MAX_ABANDONED_THREADS
     #: Tools running at once in one run.

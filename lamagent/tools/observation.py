@@ -44,8 +44,12 @@ def _type_name(value: Any) -> str:
 
 def describe_exception(exc: BaseException) -> str:
     """`"TypeName: message"` for an exception, even one whose `__str__` raises."""
-    message = safe_text(exc)
     name = _type_name(exc)
+    try:
+        text = str(exc)
+        message = str.__str__(text) if isinstance(text, str) else safe_text(text)
+    except Exception:
+        message = "<message could not be printed>"
     return f"{name}: {message}" if message else name
 
 

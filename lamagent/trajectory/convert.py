@@ -140,7 +140,11 @@ def trajectory_from_messages(
                 calls.append(call)
             text = "" if content is None else _as_text(content)
             if calls:
-                steps.append(Step(step_id=len(steps) + 1, thought=text, tool_calls=calls))
+                steps.append(
+                    Step.model_validate(
+                        {"step_id": len(steps) + 1, "thought": text, "tool_calls": calls}
+                    )
+                )
             else:
                 steps.append(Step(step_id=len(steps) + 1, answer=text))
             results.append([])
@@ -351,7 +355,7 @@ def from_xlam60k(record: Mapping[str, Any]) -> Trajectory:
         else _record_id(record, "xlam60k"),
         query=str(record["query"]),
         tools=_json_field(record.get("tools") or [], "tools"),
-        steps=[Step(step_id=1, tool_calls=answers)] if answers else [],
+        steps=[Step.model_validate({"step_id": 1, "tool_calls": answers})] if answers else [],
         outcome="answer",
         metadata={"xlam60k_id": given} if given is not None else {},
     )

@@ -164,9 +164,7 @@ def calls_from_v1(step: Mapping[str, Any]) -> tuple[list[CallRecord], Any]:
             found = _DUPLICATE_RE.search(err.message)
             first = int(found.group(1)) if found else None
             if first is None or not 0 <= first < err.index:
-                first = next(
-                    (c.index for c in calls[: err.index] if c.call == record.call), None
-                )
+                first = next((c.index for c in calls[: err.index] if c.call == record.call), None)
             record.duplicate_of = first
         else:
             record.error = ToolError(kind=err.kind, tool=err.tool, message=err.message)

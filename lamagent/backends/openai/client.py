@@ -71,6 +71,8 @@ class ServerClient:
         self._clients: dict[int, Any] = {}
         self._limiters: dict[int, anyio.CapacityLimiter] = {}
         self._info: ModelInfo | None = None
+        #: What the server says it is, from its model list: "vllm", "llama.cpp" or None.
+        self.server_kind: str | None = None
 
     # -- connections ---------------------------------------------------------------------
 
@@ -178,6 +180,7 @@ class ServerClient:
                 f"it serves: {', '.join(map(str, served))}"
             )
         entry: dict[str, Any] = next((m for m in data if m.get("id") == self.model), {})
+        self.server_kind = server_kind(entry)
         meta = entry.get("meta")
         context = entry.get("max_model_len") or (
             meta.get("n_ctx_train") if isinstance(meta, dict) else None
@@ -219,6 +222,20 @@ class ServerClient:
         if plain_sampling:
             body["repeat_penalty"] = 1.0
         return body
+
+
+def server_kind(entry: Mapping[str, Any]) -> str | None:
+    """Which server lists a model this way: "vllm", "llama.cpp" or None (unknown).
+
+    vLLM's model list says ``owned_by: "vllm"``; llama.cpp's ``llama-server`` says
+    ``"llamacpp"`` and adds ``meta``; llama-cpp-python's server says ``"me"``.
+    """
+    owner = str(entry.get("owned_by") or "").lower()
+    if owner == "vllm":
+        return "vllm"
+    if owner in ("llamacpp", "llama.cpp", "me") or isinstance(entry.get("meta"), Mapping):
+        return "llama.cpp"
+    return None
 
 
 def usage_from(data: Mapping[str, Any]) -> Usage:

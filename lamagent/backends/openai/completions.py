@@ -18,7 +18,7 @@ from lamagent.errors import BackendError, ConfigError, ConstraintError
 from lamagent.generation import Constraint, Generation, GenerationParams, ModelInfo
 from lamagent.messages import Usage
 
-ConstraintStyle = Literal["vllm", "llama.cpp", "none"]
+ConstraintStyle = Literal["auto", "vllm", "llama.cpp", "none"]
 CONSTRAINT_STYLES: tuple[str, ...] = get_args(ConstraintStyle)
 
 
@@ -29,7 +29,10 @@ class OpenAIBackend(Backend):
         base_url: the API root, e.g. ``http://localhost:8000/v1``.
         model: the served model name (``None``: the first one the server lists).
         constraint_style: how a call grammar is sent: ``"vllm"`` (``structured_outputs``),
-            ``"llama.cpp"`` (``grammar``, GBNF), or ``"none"`` (not supported).
+            ``"llama.cpp"`` (``grammar``, GBNF), ``"none"`` (not supported), or ``"auto"``
+            (default): the style of the server its model list names (vLLM or llama.cpp), else
+            vLLM's. Either way every constrained reply is checked against its constraint, and
+            a server that ignored it raises `ConstraintError` instead of passing prose on.
         format: the prompt format for this model (None: detected).
         client options (api_key, timeout, max_retries, backoff, max_in_flight, extra_body):
             see `ServerClient`.
@@ -40,7 +43,7 @@ class OpenAIBackend(Backend):
         base_url: str,
         model: str | None = None,
         *,
-        constraint_style: ConstraintStyle = "vllm",
+        constraint_style: ConstraintStyle = "auto",
         format: FormatChoice = None,
         **client_options: Any,
     ) -> None:
@@ -49,7 +52,7 @@ class OpenAIBackend(Backend):
                 f"constraint_style must be one of {CONSTRAINT_STYLES}, not {constraint_style!r}"
             )
         self.client = ServerClient(base_url, model, **client_options)
-        self.constraint_style: ConstraintStyle = constraint_style
+        self._style: ConstraintStyle = constraint_style
         self.supports_constraint = constraint_style != "none"
         self.format = format
         self._gbnf_cache: dict[str, str] = {}
@@ -66,6 +69,13 @@ class OpenAIBackend(Backend):
     def info(self) -> ModelInfo:
         return self.client.info
 
+    @property
+    def constraint_style(self) -> ConstraintStyle:
+        """The style in use: as given, or for "auto" the server's own (once it is known)."""
+        if self._style != "auto":
+            return self._style
+        return "llama.cpp" if self.client.server_kind == "llama.cpp" else "vllm"
+
     async def aload_info(self) -> ModelInfo:
         return await self.client.aload_info()
 
@@ -77,7 +87,7 @@ class OpenAIBackend(Backend):
     def _constraint_body(self, constraint: Constraint | None) -> dict[str, Any]:
         if constraint is None:
             return {}
-        if self.constraint_style == "none":
+        if self._style == "none":
             raise ConstraintError(
                 f"constrained decoding is off for {self.base_url} (constraint_style='none')"
             )
@@ -115,12 +125,14 @@ class OpenAIBackend(Backend):
         data = await self.client.post_json("/completions", body)
         end = time.perf_counter()
         choice = _first_choice(data)
-        return Generation(
+        generation = Generation(
             text=cut_at_stop(str(choice.get("text") or ""), p.stop),
             finish_reason=finish_reason(choice),  # type: ignore[arg-type]
             usage=usage_from(data.get("usage") or {}),
             timings={"total": end - start},
         )
+        self._check_held(generation, p.constraint)
+        return generation
 
     async def astream(
         self, prompt: str, params: GenerationParams
@@ -158,7 +170,7 @@ class OpenAIBackend(Backend):
             )
         if usage.completion_tokens == 0:
             usage = Usage(requests=1, completion_tokens=len(parts))
-        yield Generation(
+        generation = Generation(
             text=cut_at_stop("".join(parts), params.stop),
             finish_reason=finish,  # type: ignore[arg-type]
             usage=usage,
@@ -168,6 +180,50 @@ class OpenAIBackend(Backend):
                 "total": end - start,
             },
         )
+        self._check_held(generation, params.constraint)
+        yield generation
+
+    def _check_held(self, generation: Generation, constraint: Constraint | None) -> None:
+        """Raise ConstraintError when a finished reply breaks the constraint it was sent with.
+
+        A server that does not know the field the grammar went in ignores it without an error
+        (llama.cpp's servers ignore vLLM's ``structured_outputs``), and the model's prose would
+        pass as an answer though calls were required.
+        """
+        if constraint is None or generation.finish_reason != "stop":
+            return
+        problem = constraint_violation(generation.text, constraint)
+        if problem is None:
+            return
+        field = "grammar" if self.constraint_style == "llama.cpp" else "structured_outputs"
+        raise ConstraintError(
+            f"the server at {self.base_url} did not hold the constraint sent in {field!r} "
+            f"(constraint_style={self.constraint_style!r}): {problem}. It probably ignores that "
+            "field: pass constraint_style='llama.cpp' for llama.cpp servers, 'vllm' for vLLM, "
+            "or 'none' to decode without constraints."
+        )
+
+
+def constraint_violation(text: str, constraint: Constraint) -> str | None:
+    """Why `text` could not have been generated under `constraint`, or None if it could.
+
+    Checks the shape the grammar guarantees: text that begins like a call (or any text, when
+    text is not allowed) must be one JSON document of the schema's top-level type.
+    """
+    stripped = text.strip()
+    if constraint.allow_text and not stripped.startswith(constraint.call_prefixes):
+        return None
+    schema = constraint.json_schema or {}
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        start = stripped[:60] + ("..." if len(stripped) > 60 else "")
+        return f"the reply is not the JSON the grammar allows: {start!r}"
+    expected = schema.get("type")
+    kinds = {"array": list, "object": dict}
+    if isinstance(expected, str) and expected in kinds and not isinstance(value, kinds[expected]):
+        return f"the reply is a JSON {type(value).__name__}, the grammar allows only an {expected}"
+    return None
 
 
 def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any]:

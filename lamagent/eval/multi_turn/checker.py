@@ -8,10 +8,13 @@ After each turn, in BFCL's order:
 4. response: every result of this turn's ground-truth calls appears among the results of the
    agent's calls so far, as a multiset, in any order ("response_mismatch"); so far, not only
    this turn, because an agent may have fetched in an earlier turn what this one needs.
+   Results that are JSON compare as values (`{"result": 5}` matches `{"result": 5.0}`), the
+   rest as text.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,13 +66,22 @@ def state_differences(agent: Environment, truth: Environment) -> dict[str, dict[
     return differences
 
 
+def _comparable(text: str) -> Any:
+    """A result as a JSON value when it is one (so `5` and `5.0` match: verification turns an
+    integer given for a float parameter into a float), else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 def missing_results(expected: Sequence[str], observed: Sequence[str]) -> list[str]:
     """The expected results not found in `observed`, each observed result matching once."""
-    pool = list(observed)
+    pool = [_comparable(t) for t in observed]
     missing = []
     for item in expected:
         try:
-            pool.remove(item)
+            pool.remove(_comparable(item))
         except ValueError:
             missing.append(item)
     return missing

@@ -7,6 +7,7 @@ By default the cases come from the installed `bfcl-eval` package (`BFCL_v*_<cate
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,7 +87,9 @@ def _question_file(root: Path, category: str) -> Path:
     return found[-1]
 
 
-def _case(record: Mapping[str, Any], category: str, truth: Sequence[Sequence[str]]) -> MultiTurnCase:
+def _case(
+    record: Mapping[str, Any], category: str, truth: Sequence[Sequence[str]]
+) -> MultiTurnCase:
     turns = [list(t) for t in record["question"]]
     if len(turns) != len(truth):
         raise LamagentError(
@@ -105,7 +108,7 @@ def _case(record: Mapping[str, Any], category: str, truth: Sequence[Sequence[str
 
 
 def load_multi_turn(
-    categories: Iterable[str] | None = None, data: str | Path | None = None
+    categories: Iterable[str] | None = None, data: str | os.PathLike[str] | None = None
 ) -> list[MultiTurnCase]:
     """The cases of `categories` (default: all four) from `data` (default: the BFCL package)."""
     wanted = list(categories) if categories is not None else list(MULTI_TURN_CATEGORIES)

@@ -63,12 +63,14 @@ def _class_of(name: str) -> type:
     try:
         module = importlib.import_module(table[name])
     except ImportError as exc:
-        raise ConfigError(f"cannot import BFCL environment {name!r} ({exc}); {_INSTALL_HINT}")
+        raise ConfigError(
+            f"cannot import BFCL environment {name!r} ({exc}); {_INSTALL_HINT}"
+        ) from exc
     cls: type = getattr(module, name)
     return cls
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _docs_of(name: str) -> tuple[dict[str, Any], ...]:
     files: Mapping[str, str] = _backend_config().MULTI_TURN_FUNC_DOC_FILE_MAPPING
     path = bfcl_data_dir() / "multi_turn_func_doc" / files[name]
@@ -148,9 +150,7 @@ class Environment:
             name = str(doc.get("name"))
             method = self.methods.get(name)
             if method is None:
-                raise ConfigError(
-                    f"function {name!r} has no method in {', '.join(self.instances)}"
-                )
+                raise ConfigError(f"function {name!r} has no method in {', '.join(self.instances)}")
             tool = Tool.from_spec(doc, fn=self._logged(method))
             # A repeated identical call changes a stateful environment again: run every one.
             tool.allow_duplicates = True

@@ -87,9 +87,7 @@ class MultiTurnReport(EvalReport):
         """`EvalReport.to_dict()` plus the step limit, the per-turn scores and failing turns."""
         payload = super().to_dict()
         payload["max_steps"] = self.max_steps
-        payload["turns"] = [
-            {**s.model_dump(), "accuracy": s.accuracy} for s in self.turn_scores()
-        ]
+        payload["turns"] = [{**s.model_dump(), "accuracy": s.accuracy} for s in self.turn_scores()]
         by_id = {r.id: r for r in self.results}
         for failure in payload["failures"]:
             failure["failed_turn"] = by_id[failure["id"]].failed_turn

@@ -51,9 +51,7 @@ __all__ = [
 #: The model name of the ground-truth oracle.
 GOLD = "gold"
 #: What the user says on the turn that brings held-out functions (BFCL's own message).
-ADDED_FUNCTIONS_MESSAGE = (
-    "I have updated some more functions you can choose from. What about now?"
-)
+ADDED_FUNCTIONS_MESSAGE = "I have updated some more functions you can choose from. What about now?"
 _GOLD_ANSWER = "Done."
 _GOLD_QUESTION = "I cannot do that with what I have; what is missing?"
 
@@ -321,9 +319,11 @@ async def aevaluate_multi_turn(
         done = read_results(Path(results), setting)
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
-    trajectories: TrajectoryStore | None = (
-        open_store(store) if owns_store else store  # type: ignore[arg-type]
-    )
+    trajectories: TrajectoryStore | None = None
+    if isinstance(store, TrajectoryStore):
+        trajectories = store
+    elif store is not None:
+        trajectories = open_store(store)
     backend_of: Callable[[MultiTurnCase], ModelBackend] = (
         (lambda case: backend) if backend is not None else (lambda case: gold_backend(case, fmt))
     )

@@ -384,7 +384,10 @@ class SQLiteStore:
             for tid, header, stored, writer in rows:
                 if outcome in _LIVE and self._effective_outcome(stored, writer) != outcome:
                     continue
-                found.append(self._load(conn, tid, header, stored, writer))
+                traj = self._load(conn, tid, header, stored, writer)
+                if error_kind is not None and error_kind not in traj.error_kinds:
+                    continue  # an index row of an older record layout (v1 duplicates)
+                found.append(traj)
                 if limit is not None and len(found) >= limit:
                     break
             return found
