@@ -23,7 +23,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from test_formats_template import XLAM2_TEMPLATE
 
 from lamagent import formats
-from lamagent.formats import Format
 
 
 def make_tools(n: int = 20) -> list[dict[str, Any]]:
@@ -89,7 +88,7 @@ def main() -> None:
     tools, msgs = make_tools(), make_messages()
     base_render = median_us(lambda: json.dumps([tools, msgs]), args.repeat)
     base_parse = median_us(lambda: json.loads(OUTPUT), args.repeat)
-    tmpl = Format.from_chat_template(XLAM2_TEMPLATE)
+    tmpl = formats.from_chat_template(XLAM2_TEMPLATE)
     tmpl_render = median_us(lambda: tmpl.render(msgs, tools), args.repeat)
     assert tmpl.render(msgs, tools) == formats.get("xlam2-qwen").render(msgs, tools)
 

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from lamagent import Agent, MemoryStore, Message, ScriptedBackend, SQLiteStore, Tool, ToolCall
 from lamagent.backends import GenerationParams
 from lamagent.formats import get as get_format
+from lamagent.records import CallRecord
 from lamagent.tools import Toolbox
 from lamagent.tools.execute import ExecutionPolicy, execute_calls
 from lamagent.trajectory import Step, Trajectory
@@ -107,7 +108,7 @@ def bench_agent(
     async def main() -> None:
         for _ in range(runs):
             # A fresh backend each run, injected into the resolved context (same agent object).
-            agent._context().backend = ScriptedBackend(list(texts))
+            agent._context().turns.backend = ScriptedBackend(list(texts))
             start = clock()
             result = await agent.arun("Plan my week in Paris.")
             elapsed = clock() - start
@@ -180,8 +181,16 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
     item = [(0, call, toolbox["tool_03"])]
     step = Step(
         step_id=1,
-        tool_calls=[call.to_xlam()],
-        next_observation=[{"city": "Paris", "days": 2, "value": 42}],
+        calls=[
+            CallRecord(
+                index=0,
+                call_id=call.id,
+                call=call.to_xlam(),
+                verified=call.to_xlam(),
+                result={"city": "Paris", "days": 2, "value": 42},
+                seconds=0.0,
+            )
+        ],
         raw_output='[{"name": "tool_03", "arguments": {"city": "Paris", "days": 2}}]',
     )
     out: dict[str, list[float]] = {"verify": [], "execute": [], "memory": [], "sqlite": []}

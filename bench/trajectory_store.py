@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from lamagent.messages import Usage
+from lamagent.records import CallRecord
 from lamagent.trajectory import MemoryStore, SQLiteStore, Step, Trajectory, TrajectoryStore
 
 
@@ -21,8 +22,16 @@ def _step(i: int) -> Step:
     return Step(
         step_id=i,
         thought="look it up",
-        tool_calls=[{"name": "get_weather", "arguments": {"city": f"city{i}"}}],
-        next_observation=[{"temp_c": 18, "sky": "clear", "wind": [3, 4, 5]}],
+        calls=[
+            CallRecord(
+                index=0,
+                call_id=f"call_{i}_0",
+                call={"name": "get_weather", "arguments": {"city": f"city{i}"}},
+                verified={"name": "get_weather", "arguments": {"city": f"city{i}"}},
+                result={"temp_c": 18, "sky": "clear", "wind": [3, 4, 5]},
+                seconds=0.01,
+            )
+        ],
         usage=Usage(prompt_tokens=900, evaluated_tokens=40, completion_tokens=25, requests=1),
         timings={"generate": 0.4, "tools": 0.01},
     )

@@ -35,12 +35,14 @@ from lamagent.errors import ConfigError, ConstraintError
 from lamagent.events import Event, RunFinished
 from lamagent.formats.base import Format
 from lamagent.formats.choice import ToolChoice
+from lamagent.gate import CallGate, gated
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 from lamagent.result import RunResult
 from lamagent.settings import Limits, settings_from
 from lamagent.tools import Tool, Toolbox
 from lamagent.tools.execute import ExecutionPolicy
+from lamagent.tools.toolset import Toolset
 from lamagent.trajectory import Trajectory, TrajectoryStore, open_store
 from lamagent.turns import turn_source
 
@@ -59,13 +61,16 @@ class Agent:
     Args:
         model: a Backend or ChatBackend, or anything `load_model` takes (None: the embedded
             default model). Loaded on the first run.
-        tools: `@tool` functions, Tools, plain callables or spec dicts, or a Toolbox.
+        tools: `@tool` functions, Tools, plain callables or spec dicts, toolsets (MCP
+            servers: opened around each run, or once under `async with agent:`), or a Toolbox.
         format: a Format or its name; None: the backend's choice, else detected from the model.
         system_prompt: the system message (the format's default when None).
         store: a TrajectoryStore, or a path for `open_store`; every step is recorded as it ends.
         constrained: constrain generation to text or valid calls: True, False, or "auto" (when
             the backend supports it).
         tool_choice: "auto", "required", "none" or a tool name.
+        gate: a `CallGate` for auto turns on a prompt backend: draft a call list under the
+            calls-only grammar, keep it when its score passes, else answer in text.
         reset_tool_choice: after the first tool call of a run, a forced `tool_choice`
             ("required" or a tool name) falls back to "auto", so the model can answer.
         limits: when a run stops without an answer (`lamagent.settings.Limits`).
@@ -82,13 +87,14 @@ class Agent:
     def __init__(
         self,
         model: ModelSpec = None,
-        tools: Iterable[Tool | Callable[..., Any] | dict[str, Any]] | Toolbox = (),
+        tools: Iterable[Tool | Callable[..., Any] | dict[str, Any] | Toolset] | Toolbox = (),
         *,
         format: FormatChoice = None,
         system_prompt: str | None = None,
         store: TrajectoryStore | str | os.PathLike[str] | None = None,
         constrained: Constrained = "auto",
         tool_choice: ToolChoice = "auto",
+        gate: CallGate | None = None,
         reset_tool_choice: bool = True,
         limits: Limits | None = None,
         generation: GenerationParams | None = None,
@@ -102,7 +108,9 @@ class Agent:
         if constrained not in (True, False, "auto"):
             raise ConfigError(f"constrained must be True, False or 'auto', not {constrained!r}")
         self.toolbox = tools if isinstance(tools, Toolbox) else Toolbox(tools)
-        if tool_choice not in ("auto", "required", "none") and tool_choice not in self.toolbox:
+        named = tool_choice not in ("auto", "required", "none")
+        # a toolset's tools are known once it is open, so a name may be one of them
+        if named and tool_choice not in self.toolbox and not self.toolbox.toolsets:
             raise ConfigError(
                 f"tool_choice must be 'auto', 'required', 'none' or a tool name; "
                 f"{tool_choice!r} is none of these (tools: {', '.join(self.toolbox.names)})"
@@ -115,6 +123,7 @@ class Agent:
         self.system_prompt = system_prompt
         self.constrained = constrained
         self.tool_choice = tool_choice
+        self.gate = gate
         self.reset_tool_choice = reset_tool_choice
         self._owns_store = store is not None and not isinstance(store, TrajectoryStore)
         self.store: TrajectoryStore | None = (
@@ -165,10 +174,11 @@ class Agent:
     def _resolve(self) -> LoopContext:
         backend = self._backend or load_model(self._model_spec)
         self._check_constraint(backend)
-        turns = turn_source(backend, self._format_spec)
+        turns = gated(turn_source(backend, self._format_spec), self.gate)
         tools = list(self.toolbox)
+        has_tools = bool(tools) or bool(self.toolbox.toolsets)  # a toolset's come when open
         constrained = self.constrained is True or (
-            self.constrained == "auto" and turns.supports_constraint and bool(tools)
+            self.constrained == "auto" and turns.supports_constraint and has_tools
         )
         return LoopContext(
             turns=turns,
@@ -208,6 +218,7 @@ class Agent:
     # -- running ---------------------------------------------------------------------------
 
     async def _execute(self, ctx: LoopContext, state: RunState, emit: Emit) -> RunResult:
+        emit = _observed(emit, self.observers)
         started = time.perf_counter()
         end = await drive(ctx, state, emit)
         result = _result(state, end, time.perf_counter() - started)
@@ -223,7 +234,7 @@ class Agent:
             ctx.sync_tools()
             state = self._new_state(ctx, query, history)
             start_recording(ctx, state)
-            return await self._execute(ctx, state, _observed(emit, self.observers))
+            return await self._execute(ctx, state, emit)
 
     async def arun(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
         """Run the loop on `query` (after `history`, OpenAI-style messages) until it stops."""
@@ -334,9 +345,7 @@ class Session:
             state = self._state
             start_recording(ctx, state).follow_up(message)
             state.messages.append(Message.user(message))
-        return await self.agent._execute(
-            ctx, self._state, _observed(emit, self.agent.observers)
-        )
+        return await self.agent._execute(ctx, self._state, emit)
 
     async def asend(self, message: str) -> RunResult:
         """Send the next user message and run until the model answers or a limit stops it."""

@@ -5,17 +5,20 @@
 - `convert_units`: length, mass, volume, time, speed and temperature;
 - `local_time`: the current time in an IANA time zone (`zoneinfo`);
 - `search_files`: a bounded name and content search inside one folder the user chose
-  (`file_search_tool(folder)`); the model cannot reach outside it.
+  (`file_search_tool(folder)`); the model cannot reach outside it, and a search stops after a
+  number of directory entries, bytes and seconds (no glob can make it scan without end).
 """
 
 from __future__ import annotations
 
 import ast
 import datetime as _dt
+import fnmatch
 import math
 import operator
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -63,7 +66,9 @@ def _arith(node: ast.AST) -> int | float:
             raise ValueError("division by zero")
         try:
             return _check(_BINARY[type(node.op)](left, right))
-        except ArithmeticError as exc:  # overflow, 0 ** -1
+        except OverflowError:
+            raise ValueError("the result is too large") from None
+        except ArithmeticError as exc:  # 0 ** -1
             raise ValueError(f"cannot compute this: {exc}") from None
     raise ValueError(
         f"unsupported element {type(node).__name__}: use numbers, + - * / // % ** and parentheses"
@@ -206,16 +211,113 @@ def local_time(timezone: str) -> str:
 
 # -- search_files ------------------------------------------------------------------------------
 
-_MAX_FILES_SCANNED = 5000
+_MAX_ENTRIES_SCANNED = 20_000
 _MAX_BYTES_READ = 1 << 20
+_MAX_TOTAL_BYTES = 32 << 20
+_SEARCH_SECONDS = 5.0
+_MAX_PATTERN = 200
 
 
-def _relative(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+class _Budget:
+    """What one search may scan: directory entries, bytes read and seconds."""
+
+    def __init__(self, max_entries: int, seconds: float) -> None:
+        self.max_entries = max_entries
+        self.entries = 0
+        self.bytes_left = _MAX_TOTAL_BYTES
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.stopped: str | None = None
+
+    def spend_entry(self) -> bool:
+        """Count one directory entry; False (and why, in `stopped`) once the budget is spent."""
+        if self.entries >= self.max_entries:
+            self.stopped = f"scanned the limit of {self.max_entries} entries"
+        elif time.monotonic() > self.deadline:
+            self.stopped = f"ran out of its {self.seconds:g} s time budget"
+        else:
+            self.entries += 1
+            return True
+        return False
 
 
-def file_search_tool(folder: str | os.PathLike[str], *, max_results: int = 20) -> Tool:
-    """A `search_files` tool confined to `folder` (file names and contents, bounded)."""
+def _segments(pattern: str) -> list[str]:
+    """The glob's path segments, with runs of `**` collapsed (they match the same paths)."""
+    parts: list[str] = []
+    for part in pattern.replace("\\", "/").split("/"):
+        if part in ("", "."):
+            continue
+        if part == "**" and parts and parts[-1] == "**":
+            continue
+        parts.append(part)
+    return parts or ["*"]
+
+
+def _matches(path: list[str], pattern: list[str]) -> bool:
+    """Glob match of path segments: `**` is any number of segments, others are fnmatch."""
+
+    def closure(states: set[int]) -> set[int]:
+        out = set(states)
+        for i in sorted(states):
+            while i < len(pattern) and pattern[i] == "**":
+                i += 1
+                out.add(i)
+        return out
+
+    states = closure({0})
+    for part in path:
+        following: set[int] = set()
+        for i in states:
+            if i < len(pattern):
+                if pattern[i] == "**":
+                    following.add(i)
+                elif fnmatch.fnmatchcase(part, pattern[i]):
+                    following.add(i + 1)
+        states = closure(following)
+        if not states:
+            return False
+    return len(pattern) in states
+
+
+def _walk(root: Path, max_depth: int | None, budget: _Budget) -> Iterator[tuple[list[str], Path]]:
+    """Files under `root` (as path segments), in name order, without following linked folders."""
+    stack: list[tuple[list[str], str]] = [([], str(root))]
+    while stack:
+        parts, folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError:
+            continue
+        folders: list[tuple[list[str], str]] = []
+        for entry in entries:
+            if not budget.spend_entry():
+                return
+            rel = [*parts, entry.name]
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if max_depth is None or len(rel) < max_depth:
+                        folders.append((rel, entry.path))
+                    continue
+            except OSError:
+                continue
+            yield rel, Path(entry.path)
+        stack.extend(reversed(folders))
+
+
+def file_search_tool(
+    folder: str | os.PathLike[str],
+    *,
+    max_results: int = 20,
+    max_entries: int = _MAX_ENTRIES_SCANNED,
+    time_budget: float = _SEARCH_SECONDS,
+) -> Tool:
+    """A `search_files` tool confined to `folder` (file names and contents, bounded).
+
+    A search stops at `max_results` hits, after scanning `max_entries` directory entries, or
+    after `time_budget` seconds, whichever comes first; linked folders are not entered (no
+    loops), and linked files count only when they resolve inside the folder.
+    """
     root = Path(folder).expanduser().resolve()
     if not root.is_dir():
         raise ValueError(f"not a folder: {folder}")
@@ -231,35 +333,54 @@ def file_search_tool(folder: str | os.PathLike[str], *, max_results: int = 20) -
             pattern: a glob relative to the folder, e.g. "**/*.py" or "*.txt".
             content: whether to search inside files too, not only their names.
         """
+        if len(pattern) > _MAX_PATTERN:
+            raise ValueError(f"the pattern is longer than {_MAX_PATTERN} characters")
         if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
             raise ValueError("the pattern must be relative to the folder and stay inside it")
+        segments = _segments(pattern)
         needle = query.lower()
+        budget = _Budget(max_entries, time_budget)
+        max_depth = None if "**" in segments else len(segments)
         hits: list[dict[str, Any]] = []
-        for scanned, path in enumerate(root.glob(pattern)):
-            if scanned >= _MAX_FILES_SCANNED or len(hits) >= max_results:
+        for parts, path in _walk(root, max_depth, budget):
+            if len(hits) >= max_results:
                 break
+            if not _matches(parts, segments):
+                continue
             resolved = path.resolve()
             if not resolved.is_file() or root not in resolved.parents:
                 continue
-            rel = _relative(path, root)
+            rel = "/".join(parts)
             if needle in path.name.lower():
                 hits.append({"path": rel, "match": "name"})
                 continue
             if content and needle:
-                line = _first_matching_line(resolved, needle)
+                line = _first_matching_line(resolved, needle, budget)
                 if line is not None:
                     hits.append({"path": rel, "match": "content", "line": line[0], "text": line[1]})
+        if budget.stopped is not None and len(hits) < max_results:
+            hits.append(
+                {
+                    "note": f"the search stopped early: it {budget.stopped}; results may be "
+                    "incomplete, so narrow the pattern"
+                }
+            )
         return hits
 
     return Tool.from_function(search_files)
 
 
-def _first_matching_line(path: Path, needle: str) -> tuple[int, str] | None:
+def _first_matching_line(path: Path, needle: str, budget: _Budget) -> tuple[int, str] | None:
+    limit = min(_MAX_BYTES_READ, budget.bytes_left)
+    if limit <= 0 or time.monotonic() > budget.deadline:
+        budget.stopped = budget.stopped or "read as many bytes as it may"
+        return None
     try:
         with path.open("rb") as fh:
-            data = fh.read(_MAX_BYTES_READ)
+            data = fh.read(limit)
     except OSError:
         return None
+    budget.bytes_left -= len(data)
     if b"\x00" in data[:4096]:  # binary file
         return None
     for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):

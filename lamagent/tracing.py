@@ -19,6 +19,7 @@ import time
 from typing import Any, Literal
 
 from opentelemetry import trace
+from opentelemetry.context import Context
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer, TracerProvider
 
 from lamagent.events import Event, RunFinished
@@ -82,15 +83,15 @@ class OTelTracer:
         if not isinstance(event, RunFinished):
             return
         try:
-            self.record_run(event.result, end_ns=time.time_ns())
+            self._record_run(event.result, end_ns=time.time_ns())
         except Exception:  # tracing must never break a run
             _log.exception("lamagent: could not record the run's spans")
 
-    def record_run(self, result: RunResult, *, end_ns: int) -> None:
+    def _record_run(self, result: RunResult, *, end_ns: int) -> None:
         """Write the spans of one finished run that ended at `end_ns` (epoch nanoseconds)."""
         start_ns = end_ns - int(result.timings.get("total", 0.0) * _NS)
         trajectory = result.trajectory
-        steps = [s for s in trajectory.steps if _ns(s.started_at) >= start_ns - _NS // 1000]
+        steps = _steps_of_run(trajectory.steps, result.steps)
         if steps:
             start_ns = min(start_ns, _ns(steps[0].started_at))
         common = self._common(trajectory.model_id)
@@ -125,7 +126,7 @@ class OTelTracer:
         return common
 
     def _record_step(
-        self, step: Step, common: dict[str, Any], context: Any, run_end_ns: int
+        self, step: Step, common: dict[str, Any], context: Context, run_end_ns: int
     ) -> None:
         start = _ns(step.started_at)
         timings = step.timings
@@ -160,7 +161,7 @@ class OTelTracer:
             self._record_call(record, step.step_id, context, model_end, run_end_ns)
 
     def _record_call(
-        self, record: CallRecord, step_id: int, context: Any, start: int, run_end_ns: int
+        self, record: CallRecord, step_id: int, context: Context, start: int, run_end_ns: int
     ) -> None:
         name = str(record.name)
         attributes: dict[str, Any] = {
@@ -189,6 +190,16 @@ class OTelTracer:
             _fail(span, record.error.kind, record.error.message)
         end = start + int((record.seconds or 0.0) * _NS)
         span.end(end_time=min(end, run_end_ns))
+
+
+def _steps_of_run(steps: list[Step], finished: int) -> list[Step]:
+    """The last `finished` steps, plus the step the run stopped in when it was cut short.
+
+    A session's trajectory also holds the steps of its earlier turns; a step cut short is
+    recorded without the phase timings a finished step always has.
+    """
+    count = finished + (1 if steps and "generate" not in steps[-1].timings else 0)
+    return steps[len(steps) - count :] if count else []
 
 
 def _ns(seconds: float) -> int:

@@ -95,6 +95,8 @@ class TurnSource(ABC):
 class PromptTurns(TurnSource):
     """Turns from a prompt-completion `Backend`, rendered and parsed by the Format."""
 
+    backend: Backend
+
     def __init__(self, backend: Backend, format: Format) -> None:
         self.backend = backend
         self.format = format
@@ -161,6 +163,8 @@ class PromptTurns(TurnSource):
 
 class ChatTurns(TurnSource):
     """Turns from a `ChatBackend`: the server's template and tool parser, the Format's reader."""
+
+    backend: ChatBackend
 
     def __init__(self, backend: ChatBackend, format: Format) -> None:
         self.backend = backend

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lamagent.finetune import LoraSettings, build_sft_dataset, sft
+from lamagent.finetune import LoraSettings, TrainSettings, build_sft_dataset, sft
 from lamagent.formats import get
 from lamagent.models import default_hf_checkpoint
 from lamagent.trajectory import Step, Trajectory
@@ -84,6 +84,10 @@ def tokenizer() -> Any:
 
 
 PROOF_LORA = LoraSettings(r=16, alpha=32, dropout=0.0, layers=tuple(range(22, 30)))
+#: The proof run: 6 steps of LoRA on the last 8 layers, the two call turns per step.
+PROOF_SETTINGS = TrainSettings(
+    lora=PROOF_LORA, lr=3e-3, max_steps=6, batch_size=2, progress=False, format="xlam2-qwen"
+)
 
 
 @functools.cache
@@ -93,17 +97,7 @@ def tuned_smollm2() -> Any:
     data = data.filter(lambda r: r["step_id"] == 1)
     out = Path(tempfile.mkdtemp(prefix="lamagent-proof-sft-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    return sft(
-        str(default_hf_checkpoint()),
-        data,
-        out_dir=out,
-        lora=PROOF_LORA,
-        lr=3e-3,
-        max_steps=6,
-        batch_size=2,
-        progress=False,
-        format="xlam2-qwen",
-    )
+    return sft(str(default_hf_checkpoint()), data, out_dir=out, settings=PROOF_SETTINGS)
 
 
 def greedy(model: Any, prompt: str, max_new_tokens: int = 32) -> str:

@@ -246,3 +246,14 @@ def test_no_approval_hook_means_refusal() -> None:
     assert "refused" in step.next_observation[0]["error"]
     assert "no approval hook" in step.next_observation[0]["error"]
     assert step.tool_errors[0].kind == "refused"
+
+
+def test_a_tools_own_isolation_wins_over_the_agents() -> None:
+    def where() -> str:
+        """Name the thread running the call."""
+        return threading.current_thread().name
+
+    local = Tool.from_function(where, isolation="thread")  # a closure: no process could run it
+    backend = ScriptedBackend.calls([[call("where")], "ok"])
+    result = Agent(backend, tools=[local], isolation="process").run("x")
+    assert [m.content for m in result.messages if m.role == "tool"] == ["lamagent-tool where"]

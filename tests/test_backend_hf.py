@@ -24,10 +24,15 @@ from hf_helpers import (  # noqa: E402
 )
 
 from lamagent.backends import GenerationParams, load_model  # noqa: E402
-from lamagent.backends.hf import HFBackend, resolve_dtype  # noqa: E402
 from lamagent.backends._engine.stops import StopStream  # noqa: E402
+from lamagent.backends.hf import HFBackend, resolve_dtype  # noqa: E402
 from lamagent.backends.hf.decode import IncrementalDetokenizer  # noqa: E402
-from lamagent.errors import ConfigError, ContextOverflowError, ModelLoadError  # noqa: E402
+from lamagent.errors import (  # noqa: E402
+    BackendError,
+    ConfigError,
+    ContextOverflowError,
+    ModelLoadError,
+)
 
 PROMPT = chatml(("user", "What's the weather like in London?"))
 
@@ -179,3 +184,32 @@ def test_cancelled_stream_frees_the_worker_for_the_next_request() -> None:
     assert anyio.run(first_delta_only)
     gen = backend.generate(PROMPT, GenerationParams(max_tokens=4))
     assert gen.usage.completion_tokens == 4
+
+
+def test_control_tokens_are_the_tokenizers_special_tokens() -> None:
+    backend = tiny_backend()
+    control = backend.info.control_tokens
+    assert {"<|im_start|>", "<|im_end|>", "<|endoftext|>"} <= set(control)
+    for text in control:  # each is one token of the vocabulary
+        assert len(backend.tokenize(text)) == 1, text
+
+
+def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="max_batch_size"):
+        tiny_backend(max_batch_size=0)
+
+
+def test_an_engine_failure_is_a_backend_error_with_the_cause_chained() -> None:
+    backend = tiny_backend("llama", seed=7)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("CUDA error: device-side assert triggered")
+
+    handle = backend.model.register_forward_pre_hook(broken)
+    try:
+        with pytest.raises(BackendError, match=r"transformers failed.*CUDA error") as caught:
+            backend.generate(PROMPT, GenerationParams(max_tokens=4))
+    finally:
+        handle.remove()
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    assert backend.generate(PROMPT, GenerationParams(max_tokens=4)).usage.completion_tokens == 4

@@ -21,12 +21,19 @@ from backend_conformance import (
     BackendCase,
     BackendConformance,
     ConstraintConformance,
+    KVReuseConformance,
 )
-from gguf_model import TEST_THREADS, chatml, shared_backend
+from gguf_model import STORY, TEST_THREADS, chatml, shared_backend
 
 from lamagent.backends import Constraint, Generation, GenerationParams, load_model
 from lamagent.backends.llamacpp import LlamaCppBackend, available_cores
-from lamagent.errors import ConstraintError, ContextOverflowError, ModelLoadError
+from lamagent.errors import (
+    BackendError,
+    ConfigError,
+    ConstraintError,
+    ContextOverflowError,
+    ModelLoadError,
+)
 from lamagent.models import default_gguf_path
 
 pytestmark = pytest.mark.gguf
@@ -34,10 +41,17 @@ pytestmark = pytest.mark.gguf
 PROMPT = chatml("Write two sentences about the sea.")
 
 
-class TestLlamaCppConformance(BackendConformance, ConstraintConformance):
+class TestLlamaCppConformance(BackendConformance, ConstraintConformance, KVReuseConformance):
     @pytest.fixture(scope="class")
     def backend_case(self) -> BackendCase:
-        return BackendCase(backend=shared_backend(), prompt=PROMPT, max_tokens=32)
+        return BackendCase(
+            backend=shared_backend(),
+            prompt=PROMPT,
+            max_tokens=24,
+            follow_up="<|im_end|>\n<|im_start|>user\nAnd about rivers?<|im_end|>\n"
+            "<|im_start|>assistant\n",
+            long_prompt=STORY,
+        )
 
 
 # -- loading and metadata --------------------------------------------------------------------
@@ -297,3 +311,39 @@ def test_copy_of_the_model_file_loads_like_the_original(tmp_path: Path) -> None:
     backend = LlamaCppBackend(copy, n_ctx=256, n_threads=TEST_THREADS)
     ref = shared_backend().generate(PROMPT, GenerationParams(max_tokens=8)).text
     assert backend.generate(PROMPT, GenerationParams(max_tokens=8)).text == ref
+
+
+# -- the shared contract: control tokens, settings, engine errors ---------------------------
+
+
+def test_control_tokens_are_every_special_token_of_the_vocabulary() -> None:
+    backend = shared_backend()
+    control = backend.info.control_tokens
+    assert {"<|im_start|>", "<|im_end|>", "<|endoftext|>"} <= set(control)
+    assert "hello" not in control and len(control) == len(set(control))
+    for text in control:  # each parses as one token when special parsing is on
+        assert len(backend.tokenize(text)) == 1, text
+
+
+def test_bad_settings_are_config_errors() -> None:
+    with pytest.raises(ConfigError, match="n_ctx"):
+        LlamaCppBackend(default_gguf_path(), n_ctx=0)
+    with pytest.raises(ValueError, match="n_batch"):
+        LlamaCppBackend(default_gguf_path(), n_batch=0)
+
+
+def test_an_engine_failure_is_a_backend_error_with_the_cause_chained(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    backend = LlamaCppBackend(default_gguf_path(), n_ctx=256, n_threads=TEST_THREADS)
+
+    def broken_eval(tokens: object) -> None:
+        raise RuntimeError("llama_decode returned -1")
+
+    monkeypatch.setattr(backend._llm, "eval", broken_eval)
+    with pytest.raises(BackendError, match=r"llama\.cpp failed.*llama_decode") as caught:
+        backend.generate(PROMPT, GenerationParams(max_tokens=4))
+    assert isinstance(caught.value.__cause__, RuntimeError)
+    monkeypatch.undo()
+    backend.reset_cache()
+    assert backend.generate(PROMPT, GenerationParams(max_tokens=4)).usage.completion_tokens == 4

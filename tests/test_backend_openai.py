@@ -14,12 +14,19 @@ import pytest
 pytest.importorskip("llama_cpp.server.app")
 pytest.importorskip("httpx")
 
-from backend_conformance import BackendCase, BackendConformance, ConstraintConformance
+from backend_conformance import (
+    BackendCase,
+    BackendConformance,
+    ChatCase,
+    ChatConformance,
+    ConstraintConformance,
+)
+from gguf_model import STORY
 from llama_server import free_port, llama_server
 
 from lamagent import Agent, tool
-from lamagent.backends import GenerationParams
-from lamagent.backends.openai import OpenAIBackend
+from lamagent.backends import GenerationParams, ModelBackend
+from lamagent.backends.openai import OpenAIBackend, OpenAIChatBackend, open_server
 from lamagent.errors import BackendError, ModelLoadError
 from lamagent.models import default_gguf_path
 
@@ -42,11 +49,28 @@ def base_url(server: tuple[str, Any]) -> str:
     return server[0]
 
 
+N_CTX = 4096  # the window the test server is started with (llama_server's default)
+
+
 class TestServerConformance(BackendConformance, ConstraintConformance):
+    """The completions API: lamagent renders the prompt, the server continues it."""
+
     @pytest.fixture
     def backend_case(self, base_url: str) -> BackendCase:
         backend = OpenAIBackend(base_url, "smollm2", constraint_style="llama.cpp")
-        return BackendCase(backend=backend, prompt=PROMPT)
+        return BackendCase(
+            backend=backend, prompt=PROMPT, long_prompt=STORY, context_length=N_CTX
+        )
+
+
+class TestServerChatConformance(ChatConformance):
+    """The chat API: the server applies SmolLM2's template; a forced tool is a grammar there."""
+
+    @pytest.fixture
+    def chat_case(self, base_url: str) -> ChatCase:
+        backend = open_server(base_url, "smollm2", mode="chat")
+        assert isinstance(backend, OpenAIChatBackend)
+        return ChatCase(backend=backend)
 
 
 @tool
@@ -60,7 +84,7 @@ def get_weather(location: str, unit: str = "celsius") -> dict[str, Any]:
     return {"location": location, "temperature": 14, "unit": unit, "sky": "cloudy"}
 
 
-def _weather_agent(backend: OpenAIBackend, **kwargs: Any) -> Agent:
+def _weather_agent(backend: ModelBackend, **kwargs: Any) -> Agent:
     # A 135M model asked about the weather prefers to chat; requiring a call on the first step
     # (reset to "auto" once it has called) is how such a small model is used as an agent.
     kwargs.setdefault("tool_choice", "required")
@@ -90,7 +114,7 @@ def test_completions_mode_streams_text_deltas(base_url: str) -> None:
 
 
 def test_chat_mode_maps_the_servers_reply(base_url: str) -> None:
-    backend = OpenAIBackend(base_url, "smollm2", mode="chat")
+    backend = open_server(base_url, "smollm2", mode="chat")
     result = _weather_agent(backend, max_steps=2, tool_choice="auto").run(
         "What's the weather like in London?"
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import time
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lamagent.demo_tools import (
     calculate,
@@ -145,3 +149,94 @@ def test_example_tools_include_file_search_only_with_a_folder(folder: Path) -> N
     assert "search_files" in [t.name for t in example_tools(folder)]
     with pytest.raises(ValueError, match="not a folder"):
         file_search_tool(folder / "missing")
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["1e309", "1e309-1e309", "-1e309", "1e308*10", "1e300/1e-300", "0.001**-200", "0 ** -1"],
+)
+def test_calculate_never_returns_inf_or_nan(expression: str) -> None:
+    with pytest.raises(ValueError, match=r"finite|too large|cannot compute"):
+        call(calculate, expression=expression)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["-" * 299 + "1", "+-" * 140 + "1", "2**" * 99 + "2", "9" * 299 + "**9"],
+)
+def test_calculate_refuses_deep_or_huge_expressions_quickly(expression: str) -> None:
+    start = time.perf_counter()
+    with pytest.raises(ValueError):
+        call(calculate, expression=expression)
+    assert time.perf_counter() - start < 0.5
+
+
+def test_calculate_handles_redundant_parentheses() -> None:
+    assert call(calculate, expression="(" * 140 + "1" + ")" * 140) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.e+-*/%() ", max_size=60))
+def test_calculate_gives_a_finite_number_or_a_clear_error(expression: str) -> None:
+    start = time.perf_counter()
+    try:
+        result = calculate(expression)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(result, (int, float)) and math.isfinite(result)
+        assert abs(result) <= 1e300
+    assert time.perf_counter() - start < 0.5
+
+
+def test_search_files_bounds_the_entries_it_scans_not_only_the_matches(tmp_path: Path) -> None:
+    for d in range(30):
+        sub = tmp_path / f"d{d:02}"
+        sub.mkdir()
+        for f in range(40):
+            (sub / f"f{f}.txt").write_text("nothing here")
+    search = file_search_tool(tmp_path, max_entries=200)
+    start = time.perf_counter()
+    hits = call(search, query="needle", pattern="**/**/**/**/*.txt")
+    assert time.perf_counter() - start < 2
+    assert hits == [
+        {
+            "note": "the search stopped early: it scanned the limit of 200 entries; results "
+            "may be incomplete, so narrow the pattern"
+        }
+    ]
+
+
+def test_search_files_does_not_follow_folder_links_in_circles(folder: Path) -> None:
+    (folder / "notes" / "loop").symlink_to(folder, target_is_directory=True)
+    (folder / "notes" / "loop2").symlink_to(folder / "notes", target_is_directory=True)
+    search = file_search_tool(folder)
+    start = time.perf_counter()
+    hits = call(search, query="london", pattern="**/**/**/*")
+    assert time.perf_counter() - start < 2
+    assert hits == [
+        {"path": "notes/groceries.txt", "match": "content", "line": 3, "text": "London tea"}
+    ]
+
+
+def test_search_files_stops_at_its_time_budget(folder: Path) -> None:
+    hits = call(file_search_tool(folder, time_budget=0.0), query="london")
+    assert hits[-1]["note"].startswith("the search stopped early: it ran out of its 0 s")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("*.md", ["report.md"]),
+        ("**/*.txt", ["notes/groceries.txt"]),
+        ("notes/*", ["notes/groceries.txt"]),
+        ("**", ["image.bin", "notes/groceries.txt", "report.md"]),
+        ("*/g*", ["notes/groceries.txt"]),
+        ("*.txt", []),
+    ],
+)
+def test_search_files_patterns_match_like_globs(
+    folder: Path, pattern: str, expected: list[str]
+) -> None:
+    hits = call(file_search_tool(folder), query="", pattern=pattern)
+    assert sorted(h["path"] for h in hits) == expected

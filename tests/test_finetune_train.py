@@ -12,10 +12,12 @@ pytest.importorskip("trl")
 
 import finetune_helpers as h  # noqa: E402
 
+from lamagent.errors import ConfigError  # noqa: E402
 from lamagent.finetune import (  # noqa: E402
     DEEPSPEED_CONFIGS,
     FinetuneError,
     LoraSettings,
+    TrainSettings,
     build_dpo_dataset,
     build_sft_dataset,
     deepspeed_config,
@@ -41,19 +43,21 @@ def sft_data():
 
 
 def test_lora_sft_writes_a_run_directory(tiny_model, sft_data, tmp_path):
+    settings = TrainSettings(
+        lora=LoraSettings(r=4, alpha=8), lr=5e-3, max_steps=6, batch_size=2, progress=False
+    )
+    # keyword overrides replace fields of the settings object
     result = sft(
         str(tiny_model),
         sft_data,
         out_dir=tmp_path,
-        lora=LoraSettings(r=4, alpha=8),
-        lr=5e-3,
-        max_steps=6,
+        settings=settings,
         batch_size=4,
-        progress=False,
         format="xlam2-qwen",
     )
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["kind"] == "sft" and config["lora"]["r"] == 4 and config["format"] == "xlam2-qwen"
+    assert config["batch_size"] == 4 and config["lr"] == 5e-3 and config["processes"] == 1
     assert config["bf16"] is False  # CPU: fp32
     rows = [json.loads(x) for x in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert [r["step"] for r in rows if "loss" in r] == [1, 2, 3, 4, 5, 6]
@@ -100,10 +104,12 @@ def test_packing_trains_on_the_same_labels(tiny_model, sft_data, tmp_path):
     assert all(loss == loss and loss > 0 for loss in result.losses)  # finite, not NaN
 
 
-def test_sft_refuses_untokenized_data(tiny_model, tmp_path):
+def test_sft_refuses_untokenized_data_and_unknown_settings(tiny_model, sft_data, tmp_path):
     data = build_dpo_dataset(demo_trajectories(), "xlam2-qwen")
     with pytest.raises(FinetuneError, match="input_ids and labels"):
         sft(str(tiny_model), data, out_dir=tmp_path)
+    with pytest.raises(ConfigError, match="batch_sise"):
+        sft(str(tiny_model), sft_data, out_dir=tmp_path, batch_sise=2)
 
 
 def test_dpo_runs_with_adapters_disabled_as_reference(tiny_model, tmp_path):

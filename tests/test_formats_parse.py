@@ -41,8 +41,11 @@ CALL_VARIANTS = {
         CALL,
         "London, so get_weather.",
     ),
-    "xlam1 fc": ('{"tool_calls": [{"name": "get_weather", "arguments": {"location": "London"}}]}',
-                 CALL, ""),
+    "xlam1 fc": (
+        '{"tool_calls": [{"name": "get_weather", "arguments": {"location": "London"}}]}',
+        CALL,
+        "",
+    ),
     "xlam1 general": (
         '{"thought": "I need the weather.", "tool_calls": [{"name": "get_weather", '
         '"arguments": {"location": "London"}}]}',
@@ -59,8 +62,11 @@ CALL_VARIANTS = {
         CALL,
         "I will report back.",
     ),
-    "openai item": ('[{"function": {"name": "get_weather", "arguments": {"location": "London"}}}]',
-                    CALL, ""),
+    "openai item": (
+        '[{"function": {"name": "get_weather", "arguments": {"location": "London"}}}]',
+        CALL,
+        "",
+    ),
 }
 
 
@@ -84,6 +90,10 @@ def test_call_variants(name: str, variant: str) -> None:
         ("```python\nprint('hi')\n```", "```python\nprint('hi')\n```"),
         ('{"thought": "Nothing to call; it is 4.", "tool_calls": []}', "Nothing to call; it is 4."),
         ('{"tool_calls": []}', ""),
+        ("[]", ""),  # xLAM-2's empty call list: no call, nothing to say
+        (" [ ]\n", ""),
+        ("<think>nothing to call</think>[]", ""),
+        ("[] is an empty list", "[] is an empty list"),
         ("<think>easy</think>It is 4.", "It is 4."),
     ],
 )

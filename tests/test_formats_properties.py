@@ -15,7 +15,7 @@ SEEDS = [
     '<tool_call>{"name": "a", "arguments": {"q": "\\"]}"}}</tool_call>',
     '```json\n[{"name": "a", "arguments": {}}]\n```',
     "[TOOL_CALLS] [",
-    "<think>a</think>{\"name\"",
+    '<think>a</think>{"name"',
 ]
 ALPHABET = st.sampled_from([*'[]{}",:\\ \n`<>/abnmeTOLC_01', "<tool_call>", "</think>"])
 

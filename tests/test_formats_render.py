@@ -89,7 +89,9 @@ def expected_qwen(system: str = SYSTEM_DEFAULT, instruction: bool = True) -> str
     return (
         qwen_system(system, [WEATHER, TIME], instruction)
         + "<|im_start|>user\nWeather in London and Paris, and the time?<|im_end|>"
-        + "<|im_start|>assistant\n" + calls + "<|im_end|>"
+        + "<|im_start|>assistant\n"
+        + calls
+        + "<|im_end|>"
         + '<|im_start|>tool\n{"temp": 15, "sky": "cloudy"}<|im_end|>'
         + "<|im_start|>tool\n22 C, sunny<|im_end|>"
         + '<|im_start|>tool\n["12:00", "UTC"]<|im_end|>'
@@ -149,7 +151,9 @@ def test_non_ascii_is_kept_as_the_chat_template_does() -> None:
     fmt = formats.get("xlam2-qwen")
     msgs = [
         {"role": "user", "content": "Météo à Zürich?"},
-        Message.assistant(tool_calls=[ToolCall(name="get_weather", arguments={"location": "Zürich"})]),
+        Message.assistant(
+            tool_calls=[ToolCall(name="get_weather", arguments={"location": "Zürich"})]
+        ),
     ]
     out = fmt.render(msgs, [WEATHER])
     assert '{"location": "Zürich"}' in out
@@ -213,14 +217,18 @@ FC_HEAD = (
 
 
 def test_xlam1_fc_first_step() -> None:
-    got = formats.get("xlam1-fc").render([{"role": "user", "content": "Weather in Paris?"}], [WEATHER])
+    got = formats.get("xlam1-fc").render(
+        [{"role": "user", "content": "Weather in Paris?"}], [WEATHER]
+    )
     assert got == FC_HEAD + sections(FC_TASK, FC_FORMAT, "Weather in Paris?") + "\n### Response:"
 
 
 def test_xlam1_fc_history_steps() -> None:
     msgs = [
         {"role": "user", "content": "Weather in Paris?"},
-        Message.assistant(tool_calls=[ToolCall(name="get_weather", arguments={"location": "Paris"})]),
+        Message.assistant(
+            tool_calls=[ToolCall(name="get_weather", arguments={"location": "Paris"})]
+        ),
         {"role": "tool", "content": {"temp": 22}},
     ]
     history = (
@@ -247,7 +255,9 @@ def test_xlam1_general_with_system_and_follow_up() -> None:
     msgs = [
         {"role": "system", "content": "Be brief."},
         {"role": "user", "content": "Weather in Paris?"},
-        Message.assistant("I should look it up.", [ToolCall(name="get_weather", arguments={"location": "Paris"})]),
+        Message.assistant(
+            "I should look it up.", [ToolCall(name="get_weather", arguments={"location": "Paris"})]
+        ),
         {"role": "tool", "content": "22 C"},
         {"role": "assistant", "content": "It is 22 C."},
         {"role": "user", "content": "And in London?"},
@@ -320,7 +330,9 @@ def test_xlam1_is_not_append_only_across_steps() -> None:
 
 
 def test_stop_strings_and_end_of_turn() -> None:
-    assert formats.get("xlam2-qwen").stop[0] == formats.get("xlam2-qwen").end_of_turn == "<|im_end|>"
+    assert (
+        formats.get("xlam2-qwen").stop[0] == formats.get("xlam2-qwen").end_of_turn == "<|im_end|>"
+    )
     assert formats.get("xlam2-llama").stop[0] == "<|eot_id|>"
     assert formats.get("xlam1-fc").stop[0] == "<|EOT|>"
     assert formats.get("xlam1").stop == ("</s>",)

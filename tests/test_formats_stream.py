@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamagent import formats
-from lamagent.formats.base import CallDelta, StreamEvent, TextDelta
+from lamagent.formats import CallDelta, StreamEvent, TextPiece
 from lamagent.formats.parse import parse_output
 from lamagent.formats.stream import CallStreamParser
 
@@ -33,6 +35,11 @@ OUTPUTS = [
     '[{"arguments": {}}]',
     "",
     "<tool_call>oops</tool_call>",
+    "[]",
+    " [ ] ",
+    "<think>nothing</think>[]",
+    "[] then text",
+    "[ {} ]",
 ]
 
 
@@ -58,7 +65,7 @@ def check(text: str, cuts: list[int]) -> None:
         # each call exactly once, whole, with the id finish() reports
         assert streamed == turn.calls
         assert [e.index for e in events if isinstance(e, CallDelta)] == list(range(len(streamed)))
-    text_out = "".join(e.text for e in events if isinstance(e, TextDelta))
+    text_out = "".join(e.text for e in events if isinstance(e, TextPiece))
     if expected.answer is not None and not expected.thought:
         assert text_out == expected.answer
 
@@ -82,10 +89,33 @@ def test_random_chunks(text: str, cuts: list[int]) -> None:
 
 def test_text_is_not_held_longer_than_needed() -> None:
     parser = CallStreamParser()
-    assert parser.feed("Hello") == [TextDelta("Hello")]
-    assert parser.feed(" wor") == [TextDelta(" wor")]
-    assert parser.feed("ld [") == [TextDelta("ld")]  # the bracket might open a call
-    assert parser.feed("1]") == [TextDelta(" [1]")]
+    assert parser.feed("Hello") == [TextPiece("Hello")]
+    assert parser.feed(" wor") == [TextPiece(" wor")]
+    assert parser.feed("ld [") == [TextPiece("ld")]  # the bracket might open a call
+    assert parser.feed("1]") == [TextPiece(" [1]")]
+
+
+def test_an_empty_call_list_is_not_streamed_as_text() -> None:
+    parser = CallStreamParser()
+    events = parser.feed("[") + parser.feed(" ]") + parser.feed("\n") + parser.flush()
+    assert events == []
+    assert parser.finish().answer == ""
+
+
+@pytest.mark.parametrize("unit", ["{", "[", "<", "[{", '{"na', "```x\n", "a [ b { "])
+def test_one_large_chunk_is_read_in_linear_time(unit: str) -> None:
+    def seconds(size: int) -> float:
+        text = unit * (size // len(unit))
+        start = time.perf_counter()
+        parser = CallStreamParser()
+        parser.feed(text)
+        parser.flush()
+        parser.finish()
+        return time.perf_counter() - start
+
+    small, large = seconds(600_000), seconds(1_200_000)
+    assert large < 3.0 * small + 0.05  # doubling the input about doubles the time
+    assert small < 2.0
 
 
 def test_calls_are_emitted_as_each_object_closes() -> None:

@@ -7,12 +7,13 @@ import pytest
 from test_formats_render import CONVERSATION, TOOLS_OPENAI, expected_qwen
 
 from lamagent import formats
-from lamagent.backends.base import ModelInfo
 from lamagent.errors import FormatError
-from lamagent.formats import Format
 from lamagent.formats.template import TemplateFormat
+from lamagent.generation import ModelInfo
 
-# A template written here to the reference layout of xlam-formats.md (ChatML variant).
+# A template written here to the reference layout of xlam-formats.md (ChatML variant), with the
+# official template's rules for a tool result given as {"content": ...} (its content is shown)
+# and for an assistant turn with `tool_calls: []` and no text (the empty list `[]`).
 XLAM2_TEMPLATE = """{{- "<|im_start|>system\\n" }}
 {%- if messages[0]['role'] == 'system' %}
     {%- set system_message = messages[0]['content'] | trim %}
@@ -36,12 +37,13 @@ XLAM2_TEMPLATE = """{{- "<|im_start|>system\\n" }}
 {{- "<|im_end|>" }}
 {%- for message in loop_messages %}
     {%- if message['role'] == 'tool' %}
-        {%- if message.content is string %}
-            {{- "<|im_start|>tool\\n" + message.content + "<|im_end|>" }}
+        {%- set result = message.content.content if message.content is mapping and 'content' in message.content else message.content %}
+        {%- if result is string %}
+            {{- "<|im_start|>tool\\n" + result + "<|im_end|>" }}
         {%- else %}
-            {{- "<|im_start|>tool\\n" + (message.content | tojson) + "<|im_end|>" }}
+            {{- "<|im_start|>tool\\n" + (result | tojson) + "<|im_end|>" }}
         {%- endif %}
-    {%- elif message.tool_calls is defined %}
+    {%- elif message.tool_calls is defined and (message.tool_calls or not message.content) %}
         {{- "<|im_start|>assistant\\n[" }}
         {%- for tool_call in message.tool_calls %}
             {{- tool_call.function | tojson }}
@@ -57,7 +59,7 @@ XLAM2_TEMPLATE = """{{- "<|im_start|>system\\n" }}
 
 
 def test_template_renders_the_same_bytes_as_the_builtin() -> None:
-    fmt = Format.from_chat_template(XLAM2_TEMPLATE, eos_token="<|im_end|>")
+    fmt = formats.from_chat_template(XLAM2_TEMPLATE, eos_token="<|im_end|>")
     assert isinstance(fmt, TemplateFormat)
     assert fmt.tool_style == "spec"  # xLAM's template dumps the tools as given
     assert fmt.render(CONVERSATION, TOOLS_OPENAI) == expected_qwen()
@@ -69,13 +71,13 @@ def test_template_renders_the_same_bytes_as_the_builtin() -> None:
 
 
 def test_tojson_keeps_order_and_does_not_escape_html() -> None:
-    fmt = Format.from_chat_template("{{ tools | tojson }}", tool_style="spec")
+    fmt = formats.from_chat_template("{{ tools | tojson }}", tool_style="spec")
     out = fmt.render([], [{"name": "z<a>&'", "description": "d", "parameters": {"b": 1, "a": 2}}])
     assert out == '[{"name": "z<a>&\'", "description": "d", "parameters": {"b": 1, "a": 2}}]'
 
 
 def test_openai_tool_style_and_variables() -> None:
-    fmt = Format.from_chat_template(
+    fmt = formats.from_chat_template(
         "{{ bos_token }}{% for t in tools %}{{ t.type }}:{{ t.function.name }}{% endfor %}",
         bos_token="<s>",
     )
@@ -83,7 +85,7 @@ def test_openai_tool_style_and_variables() -> None:
 
 
 def test_raise_exception_is_a_format_error() -> None:
-    fmt = Format.from_chat_template("{{ raise_exception('Only user and assistant roles') }}")
+    fmt = formats.from_chat_template("{{ raise_exception('Only user and assistant roles') }}")
     with pytest.raises(FormatError, match="Only user and assistant roles"):
         fmt.render([{"role": "user", "content": "x"}])
 
@@ -99,14 +101,14 @@ def test_raise_exception_is_a_format_error() -> None:
     ],
 )
 def test_malicious_templates_are_stopped(template: str) -> None:
-    fmt = Format.from_chat_template(template)
+    fmt = formats.from_chat_template(template)
     with pytest.raises(FormatError, match=r"unsafe|failed"):
         fmt.render([{"role": "user", "content": "x"}])
 
 
 def test_broken_template_is_a_format_error() -> None:
     with pytest.raises(FormatError, match="does not compile"):
-        Format.from_chat_template("{% for %}")
+        formats.from_chat_template("{% for %}")
 
 
 SMOLLM2_TEMPLATE = (
@@ -138,3 +140,56 @@ def test_detected_template_family_for_llama_headers() -> None:
     tpl = "<|start_header_id|>{% for t in tools %}{{ t.function.name }}{% endfor %}"
     fmt = formats.detect(ModelInfo(chat_template=tpl))
     assert fmt.name == "xlam2-llama+template" and fmt.stop[0] == "<|eot_id|>"
+
+
+EMPTY_CALLS_AND_RECORDS = [
+    {"role": "user", "content": "Anything to do?"},
+    {"role": "assistant", "content": None, "tool_calls": []},
+    {"role": "user", "content": "Look it up."},
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [{"function": {"name": "get_time", "arguments": {}}}],
+    },
+    {"role": "tool", "content": {"content": "12:00", "status": "ok", "id": 7}},
+    {"role": "tool", "content": {"content": {"temp": 15}, "status": "ok"}},
+    {"role": "assistant", "content": "It is noon.", "tool_calls": []},
+]
+
+
+def test_empty_call_list_and_result_records_match_the_template() -> None:
+    template = formats.from_chat_template(XLAM2_TEMPLATE)
+    builtin = formats.get("xlam2-qwen")
+    got = builtin.render(EMPTY_CALLS_AND_RECORDS, TOOLS_OPENAI)
+    assert got == template.render(EMPTY_CALLS_AND_RECORDS, TOOLS_OPENAI)
+    assert "<|im_start|>assistant\n[]<|im_end|>" in got
+    assert "<|im_start|>tool\n12:00<|im_end|>" in got and "status" not in got
+    assert '<|im_start|>tool\n{"temp": 15}<|im_end|>' in got
+    assert "<|im_start|>assistant\nIt is noon.<|im_end|>" in got
+
+
+def test_tool_calls_key_reaches_the_template() -> None:
+    show = formats.from_chat_template(
+        "{% for m in messages %}{{ m.role }}:{{ m.tool_calls is defined }};{% endfor %}"
+    )
+    out = show.render(
+        [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "hi", "tool_calls": []},
+            {"role": "assistant", "content": "hi"},
+            {"role": "assistant", "content": None},  # no text, no calls: an empty call list
+        ]
+    )
+    assert out == "user:False;assistant:True;assistant:False;assistant:True;"
+
+
+def test_an_empty_call_list_round_trips_through_every_xlam2_rendering() -> None:
+    for fmt in (formats.get("xlam2-qwen"), formats.from_chat_template(XLAM2_TEMPLATE)):
+        turn = fmt.parse("[]")
+        assert turn.answer == "" and turn.calls == [] and turn.error is None
+        assert fmt.render_assistant(turn) == "[]"
+        prompt = fmt.render([{"role": "user", "content": "q"}])
+        full = fmt.render(
+            [{"role": "user", "content": "q"}, turn.to_message()], add_generation_prompt=False
+        )
+        assert full == prompt + "[]" + fmt.end_of_turn

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from lamagent.backends._engine.stops import StopStrings
 from lamagent.backends.base import Constraint
 from lamagent.backends.llamacpp.repeat_guard import RepeatGuard
-from lamagent.backends._engine.stops import StopStrings
 from lamagent.errors import ConstraintError
 
 

@@ -36,8 +36,11 @@ def test_call_list_schema_accepts_real_calls_only() -> None:
     schema = call_list_schema(TOOLS)
     jsonschema.Draft202012Validator.check_schema(schema)
     assert valid(schema, '[{"name": "get_weather", "arguments": {"location": "Rome"}}]')
-    assert valid(schema, '[{"name": "get_time", "arguments": {}}, '
-                         '{"name": "get_weather", "arguments": {"location": "Rome", "days": 2}}]')
+    assert valid(
+        schema,
+        '[{"name": "get_time", "arguments": {}}, '
+        '{"name": "get_weather", "arguments": {"location": "Rome", "days": 2}}]',
+    )
     assert not valid(schema, "[]")
     assert not valid(schema, '[{"name": "get_wether", "arguments": {"location": "Rome"}}]')
     assert not valid(schema, '[{"name": "get_weather", "arguments": {}}]')  # missing required
@@ -49,8 +52,9 @@ def test_call_list_schema_accepts_real_calls_only() -> None:
 def test_max_calls_and_named_tool() -> None:
     schema = call_list_schema(TOOLS, max_calls=1, tool_name="get_time")
     assert valid(schema, '[{"name": "get_time", "arguments": {}}]')
-    assert not valid(schema, '[{"name": "get_time", "arguments": {}}, '
-                             '{"name": "get_time", "arguments": {}}]')
+    assert not valid(
+        schema, '[{"name": "get_time", "arguments": {}}, {"name": "get_time", "arguments": {}}]'
+    )
     assert not valid(schema, '[{"name": "get_weather", "arguments": {"location": "Rome"}}]')
     with pytest.raises(ConstraintError, match="not among the tools"):
         call_list_schema(TOOLS, tool_name="nope")
@@ -83,14 +87,19 @@ def test_xlam1_constraints_are_json_objects() -> None:
     assert req is not None and not valid(req.json_schema or {}, '{"tool_calls": []}')
     gen = formats.get("xlam1").constraint(TOOLS, "get_weather")
     assert gen is not None and gen.json_schema is not None
-    assert valid(gen.json_schema, '{"thought": "t", "tool_calls": '
-                                  '[{"name": "get_weather", "arguments": {"location": "x"}}]}')
+    assert valid(
+        gen.json_schema,
+        '{"thought": "t", "tool_calls": [{"name": "get_weather", "arguments": {"location": "x"}}]}',
+    )
     assert not valid(gen.json_schema, '{"tool_calls": []}')
 
 
 def test_raw_bfcl_schema_is_normalised_when_tools_module_offers_it() -> None:
-    bfcl = {"name": "f", "description": "", "parameters": {"type": "dict", "properties": {
-        "x": {"type": "float"}}, "required": ["x"]}}
+    bfcl = {
+        "name": "f",
+        "description": "",
+        "parameters": {"type": "dict", "properties": {"x": {"type": "float"}}, "required": ["x"]},
+    }
     schema = call_list_schema([bfcl])
     jsonschema.Draft202012Validator.check_schema(schema)
     assert valid(schema, '[{"name": "f", "arguments": {"x": 1.5}}]')

@@ -11,8 +11,8 @@ from hf_helpers import chatml, smol_tokenizer, tiny_backend  # noqa: E402
 from transformers import DynamicCache  # noqa: E402
 
 from lamagent.backends import GenerationParams  # noqa: E402
-from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.backends._engine.prefix import common_prefix_length  # noqa: E402
+from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.backends.hf.cache import PrefixCache  # noqa: E402
 
 PARAMS = GenerationParams(max_tokens=12)

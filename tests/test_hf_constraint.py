@@ -15,8 +15,8 @@ jsonschema = pytest.importorskip("jsonschema")
 from hf_helpers import bias_toward_short_json, chatml, smol_tokenizer, tiny_model  # noqa: E402
 
 from lamagent.backends import Constraint, GenerationParams  # noqa: E402
-from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.backends._engine.compiled import constraint_key  # noqa: E402
+from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.backends.hf.constraint import build_grammar, text_grammar_ebnf  # noqa: E402
 from lamagent.errors import ConstraintError  # noqa: E402
 from lamagent.tools.spec import normalize_schema  # noqa: E402

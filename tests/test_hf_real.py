@@ -12,8 +12,8 @@ pytest.importorskip("transformers")
 
 from lamagent import formats  # noqa: E402
 from lamagent.backends import GenerationParams  # noqa: E402
-from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.backends._engine.prefix import common_prefix_length  # noqa: E402
+from lamagent.backends.hf import HFBackend  # noqa: E402
 from lamagent.messages import Message  # noqa: E402
 from lamagent.models import default_gguf_path, default_hf_checkpoint  # noqa: E402
 

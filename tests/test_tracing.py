@@ -228,3 +228,51 @@ def test_observers_see_every_event_sync_or_async() -> None:
     kinds = [type(e) for e in later]
     assert kinds.index(ToolCallEvent) < kinds.index(ToolResultEvent) < kinds.index(StepFinished)
     assert isinstance(later[-1], RunFinished) and later[-1].result.answer == "cold"
+
+
+class BrokenTracer:
+    def start_span(self, *args: object, **kwargs: object) -> None:
+        raise RuntimeError("exporter misconfigured")
+
+
+class BrokenProvider:
+    def get_tracer(self, *args: object, **kwargs: object) -> BrokenTracer:
+        return BrokenTracer()
+
+
+def test_a_failing_tracer_is_logged_and_the_run_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    backend = ScriptedBackend.calls([[call("get_weather", city="Rome")], "warm"])
+    tracer = OTelTracer(BrokenProvider())  # type: ignore[arg-type]
+    result = Agent(backend, tools=[get_weather], observers=[tracer]).run("Rome?")
+    assert result.answer == "warm"
+    assert "could not record the run's spans" in caplog.text
+    assert "exporter misconfigured" in caplog.text
+
+
+def test_the_run_span_joins_the_callers_trace(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    backend = ScriptedBackend.calls(["hello"])
+    agent = Agent(backend, observers=[OTelTracer(provider)])
+    with provider.get_tracer("app").start_as_current_span("handle request") as request:
+        agent.run("hi")
+    [run] = by_name(exporter.get_finished_spans(), "invoke_agent")
+    assert run.parent is not None
+    assert run.parent.span_id == request.get_span_context().span_id
+    assert run.context.trace_id == request.get_span_context().trace_id
+
+
+def test_a_turn_cut_short_by_the_wall_time_limit_is_an_incomplete_span(
+    provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    backend = ScriptedBackend(["one two three four five six seven eight"], delay=0.1)
+    agent = Agent(backend, max_wall_time=0.25, observers=[OTelTracer(provider)])
+    result = agent.run("count")
+    assert result.outcome == "timeout"
+    spans = exporter.get_finished_spans()
+    [run] = by_name(spans, "invoke_agent")
+    [turn] = by_name(spans, "text_completion")
+    assert run.attributes is not None and run.attributes["error.type"] == "timeout"
+    assert turn.attributes is not None and turn.attributes["error.type"] == "incomplete"
+    assert turn.parent is not None and turn.parent.span_id == run.context.span_id
+    assert run.start_time <= turn.start_time <= turn.end_time <= run.end_time

@@ -213,6 +213,9 @@ def _check_v1(traj: Trajectory) -> None:
     assert [c.call_id for c in first.calls] == ["call_1_0", "call_1_1", "call_1_2", "call_1_3"]
     weather, unknown, duplicate, failed = first.calls
     assert [r.argument for r in weather.repairs] == ["days"] and weather.error is None
+    # v1 kept only the repaired call; the call as written is rebuilt from the repairs
+    assert weather.call["arguments"] == {"city": "Paris", "days": "2"}
+    assert weather.verified == {"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}
     assert isinstance(unknown.error, CallError) and unknown.verified is None
     assert duplicate.duplicate_of == 0 and duplicate.error is None
     assert isinstance(failed.error, ToolError) and failed.error.kind == "exception"

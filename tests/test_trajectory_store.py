@@ -54,8 +54,8 @@ def test_sqlite_file_is_wal_versioned_and_indexed(tmp_path: Path) -> None:
     path = tmp_path / "runs.db"
     with SQLiteStore(path, synchronous="FULL") as st:
         assert st.schema_version == 1
-        conn = st._conn()
-        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        with st._pool.borrow() as conn:
+            assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -218,9 +218,15 @@ def test_step_records_are_plain_json_in_the_file(tmp_path: Path) -> None:
     raw.close()
 
 
+def _pooled(store: SQLiteStore) -> int:
+    with store._pool.borrow() as conn:
+        return id(conn)
+
+
 def _forked_writer(store: SQLiteStore, tid: str, parent_conn: int) -> None:
-    if id(store._conn()) == parent_conn:  # SQLite connections must not cross a fork
-        os._exit(3)
+    with store._pool.borrow() as conn:
+        if id(conn) == parent_conn:  # SQLite connections must not cross a fork
+            os._exit(3)
     store.add_step(tid, answer_step(2, "from the child"))
     store.finish(tid, outcome="answer", answer="from the child")
 
@@ -234,7 +240,7 @@ def test_a_forked_child_gets_its_own_connection(tmp_path: Path) -> None:
         st.start(traj)
         st.add_step(traj.id, call_step(1, ("get_time", {"city": "Oslo"})))
         child = multiprocessing.get_context("fork").Process(
-            target=_forked_writer, args=(st, traj.id, id(st._conn()))
+            target=_forked_writer, args=(st, traj.id, _pooled(st))
         )
         child.start()
         child.join(timeout=60)

@@ -10,6 +10,7 @@ import typer
 from lamagent.cli import run as _run
 from lamagent.cli.eval import app as eval_app
 from lamagent.cli.finetune import app as finetune_app
+from lamagent.cli.mcp import app as mcp_app
 from lamagent.cli.trajectories import app as trajectories_app
 from lamagent.cli.view import register as _register_view
 
@@ -26,5 +27,6 @@ app.add_typer(
 )
 app.add_typer(eval_app, name="eval", help="Evaluate a model on BFCL-format data.")
 app.add_typer(finetune_app, name="finetune", help="SFT and DPO from trajectories; export to GGUF.")
+app.add_typer(mcp_app, name="mcp", help="Serve tools over MCP (the Model Context Protocol).")
 
 __all__ = ["app"]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from lamagent.cli.calibrate import calibrate_gate
 from lamagent.errors import LamagentError
 from lamagent.generation import GenerationParams
 
@@ -39,6 +40,15 @@ def _load(model: str, threads: int | None, served_model: str | None, server_mode
     elif threads is not None and (spec is None or model.endswith(".gguf")):
         kwargs["n_threads"] = threads
     return load_model(spec, **kwargs)
+
+
+def _gate(spec: str | None) -> Any:
+    """The CallGate for --gate: None, the built-in one ("default"), or one saved to a file."""
+    if spec is None:
+        return None
+    from lamagent.gate import CallGate
+
+    return CallGate() if spec == "default" else CallGate.load(spec)
 
 
 @app.command()
@@ -105,6 +115,12 @@ def bfcl(
         ),
     ] = "completions",
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    gate: Annotated[
+        str | None,
+        typer.Option(
+            help='A call gate for auto turns: a JSON file from calibrate-gate, or "default".'
+        ),
+    ] = None,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
     from lamagent.eval.report import (
@@ -121,8 +137,9 @@ def bfcl(
     if tool_choice != "auto" and not constrained:
         raise typer.BadParameter("needs --constrained", param_hint="--tool-choice")
     console = Console(soft_wrap=False, width=120)
-    setting = setting_name(constrained, tool_choice)
+    setting = setting_name(constrained, tool_choice) + ("-gate" if gate else "")
     try:
+        call_gate = _gate(gate)
         backend = _load(model, threads, served_model, server_mode)
         report = evaluate_bfcl(
             backend,
@@ -138,6 +155,7 @@ def bfcl(
             concurrency=concurrency,
             generation=GenerationParams(max_tokens=max_tokens),
             progress=progress,
+            gate=call_gate,
         )
     except LamagentError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
@@ -152,3 +170,6 @@ def bfcl(
         ]
         chart = plot_accuracy(reports, out / "accuracy.png")
         console.print(f"report: {out / f'report-{setting}.json'}  chart: {chart}")
+
+
+app.command("calibrate-gate")(calibrate_gate)

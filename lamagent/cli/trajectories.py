@@ -18,6 +18,7 @@ from lamagent.messages import Usage
 from lamagent.records import CallError, CallRecord
 from lamagent.trajectory.convert import FORMATS, ImportIssue, iter_jsonl, write_jsonl
 from lamagent.trajectory.models import OUTCOMES, Step, Trajectory
+from lamagent.trajectory.recorder import Recorder
 from lamagent.trajectory.store import MemoryStore, SQLiteStore, open_store
 
 app = typer.Typer(
@@ -233,6 +234,9 @@ def export(
     with st:
         selected = st.query(outcome=outcome, tool=tool)
         count = write_jsonl(reversed(selected), out, fmt, strict=strict)  # oldest first
+        skipped = list(getattr(st, "skipped", ()))
+    for message in skipped:
+        Console(stderr=True).print(f"skipped: {message}", markup=False, highlight=False)
     typer.echo(f"exported {count} trajectories to {out} ({fmt})")
 
 
@@ -263,7 +267,7 @@ def import_(
                 if item.outcome == "running":
                     item.outcome = "incomplete"  # nobody is running an imported record
                 try:
-                    st.start(item)
+                    Recorder(item, st).start()  # stored as it is: steps and outcome
                 except TrajectoryError as exc:
                     skipped.append(ImportIssue(line=line, message=str(exc)))
                     continue

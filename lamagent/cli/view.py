@@ -29,7 +29,9 @@ def _load(store: Path, run_id: str) -> Trajectory:
     except TrajectoryError as exc:
         raise _fail(str(exc)) from exc
     if trajectory is None:
-        raise _fail(f"no run {run_id!r} in {store}; `lamagent trajectories stats` lists what is there")
+        raise _fail(
+            f"no run {run_id!r} in {store}; `lamagent trajectories stats` lists what is there"
+        )
     return trajectory
 
 

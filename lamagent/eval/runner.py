@@ -40,7 +40,9 @@ from lamagent.messages import AssistantTurn, ToolCall
 
 if TYPE_CHECKING:
     from lamagent.backends.base import ModelBackend
-    from lamagent.formats.base import Format, ToolChoice
+    from lamagent.formats.base import Format
+    from lamagent.formats.choice import ToolChoice
+    from lamagent.gate import CallGate
     from lamagent.turns import TurnSource
 
 __all__ = ["GOLD", "aevaluate_bfcl", "evaluate_bfcl"]
@@ -218,8 +220,10 @@ async def aevaluate_bfcl(
     concurrency: int = 1,
     generation: GenerationParams | None = None,
     progress: bool = True,
+    gate: CallGate | None = None,
 ) -> EvalReport:
     """The async form of `evaluate_bfcl`."""
+    from lamagent.gate import gated
     from lamagent.turns import resolve_format, turn_source
 
     if concurrency < 1:
@@ -242,7 +246,7 @@ async def aevaluate_bfcl(
         else:
             backend = model
         label = backend.info.model_id
-    turns = turn_source(backend, format) if backend is not None else None
+    turns = gated(turn_source(backend, format), gate) if backend is not None else None
     fmt = turns.format if turns is not None else resolve_format(None, format)
     if constrained and backend is not None and not backend.supports_constraint:
         raise ConstraintError(
@@ -258,6 +262,7 @@ async def aevaluate_bfcl(
     cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
 
     setting = _setting(label, fmt, constrained, tool_choice)
+    setting["gate"] = gate.to_dict() if gate is not None else None
     results: dict[str, CaseResult] = {}
     sink: _ResultFile | None = None
     if out is not None:
@@ -275,7 +280,7 @@ async def aevaluate_bfcl(
     try:
         with Progress(*columns, disable=not progress, transient=False) as bar:
             task = bar.add_task(
-                f"BFCL {label} {setting_name(constrained, tool_choice)}",
+                f"BFCL {label} {setting_name(constrained, tool_choice)}{' gate' if gate else ''}",
                 total=len(cases),
                 completed=len(cases) - len(pending),
             )
@@ -321,6 +326,7 @@ def evaluate_bfcl(
     concurrency: int = 1,
     generation: GenerationParams | None = None,
     progress: bool = True,
+    gate: CallGate | None = None,
 ) -> EvalReport:
     """Run `model` over BFCL cases and check every answer.
 
@@ -332,7 +338,8 @@ def evaluate_bfcl(
     first N cases per category, `sample` N random ones (seeded by `seed`). `out` is a JSON Lines
     file of results: cases already in it are not run again. `concurrency` generations run at
     once (for server backends; keep 1 for in-process engines). `generation` holds the sampling
-    settings (default: greedy, 512 new tokens).
+    settings (default: greedy, 512 new tokens). `gate` (a `lamagent.gate.CallGate`) decides auto
+    turns by drafting a call list and keeping it only when its score passes.
     """
     run = partial(
         aevaluate_bfcl,
@@ -349,5 +356,6 @@ def evaluate_bfcl(
         concurrency=concurrency,
         generation=generation,
         progress=progress,
+        gate=gate,
     )
     return anyio.run(run)

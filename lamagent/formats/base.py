@@ -79,9 +79,7 @@ class Format(ABC):
     def control_strings(self) -> ControlStrings:
         """The format's markers, its stop strings and the model's control tokens."""
         if self._controls is None:
-            self._controls = ControlStrings(
-                [*self.markers, *self.stop, *self.model_control_tokens]
-            )
+            self._controls = ControlStrings([*self.markers, *self.stop, *self.model_control_tokens])
         return self._controls
 
     def with_control_tokens(self, tokens: Iterable[str]) -> Format:
@@ -95,7 +93,7 @@ class Format(ABC):
         return twin
 
     def neutralise(self, text: str) -> str:
-        """A data segment with every control string in it broken (see `lamagent.formats.controls`)."""
+        """A data segment with every control string in it broken (see `formats.controls`)."""
         return self.control_strings.neutralise(text)
 
     # -- constrained decoding ----------------------------------------------------------------

@@ -16,12 +16,15 @@ written after neutralising.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 #: Inserted into control strings found in data. Invisible, and part of no control token.
 JOINER = "\u200d"
+
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 
 #: A `<|...|>` marker in a template's text (the usual spelling of special tokens).
 _MARKER = re.compile(r"<\|[^\s|<>]{1,64}\|>")
@@ -43,6 +46,9 @@ class ControlStrings:
         self.strings = frozenset(s for s in strings if len(s) >= 2 and JOINER not in s)
         ordered = sorted(self.strings, key=lambda s: (-len(s), s))
         self._pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        # JSON text shows a string's characters as they are unless they are escaped: then a
+        # search over a value's JSON finds every control string in it.
+        self._json_visible = not any(_JSON_ESCAPED.search(s) for s in self.strings)
 
     def __repr__(self) -> str:
         return f"ControlStrings({sorted(self.strings)!r})"
@@ -67,18 +73,33 @@ class ControlStrings:
         return text
 
     def neutralise_value(self, value: Any) -> Any:
-        """A JSON-like value with every string in it (keys too) neutralised; others as they are."""
+        """A JSON-like value with every string in it (keys too) neutralised; others as they are.
+
+        Returns `value` itself when no string in it holds a control string (the usual case,
+        found with one search over its JSON text).
+        """
         if self._pattern is None:
             return value
+        if self._json_visible:
+            try:
+                text = json.dumps(value, ensure_ascii=False, check_circular=False)
+            except (TypeError, ValueError, RecursionError):
+                pass
+            else:
+                if self._pattern.search(text) is None:
+                    return value
+        return self._neutralise_deep(value)
+
+    def _neutralise_deep(self, value: Any) -> Any:
         if isinstance(value, str):
             return self.neutralise(value)
         if isinstance(value, Mapping):
             return {
-                (self.neutralise(k) if isinstance(k, str) else k): self.neutralise_value(v)
+                (self.neutralise(k) if isinstance(k, str) else k): self._neutralise_deep(v)
                 for k, v in value.items()
             }
         if isinstance(value, list | tuple):
-            return [self.neutralise_value(v) for v in value]
+            return [self._neutralise_deep(v) for v in value]
         return value
 
 

@@ -100,23 +100,29 @@ def could_start_call(text: str, pos: int = 0) -> bool:
     return False
 
 
-def _prefixes(word: str) -> list[str]:
-    return [re.escape(word[:k]) for k in range(len(word), 0, -1)]
+def _prefix_pattern(words: tuple[str, ...]) -> str:
+    """A regex matching every non-empty prefix of `words`, as a trie (linear to scan)."""
+    heads: dict[str, list[str]] = {}
+    for word in words:
+        if word:
+            heads.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for head, rests in heads.items():
+        rest = _prefix_pattern(tuple(rests))
+        branches.append(re.escape(head) + (f"(?:{rest})?" if rest else ""))
+    return "|".join(branches)
 
 
 #: The unfinished start of a call at the very end of the text that has arrived so far: what the
-#: streaming parser must hold back. One regex, so that finding it in a large chunk is linear.
+#: streaming parser must hold back. One regex built as a trie, so that searching a large chunk
+#: for it stays linear.
 PARTIAL_CALL_START = re.compile(
     "(?:"
-    + "|".join(
-        [
-            *_prefixes(TAG_OPEN),
-            *_prefixes(TOOL_CALLS_PREFIX),
-            *_prefixes(FENCE),
-            r"\[\s*(?:\{\s*)?",
-            r"\{\s*(?:" + "|".join([*(p for k in _OBJECT_KEYS for p in _prefixes(k)), ""]) + ")",
-        ]
-    )
+    + _prefix_pattern((TAG_OPEN, TOOL_CALLS_PREFIX, FENCE))
+    + r"|\[\s*(?:\{\s*)?"
+    + r"|\{\s*(?:"
+    + _prefix_pattern(_OBJECT_KEYS)
+    + r")?"
     + r")\Z"
 )
 

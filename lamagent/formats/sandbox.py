@@ -8,10 +8,12 @@ template gets a `FormatError` within a bound instead of hanging or exhausting me
 - Size: every operation that can build a large value in one step is checked *before* it runs:
   `**` and `*` of integers (bits of the result), `*` and `+` of strings and lists, `~`
   (concatenation), the string methods and filters that pad, repeat, join or replace, `%` and
-  `str.format` widths, `tojson`'s indent. No value may exceed `MAX_CHARS` characters, and the
-  output is cut at `max_output_chars`.
-- Time: rendering runs under a line tracer confined to the template's own code, which raises
-  once `timeout` seconds have passed (loops the size checks allow, deep macro recursion).
+  `str.format` widths, `tojson`'s indent. No string may exceed `MAX_CHARS` characters nor a
+  list `MAX_ITEMS` items, and the output is cut at `max_output_chars`.
+- Time: every loop of the template iterates through a deadline check, and every call (macros,
+  recursive loops, methods), operator and filter checks it too, so a render ends within
+  `timeout` seconds whatever it loops or recurses over. Jinja has no other way to spend time:
+  there is no `while`, and each single operation is bounded by the size checks.
 - Errors: anything the template raises (a `ZeroDivisionError`, a `RecursionError`, a
   `raise_exception`, a compile error such as too deeply nested blocks) becomes a `FormatError`.
 
@@ -23,14 +25,15 @@ escaping (Jinja's own sorts keys and escapes `<>&'`), `raise_exception` and `str
 
 from __future__ import annotations
 
+import copy
 import json
 import operator
 import re
 import string
-import sys
+import threading
 import time
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from functools import wraps
 from typing import Any, NoReturn
@@ -38,14 +41,18 @@ from typing import Any, NoReturn
 import jinja2
 import jinja2.ext
 from jinja2.compiler import CodeGenerator, Frame
-from jinja2.nodes import Concat, EvalContext
+from jinja2.nodes import Call, Concat, EnvironmentAttribute, EvalContext, For
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from lamagent.errors import FormatError
 
-#: The longest string or list a template may build in one operation (characters or items).
+#: The longest string a template may build in one operation.
 MAX_CHARS = 8_000_000
+#: The longest list a template may build in one operation.
+MAX_ITEMS = 1_000_000
+#: The longest text given to the filters that do much work per character in Python.
+MAX_SLOW_FILTER_CHARS = 100_000
 #: The largest width, padding, precision or repeat count a template may ask for.
 MAX_WIDTH = 100_000
 #: The largest integer a template may compute, in bits (10**30000 is about 100,000 bits).
@@ -55,10 +62,11 @@ MAX_INDENT = 64
 #: The longest template source accepted.
 MAX_TEMPLATE_CHARS = 1_000_000
 #: Default bounds of one render.
-DEFAULT_TIMEOUT = 2.0
+DEFAULT_TIMEOUT = 1.0
 DEFAULT_MAX_OUTPUT = MAX_CHARS
 
-_TEMPLATE_FILE = "<template>"
+#: Filters that walk their text word by word in Python.
+_SLOW_FILTERS = frozenset({"urlize", "wordwrap", "title", "wordcount", "striptags"})
 
 
 class TemplateLimitError(jinja2.exceptions.TemplateError):
@@ -66,17 +74,23 @@ class TemplateLimitError(jinja2.exceptions.TemplateError):
 
 
 def _limit(what: str) -> NoReturn:
-    raise TemplateLimitError(f"{what}: the template went past the sandbox's bounds")
+    raise TemplateLimitError(f"{what}: past the sandbox's limit")
+
+
+def _check_size(value: Any, what: str) -> Any:
+    if isinstance(value, str) and len(value) > MAX_CHARS:
+        _limit(f"{what} builds {len(value)} characters (limit {MAX_CHARS})")
+    if isinstance(value, list | tuple) and len(value) > MAX_ITEMS:
+        _limit(f"{what} builds {len(value)} items (limit {MAX_ITEMS})")
+    return value
 
 
 def _size(value: Any) -> int:
     return len(value) if isinstance(value, str | list | tuple) else 0
 
 
-def _check_size(value: Any, what: str) -> Any:
-    if _size(value) > MAX_CHARS:
-        _limit(f"{what} builds {_size(value)} characters or items (limit {MAX_CHARS})")
-    return value
+def _cap(value: Any) -> int:
+    return MAX_CHARS if isinstance(value, str) else MAX_ITEMS
 
 
 def _check_int(n: Any, what: str) -> None:
@@ -118,16 +132,16 @@ def _check_binop(op: str, left: Any, right: Any) -> None:
     ints = all(isinstance(x, int) for x in (left, right))
     if op == "**" and ints and right > 0:
         if abs(left) > 1 and abs(left).bit_length() * right > MAX_INT_BITS:
-            _limit(f"{left} ** {right}")
+            _limit(f"a power of a {abs(left).bit_length()}-bit integer to {right}")
     elif op == "*":
         if ints and left.bit_length() + right.bit_length() > MAX_INT_BITS:
             _limit("an integer product")
         for seq, n in ((left, right), (right, left)):
-            if isinstance(seq, str | list | tuple) and isinstance(n, int):
-                if len(seq) * n > MAX_CHARS:
-                    _limit(f"repeating {len(seq)} characters or items {n} times")
+            sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+            if sized and len(seq) * n > _cap(seq):
+                _limit(f"repeating {len(seq)} characters or items {n} times")
     elif op == "+":
-        if _size(left) + _size(right) > MAX_CHARS:
+        if _size(left) + _size(right) > _cap(left):
             _limit("a concatenation")
     elif op == "%" and isinstance(left, str):
         _check_percent_format(left)
@@ -152,7 +166,7 @@ def _estimate_method(name: str, owner: Any, args: tuple[Any, ...]) -> int:
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles `~` (concatenation) to a size-checked join."""
+    """Compiles `~` (concatenation) to a size-checked join and every loop to a timed one."""
 
     def visit_Concat(self, node: Concat, frame: Frame) -> None:
         self.write("environment.bounded_join((")
@@ -160,6 +174,13 @@ class _BoundedCodeGenerator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+    def visit_For(self, node: For, frame: Frame) -> None:
+        timed = copy.copy(node)
+        timed.iter = Call(EnvironmentAttribute("timed_iter"), [node.iter], [], None, None)
+        timed.iter.set_lineno(node.lineno)
+        timed.iter.set_environment(self.environment)
+        super().visit_For(timed, frame)
 
 
 def _raise_exception(message: str) -> NoReturn:
@@ -192,7 +213,9 @@ def _bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(fn)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        values = [a for a in args if not isinstance(a, Context | EvalContext)]
+        values = [a for a in args if not isinstance(a, Context | EvalContext | jinja2.Environment)]
+        if name in _SLOW_FILTERS and values and _size(values[0]) > MAX_SLOW_FILTER_CHARS:
+            _limit(f"the '{name}' filter on {_size(values[0])} characters")
         for a in [*values[1:], *kwargs.values()]:
             _check_int(a, f"the '{name}' filter")
         if values and isinstance(values[0], str):
@@ -205,7 +228,8 @@ def _bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
             elif name == "format":
                 _check_percent_format(text)
             elif name == "replace" and len(values) >= 3:
-                if _estimate_method("replace", text, tuple(values[1:3])) > MAX_CHARS:
+                grown = _estimate_method("replace", text, tuple(values[1:3]))
+                if grown > MAX_CHARS:
                     _limit("the 'replace' filter")
         return _check_size(fn(*args, **kwargs), f"the '{name}' filter")
 
@@ -219,22 +243,45 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"**", "*", "+", "%", "//", "/"})
 
     def __init__(self) -> None:
-        super().__init__(
-            trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols]
-        )
+        super().__init__(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
         self.globals.pop("lipsum", None)  # generates text of any requested size
         self.globals["raise_exception"] = _raise_exception
         self.globals["strftime_now"] = _strftime_now
         self.filters = {name: _bounded_filter(name, fn) for name, fn in self.filters.items()}
         self.filters["tojson"] = _tojson
+        self._render = threading.local()
+
+    @property
+    def deadline(self) -> float:
+        """When the render running in this thread must end (`time.monotonic()` seconds)."""
+        return getattr(self._render, "deadline", float("inf"))
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self._render.deadline = value
+
+    def check_time(self) -> None:
+        """Raise once the render running in this thread is past its deadline."""
+        if time.monotonic() > self.deadline:
+            raise TemplateLimitError("rendering took longer than its time limit")
+
+    def timed_iter(self, items: Any) -> Iterator[Any]:
+        """What a `{% for %}` iterates over: `items`, with the deadline checked as it goes."""
+        check = self.check_time
+        for n, item in enumerate(items):
+            if n % 64 == 0:
+                check()
+            yield item
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        self.check_time()
         _check_binop(operator_, left, right)
         result = _BINOPS[operator_](left, right)
         return _check_size(result, f"'{operator_}'")
 
     def bounded_join(self, parts: Iterable[Any]) -> str:
         """`~`: the parts as one string, refused past `MAX_CHARS`."""
+        self.check_time()
         texts = [str(p) for p in parts]
         if sum(map(len, texts)) > MAX_CHARS:
             _limit("a '~' concatenation")
@@ -251,7 +298,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
         return bounded
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        __self.check_time()
         if isinstance(__obj, types.BuiltinMethodType) and isinstance(
             __obj.__self__, str | list | tuple
         ):
@@ -307,11 +355,12 @@ def render_template(
     max_output_chars: int = DEFAULT_MAX_OUTPUT,
 ) -> str:
     """Render within `timeout` seconds and `max_output_chars`; any failure is a FormatError."""
-    deadline = time.monotonic() + timeout
+    env = template.environment
+    if not isinstance(env, BoundedSandbox):
+        raise TypeError("render_template takes templates from compile_template")
     out: list[str] = []
     size = 0
-    previous = sys.gettrace()
-    sys.settrace(_deadline_tracer(deadline, timeout))
+    env.deadline = time.monotonic() + timeout
     try:
         for chunk in template.root_render_func(template.new_context(dict(variables))):
             size += len(chunk)
@@ -326,25 +375,8 @@ def render_template(
     except TEMPLATE_ERRORS as exc:
         raise FormatError(f"the chat template failed to render: {_describe(exc)}") from exc
     finally:
-        sys.settrace(previous)
+        env.deadline = float("inf")
     return "".join(out)
-
-
-def _deadline_tracer(deadline: float, timeout: float) -> Any:
-    """A tracer that raises in the template's own code once `deadline` has passed."""
-    ticks = 0
-
-    def local(frame: types.FrameType, event: str, arg: Any) -> Any:
-        nonlocal ticks
-        ticks += 1
-        if ticks % 64 == 0 and time.monotonic() > deadline:
-            raise TemplateLimitError(f"rendering took longer than {timeout} s")
-        return local
-
-    def enter(frame: types.FrameType, event: str, arg: Any) -> Any:
-        return local if frame.f_code.co_filename == _TEMPLATE_FILE else None
-
-    return enter
 
 
 def _describe(exc: BaseException) -> str:

@@ -161,11 +161,17 @@ class CallStreamParser(StreamParser):
         if not self._text_out and not self._calls and _EMPTY_LIST_SO_FAR.fullmatch(buf, self._pos):
             return  # may be the whole output `[]`, an empty call list: not text
         m = CALL_START.search(buf, self._pos)
+        while m is not None and m.group(0) == FENCE and self._fence_kind(m.start())[0] == "text":
+            m = CALL_START.search(buf, m.start() + len(FENCE))  # an ordinary code block
         limit = m.start() if m else len(buf)
         # Before the first complete call start, text can only be held back for an unfinished
         # start that runs to the end of what has arrived.
-        partial = PARTIAL_CALL_START.search(buf, self._pos)
-        hold = partial.start() if partial is not None and partial.start() < limit else limit
+        # (A partial start cannot contain a complete one, so with a complete start ahead there
+        # is none to look for.)
+        hold = limit
+        if m is None:
+            partial = PARTIAL_CALL_START.search(buf, self._pos)
+            hold = partial.start() if partial is not None else limit
         self._emit_text(hold, events)
         if m is None or hold != m.start():
             self._pos = hold
@@ -189,19 +195,27 @@ class CallStreamParser(StreamParser):
         else:
             self._mode = "dead"
 
-    def _step_fence(self, events: list[StreamEvent]) -> None:
+    def _fence_kind(self, start: int) -> tuple[Literal["json", "text", "open"], int]:
+        """Whether the fence at `start` holds call JSON (and where it begins), is an ordinary
+        code block, or cannot be told yet."""
         buf = self._buf
-        h = FENCE_HEADER.match(buf, self._fence_start)
+        h = FENCE_HEADER.match(buf, start)
         if h is None or h.end() == len(buf):
-            return
+            return "open", 0
         j = self._skip_ws(h.end())
         if j == len(buf):
-            return
+            return "open", 0
         if JSON_CALL_START.match(buf, j):
+            return "json", j
+        if buf[j] in "[{" and could_start_call(buf, j):
+            return "open", 0
+        return "text", 0
+
+    def _step_fence(self, events: list[StreamEvent]) -> None:
+        kind, j = self._fence_kind(self._fence_start)
+        if kind == "json":
             self._begin_json(j, FENCE)
-        elif buf[j] in "[{" and could_start_call(buf, j):
-            return
-        else:  # an ordinary code block: it is text
+        elif kind == "text":
             self._mode, self._pos = "text", self._fence_start + len(FENCE)
 
     def _begin_json(self, start: int, closer: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from lamagent.errors import FormatError
 from lamagent.formats.base import Format
 from lamagent.formats.controls import markers_in
 from lamagent.formats.conversation import message_text, read_messages
@@ -98,8 +99,10 @@ class TemplateFormat(Format):
         self.timeout = timeout
         self.max_output_chars = max_output_chars
         self._variables = {"bos_token": bos_token, "eos_token": eos_token, **special}
-        strings = [v for v in self._variables.values() if isinstance(v, str)]
-        self.markers = (*self._base.markers, *sorted(markers_in(template)), *strings)
+        tokens = [
+            v for k, v in self._variables.items() if k.endswith("_token") and isinstance(v, str)
+        ]
+        self.markers = (*self._base.markers, *sorted(markers_in(template)), *tokens)
 
     def __repr__(self) -> str:
         return f"TemplateFormat(family={self.family!r}, tool_style={self.tool_style!r})"
@@ -119,8 +122,7 @@ class TemplateFormat(Format):
     ) -> str:
         sources = list(messages)
         msgs = [
-            template_message(m, src)
-            for m, src in zip(read_messages(sources), sources, strict=True)
+            template_message(m, src) for m, src in zip(read_messages(sources), sources, strict=True)
         ]
         specs = tool_specs(tools)
         tool_arg: list[dict[str, Any]] | None = None
@@ -131,12 +133,16 @@ class TemplateFormat(Format):
                 else [{"type": "function", "function": s} for s in specs]
             )
         data = self.control_strings.neutralise_value
+        try:
+            msgs, tool_arg = data(msgs), data(tool_arg)
+        except RecursionError:
+            raise FormatError("the messages or tools are nested too deeply to render") from None
         return render_template(
             self._template,
             {
                 **self._variables,
-                "messages": data(msgs),
-                "tools": data(tool_arg),
+                "messages": msgs,
+                "tools": tool_arg,
                 "add_generation_prompt": add_generation_prompt,
             },
             timeout=self.timeout,

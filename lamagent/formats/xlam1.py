@@ -87,7 +87,13 @@ DEEPSEEK_BOS = "<｜begin▁of▁sentence｜>"
 #: The section markers of the single user message (data must not forge them).
 SECTION_MARKERS = tuple(
     f"[{edge} OF {section}]"
-    for section in ("TASK INSTRUCTION", "AVAILABLE TOOLS", "FORMAT INSTRUCTION", "QUERY", "HISTORY STEPS")
+    for section in (
+        "TASK INSTRUCTION",
+        "AVAILABLE TOOLS",
+        "FORMAT INSTRUCTION",
+        "QUERY",
+        "HISTORY STEPS",
+    )
     for edge in ("BEGIN", "END")
 )
 FC_SYSTEM = (

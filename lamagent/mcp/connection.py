@@ -8,6 +8,7 @@ back to the caller as an exception, which the tool executor turns into an error 
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from contextlib import AbstractAsyncContextManager
@@ -18,10 +19,10 @@ import anyio
 import mcp_types
 from anyio.abc import TaskGroup, TaskStatus
 from mcp import Client
-from mcp.client._transport import TransportStreams
 from mcp.client.subscriptions import ListenNotSupportedError
+from pydantic import ValidationError
 
-from lamagent.errors import ToolsetError, UsageError
+from lamagent.errors import ToolsetError
 from lamagent.mcp.results import observation_of
 from lamagent.mcp.tools import remote_tools
 from lamagent.tools.tool import Tool
@@ -65,11 +66,13 @@ class MCPToolset:
         self.mode = mode
         self._client: Client | None = None
         self._task_group: TaskGroup | None = None
+        self._users = 0
+        self._known: dict[str, Tool] = {}
         self._closing = anyio.Event()
         self._failure: BaseException | None = None
         self._changed = False
 
-    def _transport(self) -> AbstractAsyncContextManager[TransportStreams]:
+    def _transport(self) -> AbstractAsyncContextManager[Any]:
         """The SDK transport to this server (a subprocess, an HTTP endpoint)."""
         raise NotImplementedError
 
@@ -100,20 +103,33 @@ class MCPToolset:
                         break
         except Exception as exc:
             raise ToolsetError(f"MCP server {self.name!r}: tools/list failed: {exc}") from exc
-        return remote_tools(
+        tools = remote_tools(
             listing, self.call_tool, name_prefix=self.name_prefix, timeout=self.tool_timeout
         )
+        # An unchanged tool keeps its identity across listings and reconnections, so the call
+        # grammar built for it stays cached.
+        known = {json.dumps(t.spec(), sort_keys=True, default=str): t for t in tools}
+        self._known = {key: self._known.get(key, t) for key, t in known.items()}
+        return list(self._known.values())
 
     async def call_tool(self, name: str, arguments: dict[str, Any]) -> Any:
         """Send `tools/call` and return the observation value (see `observation_of`)."""
-        result = await self._connected().call_tool(name, arguments)
+        try:
+            result = await self._connected().call_tool(name, arguments)
+        except ValidationError as exc:  # not the model's business which fields were wrong
+            raise ToolsetError(
+                f"MCP server {self.name!r} answered with an invalid result "
+                f"({exc.error_count()} schema errors)"
+            ) from exc
         return observation_of(result)
 
     # -- the connection ----------------------------------------------------------------------
 
     async def __aenter__(self) -> MCPToolset:
+        """Connect (or, when already open, share the connection until the last exit)."""
         if self._task_group is not None:
-            raise UsageError(f"MCP server {self.name!r} is already open; open it once")
+            self._users += 1
+            return self
         self._closing = anyio.Event()
         self._failure = None
         group = anyio.create_task_group()
@@ -136,6 +152,7 @@ class MCPToolset:
             raise ToolsetError(
                 f"MCP server {self.name!r} could not be started: {_describe(failure)}"
             ) from failure
+        self._users = 1
         return self
 
     async def __aexit__(
@@ -144,7 +161,9 @@ class MCPToolset:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        await self._shut()
+        self._users -= 1
+        if self._users <= 0:
+            await self._shut()
 
     async def _shut(self) -> None:
         """Close the session (which stops a stdio server, killing it if it will not exit)."""
@@ -152,6 +171,8 @@ class MCPToolset:
         if group is None:
             return
         self._closing.set()
+        if self._client is None:  # still connecting, or already ended: nothing to close gently
+            group.cancel_scope.cancel()
         try:
             await group.__aexit__(None, None, None)
         except Exception as exc:  # the connection's own failure: never the caller's

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit
 
-from mcp.client._transport import TransportStreams
+import httpx2
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 from lamagent.mcp.connection import MCPToolset
 
@@ -42,13 +42,15 @@ class MCPServerHTTP(MCPToolset):
         self.url = url
         self.headers = dict(headers or {})
 
-    def _transport(self) -> AbstractAsyncContextManager[TransportStreams]:
+    def _transport(self) -> AbstractAsyncContextManager[Any]:
         return self._connect()
 
     @asynccontextmanager
-    async def _connect(self) -> AsyncIterator[TransportStreams]:
+    async def _connect(self) -> AsyncIterator[Any]:
+        # The SDK's own timeouts: 30 s to connect and send, 5 minutes to read a response stream.
+        timeout = httpx2.Timeout(30.0, read=300.0)
         async with (
-            create_mcp_http_client(headers=self.headers) as http,
+            httpx2.AsyncClient(headers=self.headers, timeout=timeout) as http,
             streamable_http_client(self.url, http_client=http) as streams,
         ):
             yield streams

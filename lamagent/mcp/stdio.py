@@ -7,9 +7,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from mcp.client._transport import TransportStreams
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
 from lamagent.mcp.connection import MCPToolset
@@ -58,5 +57,5 @@ class MCPServerStdio(MCPToolset):
         )
         self.errlog = errlog
 
-    def _transport(self) -> AbstractAsyncContextManager[TransportStreams]:
+    def _transport(self) -> AbstractAsyncContextManager[Any]:
         return stdio_client(self.params, errlog=self.errlog or sys.stderr)

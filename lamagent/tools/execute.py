@@ -24,11 +24,13 @@ from typing import TYPE_CHECKING, Any
 import anyio
 import anyio.lowlevel
 
+from lamagent.errors import ConfigError
 from lamagent.messages import ToolCall
 from lamagent.records import ToolErrorKind
 from lamagent.tools.invoke import perform
-from lamagent.tools.isolation import Isolation, process_job
+from lamagent.tools.isolation import process_job
 from lamagent.tools.observation import cap_output, observe, observe_error, to_jsonable
+from lamagent.tools.placement import ISOLATIONS, Isolation
 from lamagent.tools.workers import ToolOutcome, ToolThread, run_on_thread
 
 if TYPE_CHECKING:
@@ -71,6 +73,16 @@ class ExecutionPolicy:
     approval: ApprovalHook | None = None
     isolation: Isolation = "thread"
     max_abandoned_threads: int = DEFAULT_MAX_ABANDONED_THREADS
+
+    def __post_init__(self) -> None:
+        if self.isolation not in ISOLATIONS:
+            raise ConfigError(
+                f"isolation must be one of {', '.join(ISOLATIONS)}, not {self.isolation!r}"
+            )
+        if self.max_abandoned_threads < 1:
+            raise ConfigError(
+                f"max_abandoned_threads must be at least 1, got {self.max_abandoned_threads}"
+            )
     #: Tools running at once in one run.
     max_concurrency: int = 8
 
@@ -104,8 +116,8 @@ async def execute_calls(
 
     Identical calls (same name and arguments) run once unless the tool sets `allow_duplicates`;
     later copies share the first result and are marked `duplicate`. With `policy.parallel`
-    the calls overlap (async tools on the event loop, sync tools in worker threads), at most
-    `limiter.total_tokens` at a time.
+    the calls overlap (each on its worker thread, or process), at most `limiter.total_tokens`
+    at a time; a call that timed out holds its slot until its thread really ends.
     """
     results: list[Execution | None] = [None] * len(calls)
     first_of: dict[str, int] = {}

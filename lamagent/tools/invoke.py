@@ -11,6 +11,7 @@ this thread.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,7 @@ import anyio
 
 from lamagent.errors import ToolDefinitionError
 from lamagent.tools.observation import observe, observe_error
-from lamagent.tools.workers import ToolOutcome, current_poster
+from lamagent.tools.workers import ToolOutcome, current_poster, thread_event_loop
 
 if TYPE_CHECKING:
     from lamagent.tools.tool import Tool
@@ -56,7 +57,10 @@ def perform(
 def _run_async(
     make: Callable[[], Awaitable[Any]], set_canceller: SetCanceller, backend: str
 ) -> Any:
-    """Await the tool on a fresh event loop on this thread, cancellable from outside."""
+    """Await the tool on this thread's own event loop, cancellable from outside.
+
+    Tasks the tool left behind are cancelled when it returns, so calls stay independent.
+    """
 
     async def main() -> Any:
         with anyio.CancelScope() as scope:
@@ -66,4 +70,14 @@ def _run_async(
             return await make()
         raise TimeoutError("the call was cancelled by the runtime")
 
-    return anyio.run(main, backend=backend)
+    if backend != "asyncio":
+        return anyio.run(main, backend=backend)
+    loop = thread_event_loop()
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.wait(leftovers, timeout=1.0))

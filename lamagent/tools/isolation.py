@@ -18,17 +18,13 @@ import signal
 import threading
 from collections.abc import Callable, Mapping
 from multiprocessing.context import BaseContext
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from lamagent.tools.workers import ToolOutcome, ToolThread
 
 if TYPE_CHECKING:
     from lamagent.tools.tool import Tool
 
-#: Where a call runs. "thread": its own daemon thread (async tools on their own event loop);
-#: "process": a worker process killed at the timeout; "loop": async tools on the run's own
-#: event loop (for tools that share loop-bound resources; such a tool can block the run).
-Isolation = Literal["thread", "process", "loop"]
 
 #: Idle worker processes kept for reuse.
 MAX_IDLE_WORKERS = 4

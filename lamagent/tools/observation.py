@@ -91,14 +91,16 @@ class _Converter:
         if isinstance(value, (bytes, bytearray, memoryview)):
             return f"<{len(value)} bytes of binary data>"
         if isinstance(value, Enum):
-            return self.convert(value.value, depth)
+            return self.convert(value.value, depth + 1)
         if isinstance(value, PurePath):
             return safe_text(value)
         if isinstance(value, (Mapping, list, tuple, set, frozenset)):
             return self._container(value, depth)
         model_dump = getattr(value, "model_dump", None)
         if callable(model_dump) and not isinstance(value, type):
-            return self.convert(model_dump(mode="json"), depth)
+            if depth >= MAX_DEPTH:
+                return f"<nested deeper than {MAX_DEPTH} levels>"
+            return self.convert(model_dump(mode="json"), depth + 1)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
             return self._container(fields, depth)

@@ -15,7 +15,7 @@ import anyio.to_thread
 from pydantic import ValidationError
 
 from lamagent.errors import ToolDefinitionError
-from lamagent.tools.isolation import Isolation
+from lamagent.tools.placement import ISOLATIONS, Isolation
 from lamagent.tools.schema import FunctionSchema, function_schema
 from lamagent.tools.spec import normalize_schema, parse_spec
 from lamagent.tools.verify import CallError, VerifiedCall, describe_parameters, verify_arguments
@@ -65,6 +65,11 @@ class Tool:
             raise ToolDefinitionError(f"a tool name must be a non-empty string, got {name!r}")
         if timeout is not None and not timeout > 0:
             raise ToolDefinitionError(f"tool {name!r}: timeout must be positive, got {timeout!r}")
+        if isolation is not None and isolation not in ISOLATIONS:
+            raise ToolDefinitionError(
+                f"tool {name!r}: isolation must be one of {', '.join(ISOLATIONS)}, "
+                f"not {isolation!r}"
+            )
         params = normalize_schema(parameters or {"type": "object", "properties": {}})
         params.setdefault("type", "object")
         params.setdefault("properties", {})

@@ -1,16 +1,18 @@
 """Tool calls on daemon worker threads, watched from the run's event loop.
 
-Every call gets its own daemon thread, so a tool can block (even an async one calling
-`time.sleep`) without blocking the run's event loop, and a script that got its answer exits
-even while an abandoned call still runs. A thread cannot be killed: a call that outlives its
-timeout is *abandoned*. Abandoned work stays bounded twice over: it keeps its concurrency slot
-until its thread really ends, and a process-wide cap refuses new calls while too many
-abandoned ones still run.
+Every call runs on a daemon thread of its own (threads are reused once free), so a tool can
+block (even an async one calling `time.sleep`) without blocking the run's event loop, and a
+script that got its answer exits even while an abandoned call still runs. A thread cannot be
+killed: a call that outlives its timeout is *abandoned*. Abandoned work stays bounded twice
+over: it keeps its concurrency slot until its thread really ends, and a process-wide cap
+refuses new calls while too many abandoned ones still run.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import queue
 import threading
 import weakref
 from collections.abc import Callable
@@ -77,10 +79,10 @@ class ToolThread:
         self._abandoned = False
         self._cancel_requested = False
         self._canceller: Callable[[], None] | None = None
-        self.thread = threading.Thread(target=self._main, name=f"lamagent-tool {name}", daemon=True)
+        self.name = name
 
     def start(self) -> None:
-        self.thread.start()
+        THREADS.submit(self._main, f"lamagent-tool {self.name}")
 
     def _main(self) -> None:
         global _abandoned_running
@@ -125,6 +127,72 @@ class ToolThread:
             requested = self._cancel_requested
         if requested:
             canceller()
+
+
+class DaemonThreads:
+    """Daemon worker threads, reused: an idle one waits `idle_seconds` for work, then ends.
+
+    Busy threads are named "lamagent-tool <tool name>", idle ones "lamagent-tool-idle"; at
+    most `max_idle` wait at a time. A thread stuck in an abandoned call simply stays busy.
+    """
+
+    def __init__(self, max_idle: int = 8, idle_seconds: float = 10.0) -> None:
+        self.max_idle = max_idle
+        self.idle_seconds = idle_seconds
+        self._idle: list[queue.SimpleQueue[tuple[Callable[[], None], str]]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None], name: str) -> None:
+        """Run `job` on an idle thread, or on a new one."""
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+        if inbox is None:
+            inbox = queue.SimpleQueue()
+            threading.Thread(target=self._serve, args=(inbox,), name=name, daemon=True).start()
+        inbox.put((job, name))
+
+    def _serve(self, inbox: queue.SimpleQueue[tuple[Callable[[], None], str]]) -> None:
+        me = threading.current_thread()
+        while True:
+            try:
+                job, name = inbox.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                with self._lock:
+                    if inbox in self._idle:  # nobody picked this thread: end it
+                        self._idle.remove(inbox)
+                        break
+                continue  # picked just now: the job is on its way
+            me.name = name
+            job()
+            me.name = "lamagent-tool-idle"
+            with self._lock:
+                if len(self._idle) >= self.max_idle:
+                    break
+                self._idle.append(inbox)
+        _close_thread_loop()
+
+
+#: The threads that run tool calls.
+THREADS = DaemonThreads()
+
+_local = threading.local()
+
+
+def thread_event_loop() -> asyncio.AbstractEventLoop:
+    """This worker thread's own asyncio event loop, kept for its next async call.
+
+    (Creating a loop per call costs ten times more than the call itself.)
+    """
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
+
+
+def _close_thread_loop() -> None:
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is not None and not loop.is_closed():
+        loop.close()
 
 
 @dataclass
@@ -209,23 +277,27 @@ async def run_on_thread(
 
     call = ToolThread(name, job, lambda: post(finish))
 
-    def give_up() -> None:
+    def give_up() -> bool:
         nonlocal counted
-        if call.abandon() and watch is not None:
+        if not call.abandon():
+            return False  # it ended just now
+        if watch is not None:
             counted = True
             watch.abandoned += 1
             if limiter is not None and watch.abandoned >= limiter.total_tokens:
                 for waiter in list(watch.waiters):
                     waiter.cancel()
+        return True
 
     call.start()
+    abandoned = False
     try:
         with anyio.move_on_after(timeout):
             await done.wait()
     finally:
         if not done.is_set() and not call.ended:
-            give_up()
-    if call.outcome is not None and (done.is_set() or call.ended):
+            abandoned = give_up()
+    if not abandoned and call.outcome is not None:
         return call.outcome
     return ToolOutcome(
         error=f"TimeoutError: tool {name!r} did not finish within {timeout} s", kind="timeout"

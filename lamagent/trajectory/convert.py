@@ -460,12 +460,22 @@ def write_jsonl(
         with partial.open("w", encoding="utf-8") as out:
             for index, traj in enumerate(trajectories):
                 record = to_record(traj, fmt, strict=strict, index=index)
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(_json_line(record))
                 count += 1
         os.replace(partial, target)
     except OSError as exc:
         raise TrajectoryError(f"cannot write {target}: {exc}") from exc
     return count
+
+
+def _json_line(record: Any) -> str:
+    """One JSONL line; text a UTF-8 file cannot hold (lone surrogates) is written escaped."""
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(record, ensure_ascii=True) + "\n"
+    return line
 
 
 def iter_jsonl(
@@ -474,7 +484,9 @@ def iter_jsonl(
     """`(line number, item)` per line of a JSONL file: a Trajectory, or an ImportIssue when the
     line cannot be read.
 
-    Blank lines are skipped. Only a missing or unreadable file raises (`TrajectoryError`).
+    Blank lines are skipped. A line that cannot be read (bad UTF-8, bad JSON, JSON nested too
+    deeply, a record of the wrong shape) is an ImportIssue naming its line number, and reading
+    goes on. Only a missing or unreadable file raises (`TrajectoryError`).
     """
     _check_format(fmt, auto=True)
     source = Path(path)
@@ -493,6 +505,9 @@ def iter_jsonl(
                 continue
             try:
                 record = json.loads(text)
+            except RecursionError:
+                yield number, ImportIssue(line=number, message="JSON nested too deeply to read")
+                continue
             except ValueError as exc:
                 truncated = "" if text.endswith("\n") else " (truncated last line?)"
                 yield number, ImportIssue(line=number, message=f"invalid JSON{truncated}: {exc}")
@@ -509,6 +524,11 @@ def iter_jsonl(
                         message=f"not a {fmt} record: {where}: {first['msg']} "
                         f"({exc.error_count()} error(s))",
                     ),
+                )
+            except RecursionError:
+                yield (
+                    number,
+                    ImportIssue(line=number, message=f"not a {fmt} record: nested too deeply"),
                 )
             except (ValueError, TypeError, KeyError, AttributeError) as exc:
                 yield number, ImportIssue(line=number, message=f"not a {fmt} record: {exc}")

@@ -120,6 +120,35 @@ def _argument_root(path: str) -> str:
     return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _as_written(call: dict[str, Any], repairs: list[Repair]) -> dict[str, Any]:
+    """`call` with the original values of its repaired arguments restored (a copy)."""
+    args = call.get("arguments")
+    if not repairs or not isinstance(args, dict):
+        return dict(call)
+    restored = json.loads(json.dumps(args, default=str))
+    for repair in repairs:
+        keys: list[str | int] = [
+            m.group(1) if m.group(1) is not None else int(m.group(2))
+            for m in _PATH_PART.finditer(repair.argument)
+        ]
+        target: Any = restored
+        for key in keys[:-1]:
+            try:
+                target = target[key]
+            except (KeyError, IndexError, TypeError):
+                target = None
+                break
+        if keys and isinstance(target, (dict, list)):
+            try:
+                target[keys[-1]] = repair.original  # type: ignore[index]
+            except (IndexError, TypeError):
+                continue
+    return {**call, "arguments": restored}
+
+
 def calls_from_v1(step: Mapping[str, Any]) -> tuple[list[CallRecord], Any]:
     """Join a version-1 step's lists into CallRecords; also return what belongs to no call.
 
@@ -203,7 +232,10 @@ def calls_from_v1(step: Mapping[str, Any]) -> tuple[list[CallRecord], Any]:
 
     for record in calls:
         if not isinstance(record.error, CallError):
-            record.verified = record.call  # v1 kept the call as it ran, after repairs
+            # v1 kept the call as it ran, after repairs: that is `verified`; the call as written
+            # is it with each repaired argument's original value put back
+            record.verified = record.call
+            record.call = _as_written(record.call, record.repairs)
     return calls, observation
 
 
@@ -229,6 +261,8 @@ class Step(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     timings: dict[str, float] = Field(default_factory=dict)
     started_at: float = Field(default_factory=time.time)
+    #: What had to change for this record to be stored (values it could not encode).
+    notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod
@@ -367,6 +401,8 @@ class Trajectory(BaseModel):
     created_at: float = Field(default_factory=time.time)
     finished_at: float | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    #: What had to change for this record to be stored (values it could not encode).
+    notes: list[str] = Field(default_factory=list)
 
     @field_validator("tools", mode="before")
     @classmethod
@@ -374,7 +410,10 @@ class Trajectory(BaseModel):
         if value is None:
             return []
         if isinstance(value, str):  # several public datasets store tools as a JSON string
-            value = json.loads(value)
+            try:
+                value = json.loads(value)
+            except RecursionError:
+                raise ValueError("tools is a JSON string nested too deeply to read") from None
         if isinstance(value, list):
             return [
                 dict(t["function"]) if isinstance(t, Mapping) and "function" in t else t

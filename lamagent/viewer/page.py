@@ -18,8 +18,9 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 
+from lamagent import __version__
 from lamagent.messages import Usage
-from lamagent.records import CallRecord
+from lamagent.records import CallError, CallRecord
 from lamagent.trajectory import Step, Trajectory
 from lamagent.viewer.template import PAGE, SCRIPT, STYLE
 
@@ -30,7 +31,10 @@ _PHASES = ("render", "generate", "execute")
 
 @dataclass
 class Segment:
+    """One coloured part of a timeline bar: a phase of a step, or a call."""
+
     kind: str
+    #: percent of the bar
     share: float
     time: str
 
@@ -57,8 +61,6 @@ _PAGE = _environment().from_string(PAGE)
 
 def render_run_page(trajectory: Trajectory) -> str:
     """The whole page for `trajectory`, as one HTML string that needs nothing else to display."""
-    from lamagent import __version__
-
     script_hash = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
     csp = (
         "default-src 'none'; style-src 'unsafe-inline'; "
@@ -139,17 +141,17 @@ def _timeline(steps: list[Step]) -> list[TimelineRow]:
     for step in steps:
         offset = step.started_at - origin
         total = _step_seconds(step)
+        phases = {p: step.timings[p] for p in _PHASES if step.timings.get(p)}
+        whole = sum(phases.values())
         segments = [
-            Segment(p, step.timings[p], _seconds(step.timings[p]))
-            for p in _PHASES
-            if step.timings.get(p)
+            Segment(p, round(t / whole * 100.0, 3), _seconds(t)) for p, t in phases.items()
         ]
-        if not segments:  # a step cut short records only its total
-            segments = [Segment("partial", 1.0, _seconds(total))]
+        if not segments and total:  # a step cut short records only its total
+            segments = [Segment("partial", 100.0, _seconds(total))]
         rows.append(
             TimelineRow(
-                "step", step.step_id, f"Step {step.step_id}", pct(offset), pct(total),
-                _seconds(total), segments,
+                "tl-step", step.step_id, f"Step {step.step_id}", pct(offset), pct(total),
+                _seconds(total) if step.timings else "not timed", segments,
             )
         )
         execute_at = offset + step.timings.get("render", 0.0) + step.timings.get("generate", 0.0)
@@ -158,12 +160,22 @@ def _timeline(steps: list[Step]) -> list[TimelineRow]:
             kind = "failed" if record.error is not None else "tool"
             rows.append(
                 TimelineRow(
-                    "call", step.step_id, str(record.name), pct(execute_at), pct(seconds),
-                    _seconds(seconds) if record.seconds is not None else "did not run",
-                    [Segment(kind, 1.0, _seconds(seconds))],
+                    "tl-call", step.step_id, str(record.name), pct(execute_at), pct(seconds),
+                    _call_time(record),
+                    [Segment(kind, 100.0, _seconds(seconds))],
                 )
             )
     return rows
+
+
+def _call_time(record: CallRecord) -> str:
+    if record.seconds is not None:
+        return _seconds(record.seconds)
+    if isinstance(record.error, CallError):
+        return "did not run"
+    if record.duplicate_of is not None:
+        return f"reused #{record.duplicate_of}"
+    return "not timed"
 
 
 def _step_view(step: Step) -> dict[str, Any]:
@@ -179,12 +191,16 @@ def _step_view(step: Step) -> dict[str, Any]:
     if step.parse_error is not None:
         badges.append(("unreadable output", "bad"))
     timings = ", ".join(f"{p} {_seconds(step.timings[p])}" for p in _PHASES if p in step.timings)
+    if not timings and "total" in step.timings:
+        timings = f"total {_seconds(step.timings['total'])}"
     usage = step.usage
     return {
         "id": step.step_id,
         "badges": badges,
-        "timing_text": timings or (f"total {_seconds(step.timings['total'])}" if step.timings else ""),
-        "usage_text": f"{usage.prompt_tokens:,} prompt / {usage.completion_tokens:,} completion tokens",
+        "timing_text": timings,
+        "usage_text": (
+            f"{usage.prompt_tokens:,} prompt / {usage.completion_tokens:,} completion tokens"
+        ),
         "thought": step.thought,
         "parse_error": step.parse_error,
         "calls": [_call_view(c) for c in step.calls],

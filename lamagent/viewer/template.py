@@ -1,5 +1,7 @@
 """The run page's Jinja2 template, style sheet and script, all inline (the page loads nothing)."""
 
+# ruff: noqa: E501  (markup and CSS read better unwrapped)
+
 from __future__ import annotations
 
 STYLE = """
@@ -29,10 +31,10 @@ table.usage td { padding: 2px 0; } table.usage td.n { text-align: right; font-va
   height: 24px; }
 .tl-row a { color: var(--ink); text-decoration: none; white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
-.tl-row.call a { color: var(--muted); padding-left: 14px; font-size: 12px; }
+.tl-row.tl-call a { color: var(--muted); padding-left: 14px; font-size: 12px; }
 .tl-track { position: relative; height: 14px; background: #f1f5f9; border-radius: 3px; }
 .tl-bar { position: absolute; top: 0; height: 100%; display: flex; min-width: 3px; }
-.tl-row.call .tl-track { height: 8px; background: transparent; }
+.tl-row.tl-call .tl-track { height: 8px; background: transparent; }
 .seg { height: 100%; min-width: 2px; }
 .seg.render { background: var(--render); } .seg.generate { background: var(--generate); }
 .seg.execute { background: var(--execute); } .seg.tool { background: var(--tool); }
@@ -64,6 +66,7 @@ footer { margin-top: 30px; color: var(--muted); font-size: 12px; }
 """
 
 SCRIPT = """
+document.documentElement.setAttribute("data-ready", "1");
 function setRawOutputs(open) {
   document.querySelectorAll("details.raw").forEach(function (d) { d.open = open; });
 }
@@ -117,7 +120,7 @@ PAGE = """<!DOCTYPE html>
     <a href="#step-{{ row.step_id }}" title="{{ row.label }}">{{ row.label }}</a>
     <div class="tl-track">
       <div class="tl-bar" style="left: {{ row.left }}%; width: {{ row.width }}%">
-        {% for seg in row.segments %}<div class="seg {{ seg.kind }}" style="flex: {{ seg.share }} 0 0"
+        {% for seg in row.segments %}<div class="seg {{ seg.kind }}" style="width: {{ seg.share }}%"
           title="{{ seg.kind }} {{ seg.time }}"></div>{% endfor %}
       </div>
     </div>

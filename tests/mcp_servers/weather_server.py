@@ -3,14 +3,14 @@
 Run over stdio (`python weather_server.py`) or streamable HTTP
 (`python weather_server.py --http PORT`). Its tools cover the result shapes a client must
 handle: text, structured content, several blocks with an image, an error, a slow call, a crash,
-garbage on the wire, and a tool that adds another tool and announces it (`tools/list_changed`).
+and a tool that adds another tool and announces it (`tools/list_changed`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-import time
 
 import anyio
 from mcp.server.mcpserver import Context, Image, MCPServer
@@ -55,13 +55,11 @@ def crash() -> str:
     os._exit(3)
 
 
-@server.tool()
-def garbage() -> str:
-    """Writes a line that is not JSON-RPC to stdout, then hangs (a broken server)."""
-    sys.stdout.write("this is not json\n")
-    sys.stdout.flush()
-    time.sleep(60)
-    return "unreachable"
+@server.tool(structured_output=False)
+def client_name(ctx: Context) -> str:
+    """The X-Client header of the request (HTTP only)."""
+    headers = {k.lower(): v for k, v in (ctx.headers or {}).items()}
+    return headers.get("x-client", "unknown")
 
 
 def air_quality(city: str) -> str:
@@ -72,17 +70,16 @@ def air_quality(city: str) -> str:
 @server.tool()
 async def enable_air_quality(ctx: Context) -> str:
     """Adds the `air_quality` tool and tells the client its tools changed."""
-    server.add_tool(air_quality)
+    server.add_tool(air_quality, structured_output=False)
     await ctx.notify_tools_changed()
-    try:
+    # an initialize-era connection is told directly; a 2026-era one through its subscription
+    with contextlib.suppress(Exception):
         await ctx.session.send_tool_list_changed()
-    except Exception:  # a 2026-era connection delivers the change through subscriptions
-        pass
     return "air_quality enabled"
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--http":
-        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]), log_level="WARNING")
+        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         server.run()

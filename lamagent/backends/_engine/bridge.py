@@ -33,16 +33,17 @@ def engine_error(exc: BaseException, engine: str) -> BackendError:
     return BackendError(f"{engine} failed: {type(exc).__name__}: {exc}")
 
 
-def _waker() -> Callable[[Callable[[], object]], None]:
+def _waker() -> Callable[[Callable[[], object]], object]:
     """A thread-safe, non-blocking way to run a callback on the current event loop."""
     import asyncio
 
     try:
-        return asyncio.get_running_loop().call_soon_threadsafe
+        loop = asyncio.get_running_loop()
     except RuntimeError:  # pragma: no cover - not asyncio: anyio's other backend, trio
         import trio
 
         return trio.lowlevel.current_trio_token().run_sync_soon  # type: ignore[no-any-return]
+    return loop.call_soon_threadsafe
 
 
 class ThreadBridge:

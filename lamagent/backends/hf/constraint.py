@@ -18,6 +18,7 @@ from typing import Any
 import torch
 import xgrammar as xgr
 
+from lamagent.backends._engine.char_class import call_openers, escape_class_char
 from lamagent.backends._engine.compiled import CompiledCache
 from lamagent.backends.base import Constraint
 from lamagent.errors import ConstraintError
@@ -28,28 +29,12 @@ _WS = " \\t\\r\\n"
 MAX_WHITESPACE = 20
 
 
-def _escape_class_char(ch: str) -> str:
-    """Escape one character for use inside an EBNF character class."""
-    if ch in "\\]^-[":
-        return "\\" + ch
-    if ch == "\n":
-        return "\\n"
-    if ch == "\t":
-        return "\\t"
-    if ch == "\r":
-        return "\\r"
-    return ch
-
-
 def text_grammar_ebnf(call_prefixes: Sequence[str]) -> str:
     """EBNF for free text whose first non-space character starts none of `call_prefixes`.
 
-    A character class can only exclude characters, so a multi-character prefix excludes its
-    first character: conservative (text may not start with that character at all), never
-    letting a call slip through as text.
+    Only the first character of each prefix matters (see `call_openers`).
     """
-    firsts = sorted({p.lstrip()[0] for p in call_prefixes if p.strip()})
-    excluded = "".join(_escape_class_char(c) for c in firsts)
+    excluded = "".join(escape_class_char(c) for c in call_openers(call_prefixes))
     return f"root ::= [{_WS}]* [^{excluded}{_WS}] [^]*"
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from lamagent.backends._engine.char_class import call_openers, escape_class_char
 from lamagent.backends._engine.compiled import CompiledCache
 from lamagent.backends.base import Constraint
 from lamagent.errors import ConstraintError
@@ -31,27 +32,14 @@ def _converter_literal(value: str) -> str:
     return text.replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _char_class_item(ch: str) -> str:
-    if ch in "\\]^-[":
-        return "\\" + ch
-    if ch == "\n":
-        return "\\n"
-    if ch == "\t":
-        return "\\t"
-    if ch == "\r":
-        return "\\r"
-    return ch
-
-
 def _text_rule(call_prefixes: tuple[str, ...]) -> str:
     """Plain text whose first non-space character starts no call.
 
-    Only the first character of each prefix matters to the grammar: a text that starts with it
-    is excluded even if the rest of the prefix does not follow, which keeps the rule simple and
-    never lets a call slip through as text.
+    Only the first character of each prefix matters (see `call_openers`).
     """
-    firsts = sorted({p[0] for p in call_prefixes if p})
-    excluded = "".join(_char_class_item(c) for c in [" ", "\t", "\n", "\r", *firsts])
+    excluded = "".join(
+        escape_class_char(c) for c in [" ", "\t", "\n", "\r", *call_openers(call_prefixes)]
+    )
     return f"{TEXT_RULE} ::= [ \\t\\n\\r]* [^{excluded}] [^\\x00]*"
 
 

@@ -19,7 +19,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ from lamagent.messages import ToolCall, Usage
 from lamagent.trajectory import Step, Trajectory, TrajectoryStore, open_store
 
 if TYPE_CHECKING:
+    from lamagent.agent import Session
     from lamagent.backends.base import ModelBackend
     from lamagent.formats.base import Format
 
@@ -53,6 +54,7 @@ GOLD = "gold"
 #: What the user says on the turn that brings held-out functions (BFCL's own message).
 ADDED_FUNCTIONS_MESSAGE = "I have updated some more functions you can choose from. What about now?"
 _GOLD_ANSWER = "Done."
+_GOLD_MAX_TOKENS = 1 << 16
 _GOLD_QUESTION = "I cannot do that with what I have; what is missing?"
 
 
@@ -108,6 +110,9 @@ class _CaseStore:
     def close(self) -> None:
         """The wrapped store stays open: the run that passed it in owns it."""
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
 
 def gold_backend(case: MultiTurnCase, format: Format | str = "xlam2-qwen") -> ModelBackend:
     """A scripted model that replies to each turn with its ground-truth calls, then answers
@@ -128,6 +133,58 @@ def gold_backend(case: MultiTurnCase, format: Format | str = "xlam2-qwen") -> Mo
 
 def _user_text(messages: Sequence[dict[str, Any]]) -> str:
     return "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
+
+
+@dataclass
+class _CaseProgress:
+    """What a case has done so far: turns judged, result texts seen, calls, usage."""
+
+    turns: list[TurnResult] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    answer: str | None = None
+
+
+async def _run_turn(
+    session: Session,
+    text: str,
+    turn: int,
+    case: MultiTurnCase,
+    agent_env: Environment,
+    truth_env: Environment,
+    run: _CaseProgress,
+) -> TurnResult:
+    """One user turn: the agent's run, then the ground truth's, then the check."""
+    before = len(session.messages)
+    result = await session.asend(text)
+    run.usage = run.usage + result.usage
+    run.answer = result.answer
+    calls = [
+        {"name": c.name, "arguments": c.arguments}
+        for m in result.messages[before:]
+        if m.role == "assistant"
+        for c in m.tool_calls
+    ]
+    run.calls += [{"turn": turn, **c} for c in calls]
+    run.seen += agent_env.take_log()
+    truth = case.ground_truth[turn]
+    truth_results = execute_ground_truth(truth_env, truth)
+    check = check_turn(turn, truth, truth_results, len(calls), run.seen, agent_env, truth_env)
+    if check.passed and result.outcome != "answer":
+        check = TurnCheck(turn, False, "no_answer", f"{result.outcome}: {result.error}")
+    judged = TurnResult(
+        turn=turn,
+        passed=check.passed,
+        reason=check.reason,
+        detail=check.detail,
+        outcome=result.outcome,
+        answer=result.answer,
+        steps=result.steps,
+        calls=calls,
+    )
+    run.turns.append(judged)
+    return judged
 
 
 async def _run_case(
@@ -167,50 +224,19 @@ async def _run_case(
         )
 
     session = agent_at(0).session()
-    seen: list[str] = []
-    turns: list[TurnResult] = []
-    usage = Usage()
-    answer: str | None = None
-    all_calls: list[dict[str, Any]] = []
+    run = _CaseProgress()
     turn = 0
     with anyio.move_on_after(options.max_case_seconds) as scope:
         for turn, messages in enumerate(case.turns):
             added = [d["name"] for d in case.added_at(turn)] if turn > 0 else []
             if added:
                 session.agent = agent_at(turn)
-            before = len(session.messages)
-            result = await session.asend(_user_text(messages) or ADDED_FUNCTIONS_MESSAGE)
-            usage = usage + result.usage
-            answer = result.answer
-            calls = [
-                {"name": c.name, "arguments": c.arguments}
-                for m in result.messages[before:]
-                if m.role == "assistant"
-                for c in m.tool_calls
-            ]
-            all_calls += [{"turn": turn, **c} for c in calls]
-            ran = agent_env.take_log()
-            seen += ran
-            truth = case.ground_truth[turn]
-            truth_results = execute_ground_truth(truth_env, truth)
-            check = check_turn(turn, truth, truth_results, len(calls), seen, agent_env, truth_env)
-            if check.passed and result.outcome != "answer":
-                check = TurnCheck(turn, False, "no_answer", f"{result.outcome}: {result.error}")
-            turns.append(
-                TurnResult(
-                    turn=turn,
-                    passed=check.passed,
-                    reason=check.reason,
-                    detail=check.detail,
-                    outcome=result.outcome,
-                    answer=result.answer,
-                    steps=result.steps,
-                    calls=calls,
-                    added_functions=added,
-                )
-            )
-            if not check.passed:
+            text = _user_text(messages) or ADDED_FUNCTIONS_MESSAGE
+            result = await _run_turn(session, text, turn, case, agent_env, truth_env, run)
+            result.added_functions = added
+            if not result.passed:
                 break
+    turns = run.turns
     if scope.cancelled_caught:
         limit = f"the case ran past max_case_seconds={options.max_case_seconds}"
         turns.append(TurnResult(turn=turn, passed=False, reason="case_timeout", detail=limit))
@@ -222,11 +248,11 @@ async def _run_case(
         passed=failed is None and len(turns) == len(case.turns),
         reason=failed.reason if failed else None,
         detail=f"turn {failed.turn}: {failed.detail}" if failed else "",
-        output=answer or "",
-        calls=all_calls,
+        output=run.answer or "",
+        calls=run.calls,
         seconds=time.perf_counter() - started,
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
+        prompt_tokens=run.usage.prompt_tokens,
+        completion_tokens=run.usage.completion_tokens,
         turns=len(case.turns),
         failed_turn=failed.turn if failed else None,
         turn_results=turns,
@@ -305,7 +331,9 @@ async def aevaluate_multi_turn(
         cases = [c for c in cases if not categories or c.category in categories]
         source = "cases"
     chosen = _select(cases, limit, sample, seed)
-    options = _Options(constrained, max_steps, max_tokens, max_case_seconds, temperature)
+    # The oracle's replies are the ground truth, however long (a long-context tweet passes 512).
+    reply_tokens = max(max_tokens, _GOLD_MAX_TOKENS) if label == GOLD else max_tokens
+    options = _Options(constrained, max_steps, reply_tokens, max_case_seconds, temperature)
     setting = {
         "model": label,
         "format": fmt.name,

@@ -5,11 +5,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import TypeVar
+
+from pydantic import BaseModel
 
 from lamagent.errors import TrajectoryError
 from lamagent.messages import Usage
 from lamagent.trajectory.models import Outcome, Step, Trajectory
 from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _copy(model: _Model) -> _Model:
+    """A deep copy; values nested deeper than `copy.deepcopy` can recurse are copied by
+    pydantic's serializer instead (so deep model output is stored as the SQLite store does)."""
+    try:
+        return model.model_copy(deep=True)
+    except RecursionError:
+        return type(model).model_validate(model.model_dump())
 
 
 class MemoryStore:
@@ -43,13 +57,13 @@ class MemoryStore:
             tid = trajectory.unique_trajectory_id
             if tid in self._data:
                 raise TrajectoryError(f"trajectory {tid!r} is already in the store")
-            self._data[tid] = trajectory.model_copy(deep=True)
+            self._data[tid] = _copy(trajectory)
             self._order[tid] = len(self._order)
 
     def add_step(self, trajectory_id: str, step: Step) -> None:
         with self._lock:
             self._live()
-            self._stored(trajectory_id).steps.append(step.model_copy(deep=True))
+            self._stored(trajectory_id).steps.append(_copy(step))
 
     def update_step(self, trajectory_id: str, step: Step) -> None:
         with self._lock:
@@ -57,7 +71,7 @@ class MemoryStore:
             steps = self._stored(trajectory_id).steps
             for i, old in enumerate(steps):
                 if old.step_id == step.step_id:
-                    steps[i] = step.model_copy(deep=True)
+                    steps[i] = _copy(step)
                     return
             raise TrajectoryError(f"no step {step.step_id} in trajectory {trajectory_id!r}")
 
@@ -84,7 +98,7 @@ class MemoryStore:
         with self._lock:
             self._live()
             traj = self._data.get(trajectory_id)
-            return None if traj is None else traj.model_copy(deep=True)
+            return None if traj is None else _copy(traj)
 
     def query(
         self,
@@ -113,7 +127,7 @@ class MemoryStore:
             )
             if limit is not None:
                 found = found[: max(limit, 0)]
-            return [t.model_copy(deep=True) for t in found]
+            return [_copy(t) for t in found]
 
     def __iter__(self) -> Iterator[Trajectory]:
         return iter(self.query())

@@ -1,7 +1,9 @@
 """Record one real run with lamagent's version-1 code (HEAD) into JSONL and SQLite."""
-import json, shutil
+import json
+
 from lamagent import Agent, ScriptedBackend, ToolCall, tool
 from lamagent.trajectory import SQLiteStore, write_jsonl
+
 
 @tool
 def get_weather(city: str, days: int = 1) -> dict:

@@ -1,0 +1,192 @@
+"""Cheap evidence that a drafted call list answers the conversation, each a number in [0, 1].
+
+A small model under a calls-only grammar always calls; whether it should have is visible in
+what it wrote. A call whose argument values come from the user's words (or from earlier tool
+results), whose argument names the user talks about, and whose tool the query describes is
+likely wanted; a call that invents its values for a tool the query never mentions is not.
+
+- `grounding`: the share of argument values found in the context after normalisation (lower
+  case, letters and digits): a value counts by the share of its words the context holds, or
+  fully when its letters and digits appear there as one run ("2023-10-01" in "20231001").
+- `argument_names`: the share of the call's argument names whose words the query uses.
+- `tool_match`: the share of the query's content words that the tool's name, description and
+  parameter names use (how much of the request the tool speaks to).
+- `repeated`: the call was already made earlier in the conversation (with the same arguments),
+  so making it again would loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from lamagent.messages import MessageLike, ToolCall, to_messages
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["GateSignals", "measure", "normalise", "words"]
+
+_WORD = re.compile(r"[a-z]+|[0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+#: Words too common to say what a request is about.
+_STOPWORD_TEXT = (
+    "a an the of to in on at for from by with and or but is are was were be been being it "
+    "its this that these those what which who whom whose how when where why can could would "
+    "should will shall may might do does did done have has had i me my we our you your he "
+    "she they them their his her there here as if then than so such not no yes please get "
+    "give find tell show need want like some any all each every about into over under up "
+    "down out also just only using use used given one two three me s t"
+)
+_STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+#: Values shorter than this (after normalisation) count only as whole words, never as a run.
+_MIN_RUN = 3
+
+
+def normalise(text: str) -> str:
+    """Lower case, letters and digits only: the form in which values are compared."""
+    return "".join(_WORD.findall(text.lower()))
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words (runs of letters, runs of digits) of `text`, camelCase split."""
+    return _WORD.findall(_CAMEL.sub(" ", text).lower())
+
+
+def _stem(word: str) -> str:
+    """A crude stem, so "calculates", "calculated" and "calculation" meet at "calcul"."""
+    if word.isdigit():
+        return word
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:6]
+
+
+def _content(text: str) -> set[str]:
+    return {_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
+
+
+def _meets(word: str, pool: set[str]) -> bool:
+    """`word` is in `pool`, or one is a prefix of the other ("loc" meets "locati")."""
+    if word in pool:
+        return True
+    if len(word) < _MIN_RUN or word.isdigit():
+        return False
+    return any(len(p) >= _MIN_RUN and (p.startswith(word) or word.startswith(p)) for p in pool)
+
+
+def _share(part: set[str], pool: set[str]) -> float | None:
+    """The share of `part`'s words that meet a word of `pool` (None for no words)."""
+    if not part:
+        return None
+    return sum(_meets(w, pool) for w in part) / len(part)
+
+
+@dataclass(frozen=True)
+class GateSignals:
+    """The evidence about one drafted call list (None: the signal has nothing to measure)."""
+
+    grounding: float | None
+    argument_names: float | None
+    tool_match: float | None
+    repeated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _text_of(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return json.dumps(content, ensure_ascii=False, default=str)
+
+
+def _leaf_values(value: Any) -> Iterator[str]:
+    """Strings and numbers inside an argument value; booleans and null carry no evidence."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _leaf_values(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _leaf_values(item)
+    elif isinstance(value, float) and value.is_integer():
+        yield str(int(value))
+    elif isinstance(value, (int, float, str)):
+        yield str(value)
+
+
+def _value_grounding(value: str, context_words: set[str], context_run: str) -> float | None:
+    value_words = words(value)
+    if not value_words:
+        return None
+    flat = "".join(value_words)
+    if len(flat) >= _MIN_RUN and flat in context_run:
+        return 1.0
+    return sum(w in context_words for w in value_words) / len(value_words)
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _calls_made(messages: Sequence[Any]) -> set[str]:
+    return {
+        json.dumps([call.name, call.arguments], sort_keys=True, default=str)
+        for m in messages
+        if m.role == "assistant"
+        for call in m.tool_calls
+    }
+
+
+def measure(
+    calls: Sequence[ToolCall], messages: Sequence[MessageLike], tools: Sequence[Tool]
+) -> GateSignals:
+    """The signals of a drafted call list against the conversation it answers."""
+    history = to_messages(messages)
+    context = " ".join(_text_of(m.content) for m in history if m.role in ("user", "tool"))
+    users = [m for m in history if m.role == "user"]
+    query = _text_of(users[-1].content) if users else context
+    context_words = set(words(context))
+    context_run = normalise(context)
+    query_content = _content(query)
+    by_name = {t.name: t for t in tools}
+
+    values = [
+        _value_grounding(v, context_words, context_run)
+        for call in calls
+        for v in _leaf_values(call.arguments)
+    ]
+    names = [_share(_content(name), query_content) for call in calls for name in call.arguments]
+    matches: list[float | None] = []
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None or not query_content:
+            matches.append(None)
+            continue
+        spoken = _content(" ".join([tool.name, tool.description, *_parameter_names(tool)]))
+        matches.append(_share(query_content, spoken))
+    made = _calls_made(history)
+    repeated = any(
+        json.dumps([c.name, c.arguments], sort_keys=True, default=str) in made for c in calls
+    )
+    return GateSignals(
+        grounding=_mean(values),
+        argument_names=_mean(names),
+        tool_match=_mean(matches),
+        repeated=repeated,
+    )
+
+
+def _parameter_names(tool: Tool) -> list[str]:
+    props = tool.parameters.get("properties") or {}
+    return [str(name) for name in props] if isinstance(props, Mapping) else []

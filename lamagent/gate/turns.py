@@ -1,0 +1,120 @@
+"""`GatedTurns`: auto mode that drafts a call list first, then keeps it or answers in text.
+
+A small model given "text or calls" almost never calls; given "calls only" it always does. The
+gate takes the second, then judges the draft (`CallGate.decide`): a kept draft is the turn; a
+rejected one is replaced by a text answer generated under a text-only grammar (the same prompt,
+so a prefix-caching engine re-reads nothing). The decision rides on the returned
+`GatedModelTurn.gate`. Only auto turns of a prompt backend that honours constraints, with
+tools, are gated; everything else goes straight to the wrapped source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lamagent.gate.policy import CallGate, GateDecision
+from lamagent.gate.signals import measure
+from lamagent.generation import Constraint, Generation
+from lamagent.turns import ModelTurn, OnRaw, OnText, PromptTurns, TurnRequest, TurnSource
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["GatedModelTurn", "GatedTurns", "gated"]
+
+
+@dataclass(frozen=True)
+class GatedModelTurn(ModelTurn):
+    """A `ModelTurn` with the gate's decision (None when the turn was not gated)."""
+
+    gate: GateDecision | None = None
+
+
+class _TextTurns(PromptTurns):
+    """The same model and Format, with the auto grammar's text alternative only."""
+
+    def constraint(
+        self, tools: Sequence[Tool], tool_choice: str, max_calls: int | None
+    ) -> Constraint | None:
+        auto = super().constraint(tools, "auto", max_calls)
+        if auto is None or not auto.allow_text:
+            return auto  # a format whose "no call" is JSON (xLAM-1) keeps its auto grammar
+        return Constraint(allow_text=True, call_prefixes=auto.call_prefixes, key=f"text:{auto.key}")
+
+
+class GatedTurns(TurnSource):
+    """A prompt-backend turn source whose auto turns pass through a `CallGate`."""
+
+    def __init__(self, inner: PromptTurns, gate: CallGate) -> None:
+        self.inner = inner
+        self.gate = gate
+        self.backend = inner.backend
+        self.format = inner.format
+        self._text = _TextTurns(inner.backend, inner.format)
+
+    def gates(self, request: TurnRequest) -> bool:
+        """Whether this request is decided by the gate (auto, with tools, grammar supported)."""
+        return (
+            request.tool_choice == "auto" and bool(request.tools) and self.inner.supports_constraint
+        )
+
+    async def next_turn(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
+        if not self.gates(request):
+            return await self.inner.next_turn(request, on_text=on_text, on_raw=on_raw)
+        started = time.perf_counter()
+        draft = await self.inner.next_turn(
+            dataclasses.replace(request, tool_choice="required", constrained=True)
+        )
+        drafted = time.perf_counter() - started
+        calls = draft.turn.calls if draft.turn.error is None else []
+        signals = measure(calls, request.messages, request.tools) if calls else None
+        decision = dataclasses.replace(
+            self.gate.decide(signals),
+            draft=[c.to_xlam() for c in calls],
+            draft_seconds=drafted,
+        )
+        if decision.decision == "call":
+            if on_raw is not None:
+                on_raw(draft.generation.text)
+            return GatedModelTurn(
+                draft.turn, draft.generation, draft.prompt, draft.render_seconds, gate=decision
+            )
+        text = await self._text.next_turn(
+            dataclasses.replace(request, constrained=True), on_text=on_text, on_raw=on_raw
+        )
+        return GatedModelTurn(
+            text.turn,
+            _combined(draft.generation, text.generation),
+            text.prompt,
+            draft.render_seconds + text.render_seconds,
+            gate=decision,
+        )
+
+
+def _combined(draft: Generation, answer: Generation) -> Generation:
+    """The answer's generation, with the draft's tokens and seconds added to its own."""
+    usage = draft.usage + answer.usage
+    timings = dict(answer.timings)
+    for name, seconds in draft.timings.items():
+        timings[name] = timings.get(name, 0.0) + seconds
+    return answer.model_copy(update={"usage": usage, "timings": timings})
+
+
+def gated(source: TurnSource, gate: CallGate | None) -> TurnSource:
+    """`source` behind `gate` when it is a prompt source and a gate is given, else `source`.
+
+    Chat backends keep their server's own auto mode: the gate needs a grammar lamagent controls.
+    """
+    if gate is None or not isinstance(source, PromptTurns):
+        return source
+    return GatedTurns(source, gate)

@@ -1,0 +1,1 @@
+"""Servers and tool files the MCP tests start."""

@@ -1,0 +1,240 @@
+"""The call gate: auto turns draft a call list, keep it when grounded, else answer in text.
+
+Deterministic tests on the scripted backend (the draft and the answer are scripted in order,
+and each request's constraint is checked), plus one test on the embedded GGUF model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from typer.testing import CliRunner
+
+from lamagent import Agent, tool
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.backends.scripted_chat import ScriptedChatBackend
+from lamagent.cli import app
+from lamagent.errors import ConfigError
+from lamagent.eval import evaluate_bfcl
+from lamagent.eval.bfcl_data import load_bfcl
+from lamagent.gate import CallGate, GatedModelTurn, GatedTurns, GateSignals, gated, measure
+from lamagent.gate.calibration import GateSample, fit, load_samples, save_samples
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message, ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import ModelTurn, TurnRequest, turn_source
+
+BFCL = Path(__file__).parent / "data" / "bfcl"
+
+
+@tool
+def get_weather(city: str) -> dict[str, Any]:
+    """Current weather for a city."""
+    return {"city": city, "temperature_c": 21}
+
+
+def _weather(city: str) -> list[ToolCall]:
+    return [ToolCall(name="get_weather", arguments={"city": city})]
+
+
+def _turn(
+    backend: ScriptedBackend, messages: list[Message], choice: str = "auto", constrained: bool = True
+) -> ModelTurn:
+    source = gated(turn_source(backend), CallGate())
+    request = TurnRequest(
+        messages=messages,
+        tools=[get_weather],
+        params=GenerationParams(max_tokens=64),
+        tool_choice=choice,
+        constrained=constrained,
+    )
+    return anyio.run(lambda: source.next_turn(request))
+
+
+# -- signals --------------------------------------------------------------------------------
+
+
+def test_grounding_counts_values_found_in_the_users_words_after_normalisation() -> None:
+    said = [Message.user("What's the weather in Tel-Aviv on 2024-05-01, 5 days?")]
+    assert measure(_weather("tel aviv"), said, [get_weather]).grounding == 1.0
+    assert measure(_weather("Taliban"), said, [get_weather]).grounding == 0.0
+    dated = [ToolCall(name="get_weather", arguments={"city": "20240501", "days": 5.0})]
+    assert measure(dated, said, [get_weather]).grounding == 1.0  # a digit run; 5.0 reads "5"
+    half = measure(_weather("Tel Haifa"), said, [get_weather]).grounding
+    assert half == pytest.approx(0.5)  # a value scores by the share of its words found
+
+
+def test_observations_ground_values_and_a_repeated_call_is_flagged() -> None:
+    history = [
+        Message.user("Is it warmer where my office is?"),
+        Message.assistant(None, _weather("Oslo")),
+        Message.tool({"office": "Bergen"}, tool_call_id="c1", name="get_weather"),
+    ]
+    assert measure(_weather("Bergen"), history, [get_weather]).grounding == 1.0
+    assert measure(_weather("Oslo"), history, [get_weather]).repeated
+    assert not measure(_weather("Bergen"), history, [get_weather]).repeated
+
+
+def test_tool_match_and_argument_names_measure_what_the_query_asks_for() -> None:
+    area = Tool.from_spec(
+        {
+            "name": "calculate_triangle_area",
+            "description": "Calculate the area of a triangle.",
+            "parameters": {
+                "type": "dict",
+                "properties": {"base": {"type": "integer"}, "height": {"type": "integer"}},
+            },
+        }
+    )
+    bmi = Tool.from_spec(
+        {
+            "name": "determine_body_mass_index",
+            "description": "Calculate body mass index given weight and height.",
+            "parameters": {
+                "type": "dict",
+                "properties": {"weight": {"type": "float"}, "height": {"type": "float"}},
+            },
+        }
+    )
+    said = [Message.user("Calculate the area of a triangle with base 10 meters and height 5.")]
+    right = measure([ToolCall(name=area.name, arguments={"base": 10, "height": 5})], said, [area])
+    wrong = measure([ToolCall(name=bmi.name, arguments={"weight": 10, "height": 5})], said, [bmi])
+    assert right.grounding == wrong.grounding == 1.0  # the numbers alone cannot tell
+    assert right.argument_names == 1.0 and wrong.argument_names == 0.5
+    assert right.tool_match is not None and wrong.tool_match is not None
+    assert right.tool_match > 0.6 > 0.4 > wrong.tool_match
+
+
+def test_the_score_is_a_weighted_mean_of_present_signals() -> None:
+    gate = CallGate(threshold=0.5, weights={"grounding": 3.0, "tool_match": 1.0})
+    assert gate.score(GateSignals(1.0, 0.0, 0.2)) == pytest.approx(0.8)
+    assert gate.score(GateSignals(None, None, 0.2)) == pytest.approx(0.2)  # no values to ground
+    assert gate.score(GateSignals(1.0, 1.0, 1.0, repeated=True)) == 0.0
+    assert gate.decide(GateSignals(1.0, 0.0, 0.2)).decision == "call"
+    assert gate.decide(None).decision == "text"  # no readable draft
+    with pytest.raises(ConfigError, match="unknown gate signals"):
+        CallGate(weights={"likelihood": 1.0})
+    with pytest.raises(ConfigError, match="not all zero"):
+        CallGate(weights={"grounding": 0.0})
+
+
+# -- the gated turn source -------------------------------------------------------------------
+
+
+def test_a_grounded_draft_is_kept_as_the_turn() -> None:
+    backend = ScriptedBackend.calls([_weather("Paris")], supports_constraint=True)
+    model_turn = _turn(backend, [Message.user("What's the weather in Paris?")])
+    assert isinstance(model_turn, GatedModelTurn) and model_turn.gate is not None
+    assert model_turn.gate.decision == "call" and model_turn.gate.score >= 0.5
+    assert [c.arguments for c in model_turn.turn.calls] == [{"city": "Paris"}]
+    assert len(backend.requests) == 1  # no text generation needed
+    constraint = backend.requests[0][1].constraint
+    assert constraint is not None and not constraint.allow_text  # drafted under calls only
+
+
+def test_an_ungrounded_draft_falls_back_to_a_text_answer() -> None:
+    backend = ScriptedBackend.calls(
+        [_weather("London"), "Why did the chicken cross the road?"], supports_constraint=True
+    )
+    model_turn = _turn(backend, [Message.user("Tell me a joke.")])
+    assert isinstance(model_turn, GatedModelTurn) and model_turn.gate is not None
+    assert model_turn.gate.decision == "text" and model_turn.gate.score < 0.5
+    assert model_turn.gate.draft == [{"name": "get_weather", "arguments": {"city": "London"}}]
+    assert model_turn.turn.answer == "Why did the chicken cross the road?"
+    text_constraint = backend.requests[1][1].constraint
+    assert text_constraint is not None and text_constraint.json_schema is None
+    assert text_constraint.allow_text  # the fallback cannot write a call
+    assert model_turn.generation.usage.requests == 2  # the draft's tokens are counted too
+
+
+def test_turns_that_are_not_auto_and_chat_backends_are_not_gated() -> None:
+    backend = ScriptedBackend.calls([_weather("Rome")], supports_constraint=True)
+    model_turn = _turn(backend, [Message.user("Tell me a joke.")], choice="required")
+    assert getattr(model_turn, "gate", None) is None and model_turn.turn.calls
+    chat = turn_source(ScriptedChatBackend(["hi"]))
+    assert gated(chat, CallGate()) is chat
+    plain = turn_source(ScriptedBackend(["hi"]))
+    assert gated(plain, None) is plain and isinstance(gated(plain, CallGate()), GatedTurns)
+    unconstrained = ScriptedBackend(["It is sunny."])  # no grammar: the gate steps aside
+    answered = _turn(unconstrained, [Message.user("Weather?")], constrained=False)
+    assert answered.turn.answer == "It is sunny."
+
+
+def test_the_agent_calls_then_answers_instead_of_repeating_the_call() -> None:
+    backend = ScriptedBackend.calls(
+        [_weather("Paris"), _weather("Paris"), "It is 21 degrees in Paris."],
+        supports_constraint=True,
+    )
+    agent = Agent(backend, tools=[get_weather], gate=CallGate())
+    result = agent.run("What's the weather in Paris?")
+    assert result.answer == "It is 21 degrees in Paris."
+    steps = result.trajectory.steps
+    assert [c.call["name"] for c in steps[0].calls] == ["get_weather"]
+    assert steps[1].answer == result.answer  # the repeated draft was rejected
+    assert backend.remaining == 0
+
+
+def test_the_evaluation_scores_a_gated_run(tmp_path: Path) -> None:
+    cases = [
+        *load_bfcl(BFCL, ["simple_python"])[:1],
+        *load_bfcl(BFCL, ["irrelevance"])[:1],
+    ]
+    relevant = cases[0]
+    gold = relevant.ground_truth[0]  # type: ignore[index]
+    name = next(iter(gold))
+    arguments = {k: v[0] for k, v in gold[name].items() if v and v[0] != ""}
+    irrelevant_draft = {"name": cases[1].functions[0]["name"], "arguments": {"weight": 70.0,
+                                                                               "height": 1.8}}
+    backend = ScriptedBackend.calls(
+        [[{"name": name, "arguments": arguments}], [irrelevant_draft], "I cannot do that."],
+        supports_constraint=True,
+    )
+    out = tmp_path / "results.jsonl"
+    report = evaluate_bfcl(
+        backend, cases, constrained=True, gate=CallGate(), out=out, progress=False
+    )
+    assert [r.passed for r in report.results] == [True, True]
+    assert all(json.loads(line)["gate"] is not None for line in out.read_text().splitlines())
+
+
+# -- calibration ----------------------------------------------------------------------------
+
+
+def _sample(i: int, should_call: bool, grounding: float, match: float, correct: bool) -> GateSample:
+    category = "simple_python" if should_call else "irrelevance"
+    return GateSample(f"{category}_{i}", category, should_call,
+                      GateSignals(grounding, 0.0, match), correct)  # fmt: skip
+
+
+def _samples() -> list[GateSample]:
+    relevant = [_sample(i, True, 1.0, 0.3 + 0.05 * i, True) for i in range(6)]
+    irrelevant = [_sample(i, False, 1.0 if i % 2 else 0.0, 0.05 * i, False) for i in range(6)]
+    return relevant + irrelevant
+
+
+def test_fit_finds_a_gate_that_separates_relevance_from_irrelevance(tmp_path: Path) -> None:
+    calibration = fit(_samples())
+    assert calibration.best.balanced_pass == 1.0
+    assert calibration.best.text_irrelevance == 1.0 and calibration.best.pass_relevance == 1.0
+    saved = calibration.save(tmp_path / "gate.json")
+    assert CallGate.load(saved) == calibration.gate
+    with pytest.raises(ConfigError, match="both relevance"):
+        fit([s for s in _samples() if s.should_call])
+
+
+def test_calibrate_gate_command_fits_saved_samples(tmp_path: Path) -> None:
+    samples = save_samples(_samples(), tmp_path / "samples.jsonl")
+    assert load_samples(samples) == _samples()
+    out = tmp_path / "gate.json"
+    result = CliRunner().invoke(
+        app,
+        ["eval", "calibrate-gate", "--data", str(BFCL), "--samples", str(samples),
+         "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "balanced pass" in result.output and "1.000" in result.output
+    assert CallGate.load(out).threshold == fit(_samples()).gate.threshold
