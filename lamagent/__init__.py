@@ -11,57 +11,59 @@
     result = agent.run("What's the weather in Paris?")
     print(result.answer, result.trajectory.steps)
 
-Names are imported on first use, so `import lamagent` stays light (no engine, no torch).
+Names are imported on first use, so `import lamagent` stays light (no engine, no torch). The
+public API is the import block below (what type checkers see); the lazy loader reads the same
+block, so the names are listed once, plus `__all__`, which a test keeps equal to it.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-# public name -> module that defines it
-_EXPORTS: dict[str, str] = {
-    # tools
-    "tool": "lamagent.tools",
-    "Tool": "lamagent.tools",
-    "Toolbox": "lamagent.tools",
-    "CallError": "lamagent.tools",
-    # the loop
-    "Agent": "lamagent.agent",
-    "RunResult": "lamagent.agent",
-    "Session": "lamagent.agent",
-    # messages
-    "Message": "lamagent.messages",
-    "ToolCall": "lamagent.messages",
-    "AssistantTurn": "lamagent.messages",
-    "Usage": "lamagent.messages",
-    # models and formats
-    "Backend": "lamagent.backends",
-    "GenerationParams": "lamagent.backends",
-    "ModelInfo": "lamagent.backends",
-    "ScriptedBackend": "lamagent.backends",
-    "load_model": "lamagent.backends",
-    "register_backend": "lamagent.backends",
-    "Format": "lamagent.formats.base",
-    # trajectories
-    "Trajectory": "lamagent.trajectory",
-    "Step": "lamagent.trajectory",
-    "TrajectoryStore": "lamagent.trajectory",
-    "SQLiteStore": "lamagent.trajectory",
-    "MemoryStore": "lamagent.trajectory",
-    "open_store": "lamagent.trajectory",
-    # errors
-    "LamagentError": "lamagent.errors",
-    "ToolDefinitionError": "lamagent.errors",
-    "FormatError": "lamagent.errors",
-    "BackendError": "lamagent.errors",
-    "ModelLoadError": "lamagent.errors",
-    "ContextOverflowError": "lamagent.errors",
-    "ConstraintError": "lamagent.errors",
-    "TrajectoryError": "lamagent.errors",
-}
+if TYPE_CHECKING:
+    from lamagent.agent import Agent, Session
+    from lamagent.backends import (
+        Backend,
+        ChatBackend,
+        ModelInfo,
+        ScriptedBackend,
+        load_model,
+        register_backend,
+    )
+    from lamagent.errors import (
+        BackendError,
+        ConfigError,
+        ConstraintError,
+        ContextOverflowError,
+        FormatError,
+        LamagentError,
+        ModelLoadError,
+        ToolDefinitionError,
+        TrajectoryError,
+        UsageError,
+    )
+    from lamagent.formats.base import Format
+    from lamagent.generation import GenerationParams
+    from lamagent.messages import AssistantTurn, Message, ToolCall, Usage
+    from lamagent.records import CallError, CallRecord
+    from lamagent.result import RunResult
+    from lamagent.settings import ExecutionPolicy, Limits
+    from lamagent.tools import Tool, Toolbox, tool
+    from lamagent.trajectory import (
+        MemoryStore,
+        Recorder,
+        SQLiteStore,
+        Step,
+        Trajectory,
+        TrajectoryStore,
+        open_store,
+    )
+    from lamagent.turns import TurnSource, turn_source
 
 __all__ = [
     "Agent",
@@ -69,16 +71,22 @@ __all__ = [
     "Backend",
     "BackendError",
     "CallError",
+    "CallRecord",
+    "ChatBackend",
+    "ConfigError",
     "ConstraintError",
     "ContextOverflowError",
+    "ExecutionPolicy",
     "Format",
     "FormatError",
     "GenerationParams",
     "LamagentError",
+    "Limits",
     "MemoryStore",
     "Message",
     "ModelInfo",
     "ModelLoadError",
+    "Recorder",
     "RunResult",
     "SQLiteStore",
     "ScriptedBackend",
@@ -91,46 +99,31 @@ __all__ = [
     "Trajectory",
     "TrajectoryError",
     "TrajectoryStore",
+    "TurnSource",
     "Usage",
+    "UsageError",
     "__version__",
     "load_model",
     "open_store",
     "register_backend",
     "tool",
+    "turn_source",
 ]
 
-if TYPE_CHECKING:
-    from lamagent.agent import Agent, Session
-    from lamagent.result import RunResult
-    from lamagent.backends import (
-        Backend,
-        GenerationParams,
-        ModelInfo,
-        ScriptedBackend,
-        load_model,
-        register_backend,
-    )
-    from lamagent.errors import (
-        BackendError,
-        ConstraintError,
-        ContextOverflowError,
-        FormatError,
-        LamagentError,
-        ModelLoadError,
-        ToolDefinitionError,
-        TrajectoryError,
-    )
-    from lamagent.formats.base import Format
-    from lamagent.messages import AssistantTurn, Message, ToolCall, Usage
-    from lamagent.tools import CallError, Tool, Toolbox, tool
-    from lamagent.trajectory import (
-        MemoryStore,
-        SQLiteStore,
-        Step,
-        Trajectory,
-        TrajectoryStore,
-        open_store,
-    )
+
+def _exports() -> dict[str, str]:
+    """Public name -> defining module, read from this file's `if TYPE_CHECKING:` block."""
+    tree = ast.parse(Path(__file__).read_text(encoding="utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                if isinstance(stmt, ast.ImportFrom) and stmt.module:
+                    found.update({alias.name: stmt.module for alias in stmt.names})
+    return found
+
+
+_EXPORTS: dict[str, str] = _exports()
 
 
 def __getattr__(name: str) -> Any:

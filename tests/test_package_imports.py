@@ -67,7 +67,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph[node]):
             if state.get(target) == 1:
-                return path[path.index(target) :] + [target]
+                return [*path[path.index(target) :], target]
             if target not in state and (cycle := visit(target)) is not None:
                 return cycle
         path.pop()
@@ -118,3 +118,10 @@ def test_importing_lamagent_loads_no_engine() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_the_public_api_is_one_list() -> None:
+    exported = set(lamagent._EXPORTS)
+    assert exported == set(lamagent.__all__) - {"__version__"}
+    for name in sorted(exported):
+        assert getattr(lamagent, name) is not None, name
