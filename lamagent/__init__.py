@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         load_model,
         register_backend,
     )
+    from lamagent.context import RunContext
     from lamagent.errors import (
         BackendError,
         ConfigError,
@@ -87,6 +88,7 @@ __all__ = [
     "ModelInfo",
     "ModelLoadError",
     "Recorder",
+    "RunContext",
     "RunResult",
     "SQLiteStore",
     "ScriptedBackend",

@@ -15,6 +15,7 @@ says which.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 import threading
@@ -25,19 +26,31 @@ from typing import Any, Literal
 import anyio
 import anyio.to_thread
 
+from lamagent._loop.approval import Decision, Decisions, check_decisions, normalise, settle_pending
 from lamagent._loop.context import LoopContext
 from lamagent._loop.driver import RunEnd, drive, start_recording
+from lamagent._loop.durable import (
+    check_not_paused,
+    close_interrupted,
+    continued_state,
+    leased,
+    load_state,
+)
+from lamagent._loop.history import rebuild_messages
+from lamagent._loop.repeats import RepeatPolicy
 from lamagent._loop.state import RunState
 from lamagent._loop.streaming import astream_events, no_running_loop, stream_events
+from lamagent._loop.window import ContextPolicy
 from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
 from lamagent.backends.registry import load_model
-from lamagent.errors import ConfigError, ConstraintError
+from lamagent.errors import ConfigError, ConstraintError, UsageError
 from lamagent.events import Event, RunFinished
 from lamagent.formats.base import Format
 from lamagent.formats.choice import ToolChoice
 from lamagent.gate import CallGate, gated
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
+from lamagent.output import OutputType
 from lamagent.result import RunResult
 from lamagent.settings import Limits, settings_from
 from lamagent.tools import Tool, Toolbox
@@ -52,7 +65,7 @@ Emit = Callable[[Event], Awaitable[None]] | None
 #: Receives every event of a run (`Agent(observers=...)`); may be sync or async.
 Observer = Callable[[Event], Awaitable[None] | None]
 
-__all__ = ["Agent", "RunResult", "Session"]
+__all__ = ["Agent", "ContextPolicy", "Decision", "RepeatPolicy", "RunResult", "Session"]
 
 
 class Agent:
@@ -82,6 +95,14 @@ class Agent:
             `parallel_tool_calls=False`, `approval=hook`; an unknown name is a ConfigError.
         observers: callables (sync or async) that receive every event of every run, e.g.
             `lamagent.tracing.OTelTracer()`; an observer that raises stops the run.
+        context: what to do when a prompt outgrows the model's context window
+            (`ContextPolicy`: by default the oldest tool results are shortened, then the
+            oldest turns dropped; see docs/sessions.md).
+        repeats: when the same calls repeated across turns get a nudge and then end the run
+            with outcome "loop" (`RepeatPolicy`).
+        output_type: the type of the final answer (a pydantic model, a dataclass, a TypedDict
+            or a plain type); `RunResult.output` holds the validated value. See
+            docs/typed-output.md.
     """
 
     def __init__(
@@ -100,6 +121,9 @@ class Agent:
         generation: GenerationParams | None = None,
         execution: ExecutionPolicy | None = None,
         observers: Sequence[Observer] = (),
+        output_type: Any = None,
+        context: ContextPolicy | None = None,
+        repeats: RepeatPolicy | None = None,
         **settings: Any,
     ) -> None:
         self.limits, self.generation, self.policy = settings_from(
@@ -132,6 +156,9 @@ class Agent:
             else store  # type: ignore[assignment]
         )
         self.observers: tuple[Observer, ...] = tuple(observers)
+        self.output: OutputType | None = None if output_type is None else OutputType(output_type)
+        self.context_policy = context or ContextPolicy()
+        self.repeat_policy = repeats or RepeatPolicy()
         self._ctx: LoopContext | None = None
         self._lock = threading.Lock()
         if self._backend is not None:
@@ -194,6 +221,14 @@ class Agent:
             constrained=constrained,
             tool_choice=self.tool_choice,
             reset_tool_choice=self.reset_tool_choice,
+            context=self.context_policy,
+            repeats=self.repeat_policy,
+            output=self.output,
+            output_constrained=self.output is not None
+            and (
+                self.constrained is True
+                or (self.constrained == "auto" and turns.supports_constraint)
+            ),
         )
 
     def _new_state(
@@ -213,7 +248,12 @@ class Agent:
             format=ctx.format.name,
             metadata={"history": [m.to_dict() for m in past]} if past else {},
         )
-        return RunState(messages=messages, trajectory=trajectory)
+        if self.output is not None:
+            trajectory.metadata["output_type"] = {
+                "name": self.output.name,
+                "schema": self.output.schema,
+            }
+        return RunState(messages=messages, trajectory=trajectory, pinned=len(messages) - 1)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -227,34 +267,69 @@ class Agent:
         return result
 
     async def _arun(
-        self, query: str, history: Sequence[MessageLike] | None, emit: Emit
+        self,
+        query: str,
+        history: Sequence[MessageLike] | None,
+        emit: Emit,
+        deps: Any = None,
+        link: Callable[[LoopContext, RunState], LoopContext] | None = None,
     ) -> RunResult:
+        """A run; `link` may adjust its context and state before recording starts (an agent
+        called as a tool records its parent and fits its limits in the caller's)."""
         async with self.toolbox.opened():  # toolsets (MCP servers) open unless already open
             ctx = await self._acontext()
             ctx.sync_tools()
             state = self._new_state(ctx, query, history)
+            state.deps = deps
+            if link is not None:
+                ctx = link(ctx, state)
             start_recording(ctx, state)
             return await self._execute(ctx, state, emit)
 
-    async def arun(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
-        """Run the loop on `query` (after `history`, OpenAI-style messages) until it stops."""
-        return await self._arun(query, history, None)
+    async def arun(
+        self, query: str, history: Sequence[MessageLike] | None = None, *, deps: Any = None
+    ) -> RunResult:
+        """Run the loop on `query` (after `history`, OpenAI-style messages) until it stops.
 
-    def run(self, query: str, history: Sequence[MessageLike] | None = None) -> RunResult:
+        `deps` reaches every tool that takes a `RunContext` (as `ctx.deps`).
+        """
+        return await self._arun(query, history, None, deps)
+
+    def run(
+        self, query: str, history: Sequence[MessageLike] | None = None, *, deps: Any = None
+    ) -> RunResult:
         """Synchronous `arun` (inside an event loop, use `await agent.arun(...)`)."""
         no_running_loop("Agent.run", "await agent.arun(...)")
-        return anyio.run(self._arun, query, history, None)
+        return anyio.run(self._arun, query, history, None, deps)
 
     def astream(
-        self, query: str, history: Sequence[MessageLike] | None = None
+        self, query: str, history: Sequence[MessageLike] | None = None, *, deps: Any = None
     ) -> AsyncIterator[Event]:
         """The run's events as they happen; the last one is `RunFinished`."""
-        return astream_events(lambda emit: self._arun(query, history, emit))
+        return astream_events(lambda emit: self._arun(query, history, emit, deps))
 
-    def stream(self, query: str, history: Sequence[MessageLike] | None = None) -> Iterator[Event]:
+    def stream(
+        self, query: str, history: Sequence[MessageLike] | None = None, *, deps: Any = None
+    ) -> Iterator[Event]:
         """Synchronous `astream`: iterate events while the run goes on in a background loop."""
         no_running_loop("Agent.stream", "async for event in agent.astream(...)")
-        return stream_events(lambda emit: self._arun(query, history, emit))
+        return stream_events(lambda emit: self._arun(query, history, emit, deps))
+
+    def as_tool(
+        self,
+        name: str,
+        description: str,
+        *,
+        timeout: float | None = None,
+        forward_deps: bool = True,
+    ) -> Tool:
+        """This agent as a tool another agent can call with a query (see `lamagent.agent_tool`).
+
+        Each call is a run of its own trajectory, linked to the caller's step and call.
+        """
+        from lamagent.agent_tool import agent_tool
+
+        return agent_tool(self, name, description, timeout=timeout, forward_deps=forward_deps)
 
     async def arun_many(self, queries: Iterable[str], *, concurrency: int = 4) -> list[RunResult]:
         """Run many queries, at most `concurrency` at a time; results in query order."""
@@ -283,9 +358,107 @@ class Agent:
         no_running_loop("Agent.run_many", "await agent.arun_many(...)")
         return anyio.run(lambda: self.arun_many(queries, concurrency=concurrency))
 
-    def session(self, history: Sequence[MessageLike] | None = None) -> Session:
-        """A conversation that keeps its messages and trajectory across user messages."""
-        return Session(self, history)
+    def session(
+        self,
+        session_id: str | Sequence[MessageLike] | None = None,
+        *,
+        store: TrajectoryStore | str | os.PathLike[str] | None = None,
+        history: Sequence[MessageLike] | None = None,
+        deps: Any = None,
+    ) -> Session:
+        """A conversation that keeps its messages and trajectory across user messages.
+
+        `deps` reaches the tools' `RunContext` on every `send`.
+
+        With a `session_id` and a store (`store=`, else the agent's), the conversation is
+        durable: its trajectory (id `session_id`) is the record, any process with the same
+        store and id continues it, and one turn runs at a time (`SessionBusyError`
+        otherwise). See docs/sessions.md.
+        """
+        if session_id is not None and not isinstance(session_id, str):
+            history, session_id = session_id, None  # the older signature: session(history)
+        return Session(self, history, session_id=session_id, store=store, deps=deps)
+
+    async def aresume(
+        self,
+        run: str | Trajectory,
+        decisions: Decisions,
+        *,
+        store: TrajectoryStore | str | os.PathLike[str] | None = None,
+        by: str | None = None,
+    ) -> RunResult:
+        """Continue a run paused with outcome "needs_approval", after a person's decisions.
+
+        `run` is the run's id (read from `store`, else the agent's store) or its trajectory.
+        `decisions` names every waiting call (`Trajectory.pending_calls`) by its call id:
+        `Decision.approve(id)`, `Decision.deny(id, reason)`, `Decision.edit(id, arguments)`
+        (or `{id: True/False}`). `by` is recorded as the decider when a Decision has none.
+        The run then goes on like any other (it may pause again).
+        """
+        return await self._aresume(run, decisions, _open_store(store), by, None)
+
+    def resume(
+        self,
+        run: str | Trajectory,
+        decisions: Decisions,
+        *,
+        store: TrajectoryStore | str | os.PathLike[str] | None = None,
+        by: str | None = None,
+    ) -> RunResult:
+        """Synchronous `aresume`."""
+        no_running_loop("Agent.resume", "await agent.aresume(...)")
+        return anyio.run(lambda: self.aresume(run, decisions, store=store, by=by))
+
+    async def _aresume(
+        self,
+        run: str | Trajectory | RunState,
+        decisions: Decisions,
+        store: TrajectoryStore | None,
+        by: str | None,
+        emit: Emit,
+    ) -> RunResult:
+        chosen = normalise(decisions)
+        async with self.toolbox.opened():
+            ctx = await self._acontext()
+            ctx.sync_tools()
+            store = store if store is not None else self.store
+            if store is not ctx.store:
+                ctx = dataclasses.replace(ctx, store=store)
+            if isinstance(run, RunState):
+                run_id = run.trajectory.unique_trajectory_id
+            else:
+                run_id = run if isinstance(run, str) else run.unique_trajectory_id
+            with leased(store, run_id):
+                state = await self._paused_state(run, store)
+                check_decisions(state.trajectory, chosen)
+                recorder = start_recording(ctx, state)
+                recorder.reopen()
+                step = state.trajectory.steps[-1]
+                limiter = anyio.CapacityLimiter(ctx.max_concurrency)
+                await settle_pending(ctx, state, step, chosen, by, limiter)
+                recorder.update_step(step)
+                state.messages, state.pinned = rebuild_messages(
+                    state.trajectory, self.system_prompt
+                )
+                return await self._execute(ctx, state, emit)
+
+    async def _paused_state(
+        self, run: str | Trajectory | RunState, store: TrajectoryStore | None
+    ) -> RunState:
+        if isinstance(run, RunState):
+            return run
+        if isinstance(run, Trajectory):
+            stored = store.get(run.unique_trajectory_id) if store is not None else None
+            return continued_state(stored or run, store, self.system_prompt)
+        if store is None:
+            raise UsageError(
+                f"resume({run!r}) needs the store the run was recorded in: pass store=, give "
+                "the agent one, or pass the run's trajectory (RunResult.trajectory)"
+            )
+        state = load_state(store, run, self.system_prompt)
+        if state is None:
+            raise UsageError(f"there is no run {run!r} in {store!r}")
+        return state
 
     def close(self) -> None:
         """Close the store this agent opened from a path (a store passed in stays open)."""
@@ -316,12 +489,34 @@ class Session:
     When the model asks the user something (its answer is a question), the user's reply goes
     to `send` and the run continues with the whole conversation. The reply is recorded as the
     `user_input` of the step it answers.
+
+    A durable session (an id and a store) reads the conversation from the store at each
+    `send` (another process may have continued it) and holds the store's lease for the
+    session while its turn runs: a concurrent `send` elsewhere raises `SessionBusyError`.
     """
 
-    def __init__(self, agent: Agent, history: Sequence[MessageLike] | None = None) -> None:
+    def __init__(
+        self,
+        agent: Agent,
+        history: Sequence[MessageLike] | None = None,
+        *,
+        session_id: str | None = None,
+        store: TrajectoryStore | str | os.PathLike[str] | None = None,
+        deps: Any = None,
+    ) -> None:
         self.agent = agent
+        self.id = session_id
+        #: What the tools' `RunContext` carries as `deps` on every `send`.
+        self.deps = deps
+        opened = _open_store(store)
+        self.store: TrajectoryStore | None = opened if opened is not None else agent.store
         self._history = list(history or ())
         self._state: RunState | None = None
+
+    @property
+    def durable(self) -> bool:
+        """True when the conversation lives in a store under its id (any process continues it)."""
+        return self.id is not None and self.store is not None
 
     @property
     def trajectory(self) -> Trajectory | None:
@@ -338,14 +533,27 @@ class Session:
     async def _asend_open(self, message: str, emit: Emit) -> RunResult:
         ctx = await self.agent._acontext()
         ctx.sync_tools()
-        if self._state is None:
-            self._state = self.agent._new_state(ctx, message, self._history)
-            start_recording(ctx, self._state)
-        else:
+        if self.store is not ctx.store:
+            ctx = dataclasses.replace(ctx, store=self.store)
+        with leased(self.store if self.durable else None, self.id or ""):
+            if self.durable:
+                assert self.store is not None and self.id is not None
+                self._state = load_state(self.store, self.id, self.agent.system_prompt)
             state = self._state
-            start_recording(ctx, state).follow_up(message)
-            state.messages.append(Message.user(message))
-        return await self.agent._execute(ctx, self._state, emit)
+            if state is None:
+                state = self.agent._new_state(ctx, message, self._history)
+                if self.id is not None:
+                    state.trajectory.unique_trajectory_id = self.id
+                self._state = state
+                start_recording(ctx, state)
+            else:
+                check_not_paused(state.trajectory)
+                close_interrupted(state)
+                start_recording(ctx, state).follow_up(message)
+                state.messages.append(Message.user(message))
+                state.pinned = len(state.messages) - 1
+            state.deps = self.deps
+            return await self.agent._execute(ctx, state, emit)
 
     async def asend(self, message: str) -> RunResult:
         """Send the next user message and run until the model answers or a limit stops it."""
@@ -365,8 +573,32 @@ class Session:
         no_running_loop("Session.stream", "async for event in session.astream(...)")
         return stream_events(lambda emit: self._asend(message, emit))
 
+    async def aresume(self, decisions: Decisions, *, by: str | None = None) -> RunResult:
+        """Continue the conversation after its turn paused for approval (see `Agent.resume`)."""
+        if self.durable:
+            assert self.id is not None
+            result = await self.agent._aresume(self.id, decisions, self.store, by, None)
+            self._state = None  # the next send reads the conversation from the store again
+            return result
+        if self._state is None:
+            raise UsageError("this conversation has not started: nothing waits for approval")
+        return await self.agent._aresume(self._state, decisions, self.store, by, None)
+
+    def resume(self, decisions: Decisions, *, by: str | None = None) -> RunResult:
+        """Synchronous `aresume`."""
+        no_running_loop("Session.resume", "await session.aresume(...)")
+        return anyio.run(lambda: self.aresume(decisions, by=by))
+
 
 # -- helpers --------------------------------------------------------------------------------
+
+
+def _open_store(
+    store: TrajectoryStore | str | os.PathLike[str] | None,
+) -> TrajectoryStore | None:
+    if store is None or isinstance(store, TrajectoryStore):
+        return store
+    return open_store(store)
 
 
 def _result(state: RunState, end: RunEnd, seconds: float) -> RunResult:
@@ -379,6 +611,7 @@ def _result(state: RunState, end: RunEnd, seconds: float) -> RunResult:
         usage=state.usage,
         timings={"generate": state.generate_s, "execute": state.execute_s, "total": seconds},
         steps=state.steps_this_run,
+        output=end.output if end.outcome == "answer" else None,
     )
 
 
@@ -411,5 +644,3 @@ def _parse_feedback(fmt: Format) -> Callable[[str], str]:
         )
 
     return feedback
-
-

@@ -58,3 +58,8 @@ class ToolsetError(LamagentError):
 
 class RemoteToolError(LamagentError):
     """A remote tool (an MCP server's) reported that its call failed; the model reads why."""
+
+
+class SessionBusyError(LamagentError):
+    """Another process (or another session object) is running a turn of the same session or
+    run right now; retry once it is done (its lease ends with its turn, or with its process)."""

@@ -3,6 +3,8 @@ the eval all return or carry it without importing the Agent)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from lamagent.messages import Message, Usage
@@ -15,6 +17,8 @@ class RunResult(BaseModel):
     `outcome` is "answer" when the model answered (or asked the user something), else the limit
     or failure that stopped it ("max_steps", "max_tokens", "timeout", "max_retries", "error"),
     with `error` saying more. `messages` is the whole conversation; `trajectory` the record.
+    `usage` counts this run's model turns and those of agents it called as tools (each of
+    those has its own trajectory, whose usage counts only its own turns).
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -29,6 +33,9 @@ class RunResult(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     #: Steps taken by this run.
     steps: int = 0
+    #: The validated final answer when the agent has an `output_type` (else None); `answer`
+    #: is the text it was read from.
+    output: Any = None
 
     @property
     def ok(self) -> bool:

@@ -40,6 +40,8 @@ OnText = Callable[[str], Awaitable[None]]
 OnRaw = Callable[[str], None]
 
 _CONSTRAINT_CACHE_SIZE = 64
+#: The format of a run without a model (the evaluation's ground-truth oracle).
+DEFAULT = "xlam2-qwen"
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ class TurnRequest:
     """What a model turn is asked for.
 
     `params` are the sampling settings; the source adds the Format's stop strings and, when
-    `constrained`, the call grammar for `tools` and `tool_choice` (at most `max_calls` calls).
+    `constrained`, the call grammar for `tools` and `tool_choice` (at most `max_calls` calls),
+    or `constraint` instead when one is given (the schema of a typed final answer).
     """
 
     messages: Sequence[MessageLike]
@@ -56,6 +59,7 @@ class TurnRequest:
     tool_choice: ToolChoice = "auto"
     constrained: bool = False
     max_calls: int | None = None
+    constraint: Constraint | None = None
 
 
 @dataclass(frozen=True)
@@ -119,11 +123,11 @@ class PromptTurns(TurnSource):
 
     def params_for(self, request: TurnRequest) -> GenerationParams:
         """`request.params` with the Format's stop strings and, if constrained, the grammar."""
-        constraint = (
-            self.constraint(request.tools, request.tool_choice, request.max_calls)
-            if request.constrained
-            else None
-        )
+        constraint = None
+        if request.constrained:
+            constraint = request.constraint or self.constraint(
+                request.tools, request.tool_choice, request.max_calls
+            )
         return request.params.model_copy(
             update={"stop": [*request.params.stop, *self.format.stop], "constraint": constraint}
         )
@@ -178,9 +182,14 @@ class ChatTurns(TurnSource):
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
         params = request.params.model_copy(update={"constraint": None})
+        # The server renders with the model's template: data must not carry control tokens.
+        controls = self.format.control_strings
+        messages = [
+            controls.neutralise_value(m.to_dict()) for m in to_messages(request.messages)
+        ]
         message, generation = await self.backend.achat(
-            to_messages(request.messages),
-            tool_specs(list(request.tools)),
+            messages,
+            controls.neutralise_value(tool_specs(list(request.tools))),
             params,
             tool_choice=request.tool_choice,
         )
@@ -207,18 +216,19 @@ async def _emit_text(events: Sequence[StreamEvent], on_text: OnText) -> None:
 
 
 def resolve_format(backend: ModelBackend | None, format: FormatChoice = None) -> Format:
-    """The Format asked for, else the one chosen for the backend, else detected from the model."""
+    """The Format asked for, else the one chosen for the backend, else detected from the model.
+
+    With a backend, the Format also keeps the model's own control tokens out of data.
+    """
     from lamagent import formats
     from lamagent.formats.base import Format
 
     choice = format if format is not None else (backend.format if backend is not None else None)
-    if isinstance(choice, str):
-        return formats.get(choice)
-    if isinstance(choice, Format):
-        return choice
-    if choice is not None:
+    if choice is not None and not isinstance(choice, (str, Format)):
         raise ConfigError(f"format must be a Format or a format name, not {type(choice).__name__}")
-    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
+    if backend is None:
+        return formats.get(choice) if isinstance(choice, str) else choice or formats.get(DEFAULT)
+    return formats.resolve(choice, backend.info)
 
 
 def turn_source(backend: ModelBackend, format: FormatChoice = None) -> TurnSource:

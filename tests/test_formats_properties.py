@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamagent import formats
+from lamagent.formats.controls import JOINER, ControlStrings
 from lamagent.formats.stream import CallStreamParser
 from lamagent.messages import AssistantTurn
 
@@ -56,3 +57,31 @@ def test_stream_never_raises_and_finishes_like_parse(text: str, cuts: list[int])
     whole = formats.get("xlam2-qwen").parse(text)
     assert turn.model_dump(exclude={"calls"}) == whole.model_dump(exclude={"calls"})
     assert [c.to_xlam() for c in turn.calls] == [c.to_xlam() for c in whole.calls]
+
+
+CONTROL_PIECES = ["<|im_end|>", "<|im_start|>", "<|eot_id|>", "[INST]", "<|", "|>", "im_end"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(CONTROL_PIECES), st.text(max_size=4)), max_size=10))
+def test_neutralising_leaves_no_control_string_and_only_adds_joiners(pieces: list[str]) -> None:
+    controls = ControlStrings(["<|im_end|>", "<|im_start|>", "<|eot_id|>", "[INST]"])
+    text = "".join(pieces).replace(JOINER, "")
+    out = controls.neutralise(text)
+    assert not controls.found_in(out)
+    assert out.replace(JOINER, "") == text
+    assert controls.neutralise(out) == out
+    assert controls.neutralise_value({text: [text, 1]}) == {out: [out, 1]}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.text(" \n\t", max_size=3), st.text(" \n", max_size=3), st.sampled_from(formats.available())
+)
+def test_an_empty_call_list_is_an_empty_answer_that_renders_back(
+    before: str, inside: str, name: str
+) -> None:
+    fmt = formats.get(name)
+    turn = fmt.parse(f"{before}[{inside}]{before}")
+    assert turn.answer == "" and not turn.calls and turn.error is None
+    assert fmt.parse(fmt.render_assistant(turn)).answer == ""

@@ -421,7 +421,6 @@ def test_embedded_model_calls_an_mcp_tool_under_constrained_decoding() -> None:
     assert step.parse_error is None and step.call_errors == []
     record = step.calls[0]
     assert record.verified is not None and record.verified["name"] == "get_weather"
-    print(record.verified, record.result)
     city = record.verified["arguments"]["city"]
     expected = f"{city}: sunny, 21 C" if city == "Paris" else None
     assert record.result == expected or "no weather station" in record.result["error"]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from lamagent._loop.repeats import RepeatPolicy
+from lamagent._loop.window import ContextPolicy
 from lamagent.backends.base import ModelBackend
 from lamagent.formats.base import Format
 from lamagent.generation import GenerationParams
+from lamagent.output import OutputType
 from lamagent.settings import Limits
 from lamagent.tools import Tool, Toolbox
 from lamagent.tools.execute import ExecutionPolicy
@@ -39,6 +42,14 @@ class LoopContext:
     tool_choice: str = "auto"
     #: After the first call of a run, a forced `tool_choice` falls back to "auto".
     reset_tool_choice: bool = True
+    #: What to do when the next prompt would not fit the model's context window.
+    context: ContextPolicy = field(default_factory=ContextPolicy)
+    #: When repeated calls across turns get a nudge, and when they end the run ("loop").
+    repeats: RepeatPolicy = field(default_factory=RepeatPolicy)
+    #: The type of the final answer (`Agent(output_type=...)`), or None for plain text.
+    output: OutputType | None = None
+    #: Whether the typed answer is decoded under its JSON Schema.
+    output_constrained: bool = False
 
     @property
     def backend(self) -> ModelBackend:

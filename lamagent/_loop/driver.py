@@ -16,9 +16,11 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 
+from lamagent._loop.approval import pending_summary
 from lamagent._loop.context import LoopContext
 from lamagent._loop.state import RunState
 from lamagent._loop.step import Emit, run_step
@@ -38,6 +40,8 @@ class RunEnd:
     outcome: Outcome
     answer: str | None = None
     error: str | None = None
+    #: The typed answer (`Agent(output_type=...)`), when the outcome is "answer".
+    output: Any = None
 
 
 def start_recording(ctx: LoopContext, state: RunState) -> Recorder:
@@ -98,7 +102,17 @@ async def _steps(ctx: LoopContext, state: RunState, emit: Emit, recorder: Record
         if emit is not None:
             await emit(StepFinished(result.step))
         if result.answer is not None:
-            return RunEnd("answer", answer=result.answer)
+            return RunEnd("answer", answer=result.answer, output=result.output)
+        if result.paused:
+            return RunEnd("needs_approval", error=pending_summary(result.step))
+        if result.repeats >= ctx.repeats.stop_after:
+            return RunEnd(
+                "loop",
+                error=(
+                    f"the model made the same calls with the same arguments {result.repeats} "
+                    f"turns in a row (stop_after={ctx.repeats.stop_after})"
+                ),
+            )
         if result.failed:
             state.consecutive_failures += 1
             if state.consecutive_failures >= limits.max_retries:

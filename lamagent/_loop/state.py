@@ -4,6 +4,7 @@ step in progress."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lamagent.messages import Message, Usage
 from lamagent.trajectory import Recorder, Step, Trajectory
@@ -28,6 +29,11 @@ class RunState:
     current: Step | None = None
     #: The one writer of `trajectory` (set when recording starts).
     recorder: Recorder | None = None
+    #: Index in `messages` of the message that started this run (the query or the user's
+    #: latest reply): never cut when the prompt must fit the context window.
+    pinned: int | None = None
+    #: What the application passed as `run(..., deps=...)`, for tools' `RunContext`.
+    deps: Any = None
 
     @property
     def next_step_id(self) -> int:

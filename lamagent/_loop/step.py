@@ -8,22 +8,33 @@ on its next turn, and each filled into the step's trajectory record.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
 
+from lamagent._loop.approval import complete_call, mark_awaiting, needs_pause
 from lamagent._loop.context import LoopContext
+from lamagent._loop.history import step_messages
+from lamagent._loop.output import is_output_turn, output_request, settle_output, text_answer
+from lamagent._loop.repeats import nudge, repeats
 from lamagent._loop.state import RunState
-from lamagent.errors import ToolExecutionError
+from lamagent._loop.window import fit_messages, token_counter
+from lamagent.context import run_context
+from lamagent.errors import ContextOverflowError, ToolExecutionError
 from lamagent.events import Event, TextDelta, ToolCallEvent, ToolResultEvent
-from lamagent.messages import AssistantTurn, Message, ToolCall
-from lamagent.records import CallError, CallRecord, ToolError
+from lamagent.messages import AssistantTurn, Message, ToolCall, to_messages
+from lamagent.records import CallError, CallRecord
 from lamagent.tools import Tool
-from lamagent.tools.execute import Execution, call_key, execute_calls
+from lamagent.tools.execute import call_key, execute_calls
 from lamagent.trajectory import Step
-from lamagent.turns import ModelTurn
+from lamagent.turns import ModelTurn, TurnRequest
+
+#: How often a turn is retried with a tighter cut when the backend still reports an overflow.
+_OVERFLOW_RETRIES = 2
 
 #: Receives the run's events (None when nobody listens, which skips building them).
 Emit = Callable[[Event], Awaitable[None]] | None
@@ -35,9 +46,15 @@ class StepResult:
 
     step: Step
     answer: str | None = None
+    #: The typed answer, when the agent has an `output_type` and `answer` is set.
+    output: Any = None
     #: True when the output could not be parsed or a call failed verification.
     failed: bool = False
     failure: str = ""
+    #: True when the step's calls wait for a person's approval (the run pauses).
+    paused: bool = False
+    #: How many turns in a row (ending with this one) made exactly the same calls.
+    repeats: int = 0
 
 
 async def run_step(
@@ -47,7 +64,8 @@ async def run_step(
     start = time.perf_counter()
     step = Step(step_id=state.next_step_id)
     state.current = step
-    model_turn = await _model_turn(ctx, state, step, emit)
+    output_turn = is_output_turn(ctx, state)
+    model_turn = await _model_turn(ctx, state, step, emit, output_turn)
     turn, generation = model_turn.turn, model_turn.generation
     rendered = start + model_turn.render_seconds
     generated = time.perf_counter()
@@ -57,16 +75,31 @@ async def run_step(
     state.usage = state.usage + generation.usage
     state.generate_s += generated - rendered
 
-    if turn.error is not None:
+    typed_answer = output_turn and ctx.output is not None  # the output module adds its messages
+    if typed_answer:
+        assert ctx.output is not None
+        typed = settle_output(ctx.output, state, step, generation.text)
+        result = StepResult(step, typed.answer, typed.value, bool(typed.failure), typed.failure)
+    elif turn.error is not None:
         result = _parse_failure(ctx, state, step, turn)
     elif turn.calls:
         result = await _calls(ctx, state, step, turn, emit, limiter)
         state.called_tool = True
     else:
         answer = turn.answer if turn.answer is not None else generation.text.strip()
-        step.answer = answer
-        state.messages.append(Message.assistant(answer))
-        result = StepResult(step, answer=answer)
+        if ctx.output is not None:
+            typed_answer = True
+            typed = text_answer(ctx.output, state, step, answer)
+            result = StepResult(step, typed.answer, typed.value)
+        else:
+            step.answer = answer
+            result = StepResult(step, answer=answer)
+    if not result.paused and not typed_answer:
+        result.repeats = repeats([*state.trajectory.steps, step], ctx.toolbox)
+        if result.repeats >= ctx.repeats.nudge_after:
+            step.nudge = nudge(step, result.repeats)
+        # the conversation grows from the record, as a conversation continued later is rebuilt
+        state.messages.extend(step_messages(step))
 
     done = time.perf_counter()
     executed = done - generated
@@ -80,7 +113,9 @@ async def run_step(
     return result
 
 
-async def _model_turn(ctx: LoopContext, state: RunState, step: Step, emit: Emit) -> ModelTurn:
+async def _model_turn(
+    ctx: LoopContext, state: RunState, step: Step, emit: Emit, output_turn: bool = False
+) -> ModelTurn:
     """Ask the turn source for the model's turn, streaming its text to `emit`."""
 
     def on_raw(piece: str) -> None:
@@ -91,9 +126,32 @@ async def _model_turn(ctx: LoopContext, state: RunState, step: Step, emit: Emit)
             await emit(TextDelta(text, step.step_id))
 
     request = ctx.request(state.messages, state.called_tool)
-    return await ctx.turns.next_turn(
-        request, on_text=on_text if emit is not None else None, on_raw=on_raw
-    )
+    if output_turn:
+        request = output_request(ctx, request)
+    listen = on_text if emit is not None else None
+    if ctx.context.strategy == "error":
+        return await ctx.turns.next_turn(request, on_text=listen, on_raw=on_raw)
+    count = token_counter(ctx.turns, request, ctx.context)
+    window = ctx.backend.info.context_length
+    limit = ctx.context.limit(window, request.params.max_tokens) if window else None
+    for attempt in range(_OVERFLOW_RETRIES + 1):
+        if limit is not None:
+            fitted = fit_messages(state.messages, count, limit, ctx.context, state.pinned)
+            step.context = fitted.cut
+            request = dataclasses.replace(request, messages=fitted.messages)
+        try:
+            return await ctx.turns.next_turn(request, on_text=listen, on_raw=on_raw)
+        except ContextOverflowError:
+            if attempt == _OVERFLOW_RETRIES:
+                raise
+            # the count was off (or the window is unknown): cut to 3/4 of what did not fit
+            step.raw_output = ""
+            limit = max(1, int(count(_messages(request)) * 0.75))
+    raise AssertionError("unreachable")
+
+
+def _messages(request: TurnRequest) -> list[Message]:
+    return to_messages(request.messages)
 
 
 def _parse_failure(
@@ -104,8 +162,6 @@ def _parse_failure(
     step.parse_error = turn.error.message
     feedback = ctx.parse_feedback(turn.error.message)
     step.observation = feedback
-    state.messages.append(Message.assistant(turn.raw or step.raw_output))
-    state.messages.append(Message.user(feedback))
     return StepResult(step, failed=True, failure=f"unreadable output: {turn.error.message}")
 
 
@@ -136,6 +192,8 @@ async def _calls(
             record.result = {"error": checked.message}
         else:
             verified = checked.call
+            if verified.id is None:  # the id a tool's RunContext names the call by
+                verified = verified.model_copy(update={"id": record.call_id})
             # a copy: a tool that changes its arguments must not rewrite the record
             record.verified = copy.deepcopy(verified.to_xlam())
             record.repairs = list(checked.repairs)
@@ -143,8 +201,15 @@ async def _calls(
         if emit is not None:
             await emit(ToolCallEvent(record.model_copy(), step.step_id))
 
+    if needs_pause(ctx, runnable):  # deferred approval: nothing runs until a person decides
+        mark_awaiting(step, runnable)
+        return StepResult(step, paused=True)
     try:
-        executions = await execute_calls(runnable, ctx.policy, limiter)
+        context, meter = run_context(
+            state.deps, state.trajectory.unique_trajectory_id, step.step_id, state.usage, ctx.store
+        )
+        executions = await execute_calls(runnable, ctx.policy, limiter, context)
+        state.usage = state.usage + meter.total  # agents called as tools report theirs
     except Exception as exc:
         raise ToolExecutionError(
             f"the tools of step {step.step_id} could not be run: {type(exc).__name__}: {exc}"
@@ -153,11 +218,8 @@ async def _calls(
     for index, call, _ in runnable:
         first_of.setdefault(call_key(call), index)
     for execution in executions:
-        _complete(step.calls[execution.index], execution, first_of)
+        complete_call(step.calls[execution.index], execution, first_of)
 
-    state.messages.append(turn.to_message())
-    for call, record in zip(turn.calls, step.calls, strict=True):
-        state.messages.append(Message.tool(record.result, tool_call_id=call.id, name=call.name))
     if emit is not None:
         for record in step.calls:
             await emit(ToolResultEvent(record.model_copy(), step.step_id))
@@ -166,16 +228,3 @@ async def _calls(
         summary = "; ".join(e.message for e in errors)
         return StepResult(step, failed=True, failure=f"invalid tool calls: {summary}")
     return StepResult(step)
-
-
-def _complete(record: CallRecord, execution: Execution, first_of: dict[str, int]) -> None:
-    """Fill a call's record from its execution; a duplicate points at the call it repeats."""
-    record.result = execution.result
-    if execution.error_kind == "duplicate":
-        record.duplicate_of = first_of.get(call_key(execution.call))
-        return
-    record.seconds = execution.seconds
-    if execution.error_kind is not None:
-        record.error = ToolError(
-            kind=execution.error_kind, tool=execution.call.name, message=execution.error or ""
-        )

@@ -130,6 +130,10 @@ class ScriptedBackend(Backend):
     def reset_cache(self) -> None:
         self._last_prompt = ""
 
+    def tokenize(self, text: str) -> list[str]:
+        """The prompt's "tokens" as this backend counts them against `context_length`: words."""
+        return text.split()
+
     def _next_output(self, prompt: str) -> str:
         if self._fn is not None:
             return self._fn(prompt)

@@ -1,8 +1,14 @@
-"""`lamagent run` and `lamagent chat`: an agent with the example tools, on the command line.
+"""`lamagent run` and `lamagent chat`: an agent with your tools (or the example tools).
 
 `run` answers one query: it streams what the model writes, each tool call and its result as they
-happen, prints the answer, stores the trajectory and prints its id. `chat` is the same agent in a
-conversation read line by line from standard input (EOF or `/exit` ends it).
+happen, prints the answer (once: text already streamed is not repeated), stores the trajectory
+and prints its id. `chat` is the same agent in a conversation read line by line from standard
+input (EOF or `/exit` ends it).
+
+Tools: `--tools tools.py` (every `@tool` at its top level), `--tools pkg.module` or
+`--tools file.py:ATTR` (a tool, a function or a list of them), and `--mcp` for MCP servers (a
+command line run over stdio, or an http(s):// URL); each option may be repeated. Without any of
+them the agent gets the example tools (calculator, units, time, and `--folder` search).
 
 Without `--model`, the embedded default model runs on the CPU (SmolLM2-135M-Instruct GGUF).
 Trajectories go to `~/.cache/lamagent/trajectories.db` (or `$LAMAGENT_CACHE`) by default: one
@@ -13,16 +19,17 @@ fine-tuning.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from lamagent.errors import LamagentError
+from lamagent.errors import ConfigError, LamagentError
 from lamagent.generation import GenerationParams
 from lamagent.settings import Limits
 
@@ -87,6 +94,23 @@ ToolChoiceOpt = Annotated[
 JsonOpt = Annotated[
     bool, typer.Option("--json", help="Print one JSON object with the result, nothing else.")
 ]
+ToolsOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tools",
+        "-t",
+        help="Your tools: a Python file (its @tool functions), a module, or FILE_OR_MODULE:ATTR "
+        "(a tool, a function or a list of them). Repeatable. Replaces the example tools.",
+    ),
+]
+McpOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--mcp",
+        help="An MCP server: a command line run over stdio ('python server.py'), or an "
+        "http(s):// URL (streamable HTTP). Repeatable. Replaces the example tools.",
+    ),
+]
 
 
 def default_store_path() -> Path:
@@ -99,6 +123,44 @@ def default_store_path() -> Path:
 def _fail(message: str) -> typer.Exit:
     Console(stderr=True).print(Text("error: ", style="bold red") + Text(message))
     return typer.Exit(code=1)
+
+
+def _user_tools(tools: list[str], mcp: list[str]) -> list[Any]:
+    """The tools and MCP servers named on the command line, in the order given."""
+    from lamagent.tools.loader import load_tools
+
+    found: list[Any] = []
+    for source in tools:
+        found.extend(load_tools(source))
+    for server in mcp:
+        found.append(_mcp_server(server))
+    return found
+
+
+def _mcp_server(spec: str) -> Any:
+    """An MCP server from `--mcp`: a URL (streamable HTTP) or a command line (stdio)."""
+    try:
+        from lamagent.mcp import MCPServerHTTP, MCPServerStdio
+    except ImportError as exc:  # the SDK is an extra
+        raise ConfigError(f'--mcp needs the MCP SDK: pip install "lamagent[mcp]" ({exc})') from exc
+    if spec.startswith(("http://", "https://")):
+        return MCPServerHTTP(spec)
+    try:
+        argv = shlex.split(spec)
+    except ValueError as exc:
+        raise ConfigError(f"cannot read the --mcp command {spec!r}: {exc}") from exc
+    if not argv:
+        raise ConfigError("--mcp needs a command line or a URL")
+    return MCPServerStdio(argv[0], argv[1:], errlog=_server_errlog())
+
+
+def _server_errlog() -> TextIO | None:
+    """Where a stdio server's own stderr goes: ours, if it is a real file (not a capture)."""
+    try:
+        sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return sys.__stderr__
+    return sys.stderr
 
 
 def _build_agent(
@@ -114,12 +176,19 @@ def _build_agent(
     threads: int | None,
     tool_choice: str | None,
     console: Console | None,
+    tools: list[str] | None = None,
+    mcp: list[str] | None = None,
 ) -> tuple[Agent, Path | None]:
     """Load the model (with a spinner on a console) and build the agent."""
     from lamagent.agent import Agent
     from lamagent.backends.registry import load_model
-    from lamagent.demo_tools import example_tools
+    from lamagent.demo_tools import example_tools, file_search_tool
 
+    chosen = _user_tools(tools or [], mcp or [])
+    if not chosen:
+        chosen = list(example_tools(folder))
+    elif folder is not None:
+        chosen.append(file_search_tool(folder))
     kwargs: dict[str, Any] = {}
     spec = model
     is_gguf = spec is None or spec.lower().endswith(".gguf")
@@ -135,7 +204,7 @@ def _build_agent(
     store_path = None if no_store else (store or default_store_path())
     agent = Agent(
         backend,
-        tools=example_tools(folder),
+        tools=chosen,
         format=fmt,
         limits=limits,
         generation=generation,
@@ -157,6 +226,16 @@ class _Printer:
     def __init__(self, console: Console) -> None:
         self.console = console
         self._in_text = False
+        #: Text streamed per step (an answer already shown is not printed again).
+        self.streamed: dict[int, str] = {}
+
+    def answer_shown(self, result: RunResult) -> bool:
+        """True when the answer was already streamed as the last step's text."""
+        steps = result.trajectory.steps
+        if result.answer is None or not steps:
+            return False
+        text = self.streamed.get(steps[-1].step_id, "")
+        return bool(text.strip()) and text.strip() == result.answer.strip()
 
     def _end_text(self) -> None:
         if self._in_text:
@@ -168,6 +247,7 @@ class _Printer:
 
         if isinstance(event, TextDelta):
             self.console.print(Text(event.text), end="")
+            self.streamed[event.step] = self.streamed.get(event.step, "") + event.text
             self._in_text = True
         elif isinstance(event, ToolCallEvent):
             self._end_text()
@@ -209,7 +289,10 @@ def _finish(console: Console, result: RunResult, store_path: Path | None) -> Non
         console.print(Text(f"trajectory {traj_id} saved to {store_path}", style="dim"))
 
 
-def _stream(agent: Agent, events: Iterator[Event], console: Console) -> RunResult:
+def _stream(
+    agent: Agent, events: Iterator[Event], console: Console, label: str = "answer: "
+) -> RunResult:
+    """Show the events; then the answer, unless it was streamed already."""
     printer = _Printer(console)
     result: RunResult | None = None
     for event in events:
@@ -218,6 +301,8 @@ def _stream(agent: Agent, events: Iterator[Event], console: Console) -> RunResul
             result = done
     if result is None:  # pragma: no cover - the stream always ends with RunFinished
         raise LamagentError("the run ended without a result")
+    if result.answer is not None and not printer.answer_shown(result):
+        console.print(Text(label, style="bold") + Text(result.answer))
     return result
 
 
@@ -252,9 +337,12 @@ def run(
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
     as_json: JsonOpt = False,
+    tools: ToolsOpt = None,
+    mcp: McpOpt = None,
 ) -> None:
-    """Answer QUERY with an agent that can calculate, convert units, tell the time and search
-    files; stream what happens, print the answer, store the trajectory."""
+    """Answer QUERY with an agent and your tools (--tools, --mcp; else example tools that
+    calculate, convert units, tell the time and search files); stream what happens, print the
+    answer, store the trajectory."""
     console = Console(highlight=False, soft_wrap=True)
     try:
         agent, store_path = _build_agent(
@@ -269,6 +357,8 @@ def run(
             threads=threads,
             tool_choice=tool_choice,
             console=None if as_json else Console(stderr=True),
+            tools=tools,
+            mcp=mcp,
         )
         try:
             if as_json:
@@ -276,8 +366,6 @@ def run(
                 typer.echo(_result_json(result, store_path))
             else:
                 result = _stream(agent, agent.stream(query), console)
-                if result.answer is not None:
-                    console.print(Text("answer: ", style="bold") + Text(result.answer))
                 _finish(console, result, store_path)
         finally:
             agent.close()
@@ -298,8 +386,11 @@ def chat(
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
+    tools: ToolsOpt = None,
+    mcp: McpOpt = None,
 ) -> None:
-    """Talk with the agent: one message per line on standard input; /exit or EOF ends."""
+    """Talk with the agent (your tools with --tools and --mcp): one message per line on
+    standard input; /exit or EOF ends."""
     console = Console(highlight=False, soft_wrap=True)
     interactive = sys.stdin.isatty()
     try:
@@ -315,6 +406,8 @@ def chat(
             threads=threads,
             tool_choice=tool_choice,
             console=Console(stderr=True),
+            tools=tools,
+            mcp=mcp,
         )
         try:
             session = agent.session()
@@ -331,10 +424,8 @@ def chat(
                     break
                 if not message:
                     continue
-                result = _stream(agent, session.stream(message), console)
-                if result.answer is not None:
-                    console.print(Text("agent> ", style="bold") + Text(result.answer))
-                elif result.outcome != "answer":
+                result = _stream(agent, session.stream(message), console, label="agent> ")
+                if result.answer is None and result.outcome != "answer":
                     console.print(Text(f"stopped: {result.outcome}", style="yellow"))
             if session.trajectory is not None and store_path is not None:
                 console.print(

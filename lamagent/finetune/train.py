@@ -154,6 +154,7 @@ def _training_args(out_dir: Path, s: TrainSettings, *, lr: float, bf16: bool) ->
         # DeepSpeed picks its own accelerator (CUDA, else its CPU accelerator with gloo); telling
         # the Trainer "CPU" would set up plain multi-CPU data parallelism instead.
         use_cpu=not _cuda() and s.deepspeed is None,
+        dataloader_pin_memory=_cuda(),
     )
     if s.deepspeed is not None:
         args["deepspeed"] = deepspeed_config(s.deepspeed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 
 from lamagent.finetune.launch import DATA_DIR, JOB_FILE
@@ -37,6 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         raise SystemExit("usage: python -m lamagent.finetune.worker JOB_DIR")
+    # torch.distributed warns about a deprecated collective at every ZeRO step; keep the log
+    # to the training progress
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"torch\.distributed")
     record(run_job)(Path(args[0]))
 
 

@@ -68,6 +68,7 @@ class CallStreamParser(StreamParser):
         self._payload_failed = False
         self._top_wrapper: bool | None = None
         self._text_out: list[str] = []
+        self._parsed: tuple[int, AssistantTurn] | None = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class CallStreamParser(StreamParser):
         return events
 
     def finish(self) -> AssistantTurn:
-        turn = parse_output(self._buf)
+        turn = self._whole()
         if not self._calls or not turn.calls:
             return turn
         calls = list(turn.calls)
@@ -98,13 +99,19 @@ class CallStreamParser(StreamParser):
         Call after the last `feed` when printing an answer as it streams; `finish()` gives the
         whole turn either way.
         """
-        turn = parse_output(self._buf)
+        turn = self._whole()
         sent = "".join(self._text_out)
         if turn.answer is None or not turn.answer.startswith(sent) or turn.answer == sent:
             return []
         rest = turn.answer[len(sent) :]
         self._text_out.append(rest)
         return [TextPiece(rest)]
+
+    def _whole(self) -> AssistantTurn:
+        """`parse_output` of everything fed so far (read once per length of the text)."""
+        if self._parsed is None or self._parsed[0] != len(self._buf):
+            self._parsed = (len(self._buf), parse_output(self._buf))
+        return self._parsed[1]
 
     # -- the state machine ------------------------------------------------------------------
 

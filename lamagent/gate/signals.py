@@ -28,7 +28,7 @@ from lamagent.messages import MessageLike, ToolCall, to_messages
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["GateSignals", "measure", "normalise", "words"]
+__all__ = ["GateSignals", "content_words", "leaf_values", "measure", "normalise", "words"]
 
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -67,7 +67,8 @@ def _stem(word: str) -> str:
     return word[:6]
 
 
-def _content(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
+    """The stems of the words of `text` that say what it is about (no stop words)."""
     return {_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
 
 
@@ -108,16 +109,16 @@ def _text_of(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False, default=str)
 
 
-def _leaf_values(value: Any) -> Iterator[str]:
+def leaf_values(value: Any) -> Iterator[str]:
     """Strings and numbers inside an argument value; booleans and null carry no evidence."""
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, Mapping):
         for item in value.values():
-            yield from _leaf_values(item)
+            yield from leaf_values(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from _leaf_values(item)
+            yield from leaf_values(item)
     elif isinstance(value, float) and value.is_integer():
         yield str(int(value))
     elif isinstance(value, (int, float, str)):
@@ -158,22 +159,24 @@ def measure(
     query = _text_of(users[-1].content) if users else context
     context_words = set(words(context))
     context_run = normalise(context)
-    query_content = _content(query)
+    query_content = content_words(query)
     by_name = {t.name: t for t in tools}
 
     values = [
         _value_grounding(v, context_words, context_run)
         for call in calls
-        for v in _leaf_values(call.arguments)
+        for v in leaf_values(call.arguments)
     ]
-    names = [_share(_content(name), query_content) for call in calls for name in call.arguments]
+    names = [
+        _share(content_words(name), query_content) for call in calls for name in call.arguments
+    ]
     matches: list[float | None] = []
     for call in calls:
         tool = by_name.get(call.name)
         if tool is None or not query_content:
             matches.append(None)
             continue
-        spoken = _content(" ".join([tool.name, tool.description, *_parameter_names(tool)]))
+        spoken = content_words(" ".join([tool.name, tool.description, *_parameter_names(tool)]))
         matches.append(_share(query_content, spoken))
     made = _calls_made(history)
     repeated = any(

@@ -57,9 +57,13 @@ class GatedTurns(TurnSource):
         self._text = _TextTurns(inner.backend, inner.format)
 
     def gates(self, request: TurnRequest) -> bool:
-        """Whether this request is decided by the gate (auto, with tools, grammar supported)."""
+        """Whether this request is decided by the gate (auto, with tools, grammar supported,
+        and no constraint of its own such as a typed answer's)."""
         return (
-            request.tool_choice == "auto" and bool(request.tools) and self.inner.supports_constraint
+            request.tool_choice == "auto"
+            and bool(request.tools)
+            and request.constraint is None
+            and self.inner.supports_constraint
         )
 
     async def next_turn(

@@ -6,6 +6,11 @@
 Needs the `mcp` extra (`pip install "lamagent[mcp]"`).
 """
 
+try:
+    import mcp as _sdk  # noqa: F401
+except ImportError as exc:  # pragma: no cover - the SDK is an extra
+    raise ImportError('lamagent.mcp needs the MCP SDK: pip install "lamagent[mcp]"') from exc
+
 from lamagent.mcp.connection import MCPToolset
 from lamagent.mcp.http import MCPServerHTTP
 from lamagent.mcp.stdio import MCPServerStdio

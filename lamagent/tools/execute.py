@@ -13,17 +13,19 @@ a copy of its arguments: the recorded call stays as the model wrote it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import json
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 import anyio.lowlevel
 
+from lamagent.context import RunContext
 from lamagent.errors import ConfigError
 from lamagent.messages import ToolCall
 from lamagent.records import ToolErrorKind
@@ -70,7 +72,8 @@ class ExecutionPolicy:
     timeout: float | None = 30.0
     parallel: bool = True
     max_output_chars: int = DEFAULT_MAX_OUTPUT_CHARS
-    approval: ApprovalHook | None = None
+    #: A hook asked inline, or "defer": the run pauses with outcome "needs_approval".
+    approval: ApprovalHook | Literal["defer"] | None = None
     isolation: Isolation = "thread"
     max_abandoned_threads: int = DEFAULT_MAX_ABANDONED_THREADS
 
@@ -111,8 +114,12 @@ async def execute_calls(
     calls: Sequence[tuple[int, ToolCall, Tool]],
     policy: ExecutionPolicy,
     limiter: anyio.CapacityLimiter | None = None,
+    context: RunContext[Any] | None = None,
 ) -> list[Execution]:
     """Run `(index, call, tool)` items and return one Execution per item, in the given order.
+
+    A tool that takes a `RunContext` gets a copy of `context` for its call (call id, tool
+    name and deadline filled in).
 
     Identical calls (same name and arguments) run once unless the tool sets `allow_duplicates`;
     later copies share the first result and are marked `duplicate`. With `policy.parallel`
@@ -134,7 +141,7 @@ async def execute_calls(
 
     async def run_one(pos: int) -> None:
         index, call, tool = calls[pos]
-        results[pos] = await _execute_one(index, call, tool, policy, limiter)
+        results[pos] = await _execute_one(index, call, tool, policy, limiter, context)
 
     if policy.parallel and len(to_run) > 1:
         async with anyio.create_task_group() as tg:
@@ -164,6 +171,7 @@ async def _execute_one(
     tool: Tool,
     policy: ExecutionPolicy,
     limiter: anyio.CapacityLimiter | None,
+    context: RunContext[Any] | None = None,
 ) -> Execution:
     start = time.perf_counter()
     if getattr(tool, "requires_approval", False):
@@ -177,12 +185,13 @@ async def _execute_one(
     arguments = copy_arguments(call.arguments)
     isolation = getattr(tool, "isolation", None) or policy.isolation
     max_chars = policy.max_output_chars
+    call_context = _call_context(context, call, tool, timeout)
     if tool.fn is None or (isolation == "loop" and tool.is_async):
-        outcome = await _run_on_loop(tool, arguments, timeout, limiter, max_chars)
+        outcome = await _run_on_loop(tool, arguments, timeout, limiter, max_chars, call_context)
     else:
         outcome = await run_on_thread(
             call.name,
-            _job(tool, arguments, max_chars, isolation),
+            _job(tool, arguments, max_chars, isolation, call_context),
             timeout,
             limiter,
             policy.max_abandoned_threads,
@@ -194,16 +203,38 @@ async def _execute_one(
     return Execution(index, call, {"error": message}, outcome.kind, message, seconds)
 
 
+def _call_context(
+    context: RunContext[Any] | None, call: ToolCall, tool: Tool, timeout: float | None
+) -> RunContext[Any] | None:
+    """The call's own copy of the run context (only for tools that take one)."""
+    if context is None or not getattr(tool, "takes_context", False):
+        return None
+    deadline = anyio.current_effective_deadline()  # the run's wall-time limit, if any
+    remaining = None if math.isinf(deadline) else max(0.0, deadline - anyio.current_time())
+    if timeout is not None:
+        remaining = timeout if remaining is None else min(remaining, timeout)
+    return dataclasses.replace(
+        context,
+        call_id=call.id,
+        tool_name=call.name,
+        deadline=None if remaining is None else time.monotonic() + remaining,
+    )
+
+
 def _job(
-    tool: Tool, arguments: dict[str, Any], max_chars: int, isolation: Isolation
+    tool: Tool,
+    arguments: dict[str, Any],
+    max_chars: int,
+    isolation: Isolation,
+    context: RunContext[Any] | None = None,
 ) -> Callable[[ToolThread], ToolOutcome]:
     if isolation == "process" and not tool.is_async:
-        return process_job(tool, arguments, max_chars)
+        return process_job(tool, arguments, max_chars, context)
     native = anyio.lowlevel.current_token().native_token
     backend = "trio" if hasattr(native, "run_sync_soon") else "asyncio"
 
     def job(thread: ToolThread) -> ToolOutcome:
-        return perform(tool, arguments, max_chars, thread.set_canceller, backend)
+        return perform(tool, arguments, max_chars, thread.set_canceller, backend, context)
 
     return job
 
@@ -227,6 +258,7 @@ async def _run_on_loop(
     timeout: float | None,
     limiter: anyio.CapacityLimiter | None,
     max_chars: int,
+    context: RunContext[Any] | None = None,
 ) -> ToolOutcome:
     """An async tool on the run's own event loop (`isolation="loop"`, or a tool without `fn`).
 
@@ -237,7 +269,9 @@ async def _run_on_loop(
         await limiter.acquire()
     try:
         with anyio.move_on_after(timeout):
-            value = await tool.acall(arguments)
+            value = await (
+                tool.acall(arguments) if context is None else tool.acall(arguments, context)
+            )
             return ToolOutcome(value=observe(value, max_chars))
         return ToolOutcome(
             error=f"TimeoutError: tool {tool.name!r} did not finish within {timeout} s",
@@ -282,8 +316,12 @@ def copy_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
     return root
 
 
-async def _ask_approval(call: ToolCall, tool: Tool, hook: ApprovalHook | None) -> str | None:
+async def _ask_approval(
+    call: ToolCall, tool: Tool, hook: ApprovalHook | Literal["defer"] | None
+) -> str | None:
     """None when the call may run, else the refusal the model will read."""
+    if hook == "defer":  # only an agent run can pause; here nobody can be asked
+        return f"the user refused to run tool {call.name!r}: its approval is deferred"
     if hook is None:
         return (
             f"the user refused to run tool {call.name!r}: it requires approval and no "

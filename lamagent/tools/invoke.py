@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from lamagent.context import RunContext
 from lamagent.errors import ToolDefinitionError
 from lamagent.tools.observation import observe, observe_error
 from lamagent.tools.workers import ToolOutcome, current_poster, thread_event_loop
@@ -35,13 +36,15 @@ def perform(
     max_chars: int,
     set_canceller: SetCanceller = None,
     backend: str = "asyncio",
+    context: RunContext[Any] | None = None,
 ) -> ToolOutcome:
-    """Run `tool` on `arguments` here and now; never raises."""
+    """Run `tool` on `arguments` (and its `RunContext`, if it takes one) here and now; never
+    raises."""
     try:
         fn = tool.fn
         if fn is None:
             raise ToolDefinitionError(f"tool {tool.name!r} has no function to run")
-        args, kwargs = tool.bind(arguments)
+        args, kwargs = tool.bind(arguments, context)
         if tool.is_async:
             value = _run_async(lambda: fn(*args, **kwargs), set_canceller, backend)
         else:

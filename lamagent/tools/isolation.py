@@ -14,6 +14,7 @@ import contextlib
 import importlib
 import multiprocessing
 import multiprocessing.connection
+import pickle
 import signal
 import threading
 from collections.abc import Callable, Mapping
@@ -74,11 +75,11 @@ def _worker_main(conn: multiprocessing.connection.Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
-            reference, arguments, max_chars = conn.recv()
+            reference, arguments, max_chars, context = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            outcome = perform(_resolve(reference), arguments, max_chars)
+            outcome = perform(_resolve(reference), arguments, max_chars, context=context)
         except BaseException as exc:
             message = f"{type(exc).__name__}: {exc}"[:max_chars]
             outcome = ToolOutcome(error=message, kind="exception")
@@ -98,10 +99,12 @@ class Worker:
         self.conn = parent
         self.killed = False
 
-    def run(self, reference: tuple[str, str], arguments: Any, max_chars: int) -> ToolOutcome:
+    def run(
+        self, reference: tuple[str, str], arguments: Any, max_chars: int, context: Any = None
+    ) -> ToolOutcome:
         """Send one call and wait for its outcome (an error when the process died)."""
         try:
-            self.conn.send((reference, arguments, max_chars))
+            self.conn.send((reference, arguments, max_chars, context))
             outcome = self.conn.recv()
         except (EOFError, OSError):
             self.process.join(5)
@@ -161,7 +164,7 @@ class WorkerPool:
         """Start `n` workers now, so the first calls do not pay for a process start."""
         workers = [self.take() for _ in range(n)]
         for worker in workers:
-            worker.conn.send((("lamagent.tools.isolation", "_ping"), {}, 100))
+            worker.conn.send((("lamagent.tools.isolation", "_ping"), {}, 100, None))
             worker.conn.recv()
             self.give_back(worker)
 
@@ -183,19 +186,42 @@ POOL = WorkerPool()
 
 
 def process_job(
-    tool: Tool, arguments: Mapping[str, Any], max_chars: int
+    tool: Tool, arguments: Mapping[str, Any], max_chars: int, context: Any = None
 ) -> Callable[[ToolThread], ToolOutcome]:
-    """A job for `run_on_thread`: run the call in a worker process, killed if abandoned."""
+    """A job for `run_on_thread`: run the call in a worker process, killed if abandoned.
+
+    `context` (the call's `RunContext`, or None) is pickled to the worker; one that cannot be
+    is the call's error, naming what to change.
+    """
     reference = tool_reference(tool)
+    unpicklable = _unpicklable(tool, context)
 
     def job(thread: ToolThread) -> ToolOutcome:
         if isinstance(reference, str):
             return ToolOutcome(error=f"ToolDefinitionError: {reference}", kind="exception")
+        if unpicklable is not None:
+            return ToolOutcome(error=f"ToolDefinitionError: {unpicklable}", kind="exception")
         worker = POOL.take()
         thread.set_canceller(worker.kill)
         try:
-            return worker.run(reference, dict(arguments), max_chars)
+            return worker.run(reference, dict(arguments), max_chars, context)
         finally:
             POOL.give_back(worker)
 
     return job
+
+
+def _unpicklable(tool: Tool, context: Any) -> str | None:
+    """Why `context` cannot go to a worker process, or None when it can."""
+    if context is None:
+        return None
+    try:
+        pickle.dumps(context)
+    except Exception as exc:
+        deps = type(getattr(context, "deps", None)).__name__
+        return (
+            f"tool {tool.name!r} runs in a worker process, but its RunContext cannot be sent "
+            f"there (deps of type {deps}: {type(exc).__name__}: {exc}); pass picklable deps "
+            "or give the tool isolation='thread'"
+        )
+    return None

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, create_mod
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import PydanticJsonSchemaWarning
 
+from lamagent.context import RunContext, is_run_context
 from lamagent.errors import ToolDefinitionError
 
 __all__ = ["FunctionSchema", "clean_schema", "function_schema"]
@@ -37,6 +38,7 @@ class _Param:
     has_default: bool
     default: Any
     always: bool = False  # pass even when not given: the Python default is a pydantic Field
+    context: bool = False  # a `RunContext` parameter: filled by the runtime, not the model
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,37 @@ class FunctionSchema:
     params: tuple[_Param, ...]
     var_keyword: bool = False  # the function takes **kwargs: extra arguments pass through
 
-    def bind(self, arguments: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    @property
+    def takes_context(self) -> bool:
+        """True when a parameter receives the run's `RunContext`."""
+        return any(p.context for p in self.params)
+
+    def bind(
+        self, arguments: Mapping[str, Any], context: RunContext[Any] | None = None
+    ) -> tuple[list[Any], dict[str, Any]]:
         """Validate JSON arguments and convert them to the function's positional and keyword
-        arguments. Raises `pydantic.ValidationError` when they do not fit the signature."""
+        arguments; a `RunContext` parameter gets `context` (an empty one when None).
+        Raises `pydantic.ValidationError` when they do not fit the signature."""
         model = self.validator.model_validate(dict(arguments))
         given = model.model_fields_set
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         last_positional = max(
-            (i for i, p in enumerate(self.params) if p.positional_only and p.field in given),
+            (
+                i
+                for i, p in enumerate(self.params)
+                if p.positional_only and (p.context or p.field in given)
+            ),
             default=-1,
         )
         for i, p in enumerate(self.params):
+            if p.context:
+                value = context if context is not None else RunContext()
+                if p.positional_only:
+                    args.append(value)
+                else:
+                    kwargs[p.name] = value
+                continue
             value = getattr(model, p.field)
             if p.positional_only:
                 if i <= last_positional:
@@ -121,7 +142,8 @@ def function_schema(
 
     Parameter descriptions come from `Annotated[T, "text"]`, a pydantic `Field(description=...)`
     or the docstring (Google, NumPy or Sphinx), in that order. `*args` and `**kwargs` are not
-    offered to the model. Raises `ToolDefinitionError` when a type has no JSON Schema.
+    offered to the model, nor is a parameter annotated `RunContext` (the runtime fills it).
+    Raises `ToolDefinitionError` when a type has no JSON Schema.
     """
     tool_name = name or getattr(fn, "__name__", None)
     if not isinstance(tool_name, str) or (name is None and not tool_name.isidentifier()):
@@ -144,6 +166,22 @@ def function_schema(
         annotation = hints.get(param.name, param.annotation)
         if annotation is inspect.Parameter.empty:
             annotation = Any
+        if is_run_context(annotation):
+            if any(p.context for p in params):
+                raise ToolDefinitionError(
+                    f"tool {tool_name!r}: only one parameter can take the RunContext"
+                )
+            params.append(
+                _Param(
+                    name=param.name,
+                    field="",
+                    positional_only=param.kind is param.POSITIONAL_ONLY,
+                    has_default=False,
+                    default=None,
+                    context=True,
+                )
+            )
+            continue
         text, field_described = _annotated_description(annotation)
         field_key = f"p{len(params)}"
         has_default = param.default is not inspect.Parameter.empty

@@ -14,6 +14,7 @@ from typing import Any, overload
 import anyio.to_thread
 from pydantic import ValidationError
 
+from lamagent.context import RunContext
 from lamagent.errors import ToolDefinitionError
 from lamagent.tools.placement import ISOLATIONS, Isolation
 from lamagent.tools.schema import FunctionSchema, function_schema
@@ -181,17 +182,27 @@ class Tool:
             )
         return result
 
-    def bind(self, arguments: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    @property
+    def takes_context(self) -> bool:
+        """True when the function has a `RunContext` parameter (filled by the runtime)."""
+        return self._binder is not None and self._binder.takes_context
+
+    def bind(
+        self, arguments: Mapping[str, Any], context: RunContext[Any] | None = None
+    ) -> tuple[list[Any], dict[str, Any]]:
         """Positional and keyword arguments for `fn` from JSON arguments.
 
         Function tools convert them to the signature's types (`pydantic.ValidationError` if
-        they do not fit); spec tools pass them through as keywords.
+        they do not fit), and give a `RunContext` parameter `context`; spec tools pass them
+        through as keywords.
         """
         if self._binder is not None:
-            return self._binder.bind(arguments)
+            return self._binder.bind(arguments, context)
         return [], dict(arguments)
 
-    async def acall(self, arguments: Mapping[str, Any]) -> Any:
+    async def acall(
+        self, arguments: Mapping[str, Any], context: RunContext[Any] | None = None
+    ) -> Any:
         """Run the tool on (verified) JSON arguments and return its result.
 
         Function tools convert the arguments to the signature's Python types first
@@ -203,7 +214,7 @@ class Tool:
                 f"tool {self.name!r} has no function to run; pass fn= to Tool.from_spec "
                 "or define it with @tool"
             )
-        args, kwargs = self.bind(arguments)
+        args, kwargs = self.bind(arguments, context)
         fn = self.fn
         if self.is_async:
             return await fn(*args, **kwargs)

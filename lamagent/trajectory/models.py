@@ -46,7 +46,16 @@ SCHEMA_VERSION = 2
 """
 
 Outcome = Literal[
-    "running", "answer", "max_steps", "max_tokens", "timeout", "max_retries", "error", "incomplete"
+    "running",
+    "answer",
+    "max_steps",
+    "max_tokens",
+    "timeout",
+    "max_retries",
+    "error",
+    "incomplete",
+    "needs_approval",
+    "loop",
 ]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
@@ -239,6 +248,40 @@ def calls_from_v1(step: Mapping[str, Any]) -> tuple[list[CallRecord], Any]:
     return calls, observation
 
 
+ApprovalDecision = Literal["approved", "denied", "edited"]
+"""What a person decided about a call that waited for approval."""
+
+
+class Approval(BaseModel):
+    """Who decided what about one call that waited for approval, and when.
+
+    `arguments` are the arguments the person approved the call with (`edited` only); `reason`
+    is what the model reads when a call is denied.
+    """
+
+    call_id: str
+    tool: str
+    decision: ApprovalDecision
+    reason: str | None = None
+    arguments: dict[str, Any] | None = None
+    by: str | None = None
+    at: float = Field(default_factory=time.time)
+
+
+class ContextCut(BaseModel):
+    """What was left out of a turn's prompt so that it fit the model's context window.
+
+    The trajectory keeps everything; only the prompt of that turn (and later ones) was cut.
+    `shortened` and `dropped` name the messages by call id (tool results) or role and position.
+    """
+
+    limit: int
+    tokens_before: int
+    tokens_after: int
+    shortened: list[str] = Field(default_factory=list)
+    dropped: list[str] = Field(default_factory=list)
+
+
 class Step(BaseModel):
     """One model output and what came back from the tools (and the user) after it.
 
@@ -258,9 +301,19 @@ class Step(BaseModel):
     answer: str | None = None
     raw_output: str = ""
     parse_error: str | None = None
+    #: The validated final answer as JSON, when the agent has an `output_type`.
+    output: Any = None
     usage: Usage = Field(default_factory=Usage)
     timings: dict[str, float] = Field(default_factory=dict)
     started_at: float = Field(default_factory=time.time)
+    #: Ids of this step's calls that waited for a person's approval (deferred approval).
+    awaiting_approval: list[str] = Field(default_factory=list)
+    #: The decisions about them: who decided what, and when.
+    approvals: list[Approval] = Field(default_factory=list)
+    #: What the prompt of this step's turn left out to fit the context window.
+    context: ContextCut | None = None
+    #: A note the model read after this step's results (it repeated itself across turns).
+    nudge: str | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 
@@ -451,6 +504,17 @@ class Trajectory(BaseModel):
     def tools_called(self) -> list[str]:
         """Distinct names of the tools the model called, in order of first call."""
         return list(dict.fromkeys(name for s in self.steps for name in s.tool_names))
+
+    @property
+    def pending_calls(self) -> list[CallRecord]:
+        """The calls waiting for approval (outcome `needs_approval`): those of the last step
+        that await it and have no decision yet."""
+        if self.outcome != "needs_approval" or not self.steps:
+            return []
+        last = self.steps[-1]
+        decided = {a.call_id for a in last.approvals}
+        waiting = set(last.awaiting_approval) - decided
+        return [c for c in last.calls if c.call_id in waiting]
 
     @property
     def num_calls(self) -> int:

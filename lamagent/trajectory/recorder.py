@@ -34,6 +34,15 @@ class Recorder:
         self._started = False
         self._finished = False
 
+    @classmethod
+    def attach(cls, trajectory: Trajectory, store: TrajectoryStore | None = None) -> Recorder:
+        """A Recorder for a trajectory the store already holds (a session or a paused run
+        continued, possibly by another process): started, and finished unless `running`."""
+        recorder = cls(trajectory, store)
+        recorder._started = True
+        recorder._finished = trajectory.outcome != "running"
+        return recorder
+
     @property
     def id(self) -> str:
         """The recorded trajectory's id."""
@@ -84,14 +93,31 @@ class Recorder:
         """
         if not self._started:
             raise UsageError("follow_up() needs a started recording; call start() first")
-        self._finished = False
-        self.trajectory.outcome = "running"
+        self.reopen()
         if not self.trajectory.steps:
             return
         last = self.trajectory.steps[-1]
         last.user_input = text
         if self.store is not None:
             self.store.update_step(self.id, last)
+
+    def reopen(self) -> None:
+        """The run continues (a follow-up, or decisions about calls waiting for approval):
+        its outcome is `running` again, here and in the store, until the next `finish`."""
+        if not self._started:
+            raise UsageError("reopen() needs a started recording; call start() first")
+        self._finished = False
+        self.trajectory.outcome = "running"
+        reopen = getattr(self.store, "reopen", None)  # stores without it keep the old outcome
+        if callable(reopen):
+            reopen(self.id)
+
+    def update_step(self, step: Step) -> None:
+        """Store a recorded step again after it changed (its calls got their results)."""
+        if not self._started:
+            raise UsageError("update_step() needs a started recording; call start() first")
+        if self.store is not None:
+            self.store.update_step(self.id, step)
 
     def finish(
         self, outcome: Outcome, *, answer: str | None = None, error: str | None = None

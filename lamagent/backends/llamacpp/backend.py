@@ -38,7 +38,8 @@ from lamagent.backends.base import (
 from lamagent.backends.llamacpp.gguf_meta import GGUFHeader, read_gguf_header
 from lamagent.backends.llamacpp.grammar import grammar_cache
 from lamagent.backends.llamacpp.repeat_guard import RepeatGuard
-from lamagent.errors import BackendError, ConstraintError, ModelLoadError
+from lamagent.backends.llamacpp.sampling import Sampler
+from lamagent.errors import BackendError, ModelLoadError
 from lamagent.messages import Usage
 
 if TYPE_CHECKING:
@@ -232,38 +233,10 @@ class LlamaCppBackend(Backend):
         self._batched = len(tokens) if len(tokens) - common >= _MIN_BATCH else common
         return len(tokens) - common
 
-    def _sampler(self, params: GenerationParams) -> Any:
-        """A fresh sampler chain: grammar (if any), then greedy or temperature/top-p."""
-        import llama_cpp
-
-        chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
-        if params.constraint is not None:
-            gbnf = self._grammars.get(params.constraint)
-            grammar = llama_cpp.llama_sampler_init_grammar(
-                self._vocab, gbnf.encode("utf-8"), b"root"
-            )
-            if not grammar:
-                llama_cpp.llama_sampler_free(chain)
-                raise ConstraintError(
-                    "llama.cpp rejected the call grammar built from the tool schemas; "
-                    "check the schemas or run with constrained=False"
-                )
-            llama_cpp.llama_sampler_chain_add(chain, grammar)
-        if params.temperature <= 0:
-            llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
-        else:
-            seed = params.seed if params.seed is not None else self.seed
-            if params.top_p < 1.0:
-                llama_cpp.llama_sampler_chain_add(
-                    chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1)
-                )
-            llama_cpp.llama_sampler_chain_add(
-                chain, llama_cpp.llama_sampler_init_temp(params.temperature)
-            )
-            llama_cpp.llama_sampler_chain_add(
-                chain, llama_cpp.llama_sampler_init_dist(seed & 0xFFFFFFFF)
-            )
-        return chain
+    def _sampler(self, params: GenerationParams) -> Sampler:
+        """A fresh sampler: the grammar (if any), then greedy or temperature/top-p."""
+        gbnf = self._grammars.get(params.constraint) if params.constraint is not None else None
+        return Sampler(self._vocab, self._llm.n_vocab(), params, self.seed, gbnf)
 
     def _closer_tokens(self) -> tuple[Any, Any]:
         """Ids of the tokens that close a JSON string (`"` then only `]`, `}`, spaces), and of
@@ -331,8 +304,6 @@ class LlamaCppBackend(Backend):
         cancel: threading.Event | None = None,
     ) -> Generation:
         """Generate in the calling thread, passing each released delta to `emit`."""
-        import llama_cpp
-
         started = time.perf_counter()
         with self._lock:
             tokens = self.tokenize(prompt)
@@ -346,13 +317,13 @@ class LlamaCppBackend(Backend):
                 )
             max_new = max(1, min(params.max_tokens, self.n_ctx - len(tokens)))
             # Build the sampler first: a grammar error must not cost a prefill.
-            chain = self._sampler(params)
+            sampler = self._sampler(params)
             try:
                 evaluated = self._prefill(tokens)
                 prefilled = time.perf_counter()
-                text, finish, n_out = self._decode(chain, params, max_new, emit, cancel)
+                text, finish, n_out = self._decode(sampler, params, max_new, emit, cancel)
             finally:
-                llama_cpp.llama_sampler_free(chain)
+                sampler.close()
         done = time.perf_counter()
         return Generation(
             text=text,
@@ -372,7 +343,7 @@ class LlamaCppBackend(Backend):
 
     def _decode(
         self,
-        chain: Any,
+        sampler: Sampler,
         params: GenerationParams,
         max_new: int,
         emit: _Emit | None,
@@ -399,7 +370,7 @@ class LlamaCppBackend(Backend):
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
                 self._favour_closers(ctx, in_string=guard.in_string)
-            token = llama_cpp.llama_sampler_sample(chain, ctx, -1)
+            token = sampler.sample(ctx)
             if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                 finish = "stop"
                 break

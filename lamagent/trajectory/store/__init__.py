@@ -15,7 +15,7 @@ import os
 from typing import Any
 
 from lamagent.trajectory.store.memory import MemoryStore
-from lamagent.trajectory.store.protocol import TimePoint, TrajectoryStore
+from lamagent.trajectory.store.protocol import SessionLeases, TimePoint, TrajectoryStore
 from lamagent.trajectory.store.sqlite import STORE_SCHEMA_VERSION, SQLiteStore, Synchronous
 
 
@@ -30,6 +30,7 @@ __all__ = [
     "STORE_SCHEMA_VERSION",
     "MemoryStore",
     "SQLiteStore",
+    "SessionLeases",
     "Synchronous",
     "TimePoint",
     "TrajectoryStore",

@@ -68,3 +68,13 @@ def writer_alive(writer: str | None) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def lease_owner(token: str) -> str:
+    """A lease owner: this process (`writer_id`) and a token naming the holder inside it."""
+    return f"{writer_id()}|{token}"
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the process holding a lease (see `lease_owner`) is still alive."""
+    return writer_alive(owner.rpartition("|")[0])

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from lamagent.errors import TrajectoryError
+from lamagent.errors import SessionBusyError, TrajectoryError
 from lamagent.messages import Usage
 from lamagent.trajectory.models import Outcome, Step, Trajectory
 from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
@@ -38,6 +38,7 @@ class MemoryStore:
         self._order: dict[str, int] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._leases: dict[str, str] = {}
 
     def _live(self) -> None:
         if self._closed:
@@ -93,6 +94,27 @@ class MemoryStore:
             traj.error = error
             traj.usage = usage.model_copy() if usage is not None else traj.step_usage
             traj.finished_at = time.time()
+
+    def acquire_lease(self, name: str, owner: str) -> None:
+        """Take the lease `name`, or raise `SessionBusyError` if another owner holds it."""
+        with self._lock:
+            self._live()
+            held = self._leases.get(name)
+            if held is not None and held != owner:
+                raise SessionBusyError(f"{name!r} is busy: another writer is running a turn")
+            self._leases[name] = owner
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self._lock:
+            if self._leases.get(name) == owner:
+                del self._leases[name]
+
+    def reopen(self, trajectory_id: str) -> None:
+        with self._lock:
+            self._live()
+            traj = self._stored(trajectory_id)
+            traj.outcome = "running"
+            traj.finished_at = None
 
     def get(self, trajectory_id: str) -> Trajectory | None:
         with self._lock:

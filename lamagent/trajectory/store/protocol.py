@@ -78,6 +78,28 @@ class TrajectoryStore(Protocol):
         ...
 
 
+@runtime_checkable
+class SessionLeases(Protocol):
+    """A store that can lend one writer at a time the right to continue a session or a run.
+
+    A lease is named (the session's or run's id) and held by an `owner` (a process and an
+    object in it, see `lamagent.trajectory.store.liveness.lease_owner`). It is released when
+    the turn ends; a lease whose owning process died is taken over.
+    """
+
+    def acquire_lease(self, name: str, owner: str) -> None:
+        """Take the lease, or raise `SessionBusyError` when a live owner holds it."""
+        ...
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease back (nothing happens if `owner` does not hold it)."""
+        ...
+
+    def reopen(self, trajectory_id: str) -> None:
+        """Mark a finished run `running` again, written by this process (it continues)."""
+        ...
+
+
 def to_timestamp(value: TimePoint | None) -> float | None:
     if value is None:
         return None

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from lamagent.errors import TrajectoryError
+from lamagent.errors import SessionBusyError, TrajectoryError
 from lamagent.messages import Usage
 from lamagent.trajectory.models import Outcome, Step, Trajectory
 from lamagent.trajectory.store.connections import (
@@ -31,7 +31,7 @@ from lamagent.trajectory.store.connections import (
     writable,
 )
 from lamagent.trajectory.store.encoding import record_json, safe_text
-from lamagent.trajectory.store.liveness import writer_alive, writer_id
+from lamagent.trajectory.store.liveness import owner_alive, writer_alive, writer_id
 from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
 
 STORE_SCHEMA_VERSION = 1
@@ -83,6 +83,11 @@ CREATE TABLE IF NOT EXISTS step_errors (
     kind          TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS step_errors_kind ON step_errors (kind, trajectory_id);
+CREATE TABLE IF NOT EXISTS leases (
+    name        TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    acquired_at REAL NOT NULL
+);
 """
 
 
@@ -364,6 +369,45 @@ class SQLiteStore:
             conn.execute(
                 "UPDATE trajectories SET header = ?, outcome = ?, finished_at = ? WHERE id = ?",
                 (json.dumps(header, ensure_ascii=True), outcome, now, tid),
+            )
+
+    # -- leases (one writer per session) ---------------------------------------------------------
+
+    def acquire_lease(self, name: str, owner: str) -> None:
+        """Take the lease `name`, or raise `SessionBusyError` if a live owner holds it.
+
+        A lease held by a process that died (killed in the middle of a turn) is taken over.
+        """
+        key = safe_text(name)
+        with self._write(f"lease {key!r}") as conn:
+            row = conn.execute(
+                "SELECT owner, acquired_at FROM leases WHERE name = ?", (key,)
+            ).fetchone()
+            if row is not None and row[0] != owner and owner_alive(row[0]):
+                held = time.time() - float(row[1])
+                raise SessionBusyError(
+                    f"{key!r} is busy: another writer ({row[0].rpartition('|')[0]}) has been "
+                    f"running a turn of it for {held:.1f} s; retry when it is done"
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO leases (name, owner, acquired_at) VALUES (?, ?, ?)",
+                (key, owner, time.time()),
+            )
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self._write(f"release the lease {name!r}") as conn:
+            conn.execute(
+                "DELETE FROM leases WHERE name = ? AND owner = ?", (safe_text(name), owner)
+            )
+
+    def reopen(self, trajectory_id: str) -> None:
+        """Mark a run `running` again, written by this process (a session's next turn)."""
+        tid = safe_text(trajectory_id)
+        with self._write(f"reopen trajectory {tid!r}") as conn:
+            conn.execute(
+                "UPDATE trajectories SET outcome = 'running', finished_at = NULL, writer = ? "
+                "WHERE id = ?",
+                (writer_id(), tid),
             )
 
     # -- reading -------------------------------------------------------------------------------

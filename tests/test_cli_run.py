@@ -1,0 +1,139 @@
+"""`lamagent run` and `lamagent chat` with the user's own tools (`--tools`, `--mcp`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import lamagent.backends.registry as registry
+from lamagent import ScriptedBackend, ToolCall
+from lamagent.cli import app
+
+runner = CliRunner()
+
+TOOLS_FILE = '''
+from lamagent import tool
+
+@tool
+def shout(text: str) -> str:
+    """Say it louder."""
+    return text.upper() + "!"
+
+@tool
+def whisper(text: str) -> str:
+    """Say it softer."""
+    return text.lower() + "..."
+
+def helper() -> None:
+    """Not a tool: not decorated."""
+'''
+
+WEATHER_SERVER = Path(__file__).parent / "mcp_servers" / "weather_server.py"
+
+
+@pytest.fixture
+def script(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[object]], ScriptedBackend]:
+    """Make the CLI load a scripted model instead of a real one."""
+
+    def install(replies: list[object]) -> ScriptedBackend:
+        backend = ScriptedBackend.calls(replies)  # type: ignore[arg-type]
+        monkeypatch.setattr(registry, "load_model", lambda spec=None, **kw: backend)
+        return backend
+
+    return install
+
+
+@pytest.fixture
+def tools_file(tmp_path: Path) -> Path:
+    path = tmp_path / "my_tools.py"
+    path.write_text(TOOLS_FILE)
+    return path
+
+
+def test_run_uses_the_tools_of_a_file_and_prints_the_answer_once(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    backend = script([[ToolCall(name="shout", arguments={"text": "hi"})], "They said HI!"])
+    out = runner.invoke(
+        app, ["run", "say hi loudly", "--model", "x", "--no-store", "--tools", str(tools_file)]
+    )
+    assert out.exit_code == 0, out.output
+    assert 'shout({"text": "hi"})' in out.output
+    assert "HI!" in out.output  # the tool's result
+    assert out.output.count("They said HI!") == 1  # streamed, not repeated as "answer: ..."
+    prompt = backend.requests[0][0]
+    assert "shout" in prompt and "whisper" in prompt
+    assert "calculate" not in prompt  # the example tools are replaced
+    assert "helper" not in prompt
+
+
+def test_run_with_module_attr_and_repeated_tools(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    backend = script([[ToolCall(name="whisper", arguments={"text": "HI"})], "done"])
+    out = runner.invoke(
+        app,
+        [
+            "run", "whisper", "--model", "x", "--no-store", "--json",
+            "--tools", f"{tools_file}:whisper",
+            "--tools", "tests.mcp_servers.calculator_tools:add",
+        ],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    assert result["answer"] == "done"
+    assert result["tool_calls"] == [{"name": "whisper", "arguments": {"text": "HI"}}]
+    prompt = backend.requests[0][0]
+    assert "whisper" in prompt and '"add"' in prompt and "shout" not in prompt
+
+
+def test_run_with_tools_from_an_mcp_server(
+    script: Callable[[list[object]], ScriptedBackend],
+) -> None:
+    pytest.importorskip("mcp")
+    script([[ToolCall(name="get_weather", arguments={"city": "Paris"})], "Sunny in Paris."])
+    server = f"{sys.executable} {WEATHER_SERVER}"
+    out = runner.invoke(app, ["run", "weather?", "--model", "x", "--no-store", "--mcp", server])
+    assert out.exit_code == 0, out.output
+    assert "Paris: sunny, 21 C" in out.output  # the server's result
+    assert out.output.count("Sunny in Paris.") == 1
+
+
+def test_an_unknown_tools_source_is_a_clear_error(
+    script: Callable[[list[object]], ScriptedBackend], tmp_path: Path
+) -> None:
+    script(["x"])
+    out = runner.invoke(
+        app, ["run", "q", "--model", "x", "--no-store", "--tools", str(tmp_path / "none.py")]
+    )
+    assert out.exit_code == 1
+    assert "no such tools file" in out.output
+
+
+def test_chat_uses_the_tools_and_prints_each_answer_once(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    script([[ToolCall(name="shout", arguments={"text": "one"})], "First: ONE!", "Second answer."])
+    out = runner.invoke(
+        app,
+        ["chat", "--model", "x", "--no-store", "--tools", str(tools_file)],
+        input="shout one\nand now?\n/exit\n",
+    )
+    assert out.exit_code == 0, out.output
+    assert 'shout({"text": "one"})' in out.output
+    assert out.output.count("First: ONE!") == 1
+    assert out.output.count("Second answer.") == 1
+
+
+def test_without_tools_options_the_example_tools_are_offered(
+    script: Callable[[list[object]], ScriptedBackend],
+) -> None:
+    backend = script(["hello"])
+    out = runner.invoke(app, ["run", "hi", "--model", "x", "--no-store"])
+    assert out.exit_code == 0, out.output
+    assert "calculate" in backend.requests[0][0]
