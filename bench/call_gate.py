@@ -69,12 +69,14 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     _, held_out = split_cases(load_bfcl(a.data, a.category or list(CATEGORIES)))
     cases = select_cases(held_out, limit=a.limit)
-    gate = CallGate.load(a.gate) if a.gate else CallGate()
     backend = load_model(None if a.model == "default" else a.model, n_threads=a.threads)
     params = GenerationParams(max_tokens=a.max_tokens)
     reports: dict[str, EvalReport] = {}
     seconds: dict[str, float] = {}
+    gate = CallGate()
     for name, (choice, gated) in SETTINGS.items():
+        if gated and a.gate:
+            gate = CallGate.load(a.gate)  # read when needed: a calibration may still be running
         started = time.perf_counter()
         reports[name] = evaluate_bfcl(
             backend,

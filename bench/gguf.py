@@ -216,7 +216,7 @@ def bench_grammar(backend: LlamaCppBackend, repeats: int, max_tokens: int) -> No
         f"{a:.1f}",
         f"{b:.1f}",
         f"{a / b:.2f}",
-        ">= 0.7",
+        ">= 0.8",
     )
     required = fmt.constraint([WEATHER], "required", max_calls=4)
     prompt = fmt.render([Message.user("What's the weather like in London?")], [WEATHER])

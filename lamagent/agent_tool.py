@@ -23,7 +23,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
 from lamagent.context import RunContext
-from lamagent.errors import LamagentError
+from lamagent.errors import AgentToolError
 from lamagent.settings import Limits
 from lamagent.tools.tool import Tool
 
@@ -38,10 +38,6 @@ __all__ = ["AgentToolError", "agent_tool"]
 _MAX_MARGIN = 0.5
 #: Share of the remaining time kept as margin when that is less.
 _MARGIN_SHARE = 0.1
-
-
-class AgentToolError(LamagentError):
-    """The agent called as a tool stopped without an answer (its outcome says why)."""
 
 
 def agent_tool(

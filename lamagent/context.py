@@ -110,10 +110,13 @@ class RunContext(Generic[DepsT]):
 def run_context(
     deps: Any, run_id: str, step: int, usage: Usage, store: TrajectoryStore | None = None
 ) -> tuple[RunContext[Any], UsageMeter]:
-    """A step's context for its calls, and the meter its calls report usage to."""
+    """A step's context for its calls, and the meter its calls report usage to.
+
+    `usage` is shared, not copied: the loop replaces the run's Usage, it never changes one.
+    """
     runtime = _Runtime(store=store)
     context: RunContext[Any] = RunContext(
-        deps=deps, run_id=run_id, step=step, usage=usage.model_copy(), _runtime=runtime
+        deps=deps, run_id=run_id, step=step, usage=usage, _runtime=runtime
     )
     return context, runtime.meter
 

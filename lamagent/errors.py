@@ -63,3 +63,8 @@ class RemoteToolError(LamagentError):
 class SessionBusyError(LamagentError):
     """Another process (or another session object) is running a turn of the same session or
     run right now; retry once it is done (its lease ends with its turn, or with its process)."""
+
+
+class AgentToolError(LamagentError):
+    """An agent called as a tool (`agent.as_tool`) stopped without an answer; the calling model
+    reads its outcome and trajectory id."""

@@ -11,8 +11,9 @@ import functools
 from lamagent.backends.llamacpp import LlamaCppBackend
 from lamagent.models import default_gguf_path
 
-#: Threads for tests: the machines running them are small and shared.
-TEST_THREADS = 2
+#: Threads for tests: the machines running them are small and shared (and llama.cpp slows
+#: down several-fold when its threads outnumber the free cores).
+TEST_THREADS = 1
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from backend_conformance import (
     ChatConformance,
     ConstraintConformance,
 )
-from gguf_model import STORY
+from gguf_model import STORY, TEST_THREADS
 from llama_server import free_port, llama_server
 
 from lamagent import Agent, tool
@@ -40,7 +40,7 @@ PROMPT = (
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, Any]]:
-    with llama_server(default_gguf_path()) as running:
+    with llama_server(default_gguf_path(), threads=TEST_THREADS) as running:
         yield running
 
 
@@ -165,7 +165,7 @@ def test_server_killed_mid_run_is_recorded(tmp_path: Any) -> None:
     from lamagent.trajectory import SQLiteStore
 
     store = SQLiteStore(tmp_path / "runs.db")
-    with llama_server(default_gguf_path(), n_ctx=2048) as (url, proc):
+    with llama_server(default_gguf_path(), n_ctx=2048, threads=TEST_THREADS) as (url, proc):
         backend = OpenAIBackend(url, "smollm2", constraint_style="llama.cpp", max_retries=1)
 
         @tool
@@ -230,7 +230,9 @@ def test_requests_in_flight_are_capped(base_url: str) -> None:
 def test_an_interrupted_stream_is_an_error_not_a_short_reply() -> None:
     # llama-cpp-python's server, by default, cuts a streaming reply short when another request
     # arrives; the truncated text must not pass for a finished reply.
-    with llama_server(default_gguf_path(), n_ctx=2048, interrupt_requests=True) as (url, _):
+    with llama_server(
+        default_gguf_path(), n_ctx=2048, threads=TEST_THREADS, interrupt_requests=True
+    ) as (url, _):
         backend = OpenAIBackend(url, "smollm2", max_retries=0)
         outcomes: list[str] = []
 

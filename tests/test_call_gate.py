@@ -226,15 +226,31 @@ def test_fit_finds_a_gate_that_separates_relevance_from_irrelevance(tmp_path: Pa
         fit([s for s in _samples() if s.should_call])
 
 
-def test_calibrate_gate_command_fits_saved_samples(tmp_path: Path) -> None:
-    samples = save_samples(_samples(), tmp_path / "samples.jsonl")
-    assert load_samples(samples) == _samples()
+def _tiny_bfcl(root: Path, n: int) -> Path:
+    """The first `n` simple_python and irrelevance cases, as a BFCL directory."""
+    (root / "possible_answer").mkdir(parents=True)
+    for name in ("BFCL_v4_simple_python.json", "BFCL_v4_irrelevance.json",
+                 "possible_answer/BFCL_v4_simple_python.json"):  # fmt: skip
+        lines = (BFCL / name).read_text(encoding="utf-8").splitlines()[:n]
+        (root / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def test_calibrate_gate_command_fits_saved_samples_without_drafting(tmp_path: Path) -> None:
+    data = _tiny_bfcl(tmp_path / "bfcl", 6)
+    drafted = [
+        GateSample(case.id, case.category, i < 6, s.signals, s.correct)
+        for i, (case, s) in enumerate(zip(load_bfcl(data), _samples(), strict=True))
+    ]
+    samples = save_samples(drafted, tmp_path / "samples.jsonl")
+    assert load_samples(samples) == drafted
     out = tmp_path / "gate.json"
     result = CliRunner().invoke(
         app,
-        ["eval", "calibrate-gate", "--data", str(BFCL), "--samples", str(samples),
-         "--out", str(out)],
+        ["eval", "calibrate-gate", "--data", str(data), "--train-fraction", "1",
+         "-c", "simple_python", "-c", "irrelevance", "--samples", str(samples),
+         "--out", str(out), "--model", "no-such-model.gguf"],
     )  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, result.output  # every case was drafted: no model is loaded
     assert "balanced pass" in result.output and "1.000" in result.output
-    assert CallGate.load(out).threshold == fit(_samples()).gate.threshold
+    assert CallGate.load(out).threshold == fit(drafted).gate.threshold

@@ -176,12 +176,26 @@ def fetch_report(page: int) -> str:
     return _report(page)
 
 
+def _fetched_history(pages: int) -> list[dict[str, Any]]:
+    """An earlier conversation in which the model fetched `pages` report pages."""
+    history: list[dict[str, Any]] = [{"role": "user", "content": "Fetch the delivery report."}]
+    for page in range(pages):
+        call_id = f"call_page_{page}"
+        call = {"name": "fetch_report", "arguments": {"page": page}}
+        history.append(
+            {"role": "assistant", "content": None, "tool_calls": [{"id": call_id, **call}]}
+        )
+        history.append({"role": "tool", "tool_call_id": call_id, "content": _report(page)})
+    history.append({"role": "assistant", "content": f"I fetched {pages} pages of the report."})
+    return history
+
+
 @pytest.mark.gguf
 @pytest.mark.slow
 def test_a_conversation_outgrowing_the_embedded_models_context_still_answers() -> None:
-    """SmolLM2 with a 1024-token window: old report pages are cut, the model keeps answering,
-    and a cut prompt (no longer an extension of the previous one) generates exactly what a
-    cold cache generates."""
+    """SmolLM2 with a 1024-token window and a conversation of about 1,300 tokens: old report
+    pages are cut from the prompt, the model answers, and a cut prompt (no longer an extension
+    of the previous one) generates exactly what it generates from a cold cache."""
     pytest.importorskip("llama_cpp")
     from lamagent.backends.llamacpp import LlamaCppBackend
     from lamagent.models import default_gguf_path
@@ -195,27 +209,33 @@ def test_a_conversation_outgrowing_the_embedded_models_context_still_answers() -
         return stream(prompt, params)
 
     backend.astream = recording  # type: ignore[method-assign]
-    agent = Agent(
-        backend, tools=[fetch_report], tool_choice="fetch_report", max_steps=2, max_tokens=48
+    agent = Agent(backend, tools=[fetch_report], tool_choice="none", max_steps=1, max_tokens=8)
+    history = _fetched_history(3)
+    full = len(
+        backend.tokenize(
+            agent.format.render([Message.from_dict(m) for m in history], list(agent.toolbox))
+        )
     )
-    session = agent.session()
-    outcomes = [session.send(f"Fetch page {page} of the report.").outcome for page in range(4)]
+    assert full > 1024  # the conversation alone does not fit the window
+    session = agent.session(history=history)
+    first = session.send("How many pages did you fetch?")
+    # a long message: now page 2 must be cut too, so this prompt is no extension of the last
+    second = session.send("Which page came last? Page 3 starts: " + _report(3)[:700])
 
+    for result in (first, second):
+        assert result.outcome == "answer" and result.answer, result.error
     traj = session.trajectory
     assert traj is not None
-    assert "error" not in outcomes and "answer" in outcomes, outcomes
-    cuts = [s for s in traj.steps if s.context is not None]
-    assert cuts, "four report pages do not fit 1024 tokens: some prompt must have been cut"
-    assert all(len(backend.tokenize(p)) <= backend.info.context_length for p, _ in seen)
-    assert cuts[0].context is not None and cuts[0].context.shortened
-    assert traj.steps[0].calls[0].result == _report(0)  # the record keeps the whole page
+    cuts = [s.context for s in traj.steps]
+    assert all(c is not None and c.shortened for c in cuts), cuts
+    assert all(len(backend.tokenize(p)) <= 1024 - 8 for p, _ in seen)
+    assert "call_page_0" in cuts[0].shortened  # type: ignore[union-attr]
+    assert "call_page_2" in cuts[1].shortened and "call_page_2" not in cuts[0].shortened  # type: ignore[union-attr]
+    assert "Which page came last?" in seen[1][0] and "Fetch the delivery report." in seen[1][0]
 
-    # KV reuse after a cut: the warm cache (holding the longer previous prompt) and a cold
-    # one give the same tokens for the cut prompt
-    index = traj.steps.index(cuts[0])
-    prompt, params = seen[index]
-    warm = cuts[0].raw_output
+    # KV reuse after a cut: the warm cache and a cold one give the same tokens
+    prompt, params = seen[1]
     backend.reset_cache()
     cold = backend.generate(prompt, params)
-    assert cold.text == warm
+    assert cold.text == traj.steps[1].raw_output
     assert cold.usage.evaluated_tokens == cold.usage.prompt_tokens

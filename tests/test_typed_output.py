@@ -173,3 +173,36 @@ def test_a_type_without_json_schema_is_a_config_error() -> None:
 def test_plain_text_runs_have_no_output() -> None:
     result = Agent(ScriptedBackend(["hello"])).run("hi")
     assert result.output is None and result.trajectory.steps[0].output is None
+
+
+def test_on_a_chat_backend_it_validates_and_retries() -> None:
+    from lamagent.backends.scripted_chat import ScriptedChatBackend
+
+    backend = ScriptedChatBackend(
+        [
+            [ToolCall(name="birth_year", arguments={"name": "Ada Lovelace"})],
+            "She was born in 1815 and died at 36.",
+            '{"name": "Ada Lovelace", "age": 360}',
+            '{"name": "Ada Lovelace", "age": 36}',
+        ]
+    )
+    agent = Agent(backend, tools=[birth_year], output_type=CheckedPerson)
+    result = agent.run("Who was she, and how old?")
+    assert result.output == CheckedPerson(name="Ada Lovelace", age=36)
+    called, asked, wrong, right = result.trajectory.steps
+    assert called.calls[0].result == 1815
+    assert asked.nudge is not None
+    assert wrong.parse_error is not None and "not plausible" in wrong.parse_error
+    last_messages = backend.requests[-1][0]
+    assert "not plausible" in str(last_messages[-1].content)  # the model read the error
+    assert right.output == {"name": "Ada Lovelace", "age": 36}
+
+
+def test_json_written_at_once_is_taken_as_the_answer() -> None:
+    # unconstrained, with tools: the model answers JSON right away (it reads as malformed calls)
+    backend = ScriptedBackend([ADA])
+    result = Agent(backend, tools=[birth_year], output_type=Person).run("Ada was 36.")
+    assert result.output == Person(name="Ada Lovelace", age=36)
+    step = result.trajectory.steps[0]
+    assert step.parse_error is None and step.output == {"name": "Ada Lovelace", "age": 36}
+    assert len(result.trajectory.steps) == 1

@@ -80,6 +80,17 @@ def text_answer(output: OutputType, state: RunState, step: Step, answer: str) ->
     return OutputStep()
 
 
+def json_answer(
+    output: OutputType | None, state: RunState, step: Step, text: str
+) -> OutputStep | None:
+    """A turn that did not parse as calls but is a valid typed answer (JSON written at once,
+    without a grammar), else None."""
+    if output is None or not text.strip():
+        return None
+    parsed = output.parse(text)
+    return _accept(state, step, text.strip(), parsed) if isinstance(parsed, ParsedOutput) else None
+
+
 def _accept(state: RunState, step: Step, answer: str, parsed: ParsedOutput) -> OutputStep:
     step.answer = answer
     step.output = parsed.data
@@ -87,4 +98,11 @@ def _accept(state: RunState, step: Step, answer: str, parsed: ParsedOutput) -> O
     return OutputStep(answer=answer, value=parsed.value)
 
 
-__all__ = ["OUTPUT_PROBLEM", "is_output_turn", "output_request", "settle_output", "text_answer"]
+__all__ = [
+    "OUTPUT_PROBLEM",
+    "is_output_turn",
+    "json_answer",
+    "output_request",
+    "settle_output",
+    "text_answer",
+]

@@ -19,7 +19,13 @@ import anyio
 from lamagent._loop.approval import complete_call, mark_awaiting, needs_pause
 from lamagent._loop.context import LoopContext
 from lamagent._loop.history import step_messages
-from lamagent._loop.output import is_output_turn, output_request, settle_output, text_answer
+from lamagent._loop.output import (
+    is_output_turn,
+    json_answer,
+    output_request,
+    settle_output,
+    text_answer,
+)
 from lamagent._loop.repeats import nudge, repeats
 from lamagent._loop.state import RunState
 from lamagent._loop.window import fit_messages, token_counter
@@ -29,7 +35,9 @@ from lamagent.events import Event, TextDelta, ToolCallEvent, ToolResultEvent
 from lamagent.messages import AssistantTurn, Message, ToolCall, to_messages
 from lamagent.records import CallError, CallRecord
 from lamagent.tools import Tool
+from lamagent.tools.compose import step_tools
 from lamagent.tools.execute import call_key, execute_calls
+from lamagent.tools.verify import unknown_tool_error
 from lamagent.trajectory import Step
 from lamagent.turns import ModelTurn, TurnRequest
 
@@ -65,7 +73,8 @@ async def run_step(
     step = Step(step_id=state.next_step_id)
     state.current = step
     output_turn = is_output_turn(ctx, state)
-    model_turn = await _model_turn(ctx, state, step, emit, output_turn)
+    offered = await _offered_tools(ctx, state, step)
+    model_turn = await _model_turn(ctx, state, step, emit, output_turn, offered)
     turn, generation = model_turn.turn, model_turn.generation
     rendered = start + model_turn.render_seconds
     generated = time.perf_counter()
@@ -76,14 +85,23 @@ async def run_step(
     state.generate_s += generated - rendered
 
     typed_answer = output_turn and ctx.output is not None  # the output module adds its messages
+    # a typed answer written as JSON straight away reads as malformed calls: take it as is
+    early = (
+        json_answer(ctx.output, state, step, generation.text)
+        if turn.error is not None and not typed_answer
+        else None
+    )
     if typed_answer:
         assert ctx.output is not None
         typed = settle_output(ctx.output, state, step, generation.text)
         result = StepResult(step, typed.answer, typed.value, bool(typed.failure), typed.failure)
+    elif early is not None:
+        typed_answer = True
+        result = StepResult(step, early.answer, early.value)
     elif turn.error is not None:
         result = _parse_failure(ctx, state, step, turn)
     elif turn.calls:
-        result = await _calls(ctx, state, step, turn, emit, limiter)
+        result = await _calls(ctx, state, step, turn, emit, limiter, offered)
         state.called_tool = True
     else:
         answer = turn.answer if turn.answer is not None else generation.text.strip()
@@ -113,8 +131,23 @@ async def run_step(
     return result
 
 
+async def _offered_tools(ctx: LoopContext, state: RunState, step: Step) -> list[Tool] | None:
+    """The tools this step may use when a prepared toolset decides (None: all of them)."""
+    if not ctx.toolbox.toolsets:
+        return None
+    context, _ = run_context(
+        state.deps, state.trajectory.unique_trajectory_id, step.step_id, state.usage, ctx.store
+    )
+    return await step_tools(ctx.tools, ctx.toolbox.toolsets, context)
+
+
 async def _model_turn(
-    ctx: LoopContext, state: RunState, step: Step, emit: Emit, output_turn: bool = False
+    ctx: LoopContext,
+    state: RunState,
+    step: Step,
+    emit: Emit,
+    output_turn: bool = False,
+    offered: list[Tool] | None = None,
 ) -> ModelTurn:
     """Ask the turn source for the model's turn, streaming its text to `emit`."""
 
@@ -126,6 +159,8 @@ async def _model_turn(
             await emit(TextDelta(text, step.step_id))
 
     request = ctx.request(state.messages, state.called_tool)
+    if offered is not None:
+        request = dataclasses.replace(request, tools=offered)
     if output_turn:
         request = output_request(ctx, request)
     listen = on_text if emit is not None else None
@@ -172,6 +207,7 @@ async def _calls(
     turn: AssistantTurn,
     emit: Emit,
     limiter: anyio.CapacityLimiter,
+    offered: list[Tool] | None = None,
 ) -> StepResult:
     """Verify every call, run the valid ones, and observe all of them in call order.
 
@@ -187,6 +223,8 @@ async def _calls(
         )
         step.calls.append(record)
         checked = ctx.toolbox.verify(call)
+        if offered is not None and not any(t.name == call.name for t in offered):
+            checked = unknown_tool_error(call.name, [t.name for t in offered])  # not this step
         if isinstance(checked, CallError):
             record.error = checked
             record.result = {"error": checked.message}

@@ -45,8 +45,8 @@ def calibrate_gate(
     samples: Annotated[
         Path | None,
         typer.Option(
-            help="JSON Lines of drafted samples: reused when it exists, else written (refit "
-            "without drafting again)."
+            help="JSON Lines of drafted samples (one file per model): each draft is appended as "
+            "it is made, cases already in it are not drafted again (resume, or refit at once)."
         ),
     ] = None,
     format: Annotated[
@@ -56,26 +56,22 @@ def calibrate_gate(
     threads: Annotated[int | None, typer.Option(help="CPU threads of a llama.cpp model.")] = None,
 ) -> None:
     """Fit the call gate's weights and threshold on BFCL train cases; print the sweep."""
-    from lamagent.gate.calibration import fit, load_samples, save_samples
+    from lamagent.gate.calibration import fit
 
     console = Console(soft_wrap=False, width=120)
     try:
-        if samples is not None and samples.exists():
-            drafted = load_samples(samples)
-        else:
-            drafted = _draft(
-                data,
-                model,
-                category or _DEFAULT_CATEGORIES,
-                limit,
-                train_fraction,
-                seed,
-                format,
-                max_tokens,
-                threads,
-            )
-            if samples is not None:
-                save_samples(drafted, samples)
+        drafted = _draft(
+            data,
+            model,
+            category or _DEFAULT_CATEGORIES,
+            limit,
+            train_fraction,
+            seed,
+            format,
+            max_tokens,
+            threads,
+            samples,
+        )
         calibration = fit(drafted)
     except LamagentError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
@@ -120,32 +116,56 @@ def _draft(
     format: str | None,
     max_tokens: int,
     threads: int | None,
+    samples: Path | None,
 ) -> list[GateSample]:
+    """The train cases' samples: those already in `samples`, the others drafted now."""
+    import json
+
     import anyio
     from rich.progress import Progress
 
     from lamagent.cli.eval import _load
     from lamagent.eval.bfcl_data import load_bfcl, select_cases
     from lamagent.eval.split import split_cases
-    from lamagent.gate.calibration import adraft_samples
+    from lamagent.gate.calibration import adraft_samples, load_samples
     from lamagent.generation import GenerationParams
     from lamagent.turns import turn_source
 
     train, _ = split_cases(load_bfcl(data, categories), train_fraction=train_fraction, seed=seed)
     cases = select_cases(train, limit=limit)
-    backend = _load(model, threads, None, "completions")
-    source = turn_source(backend, format)
-    with Progress() as bar:
-        task = bar.add_task("drafting calls", total=len(cases))
+    wanted = {c.id for c in cases}
+    done = {
+        s.id: s
+        for s in (load_samples(samples) if samples is not None and samples.exists() else [])
+        if s.id in wanted
+    }
+    pending = [c for c in cases if c.id not in done]
+    if pending:
+        source = turn_source(_load(model, threads, None, "completions"), format)
+        sink = None
+        if samples is not None:
+            samples.parent.mkdir(parents=True, exist_ok=True)
+            sink = samples.open("a", encoding="utf-8")
+        try:
+            with Progress() as bar:
+                task = bar.add_task("drafting calls", total=len(pending))
 
-        def advance(_: GateSample) -> None:
-            bar.advance(task)
+                def record(sample: GateSample) -> None:
+                    done[sample.id] = sample
+                    if sink is not None:
+                        sink.write(json.dumps(sample.to_dict()) + "\n")
+                        sink.flush()
+                    bar.advance(task)
 
-        return anyio.run(
-            lambda: adraft_samples(
-                source,
-                cases,
-                generation=GenerationParams(max_tokens=max_tokens),
-                on_sample=advance,
-            )
-        )
+                anyio.run(
+                    lambda: adraft_samples(
+                        source,
+                        pending,
+                        generation=GenerationParams(max_tokens=max_tokens),
+                        on_sample=record,
+                    )
+                )
+        finally:
+            if sink is not None:
+                sink.close()
+    return [done[c.id] for c in cases]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -119,7 +119,7 @@ async def adraft_samples(
     cases: Sequence[BFCLCase],
     *,
     generation: GenerationParams | None = None,
-    on_sample: Any = None,
+    on_sample: Callable[[GateSample], None] | None = None,
 ) -> list[GateSample]:
     """Draft every case's call list under the calls-only grammar and measure it."""
     import time

@@ -35,6 +35,22 @@ def context_overflow(prompt_tokens: int, context: int, remedy: str) -> ContextOv
     )
 
 
+#: How servers say a prompt does not fit: OpenAI's error code, vLLM's and llama.cpp's messages.
+_OVERFLOW_MARKERS = (
+    "context_length_exceeded",
+    "maximum context length",
+    "exceed_context_size",
+    "exceeds the available context size",
+    "requested tokens exceed context window",
+)
+
+
+def is_context_overflow(message: str) -> bool:
+    """Whether a server's error message says the prompt does not fit its context window."""
+    lowered = message.lower()
+    return any(marker in lowered for marker in _OVERFLOW_MARKERS)
+
+
 def check_constraint_support(engine: str, supported: bool, params: GenerationParams) -> None:
     """Raise ConstraintError when `params` carries a constraint the backend cannot honour."""
     if params.constraint is not None and not supported:

@@ -282,7 +282,7 @@ class LlamaCppBackend(Backend):
         buf = ctypes.create_string_buffer(_PIECE_BUFFER)
         found: list[str] = []
         for token in range(self._llm.n_vocab()):
-            if llama_cpp.llama_token_get_attr(self._vocab, token) & kinds:
+            if llama_cpp.llama_vocab_get_attr(self._vocab, token) & kinds:
                 text = self._piece(token, buf).decode("utf-8", errors="replace")
                 if text and text not in found:
                     found.append(text)

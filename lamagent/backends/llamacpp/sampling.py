@@ -60,7 +60,7 @@ class Sampler:
 
     def _allows(self, token: int) -> bool:
         one = self._one[0]
-        one.id, one.logit, one.p = token, 0.0, 0.0
+        one.id, one.logit, one.p = token, 0.0, 0.0  # type: ignore[assignment]
         self._one_array.size, self._one_array.selected = 1, -1
         self._llama.llama_sampler_apply(self._grammar, ctypes.byref(self._one_array))
         return not math.isinf(self._one[0].logit)
