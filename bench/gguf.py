@@ -117,8 +117,10 @@ def blocking_decode(backend: LlamaCppBackend, prompt: str, max_tokens: int) -> t
 def bench_decode(backend: LlamaCppBackend, repeats: int, max_tokens: int) -> None:
     paths = {"astream": stream_decode, "blocking": blocking_decode, "bare": bare_decode}
     rates: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(repeats):  # alternated, so load on a shared machine hits every path alike
-        for name, run in paths.items():
+    order = list(paths)
+    for i in range(repeats):  # alternated and rotated, so load on a shared machine hits all alike
+        for name in order[i % len(order) :] + order[: i % len(order)]:
+            run = paths[name]
             backend.reset_cache()
             n, seconds = run(backend, STORY, max_tokens)
             rates[name].append(n / seconds)

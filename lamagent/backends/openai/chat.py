@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lamagent.backends.base import ChatBackend, FormatChoice
-from lamagent.backends.openai.client import ServerClient, finish_reason, usage_from
+from lamagent.backends.openai.client import ServedModel, ServerClient, finish_reason, usage_from
 from lamagent.errors import BackendError
-from lamagent.generation import Generation, GenerationParams, ModelInfo
+from lamagent.generation import Generation, GenerationParams
 from lamagent.messages import Message, MessageLike, ToolCall, Usage, to_messages
 
 
-class OpenAIChatBackend(ChatBackend):
+class OpenAIChatBackend(ServedModel, ChatBackend):
     """A model behind an OpenAI-compatible chat API.
 
     Args:
@@ -44,24 +44,6 @@ class OpenAIChatBackend(ChatBackend):
         self.client = ServerClient(base_url, model, **client_options)
         self.format = format
         self.plain_sampling = plain_sampling
-
-    @property
-    def base_url(self) -> str:
-        return self.client.base_url
-
-    @property
-    def model(self) -> str | None:
-        return self.client.model
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.client.info
-
-    async def aload_info(self) -> ModelInfo:
-        return await self.client.aload_info()
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
     async def achat(
         self,

@@ -224,6 +224,30 @@ class ServerClient:
         return body
 
 
+class ServedModel:
+    """What both server backends expose of their `ServerClient` (mixed into each)."""
+
+    client: ServerClient
+
+    @property
+    def base_url(self) -> str:
+        return self.client.base_url
+
+    @property
+    def model(self) -> str | None:
+        return self.client.model
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.client.info
+
+    async def aload_info(self) -> ModelInfo:
+        return await self.client.aload_info()
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
 def server_kind(entry: Mapping[str, Any]) -> str | None:
     """Which server lists a model this way: "vllm", "llama.cpp" or None (unknown).
 

@@ -12,17 +12,25 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Literal, get_args
 
+from lamagent.backends._engine.stops import cut_at_stop
 from lamagent.backends.base import Backend, FormatChoice
-from lamagent.backends.openai.client import ServerClient, finish_reason, sse_events, usage_from
+from lamagent.backends.llamacpp.grammar import grammar_cache
+from lamagent.backends.openai.client import (
+    ServedModel,
+    ServerClient,
+    finish_reason,
+    sse_events,
+    usage_from,
+)
 from lamagent.errors import BackendError, ConfigError, ConstraintError
-from lamagent.generation import Constraint, Generation, GenerationParams, ModelInfo
+from lamagent.generation import Constraint, Generation, GenerationParams
 from lamagent.messages import Usage
 
 ConstraintStyle = Literal["auto", "vllm", "llama.cpp", "none"]
 CONSTRAINT_STYLES: tuple[str, ...] = get_args(ConstraintStyle)
 
 
-class OpenAIBackend(Backend):
+class OpenAIBackend(ServedModel, Backend):
     """A model behind an OpenAI-compatible completions API (vLLM, llama.cpp's servers, ...).
 
     Args:
@@ -55,19 +63,7 @@ class OpenAIBackend(Backend):
         self._style: ConstraintStyle = constraint_style
         self.supports_constraint = constraint_style != "none"
         self.format = format
-        self._gbnf_cache: dict[str, str] = {}
-
-    @property
-    def base_url(self) -> str:
-        return self.client.base_url
-
-    @property
-    def model(self) -> str | None:
-        return self.client.model
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.client.info
+        self._grammars = grammar_cache()
 
     @property
     def constraint_style(self) -> ConstraintStyle:
@@ -75,12 +71,6 @@ class OpenAIBackend(Backend):
         if self._style != "auto":
             return self._style
         return "llama.cpp" if self.client.server_kind == "llama.cpp" else "vllm"
-
-    async def aload_info(self) -> ModelInfo:
-        return await self.client.aload_info()
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
     # -- requests ------------------------------------------------------------------------
 
@@ -93,18 +83,10 @@ class OpenAIBackend(Backend):
             )
         if self.constraint_style == "vllm" and not constraint.allow_text and constraint.json_schema:
             return {"structured_outputs": {"json": constraint.json_schema}}
-        gbnf = self._gbnf(constraint)
+        gbnf = self._grammars.get(constraint)
         if self.constraint_style == "vllm":
             return {"structured_outputs": {"grammar": gbnf}}
         return {"grammar": gbnf}
-
-    def _gbnf(self, constraint: Constraint) -> str:
-        key = constraint.key or json.dumps(constraint.model_dump(), sort_keys=True)
-        if key not in self._gbnf_cache:
-            from lamagent.backends.llamacpp_grammar import constraint_to_gbnf
-
-            self._gbnf_cache[key] = constraint_to_gbnf(constraint)
-        return self._gbnf_cache[key]
 
     async def _body(self, prompt: str, params: GenerationParams, *, stream: bool) -> dict[str, Any]:
         await self.client.ensure_info()
@@ -231,9 +213,3 @@ def _first_choice(data: Mapping[str, Any]) -> Mapping[str, Any]:
     if isinstance(choices, list) and choices and isinstance(choices[0], Mapping):
         return choices[0]
     return {}
-
-
-def cut_at_stop(text: str, stop: list[str]) -> str:
-    """`text` up to its first stop string (servers may return the stop string itself)."""
-    cut = min((i for i in (text.find(s) for s in stop if s) if i >= 0), default=-1)
-    return text[:cut] if cut >= 0 else text
