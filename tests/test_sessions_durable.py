@@ -266,3 +266,49 @@ def test_a_store_without_leases_cannot_hold_a_durable_session() -> None:
     session = Agent(ScriptedBackend.calls(["Hi"])).session("chat-5", store=store)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="lock"):
         session.send("Hello")
+
+
+def test_a_chat_backend_reads_the_servers_call_ids_after_a_restart(tmp_path: Path) -> None:
+    """Chat APIs pair results with calls by id: the continued conversation keeps the server's."""
+    from lamagent.backends.scripted_chat import ScriptedChatBackend
+
+    db = tmp_path / "chats.db"
+    server_call = ToolCall(name="lookup", arguments={"city": "Lyon"}, id="srv_call_7")
+    first = ScriptedChatBackend([[server_call], "About 513,000."])
+    live = Agent(first, tools=[lookup]).session("chat-6", store=db)
+    live.send("Population of Lyon?")
+    live_messages = live.messages
+
+    later = ScriptedChatBackend(["Paris is bigger."])
+    Agent(later, tools=[lookup]).session("chat-6", store=SQLiteStore(db)).send("And Paris?")
+    sent = later.requests[0][0]
+    assert sent == [*live_messages, Message.user("And Paris?")]
+    assert [m.tool_call_id for m in sent if m.role == "tool"] == ["srv_call_7"]
+    assert sent[1].tool_calls[0].id == "srv_call_7"
+
+
+def test_a_lease_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
+    from lamagent.trajectory.store.liveness import lease_owner, writer_id
+
+    with SQLiteStore(tmp_path / "leases.db") as store:
+        mine, other = lease_owner("a"), lease_owner("b")
+        store.acquire_lease("chat-7", mine)
+        store.acquire_lease("chat-7", mine)  # the holder may take it again
+        with pytest.raises(SessionBusyError):
+            store.acquire_lease("chat-7", other)  # a live holder: refused
+        store.release_lease("chat-7", mine)
+        store.acquire_lease("chat-7", other)  # released: free
+
+        host = writer_id().split(":")[0]
+        dead = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        ghost = f"{host}:{dead.stdout.strip()}:1|ghost"  # a pid whose process has ended
+        store.release_lease("chat-7", other)
+        store.acquire_lease("chat-7", ghost)
+        store.acquire_lease("chat-7", mine)  # the dead holder's lease is taken over
+        with pytest.raises(SessionBusyError):
+            store.acquire_lease("chat-7", other)

@@ -18,6 +18,7 @@ import anyio
 
 from lamagent._loop.approval import complete_call, mark_awaiting, needs_pause
 from lamagent._loop.context import LoopContext
+from lamagent._loop.fitting import turn_within_window
 from lamagent._loop.history import step_messages
 from lamagent._loop.output import (
     is_output_turn,
@@ -28,21 +29,17 @@ from lamagent._loop.output import (
 )
 from lamagent._loop.repeats import nudge, repeats
 from lamagent._loop.state import RunState
-from lamagent._loop.window import fit_messages, token_counter
 from lamagent.context import run_context
-from lamagent.errors import ContextOverflowError, ToolExecutionError
+from lamagent.errors import ToolExecutionError
 from lamagent.events import Event, TextDelta, ToolCallEvent, ToolResultEvent
-from lamagent.messages import AssistantTurn, Message, ToolCall, to_messages
+from lamagent.messages import AssistantTurn, ToolCall
 from lamagent.records import CallError, CallRecord
 from lamagent.tools import Tool
 from lamagent.tools.compose import step_tools
 from lamagent.tools.execute import call_key, execute_calls
 from lamagent.tools.verify import unknown_tool_error
 from lamagent.trajectory import Step
-from lamagent.turns import ModelTurn, TurnRequest
-
-#: How often a turn is retried with a tighter cut when the backend still reports an overflow.
-_OVERFLOW_RETRIES = 2
+from lamagent.turns import ModelTurn
 
 #: Receives the run's events (None when nobody listens, which skips building them).
 Emit = Callable[[Event], Awaitable[None]] | None
@@ -164,29 +161,7 @@ async def _model_turn(
     if output_turn:
         request = output_request(ctx, request)
     listen = on_text if emit is not None else None
-    if ctx.context.strategy == "error":
-        return await ctx.turns.next_turn(request, on_text=listen, on_raw=on_raw)
-    count = token_counter(ctx.turns, request, ctx.context)
-    window = ctx.backend.info.context_length
-    limit = ctx.context.limit(window, request.params.max_tokens) if window else None
-    for attempt in range(_OVERFLOW_RETRIES + 1):
-        if limit is not None:
-            fitted = fit_messages(state.messages, count, limit, ctx.context, state.pinned)
-            step.context = fitted.cut
-            request = dataclasses.replace(request, messages=fitted.messages)
-        try:
-            return await ctx.turns.next_turn(request, on_text=listen, on_raw=on_raw)
-        except ContextOverflowError:
-            if attempt == _OVERFLOW_RETRIES:
-                raise
-            # the count was off (or the window is unknown): cut to 3/4 of what did not fit
-            step.raw_output = ""
-            limit = max(1, int(count(_messages(request)) * 0.75))
-    raise AssertionError("unreachable")
-
-
-def _messages(request: TurnRequest) -> list[Message]:
-    return to_messages(request.messages)
+    return await turn_within_window(ctx, state, step, request, listen, on_raw)
 
 
 def _parse_failure(

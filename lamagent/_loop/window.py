@@ -70,9 +70,10 @@ def token_counter(turns: TurnSource, request: TurnRequest, policy: ContextPolicy
             return _estimate(len(prompt), policy)
 
         return count_rendered
-    specs = json.dumps(tool_specs(list(request.tools)), ensure_ascii=False, default=str)
+    tools = list(request.tools)
 
     def count_chat(messages: Sequence[Message]) -> int:
+        specs = json.dumps(tool_specs(tools), ensure_ascii=False, default=str)
         text = json.dumps([m.to_dict() for m in messages], ensure_ascii=False, default=str)
         return _estimate(len(text) + len(specs), policy)
 
