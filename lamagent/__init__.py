@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.2.0"
 
 if TYPE_CHECKING:
-    from lamagent.agent import Agent, Session
+    from lamagent.agent import Agent, ContextPolicy, Decision, RepeatPolicy, Session
     from lamagent.backends import (
         Backend,
         ChatBackend,
@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         FormatError,
         LamagentError,
         ModelLoadError,
+        SessionBusyError,
         ToolDefinitionError,
         TrajectoryError,
         UsageError,
@@ -77,6 +78,8 @@ __all__ = [
     "ConfigError",
     "ConstraintError",
     "ContextOverflowError",
+    "ContextPolicy",
+    "Decision",
     "ExecutionPolicy",
     "Format",
     "FormatError",
@@ -88,11 +91,13 @@ __all__ = [
     "ModelInfo",
     "ModelLoadError",
     "Recorder",
+    "RepeatPolicy",
     "RunContext",
     "RunResult",
     "SQLiteStore",
     "ScriptedBackend",
     "Session",
+    "SessionBusyError",
     "Step",
     "Tool",
     "ToolCall",

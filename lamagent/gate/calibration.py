@@ -55,6 +55,8 @@ class GateSample:
     signals: GateSignals | None
     correct: bool
     seconds: float = 0.0
+    #: The drafted calls (xLAM dicts), for reading what the model wrote.
+    calls: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -71,6 +73,7 @@ class GateSample:
             signals=GateSignals(**signals) if signals else None,
             correct=bool(data["correct"]),
             seconds=float(data.get("seconds", 0.0)),
+            calls=list(data.get("calls") or []),
         )
 
 
@@ -164,6 +167,7 @@ async def adraft_samples(
             signals=signals,
             correct=correct,
             seconds=time.perf_counter() - started,
+            calls=[c.to_xlam() for c in turn.calls] if turn is not None else [],
         )
         samples.append(sample)
         if on_sample is not None:
