@@ -7,15 +7,15 @@ The cases are the held-out half of `lamagent.eval.split.split_cases` (seed 0), s
 calibrated with `lamagent eval calibrate-gate` (which fits on the train half) is measured on
 cases it never saw; `--limit` keeps the first N of each category. The three settings run one
 after the other on one loaded model, each scored by lamagent's checker, and the table (passed
-per category, and wall seconds per setting) is printed as Markdown and written to
-`<out>/table.md`. Results go to `<out>/results-<setting>.jsonl`, so an interrupted run resumes.
+per category; the seconds the cases took, summed per setting) is printed as Markdown and
+written to `<out>/table.md`. Results go to `<out>/results-<setting>.jsonl`, so an interrupted
+run resumes (and `--setting` runs some settings only, e.g. in a second process).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,9 @@ def markdown(reports: dict[str, EvalReport], seconds: dict[str, float]) -> str:
             score = reports[name].categories.get(cat)
             cells.append(f"{score.passed} ({score.accuracy:.0%})" if score else "not run")
         lines.append(f"| {cat} ({total}) | " + " | ".join(cells) + " |")
-    lines.append("| wall seconds | " + " | ".join(f"{seconds[n]:.0f}" for n in names) + " |")
+    lines.append(
+        "| seconds (sum over cases) | " + " | ".join(f"{seconds[n]:.0f}" for n in names) + " |"
+    )
     return "\n".join(lines)
 
 
@@ -63,6 +65,9 @@ def main() -> None:
     p.add_argument("--max-tokens", type=int, default=256)
     p.add_argument("--threads", type=int, default=2, help="llama.cpp threads")
     p.add_argument("--out", default="runs/call-gate")
+    p.add_argument(
+        "--setting", action="append", choices=list(SETTINGS), help="repeatable; default: all"
+    )
     a = p.parse_args()
 
     out = Path(a.out)
@@ -75,9 +80,10 @@ def main() -> None:
     seconds: dict[str, float] = {}
     gate = CallGate()
     for name, (choice, gated) in SETTINGS.items():
+        if a.setting and name not in a.setting:
+            continue
         if gated and a.gate:
             gate = CallGate.load(a.gate)  # read when needed: a calibration may still be running
-        started = time.perf_counter()
         reports[name] = evaluate_bfcl(
             backend,
             cases,
@@ -87,7 +93,8 @@ def main() -> None:
             generation=params,
             out=out / f"results-{name.replace(' ', '').replace('+', '-')}.jsonl",
         )
-        seconds[name] = time.perf_counter() - started
+        # the cases' own seconds: right even when a run was resumed or split across processes
+        seconds[name] = sum(r.seconds for r in reports[name].results)
     table = markdown(reports, seconds)
     print(f"gate: threshold {gate.threshold:.2f}, weights {dict(gate.weights)}")
     print(table)

@@ -116,6 +116,9 @@ def test_the_score_is_a_weighted_mean_of_present_signals() -> None:
     assert gate.score(GateSignals(1.0, 1.0, 1.0, repeated=True)) == 0.0
     assert gate.decide(GateSignals(1.0, 0.0, 0.2)).decision == "call"
     assert gate.decide(None).decision == "text"  # no readable draft
+    floored = CallGate(threshold=0.3, weights={"tool_match": 1.0}, min_grounding=0.75)
+    assert floored.decide(GateSignals(0.5, 1.0, 1.0)).decision == "text"  # invented values
+    assert floored.decide(GateSignals(None, None, 1.0)).decision == "call"  # nothing to ground
     with pytest.raises(ConfigError, match="unknown gate signals"):
         CallGate(weights={"likelihood": 1.0})
     with pytest.raises(ConfigError, match="not all zero"):
@@ -254,3 +257,33 @@ def test_calibrate_gate_command_fits_saved_samples_without_drafting(tmp_path: Pa
     assert result.exit_code == 0, result.output  # every case was drafted: no model is loaded
     assert "balanced pass" in result.output and "1.000" in result.output
     assert CallGate.load(out).threshold == fit(drafted).gate.threshold
+
+
+# -- the embedded model ---------------------------------------------------------------------
+
+
+def test_the_embedded_model_calls_when_asked_and_answers_otherwise() -> None:
+    from gguf_model import shared_backend
+
+    source = gated(turn_source(shared_backend()), CallGate())
+
+    def decide(query: str) -> GatedModelTurn:
+        request = TurnRequest(
+            messages=[Message.user(query)],
+            tools=[get_weather],
+            params=GenerationParams(max_tokens=48),
+            constrained=True,
+        )
+        model_turn = anyio.run(lambda: source.next_turn(request))
+        assert isinstance(model_turn, GatedModelTurn) and model_turn.gate is not None
+        return model_turn
+
+    wanted = decide("What is the weather in Paris?")
+    assert wanted.gate is not None and wanted.gate.decision == "call"
+    assert [(c.name, c.arguments) for c in wanted.turn.calls] == [
+        ("get_weather", {"city": "Paris"})
+    ]
+    unwanted = decide("Write a short poem about the sea.")
+    assert unwanted.gate is not None and unwanted.gate.decision == "text"
+    assert unwanted.gate.draft  # the model did draft a call; the gate turned it down
+    assert not unwanted.turn.calls and unwanted.turn.answer

@@ -334,3 +334,19 @@ def test_the_embedded_model_calls_on_every_case_when_calls_are_required() -> Non
         toolbox = Toolbox([Tool.from_spec(f) for f in case.functions])
         for call in result.calls:
             assert not isinstance(toolbox.verify(ToolCall.from_dict(call)), CallError), call
+
+
+def test_multi_turn_categories_go_to_the_multi_turn_evaluation(tmp_path: Path) -> None:
+    from lamagent.eval.multi_turn import MultiTurnReport
+
+    report = evaluate_bfcl("gold", DATA, ["multi_turn_base"], limit=2, progress=False)
+    assert isinstance(report, MultiTurnReport)
+    assert len(report.results) == 2 and report.overall == 1.0
+    with pytest.raises(LamagentError, match="run of their own"):
+        evaluate_bfcl("gold", DATA, ["multi_turn_base", "simple_python"], progress=False)
+    from lamagent.cli import app
+
+    args = ["eval", "bfcl", "--data", str(DATA), "--model", "gold", "-c", "multi_turn_base"]
+    result = CliRunner().invoke(app, [*args, "--limit", "1", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert "multi_turn_base" in result.output and "100" in result.output

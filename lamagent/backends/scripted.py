@@ -21,7 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from lamagent.backends._engine.contract import check_settings, context_overflow
+from lamagent.backends._engine.contract import (
+    check_constraint_support,
+    check_settings,
+    context_overflow,
+)
 from lamagent.backends._engine.prefix import common_prefix_length
 from lamagent.backends._engine.stops import cut_at_stop
 from lamagent.backends.base import (
@@ -158,11 +162,12 @@ class ScriptedBackend(Backend):
     async def astream(
         self, prompt: str, params: GenerationParams
     ) -> AsyncIterator[str | Generation]:
-        if params.constraint is not None and not self.supports_constraint:
-            raise ConstraintError(
-                "this ScriptedBackend does not accept a constraint; create it with "
-                "supports_constraint=True to test constrained decoding"
-            )
+        check_constraint_support(
+            "this ScriptedBackend",
+            self.supports_constraint,
+            params,
+            "create it with supports_constraint=True to test constrained decoding",
+        )
         self.requests.append((prompt, params))
         limit = self._info.context_length
         if limit is not None and len(prompt.split()) >= limit:

@@ -130,6 +130,7 @@ def bfcl(
         plot_accuracy,
         setting_name,
     )
+    from lamagent.eval.multi_turn import MultiTurnReport
     from lamagent.eval.runner import evaluate_bfcl
 
     if tool_choice not in TOOL_CHOICES:
@@ -161,6 +162,8 @@ def bfcl(
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc
     console.print(report.table())
+    if isinstance(report, MultiTurnReport):
+        console.print(report.turn_table())
     if out is not None:
         report.save_json(out / f"report-{setting}.json")
         reports = [

@@ -34,6 +34,8 @@ from lamagent.errors import (
 )
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
 from lamagent.eval.checker import check_bfcl
+from lamagent.eval.multi_turn import aevaluate_multi_turn
+from lamagent.eval.multi_turn.data import has_multi_turn_files, is_multi_turn
 from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_name
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, ToolCall
@@ -233,6 +235,28 @@ async def aevaluate_bfcl(
     if tool_choice != "auto" and not constrained:
         raise ConfigError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
     params = generation or GenerationParams()
+    multi = [c for c in categories or () if is_multi_turn(c)]
+    if multi:
+        if len(multi) != len(list(categories or ())):
+            raise ConfigError("evaluate multi-turn categories in a run of their own")
+        if tool_choice != "auto":
+            raise ConfigError("multi-turn categories run with tool_choice='auto'")
+        if not isinstance(data, (str, Path)):
+            raise ConfigError("multi-turn cases are read from a directory (or the BFCL package)")
+        return await aevaluate_multi_turn(
+            model,
+            multi,
+            data=data if has_multi_turn_files(data) else None,
+            format=format,
+            constrained=constrained,
+            limit=limit,
+            sample=sample,
+            seed=seed,
+            results=out,
+            max_tokens=params.max_tokens,
+            temperature=params.temperature,
+            progress=progress,
+        )
     owned = False
     backend: ModelBackend | None = None
     if isinstance(model, str) and model == GOLD:

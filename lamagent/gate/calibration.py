@@ -1,9 +1,10 @@
 """Fitting a `CallGate` on BFCL cases: relevance (a call is wanted) against irrelevance.
 
 `draft_samples` drafts each case's call list under the calls-only grammar, once, and keeps its
-signals and the checker's verdict; `fit` then tries every weighting on a small grid and every
-threshold, and keeps the one with the best balanced pass rate: the mean of the share of
-relevance cases whose kept draft is right and the share of irrelevance cases sent to text.
+signals and the checker's verdict; `fit` then tries every weighting on a small grid, every
+grounding floor and every threshold, and keeps the one with the best balanced pass rate: the
+mean of the share of relevance cases whose kept draft is right and the share of irrelevance
+cases sent to text.
 (Rejecting a wrong draft costs nothing there: its case fails either way.) Drafting is the slow
 part; fitting is arithmetic, so samples can be saved and fitted again.
 """
@@ -43,6 +44,8 @@ RELEVANCE: tuple[str, ...] = ("simple_python", "multiple", "live_simple")
 THRESHOLDS: tuple[float, ...] = tuple(round(i * 0.05, 2) for i in range(21))
 #: Weights tried for each signal.
 WEIGHT_GRID: tuple[float, ...] = (0.0, 1.0, 2.0)
+#: Grounding floors tried (a draft less grounded than this is never kept).
+MIN_GROUNDING_GRID: tuple[float, ...] = (0.0, 0.5, 0.75, 0.9, 1.0)
 
 
 @dataclass(frozen=True)
@@ -179,12 +182,21 @@ def _sweep(gate: CallGate, samples: Sequence[GateSample]) -> list[ThresholdRow]:
     relevance = [s for s in samples if s.should_call]
     irrelevance = [s for s in samples if not s.should_call]
     scores = {s.id: gate.score(s.signals) if s.signals is not None else -1.0 for s in samples}
+    floor = {  # passes the grounding floor
+        s.id: s.signals is not None
+        and (s.signals.grounding is None or s.signals.grounding >= gate.min_grounding)
+        for s in samples
+    }
+
+    def keeps(sample: GateSample, threshold: float) -> bool:
+        return floor[sample.id] and scores[sample.id] >= threshold
+
     rows: list[ThresholdRow] = []
     for threshold in THRESHOLDS:
-        kept = [s for s in relevance if scores[s.id] >= threshold]
+        kept = [s for s in relevance if keeps(s, threshold)]
         kept_rate = len(kept) / len(relevance)
         pass_rate = sum(s.correct for s in kept) / len(relevance)
-        text_rate = sum(scores[s.id] < threshold for s in irrelevance) / len(irrelevance)
+        text_rate = sum(not keeps(s, threshold) for s in irrelevance) / len(irrelevance)
         rows.append(
             ThresholdRow(
                 threshold=threshold,
@@ -209,15 +221,18 @@ def fit(samples: Sequence[GateSample]) -> Calibration:
             "calibration needs both relevance cases (e.g. simple_python) and irrelevance cases"
         )
     best: tuple[tuple[float, float, float], CallGate, list[ThresholdRow]] | None = None
-    for combo in itertools.product(WEIGHT_GRID, repeat=len(SIGNALS)):
+    for floor, combo in itertools.product(
+        MIN_GROUNDING_GRID, itertools.product(WEIGHT_GRID, repeat=len(SIGNALS))
+    ):
         if not any(combo):
             continue
         weights = dict(zip(SIGNALS, combo, strict=True))
-        rows = _sweep(CallGate(weights=weights), samples)
+        rows = _sweep(CallGate(weights=weights, min_grounding=floor), samples)
         for row in rows:
             key = (row.balanced_pass, row.decision_accuracy, row.threshold)
             if best is None or key > best[0]:
-                best = (key, CallGate(threshold=row.threshold, weights=weights), rows)
+                gate = CallGate(threshold=row.threshold, weights=weights, min_grounding=floor)
+                best = (key, gate, rows)
     assert best is not None
     counts: dict[str, int] = {}
     for s in samples:

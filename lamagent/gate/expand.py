@@ -105,26 +105,52 @@ def prune_calls(
     return kept
 
 
+def _without_values(text: str, calls: Sequence[ToolCall]) -> str:
+    """`text` with the first occurrence of each value the calls used taken out."""
+    import re
+
+    for call in calls:
+        for value in leaf_values(call.arguments):
+            if value.strip():
+                text = re.sub(re.escape(value), "", text, count=1, flags=re.IGNORECASE)
+    return text
+
+
 async def more_calls(
-    inner: PromptTurns, request: TurnRequest, draft: ModelTurn
+    inner: PromptTurns, request: TurnRequest, draft: ModelTurn, *, most: int = 4
 ) -> ModelTurn | None:
-    """A turn with more calls than `draft` when the query asks for them, else None."""
-    calls = draft.turn.calls
+    """A turn with more calls than `draft` when the query asks for them, else None.
+
+    Each further call is drafted on the user's message with the values of the calls so far
+    taken out, so the model reaches for the next item instead of repeating the first call.
+    """
+    calls = list(draft.turn.calls)
     if len(calls) != 1 or draft.turn.error is not None:
         return None
-    if not leftover_words(calls, request.messages, request.tools):
+    history = to_messages(request.messages)
+    last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=None)
+    if last_user is None or not isinstance(history[last_user].content, str):
         return None
-    wider = _AtLeastTwo(inner.backend, inner.format)
-    again = await wider.next_turn(
-        dataclasses.replace(request, tool_choice="required", constrained=True)
-    )
-    if again.turn.error is not None or not again.turn.calls:
+    usage = draft.generation.usage
+    while len(calls) < most and leftover_words(calls, request.messages, request.tools):
+        reduced = list(history)
+        reduced[last_user] = history[last_user].model_copy(
+            update={"content": _without_values(history[last_user].content, calls)}
+        )
+        again = await inner.next_turn(
+            dataclasses.replace(
+                request, messages=reduced, tool_choice="required", constrained=True, max_calls=1
+            )
+        )
+        usage = usage + again.generation.usage
+        if again.turn.error is not None or not again.turn.calls:
+            break
+        pruned = prune_calls([*calls, *again.turn.calls], request.messages, request.tools)
+        if len(pruned) <= len(calls):
+            break
+        calls = pruned
+    if len(calls) < 2:
         return None
-    pruned = prune_calls(again.turn.calls, request.messages, request.tools)
-    if len(pruned) < 2:
-        return None
-    turn = again.turn.model_copy(update={"calls": pruned})
-    generation = again.generation.model_copy(
-        update={"usage": draft.generation.usage + again.generation.usage}
-    )
-    return ModelTurn(turn, generation, again.prompt, draft.render_seconds + again.render_seconds)
+    turn = draft.turn.model_copy(update={"calls": calls})
+    generation = draft.generation.model_copy(update={"usage": usage})
+    return ModelTurn(turn, generation, draft.prompt, draft.render_seconds)

@@ -2,9 +2,10 @@
 
 The score is the weighted mean of the signals that have something to measure (see
 `lamagent.gate.signals`); a repeated call scores 0. The call is kept when the score reaches
-`threshold`. The default weights and threshold come from a calibration of the embedded model
-on BFCL train cases; `lamagent eval calibrate-gate` fits them for another model and saves a
-JSON file that `CallGate.load` reads.
+`threshold` and the draft's grounding reaches `min_grounding`. The defaults come from a
+calibration of the embedded model on 120 BFCL train cases (docs/small-models.md);
+`lamagent eval calibrate-gate` fits them for another model and saves a JSON file that
+`CallGate.load` reads.
 """
 
 from __future__ import annotations
@@ -26,17 +27,24 @@ SIGNALS: tuple[str, ...] = ("grounding", "argument_names", "tool_match")
 
 @dataclass(frozen=True)
 class CallGate:
-    """Keep a drafted call list when its score reaches `threshold`, else answer in text."""
+    """Keep a drafted call list when its score reaches `threshold`, else answer in text.
 
-    threshold: float = 0.5
+    A draft whose values are less grounded than `min_grounding` is never kept, whatever its
+    score: a call that invents its values is rarely the one asked for.
+    """
+
+    threshold: float = 0.35
     #: Weight of each signal in the score (a signal left out weighs 0).
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"grounding": 1.0, "argument_names": 0.0, "tool_match": 1.0}
+        default_factory=lambda: {"grounding": 0.0, "argument_names": 0.0, "tool_match": 1.0}
     )
+    min_grounding: float = 0.75
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"the gate threshold must be between 0 and 1, not {self.threshold}")
+        if not 0.0 <= self.min_grounding <= 1.0:
+            raise ConfigError(f"min_grounding must be between 0 and 1, not {self.min_grounding}")
         unknown = sorted(set(self.weights) - set(SIGNALS))
         if unknown:
             raise ConfigError(f"unknown gate signals {unknown}; signals are: {', '.join(SIGNALS)}")
@@ -45,7 +53,11 @@ class CallGate:
         object.__setattr__(self, "weights", {k: float(v) for k, v in self.weights.items()})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"threshold": self.threshold, "weights": dict(self.weights)}
+        return {
+            "threshold": self.threshold,
+            "weights": dict(self.weights),
+            "min_grounding": self.min_grounding,
+        }
 
     def score(self, signals: GateSignals) -> float:
         """The weighted mean of the present signals in [0, 1]; 0 for a repeated call."""
@@ -61,13 +73,18 @@ class CallGate:
             weight_sum += weight
         return total / weight_sum if weight_sum else 0.0
 
+    def keeps(self, signals: GateSignals, score: float) -> bool:
+        """Whether a draft with these signals and this score is kept."""
+        grounded = signals.grounding is None or signals.grounding >= self.min_grounding
+        return grounded and score >= self.threshold
+
     def decide(self, signals: GateSignals | None) -> GateDecision:
         """The decision for a draft's signals (None: the draft held no readable call)."""
         if signals is None:
             return GateDecision(decision="text", score=0.0, threshold=self.threshold)
         score = self.score(signals)
         return GateDecision(
-            decision="call" if score >= self.threshold else "text",
+            decision="call" if self.keeps(signals, score) else "text",
             score=score,
             threshold=self.threshold,
             signals=signals.as_dict(),
@@ -92,7 +109,8 @@ class CallGate:
             raise ConfigError(f"{path} is not a call gate (expected threshold and weights)")
         try:
             return cls(
-                threshold=float(gate.get("threshold", 0.5)),
+                threshold=float(gate.get("threshold", 0.35)),
+                min_grounding=float(gate.get("min_grounding", 0.0)),
                 weights={str(k): float(v) for k, v in gate.get("weights", {}).items()},
             )
         except (TypeError, ValueError) as exc:

@@ -51,10 +51,12 @@ def is_context_overflow(message: str) -> bool:
     return any(marker in lowered for marker in _OVERFLOW_MARKERS)
 
 
-def check_constraint_support(engine: str, supported: bool, params: GenerationParams) -> None:
+def check_constraint_support(
+    engine: str,
+    supported: bool,
+    params: GenerationParams,
+    remedy: str = "pass constraint=None, or use a backend whose supports_constraint is True",
+) -> None:
     """Raise ConstraintError when `params` carries a constraint the backend cannot honour."""
     if params.constraint is not None and not supported:
-        raise ConstraintError(
-            f"{engine} does not support constrained decoding; pass constraint=None, or use a "
-            "backend whose supports_constraint is True"
-        )
+        raise ConstraintError(f"{engine} does not accept a constraint; {remedy}")

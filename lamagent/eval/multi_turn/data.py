@@ -80,6 +80,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
+def has_multi_turn_files(data: str | os.PathLike[str]) -> bool:
+    """Whether `data` is a directory that holds BFCL multi-turn question files."""
+    root = Path(data)
+    return root.is_dir() and any(root.glob("BFCL_v*_multi_turn_*.json"))
+
+
 def _question_file(root: Path, category: str) -> Path:
     found = sorted(root.glob(f"BFCL_v*_{category}.json"))
     if not found:

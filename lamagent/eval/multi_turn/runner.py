@@ -35,6 +35,7 @@ from lamagent.eval.multi_turn.report import MultiTurnCaseResult, MultiTurnReport
 from lamagent.eval.multi_turn.results import ResultsFile, read_results
 from lamagent.messages import ToolCall, Usage
 from lamagent.trajectory import Step, Trajectory, TrajectoryStore, open_store
+from lamagent.turns import resolve_format
 
 if TYPE_CHECKING:
     from lamagent.agent import Session
@@ -276,18 +277,6 @@ def _select(
     return chosen
 
 
-def _resolve_format(fmt: Format | str | None, backend: ModelBackend | None) -> Format:
-    """As the Agent does: the format asked for, else the backend's choice, else detected."""
-    from lamagent import formats
-
-    choice = fmt if fmt is not None else (backend.format if backend is not None else None)
-    if isinstance(choice, str):
-        return formats.get(choice)
-    if choice is not None:
-        return choice
-    return formats.detect(backend.info) if backend is not None else formats.get("xlam2-qwen")
-
-
 async def aevaluate_multi_turn(
     model: ModelBackend | str = "default",
     categories: Sequence[str] | None = None,
@@ -323,7 +312,7 @@ async def aevaluate_multi_turn(
     else:
         backend = model
         label = backend.info.model_id
-    fmt = _resolve_format(format, backend)
+    fmt = resolve_format(backend, format)
     if cases is None:
         cases = load_multi_turn(categories, data)
         source = str(data) if data is not None else "bfcl-eval"
