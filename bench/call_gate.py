@@ -96,7 +96,7 @@ def main() -> None:
         # the cases' own seconds: right even when a run was resumed or split across processes
         seconds[name] = sum(r.seconds for r in reports[name].results)
     table = markdown(reports, seconds)
-    print(f"gate: threshold {gate.threshold:.2f}, weights {dict(gate.weights)}")
+    print(f"gate: {gate.to_dict()}")
     print(table)
     (out / "table.md").write_text(table + "\n", encoding="utf-8")
 

@@ -10,8 +10,18 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # llama-cpp-python builds llama.cpp for the build machine's CPU. Its AMX kernels crash (SIGSEGV
 # in ggml_backend_amx_mul_mat) on virtual machines that report AMX but do not grant it, so the
-# build targets AVX2/AVX-512 explicitly and leaves AMX out.
-export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON -DGGML_AVX_VNNI=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF}"
+# build names the instruction sets this CPU has (from /proc/cpuinfo) and leaves AMX out.
+if [ -z "${CMAKE_ARGS:-}" ] && [ -r /proc/cpuinfo ]; then
+  cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+  for pair in avx:AVX avx2:AVX2 fma:FMA f16c:F16C avx512f:AVX512 avx512vbmi:AVX512_VBMI \
+              avx512_vnni:AVX512_VNNI avx512_bf16:AVX512_BF16 avx_vnni:AVX_VNNI; do
+    if [[ "${cpu_flags}" == *" ${pair%%:*} "* ]]; then
+      CMAKE_ARGS="${CMAKE_ARGS} -DGGML_${pair#*:}=ON"
+    fi
+  done
+  export CMAKE_ARGS
+fi
 # DeepSpeed (the deepspeed extra, and the test set: dev with finetune) is installed on its own,
 # below, after the training stack (the finetune extra) it builds against
 pip_extras="$(echo ",${extras}," | sed 's/,deepspeed,/,finetune,/g; s/^,//; s/,$//')"

@@ -198,7 +198,7 @@ def test_requests_in_flight_are_capped(base_url: str) -> None:
     async def main() -> list[str]:
         nonlocal in_flight, peak
         await backend.aload_info()
-        client = backend._client()
+        client = backend.client._client()
         original = client.send
 
         async def counting_send(*args: Any, **kwargs: Any) -> Any:

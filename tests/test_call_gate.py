@@ -26,6 +26,7 @@ from lamagent.gate.calibration import GateSample, fit, load_samples, save_sample
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
+from lamagent.trajectory import Step
 from lamagent.turns import ModelTurn, TurnRequest, turn_source
 
 BFCL = Path(__file__).parent / "data" / "bfcl"
@@ -42,7 +43,10 @@ def _weather(city: str) -> list[ToolCall]:
 
 
 def _turn(
-    backend: ScriptedBackend, messages: list[Message], choice: str = "auto", constrained: bool = True
+    backend: ScriptedBackend,
+    messages: list[Message],
+    choice: str = "auto",
+    constrained: bool = True,
 ) -> ModelTurn:
     source = gated(turn_source(backend), CallGate())
     request = TurnRequest(
@@ -179,6 +183,11 @@ def test_the_agent_calls_then_answers_instead_of_repeating_the_call() -> None:
     assert [c.call["name"] for c in steps[0].calls] == ["get_weather"]
     assert steps[1].answer == result.answer  # the repeated draft was rejected
     assert backend.remaining == 0
+    # the step records the gate's verdict, and survives the store's round trip
+    assert steps[0].gate is not None and steps[0].gate["decision"] == "call"
+    assert steps[1].gate is not None and steps[1].gate["decision"] == "text"
+    assert "draft" in steps[1].timings
+    assert Step.model_validate(steps[1].model_dump(mode="json")).gate == steps[1].gate
 
 
 def test_the_evaluation_scores_a_gated_run(tmp_path: Path) -> None:
@@ -190,8 +199,10 @@ def test_the_evaluation_scores_a_gated_run(tmp_path: Path) -> None:
     gold = relevant.ground_truth[0]  # type: ignore[index]
     name = next(iter(gold))
     arguments = {k: v[0] for k, v in gold[name].items() if v and v[0] != ""}
-    irrelevant_draft = {"name": cases[1].functions[0]["name"], "arguments": {"weight": 70.0,
-                                                                               "height": 1.8}}
+    irrelevant_draft = {
+        "name": cases[1].functions[0]["name"],
+        "arguments": {"weight": 70.0, "height": 1.8},
+    }
     backend = ScriptedBackend.calls(
         [[{"name": name, "arguments": arguments}], [irrelevant_draft], "I cannot do that."],
         supports_constraint=True,

@@ -56,7 +56,7 @@ def test_weather_question_calls_the_tool_then_answers() -> None:
     assert steps[1].usage.evaluated_tokens < steps[1].usage.prompt_tokens / 2
 
 
-@tool
+@tool(allow_duplicates=True)  # reading page after page is no loop, even of the same page
 def next_page(page: int) -> dict[str, Any]:
     """Read the next page of the document.
 
@@ -181,8 +181,7 @@ def test_lamagent_chat_reads_lines_until_exit(cli: Any, tmp_path: Any) -> None:
         input="What time is it in Tokyo?\n/exit\nnever read\n",
     )
     assert result.exit_code == 0, result.output
-    assert "→ " in result.output
-    assert "agent> " in result.output or "stopped" in result.output
+    assert "→ " in result.output and "← " in result.output  # the call and its result
     assert "never read" not in result.output
     assert "saved to" in result.output
 

@@ -125,6 +125,10 @@ async def run_step(
         "execute": executed,
         "total": done - start,
     }
+    decision = getattr(model_turn, "gate", None)  # a call gate's draft and verdict
+    if decision is not None:
+        step.gate = decision.to_record()
+        step.timings["draft"] = decision.draft_seconds
     return result
 
 

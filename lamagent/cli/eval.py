@@ -123,6 +123,7 @@ def bfcl(
     ] = None,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
+    from lamagent.eval.multi_turn import MultiTurnReport
     from lamagent.eval.report import (
         SETTINGS,
         TOOL_CHOICES,
@@ -130,7 +131,6 @@ def bfcl(
         plot_accuracy,
         setting_name,
     )
-    from lamagent.eval.multi_turn import MultiTurnReport
     from lamagent.eval.runner import evaluate_bfcl
 
     if tool_choice not in TOOL_CHOICES:

@@ -314,6 +314,8 @@ class Step(BaseModel):
     context: ContextCut | None = None
     #: A note the model read after this step's results (it repeated itself across turns).
     nudge: str | None = None
+    #: How a call gate decided between the drafted calls and text (score, signals, decision).
+    gate: dict[str, Any] | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import anyio
 
-from lamagent.errors import BackendError, ConfigError, ModelLoadError
+from lamagent.backends._engine.contract import is_context_overflow
+from lamagent.errors import BackendError, ConfigError, ContextOverflowError, ModelLoadError
 from lamagent.generation import GenerationParams, ModelInfo
 from lamagent.messages import Usage
 
@@ -150,6 +151,11 @@ class ServerClient:
         return data
 
     def _http_error(self, status: int, text: str) -> BackendError:
+        if is_context_overflow(text):
+            return ContextOverflowError(
+                f"the prompt does not fit the context window of {self.model!r} at "
+                f"{self.base_url} (HTTP {status}: {text})"
+            )
         lowered = text.lower()
         if status == 404 or (
             "model" in lowered and ("not found" in lowered or "does not exist" in lowered)
