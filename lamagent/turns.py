@@ -74,6 +74,17 @@ class ModelTurn:
     render_seconds: float = 0.0
 
 
+def render_prompt(
+    format: Format, messages: Sequence[MessageLike], tools: Sequence[Tool | dict[str, Any]]
+) -> str:
+    """The prompt a prompt backend gets for `messages` and `tools`, up to the assistant's turn.
+
+    The one rendering of a turn: the loop and the evaluation (through `PromptTurns`) and the
+    fine-tuning samples all call it, so a model is trained on the bytes it is run on.
+    """
+    return format.render(messages, list(tools), add_generation_prompt=True)
+
+
 class TurnSource(ABC):
     """A model and its Format, asked for one turn at a time."""
 
@@ -140,7 +151,7 @@ class PromptTurns(TurnSource):
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
         started = time.perf_counter()
-        prompt = self.format.render(request.messages, list(request.tools))
+        prompt = render_prompt(self.format, request.messages, request.tools)
         params = self.params_for(request)
         rendered = time.perf_counter() - started
         parser = self.format.stream_parser()

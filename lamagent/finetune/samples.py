@@ -21,6 +21,7 @@ from lamagent.errors import FormatError
 from lamagent.finetune.augment import Augmentation
 from lamagent.tools.verify import Repair
 from lamagent.trajectory.models import Step, Trajectory
+from lamagent.turns import render_prompt
 
 if TYPE_CHECKING:
     from lamagent.formats.base import Format
@@ -169,7 +170,7 @@ def sft_samples(
     for traj in trajectories:
         for ctx in turns(traj, system=system):
             target = fmt.render_assistant(ctx.turn) + fmt.end_of_turn
-            prompt = fmt.render(ctx.messages, traj.tools, add_generation_prompt=True)
+            prompt = render_prompt(fmt, ctx.messages, traj.tools)
             out.append(SFTSample(prompt, target, traj.unique_trajectory_id, ctx.step.step_id))
             if augment is None:
                 continue
@@ -182,7 +183,7 @@ def sft_samples(
                 vfmt = (with_instruction(fmt, text) if text else None) or fmt
                 out.append(
                     SFTSample(
-                        vfmt.render(msgs, tools, add_generation_prompt=True),
+                        render_prompt(vfmt, msgs, tools),
                         vfmt.render_assistant(turn) + vfmt.end_of_turn,
                         traj.unique_trajectory_id,
                         ctx.step.step_id,

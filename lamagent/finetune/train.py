@@ -74,7 +74,7 @@ def _use_bf16(bf16: bool | None) -> bool:
     return _cuda() and bool(torch.cuda.is_bf16_supported())
 
 
-def load_model(model: Any, *, bf16: bool) -> tuple[Any, Any]:
+def load_for_training(model: Any, *, bf16: bool) -> tuple[Any, Any]:
     """The model and tokenizer for `model` (a path or hub id, or an already loaded model)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -297,7 +297,7 @@ def sft(
     lr = s.learning_rate("sft")
     config = {**_config("sft", model, s, lr=lr, bf16=use_bf16), "samples": len(dataset)}
     run_dir, metrics_path = _prepare_run(out_dir, config)
-    loaded, tokenizer = load_model(model, bf16=use_bf16)
+    loaded, tokenizer = load_for_training(model, bf16=use_bf16)
     max_length = s.max_length
     if s.packing and max_length is None:
         max_length = max(len(x) for x in dataset["input_ids"])
@@ -351,7 +351,7 @@ def dpo(
     lr = s.learning_rate("dpo")
     config = {**_config("dpo", model, s, lr=lr, bf16=use_bf16), "pairs": len(dataset)}
     run_dir, metrics_path = _prepare_run(out_dir, config)
-    loaded, tokenizer = load_model(model, bf16=use_bf16)
+    loaded, tokenizer = load_for_training(model, bf16=use_bf16)
     args = DPOConfig(
         **_training_args(run_dir, s, lr=lr, bf16=use_bf16),
         beta=s.beta,
