@@ -32,15 +32,16 @@ def test_constrained_output_always_parses_and_verifies(category: str) -> None:
     assert tally.cut_off == 0
 
 
-#: Cases of the seeded simple_python sample where SmolLM2 under the call grammar starts
+#: Cases of the seeded 50-case simple_python sample where SmolLM2 under the call grammar starts
 #: repeating its call (found by counting `LlamaCppBackend.repeats_stopped` over the sample).
+REPEATING_SAMPLE = 50
 REPEATING_CASES = ("simple_python_99", "simple_python_139", "simple_python_162")
 
 
 def test_repeated_calls_end_the_list_instead_of_running_to_the_limit() -> None:
     backend = shared_backend()
     wanted = set(REPEATING_CASES)
-    cases = [c for c in sample_cases("simple_python", CASES_PER_CATEGORY) if c.id in wanted]
+    cases = [c for c in sample_cases("simple_python", REPEATING_SAMPLE) if c.id in wanted]
     assert {c.id for c in cases} == wanted
     for case in cases:
         before = backend.repeats_stopped
