@@ -95,13 +95,22 @@ def median_us(samples: list[float]) -> float:
 
 
 def bench_agent(
-    tools: list[Tool], steps: int, runs: int, store_factory: Callable[[], Any]
+    tools: list[Tool],
+    steps: int,
+    runs: int,
+    store_factory: Callable[[], Any],
+    execution: ExecutionPolicy | None = None,
 ) -> float:
     """Median seconds per step of a whole Agent run (steps + 1 model turns)."""
     texts = outputs(steps)
     store = store_factory()
     agent = Agent(
-        ScriptedBackend(["x"]), tools=tools, format=FORMAT, store=store, max_steps=steps + 2
+        ScriptedBackend(["x"]),
+        tools=tools,
+        format=FORMAT,
+        store=store,
+        max_steps=steps + 2,
+        execution=execution,
     )
     per_step: list[float] = []
 
@@ -178,6 +187,7 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
     verified = toolbox.verify(call)
     assert not hasattr(verified, "kind"), verified
     policy = ExecutionPolicy()
+    on_loop = ExecutionPolicy(isolation="loop")
     item = [(0, call, toolbox["tool_03"])]
     step = Step(
         step_id=1,
@@ -193,7 +203,13 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
         ],
         raw_output='[{"name": "tool_03", "arguments": {"city": "Paris", "days": 2}}]',
     )
-    out: dict[str, list[float]] = {"verify": [], "execute": [], "memory": [], "sqlite": []}
+    out: dict[str, list[float]] = {
+        "verify": [],
+        "execute": [],
+        "execute_loop": [],
+        "memory": [],
+        "sqlite": [],
+    }
     memory = MemoryStore()
     tmp = tempfile.TemporaryDirectory()
     sqlite = SQLiteStore(Path(tmp.name) / "bench.db")
@@ -207,13 +223,16 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
             t0 = clock()
             toolbox.verify(call)
             t1 = clock()
+            out["verify"].append(t1 - t0)
+            await execute_calls(item, on_loop, limiter)
+            out["execute_loop"].append(clock() - t1)
+            t1 = clock()
             await execute_calls(item, policy, limiter)
             t2 = clock()
             memory.add_step(traj.unique_trajectory_id, step)
             t3 = clock()
             sqlite.add_step(traj.unique_trajectory_id, step)
             t4 = clock()
-            out["verify"].append(t1 - t0)
             out["execute"].append(t2 - t1)
             out["memory"].append(t3 - t2)
             out["sqlite"].append(t4 - t3)
@@ -250,18 +269,21 @@ def main() -> None:
     rows += [
         ("  part: verify one call", parts["verify"]),
         ("  part: execute one async call", parts["execute"]),
+        ("  part: execute one async call, isolation=loop", parts["execute_loop"]),
         ("  part: record step, MemoryStore", parts["memory"]),
         ("  part: record step, SQLiteStore", parts["sqlite"]),
     ]
-    cases = [
-        ("agent step, async tool, no store", async_tools, lambda: None),
-        ("agent step, async tool, MemoryStore", async_tools, MemoryStore),
-        ("agent step, async tool, SQLiteStore", async_tools, sqlite_store),
-        ("agent step, sync tool (thread), SQLiteStore", sync_tools, sqlite_store),
+    on_loop = ExecutionPolicy(isolation="loop")
+    cases: list[tuple[str, list[Tool], Callable[[], Any], ExecutionPolicy | None]] = [
+        ("agent step, async tool, no store", async_tools, lambda: None, None),
+        ("agent step, async tool on the run's loop, no store", async_tools, lambda: None, on_loop),
+        ("agent step, async tool, MemoryStore", async_tools, MemoryStore, None),
+        ("agent step, async tool, SQLiteStore", async_tools, sqlite_store, None),
+        ("agent step, sync tool (thread), SQLiteStore", sync_tools, sqlite_store, None),
     ]
     overheads: list[tuple[str, float]] = []
-    for name, tools, factory in cases:
-        step = bench_agent(tools, args.steps, args.runs, factory)
+    for name, tools, factory, execution in cases:
+        step = bench_agent(tools, args.steps, args.runs, factory, execution)
         rows.append((name, step))
         overheads.append((name.replace("agent step", "loop overhead"), step - baseline - gen))
     rows += overheads
