@@ -7,6 +7,9 @@ model it is talking to, without either side importing the other.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,6 +33,20 @@ class Constraint(BaseModel):
     call_prefixes: tuple[str, ...] = ("[", "{")
     #: Stable identity for caching compiled grammars (a hash of the schema and the flags).
     key: str = ""
+
+    @property
+    def cache_key(self) -> str:
+        """`key`, or the content hash when it was built without one (`content_key`)."""
+        return self.key or content_key(self.json_schema, self.allow_text, self.call_prefixes)
+
+
+def content_key(
+    schema: Mapping[str, Any] | None, allow_text: bool, prefixes: Sequence[str]
+) -> str:
+    """A stable hash of a constraint's canonical schema JSON and flags (the grammar cache key)."""
+    canon = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    blob = f"{canon}|allow_text={allow_text}|prefixes={json.dumps(list(prefixes))}"
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 class GenerationParams(BaseModel):
@@ -79,4 +96,5 @@ __all__ = [
     "Generation",
     "GenerationParams",
     "ModelInfo",
+    "content_key",
 ]

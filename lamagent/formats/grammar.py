@@ -14,15 +14,13 @@ a small model that starts repeating the same call cannot run to max_tokens.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from lamagent.errors import ConstraintError
 from lamagent.formats.choice import ToolChoice, named_tool
 from lamagent.formats.specs import tool_spec
-from lamagent.generation import Constraint
+from lamagent.generation import Constraint, content_key
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -99,13 +97,6 @@ def call_list_schema(
     return schema
 
 
-def constraint_key(schema: Mapping[str, Any], allow_text: bool, prefixes: Sequence[str]) -> str:
-    """A stable hash of the canonical schema JSON and the flags, for grammar caches."""
-    canon = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    blob = f"{canon}|allow_text={allow_text}|prefixes={json.dumps(list(prefixes))}"
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
 def format_constraint(
     shape: CallShape,
     tools: Sequence[Tool | Mapping[str, Any]],
@@ -146,5 +137,5 @@ def format_constraint(
         json_schema=schema,
         allow_text=allow_text,
         call_prefixes=prefixes,
-        key=constraint_key(schema, allow_text, prefixes),
+        key=content_key(schema, allow_text, prefixes),
     )

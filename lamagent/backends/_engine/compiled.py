@@ -7,8 +7,6 @@ seconds; an agent sends the same constraint on every step. Engines keep compiled
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -20,15 +18,7 @@ T = TypeVar("T")
 
 def constraint_key(constraint: Constraint) -> str:
     """The constraint's own `key`, or a hash of its content when it has none."""
-    if constraint.key:
-        return constraint.key
-    payload = json.dumps(
-        [constraint.json_schema, constraint.allow_text, list(constraint.call_prefixes)],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=str,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return constraint.cache_key
 
 
 class CompiledCache(Generic[T]):
