@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.backends._engine.stops import StopStream
 from lamagent.backends.base import FinishReason, Generation, GenerationParams
 from lamagent.backends.hf.constraint import TokenMask
@@ -80,6 +81,32 @@ class IncrementalDetokenizer:
         return after[len(before) :] if len(after) > len(before) else ""
 
 
+#: Added to the logits of closing tokens near the token limit (see `SequenceState.choose`).
+CLOSER_BIAS = 50.0
+_closers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+_closers_lock = threading.Lock()
+
+
+def closer_tokens(tokenizer: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ids of the tokens that close a JSON string (`"` then only `]`, `}`, spaces), and of
+    those that close only objects and lists (`]`, `}`, spaces); computed once per tokenizer."""
+    key = id(tokenizer)
+    with _closers_lock:
+        if key in _closers:
+            return _closers[key]
+    strings: list[int] = []
+    structures: list[int] = []
+    for token in range(len(tokenizer)):
+        piece = tokenizer.decode([token], skip_special_tokens=True).strip()
+        if piece.startswith('"') and not piece[1:].strip("]} "):
+            strings.append(token)
+        elif piece and not piece.strip("]} "):
+            structures.append(token)
+    found = (torch.tensor(strings, dtype=torch.long), torch.tensor(structures, dtype=torch.long))
+    with _closers_lock:
+        return _closers.setdefault(key, found)
+
+
 class SequenceState:
     """One sequence in the decoding loop."""
 
@@ -102,8 +129,17 @@ class SequenceState:
         self.generated: list[int] = []
         self.done = False
         self.finish_reason: FinishReason = "stop"
+        self._tokenizer = tokenizer
         self._detok = IncrementalDetokenizer(tokenizer)
         self._stops = StopStream(self.params.stop)
+        # Near the token limit a constrained call list is steered to close, as on llama.cpp:
+        # among the tokens the grammar allows, those that close strings, objects and the list
+        # win, so the output is valid JSON within `max_tokens`.
+        constraint = self.params.constraint
+        self._closing = constraint is not None and constraint.json_schema is not None
+        self._reserve = max(4, min(32, max_new_tokens // 4))
+        self._scanner = JsonScanner()
+        self._scanned = 0
         self._generator: torch.Generator | None = None
         if self.params.temperature > 0:
             self._generator = torch.Generator(device="cpu")
@@ -122,6 +158,8 @@ class SequenceState:
     def choose(self, logits: torch.Tensor) -> int:
         """Pick the next token from a row of logits (masked by the grammar, if any)."""
         logits = logits.float()
+        if self._closing and self.max_new_tokens - len(self.generated) <= self._reserve:
+            self._favour_closers(logits)
         if self.mask is not None:
             self.mask.apply(logits)
             if not torch.isfinite(logits).any():
@@ -136,6 +174,17 @@ class SequenceState:
             sorted_p[drop] = 0.0
             probs = torch.zeros_like(probs).scatter_(0, order, sorted_p)
         return int(torch.multinomial(probs, 1, generator=self._generator).item())
+
+    def _favour_closers(self, logits: torch.Tensor) -> None:
+        text = self._stops.text
+        if text.lstrip()[:1] not in ("[", "{"):
+            return
+        self._scanner.feed(text[self._scanned :])
+        self._scanned = len(text)
+        strings, structures = closer_tokens(self._tokenizer)
+        closers = strings if self._scanner.in_string else structures
+        closers = closers[closers < logits.shape[-1]].to(logits.device)
+        logits[closers] += CLOSER_BIAS
 
     def push(self, token_id: int) -> None:
         """Record a sampled token: advance the grammar, stream its text, check every stop."""
