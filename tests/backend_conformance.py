@@ -33,7 +33,7 @@ import anyio
 import pytest
 
 from lamagent.backends import Backend, ChatBackend, Constraint, Generation, GenerationParams
-from lamagent.errors import ContextOverflowError
+from lamagent.errors import ConstraintError, ContextOverflowError
 from lamagent.messages import Message
 
 FINISH_REASONS = {"stop", "length", "error"}
@@ -46,6 +46,9 @@ class BackendCase:
     backend: Backend
     prompt: str
     max_tokens: int = 24
+    #: The engine steers a constrained call list to close before `max_tokens` (llama.cpp,
+    #: transformers); others may be cut by the limit, and must then say so (finish "length").
+    closes_constrained_output: bool = False
     #: Appended to a prompt and its reply to make a prompt that extends it (KV reuse).
     follow_up: str = " Tell me more."
     #: A prompt on which the model writes until `long_tokens` (for cancellation mid-stream).
@@ -203,7 +206,37 @@ CALL_SCHEMA: dict[str, Any] = {
 }
 
 
-class ConstraintConformance:
+class ConstrainedReplyConformance:
+    """Every backend that takes a constraint: a constrained reply parses, or says why not."""
+
+    @pytest.mark.parametrize("max_tokens", [32, 64])
+    def test_a_constrained_reply_parses_within_max_tokens_or_says_why(
+        self, backend_case: BackendCase, max_tokens: int
+    ) -> None:
+        """One guarantee for every backend: a reply under a calls-only constraint is a call
+        list that parses within `max_tokens`, or its finish reason says the limit cut it (the
+        loop then tells the model and the user why). Engines that steer the output to close
+        must always parse."""
+        constraint = Constraint(json_schema=CALL_SCHEMA, key="conformance-call")
+        params = GenerationParams(max_tokens=max_tokens, constraint=constraint)
+        try:
+            gen = backend_case.backend.generate(backend_case.prompt, params)
+        except ConstraintError as exc:  # a server that ignored the constraint: said, loudly
+            assert not backend_case.closes_constrained_output
+            assert "constraint_style" in str(exc)
+            return
+        assert gen.usage.completion_tokens <= max_tokens
+        try:
+            calls = json.loads(gen.text)
+        except ValueError:
+            assert not backend_case.closes_constrained_output, gen.text
+            assert gen.finish_reason == "length", (gen.finish_reason, gen.text)
+            return
+        assert isinstance(calls, list) and calls and calls[0]["name"] == "get_weather"
+        assert set(calls[0]["arguments"]) == {"city"}
+
+
+class ConstraintConformance(ConstrainedReplyConformance):
     """For backends with `supports_constraint`: constrained output obeys the constraint."""
 
     def test_backend_declares_constraint_support(self, backend_case: BackendCase) -> None:
@@ -330,6 +363,7 @@ __all__ = [
     "BackendConformance",
     "ChatCase",
     "ChatConformance",
+    "ConstrainedReplyConformance",
     "ConstraintConformance",
     "KVReuseConformance",
 ]

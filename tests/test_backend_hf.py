@@ -44,7 +44,7 @@ class TestHFConformance(BackendConformance, ConstraintConformance, KVReuseConfor
         model = tiny_model(kind, seed=1)
         bias_toward_short_json(model)
         backend = HFBackend(model, tokenizer=smol_tokenizer(), model_id=f"tiny-{kind}")
-        return BackendCase(backend=backend, prompt=PROMPT)
+        return BackendCase(backend=backend, prompt=PROMPT, closes_constrained_output=True)
 
 
 def test_model_info_comes_from_the_tokenizer_and_config() -> None:

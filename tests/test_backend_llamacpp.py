@@ -48,6 +48,7 @@ class TestLlamaCppConformance(BackendConformance, ConstraintConformance, KVReuse
             backend=shared_backend(),
             prompt=PROMPT,
             max_tokens=24,
+            closes_constrained_output=True,
             follow_up="<|im_end|>\n<|im_start|>user\nAnd about rivers?<|im_end|>\n"
             "<|im_start|>assistant\n",
             long_prompt=STORY,

@@ -20,6 +20,7 @@ import pytest
 pytest.importorskip("llama_cpp.server.app")
 pytest.importorskip("httpx")
 
+from backend_conformance import BackendCase, ConstrainedReplyConformance
 from llama_server import llama_server
 
 from lamagent import Agent, load_model, tool
@@ -96,6 +97,14 @@ def prose_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
         server.shutdown()
+
+
+class TestServerThatIgnoresConstraints(ConstrainedReplyConformance):
+    """The conformance case every backend runs, on a server that ignores the field."""
+
+    @pytest.fixture
+    def backend_case(self, prose_server: str) -> BackendCase:
+        return BackendCase(backend=OpenAIBackend(prose_server, max_retries=0), prompt="prompt")
 
 
 def test_a_server_that_ignores_the_constraint_is_an_error_not_an_answer(prose_server: str) -> None:
