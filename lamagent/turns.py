@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
-from lamagent.errors import BackendError, ConfigError
+from lamagent.errors import BackendError, ConfigError, ConstraintError
 from lamagent.formats.choice import ToolChoice
 from lamagent.formats.specs import tool_specs
 from lamagent.formats.stream_events import StreamEvent, TextPiece
@@ -207,6 +207,16 @@ class ChatTurns(TurnSource):
         if on_raw is not None:
             on_raw(generation.text)
         turn = _chat_turn(message, generation, self.format)
+        forced = request.tool_choice not in ("auto", "none") and bool(request.tools)
+        if forced and not turn.calls and generation.finish_reason == "stop":
+            # The chat API's own constraint: a server that ignores tool_choice must not pass
+            # prose off as the answer to a turn that required a call.
+            raise ConstraintError(
+                f"{type(self.backend).__name__} answered without a call though "
+                f"tool_choice={request.tool_choice!r} requires one: the server does not honour "
+                "tool_choice (for vLLM, start it with --enable-auto-tool-choice and a "
+                "--tool-call-parser), or use tool_choice='auto'"
+            )
         if on_text is not None and not turn.calls and turn.answer:
             await on_text(turn.answer)
         return ModelTurn(turn, generation)

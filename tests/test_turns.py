@@ -136,3 +136,13 @@ def test_settings_are_objects_and_shorthands_map_onto_them() -> None:
         Agent(ScriptedBackend(["x"]), max_steps=0)
     with pytest.raises(ValueError):  # ConfigError is a ValueError
         Agent(ScriptedBackend(["x"]), max_concurrency=0)
+
+
+def test_a_chat_server_that_ignores_a_required_call_is_an_error_not_an_answer() -> None:
+    backend = ScriptedChatBackend(["The weather in Oslo is mild."])
+    result = Agent(backend, tools=[get_weather], tool_choice="required").run("Weather in Oslo?")
+    assert result.outcome == "error" and result.answer is None
+    assert "ConstraintError" in (result.error or "") and "tool_choice" in (result.error or "")
+    # with tool_choice="auto" the same reply is an answer
+    auto = Agent(ScriptedChatBackend(["The weather in Oslo is mild."]), tools=[get_weather])
+    assert auto.run("Weather in Oslo?").answer == "The weather in Oslo is mild."
