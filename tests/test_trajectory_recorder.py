@@ -134,11 +134,11 @@ def test_a_bug_in_a_format_propagates_and_the_outcome_is_still_written() -> None
     real_render = fmt.render
     renders = [0]
 
-    def buggy_render(messages: Any, tools: Any) -> str:
+    def buggy_render(messages: Any, tools: Any, **options: Any) -> str:
         renders[0] += 1
         if renders[0] == 2:
             raise TypeError("a bug inside the Format")
-        return real_render(messages, tools)
+        return real_render(messages, tools, **options)
 
     object.__setattr__(fmt, "render", buggy_render)
     store = CountingStore()
