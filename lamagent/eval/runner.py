@@ -15,7 +15,6 @@ that must score 100%.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from functools import partial
@@ -29,7 +28,6 @@ from lamagent.errors import (
     BackendError,
     ConfigError,
     ConstraintError,
-    LamagentError,
     ToolDefinitionError,
 )
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
@@ -37,6 +35,7 @@ from lamagent.eval.checker import check_bfcl
 from lamagent.eval.multi_turn import aevaluate_multi_turn
 from lamagent.eval.multi_turn.data import has_multi_turn_files, is_multi_turn
 from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_name
+from lamagent.eval.results_file import ResultsFile, read_results
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, ToolCall
 
@@ -93,55 +92,6 @@ def _setting(model: str, fmt: Format, constrained: bool, tool_choice: str) -> di
         "constrained": constrained,
         "tool_choice": tool_choice if constrained else "auto",
     }
-
-
-def _read_done(path: Path, setting: dict[str, Any]) -> dict[str, CaseResult]:
-    """Results already in `path` (a truncated last line is ignored); refuses another setting's."""
-    done: dict[str, CaseResult] = {}
-    if not path.exists():
-        return done
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            # files written before tool_choice existed hold "auto" runs
-            theirs = {k: record.get(k, "auto" if k == "tool_choice" else None) for k in setting}
-            if theirs != setting:
-                raise LamagentError(
-                    f"{path} holds results of another setting ({theirs}, this run is {setting}); "
-                    "give this run its own output file"
-                )
-            result = CaseResult(**{k: v for k, v in record.items() if k not in setting})
-            done[result.id] = result
-    return done
-
-
-class _ResultFile:
-    """Appends one JSON line per finished case, flushed at once (the resume point)."""
-
-    def __init__(self, path: Path, setting: dict[str, Any]) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        needs_newline = path.exists() and path.stat().st_size > 0 and not _ends_with_newline(path)
-        self._fh = path.open("a", encoding="utf-8")
-        if needs_newline:
-            self._fh.write("\n")
-        self._setting = setting
-
-    def write(self, result: CaseResult) -> None:
-        record = {**self._setting, **result.model_dump()}
-        self._fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self._fh.flush()
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as fh:
-        fh.seek(-1, 2)
-        return fh.read(1) == b"\n"
 
 
 async def _run_case(
@@ -288,10 +238,11 @@ async def aevaluate_bfcl(
     setting = _setting(label, fmt, constrained, tool_choice)
     setting["gate"] = gate.to_dict() if gate is not None else None
     results: dict[str, CaseResult] = {}
-    sink: _ResultFile | None = None
+    sink: ResultsFile[CaseResult] | None = None
     if out is not None:
-        results = _read_done(Path(out), setting)
-        sink = _ResultFile(Path(out), setting)
+        # files written before tool_choice existed hold "auto" runs
+        results = read_results(Path(out), setting, CaseResult, {"tool_choice": "auto"})
+        sink = ResultsFile(Path(out), setting)
     pending = [c for c in cases if c.id not in results]
 
     columns = (

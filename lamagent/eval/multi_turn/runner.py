@@ -32,7 +32,7 @@ from lamagent.eval.multi_turn.checker import TurnCheck, check_turn
 from lamagent.eval.multi_turn.data import MultiTurnCase, load_multi_turn
 from lamagent.eval.multi_turn.environments import Environment
 from lamagent.eval.multi_turn.report import MultiTurnCaseResult, MultiTurnReport, TurnResult
-from lamagent.eval.multi_turn.results import ResultsFile, read_results
+from lamagent.eval.results_file import ResultsFile, read_results
 from lamagent.messages import ToolCall, Usage
 from lamagent.trajectory import Step, Trajectory, TrajectoryStore, open_store
 from lamagent.turns import resolve_format
@@ -331,9 +331,9 @@ async def aevaluate_multi_turn(
         "max_steps": max_steps,
     }
     done: dict[str, MultiTurnCaseResult] = {}
-    sink: ResultsFile | None = None
+    sink: ResultsFile[MultiTurnCaseResult] | None = None
     if results is not None:
-        done = read_results(Path(results), setting)
+        done = read_results(Path(results), setting, MultiTurnCaseResult)
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
     trajectories: TrajectoryStore | None = None
