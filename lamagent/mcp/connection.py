@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from abc import ABC, abstractmethod
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Any
@@ -39,7 +40,7 @@ MAX_LIST_PAGES = 100
 _TOOLS_CHANGED = "notifications/tools/list_changed"
 
 
-class MCPToolset:
+class MCPToolset(ABC):
     """A connected MCP server whose tools are lamagent Tools (see `MCPServerStdio`, `...HTTP`).
 
     Args:
@@ -72,9 +73,9 @@ class MCPToolset:
         self._failure: BaseException | None = None
         self._changed = False
 
+    @abstractmethod
     def _transport(self) -> AbstractAsyncContextManager[Any]:
         """The SDK transport to this server (a subprocess, an HTTP endpoint)."""
-        raise NotImplementedError
 
     # -- the toolset protocol --------------------------------------------------------------
 
