@@ -85,3 +85,83 @@ def test_an_empty_call_list_is_an_empty_answer_that_renders_back(
     turn = fmt.parse(f"{before}[{inside}]{before}")
     assert turn.answer == "" and not turn.calls and turn.error is None
     assert fmt.parse(fmt.render_assistant(turn)).answer == ""
+
+
+JSON_LEAVES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.lists(st.sampled_from([*"ab é\u2028\"\\", "<|im_start|>"]), max_size=4).map("".join),
+    st.just("lone \ud800 surrogate"),
+)
+JSON_VALUES = st.recursive(
+    JSON_LEAVES,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 2)), inner, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.dictionaries(st.sampled_from(["name", "description", "parameters"]), JSON_VALUES)),
+    st.booleans(),
+)
+def test_the_remembered_tool_section_is_the_direct_one_byte_for_byte(
+    specs: list[dict[str, object]], ensure_ascii: bool
+) -> None:
+    """The tool section is remembered by content: never a stale or merged text (`1` is not
+    `1.0` is not `true`, though they compare equal), under any encoding and control set."""
+    import json
+
+    from lamagent.formats.specs import indented_specs
+
+    controls = ControlStrings(["<|im_start|>"])
+    direct = "".join(
+        controls.neutralise(json.dumps(s, indent=4, ensure_ascii=ensure_ascii)) + "\n\n"
+        for s in specs
+    )
+    for _ in range(2):  # computed, then remembered
+        got = indented_specs(
+            specs, ensure_ascii=ensure_ascii, neutralise=controls.neutralise, neutraliser=controls
+        )
+        assert got == direct
+    other = ControlStrings([])  # another control set is another text
+    plain = "".join(json.dumps(s, indent=4, ensure_ascii=ensure_ascii) + "\n\n" for s in specs)
+    assert indented_specs(
+        specs, ensure_ascii=ensure_ascii, neutralise=other.neutralise, neutraliser=other
+    ) == plain
+
+
+def test_equal_but_differently_written_specs_get_their_own_sections() -> None:
+    from lamagent.formats.specs import indented_specs
+
+    controls = ControlStrings([])
+    texts = [
+        indented_specs(
+            [{"name": "f", "parameters": {"default": value}}],
+            ensure_ascii=False,
+            neutralise=controls.neutralise,
+            neutraliser=controls,
+        )
+        for value in (1, 1.0, True)
+    ]
+    assert [t.split('"default": ')[1].split("\n")[0] for t in texts] == ["1", "1.0", "true"]
+
+
+def test_a_spec_that_is_not_json_raises_as_before() -> None:
+    import pytest
+
+    from lamagent.formats.specs import indented_specs
+
+    controls = ControlStrings([])
+    with pytest.raises(TypeError):
+        indented_specs(
+            [{"name": "f", "parameters": {"x": object()}}],
+            ensure_ascii=False,
+            neutralise=controls.neutralise,
+            neutraliser=controls,
+        )

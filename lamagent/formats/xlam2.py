@@ -14,7 +14,6 @@ assistant is should not take away the only description of how to call tools. Pas
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,7 +22,7 @@ from lamagent.errors import FormatError
 from lamagent.formats.base import Format
 from lamagent.formats.conversation import dump_calls, dump_result, message_text, read_messages
 from lamagent.formats.parse import parse_output
-from lamagent.formats.specs import tool_specs
+from lamagent.formats.specs import indented_specs, tool_specs
 from lamagent.formats.stream import CallStreamParser
 from lamagent.formats.stream_events import StreamParser
 from lamagent.messages import AssistantTurn, Message, MessageLike
@@ -135,9 +134,12 @@ class XLAM2Format(Format):
         if tools:
             if not (caller and self.system_instruction == "official"):
                 out += INSTRUCTION
-            for spec in tools:
-                dumped = json.dumps(spec, indent=4, ensure_ascii=self.ensure_ascii)
-                out += self.neutralise(dumped) + "\n\n"
+            out += indented_specs(
+                tools,
+                ensure_ascii=self.ensure_ascii,
+                neutralise=self.neutralise,
+                neutraliser=self.control_strings,
+            )
         return out
 
     def render_message(self, message: Message) -> str:

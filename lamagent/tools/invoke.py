@@ -12,6 +12,7 @@ this thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -63,24 +64,49 @@ def _run_async(
     """Await the tool on this thread's own event loop, cancellable from outside.
 
     Tasks the tool left behind are cancelled when it returns, so calls stay independent.
+    A `CancelledError` the tool raises itself is its failure; a stop asked from outside (the
+    timeout, the run's cancellation) ends the call with a `TimeoutError`.
     """
+    if backend != "asyncio":
+        return anyio.run(_cancellable, make, set_canceller, backend=backend)
 
     async def main() -> Any:
-        with anyio.CancelScope() as scope:
-            if set_canceller is not None:
-                post = current_poster()
-                set_canceller(lambda: post(scope.cancel))
-            return await make()
-        raise TimeoutError("the call was cancelled by the runtime")
+        return await make()
 
-    if backend != "asyncio":
-        return anyio.run(main, backend=backend)
     loop = thread_event_loop()
+    task = loop.create_task(main())
+    stopped = False
+    if set_canceller is not None:
+
+        def stop() -> None:
+            nonlocal stopped
+            stopped = True
+            task.cancel()
+
+        def post_stop() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the call is over
+                loop.call_soon_threadsafe(stop)
+
+        set_canceller(post_stop)
     try:
-        return loop.run_until_complete(main())
+        return loop.run_until_complete(task)
+    except asyncio.CancelledError:
+        if stopped:
+            raise TimeoutError("the call was cancelled by the runtime") from None
+        raise
     finally:
         leftovers = asyncio.all_tasks(loop)
-        for task in leftovers:
-            task.cancel()
+        for leftover in leftovers:
+            leftover.cancel()
         if leftovers:
             loop.run_until_complete(asyncio.wait(leftovers, timeout=1.0))
+
+
+async def _cancellable(make: Callable[[], Awaitable[Any]], set_canceller: SetCanceller) -> Any:
+    """`make()` awaited under a cancel scope that `set_canceller` can cancel (trio)."""
+    with anyio.CancelScope() as scope:
+        if set_canceller is not None:
+            post = current_poster()
+            set_canceller(lambda: post(scope.cancel))
+        return await make()
+    raise TimeoutError("the call was cancelled by the runtime")

@@ -84,7 +84,9 @@ class ToolThread:
     def start(self) -> None:
         THREADS.submit(self._main, f"lamagent-tool {self.name}")
 
-    def _main(self) -> None:
+    def _main(self) -> Callable[[], None]:
+        """Run the job; returns `on_end`, which the thread calls when it is ready for more
+        work (so the waiting event loop wakes to a thread that no longer holds the GIL)."""
         global _abandoned_running
         try:
             self.outcome = self._job(self)
@@ -95,7 +97,7 @@ class ToolThread:
                 self._ended = True
                 if self._abandoned:
                     _abandoned_running -= 1
-            self._on_end()
+        return self._on_end
 
     @property
     def ended(self) -> bool:
@@ -129,6 +131,10 @@ class ToolThread:
             canceller()
 
 
+#: Work for a daemon thread: returns what to call once the thread is free again, or None.
+Job = Callable[[], Callable[[], None] | None]
+
+
 class DaemonThreads:
     """Daemon worker threads, reused: an idle one waits `idle_seconds` for work, then ends.
 
@@ -139,11 +145,12 @@ class DaemonThreads:
     def __init__(self, max_idle: int = 8, idle_seconds: float = 10.0) -> None:
         self.max_idle = max_idle
         self.idle_seconds = idle_seconds
-        self._idle: list[queue.SimpleQueue[tuple[Callable[[], None], str]]] = []
+        self._idle: list[queue.SimpleQueue[tuple[Job, str]]] = []
         self._lock = threading.Lock()
 
-    def submit(self, job: Callable[[], None], name: str) -> None:
-        """Run `job` on an idle thread, or on a new one."""
+    def submit(self, job: Job, name: str) -> None:
+        """Run `job` on an idle thread, or on a new one; then the callback it returns, if any,
+        once the thread is idle again (or about to end)."""
         with self._lock:
             inbox = self._idle.pop() if self._idle else None
         if inbox is None:
@@ -151,7 +158,7 @@ class DaemonThreads:
             threading.Thread(target=self._serve, args=(inbox,), name=name, daemon=True).start()
         inbox.put((job, name))
 
-    def _serve(self, inbox: queue.SimpleQueue[tuple[Callable[[], None], str]]) -> None:
+    def _serve(self, inbox: queue.SimpleQueue[tuple[Job, str]]) -> None:
         me = threading.current_thread()
         while True:
             try:
@@ -163,12 +170,16 @@ class DaemonThreads:
                         break
                 continue  # picked just now: the job is on its way
             me.name = name
-            job()
+            then = job()
             me.name = "lamagent-tool-idle"
             with self._lock:
-                if len(self._idle) >= self.max_idle:
-                    break
-                self._idle.append(inbox)
+                ending = len(self._idle) >= self.max_idle
+                if not ending:
+                    self._idle.append(inbox)
+            if then is not None:
+                then()
+            if ending:
+                break
         _close_thread_loop()
 
 
@@ -220,6 +231,11 @@ async def _acquire_slot(limiter: anyio.CapacityLimiter, borrower: object) -> boo
     watch = _watch(limiter)
     if watch.abandoned >= limiter.total_tokens:
         return False
+    try:  # a free slot: no wait, no extra turn of the event loop
+        limiter.acquire_on_behalf_of_nowait(borrower)
+        return True
+    except anyio.WouldBlock:
+        pass
     with anyio.CancelScope() as scope:
         watch.waiters.add(scope)
         try:
