@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from lamagent.errors import SessionBusyError, TrajectoryError
 from lamagent.messages import Usage
 from lamagent.trajectory.models import Outcome, Step, Trajectory
-from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
+from lamagent.trajectory.store.protocol import TimePoint, TrajectoryFilter, check_outcome
 
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -131,19 +131,10 @@ class MemoryStore:
         until: TimePoint | None = None,
         limit: int | None = None,
     ) -> list[Trajectory]:
-        check_outcome(outcome)
-        lo, hi = to_timestamp(since), to_timestamp(until)
+        wanted = TrajectoryFilter.of(outcome, tool, error_kind, since, until)
         with self._lock:
             self._live()
-            found = [
-                t
-                for t in self._data.values()
-                if (outcome is None or t.outcome == outcome)
-                and (tool is None or tool in t.tools_called)
-                and (error_kind is None or error_kind in t.error_kinds)
-                and (lo is None or t.created_at >= lo)
-                and (hi is None or t.created_at <= hi)
-            ]
+            found = [t for t in self._data.values() if wanted.matches(t)]
             found.sort(
                 key=lambda t: (t.created_at, self._order[t.unique_trajectory_id]), reverse=True
             )

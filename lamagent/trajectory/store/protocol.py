@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -111,3 +112,42 @@ def to_timestamp(value: TimePoint | None) -> float | None:
 def check_outcome(outcome: str | None) -> None:
     if outcome is not None and outcome not in OUTCOMES:
         raise TrajectoryError(f"unknown outcome {outcome!r}; use one of: {', '.join(OUTCOMES)}")
+
+
+@dataclass(frozen=True)
+class TrajectoryFilter:
+    """The filters of `TrajectoryStore.query`, checked and normalised once (times as epoch
+    seconds); `matches` is the rule every store applies to a trajectory."""
+
+    outcome: str | None = None
+    tool: str | None = None
+    error_kind: str | None = None
+    since: float | None = None
+    until: float | None = None
+
+    @classmethod
+    def of(
+        cls,
+        outcome: str | None = None,
+        tool: str | None = None,
+        error_kind: str | None = None,
+        since: TimePoint | None = None,
+        until: TimePoint | None = None,
+    ) -> TrajectoryFilter:
+        check_outcome(outcome)
+        return cls(outcome, tool, error_kind, to_timestamp(since), to_timestamp(until))
+
+    def matches_steps(self, trajectory: Trajectory) -> bool:
+        """The filters on what the steps hold (a tool called, an error kind)."""
+        return (self.tool is None or self.tool in trajectory.tools_called) and (
+            self.error_kind is None or self.error_kind in trajectory.error_kinds
+        )
+
+    def matches(self, trajectory: Trajectory) -> bool:
+        """Every filter (the outcome compared as stored)."""
+        return (
+            (self.outcome is None or trajectory.outcome == self.outcome)
+            and (self.since is None or trajectory.created_at >= self.since)
+            and (self.until is None or trajectory.created_at <= self.until)
+            and self.matches_steps(trajectory)
+        )

@@ -32,7 +32,7 @@ from lamagent.trajectory.store.connections import (
 )
 from lamagent.trajectory.store.encoding import record_json, safe_text
 from lamagent.trajectory.store.liveness import owner_alive, writer_alive, writer_id
-from lamagent.trajectory.store.protocol import TimePoint, check_outcome, to_timestamp
+from lamagent.trajectory.store.protocol import TimePoint, TrajectoryFilter, check_outcome
 
 STORE_SCHEMA_VERSION = 1
 """Version of the SQLite table layout (independent of the record's `schema_version`)."""
@@ -478,7 +478,7 @@ class SQLiteStore:
         until: TimePoint | None = None,
         limit: int | None = None,
     ) -> list[Trajectory]:
-        check_outcome(outcome)
+        wanted = TrajectoryFilter.of(outcome, tool, error_kind, since, until)
         where: list[str] = []
         args: list[Any] = []
         if outcome in _LIVE:
@@ -492,13 +492,12 @@ class SQLiteStore:
         if error_kind is not None:
             where.append("id IN (SELECT trajectory_id FROM step_errors WHERE kind = ?)")
             args.append(safe_text(error_kind))
-        lo, hi = to_timestamp(since), to_timestamp(until)
-        if lo is not None:
+        if wanted.since is not None:
             where.append("created_at >= ?")
-            args.append(lo)
-        if hi is not None:
+            args.append(wanted.since)
+        if wanted.until is not None:
             where.append("created_at <= ?")
-            args.append(hi)
+            args.append(wanted.until)
         sql = "SELECT id, header, outcome, writer FROM trajectories"
         if where:
             sql += " WHERE " + " AND ".join(where)
@@ -515,9 +514,7 @@ class SQLiteStore:
                     continue
                 # The index tables can name what the record no longer holds (a v1 duplicate,
                 # a step row that could not be read): the record decides.
-                if error_kind is not None and error_kind not in traj.error_kinds:
-                    continue
-                if tool is not None and tool not in traj.tools_called:
+                if not wanted.matches_steps(traj):
                     continue
                 found.append(traj)
                 if limit is not None and len(found) >= max(limit, 0):
