@@ -9,12 +9,16 @@ import pytest
 from backend_conformance import (
     BackendCase,
     BackendConformance,
+    ChatCase,
+    ChatConformance,
     ConstraintConformance,
     KVReuseConformance,
 )
 
 from lamagent.backends import Constraint, GenerationParams, ModelInfo, ScriptedBackend
+from lamagent.backends.scripted_chat import ChatReply, ChatRequest, ScriptedChatBackend
 from lamagent.errors import BackendError, ConfigError, ConstraintError, ContextOverflowError
+from lamagent.messages import ToolCall
 
 LONG = "Tell me a long story. " * 20
 INFO = ModelInfo(model_id="scripted", context_length=512)
@@ -43,6 +47,31 @@ class TestScriptedConstrainedConformance(BackendConformance, ConstraintConforman
             model_info=INFO,
         )
         return BackendCase(backend=backend, prompt="weather in Paris?", long_prompt=LONG)
+
+
+def obliging(request: ChatRequest) -> ChatReply:
+    """A chat double that does what it is asked: a named tool gets a call, "auto" an answer."""
+    names = [t.get("function", t)["name"] for t in request.tools]
+    if request.tool_choice in names or (request.tool_choice == "required" and names):
+        name = request.tool_choice if request.tool_choice in names else names[0]
+        return [ToolCall(name=name, arguments={"location": "London"})]
+    return "It is mild in London."
+
+
+class TestScriptedChatConformance(ChatConformance):
+    @pytest.fixture
+    def chat_case(self) -> ChatCase:
+        return ChatCase(backend=ScriptedChatBackend([obliging] * 4))
+
+
+def test_a_scripted_chat_reply_can_read_its_request() -> None:
+    backend = ScriptedChatBackend([obliging, obliging])
+    case = ChatCase(backend=backend)
+    forced, _ = case.turn("get_weather")
+    free, _ = case.turn("auto")
+    assert [c.name for c in forced.tool_calls or []] == ["get_weather"]
+    assert free.content == "It is mild in London." and not free.tool_calls
+    assert [r[2] for r in backend.requests] == ["get_weather", "auto"]
 
 
 def test_bad_settings_are_config_errors() -> None:

@@ -2,7 +2,9 @@
 
 `ScriptedChatBackend` stands in for a server's chat API (its own template and tool parser) so
 that code driving a `ChatBackend` can be tested offline. Each reply is a list of calls (the
-server parsed them), a text (no calls), an assistant `Message`, or an exception to raise.
+server parsed them), a text (no calls), an assistant `Message`, or an exception to raise. A
+reply may also be a function of the request (`ChatRequest`: messages, tools, tool_choice), for
+a double that answers what it is asked (a named tool_choice gets a call of that tool).
 
     backend = ScriptedChatBackend([[ToolCall(name="get_weather", arguments={"city": "Paris"})],
                                    "It is sunny in Paris."])
@@ -12,7 +14,8 @@ server parsed them), a text (no calls), an assistant `Message`, or an exception 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lamagent.backends.base import ChatBackend
@@ -24,6 +27,19 @@ from lamagent.messages import Message, MessageLike, ToolCall, Usage, to_messages
 ChatReply = Sequence[ToolCall | Mapping[str, Any]] | str | Message | BaseException
 
 
+@dataclass(frozen=True)
+class ChatRequest:
+    """What one `achat` was asked: the messages, the tool specs and the tool choice."""
+
+    messages: list[Message]
+    tools: list[dict[str, Any]]
+    tool_choice: str
+
+
+#: A scripted reply, or a function that makes the reply from the request.
+ScriptStep = ChatReply | Callable[[ChatRequest], ChatReply]
+
+
 class ScriptedChatBackend(ChatBackend):
     """Replays `replies` in order, one per `achat`; every request is kept in `requests`.
 
@@ -31,7 +47,7 @@ class ScriptedChatBackend(ChatBackend):
     """
 
     def __init__(
-        self, replies: Sequence[ChatReply], *, model_info: ModelInfo | None = None
+        self, replies: Sequence[ScriptStep], *, model_info: ModelInfo | None = None
     ) -> None:
         self._replies = list(replies)
         self._next = 0
@@ -50,11 +66,13 @@ class ScriptedChatBackend(ChatBackend):
         *,
         tool_choice: str = "auto",
     ) -> tuple[Message, Generation]:
-        self.requests.append((to_messages(messages), [dict(t) for t in tools], tool_choice))
+        request = ChatRequest(to_messages(messages), [dict(t) for t in tools], tool_choice)
+        self.requests.append((request.messages, request.tools, request.tool_choice))
         if self._next >= len(self._replies):
             raise BackendError(f"the script has only {len(self._replies)} replies")
-        reply = self._replies[self._next]
+        step = self._replies[self._next]
         self._next += 1
+        reply = step(request) if callable(step) else step
         if isinstance(reply, BaseException):
             raise reply
         if isinstance(reply, Message):
@@ -73,4 +91,4 @@ class ScriptedChatBackend(ChatBackend):
         return message, generation
 
 
-__all__ = ["ChatReply", "ScriptedChatBackend"]
+__all__ = ["ChatReply", "ChatRequest", "ScriptStep", "ScriptedChatBackend"]
