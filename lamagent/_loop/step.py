@@ -7,7 +7,6 @@ on its next turn, and each filled into the step's trajectory record.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import time
 from collections.abc import Awaitable, Callable
@@ -36,7 +35,7 @@ from lamagent.messages import AssistantTurn, ToolCall
 from lamagent.records import CallError, CallRecord
 from lamagent.tools import Tool
 from lamagent.tools.compose import step_tools
-from lamagent.tools.execute import call_key, execute_calls
+from lamagent.tools.execute import call_key, copy_arguments, execute_calls
 from lamagent.tools.verify import unknown_tool_error
 from lamagent.trajectory import Step
 from lamagent.turns import ModelTurn
@@ -77,6 +76,7 @@ async def run_step(
     generated = time.perf_counter()
     step.raw_output = generation.text
     step.usage = generation.usage
+    step.copy_bias = generation.copy_bias
     step.thought = turn.thought
     state.usage = state.usage + generation.usage
     state.generate_s += generated - rendered
@@ -198,7 +198,7 @@ async def _calls(
         record = CallRecord(
             index=index,
             call_id=call.id or f"call_{step.step_id}_{index}",
-            call=copy.deepcopy(call.to_xlam()),
+            call=copy_arguments(call.to_xlam()),
         )
         step.calls.append(record)
         checked = ctx.toolbox.verify(call)
@@ -212,7 +212,7 @@ async def _calls(
             if verified.id is None:  # the id a tool's RunContext names the call by
                 verified = verified.model_copy(update={"id": record.call_id})
             # a copy: a tool that changes its arguments must not rewrite the record
-            record.verified = copy.deepcopy(verified.to_xlam())
+            record.verified = copy_arguments(verified.to_xlam())
             record.repairs = list(checked.repairs)
             runnable.append((index, verified, ctx.toolbox[verified.name]))
         if emit is not None:
