@@ -20,6 +20,17 @@
 6. LoRA fine-tune the SmolLM2 Hugging Face checkpoint, merge, export to GGUF.
 7. Measure the tuned GGUF on the same held-out cases in the same settings.
 
+Multi-turn categories (`-c multi_turn_base ...`, on their own) run the same stages over BFCL's
+multi-turn cases: the teacher is the gold oracle replaying each case's ground truth through the
+real Agent loop (`lamagent.eval.multi_turn`, one session trajectory per case), every assistant
+turn of a teacher run becomes a training sample, checked byte for byte against the prompt the
+loop sent for that turn (a `miss_func` case's turns after its held-out functions arrive are
+rendered with the tools offered then), and the small model is measured before and after on
+held-out cases, each user turn run by the Agent (free and constrained decoding):
+
+    python examples/self_improve.py -c multi_turn_base --eval-limit 5 --train-cases 50 \
+        --out runs/si-multi-turn
+
 Everything lands in `--out`: the trajectory store, the SFT run, the GGUF, the results of each
 evaluation (JSON Lines; the base model's are reused by a rerun into the same folder, the tuned
 model's are always measured afresh), `report.json` (before/after per setting and category, stage
@@ -34,7 +45,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 from rich.console import Console
@@ -47,6 +58,13 @@ from lamagent.backends.scripted import ScriptedBackend
 from lamagent.errors import LamagentError
 from lamagent.eval import BFCLCase, EvalReport, check_bfcl, evaluate_bfcl, load_bfcl
 from lamagent.eval.bfcl_data import first_acceptable_calls
+from lamagent.eval.multi_turn import (
+    MultiTurnCase,
+    evaluate_multi_turn,
+    gold_backend,
+    is_multi_turn,
+    load_multi_turn,
+)
 from lamagent.eval.report import SETTINGS as DECODING
 from lamagent.eval.report import plot_accuracy
 from lamagent.eval.split import split_cases
@@ -88,10 +106,15 @@ class LoopSettings:
     threads: int = 2
     #: torch threads for training (None: torch's default).
     train_threads: int | None = None
-    n_ctx: int = 2048
+    #: llama.cpp context (None: 2048, or 8192 for multi-turn).
+    n_ctx: int | None = None
+    #: Agent steps per user turn when measuring multi-turn cases.
+    turn_steps: int = 3
     #: Also train on the answer turn after the tool result (doubles the training tokens).
     train_answers: bool = False
-    max_length: int = 1024
+    #: Longest training sample in tokens (None: 1024, or 8192 for multi-turn, whose prompts
+    #: carry every function doc of the case's environments).
+    max_length: int | None = None
     rank: int = 16
     alpha: int = 32
     #: LoRA on the last N decoder layers only (the backward pass stops there: faster on CPU,
@@ -116,11 +139,14 @@ def load_split(s: LoopSettings) -> tuple[list[BFCLCase], list[BFCLCase]]:
     return split_cases(cases, train_fraction=s.train_fraction, seed=s.seed)
 
 
+Case = TypeVar("Case", BFCLCase, MultiTurnCase)
+
+
 def first_per_category(
-    cases: Sequence[BFCLCase], n: int | None, categories: Sequence[str]
-) -> list[BFCLCase]:
+    cases: Sequence[Case], n: int | None, categories: Sequence[str]
+) -> list[Case]:
     """The first `n` cases (None: all) of each category, category by category, in file order."""
-    chosen: list[BFCLCase] = []
+    chosen: list[Case] = []
     for category in categories:
         group = [c for c in cases if c.category == category]
         chosen += group if n is None else group[:n]
@@ -346,7 +372,9 @@ def build_dataset(
 
     tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
     stats = SFTStats()
-    dataset = build_sft_dataset(kept, FORMAT, tokenizer, max_length=s.max_length, stats=stats)
+    dataset = build_sft_dataset(
+        kept, FORMAT, tokenizer, max_length=s.max_length or 1024, stats=stats
+    )
     checked = check_prompts(dataset, kept, origin)
     if not s.train_answers:
         targets = {
@@ -379,7 +407,7 @@ def train_and_export(dataset: Any, s: LoopSettings, model_dir: Path) -> tuple[Pa
     n_layers = int(json.loads((model_dir / "config.json").read_text())["num_hidden_layers"])
     layers = None
     if s.lora_layers is not None and s.lora_layers < n_layers:
-        layers = list(range(n_layers - s.lora_layers, n_layers))
+        layers = tuple(range(n_layers - s.lora_layers, n_layers))
     result = sft(
         str(model_dir),
         dataset,
@@ -408,7 +436,9 @@ def train_and_export(dataset: Any, s: LoopSettings, model_dir: Path) -> tuple[Pa
 def _llama(path: Path, s: LoopSettings) -> Backend:
     from lamagent.backends.llamacpp import LlamaCppBackend
 
-    return LlamaCppBackend(path, n_threads=s.threads, n_ctx=s.n_ctx)
+    multi = any(is_multi_turn(c) for c in s.categories)
+    n_ctx = s.n_ctx or (8192 if multi else 2048)
+    return LlamaCppBackend(path, n_threads=s.threads, n_ctx=n_ctx)
 
 
 def _stage(n: int, title: str) -> float:
@@ -475,6 +505,11 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     from lamagent.finetune import filter_trajectories
     from lamagent.models import default_gguf_path, default_hf_checkpoint
 
+    multi = [c for c in s.categories if is_multi_turn(c)]
+    if multi and len(multi) != len(s.categories):
+        raise LamagentError("run multi-turn categories in a loop of their own")
+    if multi:
+        return run_multi_turn_loop(s)
     out = Path(s.out)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
@@ -588,6 +623,271 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     return report
 
 
+# -- multi-turn ------------------------------------------------------------------------------
+
+#: Multi-turn settings by name: constrained or not. Every one runs the Agent per user turn (the
+#: calls-only grammar is no multi-turn setting: the agent must be able to answer and ask).
+MULTI_TURN_SETTINGS: dict[str, bool] = {"free": False, "constrained": True}
+#: The teacher's replies are the ground truth, however long (no cut at max_tokens).
+TEACHER_TOKENS = 1 << 16
+
+
+@dataclass
+class TeacherRun:
+    """One teacher run of a multi-turn case: its verdict and the prompt of every model turn."""
+
+    case: MultiTurnCase
+    passed: bool
+    reason: str | None
+    #: The prompt the loop sent for each model turn, in step order (what inference saw).
+    prompts: list[str]
+    #: Steps taken on each user turn, in turn order.
+    turn_steps: list[int]
+
+
+def load_multi_turn_split(s: LoopSettings) -> tuple[list[MultiTurnCase], list[MultiTurnCase]]:
+    """The seeded train and held-out halves of each multi-turn category."""
+    cases = load_multi_turn(list(s.categories))
+    return split_cases(cases, train_fraction=s.train_fraction, seed=s.seed)
+
+
+def measure_multi_turn(
+    backend: Backend, cases: Sequence[MultiTurnCase], s: LoopSettings, tag: str, *, resume: bool
+) -> dict[str, EvalReport]:
+    """`evaluate_multi_turn` on `cases` in each multi-turn setting of `s.settings`."""
+    reports: dict[str, EvalReport] = {}
+    for setting in s.settings:
+        if setting not in MULTI_TURN_SETTINGS:
+            continue
+        path = Path(s.out) / "eval" / f"{tag}-{setting}.jsonl"
+        if not resume and path.exists():
+            path.unlink()
+        reports[setting] = evaluate_multi_turn(
+            backend,
+            cases=cases,
+            format=FORMAT,
+            constrained=MULTI_TURN_SETTINGS[setting],
+            limits=Limits(max_steps=s.turn_steps),
+            generation=GenerationParams(max_tokens=s.max_tokens),
+            max_case_seconds=None,
+            results=path,
+            progress=False,
+        )
+        console.print(f"  {tag} {setting}: [bold]{reports[setting].overall:.0%}[/bold]")
+    return reports
+
+
+def record_multi_turn(
+    store: SQLiteStore, train: Sequence[MultiTurnCase], s: LoopSettings
+) -> dict[str, TeacherRun]:
+    """The teacher (the gold oracle through the Agent loop) on the train cases, each one
+    session trajectory in `store`; returns trajectory id -> its run."""
+    runs: dict[str, TeacherRun] = {}
+    for case in first_per_category(train, s.train_cases, s.categories):
+        teacher = gold_backend(case, FORMAT)
+        assert isinstance(teacher, ScriptedBackend)  # it records every prompt it was sent
+        report = evaluate_multi_turn(
+            teacher,
+            cases=[case],
+            format=FORMAT,
+            generation=GenerationParams(max_tokens=TEACHER_TOKENS),
+            max_case_seconds=None,
+            store=store,
+            progress=False,
+        )
+        (result,) = report.results
+        assert result.trajectory_id is not None
+        runs[result.trajectory_id] = TeacherRun(
+            case,
+            result.passed,
+            result.reason,
+            [prompt for prompt, _ in teacher.requests],
+            [t.steps for t in result.turn_results],
+        )
+    return runs
+
+
+def teacher_judge(runs: dict[str, TeacherRun]) -> Callable[[Trajectory], bool | str]:
+    """A judge for `filter_trajectories`: the run passed the multi-turn checker on every turn
+    (a case whose ground truth breaks its own docs does not)."""
+
+    def judge(traj: Trajectory) -> bool | str:
+        run = runs.get(traj.unique_trajectory_id)
+        if run is None:
+            return "not a run of this loop"
+        return True if run.passed else f"ground truth: {run.reason}"
+
+    return judge
+
+
+def tool_phases(traj: Trajectory, run: TeacherRun) -> list[tuple[Trajectory, set[int]]]:
+    """The trajectory once per set of tools it was offered, with the step ids run under it.
+
+    A `miss_func` case offers its held-out functions from a later turn on; the trajectory
+    records the first turn's tools, so the later turns are rendered from a copy that holds
+    the tools of their turn (as the loop rendered them).
+    """
+    from lamagent.tools import Tool
+
+    phases: list[tuple[Trajectory, set[int]]] = []
+    position = 0
+    for turn, steps in enumerate(run.turn_steps):
+        ids = {st.step_id for st in traj.steps[position : position + steps]}
+        position += steps
+        if turn == 0 or run.case.added_at(turn):
+            tools = [Tool.from_spec(doc).spec() for doc in run.case.functions_at(turn)]
+            copy = traj.model_copy(
+                update={
+                    "tools": tools,
+                    "unique_trajectory_id": f"{traj.unique_trajectory_id}#{turn}",
+                }
+            )
+            phases.append((copy, set()))
+        phases[-1][1].update(ids)
+    return phases
+
+
+def build_multi_turn_dataset(
+    kept: Sequence[Trajectory], runs: dict[str, TeacherRun], s: LoopSettings, model_dir: Path
+) -> tuple[Any, dict[str, Any]]:
+    """One SFT sample per assistant turn of each kept run, each prompt checked to be the prompt
+    the loop sent for that turn, byte for byte."""
+    from transformers import AutoTokenizer
+
+    from lamagent.finetune import SFTStats, build_sft_dataset
+
+    tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
+    copies: list[Trajectory] = []
+    owner: dict[str, tuple[Trajectory, TeacherRun, set[int]]] = {}
+    for traj in kept:
+        run = runs[traj.unique_trajectory_id]
+        for copy, ids in tool_phases(traj, run):
+            copies.append(copy)
+            owner[copy.unique_trajectory_id] = (traj, run, ids)
+    stats = SFTStats()
+    dataset = build_sft_dataset(
+        copies, FORMAT, tokenizer, max_length=s.max_length or 8192, stats=stats
+    )
+    dataset = dataset.filter(
+        lambda row: row["step_id"] in owner[row["trajectory_id"]][2] and row["variant"] == 0
+    )
+    checked = 0
+    for row in dataset:
+        traj, run, _ = owner[row["trajectory_id"]]
+        index = [st.step_id for st in traj.steps].index(row["step_id"])
+        if row["prompt"] != run.prompts[index]:
+            raise LamagentError(
+                f"the training prompt of {run.case.id}, step {row['step_id']}, differs from the "
+                "prompt the loop sent for that turn; train and run with the same Format and tools"
+            )
+        checked += 1
+    info = {
+        "samples": len(dataset),
+        "dropped_too_long": stats.too_long,
+        "tokens": sum(len(ids) for ids in dataset["input_ids"]),
+        "prompts_checked_identical": checked,
+    }
+    return dataset, info
+
+
+def run_multi_turn_loop(s: LoopSettings) -> dict[str, Any]:
+    """The seven stages over multi-turn categories; returns (and writes) the report."""
+    from lamagent.finetune import filter_trajectories
+    from lamagent.models import default_gguf_path, default_hf_checkpoint
+
+    out = Path(s.out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    t = _stage(1, f"split {', '.join(s.categories)} (seed {s.seed})")
+    train, held_out = load_multi_turn_split(s)
+    evaluated = first_per_category(held_out, s.eval_limit, s.categories)
+    console.print(
+        f"  {len(train)} train, {len(held_out)} held-out cases; measuring {len(evaluated)}"
+    )
+    timings["split"] = time.perf_counter() - t
+
+    t = _stage(2, "measure the embedded model on the held-out cases (the Agent, per user turn)")
+    base = _llama(default_gguf_path(), s)
+    before = measure_multi_turn(base, evaluated, s, "before", resume=True)
+    timings["measure_before"] = time.perf_counter() - t
+
+    t = _stage(3, "record the teacher (the gold oracle through the loop) on the train cases")
+    db = out / "trajectories.db"
+    if db.exists():
+        db.unlink()
+    store = SQLiteStore(db)
+    try:
+        runs = record_multi_turn(store, train, s)
+        recorded = list(store)
+    finally:
+        store.close()
+    console.print(f"  {len(recorded)} session trajectories in {db}")
+    timings["record"] = time.perf_counter() - t
+
+    t = _stage(4, "filter")
+    kept, freport = filter_trajectories(recorded, judge=teacher_judge(runs), mode="trim")
+    freport.print(console)
+    timings["filter"] = time.perf_counter() - t
+
+    t = _stage(5, f"SFT dataset ({FORMAT}), every assistant turn")
+    model_dir = default_hf_checkpoint()
+    dataset, dinfo = build_multi_turn_dataset(kept, runs, s, model_dir)
+    console.print(
+        f"  {dinfo['samples']} samples, {dinfo['tokens']} tokens; "
+        f"{dinfo['prompts_checked_identical']} prompts byte-identical to the loop's"
+    )
+    timings["dataset"] = time.perf_counter() - t
+
+    t = _stage(6, "LoRA fine-tune, merge, export GGUF")
+    gguf, trained = train_and_export(dataset, s, model_dir)
+    timings["train_export"] = time.perf_counter() - t
+
+    t = _stage(7, "measure the tuned model on the same held-out cases")
+    tuned = _llama(gguf, s)
+    after = measure_multi_turn(tuned, evaluated, s, "after", resume=False)
+    timings["measure_after"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - started
+
+    console.print(summary_table(before, after))
+    relabelled = [
+        r.model_copy(update={"model": f"{tag}:"})
+        for tag, reports in (("before", before), ("after", after))
+        for r in reports.values()
+    ]
+    chart = plot_accuracy(relabelled, out / "accuracy.png")
+    report = {
+        "settings": {k: v for k, v in asdict(s).items() if k != "extra"},
+        "format": FORMAT,
+        "multi_turn": True,
+        "split": {"train": len(train), "held_out": len(held_out), "evaluated": len(evaluated)},
+        "held_out_ids": [c.id for c in evaluated],
+        "before": {k: _report_dict(v) for k, v in before.items()},
+        "after": {k: _report_dict(v) for k, v in after.items()},
+        "trajectories": {
+            "total": len(recorded),
+            "teacher_passed": sum(r.passed for r in runs.values()),
+        },
+        "filter": freport.to_dict(),
+        "dataset": dinfo,
+        "training": {
+            "losses": trained.losses,
+            "runtime_s": trained.train_runtime,
+            "tokens": trained.train_tokens,
+            "run_dir": str(trained.run_dir),
+        },
+        "gguf": str(gguf),
+        "chart": str(chart),
+        "timings_s": timings,
+    }
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    console.print(f"report: {out / 'report.json'}  chart: {chart}  total {timings['total']:.0f} s")
+    for backend in (base, tuned):
+        anyio.run(backend.aclose)
+    return report
+
+
 def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
     d = LoopSettings()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
@@ -613,6 +913,10 @@ def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
     p.add_argument("--train-threads", type=int, default=None, help="torch threads")
     p.add_argument("--train-answers", action="store_true", help="train on answer turns too")
     p.add_argument("--max-length", type=int, default=d.max_length)
+    p.add_argument("--n-ctx", type=int, default=d.n_ctx, help="llama.cpp context")
+    p.add_argument(
+        "--turn-steps", type=int, default=d.turn_steps, help="multi-turn: steps per user turn"
+    )
     p.add_argument("--rank", type=int, default=d.rank)
     p.add_argument("--alpha", type=int, default=d.alpha)
     p.add_argument("--lora-layers", type=int, default=d.lora_layers, help="last N layers only")
@@ -637,6 +941,8 @@ def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
         train_threads=a.train_threads,
         train_answers=a.train_answers,
         max_length=a.max_length,
+        n_ctx=a.n_ctx,
+        turn_steps=a.turn_steps,
         rank=a.rank,
         alpha=a.alpha,
         lora_layers=a.lora_layers,

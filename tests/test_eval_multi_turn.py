@@ -266,6 +266,55 @@ def test_a_turn_without_an_answer_fails_with_the_step_limit(
     assert result.turn_results[0].outcome == "max_steps" and result.turn_results[0].steps == 2
 
 
+def test_settings_objects_bound_each_turn_and_shorthands_apply_over_them(
+    cases: dict[str, MultiTurnCase],
+) -> None:
+    from lamagent.errors import ConfigError
+    from lamagent.generation import GenerationParams
+    from lamagent.settings import Limits
+
+    case = cases["multi_turn_base_1"]  # turn 0: ls(a=True)
+    call = '[{"name": "ls", "arguments": {"a": true}}]'
+    backend = ScriptedBackend(lambda prompt: call)
+    report = evaluate_multi_turn(
+        backend,
+        cases=[case],
+        limits=Limits(max_steps=3),
+        generation=GenerationParams(max_tokens=7, temperature=0.5),
+        progress=False,
+    )
+    assert report.max_steps == 3 and report.results[0].turn_results[0].steps == 3
+    _, params = backend.requests[0]
+    assert (params.max_tokens, params.temperature) == (7, 0.5)
+    # a shorthand is applied over the object, as the Agent's keywords are
+    backend = ScriptedBackend(lambda prompt: call)
+    report = evaluate_multi_turn(
+        backend, cases=[case], limits=Limits(max_steps=3), max_steps=1, progress=False
+    )
+    assert report.results[0].turn_results[0].steps == 1
+    assert backend.requests[0][1].max_tokens == 512  # GenerationParams' default
+    with pytest.raises(ConfigError, match="max_steps"):
+        evaluate_multi_turn("gold", cases=[case], max_steps=0, progress=False)
+
+
+def test_a_call_gate_is_part_of_the_setting(
+    cases: dict[str, MultiTurnCase], tmp_path: Path
+) -> None:
+    from lamagent.errors import ConfigError
+    from lamagent.gate import CallGate
+
+    case = cases["multi_turn_base_1"]
+    out = tmp_path / "mt.jsonl"
+    backend = ScriptedBackend(lambda prompt: "I would list the files.")
+    report = evaluate_multi_turn(backend, cases=[case], results=out, gate=None, progress=False)
+    assert json.loads(out.read_text().splitlines()[0])["gate"] is None
+    assert report.setting == "free"
+    with pytest.raises(LamagentError, match="another setting"):
+        evaluate_multi_turn(backend, cases=[case], results=out, gate=CallGate(), progress=False)
+    with pytest.raises(ConfigError, match="gold"):
+        evaluate_multi_turn("gold", cases=[case], gate=CallGate(), progress=False)
+
+
 def test_a_case_is_bounded_in_time(cases: dict[str, MultiTurnCase]) -> None:
     slow = ScriptedBackend(lambda prompt: "thinking " * 40, delay=0.05)
     report = evaluate_multi_turn(

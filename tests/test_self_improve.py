@@ -214,3 +214,110 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
     assert (out / "tuned-q8_0.gguf").stat().st_size > 50_000_000
     assert (out / "accuracy.png").stat().st_size > 0
     assert set(saved["timings_s"]) >= {"measure_before", "record", "train_export", "total"}
+
+
+# -- multi-turn ----------------------------------------------------------------------------
+
+
+def _multi_turn_teacher_runs(ids: list[str]):  # type: ignore[no-untyped-def]
+    from lamagent.eval.multi_turn import load_multi_turn
+
+    cases = {c.id: c for c in load_multi_turn(["multi_turn_base", "multi_turn_miss_func"])}
+    store = MemoryStore()
+    settings = si.LoopSettings(categories=("multi_turn_base", "multi_turn_miss_func"))
+    runs = si.record_multi_turn(store, [cases[i] for i in ids], settings)
+    return list(store), runs, settings
+
+
+@pytest.mark.hf
+def test_multi_turn_teacher_turns_are_samples_with_the_loops_prompts() -> None:
+    pytest.importorskip("transformers")
+    from lamagent.models import default_hf_checkpoint
+
+    # multi_turn_miss_func_0 offers `sort` from turn 3 on: its later turns see 32 tools, not 31
+    recorded, runs, settings = _multi_turn_teacher_runs(
+        ["multi_turn_base_0", "multi_turn_miss_func_0"]
+    )
+    assert all(r.passed for r in runs.values()) and len(recorded) == 2
+    judge = si.teacher_judge(runs)
+    assert [judge(t) for t in recorded] == [True, True]
+    dataset, info = si.build_multi_turn_dataset(recorded, runs, settings, default_hf_checkpoint())
+    steps = sum(len(t.steps) for t in recorded)
+    # every assistant turn of both runs is a sample, its prompt the one the loop sent
+    assert info["samples"] == info["prompts_checked_identical"] == steps == 17
+    assert info["dropped_too_long"] == 0
+    miss = next(t for t in recorded if runs[t.unique_trajectory_id].case.id.endswith("func_0"))
+    rows = [r for r in dataset if r["trajectory_id"].startswith(miss.unique_trajectory_id)]
+    assert len(rows) == len(miss.steps)
+    assert '"name": "sort"' not in rows[0]["prompt"] and '"name": "sort"' in rows[-1]["prompt"]
+
+
+@pytest.mark.hf
+def test_multi_turn_samples_rendered_with_the_wrong_tools_are_caught(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("transformers")
+    from lamagent.models import default_hf_checkpoint
+
+    recorded, runs, settings = _multi_turn_teacher_runs(["multi_turn_miss_func_0"])
+    # the trajectory's own tools for every turn: the turns after `sort` arrives differ
+    monkeypatch.setattr(
+        si, "tool_phases", lambda traj, run: [(traj, {s.step_id for s in traj.steps})]
+    )
+    with pytest.raises(LamagentError, match="differs from the prompt the loop sent"):
+        si.build_multi_turn_dataset(recorded, runs, settings, default_hf_checkpoint())
+
+
+def test_multi_turn_and_single_turn_categories_do_not_mix() -> None:
+    with pytest.raises(LamagentError, match="loop of their own"):
+        si.run_loop(si.LoopSettings(categories=("multi_turn_base", "simple_python")))
+
+
+@pytest.mark.slow
+@pytest.mark.gguf
+@pytest.mark.hf
+# two cold prefills of a multi-turn prompt (3-5k tokens, before and after) on one llama.cpp
+# thread, plus a training step on such a prompt: minutes on a small shared machine
+@pytest.mark.timeout(1800)
+def test_the_multi_turn_loop_at_tiny_scale(tmp_path: Path) -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("peft")
+    from lamagent.eval.multi_turn import load_multi_turn
+
+    out = tmp_path / "run"
+    settings = si.LoopSettings(
+        categories=("multi_turn_base",),
+        out=str(out),
+        eval_limit=1,
+        train_cases=2,
+        max_tokens=16,
+        turn_steps=1,
+        threads=1,
+        train_threads=1,
+        rank=4,
+        alpha=8,
+        lora_layers=2,
+        max_steps=1,
+        batch_size=1,
+        outtype="q8_0",
+        settings=("free",),
+    )
+    report = si.run_loop(settings)
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["multi_turn"] is True and saved["after"] == report["after"]
+    # split -> measure: the first held-out case, by the Agent, before and after
+    _, held = split_cases(load_multi_turn(["multi_turn_base"]), seed=0)
+    assert saved["held_out_ids"] == [held[0].id]
+    for tag in ("before", "after"):
+        assert saved[tag]["free"]["cases"] == 1
+        (line,) = (out / "eval" / f"{tag}-free.jsonl").read_text().splitlines()
+        record = json.loads(line)
+        assert record["id"] == held[0].id and record["max_steps"] == 1
+        assert record["turn_results"] and record["prompt_tokens"] > 3000
+    # record -> filter -> dataset: two teacher sessions, every turn a sample with the loop's bytes
+    assert saved["trajectories"] == {"total": 2, "teacher_passed": 2}
+    assert saved["filter"]["kept"] == 2
+    assert saved["dataset"]["samples"] == saved["dataset"]["prompts_checked_identical"] >= 8
+    # dataset -> training -> export
+    assert len(saved["training"]["losses"]) == 1 and saved["training"]["losses"][0] > 0
+    assert (out / "tuned-q8_0.gguf").stat().st_size > 50_000_000

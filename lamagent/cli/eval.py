@@ -115,6 +115,22 @@ def bfcl(
         ),
     ] = "completions",
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+    agent: Annotated[
+        bool,
+        typer.Option(
+            "--agent/--one-generation",
+            help="Run each single-turn case through the Agent (verification feedback and "
+            "retries, up to --max-steps) and score its first calls that all verify. "
+            "Multi-turn categories always run the Agent.",
+        ),
+    ] = False,
+    max_steps: Annotated[
+        int | None,
+        typer.Option(
+            help="Agent steps per run: per case with --agent (default 3), per user turn on "
+            "multi-turn categories (default 20)."
+        ),
+    ] = None,
     gate: Annotated[
         str | None,
         typer.Option(
@@ -123,8 +139,9 @@ def bfcl(
     ] = None,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
-    from lamagent.eval.multi_turn import MultiTurnReport
+    from lamagent.eval.multi_turn import MultiTurnReport, is_multi_turn
     from lamagent.eval.report import (
+        AGENT_SETTINGS,
         SETTINGS,
         TOOL_CHOICES,
         EvalReport,
@@ -132,13 +149,24 @@ def bfcl(
         setting_name,
     )
     from lamagent.eval.runner import evaluate_bfcl
+    from lamagent.settings import Limits
 
     if tool_choice not in TOOL_CHOICES:
         raise typer.BadParameter(f"one of {', '.join(TOOL_CHOICES)}", param_hint="--tool-choice")
     if tool_choice != "auto" and not constrained:
         raise typer.BadParameter("needs --constrained", param_hint="--tool-choice")
+    multi_turn = any(is_multi_turn(c) for c in category or ())
+    if max_steps is not None and not (agent or multi_turn):
+        raise typer.BadParameter(
+            "needs --agent (or multi-turn categories)", param_hint="--max-steps"
+        )
+    if max_steps is not None and max_steps < 1:
+        raise typer.BadParameter("at least 1", param_hint="--max-steps")
+    limits = Limits(max_steps=max_steps) if max_steps is not None else None
     console = Console(soft_wrap=False, width=120)
-    setting = setting_name(constrained, tool_choice) + ("-gate" if gate else "")
+    setting = setting_name(constrained, tool_choice, agent and not multi_turn) + (
+        "-gate" if gate else ""
+    )
     try:
         call_gate = _gate(gate)
         backend = _load(model, threads, served_model, server_mode)
@@ -157,6 +185,8 @@ def bfcl(
             generation=GenerationParams(max_tokens=max_tokens),
             progress=progress,
             gate=call_gate,
+            agent=agent,
+            limits=limits,
         )
     except LamagentError as exc:
         Console(stderr=True).print(f"[red]error:[/red] {exc}")
@@ -168,7 +198,7 @@ def bfcl(
         report.save_json(out / f"report-{setting}.json")
         reports = [
             EvalReport.load_json(p)
-            for name in SETTINGS
+            for name in [*SETTINGS, *AGENT_SETTINGS]
             if (p := out / f"report-{name}.json").exists()
         ]
         chart = plot_accuracy(reports, out / "accuracy.png")

@@ -1,8 +1,10 @@
 """Evaluation results and their outputs: a rich table, a JSON report and a bar chart PNG.
 
-`EvalReport` holds one result per case for one setting (model, format, and the decoding:
-"free", "constrained" (the call grammar, text allowed) or "constrained-required" (calls only));
-the per-category scores, the overall accuracy and the failures are derived from it.
+`EvalReport` holds one result per case for one setting (model, format, the decoding: "free",
+"constrained" (the call grammar, text allowed) or "constrained-required" (calls only), and
+whether each case ran one generation or the Agent loop: "agent", "agent-constrained",
+"agent-constrained-required"); the per-category scores, the overall accuracy and the failures
+are derived from it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, Field
 from rich.table import Table
 
 __all__ = [
+    "AGENT_SETTINGS",
     "SETTINGS",
     "TOOL_CHOICES",
     "CaseResult",
@@ -31,19 +34,31 @@ __all__ = [
 TOOL_CHOICES = ("auto", "required")
 
 
-#: Every decoding setting by name: (constrained, tool_choice).
+#: Every decoding setting by name: (constrained, tool_choice); one generation per case.
 SETTINGS: dict[str, tuple[bool, str]] = {
     "free": (False, "auto"),
     "constrained": (True, "auto"),
     "constrained-required": (True, "required"),
 }
+#: The same decodings with each case run by the Agent (verification, repairs, error feedback,
+#: retries), scored on the first calls that verify.
+AGENT_SETTINGS: dict[str, tuple[bool, str]] = {
+    "agent": (False, "auto"),
+    "agent-constrained": (True, "auto"),
+    "agent-constrained-required": (True, "required"),
+}
 
 
-def setting_name(constrained: bool, tool_choice: str = "auto") -> str:
-    """ "free", "constrained" or "constrained-required": how the calls were decoded."""
+def setting_name(constrained: bool, tool_choice: str = "auto", agent: bool = False) -> str:
+    """How the calls were decoded ("free", "constrained", "constrained-required"), prefixed
+    "agent" when the Agent loop ran each case ("agent" alone for free decoding)."""
     if not constrained:
-        return "free"
-    return "constrained" if tool_choice == "auto" else f"constrained-{tool_choice}"
+        decoding = "free"
+    else:
+        decoding = "constrained" if tool_choice == "auto" else f"constrained-{tool_choice}"
+    if not agent:
+        return decoding
+    return "agent" if decoding == "free" else f"agent-{decoding}"
 
 
 class CaseResult(BaseModel):
@@ -60,6 +75,9 @@ class CaseResult(BaseModel):
     seconds: float = 0.0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    #: Model turns the case took: 1 for one generation; in an agent setting, the steps until
+    #: calls that verify or an answer (each failed step is a retry).
+    steps: int = 1
 
 
 class CategoryScore(BaseModel):
@@ -84,12 +102,25 @@ class EvalReport(BaseModel):
     #: The constraint's tool choice ("auto" or "required"); "auto" when not constrained.
     tool_choice: str = "auto"
     data: str = ""
+    #: True when the Agent loop ran each case (the single-turn agent settings).
+    agent: bool = False
+    #: The step limit of each Agent run (0: one generation per case).
+    max_steps: int = 0
+    #: True when a call gate decided the auto turns.
+    gate: bool = False
     results: list[CaseResult] = Field(default_factory=list)
 
     @property
     def setting(self) -> str:
-        """ "free", "constrained" or "constrained-required": how the calls were decoded."""
-        return setting_name(self.constrained, self.tool_choice)
+        """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate)."""
+        return setting_name(self.constrained, self.tool_choice, self.agent) + (
+            "-gate" if self.gate else ""
+        )
+
+    @property
+    def retried(self) -> int:
+        """Cases that took more than one model turn (an agent setting's retries)."""
+        return sum(r.steps > 1 for r in self.results)
 
     @property
     def categories(self) -> dict[str, CategoryScore]:
@@ -129,8 +160,13 @@ class EvalReport(BaseModel):
             "format": self.format,
             "constrained": self.constrained,
             "tool_choice": self.tool_choice,
+            "agent": self.agent,
+            "max_steps": self.max_steps,
+            "gate": self.gate,
+            "setting": self.setting,
             "data": self.data,
             "total": len(self.results),
+            "retried": self.retried,
             "passed": sum(r.passed for r in self.results),
             "overall": self.overall,
             "overall_by_category": self.overall_by_category,
@@ -144,7 +180,9 @@ class EvalReport(BaseModel):
                 for name, s in self.categories.items()
             },
             "failures": [
-                r.model_dump(include={"id", "category", "reason", "detail", "output", "calls"})
+                r.model_dump(
+                    include={"id", "category", "reason", "detail", "output", "calls", "steps"}
+                )
                 for r in self.failures
             ],
         }
@@ -167,6 +205,9 @@ class EvalReport(BaseModel):
             constrained=data["constrained"],
             tool_choice=data.get("tool_choice", "auto"),
             data=data.get("data", ""),
+            agent=data.get("agent", False),
+            max_steps=data.get("max_steps", 0),
+            gate=data.get("gate", False),
             results=[CaseResult(**r) for r in data.get("results", [])],
         )
 

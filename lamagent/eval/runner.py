@@ -11,6 +11,10 @@ are appended to a JSON Lines file as each case finishes, so an interrupted run r
 it stopped. The model "gold" is a built-in oracle that answers with the ground truth, rendered
 by the Format and parsed back: a check of the whole pipeline (rendering, parsing, checking)
 that must score 100%.
+
+With `agent=True` each case runs through the Agent instead of one generation (verification,
+repairs, error feedback, retries, within `limits`), scored on the first calls that all verify
+(see `agent_case`); the gold oracle then answers through the same loop.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from lamagent.errors import (
     ConstraintError,
     ToolDefinitionError,
 )
+from lamagent.eval.agent_case import AGENT_LIMITS, run_agent_case
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
 from lamagent.eval.checker import check_bfcl
 from lamagent.eval.multi_turn import aevaluate_multi_turn
@@ -38,6 +43,7 @@ from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_n
 from lamagent.eval.results_file import ResultsFile, read_results
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, ToolCall
+from lamagent.settings import Limits
 
 if TYPE_CHECKING:
     from lamagent.backends.base import ModelBackend
@@ -85,13 +91,29 @@ def _gold_turn(case: BFCLCase) -> AssistantTurn:
     return AssistantTurn(calls=[ToolCall(name=fn["name"], arguments=args)])
 
 
-def _setting(model: str, fmt: Format, constrained: bool, tool_choice: str) -> dict[str, Any]:
+def _setting(
+    model: str, fmt: Format, constrained: bool, tool_choice: str, limits: Limits | None
+) -> dict[str, Any]:
     return {
         "model": model,
         "format": fmt.name,
         "constrained": constrained,
         "tool_choice": tool_choice if constrained else "auto",
+        # the Agent's bounds in an agent setting; None for one generation per case
+        "agent": (
+            {"max_steps": limits.max_steps, "max_retries": limits.max_retries}
+            if limits is not None
+            else None
+        ),
     }
+
+
+def gold_agent_backend(case: BFCLCase, fmt: Format, limits: Limits = AGENT_LIMITS) -> ModelBackend:
+    """The oracle as a model for the Agent: the ground truth's calls (or text), written again on
+    each retry (a call the data itself writes against its schema never verifies)."""
+    from lamagent.backends.scripted import ScriptedBackend
+
+    return ScriptedBackend.calls([_gold_turn(case)] * limits.max_steps, fmt)
 
 
 async def _run_case(
@@ -173,6 +195,8 @@ async def aevaluate_bfcl(
     generation: GenerationParams | None = None,
     progress: bool = True,
     gate: CallGate | None = None,
+    agent: bool = False,
+    limits: Limits | None = None,
 ) -> EvalReport:
     """The async form of `evaluate_bfcl`."""
     from lamagent.gate import gated
@@ -186,6 +210,8 @@ async def aevaluate_bfcl(
         raise ConfigError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
     params = generation or GenerationParams()
     multi = [c for c in categories or () if is_multi_turn(c)]
+    if limits is not None and not agent and not multi:
+        raise ConfigError("limits bound the Agent's runs: pass agent=True with them")
     if multi:
         if len(multi) != len(list(categories or ())):
             raise ConfigError("evaluate multi-turn categories in a run of their own")
@@ -203,8 +229,9 @@ async def aevaluate_bfcl(
             sample=sample,
             seed=seed,
             results=out,
-            max_tokens=params.max_tokens,
-            temperature=params.temperature,
+            limits=limits,
+            generation=params,
+            gate=gate,
             progress=progress,
         )
     owned = False
@@ -235,13 +262,16 @@ async def aevaluate_bfcl(
         source = "cases"
     cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
 
-    setting = _setting(label, fmt, constrained, tool_choice)
+    bounds = (limits or AGENT_LIMITS) if agent else None
+    setting = _setting(label, fmt, constrained, tool_choice, bounds)
     setting["gate"] = gate.to_dict() if gate is not None else None
     results: dict[str, CaseResult] = {}
     sink: ResultsFile[CaseResult] | None = None
     if out is not None:
-        # files written before tool_choice existed hold "auto" runs
-        results = read_results(Path(out), setting, CaseResult, {"tool_choice": "auto"})
+        # files written before tool_choice and the agent settings existed hold one-generation
+        # "auto" runs
+        older = {"tool_choice": "auto", "agent": None}
+        results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
     pending = [c for c in cases if c.id not in results]
 
@@ -255,14 +285,30 @@ async def aevaluate_bfcl(
     try:
         with Progress(*columns, disable=not progress, transient=False) as bar:
             task = bar.add_task(
-                f"BFCL {label} {setting_name(constrained, tool_choice)}{' gate' if gate else ''}",
+                f"BFCL {label} {setting_name(constrained, tool_choice, agent)}"
+                + (" gate" if gate else ""),
                 total=len(cases),
                 completed=len(cases) - len(pending),
             )
 
             async def one(case: BFCLCase) -> None:
                 async with limiter:
-                    result = await _run_case(case, turns, fmt, constrained, tool_choice, params)
+                    if bounds is not None:
+                        result = await run_agent_case(
+                            case,
+                            backend
+                            if backend is not None
+                            else gold_agent_backend(case, fmt, bounds),
+                            fmt,
+                            # the oracle's one reply is the same under any decoding
+                            constrained=constrained and backend is not None,
+                            tool_choice=tool_choice if backend is not None else "auto",
+                            generation=params,
+                            limits=bounds,
+                            gate=gate if backend is not None else None,
+                        )
+                    else:
+                        result = await _run_case(case, turns, fmt, constrained, tool_choice, params)
                 results[case.id] = result
                 if sink is not None:
                     sink.write(result)
@@ -282,6 +328,9 @@ async def aevaluate_bfcl(
         constrained=constrained,
         tool_choice=setting["tool_choice"],
         data=source,
+        agent=agent,
+        max_steps=bounds.max_steps if bounds is not None else 0,
+        gate=gate is not None,
         results=[results[c.id] for c in cases],
     )
 
@@ -302,6 +351,8 @@ def evaluate_bfcl(
     generation: GenerationParams | None = None,
     progress: bool = True,
     gate: CallGate | None = None,
+    agent: bool = False,
+    limits: Limits | None = None,
 ) -> EvalReport:
     """Run `model` over BFCL cases and check every answer.
 
@@ -314,7 +365,11 @@ def evaluate_bfcl(
     file of results: cases already in it are not run again. `concurrency` generations run at
     once (for server backends; keep 1 for in-process engines). `generation` holds the sampling
     settings (default: greedy, 512 new tokens). `gate` (a `lamagent.gate.CallGate`) decides auto
-    turns by drafting a call list and keeping it only when its score passes.
+    turns by drafting a call list and keeping it only when its score passes. `agent` runs each
+    case through the Agent (verification feedback and retries, bounded by `limits`, default
+    `Limits(max_steps=3)`) and scores its first calls that all verify, or its text answer.
+    Multi-turn categories always run the Agent, each turn bounded by `limits` (default 20
+    steps).
     """
     run = partial(
         aevaluate_bfcl,
@@ -332,5 +387,7 @@ def evaluate_bfcl(
         generation=generation,
         progress=progress,
         gate=gate,
+        agent=agent,
+        limits=limits,
     )
     return anyio.run(run)

@@ -4,25 +4,36 @@ To fine-tune on part of a benchmark and measure on the rest, the two parts must 
 case and must be the same on every run (so a resumed or repeated run measures the same held-out
 cases). `split_cases` shuffles each category with its own seeded generator and cuts it in two;
 each half keeps the original file order, so `limit=N` on the held-out half is reproducible too.
+It splits single- and multi-turn cases alike (anything with an `id` and a `category`).
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from lamagent.errors import ConfigError, UsageError
-from lamagent.eval.bfcl_data import BFCLCase
 
 __all__ = ["split_cases"]
 
 
+class _Case(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+
+
+Case = TypeVar("Case", bound=_Case)
+
+
 def split_cases(
-    cases: Sequence[BFCLCase],
+    cases: Sequence[Case],
     *,
     train_fraction: float = 0.5,
     seed: int = 0,
-) -> tuple[list[BFCLCase], list[BFCLCase]]:
+) -> tuple[list[Case], list[Case]]:
     """`(train, held_out)`: per category, `train_fraction` of the cases (rounded) for training.
 
     The choice depends only on `seed`, the category and the ids of its cases in file order, not
@@ -35,7 +46,7 @@ def split_cases(
     if len(set(ids)) != len(ids):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         raise UsageError(f"duplicate case ids {dupes[:5]}: deduplicate the cases before splitting")
-    by_category: dict[str, list[BFCLCase]] = {}
+    by_category: dict[str, list[Case]] = {}
     for case in cases:
         by_category.setdefault(case.category, []).append(case)
     train_ids: set[str] = set()

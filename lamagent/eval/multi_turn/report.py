@@ -60,11 +60,10 @@ class TurnScore(BaseModel):
 
 
 class MultiTurnReport(EvalReport):
-    """All multi-turn case results of one setting."""
+    """All multi-turn case results of one setting. Every setting runs the Agent loop per turn,
+    so the setting is named by its decoding alone; `max_steps` is the step limit of each turn."""
 
     results: list[MultiTurnCaseResult] = Field(default_factory=list)  # type: ignore[assignment]
-    #: The step limit of each turn.
-    max_steps: int = 0
 
     def turn_scores(self) -> list[TurnScore]:
         """Per category and turn index, in category order then turn order."""
@@ -86,7 +85,6 @@ class MultiTurnReport(EvalReport):
     def to_dict(self) -> dict[str, Any]:
         """`EvalReport.to_dict()` plus the step limit, the per-turn scores and failing turns."""
         payload = super().to_dict()
-        payload["max_steps"] = self.max_steps
         payload["turns"] = [{**s.model_dump(), "accuracy": s.accuracy} for s in self.turn_scores()]
         by_id = {r.id: r for r in self.results}
         for failure in payload["failures"]:
@@ -103,6 +101,7 @@ class MultiTurnReport(EvalReport):
             tool_choice=data.get("tool_choice", "auto"),
             data=data.get("data", ""),
             max_steps=data.get("max_steps", 0),
+            gate=data.get("gate", False),
             results=[MultiTurnCaseResult(**r) for r in data.get("results", [])],
         )
 

@@ -33,7 +33,9 @@ from lamagent.eval.multi_turn.data import MultiTurnCase, load_multi_turn
 from lamagent.eval.multi_turn.environments import Environment
 from lamagent.eval.multi_turn.report import MultiTurnCaseResult, MultiTurnReport, TurnResult
 from lamagent.eval.results_file import ResultsFile, read_results
+from lamagent.generation import GenerationParams
 from lamagent.messages import ToolCall, Usage
+from lamagent.settings import Limits, settings_from
 from lamagent.trajectory import Step, Trajectory, TrajectoryStore, open_store
 from lamagent.turns import resolve_format
 
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from lamagent.agent import Session
     from lamagent.backends.base import ModelBackend
     from lamagent.formats.base import Format
+    from lamagent.gate import CallGate
 
 __all__ = [
     "ADDED_FUNCTIONS_MESSAGE",
@@ -57,15 +60,32 @@ ADDED_FUNCTIONS_MESSAGE = "I have updated some more functions you can choose fro
 _GOLD_ANSWER = "Done."
 _GOLD_MAX_TOKENS = 1 << 16
 _GOLD_QUESTION = "I cannot do that with what I have; what is missing?"
+#: BFCL's step limit per turn, the default `Limits` of a multi-turn run.
+DEFAULT_LIMITS = Limits(max_steps=20)
 
 
 @dataclass(frozen=True)
 class _Options:
     constrained: bool
-    max_steps: int
-    max_tokens: int
+    limits: Limits
+    generation: GenerationParams
     max_case_seconds: float | None
-    temperature: float
+    gate: CallGate | None = None
+
+
+def run_settings(
+    limits: Limits | None,
+    generation: GenerationParams | None,
+    **shorthand: Any,
+) -> tuple[Limits, GenerationParams]:
+    """The run's `Limits` and `GenerationParams`: the objects given (default: BFCL's 20 steps
+    per turn, greedy, 512 tokens), with the shorthands that are not None applied over them,
+    as the Agent resolves its keywords (`lamagent.settings.settings_from`)."""
+    given = {k: v for k, v in shorthand.items() if v is not None}
+    resolved, params, _ = settings_from(
+        given, limits=limits or DEFAULT_LIMITS, generation=generation
+    )
+    return resolved, params
 
 
 class _CaseStore:
@@ -216,9 +236,9 @@ async def _run_case(
             tools=agent_env.tools(case.functions_at(turn)),
             format=fmt,
             constrained=options.constrained,
-            max_steps=options.max_steps,
-            max_tokens=options.max_tokens,
-            temperature=options.temperature,
+            gate=options.gate,
+            limits=options.limits,
+            generation=options.generation,
             # Environment calls change state in order: run a turn's calls one after another.
             parallel_tool_calls=False,
             store=case_store,  # type: ignore[arg-type]
@@ -254,6 +274,7 @@ async def _run_case(
         seconds=time.perf_counter() - started,
         prompt_tokens=run.usage.prompt_tokens,
         completion_tokens=run.usage.completion_tokens,
+        steps=sum(t.steps for t in turns),
         turns=len(case.turns),
         failed_turn=failed.turn if failed else None,
         turn_results=turns,
@@ -290,15 +311,19 @@ async def aevaluate_multi_turn(
     seed: int = 0,
     results: str | os.PathLike[str] | None = None,
     store: TrajectoryStore | str | os.PathLike[str] | None = None,
-    max_steps: int = 20,
-    max_tokens: int = 512,
+    limits: Limits | None = None,
+    generation: GenerationParams | None = None,
+    gate: CallGate | None = None,
     max_case_seconds: float | None = 600.0,
-    temperature: float = 0.0,
     progress: bool = True,
+    max_steps: int | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
 ) -> MultiTurnReport:
     """The async form of `evaluate_multi_turn`."""
-    if max_steps < 1:
-        raise ConfigError(f"max_steps must be at least 1, got {max_steps}")
+    limits, generation = run_settings(
+        limits, generation, max_steps=max_steps, max_tokens=max_tokens, temperature=temperature
+    )
     backend: ModelBackend | None = None
     owned = False
     if isinstance(model, str) and model == GOLD:
@@ -320,20 +345,28 @@ async def aevaluate_multi_turn(
         cases = [c for c in cases if not categories or c.category in categories]
         source = "cases"
     chosen = _select(cases, limit, sample, seed)
+    if gate is not None and label == GOLD:
+        raise ConfigError("the gold oracle replays the ground truth: it takes no call gate")
     # The oracle's replies are the ground truth, however long (a long-context tweet passes 512).
-    reply_tokens = max(max_tokens, _GOLD_MAX_TOKENS) if label == GOLD else max_tokens
-    options = _Options(constrained, max_steps, reply_tokens, max_case_seconds, temperature)
-    setting = {
+    params = generation
+    if label == GOLD:
+        params = generation.model_copy(
+            update={"max_tokens": max(generation.max_tokens, _GOLD_MAX_TOKENS)}
+        )
+    options = _Options(constrained, limits, params, max_case_seconds, gate)
+    setting: dict[str, Any] = {
         "model": label,
         "format": fmt.name,
         "constrained": constrained,
         "tool_choice": "auto",
-        "max_steps": max_steps,
+        "max_steps": limits.max_steps,
+        "gate": gate.to_dict() if gate is not None else None,
     }
     done: dict[str, MultiTurnCaseResult] = {}
     sink: ResultsFile[MultiTurnCaseResult] | None = None
     if results is not None:
-        done = read_results(Path(results), setting, MultiTurnCaseResult)
+        # files written before the call gate was an option hold runs without one
+        done = read_results(Path(results), setting, MultiTurnCaseResult, {"gate": None})
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
     trajectories: TrajectoryStore | None = None
@@ -375,7 +408,8 @@ async def aevaluate_multi_turn(
         constrained=constrained,
         tool_choice="auto",
         data=source,
-        max_steps=max_steps,
+        max_steps=limits.max_steps,
+        gate=gate is not None,
         results=[done[c.id] for c in chosen],
     )
 
@@ -393,11 +427,14 @@ def evaluate_multi_turn(
     seed: int = 0,
     results: str | os.PathLike[str] | None = None,
     store: TrajectoryStore | str | os.PathLike[str] | None = None,
-    max_steps: int = 20,
-    max_tokens: int = 512,
+    limits: Limits | None = None,
+    generation: GenerationParams | None = None,
+    gate: CallGate | None = None,
     max_case_seconds: float | None = 600.0,
-    temperature: float = 0.0,
     progress: bool = True,
+    max_steps: int | None = None,
+    max_tokens: int | None = None,
+    temperature: float | None = None,
 ) -> MultiTurnReport:
     """Run `model` over BFCL multi-turn cases through the Agent loop and check every turn.
 
@@ -407,7 +444,11 @@ def evaluate_multi_turn(
     keeps the first N cases per category, `sample` N random ones (seeded by `seed`).
     `results`: a JSON Lines file; cases already in it are not run again. `store`: a
     TrajectoryStore or a path; each case is one session trajectory, tagged with the case id.
-    `max_steps` bounds each turn, `max_case_seconds` each whole case.
+    `limits` bound each turn's run (default `Limits(max_steps=20)`, BFCL's step limit),
+    `generation` samples each model turn (default greedy, 512 tokens), `max_case_seconds`
+    bounds each whole case. `gate` (a `lamagent.gate.CallGate`) decides each auto turn by
+    drafting a call list under the calls-only grammar. `max_steps`, `max_tokens` and
+    `temperature` are shorthands applied over `limits` and `generation`, as the Agent's are.
     """
     return anyio.run(
         lambda: aevaluate_multi_turn(
@@ -422,10 +463,13 @@ def evaluate_multi_turn(
             seed=seed,
             results=results,
             store=store,
+            limits=limits,
+            generation=generation,
+            gate=gate,
+            max_case_seconds=max_case_seconds,
+            progress=progress,
             max_steps=max_steps,
             max_tokens=max_tokens,
-            max_case_seconds=max_case_seconds,
             temperature=temperature,
-            progress=progress,
         )
     )
