@@ -266,7 +266,10 @@ async def _run_on_loop(
     cancelled; a `KeyboardInterrupt` here may be a real Ctrl-C, so it stops the run.
     """
     if limiter is not None:
-        await limiter.acquire()
+        try:  # a free slot: no extra turn of the event loop
+            limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            await limiter.acquire()
     try:
         with anyio.move_on_after(timeout):
             value = await (
@@ -290,6 +293,10 @@ async def _run_on_loop(
             limiter.release()
 
 
+#: Leaf types copied by reference (immutable).
+_ATOMS = (str, int, float, bool, type(None))
+
+
 def copy_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy of JSON arguments (without recursion), so a tool cannot rewrite the call."""
     root: dict[str, Any] = {}
@@ -298,12 +305,16 @@ def copy_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
         source, target = stack.pop()
         items = source.items() if isinstance(source, Mapping) else enumerate(source)
         for key, value in items:
-            if isinstance(value, Mapping):
+            kind = type(value)
+            if kind in _ATOMS:  # the usual leaf, decided without an ABC check
+                target[key] = value
+                continue
+            if kind is dict or isinstance(value, Mapping):
                 child: Any = {}
             elif isinstance(value, list):
                 child = [None] * len(value)
             else:
-                child = value if isinstance(value, (str, int, float, bool, type(None))) else None
+                child = value if isinstance(value, _ATOMS) else None
                 if child is None and value is not None:
                     try:
                         child = copy.deepcopy(value)
