@@ -40,9 +40,7 @@ class Constraint(BaseModel):
         return self.key or content_key(self.json_schema, self.allow_text, self.call_prefixes)
 
 
-def content_key(
-    schema: Mapping[str, Any] | None, allow_text: bool, prefixes: Sequence[str]
-) -> str:
+def content_key(schema: Mapping[str, Any] | None, allow_text: bool, prefixes: Sequence[str]) -> str:
     """A stable hash of a constraint's canonical schema JSON and flags (the grammar cache key)."""
     canon = json.dumps(schema, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     blob = f"{canon}|allow_text={allow_text}|prefixes={json.dumps(list(prefixes))}"
@@ -58,10 +56,26 @@ class GenerationParams(BaseModel):
     top_p: float = Field(default=1.0, gt=0.0, le=1.0)
     seed: int | None = None
     constraint: Constraint | None = None
+    #: Added to the logits of tokens that copy a span of `copy_from` while the model writes a
+    #: JSON string value under a call grammar (0: off). See docs/small-models.md.
+    copy_bias: float = Field(default=0.0, ge=0.0)
+    #: The texts a value may copy from (the turn source fills it: user messages, tool results).
+    copy_from: tuple[str, ...] = ()
 
 
 FinishReason = Literal["stop", "length", "error"]
 FINISH_REASONS: tuple[str, ...] = get_args(FinishReason)
+
+
+class CopyBiasRecord(BaseModel):
+    """What copy-aware decoding did in one generation (`GenerationParams.copy_bias`)."""
+
+    #: The bias added to the logits of tokens that continue a span of the sources.
+    bias: float
+    #: Decoding steps inside a string value where some tokens continued a span.
+    steps: int = 0
+    #: Of those, the steps whose chosen token was one of them.
+    tokens: int = 0
 
 
 class Generation(BaseModel):
@@ -72,6 +86,8 @@ class Generation(BaseModel):
     usage: Usage = Field(default_factory=Usage)
     #: Seconds spent: "prefill", "decode", "total" (engines report what they measure).
     timings: dict[str, float] = Field(default_factory=dict)
+    #: Copy-aware decoding, when it was on (None: off, or the engine exposes no logits).
+    copy_bias: CopyBiasRecord | None = None
 
 
 class ModelInfo(BaseModel):
@@ -92,6 +108,7 @@ class ModelInfo(BaseModel):
 __all__ = [
     "FINISH_REASONS",
     "Constraint",
+    "CopyBiasRecord",
     "FinishReason",
     "Generation",
     "GenerationParams",

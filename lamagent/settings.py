@@ -46,7 +46,7 @@ class Limits(BaseModel):
 #: Shorthand names that differ from the field they set (the Agent's historical keywords).
 ALIASES: dict[str, str] = {"tool_timeout": "timeout", "parallel_tool_calls": "parallel"}
 #: Fields of GenerationParams that belong to each turn, not to the user's settings.
-_PER_TURN = frozenset({"stop", "constraint"})
+_PER_TURN = frozenset({"stop", "constraint", "copy_from"})
 
 
 def settings_from(

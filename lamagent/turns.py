@@ -15,6 +15,7 @@ Either way the result is a `ModelTurn`: the `AssistantTurn` plus its `Generation
 
 from __future__ import annotations
 
+import json
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -85,6 +86,20 @@ def render_prompt(
     return format.render(messages, list(tools), add_generation_prompt=True)
 
 
+def copy_sources(messages: Sequence[MessageLike]) -> tuple[str, ...]:
+    """What a call's string values may copy (`GenerationParams.copy_from`): the user's
+    messages and the tools' results, as text."""
+    texts: list[str] = []
+    for message in to_messages(messages):
+        if message.role not in ("user", "tool") or message.content is None:
+            continue
+        content = message.content
+        if not isinstance(content, str):
+            content = json.dumps(content, ensure_ascii=False, default=str)
+        texts.append(content)
+    return tuple(texts)
+
+
 class TurnSource(ABC):
     """A model and its Format, asked for one turn at a time."""
 
@@ -139,9 +154,13 @@ class PromptTurns(TurnSource):
             constraint = request.constraint or self.constraint(
                 request.tools, request.tool_choice, request.max_calls
             )
-        return request.params.model_copy(
-            update={"stop": [*request.params.stop, *self.format.stop], "constraint": constraint}
-        )
+        update: dict[str, Any] = {
+            "stop": [*request.params.stop, *self.format.stop],
+            "constraint": constraint,
+        }
+        if request.params.copy_bias > 0 and constraint is not None:
+            update["copy_from"] = copy_sources(request.messages)
+        return request.params.model_copy(update=update)
 
     async def next_turn(
         self,
@@ -195,9 +214,7 @@ class ChatTurns(TurnSource):
         params = request.params.model_copy(update={"constraint": None})
         # The server renders with the model's template: data must not carry control tokens.
         controls = self.format.control_strings
-        messages = [
-            controls.neutralise_value(m.to_dict()) for m in to_messages(request.messages)
-        ]
+        messages = [controls.neutralise_value(m.to_dict()) for m in to_messages(request.messages)]
         message, generation = await self.backend.achat(
             messages,
             controls.neutralise_value(tool_specs(list(request.tools))),
@@ -272,6 +289,7 @@ __all__ = [
     "PromptTurns",
     "TurnRequest",
     "TurnSource",
+    "copy_sources",
     "resolve_format",
     "turn_source",
 ]

@@ -298,3 +298,24 @@ def test_the_embedded_model_calls_when_asked_and_answers_otherwise() -> None:
     assert unwanted.gate is not None and unwanted.gate.decision == "text"
     assert unwanted.gate.draft  # the model did draft a call; the gate turned it down
     assert not unwanted.turn.calls and unwanted.turn.answer
+
+
+def test_words_copied_into_the_values_do_not_dilute_the_tool_match() -> None:
+    weather = Tool.from_spec(
+        {
+            "name": "get_current_weather",
+            "description": "Retrieves the current weather conditions for a city.",
+            "parameters": {"type": "dict", "properties": {"location": {"type": "string"}}},
+        }
+    )
+    plain = [Message.user("What is the weather in Paris?")]
+    busy = [Message.user("What is the weather in San Francisco, Mountain View and Palo Alto?")]
+    call = [ToolCall(name=weather.name, arguments={"location": "San Francisco"})]
+    paris = measure(
+        [ToolCall(name=weather.name, arguments={"location": "Paris"})], plain, [weather]
+    )
+    assert paris.tool_match == 1.0  # "paris" is data, "weather" is the request
+    # the city the call copied is left out; the cities it did not copy still count
+    assert measure(call, busy, [weather]).tool_match == pytest.approx(1 / 5)
+    copied = [ToolCall(name=weather.name, arguments={"location": "Paris", "when": "weather"})]
+    assert measure(copied, plain, [weather]).tool_match is None  # nothing left to match

@@ -54,6 +54,9 @@ def calibrate_gate(
     ] = None,
     max_tokens: Annotated[int, typer.Option(help="Most tokens per draft.")] = 256,
     threads: Annotated[int | None, typer.Option(help="CPU threads of a llama.cpp model.")] = None,
+    copy_bias: Annotated[
+        float, typer.Option(help="Copy-aware decoding of the drafts' string values (0: off).")
+    ] = 0.0,
 ) -> None:
     """Fit the call gate's weights and threshold on BFCL train cases; print the sweep."""
     from lamagent.gate.calibration import fit
@@ -71,6 +74,7 @@ def calibrate_gate(
             max_tokens,
             threads,
             samples,
+            copy_bias,
         )
         calibration = fit(drafted)
     except LamagentError as exc:
@@ -117,6 +121,7 @@ def _draft(
     max_tokens: int,
     threads: int | None,
     samples: Path | None,
+    copy_bias: float = 0.0,
 ) -> list[GateSample]:
     """The train cases' samples: those already in `samples`, the others drafted now."""
     import json
@@ -127,7 +132,7 @@ def _draft(
     from lamagent.cli.eval import _load
     from lamagent.eval.bfcl_data import load_bfcl, select_cases
     from lamagent.eval.split import split_cases
-    from lamagent.gate.calibration import adraft_samples, load_samples
+    from lamagent.gate.calibration import adraft_samples, load_samples, remeasure
     from lamagent.generation import GenerationParams
     from lamagent.turns import turn_source
 
@@ -161,11 +166,12 @@ def _draft(
                     lambda: adraft_samples(
                         source,
                         pending,
-                        generation=GenerationParams(max_tokens=max_tokens),
+                        generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
                         on_sample=record,
                     )
                 )
         finally:
             if sink is not None:
                 sink.close()
-    return [done[c.id] for c in cases]
+    # drafts saved earlier are measured again: the signals follow the code that runs the gate
+    return remeasure([done[c.id] for c in cases], cases)

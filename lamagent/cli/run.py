@@ -36,6 +36,7 @@ from lamagent.settings import Limits
 if TYPE_CHECKING:
     from lamagent.agent import Agent
     from lamagent.events import Event
+    from lamagent.gate import CallGate
     from lamagent.result import RunResult
 
 DEFAULT_STORE_NAME = "trajectories.db"
@@ -89,6 +90,23 @@ ToolChoiceOpt = Annotated[
         "--tool-choice",
         help="auto, required, none or a tool name. Default: required for the embedded model "
         "(it knows no tools; the agent relaxes it to auto after the first call), else auto.",
+    ),
+]
+CopyBiasOpt = Annotated[
+    float,
+    typer.Option(
+        "--copy-bias",
+        min=0.0,
+        help="Copy-aware decoding: added to the logits of tokens that copy your words into a "
+        "call's string values (0: off; 3 suits the embedded model). Needs --constrained.",
+    ),
+]
+GateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--gate",
+        help="A call gate for auto turns: 'default' (the built-in one) or a JSON file from "
+        "'lamagent eval calibrate-gate'.",
     ),
 ]
 JsonOpt = Annotated[
@@ -178,6 +196,7 @@ def _build_agent(
     console: Console | None,
     tools: list[str] | None = None,
     mcp: list[str] | None = None,
+    gate: str | None = None,
 ) -> tuple[Agent, Path | None]:
     """Load the model (with a spinner on a console) and build the agent."""
     from lamagent.agent import Agent
@@ -211,8 +230,18 @@ def _build_agent(
         constrained="auto" if constrained else False,
         tool_choice=tool_choice or ("required" if model is None else "auto"),
         store=store_path,
+        gate=_gate(gate),
     )
     return agent, store_path
+
+
+def _gate(spec: str | None) -> CallGate | None:
+    """The call gate named on the command line: none, the built-in one, or a saved one."""
+    from lamagent.gate import CallGate
+
+    if spec is None:
+        return None
+    return CallGate() if spec == "default" else CallGate.load(spec)
 
 
 def _short(value: Any, width: int = _RESULT_WIDTH) -> str:
@@ -336,6 +365,8 @@ def run(
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
+    copy_bias: CopyBiasOpt = 0.0,
+    gate: GateOpt = None,
     as_json: JsonOpt = False,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
@@ -352,10 +383,11 @@ def run(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(max_tokens=max_tokens),
+            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,
+            gate=gate,
             console=None if as_json else Console(stderr=True),
             tools=tools,
             mcp=mcp,
@@ -386,6 +418,8 @@ def chat(
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
+    copy_bias: CopyBiasOpt = 0.0,
+    gate: GateOpt = None,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
 ) -> None:
@@ -401,10 +435,11 @@ def chat(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(max_tokens=max_tokens),
+            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,
+            gate=gate,
             console=Console(stderr=True),
             tools=tools,
             mcp=mcp,

@@ -11,6 +11,7 @@ part; fitting is arithmetic, so samples can be saved and fitted again.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ __all__ = [
     "adraft_samples",
     "fit",
     "load_samples",
+    "remeasure",
     "save_samples",
 ]
 
@@ -176,6 +178,32 @@ async def adraft_samples(
         if on_sample is not None:
             on_sample(sample)
     return samples
+
+
+def remeasure(samples: Sequence[GateSample], cases: Sequence[BFCLCase]) -> list[GateSample]:
+    """`samples` with their signals measured again from their drafted calls.
+
+    Saved drafts outlive the signals' definitions: measuring again (arithmetic, no model)
+    keeps a refit in step with the code that will run the gate.
+    """
+    from lamagent.messages import ToolCall
+    from lamagent.tools import Tool
+
+    by_id = {c.id: c for c in cases}
+    out: list[GateSample] = []
+    for sample in samples:
+        case = by_id.get(sample.id)
+        if case is None or sample.signals is None or not sample.calls:
+            out.append(sample)
+            continue
+        try:
+            tools = [Tool.from_spec(f) for f in case.functions]
+            calls = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in sample.calls]
+        except (ToolDefinitionError, ValueError, KeyError, TypeError):
+            out.append(sample)
+            continue
+        out.append(dataclasses.replace(sample, signals=measure(calls, case.messages, tools)))
+    return out
 
 
 def _sweep(gate: CallGate, samples: Sequence[GateSample]) -> list[ThresholdRow]:

@@ -33,10 +33,10 @@ class CallGate:
     score: a call that invents its values is rarely the one asked for.
     """
 
-    threshold: float = 0.35
+    threshold: float = 0.3
     #: Weight of each signal in the score (a signal left out weighs 0).
     weights: Mapping[str, float] = field(
-        default_factory=lambda: {"grounding": 0.0, "argument_names": 0.0, "tool_match": 1.0}
+        default_factory=lambda: {"grounding": 1.0, "argument_names": 1.0, "tool_match": 2.0}
     )
     min_grounding: float = 0.75
 
@@ -109,7 +109,7 @@ class CallGate:
             raise ConfigError(f"{path} is not a call gate (expected threshold and weights)")
         try:
             return cls(
-                threshold=float(gate.get("threshold", 0.35)),
+                threshold=float(gate.get("threshold", 0.3)),
                 min_grounding=float(gate.get("min_grounding", 0.0)),
                 weights={str(k): float(v) for k, v in gate.get("weights", {}).items()},
             )

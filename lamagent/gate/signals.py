@@ -10,7 +10,9 @@ likely wanted; a call that invents its values for a tool the query never mention
   fully when its letters and digits appear there as one run ("2023-10-01" in "20231001").
 - `argument_names`: the share of the call's argument names whose words the query uses.
 - `tool_match`: the share of the query's content words that the tool's name, description and
-  parameter names use (how much of the request the tool speaks to).
+  parameter names use (how much of the request the tool speaks to). Words the draft copied into
+  its argument values are left out: they are data (judged by grounding), not the request, and a
+  long query full of data would otherwise dilute the match ("... Tel Aviv, in Fahrenheit").
 - `repeated`: the call was already made earlier in the conversation (with the same arguments),
   so making it again would loop.
 """
@@ -170,14 +172,16 @@ def measure(
     names = [
         _share(content_words(name), query_content) for call in calls for name in call.arguments
     ]
+    copied = content_words(" ".join(v for call in calls for v in leaf_values(call.arguments)))
+    asked = {w for w in query_content if w not in copied}
     matches: list[float | None] = []
     for call in calls:
         tool = by_name.get(call.name)
-        if tool is None or not query_content:
+        if tool is None or not asked:
             matches.append(None)
             continue
         spoken = content_words(" ".join([tool.name, tool.description, *_parameter_names(tool)]))
-        matches.append(_share(query_content, spoken))
+        matches.append(_share(asked, spoken))
     made = _calls_made(history)
     repeated = any(
         json.dumps([c.name, c.arguments], sort_keys=True, default=str) in made for c in calls

@@ -111,7 +111,8 @@ def _combined(draft: Generation, answer: Generation) -> Generation:
     timings = dict(answer.timings)
     for name, seconds in draft.timings.items():
         timings[name] = timings.get(name, 0.0) + seconds
-    return answer.model_copy(update={"usage": usage, "timings": timings})
+    copy = answer.copy_bias or draft.copy_bias  # the draft's, when only the draft had one
+    return answer.model_copy(update={"usage": usage, "timings": timings, "copy_bias": copy})
 
 
 def gated(source: TurnSource, gate: CallGate | None) -> TurnSource:

@@ -35,6 +35,7 @@ from pydantic import (
     model_validator,
 )
 
+from lamagent.generation import CopyBiasRecord
 from lamagent.messages import Usage
 from lamagent.records import CallError, CallRecord, Repair, ToolError, ToolErrorKind
 
@@ -316,6 +317,8 @@ class Step(BaseModel):
     nudge: str | None = None
     #: How a call gate decided between the drafted calls and text (score, signals, decision).
     gate: dict[str, Any] | None = None
+    #: What copy-aware decoding did in this step's generation (bias, steps biased, copied).
+    copy_bias: CopyBiasRecord | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 

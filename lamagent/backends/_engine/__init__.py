@@ -4,7 +4,8 @@
 - `json_scan`: an incremental JSON string/depth scanner;
 - `prefix`: the one rule for reusing a KV cache across generations;
 - `bridge`: hands items from an engine thread to the event loop, with one error policy;
-- `compiled`: constraint keys and the cache of compiled grammars.
+- `compiled`: constraint keys and the cache of compiled grammars;
+- `copy_bias`: copy-aware decoding of a call's string values (which tokens copy the sources).
 
 Engines (llama.cpp, transformers, a server, the scripted double) build on these instead of
 keeping their own copies, so the behaviour the conformance suite checks cannot drift apart.

@@ -28,6 +28,7 @@ import torch
 
 from lamagent.backends._engine.bridge import ThreadBridge
 from lamagent.backends._engine.contract import check_prompt, context_overflow
+from lamagent.backends._engine.copy_bias import applies, copy_bias_for
 from lamagent.backends.base import Backend, Generation, GenerationParams, ModelInfo
 from lamagent.backends.hf.batch import BatchScheduler
 from lamagent.backends.hf.cache import PrefixCache
@@ -309,8 +310,13 @@ class HFBackend(Backend):
             if len(ids) == 1 and s in self._info.special_tokens.values():
                 stop_ids.add(ids[0])
         mask = None
+        copy = None
         if params.constraint is not None:
-            mask = self.constraint_compiler().mask_for(params.constraint, sorted(stop_ids))
+            compiler = self.constraint_compiler()
+            mask = compiler.mask_for(params.constraint, sorted(stop_ids))
+            if applies(params) and params.copy_from:
+                texts = compiler.token_texts(self.tokenizer.all_special_ids)
+                copy = copy_bias_for(params, texts)
         room = params.max_tokens
         if self._info.context_length is not None:
             room = min(room, self._info.context_length - len(request.prompt_ids))
@@ -321,6 +327,7 @@ class HFBackend(Backend):
             mask=mask,
             max_new_tokens=max(room, 1),
             evaluated=evaluated,
+            copy=copy,
         )
 
     def _run_single(self, request: Request) -> None:

@@ -20,6 +20,7 @@ import xgrammar as xgr
 
 from lamagent.backends._engine.char_class import call_openers, escape_class_char
 from lamagent.backends._engine.compiled import CompiledCache
+from lamagent.backends._engine.copy_bias import TokenTexts
 from lamagent.backends.base import Constraint
 from lamagent.errors import ConstraintError
 
@@ -86,6 +87,7 @@ class ConstraintCompiler:
                 "decoding needs a Hugging Face (fast) tokenizer"
             ) from exc
         self._compiler = xgr.GrammarCompiler(self._info, max_threads=2)
+        self._token_texts: TokenTexts | None = None
         self._compiled: CompiledCache[xgr.CompiledGrammar] = CompiledCache(
             lambda constraint: self._compiler.compile_grammar(build_grammar(constraint))
         )
@@ -98,6 +100,19 @@ class ConstraintCompiler:
     def cached_keys(self) -> list[str]:
         """Keys of the constraints compiled so far (for tests and diagnostics)."""
         return self._compiled.keys()
+
+    def token_texts(self, special_ids: Sequence[int] = ()) -> TokenTexts:
+        """The text of every token but the special ones (for copy-aware decoding), once."""
+        if self._token_texts is None:
+            skip = set(special_ids)
+            texts: list[str | None] = []
+            for token, piece in enumerate(self._info.decoded_vocab):
+                try:
+                    texts.append(None if token in skip else bytes(piece).decode("utf-8"))
+                except UnicodeDecodeError:  # a piece of a multi-byte character
+                    texts.append(None)
+            self._token_texts = TokenTexts(texts)
+        return self._token_texts
 
     def mask_for(self, constraint: Constraint, stop_token_ids: Sequence[int]) -> TokenMask:
         """A fresh per-generation mask state for `constraint`."""

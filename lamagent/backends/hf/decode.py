@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from lamagent.backends._engine.copy_bias import CopyBias, copy_record
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.backends._engine.stops import StopStream
 from lamagent.backends.base import FinishReason, Generation, GenerationParams
@@ -119,8 +120,11 @@ class SequenceState:
         mask: TokenMask | None,
         max_new_tokens: int,
         evaluated: int,
+        copy: CopyBias | None = None,
     ) -> None:
         self.request = request
+        #: Copy-aware decoding of string values (None: off).
+        self.copy = copy
         self.params = request.params
         self.mask = mask
         self.stop_token_ids = frozenset(stop_token_ids)
@@ -160,6 +164,11 @@ class SequenceState:
         logits = logits.float()
         if self._closing and self.max_new_tokens - len(self.generated) <= self._reserve:
             self._favour_closers(logits)
+        if self.copy is not None:
+            favoured = self.copy.favoured()
+            if favoured:
+                index = torch.tensor(favoured, dtype=torch.long, device=logits.device)
+                logits[index[index < logits.shape[-1]]] += self.copy.bias
         if self.mask is not None:
             self.mask.apply(logits)
             if not torch.isfinite(logits).any():
@@ -197,7 +206,10 @@ class SequenceState:
         if token_id in self.stop_token_ids or (self.mask is not None and self.mask.terminated):
             self._finish("stop", by_stop_string=False)
             return
-        out, stopped = self._stops.feed(self._detok.push(token_id))
+        delta = self._detok.push(token_id)
+        if self.copy is not None:
+            self.copy.feed(delta, token_id)
+        out, stopped = self._stops.feed(delta)
         if out:
             self.request.emit(out)
         if stopped:
@@ -238,6 +250,7 @@ class SequenceState:
                 "total": total,
                 "queued": max(self.started - self.request.submitted, 0.0),
             },
+            copy_bias=copy_record(self.params, self.copy),
         )
 
 

@@ -26,6 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
 from lamagent.backends._engine.contract import check_prompt, check_settings, context_overflow
+from lamagent.backends._engine.copy_bias import (
+    CopyBias,
+    TokenTexts,
+    applies,
+    copy_bias_for,
+    copy_record,
+)
 from lamagent.backends._engine.prefix import reusable_prefix
 from lamagent.backends._engine.stops import StopStrings
 from lamagent.backends.base import (
@@ -112,6 +119,7 @@ class LlamaCppBackend(Backend):
         self.stop_repeated_calls = stop_repeated_calls
         self._grammars = grammar_cache()
         self._closers: Any = None
+        self._token_texts: TokenTexts | None = None
         #: Leading tokens of the context that were evaluated in batches (safe to reuse).
         self._batched = 0
         #: How many generations ended because a call repeated (see `stop_repeated_calls`).
@@ -255,6 +263,37 @@ class LlamaCppBackend(Backend):
             self._closers = (np.array(strings, dtype=np.int64), np.array(structures, np.int64))
         return self._closers
 
+    def token_texts(self) -> TokenTexts:
+        """The text of every token (what copy-aware decoding matches against the sources)."""
+        if self._token_texts is None:
+            buf = ctypes.create_string_buffer(_PIECE_BUFFER)
+            texts: list[str | None] = []
+            for token in range(self._llm.n_vocab()):
+                try:
+                    texts.append(self._piece(token, buf, special=False).decode("utf-8"))
+                except UnicodeDecodeError:  # a piece of a multi-byte character
+                    texts.append(None)
+            self._token_texts = TokenTexts(texts)
+        return self._token_texts
+
+    def _copy_bias(self, params: GenerationParams) -> CopyBias | None:
+        """The copy bias of a generation: on for a call grammar with a bias and sources."""
+        if not applies(params) or not params.copy_from:
+            return None
+        return copy_bias_for(params, self.token_texts())
+
+    def _favour_copies(self, ctx: Any, copy: CopyBias) -> None:
+        """Add the copy bias to the logits of the tokens that continue a span of the sources."""
+        favoured = copy.favoured()
+        if not favoured:
+            return
+        import llama_cpp
+        import numpy as np
+
+        pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
+        logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
+        logits[np.asarray(favoured, dtype=np.int64)] += copy.bias
+
     def _favour_closers(self, ctx: Any, *, in_string: bool) -> None:
         """Raise the logits of closing tokens so the grammar-valid ones win.
 
@@ -321,7 +360,8 @@ class LlamaCppBackend(Backend):
             try:
                 evaluated = self._prefill(tokens)
                 prefilled = time.perf_counter()
-                text, finish, n_out = self._decode(sampler, params, max_new, emit, cancel)
+                copy = self._copy_bias(params)
+                text, finish, n_out = self._decode(sampler, params, max_new, emit, cancel, copy)
             finally:
                 sampler.close()
         done = time.perf_counter()
@@ -339,6 +379,7 @@ class LlamaCppBackend(Backend):
                 "decode": done - prefilled,
                 "total": done - started,
             },
+            copy_bias=copy_record(params, copy),
         )
 
     def _decode(
@@ -348,6 +389,7 @@ class LlamaCppBackend(Backend):
         max_new: int,
         emit: _Emit | None,
         cancel: threading.Event | None,
+        copy: CopyBias | None = None,
     ) -> tuple[str, FinishReason, int]:
         import llama_cpp
 
@@ -370,12 +412,16 @@ class LlamaCppBackend(Backend):
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
                 self._favour_closers(ctx, in_string=guard.in_string)
+            if copy is not None:
+                self._favour_copies(ctx, copy)
             token = sampler.sample(ctx)
             if llama_cpp.llama_vocab_is_eog(self._vocab, token):
                 finish = "stop"
                 break
             n_out += 1
             delta = decoder.decode(self._piece(token, buf))
+            if copy is not None:
+                copy.feed(delta, token)
             searched = len(text)
             text += delta
             hit = stops.find(text, searched)

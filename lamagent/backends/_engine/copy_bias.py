@@ -1,0 +1,311 @@
+"""Copy-aware decoding: favour tokens that copy the user's words into a call's string values.
+
+A small model under a call grammar knows which argument to fill but often re-invents the
+entity ("Tel Aviv" becomes "Taliban"). While it writes a JSON string value, the tokens that
+continue a span of the source texts (the user's messages, earlier tool results) get
+`GenerationParams.copy_bias` added to their logits before the grammar-aware pick; the grammar
+still decides what is allowed, and the model can still stop copying (the bias is finite).
+
+- `CopySources`: the source texts, JSON-escaped (the form they take inside a string value),
+  with the start of every word; `continuations(value)` says how the value so far continues
+  them: after the whole value where it occurs, else after its longest ending that starts a
+  word (the model may add words of its own), never to repeat a span it already copied.
+- `TokenTexts`: the text of every token of a vocabulary, indexed by text (built once a model).
+- `CopyBias`: one generation's state: it follows the output, and before each token says which
+  token ids continue a span of the sources.
+
+Engines share this module: llama.cpp adds the bias to the context's logits, transformers to the
+row of logits, in both cases before the grammar is consulted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lamagent.generation import CopyBiasRecord, GenerationParams
+
+#: Separates source texts; JSON-escaped text never holds it raw.
+_SEPARATOR = "\x00"
+#: Longest token text considered (longer tokens are rare and never needed to copy).
+MAX_TOKEN_CHARS = 32
+#: Most anchors followed at once (a value's start can match every word of a long observation).
+MAX_ANCHORS = 512
+
+
+_FUNCTION_WORD_TEXT = (
+    "a an the and or but nor of to in on at for from by with as is are was were be been if "
+    "then than so that this these those which who whom what when where why how please can "
+    "could would should will shall may might must do does did i me my you your we our us it "
+    "its he she they them their his her there here also"
+)
+#: Function words: a copied span neither starts nor goes on with one ("Seattle and Los
+#: Angeles" holds two values, "Hyderabad in Fahrenheit" a value and a unit).
+FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split(" "))
+
+
+def escape(text: str) -> str:
+    """`text` as it is written inside a JSON string (what the model's tokens spell)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+class CopySources:
+    """The texts a string value may copy from, JSON-escaped and joined."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        parts = [escape(t) for t in texts if t]
+        self.text = _SEPARATOR.join(parts)
+        text = self.text
+        self.word_starts: list[int] = [
+            i
+            for i, ch in enumerate(text)
+            if _is_word_char(ch) and (i == 0 or not _is_word_char(text[i - 1]))
+        ]
+        self._word_start_set = frozenset(self.word_starts)
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+    def _occurrences(self, part: str, word_start: bool) -> list[int]:
+        """Where `part` ends in the sources (at a word start, when `word_start`)."""
+        ends: list[int] = []
+        start = self.text.find(part)
+        while start >= 0 and len(ends) < MAX_ANCHORS:
+            if not word_start or start in self._word_start_set:
+                ends.append(start + len(part))
+            start = self.text.find(part, start + 1)
+        return ends
+
+    def anchors(self, value: str) -> list[int]:
+        """Positions in the sources where `value` (the string value so far) continues.
+
+        An empty value may start any word. Otherwise the whole value, or failing that its
+        longest ending that starts a word of it (the value may have added words of its own),
+        is looked up; an ending that starts a word must start a word of the sources too.
+        """
+        if not value:
+            return self.word_starts[:MAX_ANCHORS]
+        ends = self._occurrences(value, word_start=False)
+        if ends:
+            return ends
+        for i in range(1, len(value)):
+            if _is_word_char(value[i]) and not _is_word_char(value[i - 1]):
+                ending = value[i:]
+                if ending in value[:i]:
+                    # copied once already: going on would repeat the span, up to the token limit
+                    return []
+                ends = self._occurrences(ending, word_start=True)
+                if ends:
+                    return ends
+        return []
+
+    def continuations(self, value: str, horizon: int = MAX_TOKEN_CHARS) -> set[str]:
+        """The next characters of the sources (up to `horizon`) after each anchor of `value`.
+
+        The end of the string is never favoured: the model decides where a copied span ends
+        (favouring the closing quote at word ends was tried and cut spans short: "Bangkok"
+        for "Bangkok, Thailand").
+        """
+        found: set[str] = set()
+        for end in self.anchors(value):
+            piece = self.text[end : end + horizon]
+            cut = piece.find(_SEPARATOR)
+            piece = piece if cut < 0 else piece[:cut]
+            piece = self._before_function_word(end, piece)
+            if piece:
+                found.add(piece)
+        return found
+
+    def _before_function_word(self, start: int, piece: str) -> str:
+        """`piece` (the sources from `start` on) up to the first function word that starts in
+        it, and the spaces before that word."""
+        i = 0
+        while i <= len(piece):  # the word just past the piece counts too: its spaces go
+            at_start = start + i in self._word_start_set
+            if at_start:
+                end = start + i
+                while end < len(self.text) and _is_word_char(self.text[end]):
+                    end += 1
+                if self.text[start + i : end].lower() in FUNCTION_WORDS:
+                    return piece[:i].rstrip()
+                i = end - start
+            else:
+                i += 1
+        return piece
+
+
+class TokenTexts:
+    """Every token's text, indexed by text: which tokens spell a given string exactly."""
+
+    def __init__(self, texts: Sequence[str | None]) -> None:
+        by_text: dict[str, list[int]] = {}
+        longest = 0
+        for token, text in enumerate(texts):
+            if not text or len(text) > MAX_TOKEN_CHARS or _SEPARATOR in text:
+                continue
+            by_text.setdefault(text, []).append(token)
+            longest = max(longest, len(text))
+        self._by_text = by_text
+        self.longest = longest
+
+    def prefixes_of(self, text: str) -> Iterable[int]:
+        """Ids of the tokens whose text is a non-empty prefix of `text`."""
+        for k in range(1, min(len(text), self.longest) + 1):
+            yield from self._by_text.get(text[:k], ())
+
+
+@dataclass
+class CopyCounts:
+    """What the bias did in one generation."""
+
+    #: Decoding steps inside a string value where some tokens continued the sources.
+    steps: int = 0
+    #: Of those, the steps whose chosen token was one of them.
+    tokens: int = 0
+
+
+class _ValueScanner:
+    """Follows JSON text: whether it is inside a string value (not a key), and its text so far.
+
+    Text before the first bracket (a format's preamble) is not JSON and is skipped.
+    """
+
+    def __init__(self) -> None:
+        self.started = False
+        self._stack: list[str] = []
+        self._expect_key = False
+        self.in_value = False
+        self._in_key = False
+        self._escaped = False
+        self.value = ""
+        #: The string values written so far, in order.
+        self.finished: list[str] = []
+
+    def feed(self, text: str) -> None:
+        for ch in text:
+            if not self.started:
+                if ch in "[{":
+                    self.started = True
+                else:
+                    continue
+            if self.in_value or self._in_key:
+                if self._escaped:
+                    self._escaped = False
+                elif ch == "\\":
+                    self._escaped = True
+                elif ch == '"':
+                    if self.in_value and self.value:
+                        self.finished.append(self.value)
+                    self.in_value = self._in_key = False
+                    self.value = ""
+                    continue
+                if self.in_value:
+                    self.value += ch
+                continue
+            if ch == '"':
+                if self._stack and self._stack[-1] == "{" and self._expect_key:
+                    self._in_key = True
+                else:
+                    self.in_value = True
+                    self.value = ""
+            elif ch in "[{":
+                self._stack.append(ch)
+                self._expect_key = ch == "{"
+            elif ch in "]}":
+                if self._stack:
+                    self._stack.pop()
+                self._expect_key = False
+            elif ch == ",":
+                self._expect_key = bool(self._stack) and self._stack[-1] == "{"
+            elif ch == ":":
+                self._expect_key = False
+
+
+class CopyBias:
+    """One generation's copy bias: feed it each piece of output, ask it which tokens to favour."""
+
+    def __init__(self, sources: CopySources, tokens: TokenTexts, bias: float) -> None:
+        self.sources = sources
+        self.tokens = tokens
+        self.bias = bias
+        self.counts = CopyCounts()
+        self._scan = _ValueScanner()
+        self._favoured: frozenset[int] = frozenset()
+        self._cache: dict[tuple[str, int], list[int]] = {}
+
+    def feed(self, text: str, chosen: int | None = None) -> None:
+        """Follow the output by `text`, the piece of the token `chosen` (if any) just picked."""
+        if chosen is not None and self._favoured:
+            self.counts.tokens += chosen in self._favoured
+        self._favoured = frozenset()
+        self._scan.feed(text)
+
+    def _repeats(self, copy: str) -> bool:
+        """Whether `copy` would write an earlier value of this output again (a list of the
+        same string, over and over, until the token limit)."""
+        return any(done.startswith(copy) or copy.startswith(done) for done in self._scan.finished)
+
+    def favoured(self) -> list[int]:
+        """Ids of the tokens to favour before the next pick (none outside a string value)."""
+        if not self._scan.in_value or not self.sources:
+            self._favoured = frozenset()
+            return []
+        value = self._scan.value
+        key = (value, len(self._scan.finished))
+        ids = self._cache.get(key)
+        if ids is None:
+            found: set[int] = set()
+            for piece in self.sources.continuations(value, self.tokens.longest):
+                if not self._repeats(value + piece):
+                    found.update(self.tokens.prefixes_of(piece))
+            ids = sorted(found)
+            if len(self._cache) < 4096:
+                self._cache[key] = ids
+        self._favoured = frozenset(ids)
+        if ids:
+            self.counts.steps += 1
+        return ids
+
+
+def applies(params: GenerationParams) -> bool:
+    """Whether a generation asks for the copy bias: a bias, under a call grammar."""
+    constraint = params.constraint
+    return params.copy_bias > 0 and constraint is not None and constraint.json_schema is not None
+
+
+def copy_bias_for(params: GenerationParams, tokens: TokenTexts) -> CopyBias | None:
+    """The copy bias of a generation, or None when it is off (no bias, grammar or sources)."""
+    if not applies(params):
+        return None
+    found = CopySources(params.copy_from)
+    if not found:
+        return None
+    return CopyBias(found, tokens, params.copy_bias)
+
+
+def copy_record(params: GenerationParams, copy: CopyBias | None) -> CopyBiasRecord | None:
+    """What the copy bias did in a generation (None when it did not ask for it)."""
+    if not applies(params):
+        return None
+    if copy is None:
+        return CopyBiasRecord(bias=params.copy_bias)
+    return CopyBiasRecord(bias=copy.bias, steps=copy.counts.steps, tokens=copy.counts.tokens)
+
+
+__all__ = [
+    "FUNCTION_WORDS",
+    "MAX_TOKEN_CHARS",
+    "CopyBias",
+    "CopyCounts",
+    "CopySources",
+    "TokenTexts",
+    "applies",
+    "copy_bias_for",
+    "copy_record",
+    "escape",
+]

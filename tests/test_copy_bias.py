@@ -1,0 +1,148 @@
+"""Copy-aware decoding: the span matcher and the string-value tracker (pure Python)."""
+
+from __future__ import annotations
+
+from lamagent.backends._engine.copy_bias import (
+    CopyBias,
+    CopySources,
+    TokenTexts,
+    copy_bias_for,
+    copy_record,
+    escape,
+)
+from lamagent.generation import Constraint, CopyBiasRecord, GenerationParams
+
+QUERY = "What are the current weather conditions in Tel Aviv, and could you provide Fahrenheit?"
+CALLS = Constraint(json_schema={"type": "array"})
+
+
+def _tokens(*texts: str) -> TokenTexts:
+    return TokenTexts(list(texts))
+
+
+def test_an_empty_value_may_start_any_word_of_the_sources() -> None:
+    sources = CopySources(["Tel Aviv, Israel"])
+    assert sources.continuations("") == {"Tel Aviv, Israel", "Aviv, Israel", "Israel"}
+
+
+def test_the_whole_value_anchors_where_it_occurs() -> None:
+    sources = CopySources([QUERY])
+    assert sources.continuations("Tel Av", horizon=6) == {"iv,"}
+    assert sources.continuations("Tel Aviv", horizon=5) == {","}  # "and" is not copied
+    # the whole value is looked up anywhere, inside words too ("weather")
+    assert sources.continuations("the", horizon=4) == {" cur", "r co"}
+
+
+def test_a_span_neither_starts_nor_goes_on_with_a_function_word() -> None:
+    sources = CopySources(["temperature in Seattle and Los Angeles", "a burger with no onions"])
+    assert sources.continuations("Seattle") == set()  # "and" ends the span: two values
+    assert sources.continuations("burger") == set()
+    assert sources.continuations("temp", horizon=40) == {"erature"}
+    starts = sources.continuations("", horizon=8)
+    assert "Seattle" in starts and "burger" in starts
+    assert not any(s.split()[0].lower() in ("in", "and", "a", "with") for s in starts)
+    # a word that merely begins like one ("android", "inside") is not a function word
+    assert CopySources(["android inside"]).continuations("") == {"android inside", "inside"}
+
+
+def test_words_of_the_model_s_own_are_skipped_to_the_last_copied_word() -> None:
+    sources = CopySources(["weather in Hyderabad in Fahrenheit"])
+    # "City of Hyd" is not in the sources; its last word "Hyd" starts a word there
+    assert sources.continuations("City of Hyd", horizon=6) == {"erabad"}
+    # a word of the model's own that only occurs inside a source word anchors nothing
+    assert sources.continuations("City of abad", horizon=6) == set()
+
+
+def test_a_span_already_copied_is_not_copied_again() -> None:
+    sources = CopySources(["from 2020 Addison Street, wait 600 seconds for it"])
+    assert sources.continuations("2020 Addison Street, 600", horizon=8) == {" seconds"}
+    # the model went back to the start: following it would loop up to the token limit
+    assert sources.continuations("2020 Addison Street, 600 seconds 2020", horizon=8) == set()
+
+
+def test_a_span_never_runs_into_the_next_source() -> None:
+    sources = CopySources(["Paris", "London"])
+    assert sources.continuations("Par") == {"is"}
+    assert sources.continuations("Paris") == set()  # at the end of a source
+
+
+def test_sources_are_matched_as_json_escaped_text() -> None:
+    sources = CopySources(['the file "a b.txt"'])
+    assert escape('"a') == '\\"a'
+    assert sources.continuations('file \\"a', horizon=5) == {" b.tx"}
+
+
+def test_token_texts_find_every_token_that_spells_a_prefix() -> None:
+    tokens = _tokens("T", "Tel", "Te", " Aviv", "el", "", "x")
+    assert sorted(tokens.prefixes_of("Tel Aviv")) == [0, 1, 2]
+    assert list(tokens.prefixes_of("el Aviv")) == [4]
+    assert tokens.longest == 5
+
+
+def _copy(tokens: TokenTexts, *sources: str, bias: float = 4.0) -> CopyBias:
+    params = GenerationParams(copy_bias=bias, copy_from=sources, constraint=CALLS)
+    copy = copy_bias_for(params, tokens)
+    assert copy is not None
+    return copy
+
+
+def test_tokens_are_favoured_only_inside_string_values_not_keys() -> None:
+    tokens = _tokens("T", "Tel", " Aviv", '"', '"}', "location", "el", "Tal", ",")
+    copy = _copy(tokens, QUERY)
+    copy.feed('[{"name": "get_weather", "arguments": {"')
+    assert copy.favoured() == []  # inside a key
+    copy.feed('location": ')
+    assert copy.favoured() == []  # between key and value
+    copy.feed('"')
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"T", "Tel"}
+    copy.feed("Tel", chosen=1)
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {" Aviv"}
+    copy.feed(" Aviv", chosen=2)
+    # the copy may go on (", and"); the end of the string is the model's own choice
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {","}
+    assert copy.counts.steps == 3 and copy.counts.tokens == 2
+    copy.feed('"}')
+    assert copy.favoured() == []
+
+
+def test_values_in_lists_and_values_after_commas_are_values() -> None:
+    tokens = _tokens("Tel")
+    copy = _copy(tokens, QUERY)
+    copy.feed('{"cities": ["Paris", "')
+    assert copy.favoured() == [0]
+    copy.feed('x"], "')
+    assert copy.favoured() == []  # a key again
+
+
+def test_a_preamble_before_the_json_is_not_a_value() -> None:
+    tokens = _tokens("Tel")
+    copy = _copy(tokens, QUERY)
+    copy.feed('Sure, "')
+    assert copy.favoured() == []
+
+
+def test_off_without_bias_grammar_or_sources() -> None:
+    tokens = _tokens("Tel")
+    assert copy_bias_for(GenerationParams(copy_from=(QUERY,), constraint=CALLS), tokens) is None
+    assert copy_bias_for(GenerationParams(copy_bias=3, copy_from=(QUERY,)), tokens) is None
+    text_only = Constraint(allow_text=True)
+    params = GenerationParams(copy_bias=3, copy_from=(QUERY,), constraint=text_only)
+    assert copy_bias_for(params, tokens) is None
+    assert copy_record(params, None) is None
+    params = GenerationParams(copy_bias=3, constraint=CALLS)
+    assert copy_bias_for(params, tokens) is None
+    assert copy_record(params, None) == CopyBiasRecord(bias=3)
+
+
+def tokens_text(tokens: TokenTexts, token: int) -> str:
+    return next(t for t, ids in tokens._by_text.items() if token in ids)
+
+
+def test_a_value_already_written_is_not_favoured_again() -> None:
+    tokens = _tokens("UTC", "+0900", "Tokyo")
+    copy = _copy(tokens, "2026-12-02 20:14:55 JST (UTC+0900)", "What time is it in Tokyo?")
+    copy.feed('[{"name": "f", "arguments": {"zones": ["')
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"UTC", "Tokyo"}
+    copy.feed('UTC+0900", "')
+    # "UTC+0900" again would start a list that repeats itself; "Tokyo" is still a copy
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"Tokyo"}
