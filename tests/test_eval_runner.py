@@ -350,3 +350,42 @@ def test_multi_turn_categories_go_to_the_multi_turn_evaluation(tmp_path: Path) -
     result = CliRunner().invoke(app, [*args, "--limit", "1", "--no-progress"])
     assert result.exit_code == 0, result.output
     assert "multi_turn_base" in result.output and "100" in result.output
+
+
+def test_the_copy_bias_reaches_the_model_and_keeps_its_own_results(tmp_path: Path) -> None:
+    """`generation.copy_bias` goes to the engine with the texts to copy from, and a results file
+    of one bias is never resumed by a run with another."""
+    call = json.dumps([{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}])
+    cases = select_cases(load_bfcl(DATA, ["simple_python"]), limit=1)
+    backend = ScriptedBackend(lambda _: call, supports_constraint=True)
+    out = tmp_path / "results.jsonl"
+    evaluate_bfcl(
+        backend,
+        cases,
+        constrained=True,
+        tool_choice="required",
+        generation=GenerationParams(max_tokens=64, copy_bias=3.0),
+        out=out,
+        progress=False,
+    )
+    (_, params) = backend.requests[-1]
+    assert params.copy_bias == 3.0
+    assert params.copy_from and cases[0].messages[-1]["content"] in params.copy_from
+    assert json.loads(out.read_text().splitlines()[0])["copy_bias"] == 3.0
+    with pytest.raises(LamagentError, match="another setting"):
+        evaluate_bfcl(
+            backend, cases, constrained=True, tool_choice="required", out=out, progress=False
+        )
+
+
+def test_cli_copy_bias_names_its_results_and_needs_a_call_grammar(tmp_path: Path) -> None:
+    from lamagent.cli.eval import app
+
+    args = ["bfcl", "--data", str(DATA), "--model", "gold", "--limit", "1", "--no-progress"]
+    args += ["-c", "simple_python", "--out", str(tmp_path), "--copy-bias", "3"]
+    free = CliRunner().invoke(app, args)
+    assert free.exit_code == 2 and "needs --constrained or --gate" in free.output
+    ok = CliRunner().invoke(app, [*args, "--constrained", "--tool-choice", "required"])
+    assert ok.exit_code == 0, ok.output
+    lines = (tmp_path / "results-constrained-required-copy3.jsonl").read_text().splitlines()
+    assert json.loads(lines[0])["copy_bias"] == 3.0

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from lamagent.cli.calibrate import calibrate_gate
+from lamagent.cli.run import CopyBiasOpt
 from lamagent.errors import LamagentError
 from lamagent.generation import GenerationParams
 
@@ -137,6 +138,7 @@ def bfcl(
             help='A call gate for auto turns: a JSON file from calibrate-gate, or "default".'
         ),
     ] = None,
+    copy_bias: CopyBiasOpt = 0.0,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
     from lamagent.eval.multi_turn import MultiTurnReport, is_multi_turn
@@ -164,8 +166,12 @@ def bfcl(
         raise typer.BadParameter("at least 1", param_hint="--max-steps")
     limits = Limits(max_steps=max_steps) if max_steps is not None else None
     console = Console(soft_wrap=False, width=120)
-    setting = setting_name(constrained, tool_choice, agent and not multi_turn) + (
-        "-gate" if gate else ""
+    if copy_bias > 0 and not (constrained or gate):
+        raise typer.BadParameter("needs --constrained or --gate", param_hint="--copy-bias")
+    setting = (
+        setting_name(constrained, tool_choice, agent and not multi_turn)
+        + ("-gate" if gate else "")
+        + (f"-copy{copy_bias:g}" if copy_bias > 0 else "")
     )
     try:
         call_gate = _gate(gate)
@@ -182,7 +188,7 @@ def bfcl(
             seed=seed,
             out=out / f"results-{setting}.jsonl" if out else None,
             concurrency=concurrency,
-            generation=GenerationParams(max_tokens=max_tokens),
+            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
             progress=progress,
             gate=call_gate,
             agent=agent,
@@ -196,11 +202,10 @@ def bfcl(
         console.print(report.turn_table())
     if out is not None:
         report.save_json(out / f"report-{setting}.json")
-        reports = [
-            EvalReport.load_json(p)
-            for name in [*SETTINGS, *AGENT_SETTINGS]
-            if (p := out / f"report-{name}.json").exists()
-        ]
+        # every setting run into this folder, side by side (known ones in their usual order)
+        order = {f"report-{name}.json": i for i, name in enumerate([*SETTINGS, *AGENT_SETTINGS])}
+        found = sorted(out.glob("report-*.json"), key=lambda p: (order.get(p.name, len(order)), p))
+        reports = [EvalReport.load_json(p) for p in found]
         chart = plot_accuracy(reports, out / "accuracy.png")
         console.print(f"report: {out / f'report-{setting}.json'}  chart: {chart}")
 

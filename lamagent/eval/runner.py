@@ -265,12 +265,13 @@ async def aevaluate_bfcl(
     bounds = (limits or AGENT_LIMITS) if agent else None
     setting = _setting(label, fmt, constrained, tool_choice, bounds)
     setting["gate"] = gate.to_dict() if gate is not None else None
+    setting["copy_bias"] = params.copy_bias
     results: dict[str, CaseResult] = {}
     sink: ResultsFile[CaseResult] | None = None
     if out is not None:
         # files written before tool_choice and the agent settings existed hold one-generation
         # "auto" runs
-        older = {"tool_choice": "auto", "agent": None}
+        older = {"tool_choice": "auto", "agent": None, "copy_bias": 0.0}
         results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
     pending = [c for c in cases if c.id not in results]

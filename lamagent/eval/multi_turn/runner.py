@@ -361,12 +361,14 @@ async def aevaluate_multi_turn(
         "tool_choice": "auto",
         "max_steps": limits.max_steps,
         "gate": gate.to_dict() if gate is not None else None,
+        "copy_bias": params.copy_bias,
     }
     done: dict[str, MultiTurnCaseResult] = {}
     sink: ResultsFile[MultiTurnCaseResult] | None = None
     if results is not None:
-        # files written before the call gate was an option hold runs without one
-        done = read_results(Path(results), setting, MultiTurnCaseResult, {"gate": None})
+        # files written before the call gate and the copy bias were options hold runs without
+        older = {"gate": None, "copy_bias": 0.0}
+        done = read_results(Path(results), setting, MultiTurnCaseResult, older)
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
     trajectories: TrajectoryStore | None = None
