@@ -209,6 +209,7 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
         "execute_loop": [],
         "memory": [],
         "sqlite": [],
+        "hop": [],
     }
     memory = MemoryStore()
     tmp = tempfile.TemporaryDirectory()
@@ -228,12 +229,16 @@ def bench_parts(tools: list[Tool], runs: int) -> dict[str, float]:
             out["execute_loop"].append(clock() - t1)
             t1 = clock()
             await execute_calls(item, policy, limiter)
+            out["execute"].append(clock() - t1)
+            t1 = clock()
+            # what any runtime pays to run a function on a worker thread and get its result
+            await anyio.to_thread.run_sync(int)
             t2 = clock()
+            out["hop"].append(t2 - t1)
             memory.add_step(traj.unique_trajectory_id, step)
             t3 = clock()
             sqlite.add_step(traj.unique_trajectory_id, step)
             t4 = clock()
-            out["execute"].append(t2 - t1)
             out["memory"].append(t3 - t2)
             out["sqlite"].append(t4 - t3)
 
@@ -269,6 +274,7 @@ def main() -> None:
     rows += [
         ("  part: verify one call", parts["verify"]),
         ("  part: execute one async call", parts["execute"]),
+        ("  part: anyio.to_thread.run_sync round trip (reference)", parts["hop"]),
         ("  part: execute one async call, isolation=loop", parts["execute_loop"]),
         ("  part: record step, MemoryStore", parts["memory"]),
         ("  part: record step, SQLiteStore", parts["sqlite"]),
