@@ -359,7 +359,7 @@ def test_the_copy_bias_reaches_the_model_and_keeps_its_own_results(tmp_path: Pat
     cases = select_cases(load_bfcl(DATA, ["simple_python"]), limit=1)
     backend = ScriptedBackend(lambda _: call, supports_constraint=True)
     out = tmp_path / "results.jsonl"
-    evaluate_bfcl(
+    report = evaluate_bfcl(
         backend,
         cases,
         constrained=True,
@@ -368,6 +368,7 @@ def test_the_copy_bias_reaches_the_model_and_keeps_its_own_results(tmp_path: Pat
         out=out,
         progress=False,
     )
+    assert report.setting == "constrained-required-copy3"
     (_, params) = backend.requests[-1]
     assert params.copy_bias == 3.0
     assert params.copy_from and cases[0].messages[-1]["content"] in params.copy_from

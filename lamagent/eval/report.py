@@ -108,13 +108,18 @@ class EvalReport(BaseModel):
     max_steps: int = 0
     #: True when a call gate decided the auto turns.
     gate: bool = False
+    #: Copy-aware decoding's bias (0: off).
+    copy_bias: float = 0.0
     results: list[CaseResult] = Field(default_factory=list)
 
     @property
     def setting(self) -> str:
-        """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate)."""
-        return setting_name(self.constrained, self.tool_choice, self.agent) + (
-            "-gate" if self.gate else ""
+        """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate,
+        "-copy3" with a copy bias of 3)."""
+        return (
+            setting_name(self.constrained, self.tool_choice, self.agent)
+            + ("-gate" if self.gate else "")
+            + (f"-copy{self.copy_bias:g}" if self.copy_bias > 0 else "")
         )
 
     @property

@@ -332,6 +332,7 @@ async def aevaluate_bfcl(
         agent=agent,
         max_steps=bounds.max_steps if bounds is not None else 0,
         gate=gate is not None,
+        copy_bias=params.copy_bias,
         results=[results[c.id] for c in cases],
     )
 

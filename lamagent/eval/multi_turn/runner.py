@@ -412,6 +412,7 @@ async def aevaluate_multi_turn(
         data=source,
         max_steps=limits.max_steps,
         gate=gate is not None,
+        copy_bias=params.copy_bias,
         results=[done[c.id] for c in chosen],
     )
 
