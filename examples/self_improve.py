@@ -561,6 +561,59 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     )
     timings["dataset"] = time.perf_counter() - t
 
+    head = {
+        "split": {
+            "train": len(train),
+            "held_out": len(held_out),
+            "evaluated": len(evaluated),
+            "by_category": {
+                cat: {
+                    "train": sum(c.category == cat for c in train),
+                    "held_out": sum(c.category == cat for c in held_out),
+                    "evaluated": sum(c.category == cat for c in evaluated),
+                }
+                for cat in s.categories
+            },
+        }
+    }
+    middle = {
+        "trajectories": {"total": len(runs), "small_model": len(own)},
+        "filter": freport.to_dict(),
+        "dataset": dinfo,
+    }
+    return tune_and_measure(
+        s,
+        dataset=dataset,
+        model_dir=model_dir,
+        base=base,
+        before=before,
+        measure_after=lambda tuned: measure(tuned, evaluated, s, "after", resume=False),
+        evaluated=evaluated,
+        timings=timings,
+        started=started,
+        head=head,
+        middle=middle,
+    )
+
+
+def tune_and_measure(
+    s: LoopSettings,
+    *,
+    dataset: Any,
+    model_dir: Path,
+    base: Any,
+    before: dict[str, EvalReport],
+    measure_after: Callable[[Any], dict[str, EvalReport]],
+    evaluated: Sequence[Any],
+    timings: dict[str, float],
+    started: float,
+    head: dict[str, Any],
+    middle: dict[str, Any],
+) -> dict[str, Any]:
+    """Stages 6 and 7 of either loop: fine-tune and export, measure the tuned model as `base`
+    was measured, then the summary, the chart and report.json (the loop's own fields `head`
+    before the scores, `middle` after them). Returns the report."""
+    out = Path(s.out)
     t = _stage(6, "LoRA fine-tune, merge, export GGUF")
     gguf, trained = train_and_export(dataset, s, model_dir)
     losses = trained.losses
@@ -573,7 +626,7 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
 
     t = _stage(7, "measure the tuned model on the same held-out cases")
     tuned = _llama(gguf, s)
-    after = measure(tuned, evaluated, s, "after", resume=False)
+    after = measure_after(tuned)
     timings["measure_after"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - started
 
@@ -587,25 +640,11 @@ def run_loop(s: LoopSettings) -> dict[str, Any]:
     report = {
         "settings": {k: v for k, v in asdict(s).items() if k != "extra"},
         "format": FORMAT,
-        "split": {
-            "train": len(train),
-            "held_out": len(held_out),
-            "evaluated": len(evaluated),
-            "by_category": {
-                cat: {
-                    "train": sum(c.category == cat for c in train),
-                    "held_out": sum(c.category == cat for c in held_out),
-                    "evaluated": sum(c.category == cat for c in evaluated),
-                }
-                for cat in s.categories
-            },
-        },
+        **head,
         "held_out_ids": [c.id for c in evaluated],
         "before": {k: _report_dict(v) for k, v in before.items()},
         "after": {k: _report_dict(v) for k, v in after.items()},
-        "trajectories": {"total": len(runs), "small_model": len(own)},
-        "filter": freport.to_dict(),
-        "dataset": dinfo,
+        **middle,
         "training": {
             "losses": losses,
             "runtime_s": trained.train_runtime,
@@ -840,52 +879,31 @@ def run_multi_turn_loop(s: LoopSettings) -> dict[str, Any]:
     )
     timings["dataset"] = time.perf_counter() - t
 
-    t = _stage(6, "LoRA fine-tune, merge, export GGUF")
-    gguf, trained = train_and_export(dataset, s, model_dir)
-    timings["train_export"] = time.perf_counter() - t
-
-    t = _stage(7, "measure the tuned model on the same held-out cases")
-    tuned = _llama(gguf, s)
-    after = measure_multi_turn(tuned, evaluated, s, "after", resume=False)
-    timings["measure_after"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - started
-
-    console.print(summary_table(before, after))
-    relabelled = [
-        r.model_copy(update={"model": f"{tag}:"})
-        for tag, reports in (("before", before), ("after", after))
-        for r in reports.values()
-    ]
-    chart = plot_accuracy(relabelled, out / "accuracy.png")
-    report = {
-        "settings": {k: v for k, v in asdict(s).items() if k != "extra"},
-        "format": FORMAT,
+    head = {
         "multi_turn": True,
         "split": {"train": len(train), "held_out": len(held_out), "evaluated": len(evaluated)},
-        "held_out_ids": [c.id for c in evaluated],
-        "before": {k: _report_dict(v) for k, v in before.items()},
-        "after": {k: _report_dict(v) for k, v in after.items()},
+    }
+    middle = {
         "trajectories": {
             "total": len(recorded),
             "teacher_passed": sum(r.passed for r in runs.values()),
         },
         "filter": freport.to_dict(),
         "dataset": dinfo,
-        "training": {
-            "losses": trained.losses,
-            "runtime_s": trained.train_runtime,
-            "tokens": trained.train_tokens,
-            "run_dir": str(trained.run_dir),
-        },
-        "gguf": str(gguf),
-        "chart": str(chart),
-        "timings_s": timings,
     }
-    (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    console.print(f"report: {out / 'report.json'}  chart: {chart}  total {timings['total']:.0f} s")
-    for backend in (base, tuned):
-        anyio.run(backend.aclose)
-    return report
+    return tune_and_measure(
+        s,
+        dataset=dataset,
+        model_dir=model_dir,
+        base=base,
+        before=before,
+        measure_after=lambda tuned: measure_multi_turn(tuned, evaluated, s, "after", resume=False),
+        evaluated=evaluated,
+        timings=timings,
+        started=started,
+        head=head,
+        middle=middle,
+    )
 
 
 def parse_args(argv: Sequence[str] | None = None) -> LoopSettings:
