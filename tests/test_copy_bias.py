@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lamagent.backends._engine.copy_bias import (
     CopyBias,
     CopySources,
@@ -146,3 +149,18 @@ def test_a_value_already_written_is_not_favoured_again() -> None:
     copy.feed('UTC+0900", "')
     # "UTC+0900" again would start a list that repeats itself; "Tokyo" is still a copy
     assert {tokens_text(tokens, i) for i in copy.favoured()} == {"Tokyo"}
+
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(['{"', '"a', "b", '"', ":", ",", "[", "]", "}", "\\", '\\"', " "])))
+def test_where_the_text_is_cut_does_not_change_what_is_favoured(pieces: list[str]) -> None:
+    """Tokens cut JSON anywhere (inside escapes, between a key and its colon): fed whole or
+    piece by piece, the same tokens are favoured next."""
+    tokens = _tokens("a", "ab", "b", "ab c", '"')
+    whole = CopyBias(CopySources(["ab c ab"]), tokens, 3.0)
+    cut = CopyBias(CopySources(["ab c ab"]), tokens, 3.0)
+    whole.feed("".join(pieces))
+    for piece in pieces:
+        cut.feed(piece)
+    assert sorted(cut.favoured()) == sorted(whole.favoured())

@@ -147,14 +147,8 @@ async def run_agent_case(
             result = await again.aresume(result.trajectory, denials)
             usage = usage + result.usage
     except (BackendError, ToolDefinitionError) as exc:
-        return CaseResult(
-            id=case.id,
-            category=case.category,
-            passed=False,
-            reason="generation_error",
-            detail=f"{type(exc).__name__}: {exc}",
-            seconds=time.perf_counter() - started,
-        )
+        seconds = time.perf_counter() - started
+        return CaseResult.generation_error(case.id, case.category, exc, seconds)
     steps = result.trajectory.steps
     last_step = steps[-1] if steps else None
     base = CaseResult(

@@ -79,6 +79,20 @@ class CaseResult(BaseModel):
     #: calls that verify or an answer (each failed step is a retry).
     steps: int = 1
 
+    @classmethod
+    def generation_error(
+        cls, case_id: str, category: str, exc: BaseException, seconds: float
+    ) -> CaseResult:
+        """A case whose model (or its tools' specs) failed before any answer."""
+        return cls(
+            id=case_id,
+            category=category,
+            passed=False,
+            reason="generation_error",
+            detail=f"{type(exc).__name__}: {exc}",
+            seconds=seconds,
+        )
+
 
 class CategoryScore(BaseModel):
     """Accuracy of one category, with a count of failures per reason."""

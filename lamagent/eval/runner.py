@@ -149,14 +149,8 @@ async def _run_case(
             prompt_tokens = model_turn.generation.usage.prompt_tokens
             completion_tokens = model_turn.generation.usage.completion_tokens
     except (BackendError, ToolDefinitionError) as exc:
-        return CaseResult(
-            id=case.id,
-            category=case.category,
-            passed=False,
-            reason="generation_error",
-            detail=f"{type(exc).__name__}: {exc}",
-            seconds=time.perf_counter() - started,
-        )
+        seconds = time.perf_counter() - started
+        return CaseResult.generation_error(case.id, case.category, exc, seconds)
     calls = [c.to_xlam() for c in turn.calls]
     verdict = check_bfcl(
         case.record,

@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.generation import CopyBiasRecord, GenerationParams
 
 #: Separates source texts; JSON-escaped text never holds it raw.
@@ -172,47 +173,44 @@ class CopyCounts:
 class _ValueScanner:
     """Follows JSON text: whether it is inside a string value (not a key), and its text so far.
 
+    Strings and escapes are the shared `JsonScanner`'s; this adds which strings are keys.
     Text before the first bracket (a format's preamble) is not JSON and is skipped.
     """
 
     def __init__(self) -> None:
         self.started = False
+        self._json = JsonScanner()
         self._stack: list[str] = []
         self._expect_key = False
-        self.in_value = False
         self._in_key = False
-        self._escaped = False
         self.value = ""
         #: The string values written so far, in order.
         self.finished: list[str] = []
 
+    @property
+    def in_value(self) -> bool:
+        return self._json.in_string and not self._in_key
+
     def feed(self, text: str) -> None:
         for ch in text:
             if not self.started:
-                if ch in "[{":
-                    self.started = True
-                else:
+                if ch not in "[{":
                     continue
-            if self.in_value or self._in_key:
-                if self._escaped:
-                    self._escaped = False
-                elif ch == "\\":
-                    self._escaped = True
-                elif ch == '"':
-                    if self.in_value and self.value:
-                        self.finished.append(self.value)
-                    self.in_value = self._in_key = False
-                    self.value = ""
+                self.started = True
+            was_in_string = self._json.in_string
+            self._json.step(ch)
+            if was_in_string:
+                if self._json.in_string:
+                    if not self._in_key:
+                        self.value += ch
                     continue
-                if self.in_value:
-                    self.value += ch
-                continue
-            if ch == '"':
-                if self._stack and self._stack[-1] == "{" and self._expect_key:
-                    self._in_key = True
-                else:
-                    self.in_value = True
-                    self.value = ""
+                if not self._in_key and self.value:  # a value's closing quote
+                    self.finished.append(self.value)
+                self._in_key = False
+                self.value = ""
+            elif self._json.in_string:  # an opening quote
+                self._in_key = self._expect_key and bool(self._stack) and self._stack[-1] == "{"
+                self.value = ""
             elif ch in "[{":
                 self._stack.append(ch)
                 self._expect_key = ch == "{"

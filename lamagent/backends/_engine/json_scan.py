@@ -24,6 +24,28 @@ class JsonScanner:
         #: Characters scanned so far (the index of the next one).
         self.position = 0
 
+    def step(self, ch: str) -> bool:
+        """Scan one character; True when it is a bracket outside strings."""
+        self.position += 1
+        if self.in_string:
+            if self._escaped:
+                self._escaped = False
+            elif ch == "\\":
+                self._escaped = True
+            elif ch == '"':
+                self.in_string = False
+            return False
+        if ch == '"':
+            self.in_string = True
+            return False
+        if ch in OPENERS:
+            self.depth += 1
+            return True
+        if ch in CLOSERS:
+            self.depth = max(0, self.depth - 1)
+            return True
+        return False
+
     def brackets(self, text: str) -> Iterator[tuple[int, str]]:
         """Scan `text` (the next piece); yield (index, character) of each bracket outside strings.
 
@@ -31,23 +53,8 @@ class JsonScanner:
         scanner just after the last bracket yielded.
         """
         for ch in text:
-            i = self.position
-            self.position += 1
-            if self.in_string:
-                if self._escaped:
-                    self._escaped = False
-                elif ch == "\\":
-                    self._escaped = True
-                elif ch == '"':
-                    self.in_string = False
-            elif ch == '"':
-                self.in_string = True
-            elif ch in OPENERS:
-                self.depth += 1
-                yield i, ch
-            elif ch in CLOSERS:
-                self.depth = max(0, self.depth - 1)
-                yield i, ch
+            if self.step(ch):
+                yield self.position - 1, ch
 
     def feed(self, text: str) -> None:
         """Scan `text` for its state only."""
