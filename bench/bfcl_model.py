@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from lamagent.backends import load_model  # noqa: E402
 from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl  # noqa: E402
 from lamagent.eval.bfcl_data import select_cases  # noqa: E402
-from lamagent.eval.report import SETTINGS, plot_accuracy  # noqa: E402
+from lamagent.eval.report import SETTINGS, markdown_comparison, plot_accuracy  # noqa: E402
 from lamagent.generation import GenerationParams  # noqa: E402
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "irrelevance")
@@ -34,27 +34,7 @@ CATEGORIES = ("simple_python", "multiple", "parallel", "irrelevance")
 def markdown(reports: dict[str, EvalReport], seconds: dict[str, float]) -> str:
     """One row per category, one column per setting: passed/total and accuracy."""
     names = list(reports)
-    categories: list[str] = []
-    for r in reports.values():
-        categories += [c for c in r.categories if c not in categories]
-    lines = [
-        "| category | " + " | ".join(names) + " |",
-        "|---|" + "---:|" * len(names),
-    ]
-    for cat in categories:
-        cells = []
-        for name in names:
-            score = reports[name].categories.get(cat)
-            cells.append(
-                f"{score.accuracy:.0%} ({score.passed}/{score.total})" if score else "not run"
-            )
-        lines.append(f"| {cat} | " + " | ".join(cells) + " |")
-    overall = []
-    for name in names:
-        r = reports[name]
-        passed = sum(x.passed for x in r.results)
-        overall.append(f"**{r.overall:.0%}** ({passed}/{len(r.results)})")
-    lines.append("| **overall** | " + " | ".join(overall) + " |")
+    lines = markdown_comparison(reports)
     lines.append(
         "| seconds per case (median) | "
         + " | ".join(f"{seconds[name]:.2f}" for name in names)

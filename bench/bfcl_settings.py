@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from lamagent.eval import EvalReport, evaluate_bfcl, load_bfcl  # noqa: E402
 from lamagent.eval.bfcl_data import select_cases  # noqa: E402
 from lamagent.eval.multi_turn import MultiTurnReport  # noqa: E402
-from lamagent.eval.report import AGENT_SETTINGS, SETTINGS  # noqa: E402
+from lamagent.eval.report import AGENT_SETTINGS, SETTINGS, markdown_comparison  # noqa: E402
 from lamagent.generation import GenerationParams  # noqa: E402
 from lamagent.settings import Limits  # noqa: E402
 
@@ -53,23 +53,7 @@ MULTI_SETTINGS = ("free", "constrained", "agent")
 def markdown(reports: dict[str, EvalReport]) -> str:
     """One row per category, one column per setting: accuracy (passed/total)."""
     names = list(reports)
-    categories: list[str] = []
-    for r in reports.values():
-        categories += [c for c in r.categories if c not in categories]
-    lines = ["| category | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for cat in categories:
-        cells = []
-        for name in names:
-            score = reports[name].categories.get(cat)
-            cells.append(
-                f"{score.accuracy:.0%} ({score.passed}/{score.total})" if score else "not run"
-            )
-        lines.append(f"| {cat} | " + " | ".join(cells) + " |")
-    overall = []
-    for name in names:
-        r = reports[name]
-        overall.append(f"**{r.overall:.0%}** ({sum(x.passed for x in r.results)}/{len(r.results)})")
-    lines.append("| **overall** | " + " | ".join(overall) + " |")
+    lines = markdown_comparison(reports)
     if any(isinstance(r, MultiTurnReport) for r in reports.values()):
         cells = []
         for name in names:

@@ -390,3 +390,16 @@ def test_cli_copy_bias_names_its_results_and_needs_a_call_grammar(tmp_path: Path
     assert ok.exit_code == 0, ok.output
     lines = (tmp_path / "results-constrained-required-copy3.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["copy_bias"] == 3.0
+
+
+def test_reports_side_by_side_as_markdown() -> None:
+    from lamagent.eval.report import markdown_comparison
+
+    gold = evaluate_bfcl("gold", DATA, ["simple_python", "irrelevance"], limit=2, progress=False)
+    first, second = list(gold.categories)
+    half = gold.model_copy(update={"results": gold.results[:2]})  # the second category not run
+    lines = markdown_comparison({"gold": gold, "part": half})
+    assert lines[0] == "| category | gold | part |"
+    assert lines[2] == f"| {first} | 100% (2/2) | 100% (2/2) |"
+    assert lines[3] == f"| {second} | 100% (2/2) | not run |"
+    assert lines[4] == "| **overall** | **100%** (4/4) | **100%** (2/2) |"

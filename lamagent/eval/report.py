@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ __all__ = [
     "CaseResult",
     "CategoryScore",
     "EvalReport",
+    "markdown_comparison",
     "plot_accuracy",
     "setting_name",
 ]
@@ -289,3 +290,28 @@ def plot_accuracy(reports: Sequence[EvalReport], path: str | Path) -> Path:
     fig.savefig(target, dpi=120, bbox_inches="tight")
     plt.close(fig)
     return target
+
+
+def markdown_comparison(reports: Mapping[str, EvalReport]) -> list[str]:
+    """Reports side by side as Markdown table lines: one column per report (its key names it),
+    one row per category, accuracy and passed/total, then the overall row. Callers may append
+    rows of their own."""
+    names = list(reports)
+    categories: list[str] = []
+    for report in reports.values():
+        categories += [c for c in report.categories if c not in categories]
+    lines = ["| category | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    for cat in categories:
+        cells = []
+        for name in names:
+            score = reports[name].categories.get(cat)
+            cells.append(
+                f"{score.accuracy:.0%} ({score.passed}/{score.total})" if score else "not run"
+            )
+        lines.append(f"| {cat} | " + " | ".join(cells) + " |")
+    overall = [
+        f"**{r.overall:.0%}** ({sum(x.passed for x in r.results)}/{len(r.results)})"
+        for r in reports.values()
+    ]
+    lines.append("| **overall** | " + " | ".join(overall) + " |")
+    return lines
