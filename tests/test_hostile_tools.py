@@ -565,8 +565,11 @@ def _process_gone(pid: int) -> bool:
     except ProcessLookupError:
         return True
     # a zombie still answers kill(0); its state says it is dead
-    stat = Path(f"/proc/{pid}/stat")
-    return not stat.exists() or stat.read_text().split()[2] in ("Z", "X")
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except OSError:  # reaped between the two checks (ProcessLookupError, FileNotFoundError)
+        return True
+    return state in ("Z", "X")
 
 
 @pytest.fixture(scope="module")
