@@ -403,3 +403,45 @@ def test_reports_side_by_side_as_markdown() -> None:
     assert lines[2] == f"| {first} | 100% (2/2) | 100% (2/2) |"
     assert lines[3] == f"| {second} | 100% (2/2) | not run |"
     assert lines[4] == "| **overall** | **100%** (4/4) | **100%** (2/2) |"
+
+
+def test_eval_cli_sizes_the_context_of_an_in_process_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Multi-turn prompts outgrow the engine's default 4096 tokens: the CLI loads a local GGUF
+    with 8192 for them, `--n-ctx` overrides it, and a server refuses the option."""
+    import lamagent.backends
+    from lamagent.cli import app
+
+    loaded: list[tuple[object, dict[str, object]]] = []
+
+    class Stop(LamagentError):
+        pass
+
+    def fake_load(spec: object = None, **kwargs: object) -> object:
+        loaded.append((spec, kwargs))
+        raise Stop("loaded")
+
+    monkeypatch.setattr(lamagent.backends, "load_model", fake_load)
+    base = ["eval", "bfcl", "--data", str(DATA), "--no-progress"]
+
+    def run(*extra: str) -> dict[str, object]:
+        loaded.clear()
+        result = CliRunner().invoke(app, [*base, *extra])
+        assert result.exit_code == 1 and "loaded" in result.output, result.output
+        return loaded[0][1]
+
+    assert run("--model", "default", "-c", "multi_turn_base") == {"n_ctx": 8192}
+    assert run("--model", "default", "-c", "simple_python") == {}
+    assert run("--model", "m.gguf", "-c", "multi_turn_base", "--n-ctx", "16384") == {"n_ctx": 16384}
+    assert run("--model", "m.gguf", "-c", "simple_python", "--threads", "2", "--n-ctx", "2048") == {
+        "n_threads": 2,
+        "n_ctx": 2048,
+    }
+    served = CliRunner().invoke(
+        app, [*base, "--model", "http://127.0.0.1:1/v1", "-c", "simple_python", "--n-ctx", "8192"]
+    )
+    assert served.exit_code == 2 and "--n-ctx" in served.output
+    assert run("--model", "http://127.0.0.1:1/v1", "-c", "multi_turn_base") == {
+        "mode": "completions"
+    }

@@ -26,7 +26,18 @@ def main() -> None:
     """Evaluate function calling on benchmark data (BFCL format)."""
 
 
-def _load(model: str, threads: int | None, served_model: str | None, server_mode: str) -> Any:
+#: The context window an in-process GGUF model gets for multi-turn categories: their prompts
+#: (many tools, many turns) outgrow the engine's default of 4096 tokens.
+MULTI_TURN_N_CTX = 8192
+
+
+def _load(
+    model: str,
+    threads: int | None,
+    served_model: str | None,
+    server_mode: str,
+    n_ctx: int | None = None,
+) -> Any:
     """The backend for --model (or "gold", which the runner answers itself)."""
     if model == "gold":
         return model
@@ -38,8 +49,11 @@ def _load(model: str, threads: int | None, served_model: str | None, server_mode
         if served_model:
             kwargs["model"] = served_model
         kwargs["mode"] = server_mode
-    elif threads is not None and (spec is None or model.endswith(".gguf")):
-        kwargs["n_threads"] = threads
+    elif spec is None or model.endswith(".gguf"):
+        if threads is not None:
+            kwargs["n_threads"] = threads
+        if n_ctx is not None:
+            kwargs["n_ctx"] = n_ctx
     return load_model(spec, **kwargs)
 
 
@@ -139,6 +153,14 @@ def bfcl(
         ),
     ] = None,
     copy_bias: CopyBiasOpt = 0.0,
+    n_ctx: Annotated[
+        int | None,
+        typer.Option(
+            "--n-ctx",
+            help="Context window of an in-process GGUF model, tokens (default: the engine's "
+            f"4096, or {MULTI_TURN_N_CTX} when a multi-turn category is asked for).",
+        ),
+    ] = None,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
     from lamagent.eval.multi_turn import MultiTurnReport, is_multi_turn
@@ -162,6 +184,14 @@ def bfcl(
         raise typer.BadParameter(
             "needs --agent (or multi-turn categories)", param_hint="--max-steps"
         )
+    local_gguf = model == "default" or model.endswith(".gguf")
+    if n_ctx is not None and (n_ctx < 1 or not local_gguf):
+        raise typer.BadParameter(
+            "a positive number of tokens, for the default model or a .gguf file",
+            param_hint="--n-ctx",
+        )
+    if n_ctx is None and multi_turn and local_gguf:
+        n_ctx = MULTI_TURN_N_CTX
     if max_steps is not None and max_steps < 1:
         raise typer.BadParameter("at least 1", param_hint="--max-steps")
     limits = Limits(max_steps=max_steps) if max_steps is not None else None
@@ -175,7 +205,7 @@ def bfcl(
     )
     try:
         call_gate = _gate(gate)
-        backend = _load(model, threads, served_model, server_mode)
+        backend = _load(model, threads, served_model, server_mode, n_ctx)
         report = evaluate_bfcl(
             backend,
             data,
