@@ -445,3 +445,64 @@ def test_eval_cli_sizes_the_context_of_an_in_process_model(
     assert run("--model", "http://127.0.0.1:1/v1", "-c", "multi_turn_base") == {
         "mode": "completions"
     }
+
+
+def test_a_whole_bfcl_folder_runs_its_single_turn_categories_and_names_the_rest(
+    tmp_path: Path,
+) -> None:
+    """BFCL's own data folder holds multi-turn and agentic files and `format_sensitivity` (a
+    JSON object of case ids) beside the single-turn cases: a run over the folder evaluates the
+    single-turn ones and says what it left out and why; asking for one of the others, or a
+    single-turn record without function specs, is an error that names the cause."""
+    import shutil
+
+    from lamagent.eval.bfcl_data import skipped_categories
+
+    folder = tmp_path / "bfcl"
+    shutil.copytree(DATA, folder)
+    memory = {
+        "id": "memory_0-customer-0",
+        "question": [[{"role": "user", "content": "What is my first name?"}]],
+        "involved_classes": ["MemoryAPI"],
+        "scenario": "customer",
+    }
+    (folder / "BFCL_v4_memory.json").write_text(json.dumps(memory) + "\n")
+    multi = {"id": "multi_turn_base_0", "question": [[]], "involved_classes": ["MathAPI"]}
+    (folder / "BFCL_v4_multi_turn_base.json").write_text(json.dumps(multi) + "\n")
+    selection = {"simple_python": ["simple_python_0", "simple_python_1"]}
+    (folder / "BFCL_v4_format_sensitivity.json").write_text(json.dumps(selection, indent=4))
+
+    report = evaluate_bfcl("gold", folder, limit=1, progress=False)
+    assert set(report.categories) == {
+        "irrelevance",
+        "live_simple",
+        "multiple",
+        "parallel",
+        "simple_python",
+    }
+    assert report.overall == 1.0
+    assert set(report.skipped) == {"memory", "multi_turn_base", "format_sensitivity"}
+    assert "agentic" in report.skipped["memory"]
+    assert "run of its own" in report.skipped["multi_turn_base"]
+    assert report.skipped == skipped_categories(folder)
+    assert evaluate_bfcl("gold", folder, ["parallel"], limit=1, progress=False).skipped == {}
+
+    with pytest.raises(LamagentError, match="'memory' is an agentic category"):
+        evaluate_bfcl("gold", folder, ["memory"], progress=False)
+    with pytest.raises(LamagentError, match="not cases but a selection"):
+        load_bfcl(folder / "BFCL_v4_format_sensitivity.json")
+    with pytest.raises(LamagentError, match="multi-turn category"):
+        load_bfcl(folder, ["multi_turn_base", "simple_python"])
+
+    broken = tmp_path / "BFCL_v4_simple_python.json"
+    broken.write_text(json.dumps({"id": "simple_python_0", "question": [[]]}) + "\n")
+    with pytest.raises(LamagentError, match="'simple_python_0' has no list of function specs"):
+        load_bfcl(broken)
+
+    from lamagent.cli import app
+
+    result = CliRunner().invoke(
+        app, ["eval", "bfcl", "--data", str(folder), "--model", "gold", "--limit", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "left out memory: an agentic category" in " ".join(result.output.split())

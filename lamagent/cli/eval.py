@@ -230,6 +230,9 @@ def bfcl(
     console.print(report.table())
     if isinstance(report, MultiTurnReport):
         console.print(report.turn_table())
+    else:
+        for skipped, reason in report.skipped.items():
+            console.print(f"[yellow]left out[/yellow] {skipped}: {reason}")
     if out is not None:
         report.save_json(out / f"report-{setting}.json")
         # every setting run into this folder, side by side (known ones in their usual order)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from lamagent.errors import LamagentError
+from lamagent.eval.categories import not_single_turn
 from lamagent.eval.checker import category_of
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "load_bfcl",
     "needs_ground_truth",
     "select_cases",
+    "skipped_categories",
 ]
 
 _FILE_NAME = re.compile(r"^BFCL_v\d+_(?P<category>.+?)\.jsonl?$")
@@ -86,6 +88,8 @@ def _answers_beside(question_file: Path) -> Path | None:
 
 def _load_file(question_file: Path, answer_file: Path | None) -> list[BFCLCase]:
     file_category = _category_of_file(question_file)
+    if file_category is not None:
+        _check_single_turn(file_category, question_file)
     answers: dict[str, list[dict[str, Any]]] = {}
     if answer_file is not None:
         answers = {str(r["id"]): r["ground_truth"] for r in _read_jsonl(answer_file)}
@@ -93,6 +97,14 @@ def _load_file(question_file: Path, answer_file: Path | None) -> list[BFCLCase]:
     for record in _read_jsonl(question_file):
         case_id = str(record.get("id", ""))
         category = file_category or category_of(case_id)
+        if file_category is None:
+            _check_single_turn(category, question_file)
+        functions = record.get("function")
+        if not isinstance(functions, list) or not all(isinstance(f, dict) for f in functions):
+            raise LamagentError(
+                f"{question_file}: case {case_id!r} has no list of function specs under "
+                "'function'; a single-turn BFCL case offers its functions there"
+            )
         truth = answers.get(case_id, record.get("ground_truth"))
         if truth is None and needs_ground_truth(category):
             where = answer_file or question_file.parent / "possible_answer" / question_file.name
@@ -104,26 +116,49 @@ def _load_file(question_file: Path, answer_file: Path | None) -> list[BFCLCase]:
     return cases
 
 
+def _check_single_turn(category: str, where: Path) -> None:
+    reason = not_single_turn(category)
+    if reason is not None:
+        raise LamagentError(f"{where}: {category!r} is {reason}")
+
+
+def skipped_categories(path: str | Path) -> dict[str, str]:
+    """The categories of a BFCL folder that `load_bfcl` leaves out when asked for all of them,
+    each with the reason (multi-turn, agentic, or not cases)."""
+    root = Path(path)
+    if not root.is_dir():
+        return {}
+    found = (_category_of_file(p) for p in sorted(root.iterdir()) if p.is_file())
+    return {c: reason for c in found if c and (reason := not_single_turn(c)) is not None}
+
+
 def load_bfcl(
     path: str | Path,
     categories: Iterable[str] | None = None,
     *,
     answers: str | Path | None = None,
 ) -> list[BFCLCase]:
-    """Read BFCL cases from a directory of `BFCL_v*_<category>.json` files or from one file.
+    """Read single-turn BFCL cases from a directory of `BFCL_v*_<category>.json` files or from
+    one file.
 
     `categories` keeps only those categories (an error names the ones present if any is
-    missing). `answers` is the answer file for a single question file, when it is not in a
-    `possible_answer/` folder beside it.
+    missing). Without it, a directory's single-turn categories are read and the others
+    (multi-turn, agentic, `format_sensitivity`: see `skipped_categories`) left out; asking
+    for one of those is an error that says why. `answers` is the answer file for a single
+    question file, when it is not in a `possible_answer/` folder beside it.
     """
     root = Path(path)
     wanted = list(categories) if categories else None
+    for category in wanted or ():
+        _check_single_turn(category, root)
     if root.is_dir():
         files = sorted(p for p in root.iterdir() if p.is_file() and _category_of_file(p))
         if not files:
             raise LamagentError(f"no BFCL_v*_<category>.json files in {root}")
         if wanted is not None:
             files = [p for p in files if _category_of_file(p) in wanted]
+        else:
+            files = [p for p in files if not_single_turn(_category_of_file(p) or "") is None]
         cases = [case for p in files for case in _load_file(p, _answers_beside(p))]
     elif root.is_file():
         answer_file = Path(answers) if answers is not None else _answers_beside(root)

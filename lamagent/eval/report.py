@@ -126,6 +126,9 @@ class EvalReport(BaseModel):
     #: Copy-aware decoding's bias (0: off).
     copy_bias: float = 0.0
     results: list[CaseResult] = Field(default_factory=list)
+    #: Categories of the data folder this run left out, each with the reason (multi-turn,
+    #: agentic or not cases; see `lamagent.eval.bfcl_data.skipped_categories`).
+    skipped: dict[str, str] = Field(default_factory=dict)
 
     @property
     def setting(self) -> str:

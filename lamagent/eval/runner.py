@@ -35,7 +35,13 @@ from lamagent.errors import (
     ToolDefinitionError,
 )
 from lamagent.eval.agent_case import AGENT_LIMITS, run_agent_case
-from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl, select_cases
+from lamagent.eval.bfcl_data import (
+    BFCLCase,
+    first_acceptable_calls,
+    load_bfcl,
+    select_cases,
+    skipped_categories,
+)
 from lamagent.eval.checker import check_bfcl
 from lamagent.eval.multi_turn import aevaluate_multi_turn
 from lamagent.eval.multi_turn.data import has_multi_turn_files, is_multi_turn
@@ -328,6 +334,9 @@ async def aevaluate_bfcl(
         gate=gate is not None,
         copy_bias=params.copy_bias,
         results=[results[c.id] for c in cases],
+        skipped=skipped_categories(data)
+        if isinstance(data, (str, Path)) and not categories
+        else {},
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lamagent.errors import ConfigError, LamagentError
+from lamagent.eval.categories import MULTI_TURN_CATEGORIES, is_multi_turn
 from lamagent.eval.multi_turn.environments import bfcl_data_dir, function_docs
 
 __all__ = [
@@ -22,19 +23,6 @@ __all__ = [
     "is_multi_turn",
     "load_multi_turn",
 ]
-
-#: The multi-turn categories of BFCL v3 (v4 keeps them unchanged).
-MULTI_TURN_CATEGORIES = (
-    "multi_turn_base",
-    "multi_turn_miss_func",
-    "multi_turn_miss_param",
-    "multi_turn_long_context",
-)
-
-
-def is_multi_turn(category: str) -> bool:
-    """True for the categories this package evaluates."""
-    return category in MULTI_TURN_CATEGORIES
 
 
 @dataclass(frozen=True)
