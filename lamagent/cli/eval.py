@@ -26,8 +26,8 @@ def main() -> None:
     """Evaluate function calling on benchmark data (BFCL format)."""
 
 
-#: The context window an in-process GGUF model gets for multi-turn categories: their prompts
-#: (many tools, many turns) outgrow the engine's default of 4096 tokens.
+#: The context window an in-process GGUF model gets for multi-turn and memory categories: their
+#: prompts (many tools, many turns) outgrow the engine's default of 4096 tokens.
 MULTI_TURN_N_CTX = 8192
 
 
@@ -136,14 +136,14 @@ def bfcl(
             "--agent/--one-generation",
             help="Run each single-turn case through the Agent (verification feedback and "
             "retries, up to --max-steps) and score its first calls that all verify. "
-            "Multi-turn categories always run the Agent.",
+            "Multi-turn and memory categories always run the Agent.",
         ),
     ] = False,
     max_steps: Annotated[
         int | None,
         typer.Option(
             help="Agent steps per run: per case with --agent (default 3), per user turn on "
-            "multi-turn categories (default 20)."
+            "multi-turn and memory categories (default 20)."
         ),
     ] = None,
     gate: Annotated[
@@ -158,11 +158,12 @@ def bfcl(
         typer.Option(
             "--n-ctx",
             help="Context window of an in-process GGUF model, tokens (default: the engine's "
-            f"4096, or {MULTI_TURN_N_CTX} when a multi-turn category is asked for).",
+            f"4096, or {MULTI_TURN_N_CTX} for multi-turn and memory categories).",
         ),
     ] = None,
 ) -> None:
     """Run a model over BFCL cases, check every answer, print accuracy per category."""
+    from lamagent.eval.categories import is_memory
     from lamagent.eval.multi_turn import MultiTurnReport, is_multi_turn
     from lamagent.eval.report import (
         AGENT_SETTINGS,
@@ -180,9 +181,11 @@ def bfcl(
     if tool_choice != "auto" and not constrained:
         raise typer.BadParameter("needs --constrained", param_hint="--tool-choice")
     multi_turn = any(is_multi_turn(c) for c in category or ())
-    if max_steps is not None and not (agent or multi_turn):
+    # multi-turn and memory cases always run the Agent, over long prompts
+    always_agent = multi_turn or any(is_memory(c) for c in category or ())
+    if max_steps is not None and not (agent or always_agent):
         raise typer.BadParameter(
-            "needs --agent (or multi-turn categories)", param_hint="--max-steps"
+            "needs --agent (or multi-turn or memory categories)", param_hint="--max-steps"
         )
     local_gguf = model == "default" or model.endswith(".gguf")
     if n_ctx is not None and (n_ctx < 1 or not local_gguf):
@@ -190,7 +193,7 @@ def bfcl(
             "a positive number of tokens, for the default model or a .gguf file",
             param_hint="--n-ctx",
         )
-    if n_ctx is None and multi_turn and local_gguf:
+    if n_ctx is None and always_agent and local_gguf:
         n_ctx = MULTI_TURN_N_CTX
     if max_steps is not None and max_steps < 1:
         raise typer.BadParameter("at least 1", param_hint="--max-steps")
@@ -199,7 +202,7 @@ def bfcl(
     if copy_bias > 0 and not (constrained or gate):
         raise typer.BadParameter("needs --constrained or --gate", param_hint="--copy-bias")
     setting = (
-        setting_name(constrained, tool_choice, agent and not multi_turn)
+        setting_name(constrained, tool_choice, agent and not always_agent)
         + ("-gate" if gate else "")
         + (f"-copy{copy_bias:g}" if copy_bias > 0 else "")
     )

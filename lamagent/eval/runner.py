@@ -42,7 +42,16 @@ from lamagent.eval.bfcl_data import (
     select_cases,
     skipped_categories,
 )
+from lamagent.eval.categories import is_memory
 from lamagent.eval.checker import check_bfcl
+from lamagent.eval.memory import (
+    MEMORY_LIMITS,
+    MemoryCase,
+    MemorySession,
+    load_memory,
+    run_memory_cases,
+    select_memory_cases,
+)
 from lamagent.eval.multi_turn import aevaluate_multi_turn
 from lamagent.eval.multi_turn.data import has_multi_turn_files, is_multi_turn
 from lamagent.eval.report import TOOL_CHOICES, CaseResult, EvalReport, setting_name
@@ -210,7 +219,8 @@ async def aevaluate_bfcl(
         raise ConfigError(f'tool_choice="{tool_choice}" needs constrained=True (it is a grammar)')
     params = generation or GenerationParams()
     multi = [c for c in categories or () if is_multi_turn(c)]
-    if limits is not None and not agent and not multi:
+    memory = [c for c in categories or () if is_memory(c)]
+    if limits is not None and not agent and not multi and not memory:
         raise ConfigError("limits bound the Agent's runs: pass agent=True with them")
     if multi:
         if len(multi) != len(list(categories or ())):
@@ -234,6 +244,14 @@ async def aevaluate_bfcl(
             gate=gate,
             progress=progress,
         )
+    if memory:
+        if len(memory) != len(list(categories or ())):
+            raise ConfigError("evaluate memory categories in a run of their own")
+        if tool_choice != "auto":
+            raise ConfigError("memory categories run with tool_choice='auto'")
+        if not isinstance(data, (str, Path)):
+            raise ConfigError("memory cases are read from a BFCL data folder")
+        agent = False  # every memory case runs the Agent: the setting is named by its decoding
     owned = False
     backend: ModelBackend | None = None
     if isinstance(model, str) and model == GOLD:
@@ -254,15 +272,24 @@ async def aevaluate_bfcl(
             f"{type(backend).__name__} does not support constrained decoding; "
             "run with constrained=False or use an engine that does"
         )
-    if isinstance(data, (str, Path)):
+    memory_cases: list[MemoryCase] = []
+    sessions: dict[str, list[MemorySession]] = {}
+    cases: Sequence[BFCLCase | MemoryCase]
+    if memory:
+        assert isinstance(data, (str, Path))
+        found, sessions = load_memory(memory, data)
+        cases = memory_cases = select_memory_cases(found, limit, sample, seed)
+        source = str(data)
+    elif isinstance(data, (str, Path)):
         cases = load_bfcl(data, categories)
         source = str(data)
     else:
         cases = [c for c in data if not categories or c.category in categories]
         source = "cases"
-    cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
+    if not memory:
+        cases = select_cases(cases, limit=limit, sample=sample, seed=seed)  # type: ignore[arg-type]
 
-    bounds = (limits or AGENT_LIMITS) if agent else None
+    bounds = (limits or AGENT_LIMITS) if agent else (limits or MEMORY_LIMITS) if memory else None
     setting = _setting(label, fmt, constrained, tool_choice, bounds)
     setting["gate"] = gate.to_dict() if gate is not None else None
     setting["copy_bias"] = params.copy_bias
@@ -292,6 +319,28 @@ async def aevaluate_bfcl(
                 completed=len(cases) - len(pending),
             )
 
+            def record(result: CaseResult) -> None:
+                results[result.id] = result
+                if sink is not None:
+                    sink.write(result)
+                bar.advance(task)
+
+            if memory:
+                assert bounds is not None
+                await run_memory_cases(
+                    memory_cases,
+                    sessions,
+                    backend=backend,
+                    format=fmt,
+                    constrained=constrained,
+                    limits=bounds,
+                    generation=params,
+                    gate=gate if backend is not None else None,
+                    done=results,
+                    on_result=record,
+                    on_session=lambda what: bar.update(task, description=f"BFCL {label} {what}"),
+                )
+
             async def one(case: BFCLCase) -> None:
                 async with limiter:
                     if bounds is not None:
@@ -316,7 +365,8 @@ async def aevaluate_bfcl(
                 bar.advance(task)
 
             async with anyio.create_task_group() as tg:
-                for case in pending:
+                for case in pending if not memory else ():
+                    assert isinstance(case, BFCLCase)
                     tg.start_soon(one, case)
     finally:
         if sink is not None:
@@ -374,7 +424,10 @@ def evaluate_bfcl(
     case through the Agent (verification feedback and retries, bounded by `limits`, default
     `Limits(max_steps=3)`) and scores its first calls that all verify, or its text answer.
     Multi-turn categories always run the Agent, each turn bounded by `limits` (default 20
-    steps).
+    steps); so do BFCL v4's memory categories (`memory_kv`, `memory_rec_sum`,
+    `memory_vector`: see `lamagent.eval.memory`). Both run in a run of their own. Given a
+    directory and no categories, the single-turn categories run and `EvalReport.skipped` names
+    the others.
     """
     run = partial(
         aevaluate_bfcl,

@@ -26,9 +26,7 @@ Mode = Literal["drop", "trim", "excise"]
 #: Outcomes of runs that did not end: nothing after their last step is known.
 UNFINISHED_OUTCOMES = frozenset({"running", "incomplete", "needs_approval"})
 #: Outcomes of runs that ended without an answer.
-FAILING_OUTCOMES = frozenset(
-    {"max_steps", "max_tokens", "timeout", "max_retries", "error", "loop"}
-)
+FAILING_OUTCOMES = frozenset({"max_steps", "max_tokens", "timeout", "max_retries", "error", "loop"})
 
 
 @dataclass(frozen=True)

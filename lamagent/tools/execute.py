@@ -86,6 +86,7 @@ class ExecutionPolicy:
             raise ConfigError(
                 f"max_abandoned_threads must be at least 1, got {self.max_abandoned_threads}"
             )
+
     #: Tools running at once in one run.
     max_concurrency: int = 8
 

@@ -214,9 +214,7 @@ class _SlotWatch:
     waiters: set[anyio.CancelScope] = field(default_factory=set)
 
 
-_watches: weakref.WeakKeyDictionary[anyio.CapacityLimiter, _SlotWatch] = (
-    weakref.WeakKeyDictionary()
-)
+_watches: weakref.WeakKeyDictionary[anyio.CapacityLimiter, _SlotWatch] = weakref.WeakKeyDictionary()
 
 
 def _watch(limiter: anyio.CapacityLimiter) -> _SlotWatch:

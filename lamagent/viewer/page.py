@@ -143,15 +143,18 @@ def _timeline(steps: list[Step]) -> list[TimelineRow]:
         total = _step_seconds(step)
         phases = {p: step.timings[p] for p in _PHASES if step.timings.get(p)}
         whole = sum(phases.values())
-        segments = [
-            Segment(p, round(t / whole * 100.0, 3), _seconds(t)) for p, t in phases.items()
-        ]
+        segments = [Segment(p, round(t / whole * 100.0, 3), _seconds(t)) for p, t in phases.items()]
         if not segments and total:  # a step cut short records only its total
             segments = [Segment("partial", 100.0, _seconds(total))]
         rows.append(
             TimelineRow(
-                "tl-step", step.step_id, f"Step {step.step_id}", pct(offset), pct(total),
-                _seconds(total) if step.timings else "not timed", segments,
+                "tl-step",
+                step.step_id,
+                f"Step {step.step_id}",
+                pct(offset),
+                pct(total),
+                _seconds(total) if step.timings else "not timed",
+                segments,
             )
         )
         execute_at = offset + step.timings.get("render", 0.0) + step.timings.get("generate", 0.0)
@@ -160,7 +163,11 @@ def _timeline(steps: list[Step]) -> list[TimelineRow]:
             kind = "failed" if record.error is not None else "tool"
             rows.append(
                 TimelineRow(
-                    "tl-call", step.step_id, str(record.name), pct(execute_at), pct(seconds),
+                    "tl-call",
+                    step.step_id,
+                    str(record.name),
+                    pct(execute_at),
+                    pct(seconds),
                     _call_time(record),
                     [Segment(kind, 100.0, _seconds(seconds))],
                 )

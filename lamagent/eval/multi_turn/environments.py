@@ -34,8 +34,9 @@ __all__ = [
 #: The pinned BFCL package the environments come from (installed without its dependencies).
 BFCL_PACKAGE = "bfcl-eval==2026.3.23"
 _INSTALL_HINT = (
-    f"the multi-turn categories need BFCL's environments: pip install --no-deps "
-    f"'{BFCL_PACKAGE}' 'mpmath==1.3.0' (scripts/setup.sh does this)"
+    f"the multi-turn and memory categories need BFCL's environments: pip install --no-deps "
+    f"'{BFCL_PACKAGE}' 'mpmath==1.3.0' 'rank_bm25==0.2.2' 'overrides==7.7.0' "
+    "(scripts/setup.sh does this; memory_vector also needs sentence-transformers and faiss)"
 )
 
 
