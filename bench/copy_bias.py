@@ -154,7 +154,7 @@ def run_handler(cases: Sequence[BFCLCase], threads: int, max_tokens: int, out: P
                 error = None
                 calls: list[dict[str, Any]] = []
                 try:
-                    tools = [Tool.from_spec(f).openai_spec() for f in case.functions]
+                    tools = [Tool.from_spec(f).openai_spec() for f in case.prompt_functions]
                     llm = handler_model(case.messages, tools, threads, max_tokens)
                     response = llm.create_chat_completion(
                         messages=case.messages,  # type: ignore[arg-type]

@@ -65,6 +65,7 @@ from lamagent.eval.multi_turn import (
     is_multi_turn,
     load_multi_turn,
 )
+from lamagent.eval.prompt_docs import bfcl_prompt_docs
 from lamagent.eval.report import SETTINGS as DECODING
 from lamagent.eval.report import plot_accuracy
 from lamagent.eval.split import split_cases
@@ -160,7 +161,7 @@ def expects_calls(case: BFCLCase) -> bool:
 
 def eval_tools(case: BFCLCase) -> list[Tool]:
     """The tools as the evaluation renders them (BFCL specs through `Tool.from_spec`)."""
-    return [Tool.from_spec(f) for f in case.functions]
+    return [Tool.from_spec(f) for f in case.prompt_functions]
 
 
 # -- 2 and 7. measuring ----------------------------------------------------------------------
@@ -215,7 +216,7 @@ def stub_for(name: str) -> Callable[..., dict[str, Any]]:
 
 def case_tools(case: BFCLCase) -> list[Tool]:
     """The case's functions as runnable tools (same specs as `eval_tools`, with stubs)."""
-    return [Tool.from_spec(f, fn=stub_for(str(f.get("name")))) for f in case.functions]
+    return [Tool.from_spec(f, fn=stub_for(str(f.get("name")))) for f in case.prompt_functions]
 
 
 def single_question(case: BFCLCase) -> str | None:
@@ -774,7 +775,8 @@ def tool_phases(traj: Trajectory, run: TeacherRun) -> list[tuple[Trajectory, set
         ids = {st.step_id for st in traj.steps[position : position + steps]}
         position += steps
         if turn == 0 or run.case.added_at(turn):
-            tools = [Tool.from_spec(doc).spec() for doc in run.case.functions_at(turn)]
+            docs = bfcl_prompt_docs(run.case.functions_at(turn), run.case.category)
+            tools = [Tool.from_spec(doc).spec() for doc in docs]
             copy = traj.model_copy(
                 update={
                     "tools": tools,

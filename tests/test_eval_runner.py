@@ -91,7 +91,7 @@ def test_the_format_chosen_for_the_backend_is_used_unless_one_is_given() -> None
     backend.format = "xlam2-llama"
     assert evaluate_bfcl(backend, cases, progress=False).format == "xlam2-llama"
     assert backend.requests[0][0] == llama.render(
-        cases[0].messages, [Tool.from_spec(f) for f in cases[0].functions]
+        cases[0].messages, [Tool.from_spec(f) for f in cases[0].prompt_functions]
     )
     assert evaluate_bfcl(backend, cases, format="xlam1-fc", progress=False).format == "xlam1-fc"
 

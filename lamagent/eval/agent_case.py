@@ -57,7 +57,7 @@ def case_tools(case: BFCLCase) -> list[Tool]:
     from lamagent.tools import Tool
 
     tools = []
-    for spec in case.functions:
+    for spec in case.prompt_functions:
         tool = Tool.from_spec(spec)
         tools.append(Tool(tool.name, tool.description, tool.parameters, requires_approval=True))
     return tools

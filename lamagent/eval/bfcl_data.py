@@ -47,6 +47,14 @@ class BFCLCase:
         return list(self.record.get("function") or [])
 
     @property
+    def prompt_functions(self) -> list[dict[str, Any]]:
+        """The function specs as BFCL shows them to a model, with its language hints
+        (`lamagent.eval.prompt_docs`); the checker reads `functions`."""
+        from lamagent.eval.prompt_docs import bfcl_prompt_docs
+
+        return bfcl_prompt_docs(self.functions, self.category)
+
+    @property
     def messages(self) -> list[dict[str, Any]]:
         """The messages of the first turn (a multi-turn question is asked its first turn only)."""
         question = self.record.get("question") or []

@@ -35,6 +35,7 @@ from lamagent.backends.base import ModelBackend
 from lamagent.errors import ConfigError, LamagentError
 from lamagent.eval.categories import MEMORY_CATEGORIES
 from lamagent.eval.multi_turn.environments import Environment, bfcl_data_dir, function_docs
+from lamagent.eval.prompt_docs import bfcl_prompt_docs
 from lamagent.eval.report import CaseResult
 from lamagent.formats.base import Format
 from lamagent.gate import CallGate
@@ -203,7 +204,7 @@ class _Backend:
         self.instance = self.env.instances[self.class_name]
 
     def tools(self) -> list[Any]:
-        return self.env.tools(function_docs(self.class_name))
+        return self.env.tools(bfcl_prompt_docs(function_docs(self.class_name), self.category))
 
     def core_memory(self) -> str:
         text: str = self.instance._dump_core_memory_to_context()

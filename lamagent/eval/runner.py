@@ -120,6 +120,8 @@ def _setting(
             if limits is not None
             else None
         ),
+        # the function docs carry BFCL's language hints (`lamagent.eval.prompt_docs`)
+        "language_hint": True,
     }
 
 
@@ -145,7 +147,7 @@ async def _run_case(
     started = time.perf_counter()
     prompt_tokens = completion_tokens = 0
     try:
-        tools = [Tool.from_spec(f) for f in case.functions]
+        tools = [Tool.from_spec(f) for f in case.prompt_functions]
         if source is None:
             text = fmt.render_assistant(_gold_turn(case))
             turn = fmt.parse(text)
@@ -298,7 +300,7 @@ async def aevaluate_bfcl(
     if out is not None:
         # files written before tool_choice and the agent settings existed hold one-generation
         # "auto" runs
-        older = {"tool_choice": "auto", "agent": None, "copy_bias": 0.0}
+        older = {"tool_choice": "auto", "agent": None, "copy_bias": 0.0, "language_hint": False}
         results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
     pending = [c for c in cases if c.id not in results]

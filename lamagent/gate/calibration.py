@@ -143,7 +143,7 @@ async def adraft_samples(
         signals: GateSignals | None = None
         correct = False
         try:
-            tools = [Tool.from_spec(f) for f in case.functions]
+            tools = [Tool.from_spec(f) for f in case.prompt_functions]
             request = TurnRequest(
                 messages=case.messages,
                 tools=tools,
@@ -197,7 +197,7 @@ def remeasure(samples: Sequence[GateSample], cases: Sequence[BFCLCase]) -> list[
             out.append(sample)
             continue
         try:
-            tools = [Tool.from_spec(f) for f in case.functions]
+            tools = [Tool.from_spec(f) for f in case.prompt_functions]
             calls = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in sample.calls]
         except (ToolDefinitionError, ValueError, KeyError, TypeError):
             out.append(sample)

@@ -92,18 +92,35 @@ def schema_to_gbnf(schema: dict[str, Any], rule: str = CALLS_RULE) -> str:
     return gbnf
 
 
+#: Schema words that describe a value without constraining it.
+_ANNOTATIONS = frozenset(
+    {"description", "title", "default", "examples", "$comment", "deprecated", "readOnly"}
+    | {"writeOnly"}
+)
+
+
 def _converter_class() -> Any:
-    """llama-cpp-python's converter, writing constants as UTF-8.
+    """llama-cpp-python's converter, writing constants as UTF-8, reading "any value" right.
 
     The original spells constants with `json.dumps`'s ASCII escapes; a character outside the
     Basic Multilingual Plane becomes a surrogate pair that the grammar reads as two invalid
     code points, forcing bytes that are not UTF-8 (an emoji in an enum comes out as garbage).
+    And it reads a schema without constraining words as an object when it is empty, and as an
+    error when it holds only a description; both mean any JSON value (BFCL's `any` parameters
+    of Java and JavaScript functions normalise to such schemas).
     """
-    from llama_cpp.llama_grammar import SchemaConverter
+    from llama_cpp.llama_grammar import PRIMITIVE_RULES, RESERVED_NAMES, SchemaConverter
 
     class Converter(SchemaConverter):  # type: ignore[misc]
         def _generate_constant_rule(self, value: Any) -> str:
             return str(self._format_literal(json.dumps(value, ensure_ascii=False)))
+
+        def visit(self, schema: Any, name: str) -> str:
+            if isinstance(schema, dict) and set(schema) <= _ANNOTATIONS:
+                rule_name = name + "-" if name in RESERVED_NAMES else name or "root"
+                value = self._add_primitive("value", PRIMITIVE_RULES["value"])
+                return str(self._add_rule(rule_name, value))
+            return str(super().visit(schema, name))
 
     return Converter
 

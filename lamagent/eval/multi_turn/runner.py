@@ -32,6 +32,7 @@ from lamagent.eval.multi_turn.checker import TurnCheck, check_turn
 from lamagent.eval.multi_turn.data import MultiTurnCase, load_multi_turn
 from lamagent.eval.multi_turn.environments import Environment
 from lamagent.eval.multi_turn.report import MultiTurnCaseResult, MultiTurnReport, TurnResult
+from lamagent.eval.prompt_docs import bfcl_prompt_docs
 from lamagent.eval.results_file import ResultsFile, read_results
 from lamagent.generation import GenerationParams
 from lamagent.messages import ToolCall, Usage
@@ -233,7 +234,7 @@ async def _run_case(
     def agent_at(turn: int) -> Agent:
         return Agent(
             backend,  # type: ignore[arg-type]
-            tools=agent_env.tools(case.functions_at(turn)),
+            tools=agent_env.tools(bfcl_prompt_docs(case.functions_at(turn), case.category)),
             format=fmt,
             constrained=options.constrained,
             gate=options.gate,
@@ -362,12 +363,13 @@ async def aevaluate_multi_turn(
         "max_steps": limits.max_steps,
         "gate": gate.to_dict() if gate is not None else None,
         "copy_bias": params.copy_bias,
+        "language_hint": True,
     }
     done: dict[str, MultiTurnCaseResult] = {}
     sink: ResultsFile[MultiTurnCaseResult] | None = None
     if results is not None:
         # files written before the call gate and the copy bias were options hold runs without
-        older = {"gate": None, "copy_bias": 0.0}
+        older = {"gate": None, "copy_bias": 0.0, "language_hint": False}
         done = read_results(Path(results), setting, MultiTurnCaseResult, older)
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
