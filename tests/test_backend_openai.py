@@ -33,8 +33,7 @@ from lamagent.models import default_gguf_path
 pytestmark = pytest.mark.gguf
 
 PROMPT = (
-    "<|im_start|>user\nWhat is the weather like in Paris today?<|im_end|>\n"
-    "<|im_start|>assistant\n"
+    "<|im_start|>user\nWhat is the weather like in Paris today?<|im_end|>\n<|im_start|>assistant\n"
 )
 
 
@@ -58,9 +57,7 @@ class TestServerConformance(BackendConformance, ConstraintConformance):
     @pytest.fixture
     def backend_case(self, base_url: str) -> BackendCase:
         backend = OpenAIBackend(base_url, "smollm2", constraint_style="llama.cpp")
-        return BackendCase(
-            backend=backend, prompt=PROMPT, long_prompt=STORY, context_length=N_CTX
-        )
+        return BackendCase(backend=backend, prompt=PROMPT, long_prompt=STORY, context_length=N_CTX)
 
 
 class TestServerChatConformance(ChatConformance):

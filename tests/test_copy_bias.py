@@ -151,7 +151,6 @@ def test_a_value_already_written_is_not_favoured_again() -> None:
     assert {tokens_text(tokens, i) for i in copy.favoured()} == {"Tokyo"}
 
 
-
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(['{"', '"a', "b", '"', ":", ",", "[", "]", "}", "\\", '\\"', " "])))
 def test_where_the_text_is_cut_does_not_change_what_is_favoured(pieces: list[str]) -> None:

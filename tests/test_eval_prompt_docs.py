@@ -78,3 +78,33 @@ def test_the_model_sees_the_hinted_docs_and_results_record_it(tmp_path: Path) ->
     prompt, _ = backend.requests[0]
     assert "Note that the provided function is in Python 3 syntax." in prompt
     assert json.loads(out.read_text().splitlines()[0])["language_hint"] is True
+
+
+@pytest.mark.gguf
+@pytest.mark.slow
+def test_java_and_javascript_cases_run_under_the_call_grammar_on_the_embedded_model() -> None:
+    """Their `any` parameters once broke grammar compilation (every case a generation error);
+    with BFCL's docs every argument is a string, which the grammar enforces."""
+    from gguf_model import shared_backend
+
+    from lamagent.eval.multi_turn.environments import bfcl_data_dir
+    from lamagent.generation import GenerationParams
+
+    backend = shared_backend()
+    backend.reset_cache()
+    report = evaluate_bfcl(
+        backend,
+        bfcl_data_dir(),
+        ["simple_java", "simple_javascript"],
+        limit=2,
+        constrained=True,
+        tool_choice="required",
+        generation=GenerationParams(max_tokens=96),
+        progress=False,
+    )
+    assert len(report.results) == 4
+    for result in report.results:
+        assert result.reason != "generation_error", result.detail
+        assert result.calls, result.output
+        for call in result.calls:
+            assert all(isinstance(v, str) for v in call["arguments"].values()), call

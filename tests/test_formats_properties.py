@@ -92,7 +92,7 @@ JSON_LEAVES = st.one_of(
     st.booleans(),
     st.integers(-3, 3),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.lists(st.sampled_from([*"ab é\u2028\"\\", "<|im_start|>"]), max_size=4).map("".join),
+    st.lists(st.sampled_from([*'ab é\u2028"\\', "<|im_start|>"]), max_size=4).map("".join),
     st.just("lone \ud800 surrogate"),
 )
 JSON_VALUES = st.recursive(
@@ -131,9 +131,12 @@ def test_the_remembered_tool_section_is_the_direct_one_byte_for_byte(
         assert got == direct
     other = ControlStrings([])  # another control set is another text
     plain = "".join(json.dumps(s, indent=4, ensure_ascii=ensure_ascii) + "\n\n" for s in specs)
-    assert indented_specs(
-        specs, ensure_ascii=ensure_ascii, neutralise=other.neutralise, neutraliser=other
-    ) == plain
+    assert (
+        indented_specs(
+            specs, ensure_ascii=ensure_ascii, neutralise=other.neutralise, neutraliser=other
+        )
+        == plain
+    )
 
 
 def test_equal_but_differently_written_specs_get_their_own_sections() -> None:

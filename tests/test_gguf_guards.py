@@ -94,3 +94,25 @@ def test_a_list_cut_by_the_token_limit_closes_after_its_last_whole_call() -> Non
     nothing_whole = RepeatGuard()
     nothing_whole.feed('[{"name": "a", "argum')
     assert nothing_whole.close_at_last_complete() is None
+
+
+def test_a_schema_without_constraining_words_is_any_value() -> None:
+    """JSON Schema's `{}` and `{"description": ...}` allow any value; llama-cpp-python's converter
+    reads the first as an object and rejects the second (BFCL's Java `any` parameters)."""
+    pytest.importorskip("llama_cpp")
+    from llama_cpp import LlamaGrammar
+
+    from lamagent.backends.llamacpp.grammar import constraint_to_gbnf
+
+    schema = {
+        "type": "object",
+        "properties": {"a": {"description": "Anything."}, "b": {}, "c": {"type": "integer"}},
+        "required": ["a", "b", "c"],
+        "additionalProperties": False,
+    }
+    gbnf = constraint_to_gbnf(Constraint(json_schema=schema))
+    rules = dict(line.split(" ::= ", 1) for line in gbnf.splitlines() if " ::= " in line)
+    assert rules["calls-a"] == "value" and rules["calls-b"] == "value"
+    assert '":" space integer' in rules["calls-c-kv"]
+    assert "string" in rules["value"] and "number" in rules["value"]
+    LlamaGrammar.from_string(gbnf, verbose=False)  # llama.cpp parses it

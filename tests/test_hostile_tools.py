@@ -194,10 +194,12 @@ json_leaves = (
 )
 python_values = st.recursive(
     json_leaves,
-    lambda inner: st.lists(inner, max_size=5)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=5)
-    | st.frozensets(st.integers() | st.text(max_size=3), max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=5)
+        | st.frozensets(st.integers() | st.text(max_size=3), max_size=4)
+    ),
     max_leaves=30,
 )
 
@@ -669,9 +671,7 @@ def test_a_tools_own_timeout_error_is_its_exception() -> None:
 
     result, seconds, _ = run_one(upstream, tool_timeout=30)
     assert seconds < 3
-    assert observations(result) == [
-        {"error": "TimeoutError: the upstream service did not answer"}
-    ]
+    assert observations(result) == [{"error": "TimeoutError: the upstream service did not answer"}]
     assert "did not finish within" not in json.dumps(result.trajectory.model_dump(mode="json"))
 
 

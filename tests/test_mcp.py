@@ -68,8 +68,14 @@ def test_agent_calls_a_stdio_server_tool_and_reads_its_result() -> None:
     step = result.trajectory.steps[0]
     assert step.next_observation == ["Paris: sunny, 21 C", "12:00 in Paris"]
     assert [s["name"] for s in result.trajectory.tools] == [
-        "get_weather", "forecast", "weather_map", "slow", "crash",
-        "client_name", "enable_air_quality", "local_time",
+        "get_weather",
+        "forecast",
+        "weather_map",
+        "slow",
+        "crash",
+        "client_name",
+        "enable_air_quality",
+        "local_time",
     ]
     assert "Paris: sunny, 21 C" in backend.requests[1][0]
 
@@ -181,9 +187,12 @@ def test_an_agent_used_as_a_context_manager_keeps_the_server_across_runs() -> No
     server = weather_stdio()
     backend = ScriptedBackend.calls(
         [
-            [call("get_weather", city="Paris")], "a",
-            [call("get_weather", city="London")], "b",
-            [call("get_weather", city="Paris")], "c",
+            [call("get_weather", city="Paris")],
+            "a",
+            [call("get_weather", city="London")],
+            "b",
+            [call("get_weather", city="Paris")],
+            "c",
         ]
     )
     agent = Agent(backend, tools=[server])
@@ -363,6 +372,7 @@ def test_http_server_unreachable_raises_toolset_error() -> None:
 
 
 # -- lamagent mcp serve ------------------------------------------------------------------------
+
 
 def test_lamagent_mcp_serve_exposes_a_files_tools_over_stdio() -> None:
     server = MCPServerStdio(sys.executable, ["-m", "lamagent", "mcp", "serve", str(CALCULATOR)])

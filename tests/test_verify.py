@@ -230,8 +230,9 @@ def test_numbers_and_booleans_sent_as_strings_are_repaired() -> None:
         ("ratio", "string_to_number"),
         ("express", "string_to_boolean"),
     ]
-    assert r.repairs[0] == Repair(argument="items[0].qty", kind="string_to_integer",
-                                  original="2", repaired=2)
+    assert r.repairs[0] == Repair(
+        argument="items[0].qty", kind="string_to_integer", original="2", repaired=2
+    )
     assert ok("order", {"items": [], "express": "False"}).call.arguments["express"] is False
 
 
@@ -311,8 +312,9 @@ def test_pydantic_validators_of_function_tools_are_applied() -> None:
         return booking.nights
 
     box = Toolbox([book])
-    assert isinstance(box.verify(ToolCall(name="book", arguments={"booking": {"nights": 2}})),
-                      VerifiedCall)
+    assert isinstance(
+        box.verify(ToolCall(name="book", arguments={"booking": {"nights": 2}})), VerifiedCall
+    )
     e = box.verify(ToolCall(name="book", arguments={"booking": {"nights": 13}}))
     assert isinstance(e, CallError) and e.kind == "wrong_type"
     assert e.argument == "booking.nights" and "13 nights are not sold" in e.message
@@ -360,13 +362,28 @@ JSON_LEAVES = (
 )
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=20,
 )
 ARG_NAMES = st.sampled_from(
-    ["city", "days", "unit", "items", "ratio", "express", "color", "coords", "tags", "meta",
-     "query", "limit", "filters", "strict_obj"]
+    [
+        "city",
+        "days",
+        "unit",
+        "items",
+        "ratio",
+        "express",
+        "color",
+        "coords",
+        "tags",
+        "meta",
+        "query",
+        "limit",
+        "filters",
+        "strict_obj",
+    ]
 ) | st.text(max_size=12)
 TOOL_NAMES = st.sampled_from(BOX.names) | st.text(max_size=16)
 
@@ -382,8 +399,7 @@ def test_verify_never_raises_on_arbitrary_calls(name: str, arguments: dict[str, 
         assert set(json.loads(text)) <= set(BOX[name].parameters["properties"])
     else:
         assert result.message
-        assert result.kind in ("unknown_tool", "unknown_argument", "missing_argument",
-                               "wrong_type")
+        assert result.kind in ("unknown_tool", "unknown_argument", "missing_argument", "wrong_type")
         assert (result.kind == "unknown_tool") == (name not in BOX)
 
 

@@ -138,7 +138,7 @@ def test_page_shows_every_call_with_arguments_repairs_errors_and_results(
     assert "69.8" in html and ANSWER in html
     assert html.count('<details class="raw">') == len(trajectory.steps) == 4
     # usage totals and timings
-    assert f"<td>prompt tokens</td><td class=\"n\">{trajectory.usage.prompt_tokens:,}</td>" in html
+    assert f'<td>prompt tokens</td><td class="n">{trajectory.usage.prompt_tokens:,}</td>' in html
     assert re.search(r"generate time</td><td class=\"n\">[\d.]+ (ms|s)<", html)
     rows = [a for tag, a in elements(html) if tag == "div" and "tl-row" in (a.get("class") or "")]
     assert len(rows) == 4 + 5  # one bar per step and one per call

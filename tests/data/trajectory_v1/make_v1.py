@@ -1,4 +1,5 @@
 """Record one real run with lamagent's version-1 code (HEAD) into JSONL and SQLite."""
+
 import json
 
 from lamagent import Agent, ScriptedBackend, ToolCall, tool
@@ -15,6 +16,7 @@ def get_weather(city: str, days: int = 1) -> dict:
     """
     return {"city": city, "temp_c": 18, "days": days}
 
+
 @tool
 def fail(reason: str) -> str:
     """Always fails.
@@ -24,15 +26,20 @@ def fail(reason: str) -> str:
     """
     raise RuntimeError(reason)
 
-backend = ScriptedBackend.calls([
-    [ToolCall(name="get_weather", arguments={"city": "Paris", "days": "2"}, id="call_a"),
-     ToolCall(name="get_forecast", arguments={"city": "Paris"}, id="call_b"),
-     ToolCall(name="get_weather", arguments={"city": "Paris", "days": 2}, id="call_c"),
-     ToolCall(name="fail", arguments={"reason": "boom"}, id="call_d")],
-    '[{"name": "get_weather", "arguments": {"city": "Par',
-    "It is 18 C in Paris.",
-    "Still 18 C.",
-])
+
+backend = ScriptedBackend.calls(
+    [
+        [
+            ToolCall(name="get_weather", arguments={"city": "Paris", "days": "2"}, id="call_a"),
+            ToolCall(name="get_forecast", arguments={"city": "Paris"}, id="call_b"),
+            ToolCall(name="get_weather", arguments={"city": "Paris", "days": 2}, id="call_c"),
+            ToolCall(name="fail", arguments={"reason": "boom"}, id="call_d"),
+        ],
+        '[{"name": "get_weather", "arguments": {"city": "Par',
+        "It is 18 C in Paris.",
+        "Still 18 C.",
+    ]
+)
 store = SQLiteStore("/tmp/v1fix/v1_store.sqlite")
 agent = Agent(backend, tools=[get_weather, fail], store=store, max_retries=5)
 session = agent.session()
