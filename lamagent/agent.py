@@ -37,6 +37,7 @@ from lamagent._loop.durable import (
     load_state,
 )
 from lamagent._loop.history import rebuild_messages
+from lamagent._loop.interrupt import run_sync
 from lamagent._loop.repeats import RepeatPolicy
 from lamagent._loop.state import RunState
 from lamagent._loop.streaming import astream_events, no_running_loop, stream_events
@@ -300,7 +301,7 @@ class Agent:
     ) -> RunResult:
         """Synchronous `arun` (inside an event loop, use `await agent.arun(...)`)."""
         no_running_loop("Agent.run", "await agent.arun(...)")
-        return anyio.run(self._arun, query, history, None, deps)
+        return run_sync(lambda: self._arun(query, history, None, deps))
 
     def astream(
         self, query: str, history: Sequence[MessageLike] | None = None, *, deps: Any = None
@@ -356,7 +357,7 @@ class Agent:
     def run_many(self, queries: Iterable[str], *, concurrency: int = 4) -> list[RunResult]:
         """Synchronous `arun_many`."""
         no_running_loop("Agent.run_many", "await agent.arun_many(...)")
-        return anyio.run(lambda: self.arun_many(queries, concurrency=concurrency))
+        return run_sync(lambda: self.arun_many(queries, concurrency=concurrency))
 
     def session(
         self,
@@ -407,7 +408,7 @@ class Agent:
     ) -> RunResult:
         """Synchronous `aresume`."""
         no_running_loop("Agent.resume", "await agent.aresume(...)")
-        return anyio.run(lambda: self.aresume(run, decisions, store=store, by=by))
+        return run_sync(lambda: self.aresume(run, decisions, store=store, by=by))
 
     async def _aresume(
         self,
@@ -562,7 +563,7 @@ class Session:
     def send(self, message: str) -> RunResult:
         """Synchronous `asend`."""
         no_running_loop("Session.send", "await session.asend(...)")
-        return anyio.run(self._asend, message, None)
+        return run_sync(lambda: self._asend(message, None))
 
     def astream(self, message: str) -> AsyncIterator[Event]:
         """`asend`, as a stream of events."""
@@ -587,7 +588,7 @@ class Session:
     def resume(self, decisions: Decisions, *, by: str | None = None) -> RunResult:
         """Synchronous `aresume`."""
         no_running_loop("Session.resume", "await session.aresume(...)")
-        return anyio.run(lambda: self.aresume(decisions, by=by))
+        return run_sync(lambda: self.aresume(decisions, by=by))
 
 
 # -- helpers --------------------------------------------------------------------------------
