@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from lamagent.errors import LamagentError
 from lamagent.eval.categories import not_single_turn
@@ -182,18 +182,28 @@ def load_bfcl(
     return cases
 
 
+class _Categorised(Protocol):
+    @property
+    def category(self) -> str: ...
+
+
+CaseT = TypeVar("CaseT", bound=_Categorised)
+
+
 def select_cases(
-    cases: Sequence[BFCLCase],
+    cases: Sequence[CaseT],
     *,
     limit: int | None = None,
     sample: int | None = None,
     seed: int = 0,
-) -> list[BFCLCase]:
-    """Per category: a random `sample` (seeded) or the first `limit` cases, in file order."""
-    by_category: dict[str, list[BFCLCase]] = {}
+) -> list[CaseT]:
+    """Per category: a random `sample` (seeded) or the first `limit` cases, in file order.
+
+    Any cases with a `category` (single-turn, multi-turn, memory questions)."""
+    by_category: dict[str, list[CaseT]] = {}
     for case in cases:
         by_category.setdefault(case.category, []).append(case)
-    chosen: list[BFCLCase] = []
+    chosen: list[CaseT] = []
     for category, group in by_category.items():
         if sample is not None and sample < len(group):
             rng = random.Random(f"{seed}:{category}")

@@ -23,7 +23,6 @@ first, so even `limit=1` runs that scenario's whole prerequisite conversations.
 from __future__ import annotations
 
 import json
-import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -50,7 +49,6 @@ __all__ = [
     "load_memory",
     "memory_system_prompt",
     "run_memory_cases",
-    "select_memory_cases",
 ]
 
 #: Steps per user turn (BFCL's limit for its multi-step categories).
@@ -272,20 +270,6 @@ async def _ask(
         completion_tokens=result.usage.completion_tokens,
         steps=result.steps,
     )
-
-
-def select_memory_cases(
-    cases: Sequence[MemoryCase], limit: int | None, sample: int | None, seed: int
-) -> list[MemoryCase]:
-    """Per category: a random `sample` (seeded) or the first `limit` cases, in file order."""
-    chosen: list[MemoryCase] = []
-    for category in dict.fromkeys(c.category for c in cases):
-        group = [c for c in cases if c.category == category]
-        if sample is not None and sample < len(group):
-            keep = set(random.Random(f"{seed}:{category}").sample(range(len(group)), sample))
-            group = [c for i, c in enumerate(group) if i in keep]
-        chosen += group[:limit] if limit is not None else group
-    return chosen
 
 
 def gold_memory_backend(case: MemoryCase | None, format: Format) -> ModelBackend:

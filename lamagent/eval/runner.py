@@ -50,7 +50,6 @@ from lamagent.eval.memory import (
     MemorySession,
     load_memory,
     run_memory_cases,
-    select_memory_cases,
 )
 from lamagent.eval.multi_turn import aevaluate_multi_turn
 from lamagent.eval.multi_turn.data import has_multi_turn_files, is_multi_turn
@@ -280,7 +279,7 @@ async def aevaluate_bfcl(
     if memory:
         assert isinstance(data, (str, Path))
         found, sessions = load_memory(memory, data)
-        cases = memory_cases = select_memory_cases(found, limit, sample, seed)
+        cases = memory_cases = select_cases(found, limit=limit, sample=sample, seed=seed)
         source = str(data)
     elif isinstance(data, (str, Path)):
         cases = load_bfcl(data, categories)
@@ -289,7 +288,7 @@ async def aevaluate_bfcl(
         cases = [c for c in data if not categories or c.category in categories]
         source = "cases"
     if not memory:
-        cases = select_cases(cases, limit=limit, sample=sample, seed=seed)  # type: ignore[arg-type]
+        cases = select_cases(cases, limit=limit, sample=sample, seed=seed)
 
     bounds = (limits or AGENT_LIMITS) if agent else (limits or MEMORY_LIMITS) if memory else None
     setting = _setting(label, fmt, constrained, tool_choice, bounds)

@@ -16,7 +16,6 @@ loop and the checker together and must score 100%.
 from __future__ import annotations
 
 import os
-import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import anyio
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lamagent.errors import ConfigError
+from lamagent.eval.bfcl_data import select_cases
 from lamagent.eval.multi_turn.calls import execute_ground_truth, parse_ground_truth
 from lamagent.eval.multi_turn.checker import TurnCheck, check_turn
 from lamagent.eval.multi_turn.data import MultiTurnCase, load_multi_turn
@@ -283,22 +283,6 @@ async def _run_case(
     )
 
 
-def _select(
-    cases: Sequence[MultiTurnCase], limit: int | None, sample: int | None, seed: int
-) -> list[MultiTurnCase]:
-    """Per category: a random `sample` (seeded) or the first `limit` cases, in file order."""
-    by_category: dict[str, list[MultiTurnCase]] = {}
-    for case in cases:
-        by_category.setdefault(case.category, []).append(case)
-    chosen: list[MultiTurnCase] = []
-    for category, group in by_category.items():
-        if sample is not None and sample < len(group):
-            keep = set(random.Random(f"{seed}:{category}").sample(range(len(group)), sample))
-            group = [c for i, c in enumerate(group) if i in keep]
-        chosen += group[:limit] if limit is not None else group
-    return chosen
-
-
 async def aevaluate_multi_turn(
     model: ModelBackend | str = "default",
     categories: Sequence[str] | None = None,
@@ -345,7 +329,7 @@ async def aevaluate_multi_turn(
     else:
         cases = [c for c in cases if not categories or c.category in categories]
         source = "cases"
-    chosen = _select(cases, limit, sample, seed)
+    chosen = select_cases(cases, limit=limit, sample=sample, seed=seed)
     if gate is not None and label == GOLD:
         raise ConfigError("the gold oracle replays the ground truth: it takes no call gate")
     # The oracle's replies are the ground truth, however long (a long-context tweet passes 512).
