@@ -141,6 +141,12 @@ def test_the_checker_is_bfcls_and_the_gold_oracle_passes_the_real_data() -> None
     assert not check_answer("{'answer': 'Seattleish'}", ["Seattle"])[0]
     report = evaluate_bfcl("gold", bfcl_data_dir(), ["memory_rec_sum"], limit=2, progress=False)
     assert report.overall == 1.0 and len(report.results) == 2
+    # a folder without the memory files (the repository's dev copy) reads the package's
+    dev_copy = Path(__file__).parent / "data" / "bfcl"
+    report = evaluate_bfcl("gold", dev_copy, ["memory_kv"], limit=1, progress=False)
+    assert report.data == "bfcl-eval" and [r.id for r in report.results] == [
+        "memory_kv_0-customer-0"
+    ]
     cases, sessions = load_memory(["memory_kv"])
     assert len(cases) == 155 and set(sessions) == {c.scenario for c in cases}
     assert all(s.turns for group in sessions.values() for s in group)

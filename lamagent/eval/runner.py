@@ -278,9 +278,11 @@ async def aevaluate_bfcl(
     cases: Sequence[BFCLCase | MemoryCase]
     if memory:
         assert isinstance(data, (str, Path))
-        found, sessions = load_memory(memory, data)
+        # like multi-turn: a folder without the memory files reads the installed package's
+        own = Path(data).is_dir() and any(Path(data).glob("BFCL_v*_memory.json"))
+        found, sessions = load_memory(memory, data if own else None)
         cases = memory_cases = select_cases(found, limit=limit, sample=sample, seed=seed)
-        source = str(data)
+        source = str(data) if own else "bfcl-eval"
     elif isinstance(data, (str, Path)):
         cases = load_bfcl(data, categories)
         source = str(data)
