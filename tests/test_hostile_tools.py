@@ -348,7 +348,13 @@ def test_a_real_ctrl_c_stops_the_run(tmp_path: Path) -> None:
         )
     )
     proc = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        # Ctrl-C as a terminal delivers it, even when the test run itself ignores SIGINT (a
+        # shell starts background jobs that way, and an ignored signal is inherited)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "started"

@@ -18,6 +18,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+def default_sigint() -> None:
+    """In the child: Ctrl-C as a terminal delivers it. A shell that starts the test run in the
+    background without job control (`pytest &`) makes the run ignore SIGINT, and an ignored
+    signal is inherited: the child's Python would then never see one."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SCRIPT = """
 import sys, anyio
 from lamagent._loop.interrupt import run_sync
@@ -44,7 +52,11 @@ def interrupt(tmp_path: Path, runner: str) -> tuple[float, int | None, str]:
     script = tmp_path / "stubborn.py"
     script.write_text(textwrap.dedent(SCRIPT))
     proc = subprocess.Popen(
-        [sys.executable, str(script), runner], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        [sys.executable, str(script), runner],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=default_sigint,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "ready"
@@ -87,7 +99,12 @@ def test_a_second_ctrl_c_stops_a_blocked_loop_at_once(tmp_path: Path) -> None:
             """
         )
     )
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=default_sigint,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     start = time.perf_counter()
     proc.send_signal(signal.SIGINT)
@@ -117,6 +134,11 @@ def test_a_program_with_its_own_sigint_handler_keeps_it(tmp_path: Path) -> None:
         )
     )
     out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, check=True
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        preexec_fn=default_sigint,
     ).stdout
     assert out.split() == ["True", "True"]

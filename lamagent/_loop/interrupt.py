@@ -3,8 +3,8 @@
 `asyncio.Runner` (under `anyio.run`) turns the first Ctrl-C into a *native* cancellation of the
 main task. A native cancellation is edge-triggered: when it lands while a cancel scope is
 finishing its own cancellation (a tool's timeout, a task group unwinding), the scope can take
-it for its own and swallow it, and the run goes on until its tool returns (seconds, or
-never). `run_sync` turns the first Ctrl-C into the cancellation of a cancel scope around the
+it for its own and swallow it (a documented anyio limitation), and the run goes on until its
+tool returns (seconds, or never). `run_sync` turns the first Ctrl-C into the cancellation of a cancel scope around the
 whole run instead: level-triggered, it stops every await inside until the run has unwound and
 recorded its outcome (`incomplete`), and then `KeyboardInterrupt` is raised. A second Ctrl-C
 raises `KeyboardInterrupt` at once, as asyncio does.
