@@ -191,7 +191,7 @@ def check_answer(answer: str, ground_truth: Sequence[str]) -> tuple[bool, str]:
     return False, f"none of {list(ground_truth)!r} in the answer"
 
 
-class _Backend:
+class _SessionMemory:
     """The memory backend of one session: fresh instances loaded from the scenario's snapshot."""
 
     def __init__(self, category: str, session_id: str, scenario: str, folder: Path) -> None:
@@ -219,17 +219,17 @@ async def _remember(
     sessions: Sequence[MemorySession],
     category: str,
     folder: Path,
-    backend_for: Callable[[str], ModelBackend],
+    model: ModelBackend,
     make_agent: AgentFactory,
 ) -> None:
     """Run a scenario's prerequisite conversations, each from the snapshot the last one saved."""
     for session in sessions:
         sid = _renamed(session.id, category)
-        memory = _Backend(category, sid, session.scenario, folder)
+        memory = _SessionMemory(category, sid, session.scenario, folder)
         prompt = memory_system_prompt(
             category, session.scenario, memory.core_memory(), question=False
         )
-        chat = make_agent(memory.tools(), prompt, backend_for("session")).session()
+        chat = make_agent(memory.tools(), prompt, model).session()
         for text in session.turns:
             await chat.asend(text)
         memory.save()
@@ -242,7 +242,7 @@ async def _ask(
     make_agent: AgentFactory,
 ) -> CaseResult:
     started = time.perf_counter()
-    memory = _Backend(case.category, case.id, case.scenario, folder)
+    memory = _SessionMemory(case.category, case.id, case.scenario, folder)
     prompt = memory_system_prompt(case.category, case.scenario, memory.core_memory(), question=True)
     result = await make_agent(memory.tools(), prompt, backend).arun(case.question)
     calls = [
@@ -328,7 +328,7 @@ async def run_memory_cases(
                 sessions[scenario],
                 category,
                 folder,
-                lambda _: backend if backend is not None else gold_memory_backend(None, format),
+                backend if backend is not None else gold_memory_backend(None, format),
                 make_agent,
             )
             for case in group:
