@@ -4,10 +4,10 @@
 main task. A native cancellation is edge-triggered: when it lands while a cancel scope is
 finishing its own cancellation (a tool's timeout, a task group unwinding), the scope can take
 it for its own and swallow it (a documented anyio limitation), and the run goes on until its
-tool returns (seconds, or never). `run_sync` turns the first Ctrl-C into the cancellation of a cancel scope around the
-whole run instead: level-triggered, it stops every await inside until the run has unwound and
-recorded its outcome (`incomplete`), and then `KeyboardInterrupt` is raised. A second Ctrl-C
-raises `KeyboardInterrupt` at once, as asyncio does.
+tool returns (seconds, or never). `run_sync` turns the first Ctrl-C into the cancellation of a
+cancel scope around the whole run instead: level-triggered, it stops every await inside until
+the run has unwound and recorded its outcome (`incomplete`), and then `KeyboardInterrupt` is
+raised. A second Ctrl-C raises `KeyboardInterrupt` at once, as asyncio does.
 
 It only takes over when Python's default SIGINT handler is in place, in the main thread; a
 program with its own handler keeps it.
