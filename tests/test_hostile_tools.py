@@ -22,6 +22,7 @@ from typing import Any
 
 import anyio
 import pytest
+from child_signals import default_sigint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -352,9 +353,7 @@ def test_a_real_ctrl_c_stops_the_run(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
-        # Ctrl-C as a terminal delivers it, even when the test run itself ignores SIGINT (a
-        # shell starts background jobs that way, and an ignored signal is inherited)
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=default_sigint,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "started"

@@ -15,15 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+from child_signals import default_sigint
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def default_sigint() -> None:
-    """In the child: Ctrl-C as a terminal delivers it. A shell that starts the test run in the
-    background without job control (`pytest &`) makes the run ignore SIGINT, and an ignored
-    signal is inherited: the child's Python would then never see one."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 SCRIPT = """

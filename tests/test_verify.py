@@ -205,8 +205,11 @@ def test_nested_unknown_keys_follow_additional_properties() -> None:
 
 
 def test_any_typed_values_accept_any_json() -> None:
-    value = [1, {"a": None}]
-    ok("db.search", {"query": "q", "filters": [{"field": "f", "op": "=", "value": value}]})
+    for value in ([1, {"a": None}], "text", 3.5, True, None, {"nested": [[]]}):
+        filters = [{"field": "f", "op": "=", "value": value}]
+        result = ok("db.search", {"query": "q", "filters": filters})
+        assert result.call.arguments["filters"][0]["value"] == value  # kept as written
+        assert result.repairs == []
 
 
 def test_tuple_arity_is_checked() -> None:

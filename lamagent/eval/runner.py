@@ -223,13 +223,18 @@ async def aevaluate_bfcl(
     memory = [c for c in categories or () if is_memory(c)]
     if limits is not None and not agent and not multi and not memory:
         raise ConfigError("limits bound the Agent's runs: pass agent=True with them")
-    if multi:
-        if len(multi) != len(list(categories or ())):
-            raise ConfigError("evaluate multi-turn categories in a run of their own")
+    for group, kind in ((multi, "multi-turn"), (memory, "memory")):
+        # categories that always run the Agent over BFCL's environments: a run of their own
+        if not group:
+            continue
+        if len(group) != len(list(categories or ())):
+            raise ConfigError(f"evaluate {kind} categories in a run of their own")
         if tool_choice != "auto":
-            raise ConfigError("multi-turn categories run with tool_choice='auto'")
+            raise ConfigError(f"{kind} categories run with tool_choice='auto'")
         if not isinstance(data, (str, Path)):
-            raise ConfigError("multi-turn cases are read from a directory (or the BFCL package)")
+            raise ConfigError(f"{kind} cases are read from a directory (or the BFCL package)")
+    if multi:
+        assert isinstance(data, (str, Path))
         return await aevaluate_multi_turn(
             model,
             multi,
@@ -246,12 +251,6 @@ async def aevaluate_bfcl(
             progress=progress,
         )
     if memory:
-        if len(memory) != len(list(categories or ())):
-            raise ConfigError("evaluate memory categories in a run of their own")
-        if tool_choice != "auto":
-            raise ConfigError("memory categories run with tool_choice='auto'")
-        if not isinstance(data, (str, Path)):
-            raise ConfigError("memory cases are read from a BFCL data folder")
         agent = False  # every memory case runs the Agent: the setting is named by its decoding
     owned = False
     backend: ModelBackend | None = None
