@@ -93,7 +93,9 @@ class Agent:
             max_output_chars, approval).
         **settings: shorthands for single fields of those three objects, e.g.
             `max_steps=3`, `max_tokens=256`, `temperature=0.7`, `tool_timeout=5.0`,
-            `parallel_tool_calls=False`, `approval=hook`; an unknown name is a ConfigError.
+            `parallel_tool_calls=False`, `approval=hook`, and for small models
+            `copy_bias=3.0`, `mentioned_arguments=True` (docs/small-models.md); an unknown
+            name is a ConfigError.
         observers: callables (sync or async) that receive every event of every run, e.g.
             `lamagent.tracing.OTelTracer()`; an observer that raises stops the run.
         context: what to do when a prompt outgrows the model's context window

@@ -61,6 +61,9 @@ class GenerationParams(BaseModel):
     copy_bias: float = Field(default=0.0, ge=0.0)
     #: The texts a value may copy from (the turn source fills it: user messages, tool results).
     copy_from: tuple[str, ...] = ()
+    #: In a turn that must call, generate again with the optional arguments the user asked
+    #: for that the calls left out made required (docs/small-models.md).
+    mentioned_arguments: bool = False
 
 
 FinishReason = Literal["stop", "length", "error"]

@@ -15,11 +15,12 @@ Either way the result is a `ModelTurn`: the `AssistantTurn` plus its `Generation
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,9 @@ class ModelTurn:
     prompt: str | None = None
     #: Seconds spent rendering the prompt (0 for chat backends).
     render_seconds: float = 0.0
+    #: The optional parameters, by tool, that the user asked for and a first draft left out,
+    #: so the turn was generated again with them required (`mentioned_arguments`).
+    mentioned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def render_prompt(
@@ -169,6 +173,40 @@ class PromptTurns(TurnSource):
         on_text: OnText | None = None,
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
+        if not (request.params.mentioned_arguments and _calls_only(request)):
+            return await self._generate(request, on_text=on_text, on_raw=on_raw)
+        from lamagent.gate.mentions import amended_tools
+
+        draft = await self._generate(request)
+        calls = draft.turn.calls if draft.turn.error is None else []
+        tools, wanted = amended_tools(calls, request.tools, request.messages)
+        if wanted:
+            # the same calls with more arguments: never more calls than the draft made
+            constraint = self.format.constraint(tools, request.tool_choice, max_calls=len(calls))
+            again = await self._generate(
+                dataclasses.replace(request, constraint=constraint),
+                on_text=on_text,
+                on_raw=on_raw,
+            )
+            if again.turn.error is None and again.turn.calls:
+                return dataclasses.replace(
+                    again,
+                    generation=combined_generation(draft.generation, again.generation),
+                    render_seconds=draft.render_seconds + again.render_seconds,
+                    mentioned=wanted,
+                )
+        if on_raw is not None:
+            on_raw(draft.generation.text)
+        return draft
+
+    async def _generate(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
+        """One generation for `request`, streamed through the Format's parser."""
         started = time.perf_counter()
         prompt = render_prompt(self.format, request.messages, request.tools)
         params = self.params_for(request)
@@ -239,6 +277,26 @@ class ChatTurns(TurnSource):
         return ModelTurn(turn, generation)
 
 
+def _calls_only(request: TurnRequest) -> bool:
+    """A turn that must call, under the Format's own call grammar."""
+    return (
+        request.constrained
+        and request.constraint is None
+        and request.tool_choice not in ("auto", "none")
+        and bool(request.tools)
+    )
+
+
+def combined_generation(first: Generation, final: Generation) -> Generation:
+    """`final`, with the tokens and seconds of `first` (a generation thrown away) added."""
+    usage = first.usage + final.usage
+    timings = dict(final.timings)
+    for name, seconds in first.timings.items():
+        timings[name] = timings.get(name, 0.0) + seconds
+    copy = final.copy_bias or first.copy_bias  # the first's, when only the first had one
+    return final.model_copy(update={"usage": usage, "timings": timings, "copy_bias": copy})
+
+
 def _chat_turn(message: Message, generation: Generation, fmt: Format) -> AssistantTurn:
     if message.tool_calls:
         thought = message.content if isinstance(message.content, str) else ""
@@ -289,6 +347,7 @@ __all__ = [
     "PromptTurns",
     "TurnRequest",
     "TurnSource",
+    "combined_generation",
     "copy_sources",
     "resolve_format",
     "turn_source",

@@ -137,3 +137,14 @@ def test_without_tools_options_the_example_tools_are_offered(
     out = runner.invoke(app, ["run", "hi", "--model", "x", "--no-store"])
     assert out.exit_code == 0, out.output
     assert "calculate" in backend.requests[0][0]
+
+
+def test_run_passes_the_decoding_options_to_the_model(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    backend = script(["Hi."])
+    args = ["run", "hi", "--model", "x", "--no-store", "--tools", str(tools_file)]
+    out = runner.invoke(app, [*args, "--copy-bias", "2", "--mentioned-arguments"])
+    assert out.exit_code == 0, out.output
+    params = backend.requests[0][1]
+    assert params.copy_bias == 2.0 and params.mentioned_arguments

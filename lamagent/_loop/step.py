@@ -77,6 +77,8 @@ async def run_step(
     step.raw_output = generation.text
     step.usage = generation.usage
     step.copy_bias = generation.copy_bias
+    if model_turn.mentioned:
+        step.mentioned = {tool: list(names) for tool, names in model_turn.mentioned.items()}
     step.thought = turn.thought
     state.usage = state.usage + generation.usage
     state.generate_s += generated - rendered

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from lamagent.cli.calibrate import calibrate_gate
-from lamagent.cli.run import CopyBiasOpt
+from lamagent.cli.run import CopyBiasOpt, MentionsOpt
 from lamagent.errors import LamagentError
 from lamagent.generation import GenerationParams
 
@@ -153,6 +153,7 @@ def bfcl(
         ),
     ] = None,
     copy_bias: CopyBiasOpt = 0.0,
+    mentioned_arguments: MentionsOpt = False,
     n_ctx: Annotated[
         int | None,
         typer.Option(
@@ -201,10 +202,15 @@ def bfcl(
     console = Console(soft_wrap=False, width=120)
     if copy_bias > 0 and not (constrained or gate):
         raise typer.BadParameter("needs --constrained or --gate", param_hint="--copy-bias")
+    if mentioned_arguments and not (constrained or gate):
+        raise typer.BadParameter(
+            "needs --constrained or --gate", param_hint="--mentioned-arguments"
+        )
     setting = (
         setting_name(constrained, tool_choice, agent and not always_agent)
         + ("-gate" if gate else "")
         + (f"-copy{copy_bias:g}" if copy_bias > 0 else "")
+        + ("-mentions" if mentioned_arguments else "")
     )
     try:
         call_gate = _gate(gate)
@@ -221,7 +227,11 @@ def bfcl(
             seed=seed,
             out=out / f"results-{setting}.jsonl" if out else None,
             concurrency=concurrency,
-            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
+            generation=GenerationParams(
+                max_tokens=max_tokens,
+                copy_bias=copy_bias,
+                mentioned_arguments=mentioned_arguments,
+            ),
             progress=progress,
             gate=call_gate,
             agent=agent,

@@ -101,6 +101,14 @@ CopyBiasOpt = Annotated[
         "call's string values (0: off; 3 suits the embedded model). Needs --constrained.",
     ),
 ]
+MentionsOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mentioned-arguments",
+        help="When a call leaves out an optional argument your words ask for (a unit, an "
+        "order, an option), generate the turn again with it required. Needs --constrained.",
+    ),
+]
 GateOpt = Annotated[
     str | None,
     typer.Option(
@@ -366,6 +374,7 @@ def run(
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
+    mentioned_arguments: MentionsOpt = False,
     gate: GateOpt = None,
     as_json: JsonOpt = False,
     tools: ToolsOpt = None,
@@ -383,7 +392,11 @@ def run(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
+            generation=GenerationParams(
+                max_tokens=max_tokens,
+                copy_bias=copy_bias,
+                mentioned_arguments=mentioned_arguments,
+            ),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,
@@ -419,6 +432,7 @@ def chat(
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
+    mentioned_arguments: MentionsOpt = False,
     gate: GateOpt = None,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
@@ -435,7 +449,11 @@ def chat(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(max_tokens=max_tokens, copy_bias=copy_bias),
+            generation=GenerationParams(
+                max_tokens=max_tokens,
+                copy_bias=copy_bias,
+                mentioned_arguments=mentioned_arguments,
+            ),
             fmt=fmt,
             threads=threads,
             tool_choice=tool_choice,

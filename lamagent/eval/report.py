@@ -125,6 +125,8 @@ class EvalReport(BaseModel):
     gate: bool = False
     #: Copy-aware decoding's bias (0: off).
     copy_bias: float = 0.0
+    #: True when calls that left out an argument the user asked for were generated again.
+    mentioned_arguments: bool = False
     results: list[CaseResult] = Field(default_factory=list)
     #: Categories of the data folder this run left out, each with the reason (multi-turn,
     #: agentic or not cases; see `lamagent.eval.bfcl_data.skipped_categories`).
@@ -133,11 +135,12 @@ class EvalReport(BaseModel):
     @property
     def setting(self) -> str:
         """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate,
-        "-copy3" with a copy bias of 3)."""
+        "-copy3" with a copy bias of 3, "-mentions" with `mentioned_arguments`)."""
         return (
             setting_name(self.constrained, self.tool_choice, self.agent)
             + ("-gate" if self.gate else "")
             + (f"-copy{self.copy_bias:g}" if self.copy_bias > 0 else "")
+            + ("-mentions" if self.mentioned_arguments else "")
         )
 
     @property
@@ -231,6 +234,8 @@ class EvalReport(BaseModel):
             agent=data.get("agent", False),
             max_steps=data.get("max_steps", 0),
             gate=data.get("gate", False),
+            copy_bias=data.get("copy_bias", 0.0),
+            mentioned_arguments=data.get("mentioned_arguments", False),
             results=[CaseResult(**r) for r in data.get("results", [])],
         )
 

@@ -295,12 +295,19 @@ async def aevaluate_bfcl(
     setting = _setting(label, fmt, constrained, tool_choice, bounds)
     setting["gate"] = gate.to_dict() if gate is not None else None
     setting["copy_bias"] = params.copy_bias
+    setting["mentioned_arguments"] = params.mentioned_arguments
     results: dict[str, CaseResult] = {}
     sink: ResultsFile[CaseResult] | None = None
     if out is not None:
         # files written before tool_choice and the agent settings existed hold one-generation
         # "auto" runs
-        older = {"tool_choice": "auto", "agent": None, "copy_bias": 0.0, "language_hint": False}
+        older = {
+            "tool_choice": "auto",
+            "agent": None,
+            "copy_bias": 0.0,
+            "language_hint": False,
+            "mentioned_arguments": False,
+        }
         results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
     pending = [c for c in cases if c.id not in results]
@@ -385,6 +392,7 @@ async def aevaluate_bfcl(
         max_steps=bounds.max_steps if bounds is not None else 0,
         gate=gate is not None,
         copy_bias=params.copy_bias,
+        mentioned_arguments=params.mentioned_arguments,
         results=[results[c.id] for c in cases],
         skipped=skipped_categories(data)
         if isinstance(data, (str, Path)) and not categories

@@ -30,7 +30,7 @@ from lamagent.messages import MessageLike, ToolCall, to_messages
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["GateSignals", "content_words", "leaf_values", "measure", "normalise", "words"]
+__all__ = ["GateSignals", "content_words", "leaf_values", "measure", "meets", "normalise", "words"]
 
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -74,7 +74,7 @@ def content_words(text: str) -> set[str]:
     return {_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
 
 
-def _meets(word: str, pool: set[str]) -> bool:
+def meets(word: str, pool: set[str]) -> bool:
     """`word` is in `pool`, or one is a prefix of the other ("loc" meets "locati")."""
     if word in pool:
         return True
@@ -87,7 +87,7 @@ def _share(part: set[str], pool: set[str]) -> float | None:
     """The share of `part`'s words that meet a word of `pool` (None for no words)."""
     if not part:
         return None
-    return sum(_meets(w, pool) for w in part) / len(part)
+    return sum(meets(w, pool) for w in part) / len(part)
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,16 @@ from typing import TYPE_CHECKING
 
 from lamagent.gate.policy import CallGate, GateDecision
 from lamagent.gate.signals import measure
-from lamagent.generation import Constraint, Generation
-from lamagent.turns import ModelTurn, OnRaw, OnText, PromptTurns, TurnRequest, TurnSource
+from lamagent.generation import Constraint
+from lamagent.turns import (
+    ModelTurn,
+    OnRaw,
+    OnText,
+    PromptTurns,
+    TurnRequest,
+    TurnSource,
+    combined_generation,
+)
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -91,28 +99,23 @@ class GatedTurns(TurnSource):
             if on_raw is not None:
                 on_raw(draft.generation.text)
             return GatedModelTurn(
-                draft.turn, draft.generation, draft.prompt, draft.render_seconds, gate=decision
+                draft.turn,
+                draft.generation,
+                draft.prompt,
+                draft.render_seconds,
+                mentioned=draft.mentioned,
+                gate=decision,
             )
         text = await self._text.next_turn(
             dataclasses.replace(request, constrained=True), on_text=on_text, on_raw=on_raw
         )
         return GatedModelTurn(
             text.turn,
-            _combined(draft.generation, text.generation),
+            combined_generation(draft.generation, text.generation),
             text.prompt,
             draft.render_seconds + text.render_seconds,
             gate=decision,
         )
-
-
-def _combined(draft: Generation, answer: Generation) -> Generation:
-    """The answer's generation, with the draft's tokens and seconds added to its own."""
-    usage = draft.usage + answer.usage
-    timings = dict(answer.timings)
-    for name, seconds in draft.timings.items():
-        timings[name] = timings.get(name, 0.0) + seconds
-    copy = answer.copy_bias or draft.copy_bias  # the draft's, when only the draft had one
-    return answer.model_copy(update={"usage": usage, "timings": timings, "copy_bias": copy})
 
 
 def gated(source: TurnSource, gate: CallGate | None) -> TurnSource:

@@ -319,6 +319,9 @@ class Step(BaseModel):
     gate: dict[str, Any] | None = None
     #: What copy-aware decoding did in this step's generation (bias, steps biased, copied).
     copy_bias: CopyBiasRecord | None = None
+    #: The optional arguments, by tool, the user asked for and the model's first draft left
+    #: out: the turn was generated again with them required (`mentioned_arguments`).
+    mentioned: dict[str, list[str]] | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 

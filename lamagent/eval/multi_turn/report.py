@@ -102,6 +102,8 @@ class MultiTurnReport(EvalReport):
             data=data.get("data", ""),
             max_steps=data.get("max_steps", 0),
             gate=data.get("gate", False),
+            copy_bias=data.get("copy_bias", 0.0),
+            mentioned_arguments=data.get("mentioned_arguments", False),
             results=[MultiTurnCaseResult(**r) for r in data.get("results", [])],
         )
 

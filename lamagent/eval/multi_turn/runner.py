@@ -347,13 +347,19 @@ async def aevaluate_multi_turn(
         "max_steps": limits.max_steps,
         "gate": gate.to_dict() if gate is not None else None,
         "copy_bias": params.copy_bias,
+        "mentioned_arguments": params.mentioned_arguments,
         "language_hint": True,
     }
     done: dict[str, MultiTurnCaseResult] = {}
     sink: ResultsFile[MultiTurnCaseResult] | None = None
     if results is not None:
         # files written before the call gate and the copy bias were options hold runs without
-        older = {"gate": None, "copy_bias": 0.0, "language_hint": False}
+        older = {
+            "gate": None,
+            "copy_bias": 0.0,
+            "language_hint": False,
+            "mentioned_arguments": False,
+        }
         done = read_results(Path(results), setting, MultiTurnCaseResult, older)
         sink = ResultsFile(Path(results), setting)
     owns_store = store is not None and not isinstance(store, TrajectoryStore)
@@ -399,6 +405,7 @@ async def aevaluate_multi_turn(
         max_steps=limits.max_steps,
         gate=gate is not None,
         copy_bias=params.copy_bias,
+        mentioned_arguments=params.mentioned_arguments,
         results=[done[c.id] for c in chosen],
     )
 

@@ -1,0 +1,191 @@
+"""Arguments the user asked for and the draft left out.
+
+A small model under a call grammar writes the required arguments and closes the call: "the
+circumference of a circle with a radius of 4 inches" becomes `{"radius": 4}`, "in Celsius" is
+dropped, "in descending order" never reaches `sortBy`. The grammar allows the optional
+parameter; the model's probability of closing the object is simply higher than of going on.
+
+`mentioned_parameters` finds, for each drafted call, the optional parameters the user's words
+speak to: the words of the query that no argument value copied and that the tool and the
+arguments already written do not explain (the request's leftover), met by the parameter's
+name, one of its enum values, at least two words of its description, or, for a parameter that
+is the unit of an argument the call wrote ("the unit of the radius"), the word after that
+argument's number ("4 inches").
+
+With `GenerationParams.mentioned_arguments`, a turn that must call (`PromptTurns`) is generated
+again when a call left such parameters out: the same prompt (a prefix-caching engine re-reads
+nothing), with those parameters required, an enum narrowed to the values the user said, a unit
+parameter without an enum narrowed to the word the user wrote, and no more calls than the
+draft; the arguments the draft wrote keep their values. The copy bias, when on, helps the
+model copy the user's value.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.signals import content_words, leaf_values, meets
+from lamagent.messages import MessageLike, ToolCall, to_messages
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["amended_tools", "mentioned_parameters", "with_required"]
+
+#: Words of a parameter's description that must meet the leftover for it to count as asked.
+_DESCRIPTION_WORDS = 2
+#: The stem of "unit", "units": a parameter about a value's unit of measure.
+_UNIT = "unit"
+#: Words and numbers as the user wrote them.
+_SURFACE = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _query(messages: Sequence[MessageLike]) -> str:
+    users = [m for m in to_messages(messages) if m.role == "user"]
+    if not users:
+        return ""
+    content = users[-1].content
+    if content is None:
+        return ""
+    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+
+
+def _properties(tool: Tool) -> Mapping[str, Any]:
+    props = tool.parameters.get("properties") or {}
+    return props if isinstance(props, Mapping) else {}
+
+
+def _enum(spec: Mapping[str, Any]) -> list[Any]:
+    enum = spec.get("enum")
+    return list(enum) if isinstance(enum, list) else []
+
+
+def _hits(words: set[str], pool: set[str]) -> int:
+    return sum(meets(w, pool) for w in words)
+
+
+def mentioned_parameters(
+    call: ToolCall, tool: Tool, messages: Sequence[MessageLike]
+) -> dict[str, tuple[Any, ...]]:
+    """The optional parameters of `tool` that `call` left out and the last user message asks
+    for (see the module's docstring), in the tool's order; each with the values of its enum
+    the user said (empty: the enum is not what asked for it, or it has none)."""
+    props = _properties(tool)
+    required = set(tool.parameters.get("required") or ())
+    absent = [name for name in props if name not in required and name not in call.arguments]
+    if not absent:
+        return {}
+    query = _query(messages)
+    leftover = content_words(query)
+    leftover -= content_words(" ".join(leaf_values(call.arguments)))
+    explained = [tool.name, tool.description]
+    for name in call.arguments:
+        spec = props.get(name)
+        explained.append(name)
+        if isinstance(spec, Mapping):
+            explained.append(str(spec.get("description") or ""))
+    spoken = content_words(" ".join(explained))
+    leftover = {w for w in leftover if not meets(w, spoken)}
+    if not leftover:
+        return {}
+    units = {u: of for u, of in _units(query, call).items() if content_words(u) & leftover}
+    found: dict[str, tuple[Any, ...]] = {}
+    for name in absent:
+        spec = props[name] if isinstance(props[name], Mapping) else {}
+        description = content_words(str(spec.get("description") or ""))
+        said = tuple(v for v in _enum(spec) if _hits(content_words(str(v)), leftover))
+        by_name = _hits(content_words(name), leftover)
+        by_description = _hits(leftover, description)
+        # a unit parameter whose description says whose unit it is ("the unit of the radius")
+        # takes the word after the number the call gave that argument ("radius of 4 inches")
+        measured = [
+            unit
+            for unit, arguments in units.items()
+            if any(_hits(content_words(a), description) for a in arguments)
+        ]
+        by_unit = bool(measured) and _UNIT in content_words(name) | description
+        if by_unit and not said and spec.get("type") == "string" and "enum" not in spec:
+            said = tuple(measured)  # the unit is what the user wrote after the number
+        if said or by_name or by_description >= _DESCRIPTION_WORDS or by_unit:
+            found[name] = said
+    return found
+
+
+def _units(query: str, call: ToolCall) -> dict[str, list[str]]:
+    """The words of `query` right after a number the call used ("4 inches", "10 kg"), as
+    written, each with the arguments that number went to."""
+    numbers: dict[str, list[str]] = {}
+    for argument, value in call.arguments.items():
+        for leaf in leaf_values(value):
+            if leaf.isdigit():
+                numbers.setdefault(leaf, []).append(str(argument))
+    said = _SURFACE.findall(query)
+    units: dict[str, list[str]] = {}
+    for number, word in pairwise(said):
+        if number in numbers and word.isalpha():
+            units.setdefault(word, []).extend(numbers[number])
+    return units
+
+
+def with_required(tool: Tool, asked: Mapping[str, Sequence[Any]]) -> Tool:
+    """A copy of `tool` whose schema also requires the parameters `asked` (the grammar then
+    makes the model write them), each limited to the enum values given for it, if any."""
+    from lamagent.tools import Tool as ToolClass
+
+    parameters = dict(tool.parameters)
+    required = list(parameters.get("required") or ())
+    parameters["required"] = [*required, *(n for n in asked if n not in required)]
+    properties = dict(_properties(tool))
+    for name, values in asked.items():
+        spec = properties.get(name)
+        if not isinstance(spec, Mapping):
+            continue
+        # a parameter with a default reads as optional whatever "required" says: drop it
+        spec = {k: v for k, v in spec.items() if k != "default"}
+        if values:
+            spec["enum"] = list(values)
+        properties[name] = spec
+    parameters["properties"] = properties
+    return ToolClass(tool.name, tool.description, parameters)
+
+
+def amended_tools(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], messages: Sequence[MessageLike]
+) -> tuple[list[Tool], dict[str, tuple[str, ...]]]:
+    """`tools` with, for each tool a call used, the parameters the calls left out and the
+    user asked for made required, and the arguments they wrote kept to the values written;
+    and the parameters asked for, by tool (empty: nothing to amend)."""
+    by_name = {t.name: t for t in tools}
+    wanted: dict[str, dict[str, tuple[Any, ...]]] = {}
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None:
+            continue
+        for name, said in mentioned_parameters(call, tool, messages).items():
+            asked = wanted.setdefault(tool.name, {})
+            # two calls of a tool: the values either one's words said
+            asked[name] = tuple(dict.fromkeys([*asked.get(name, ()), *said]))
+    if not wanted:
+        return list(tools), {}
+    amended = [
+        with_required(t, {**_written(calls, t.name), **wanted[t.name]}) if t.name in wanted else t
+        for t in tools
+    ]
+    return amended, {name: tuple(asked) for name, asked in wanted.items()}
+
+
+def _written(calls: Sequence[ToolCall], tool: str) -> dict[str, tuple[Any, ...]]:
+    """The arguments the calls of `tool` wrote, each with the values they wrote: the second
+    generation adds arguments, it does not write the others again differently."""
+    values: dict[str, dict[str, Any]] = {}
+    for call in calls:
+        if call.name != tool:
+            continue
+        for name, value in call.arguments.items():
+            key = json.dumps(value, sort_keys=True, default=str)
+            values.setdefault(str(name), {})[key] = value
+    return {name: tuple(found.values()) for name, found in values.items()}

@@ -1,0 +1,250 @@
+"""Arguments the user asked for and a draft left out (`GenerationParams.mentioned_arguments`).
+
+The evidence (`mentioned_parameters`) on BFCL's own tools and queries, then the turn source
+with the scripted backend: a second generation with the parameters required, what is recorded,
+and what is left alone. The real engine is tested in test_mentioned_arguments_gguf.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from lamagent import Agent
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.formats.grammar import call_list_schema
+from lamagent.gate.mentions import amended_tools, mentioned_parameters, with_required
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message, ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import ModelTurn, TurnRequest, turn_source
+
+
+def _tool(name: str, description: str, required: list[str], **props: Any) -> Tool:
+    return Tool.from_spec(
+        {
+            "name": name,
+            "description": description,
+            "parameters": {"type": "dict", "required": required, "properties": props},
+        }
+    )
+
+
+WEATHER = _tool(  # BFCL live_simple's weather tool
+    "get_current_weather",
+    "Retrieves the current weather conditions for a specified city and state.",
+    ["location"],
+    location={"type": "string", "description": "The city and state, such as 'Boston, MA'."},
+    unit={
+        "type": "string",
+        "description": "The unit of temperature for the weather report.",
+        "enum": ["celsius", "fahrenheit"],
+        "default": "fahrenheit",
+    },
+)
+CIRCLE = _tool(  # BFCL simple_python_7
+    "calculate_circumference",
+    "Calculates the circumference of a circle with a given radius.",
+    ["radius"],
+    radius={"type": "integer", "description": "The radius of the circle in the unit given."},
+    unit={"type": "string", "description": "The unit of measurement for the radius."},
+)
+EXPORTS = _tool(  # BFCL live_simple_31-8-1, two of its optional parameters
+    "aws.lexv2_models.list_exports",
+    "Lists the exports for a bot, bot locale, or custom vocabulary within Amazon Lex.",
+    ["botId"],
+    botId={"type": "string", "description": "The unique identifier for the bot."},
+    sortBy={
+        "type": "string",
+        "description": "Determines the field to sort the list of exports by. Can be sorted by "
+        "'LastUpdatedDateTime' in ascending or descending order.",
+        "enum": ["ASC", "DESC"],
+    },
+    nextToken={
+        "type": "string",
+        "description": "A token to retrieve the next page of results.",
+    },
+)
+USER = _tool(  # BFCL live_simple_0-0-0
+    "get_user_info",
+    "Retrieve details for a specific user by their unique identifier.",
+    ["user_id"],
+    user_id={"type": "integer", "description": "The unique identifier of the user."},
+    special={"type": "string", "description": "Any special information.", "default": "none"},
+)
+
+
+def _mentioned(tool: Tool, arguments: dict[str, Any], query: str) -> dict[str, Any]:
+    return mentioned_parameters(
+        ToolCall(name=tool.name, arguments=arguments), tool, [Message.user(query)]
+    )
+
+
+# -- the evidence ----------------------------------------------------------------------------
+
+
+def test_an_enum_value_the_user_said_asks_for_its_parameter() -> None:
+    query = "What's the weather in Mariposa, CA, in Celsius?"
+    # asked for, with the one enum value the user said
+    assert _mentioned(WEATHER, {"location": "Mariposa, CA"}, query) == {"unit": ("celsius",)}
+    assert _mentioned(WEATHER, {"location": "Mariposa, CA"}, "Weather in Mariposa, CA?") == {}
+    # a parameter the call already has is not asked for again
+    given = {"location": "Mariposa, CA", "unit": "celsius"}
+    assert _mentioned(WEATHER, given, query) == {}
+
+
+def test_a_parameter_named_by_the_user_is_asked_for() -> None:
+    query = "Details for the user with the ID 7890, who has black as their special request?"
+    assert _mentioned(USER, {"user_id": 7890}, query) == {"special": ()}
+
+
+def test_two_description_words_ask_for_a_parameter_and_one_does_not() -> None:
+    query = "Retrieve the exports of bot B12345 in descending order by the last updated date."
+    # sortBy's description says "descending", "order", "last", "updated", "date"; nextToken's
+    # says only "retrieve"
+    # ("desc" of the enum meets "descending": the enum is narrowed to it)
+    assert _mentioned(EXPORTS, {"botId": "B12345"}, query) == {"sortBy": ("DESC",)}
+
+
+def test_a_word_after_a_copied_number_asks_for_a_unit_parameter() -> None:
+    query = "What is the circumference of a circle with a radius of 4 inches?"
+    # a string parameter without an enum takes the word the user wrote
+    assert _mentioned(CIRCLE, {"radius": 4}, query) == {"unit": ("inches",)}
+    # no word after the number, or a number the call did not use: no unit asked for
+    assert _mentioned(CIRCLE, {"radius": 4}, "The circumference of a circle of radius 4?") == {}
+    assert _mentioned(CIRCLE, {"radius": 5}, "A circle's circumference, radius 4 inches") == {}
+    # a unit parameter that is not the unit of the argument the number went to asks nothing
+    density = _tool(  # BFCL simple_python_48
+        "calculate_density",
+        "Calculate the density of an object.",
+        ["mass", "volume"],
+        mass={"type": "integer", "description": "The mass of the object, in kilograms."},
+        volume={"type": "integer", "description": "The volume of the object, in cubic meters."},
+        unit={"type": "string", "description": "The unit of density. Default is kg/m³"},
+    )
+    query = "What is the density of an object with a mass of 45 kg and a volume of 15 m³?"
+    assert _mentioned(density, {"mass": 45, "volume": 15}, query) == {}
+
+
+def test_words_copied_into_values_or_explained_by_the_tool_ask_for_nothing() -> None:
+    search = _tool(
+        "recipes.search",
+        "Search recipes by what they are.",
+        ["query"],
+        query={"type": "string", "description": "What to search for."},
+        cuisine={"type": "string", "description": "A cuisine.", "enum": ["french", "thai"]},
+    )
+    # "french" went into the query: it is data, not a request for the cuisine parameter
+    assert _mentioned(search, {"query": "french onion soup"}, "Find french onion soup") == {}
+    said = _mentioned(search, {"query": "onion soup"}, "Find onion soup, french")
+    assert said == {"cuisine": ("french",)}
+    # "recipes" is the tool's own word: it asks for nothing more
+    plain = _tool(
+        "recipes.search",
+        "Search recipes.",
+        ["query"],
+        query={"type": "string", "description": "What to search for."},
+        recipes_limit={"type": "integer", "description": "How many to return."},
+    )
+    assert _mentioned(plain, {"query": "soup"}, "Search recipes: soup") == {}
+
+
+def test_with_required_makes_the_grammar_require_a_parameter_with_a_default() -> None:
+    amended = with_required(WEATHER, {"unit": ()})
+    assert amended.parameters["required"] == ["location", "unit"]
+    arguments = call_list_schema([amended])["items"]["properties"]["arguments"]
+    assert arguments["required"] == ["location", "unit"]
+    assert arguments["properties"]["unit"]["enum"] == ["celsius", "fahrenheit"]
+    narrowed = with_required(WEATHER, {"unit": ("fahrenheit",)})
+    assert narrowed.parameters["properties"]["unit"]["enum"] == ["fahrenheit"]
+    assert WEATHER.parameters["required"] == ["location"]  # the tool itself is unchanged
+    assert WEATHER.parameters["properties"]["unit"]["enum"] == ["celsius", "fahrenheit"]
+    tools, wanted = amended_tools(
+        [ToolCall(name="get_current_weather", arguments={"location": "Oslo"})],
+        [WEATHER, CIRCLE],
+        [Message.user("Weather in Oslo in fahrenheit")],
+    )
+    assert wanted == {"get_current_weather": ("unit",)}
+    assert tools[1] is CIRCLE and tools[0].parameters["required"] == ["location", "unit"]
+    # what the draft wrote is kept: the second generation only adds
+    assert tools[0].parameters["properties"]["location"]["enum"] == ["Oslo"]
+
+
+# -- the turn source -------------------------------------------------------------------------
+
+
+def _call(**arguments: Any) -> list[ToolCall]:
+    return [ToolCall(name="get_current_weather", arguments=arguments)]
+
+
+def _turn(backend: ScriptedBackend, query: str, *, on: bool = True, **kw: Any) -> ModelTurn:
+    request = TurnRequest(
+        messages=[Message.user(query)],
+        tools=[WEATHER],
+        params=GenerationParams(mentioned_arguments=on),
+        tool_choice=kw.get("tool_choice", "required"),
+        constrained=True,
+    )
+    return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+
+def test_a_draft_without_the_asked_argument_is_generated_again_with_it_required() -> None:
+    backend = ScriptedBackend.calls(
+        [_call(location="Oslo"), _call(location="Oslo", unit="celsius")],
+        supports_constraint=True,
+    )
+    model_turn = _turn(backend, "Weather in Oslo, in celsius please")
+    assert [c.arguments for c in model_turn.turn.calls] == [{"location": "Oslo", "unit": "celsius"}]
+    assert dict(model_turn.mentioned) == {"get_current_weather": ("unit",)}
+    first, second = (params.constraint for _, params in backend.requests)
+    assert first is not None and second is not None
+    assert second.json_schema is not None
+    arguments = second.json_schema["items"]["properties"]["arguments"]
+    assert arguments["required"] == ["location", "unit"]
+    assert arguments["properties"]["unit"]["enum"] == ["celsius"]  # the value the user said
+    assert second.json_schema["maxItems"] == 1  # more arguments, never more calls
+    assert model_turn.generation.usage.requests == 2  # the draft's tokens are counted too
+
+
+def test_the_draft_stays_when_nothing_is_asked_for() -> None:
+    backend = ScriptedBackend.calls([_call(location="Oslo")], supports_constraint=True)
+    kept = _turn(backend, "Weather in Oslo?")
+    assert len(backend.requests) == 1 and not kept.mentioned
+    assert [c.arguments for c in kept.turn.calls] == [{"location": "Oslo"}]
+
+
+@pytest.mark.parametrize(("on", "tool_choice"), [(False, "required"), (True, "auto")])
+def test_off_or_in_a_turn_that_may_answer_in_text_one_generation(
+    on: bool, tool_choice: str
+) -> None:
+    backend = ScriptedBackend.calls([_call(location="Oslo")], supports_constraint=True)
+    _turn(backend, "Weather in Oslo, in celsius", on=on, tool_choice=tool_choice)
+    assert len(backend.requests) == 1
+
+
+def test_the_step_records_what_was_asked_for() -> None:
+    backend = ScriptedBackend.calls(
+        [_call(location="Oslo"), _call(location="Oslo", unit="celsius"), "Cold."],
+        supports_constraint=True,
+    )
+    seen: list[dict[str, Any]] = []
+
+    def get_current_weather(location: str, unit: str = "fahrenheit") -> str:
+        """Weather. Args: location: where. unit: celsius or fahrenheit."""
+        seen.append({"location": location, "unit": unit})
+        return "2 degrees"
+
+    agent = Agent(
+        backend,
+        tools=[Tool.from_spec(WEATHER.spec(), get_current_weather)],
+        constrained=True,
+        tool_choice="required",
+        mentioned_arguments=True,
+    )
+    result = agent.run("Weather in Oslo, in celsius")
+    assert seen == [{"location": "Oslo", "unit": "celsius"}]
+    first = result.trajectory.steps[0]
+    assert first.mentioned == {"get_current_weather": ["unit"]}
+    assert result.trajectory.steps[-1].mentioned is None
