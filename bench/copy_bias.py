@@ -16,6 +16,8 @@ scored by lamagent's checker (`check_bfcl`):
   calls only: the calls-only grammar (tool_choice required); gate: auto with the built-in call
   gate. "+ copy" adds `GenerationParams(copy_bias=--copy-bias)`. The bias acts only inside the
   JSON string values of a call grammar: free decoding has none, so "free + copy" is not run.
+  "+ mentions" adds `GenerationParams(mentioned_arguments=True)`: a turn that must call (the
+  gate's draft too) is generated again when a call left out an argument the user asked for.
 - chatml-function-calling: `llama_cpp.Llama(chat_format="chatml-function-calling")` on the same
   file, `create_chat_completion(messages, tools, tool_choice="auto")`, greedy, same token
   limit; its `tool_calls` are the calls.
@@ -61,6 +63,7 @@ class Setting:
     tool_choice: str = "auto"
     gated: bool = False
     copy: bool = False
+    mentions: bool = False
 
 
 SETTINGS: dict[str, Setting] = {
@@ -68,6 +71,8 @@ SETTINGS: dict[str, Setting] = {
     "calls only + copy": Setting(True, "required", copy=True),
     "gate": Setting(True, gated=True),
     "gate + copy": Setting(True, gated=True, copy=True),
+    "calls only + copy + mentions": Setting(True, "required", copy=True, mentions=True),
+    "gate + copy + mentions": Setting(True, gated=True, copy=True, mentions=True),
     HANDLER: Setting(False),
     "constrained": Setting(True),
     "constrained + copy": Setting(True, copy=True),
@@ -99,7 +104,11 @@ def run_lamagent(
         constrained=setting.constrained,
         tool_choice=setting.tool_choice,  # type: ignore[arg-type]
         gate=CallGate() if setting.gated else None,
-        generation=GenerationParams(max_tokens=max_tokens, copy_bias=bias if setting.copy else 0),
+        generation=GenerationParams(
+            max_tokens=max_tokens,
+            copy_bias=bias if setting.copy else 0,
+            mentioned_arguments=setting.mentions,
+        ),
         out=out,
     )
     return [Row(r.id, r.category, r.passed, r.seconds) for r in report.results]
