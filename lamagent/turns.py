@@ -183,12 +183,13 @@ class PromptTurns(TurnSource):
         if wanted:
             # the same calls with more arguments: never more calls than the draft made
             constraint = self.format.constraint(tools, request.tool_choice, max_calls=len(calls))
-            again = await self._generate(
-                dataclasses.replace(request, constraint=constraint),
-                on_text=on_text,
-                on_raw=on_raw,
-            )
-            if again.turn.error is None and again.turn.calls:
+            try:
+                again = await self._generate(dataclasses.replace(request, constraint=constraint))
+            except ConstraintError:  # an engine that cannot take the amended grammar
+                again = None
+            if again is not None and again.turn.error is None and again.turn.calls:
+                if on_raw is not None:
+                    on_raw(again.generation.text)
                 return dataclasses.replace(
                     again,
                     generation=combined_generation(draft.generation, again.generation),

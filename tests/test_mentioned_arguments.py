@@ -215,6 +215,25 @@ def test_the_draft_stays_when_nothing_is_asked_for() -> None:
     assert [c.arguments for c in kept.turn.calls] == [{"location": "Oslo"}]
 
 
+def test_the_draft_stays_when_the_second_generation_cannot_be_had() -> None:
+    # the scripted engine refuses output its grammar does not allow: the unit is now required
+    backend = ScriptedBackend.calls(
+        [_call(location="Oslo"), _call(location="Oslo")], supports_constraint=True
+    )
+    raw: list[str] = []
+    request = TurnRequest(
+        messages=[Message.user("Weather in Oslo, in celsius")],
+        tools=[WEATHER],
+        params=GenerationParams(mentioned_arguments=True),
+        tool_choice="required",
+        constrained=True,
+    )
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(request, on_raw=raw.append))
+    assert len(backend.requests) == 2 and not model_turn.mentioned
+    assert [c.arguments for c in model_turn.turn.calls] == [{"location": "Oslo"}]
+    assert "".join(raw) == model_turn.generation.text  # the draft's text, once
+
+
 @pytest.mark.parametrize(("on", "tool_choice"), [(False, "required"), (True, "auto")])
 def test_off_or_in_a_turn_that_may_answer_in_text_one_generation(
     on: bool, tool_choice: str
