@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.signals import content_words, leaf_values, meets
+from lamagent.gate.signals import content_words, leaf_values, meets, text_of
 from lamagent.messages import MessageLike, ToolCall, to_messages
 
 if TYPE_CHECKING:
@@ -46,12 +46,7 @@ _SURFACE = re.compile(r"[^\W\d_]+|\d+")
 
 def _query(messages: Sequence[MessageLike]) -> str:
     users = [m for m in to_messages(messages) if m.role == "user"]
-    if not users:
-        return ""
-    content = users[-1].content
-    if content is None:
-        return ""
-    return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    return text_of(users[-1].content) if users else ""
 
 
 def _properties(tool: Tool) -> Mapping[str, Any]:

@@ -30,7 +30,16 @@ from lamagent.messages import MessageLike, ToolCall, to_messages
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["GateSignals", "content_words", "leaf_values", "measure", "meets", "normalise", "words"]
+__all__ = [
+    "GateSignals",
+    "content_words",
+    "leaf_values",
+    "measure",
+    "meets",
+    "normalise",
+    "text_of",
+    "words",
+]
 
 _WORD = re.compile(r"[a-z]+|[0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -103,7 +112,7 @@ class GateSignals:
         return asdict(self)
 
 
-def _text_of(content: Any) -> str:
+def text_of(content: Any) -> str:
     if content is None:
         return ""
     if isinstance(content, str):
@@ -156,9 +165,9 @@ def measure(
 ) -> GateSignals:
     """The signals of a drafted call list against the conversation it answers."""
     history = to_messages(messages)
-    context = " ".join(_text_of(m.content) for m in history if m.role in ("user", "tool"))
+    context = " ".join(text_of(m.content) for m in history if m.role in ("user", "tool"))
     users = [m for m in history if m.role == "user"]
-    query = _text_of(users[-1].content) if users else context
+    query = text_of(users[-1].content) if users else context
     context_words = set(words(context))
     context_run = normalise(context)
     query_content = content_words(query)
