@@ -18,6 +18,8 @@ scored by lamagent's checker (`check_bfcl`):
   JSON string values of a call grammar: free decoding has none, so "free + copy" is not run.
   "+ mentions" adds `GenerationParams(mentioned_arguments=True)`: a turn that must call (the
   gate's draft too) is generated again when a call left out an argument the user asked for.
+  "+ shapes" adds `GenerationParams(example_shapes=True)`: a string parameter whose
+  description shows its value's shape by example ("e.g. San Francisco, CA") takes it.
 - chatml-function-calling: `llama_cpp.Llama(chat_format="chatml-function-calling")` on the same
   file, `create_chat_completion(messages, tools, tool_choice="auto")`, greedy, same token
   limit; its `tool_calls` are the calls.
@@ -64,6 +66,7 @@ class Setting:
     gated: bool = False
     copy: bool = False
     mentions: bool = False
+    shapes: bool = False
 
 
 SETTINGS: dict[str, Setting] = {
@@ -73,6 +76,12 @@ SETTINGS: dict[str, Setting] = {
     "gate + copy": Setting(True, gated=True, copy=True),
     "calls only + copy + mentions": Setting(True, "required", copy=True, mentions=True),
     "gate + copy + mentions": Setting(True, gated=True, copy=True, mentions=True),
+    "calls only + copy + mentions + shapes": Setting(
+        True, "required", copy=True, mentions=True, shapes=True
+    ),
+    "gate + copy + mentions + shapes": Setting(
+        True, gated=True, copy=True, mentions=True, shapes=True
+    ),
     HANDLER: Setting(False),
     "constrained": Setting(True),
     "constrained + copy": Setting(True, copy=True),
@@ -108,6 +117,7 @@ def run_lamagent(
             max_tokens=max_tokens,
             copy_bias=bias if setting.copy else 0,
             mentioned_arguments=setting.mentions,
+            example_shapes=setting.shapes,
         ),
         out=out,
     )
@@ -231,21 +241,23 @@ def chart(results: dict[str, list[Row]], categories: Sequence[str], path: Path) 
 
     names = list(results)
     width = 0.8 / max(1, len(names))
-    fig, ax = plt.subplots(figsize=(max(8.0, 1.6 * len(categories)), 4.5))
+    # one colour per setting: tab10 repeats past ten
+    colours = plt.get_cmap("tab20" if len(names) > 10 else "tab10").colors
+    fig, ax = plt.subplots(figsize=(max(8.0, 1.6 * len(categories)), 5.5))
     for i, name in enumerate(names):
         values = []
         for cat in categories:
             rows = [r for r in results[name] if r.category == cat]
             values.append(100 * sum(r.passed for r in rows) / len(rows) if rows else 0.0)
         xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(categories))]
-        ax.bar(xs, values, width, label=name)
+        ax.bar(xs, values, width, label=name, color=colours[i % len(colours)])
     ax.set_xticks(range(len(categories)), list(categories))
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 105)
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
     ax.set_title("BFCL held-out cases, SmolLM2-135M Q4_1 GGUF, by decoding setting")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return path
 

@@ -64,6 +64,10 @@ class GenerationParams(BaseModel):
     #: In a turn that must call, generate again with the optional arguments the user asked
     #: for that the calls left out made required (docs/small-models.md).
     mentioned_arguments: bool = False
+    #: Under a call grammar, a string parameter whose description shows its value's shape by
+    #: example ("e.g. San Francisco, CA", "'YYYY-MM-DD'") takes that shape's pattern
+    #: (`lamagent.tools.shapes`, docs/small-models.md).
+    example_shapes: bool = False
 
 
 FinishReason = Literal["stop", "length", "error"]

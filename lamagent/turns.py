@@ -90,6 +90,15 @@ def render_prompt(
     return format.render(messages, list(tools), add_generation_prompt=True)
 
 
+def _shaped(tools: Sequence[Tool], shapes: bool) -> list[Tool]:
+    """`tools`, with the shapes their descriptions show by example when `shapes`."""
+    if not shapes:
+        return list(tools)
+    from lamagent.tools.shapes import shaped_tools
+
+    return shaped_tools(tools)
+
+
 def copy_sources(messages: Sequence[MessageLike]) -> tuple[str, ...]:
     """What a call's string values may copy (`GenerationParams.copy_from`): the user's
     messages and the tools' results, as text."""
@@ -137,15 +146,21 @@ class PromptTurns(TurnSource):
         self._constraints: OrderedDict[tuple[Any, ...], Constraint | None] = OrderedDict()
 
     def constraint(
-        self, tools: Sequence[Tool], tool_choice: str, max_calls: int | None
+        self,
+        tools: Sequence[Tool],
+        tool_choice: str,
+        max_calls: int | None,
+        *,
+        shapes: bool = False,
     ) -> Constraint | None:
-        """The Format's call grammar for these tools (cached: tools rarely change per step)."""
+        """The Format's call grammar for these tools (cached: tools rarely change per step);
+        with `shapes`, string parameters take the shapes their descriptions show by example."""
         # Tools are held by the key, so their identities cannot be reused while cached.
-        key = (tuple(tools), tool_choice, max_calls)
+        key = (tuple(tools), tool_choice, max_calls, shapes)
         if key in self._constraints:
             self._constraints.move_to_end(key)
             return self._constraints[key]
-        built = self.format.constraint(list(tools), tool_choice, max_calls=max_calls)
+        built = self.format.constraint(_shaped(tools, shapes), tool_choice, max_calls=max_calls)
         self._constraints[key] = built
         if len(self._constraints) > _CONSTRAINT_CACHE_SIZE:
             self._constraints.popitem(last=False)
@@ -156,7 +171,10 @@ class PromptTurns(TurnSource):
         constraint = None
         if request.constrained:
             constraint = request.constraint or self.constraint(
-                request.tools, request.tool_choice, request.max_calls
+                request.tools,
+                request.tool_choice,
+                request.max_calls,
+                shapes=request.params.example_shapes,
             )
         update: dict[str, Any] = {
             "stop": [*request.params.stop, *self.format.stop],
@@ -182,7 +200,11 @@ class PromptTurns(TurnSource):
         tools, wanted = amended_tools(calls, request.tools, request.messages)
         if wanted:
             # the same calls with more arguments: never more calls than the draft made
-            constraint = self.format.constraint(tools, request.tool_choice, max_calls=len(calls))
+            constraint = self.format.constraint(
+                _shaped(tools, request.params.example_shapes),
+                request.tool_choice,
+                max_calls=len(calls),
+            )
             try:
                 again = await self._generate(dataclasses.replace(request, constraint=constraint))
             except ConstraintError:  # an engine that cannot take the amended grammar

@@ -144,7 +144,8 @@ def test_run_passes_the_decoding_options_to_the_model(
 ) -> None:
     backend = script(["Hi."])
     args = ["run", "hi", "--model", "x", "--no-store", "--tools", str(tools_file)]
-    out = runner.invoke(app, [*args, "--copy-bias", "2", "--mentioned-arguments"])
+    options = ["--copy-bias", "2", "--mentioned-arguments", "--example-shapes"]
+    out = runner.invoke(app, [*args, *options])
     assert out.exit_code == 0, out.output
     params = backend.requests[0][1]
-    assert params.copy_bias == 2.0 and params.mentioned_arguments
+    assert params.copy_bias == 2.0 and params.mentioned_arguments and params.example_shapes

@@ -15,7 +15,12 @@ import pytest
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.formats.grammar import call_list_schema
-from lamagent.gate.mentions import amended_tools, mentioned_parameters, with_required
+from lamagent.gate.mentions import (
+    amended_tools,
+    mentioned_parameters,
+    named_switches,
+    with_required,
+)
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
@@ -170,6 +175,83 @@ def test_with_required_makes_the_grammar_require_a_parameter_with_a_default() ->
     assert tools[1] is CIRCLE and tools[0].parameters["required"] == ["location", "unit"]
     # what the draft wrote is kept: the second generation only adds
     assert tools[0].parameters["properties"]["location"]["enum"] == ["Oslo"]
+
+
+TTEST = _tool(  # BFCL simple_python_120
+    "run_two_sample_ttest",
+    "Runs a two sample t-test for two given data groups.",
+    ["group1", "group2"],
+    group1={"type": "array", "items": {"type": "integer"}, "description": "First group."},
+    group2={"type": "array", "items": {"type": "integer"}, "description": "Second group."},
+    equal_variance={
+        "type": "boolean",
+        "description": "Assumption about whether the two samples have equal variance.",
+        "default": True,
+    },
+)
+AIRCON = _tool(  # BFCL live_simple_46-19-0, three of its switches
+    "ThinQ_Connect",
+    "Send a command to control an LG ThinQ appliance, such as an air conditioner.",
+    [],
+    monitoringEnabled={"type": "boolean", "description": "Whether air quality sensors are on."},
+    powerSaveEnabled={"type": "boolean", "description": "Whether power save is on."},
+    airCleanEnabled={"type": "boolean", "description": "Whether air cleaning is on."},
+)
+TTEST_QUERY = "Run a two sample T-test on [3, 4, 5] and [7, 8, 9] assuming equal variance."
+AIRCON_QUERY = "Set the wind to medium, with quality monitoring, and disable the power-saving mode."
+
+
+def _switches(tool: Tool, arguments: dict[str, Any], query: str) -> list[str]:
+    return named_switches(
+        ToolCall(name=tool.name, arguments=arguments), tool, [Message.user(query)]
+    )
+
+
+def test_a_switch_the_user_names_is_asked_for_on() -> None:
+    groups = {"group1": [3, 4, 5], "group2": [7, 8, 9]}
+    # written false, or left out: the user named it, so it is asked for
+    assert _switches(TTEST, {**groups, "equal_variance": False}, TTEST_QUERY) == ["equal_variance"]
+    assert _switches(TTEST, groups, TTEST_QUERY) == ["equal_variance"]
+    # written true already, or not named: nothing to ask
+    assert _switches(TTEST, {**groups, "equal_variance": True}, TTEST_QUERY) == []
+    assert _switches(TTEST, groups, "Run a two sample T-test on [3, 4, 5] and [7, 8, 9].") == []
+    # every word of the name but the switch words must be said; a negation before it says off
+    assert _switches(AIRCON, {"powerSaveEnabled": False}, AIRCON_QUERY) == ["monitoringEnabled"]
+    assert _switches(TTEST, groups, "A t-test, without assuming equal variance") == []
+    assert _switches(TTEST, groups, "A t-test: is the variance of the groups the same?") == []
+    # the grammar of the second generation writes it true, whatever the draft wrote
+    tools, wanted = amended_tools(
+        [ToolCall(name=TTEST.name, arguments={**groups, "equal_variance": False})],
+        [TTEST],
+        [Message.user(TTEST_QUERY)],
+    )
+    assert wanted == {TTEST.name: ("equal_variance",)}
+    assert tools[0].parameters["properties"]["equal_variance"]["enum"] == [True]
+    assert tools[0].parameters["properties"]["group1"]["enum"] == [[3, 4, 5]]  # kept
+
+
+def test_a_list_of_enum_items_is_narrowed_to_the_items_the_user_said() -> None:
+    restaurants = _tool(  # BFCL simple_python_77
+        "restaurant.find_nearby",
+        "Locate nearby restaurants based on specific dietary preferences.",
+        ["location"],
+        location={"type": "string", "description": "The city and state, e.g. Los Angeles, CA"},
+        dietary_preference={
+            "type": "array",
+            "items": {"type": "string", "enum": ["Vegan", "Vegetarian", "Gluten-free"]},
+            "description": "Dietary preference. Default is empty list.",
+        },
+    )
+    query = "Find a nearby restaurant that serves vegan food in Los Angeles."
+    call = ToolCall(name=restaurants.name, arguments={"location": "Los Angeles, CA"})
+    assert mentioned_parameters(call, restaurants, [Message.user(query)]) == {
+        "dietary_preference": ("Vegan",)
+    }
+    tools, _ = amended_tools([call], [restaurants], [Message.user(query)])
+    preference = tools[0].parameters["properties"]["dietary_preference"]
+    assert preference["items"]["enum"] == ["Vegan"]
+    assert preference["minItems"] == preference["maxItems"] == 1
+    assert "enum" not in preference  # the list is not pinned: its items are
 
 
 # -- the turn source -------------------------------------------------------------------------

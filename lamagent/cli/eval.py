@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from lamagent.cli.calibrate import calibrate_gate
-from lamagent.cli.run import CopyBiasOpt, MentionsOpt
+from lamagent.cli.run import CopyBiasOpt, MentionsOpt, ShapesOpt
 from lamagent.errors import LamagentError
 from lamagent.generation import GenerationParams
 
@@ -154,6 +154,7 @@ def bfcl(
     ] = None,
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
+    example_shapes: ShapesOpt = False,
     n_ctx: Annotated[
         int | None,
         typer.Option(
@@ -206,11 +207,14 @@ def bfcl(
         raise typer.BadParameter(
             "needs --constrained or --gate", param_hint="--mentioned-arguments"
         )
+    if example_shapes and not (constrained or gate):
+        raise typer.BadParameter("needs --constrained or --gate", param_hint="--example-shapes")
     setting = (
         setting_name(constrained, tool_choice, agent and not always_agent)
         + ("-gate" if gate else "")
         + (f"-copy{copy_bias:g}" if copy_bias > 0 else "")
         + ("-mentions" if mentioned_arguments else "")
+        + ("-shapes" if example_shapes else "")
     )
     try:
         call_gate = _gate(gate)
@@ -231,6 +235,7 @@ def bfcl(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
+                example_shapes=example_shapes,
             ),
             progress=progress,
             gate=call_gate,

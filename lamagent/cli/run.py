@@ -109,6 +109,14 @@ MentionsOpt = Annotated[
         "order, an option), generate the turn again with it required. Needs --constrained.",
     ),
 ]
+ShapesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--example-shapes",
+        help='A string argument whose description shows its shape by example ("e.g. San '
+        "Francisco, CA\", 'YYYY-MM-DD') must take that shape. Needs --constrained.",
+    ),
+]
 GateOpt = Annotated[
     str | None,
     typer.Option(
@@ -375,6 +383,7 @@ def run(
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
+    example_shapes: ShapesOpt = False,
     gate: GateOpt = None,
     as_json: JsonOpt = False,
     tools: ToolsOpt = None,
@@ -396,6 +405,7 @@ def run(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
+                example_shapes=example_shapes,
             ),
             fmt=fmt,
             threads=threads,
@@ -433,6 +443,7 @@ def chat(
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
+    example_shapes: ShapesOpt = False,
     gate: GateOpt = None,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
@@ -453,6 +464,7 @@ def chat(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
+                example_shapes=example_shapes,
             ),
             fmt=fmt,
             threads=threads,

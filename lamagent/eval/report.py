@@ -127,6 +127,8 @@ class EvalReport(BaseModel):
     copy_bias: float = 0.0
     #: True when calls that left out an argument the user asked for were generated again.
     mentioned_arguments: bool = False
+    #: True when string values took the shapes their descriptions show by example.
+    example_shapes: bool = False
     results: list[CaseResult] = Field(default_factory=list)
     #: Categories of the data folder this run left out, each with the reason (multi-turn,
     #: agentic or not cases; see `lamagent.eval.bfcl_data.skipped_categories`).
@@ -135,12 +137,14 @@ class EvalReport(BaseModel):
     @property
     def setting(self) -> str:
         """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate,
-        "-copy3" with a copy bias of 3, "-mentions" with `mentioned_arguments`)."""
+        "-copy3" with a copy bias of 3, "-mentions" with `mentioned_arguments`, "-shapes" with
+        `example_shapes`)."""
         return (
             setting_name(self.constrained, self.tool_choice, self.agent)
             + ("-gate" if self.gate else "")
             + (f"-copy{self.copy_bias:g}" if self.copy_bias > 0 else "")
             + ("-mentions" if self.mentioned_arguments else "")
+            + ("-shapes" if self.example_shapes else "")
         )
 
     @property
@@ -236,6 +240,7 @@ class EvalReport(BaseModel):
             gate=data.get("gate", False),
             copy_bias=data.get("copy_bias", 0.0),
             mentioned_arguments=data.get("mentioned_arguments", False),
+            example_shapes=data.get("example_shapes", False),
             results=[CaseResult(**r) for r in data.get("results", [])],
         )
 

@@ -296,6 +296,7 @@ async def aevaluate_bfcl(
     setting["gate"] = gate.to_dict() if gate is not None else None
     setting["copy_bias"] = params.copy_bias
     setting["mentioned_arguments"] = params.mentioned_arguments
+    setting["example_shapes"] = params.example_shapes
     results: dict[str, CaseResult] = {}
     sink: ResultsFile[CaseResult] | None = None
     if out is not None:
@@ -307,6 +308,7 @@ async def aevaluate_bfcl(
             "copy_bias": 0.0,
             "language_hint": False,
             "mentioned_arguments": False,
+            "example_shapes": False,
         }
         results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
@@ -393,6 +395,7 @@ async def aevaluate_bfcl(
         gate=gate is not None,
         copy_bias=params.copy_bias,
         mentioned_arguments=params.mentioned_arguments,
+        example_shapes=params.example_shapes,
         results=[results[c.id] for c in cases],
         skipped=skipped_categories(data)
         if isinstance(data, (str, Path)) and not categories

@@ -28,18 +28,29 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.signals import content_words, leaf_values, meets, text_of
+from lamagent.gate.signals import content_words, leaf_values, meets, stem, text_of, words
 from lamagent.messages import MessageLike, ToolCall, to_messages
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["amended_tools", "mentioned_parameters", "with_required"]
+__all__ = ["amended_tools", "mentioned_parameters", "named_switches", "with_required"]
 
 #: Words of a parameter's description that must meet the leftover for it to count as asked.
 _DESCRIPTION_WORDS = 2
 #: The stem of "unit", "units": a parameter about a value's unit of measure.
 _UNIT = "unit"
+#: Stems of the words of a switch's name that say it is a switch, not what it switches
+#: ("monitoringEnabled", "include_forecast", "is_verbose").
+_SWITCH_WORDS = frozenset(
+    stem(w) for w in ("enabled", "enable", "is", "has", "include", "apply", "allow", "flag", "use")
+)
+#: Words that, just before a switch's name, say the user wants it off.
+_NEGATIONS = frozenset(
+    ("not", "no", "without", "don", "dont", "never", "disable", "disabled", "exclude", "nor")
+)
+#: How many words before a switch's name a negation still speaks to it.
+_NEGATION_REACH = 3
 #: Words and numbers as the user wrote them.
 _SURFACE = re.compile(r"[^\W\d_]+|\d+")
 
@@ -55,6 +66,10 @@ def _properties(tool: Tool) -> Mapping[str, Any]:
 
 
 def _enum(spec: Mapping[str, Any]) -> list[Any]:
+    """The values a parameter may take, or a list parameter's items ([]: any)."""
+    items = spec.get("items")
+    if spec.get("type") == "array" and isinstance(items, Mapping):
+        spec = items
     enum = spec.get("enum")
     return list(enum) if isinstance(enum, list) else []
 
@@ -110,6 +125,35 @@ def mentioned_parameters(
     return found
 
 
+def named_switches(call: ToolCall, tool: Tool, messages: Sequence[MessageLike]) -> list[str]:
+    """The boolean parameters of `tool` that `call` left out or set false and that the last
+    user message names, not negated: "assuming equal variance" names `equal_variance`, "apply
+    standardization" `standardize`, "with quality monitoring" `monitoringEnabled`; "disable
+    the power-saving mode" names `powerSaveEnabled` off, so not that one."""
+    said = words(_query(messages))
+    stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
+    found: list[str] = []
+    for name, spec in _properties(tool).items():
+        if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
+            continue
+        if call.arguments.get(name, False) is not False:
+            continue
+        keys = content_words(name) - _SWITCH_WORDS
+        if not keys:
+            continue
+        first: list[int] = []
+        for key in keys:
+            at = next((i for i, s in enumerate(stems) if meets(key, {s})), None)
+            if at is None:
+                break
+            first.append(at)
+        else:
+            start = min(first)
+            if not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start]):
+                found.append(str(name))
+    return found
+
+
 def _units(query: str, call: ToolCall) -> dict[str, list[str]]:
     """The words of `query` right after a number the call used ("4 inches", "10 kg"), as
     written, each with the arguments that number went to."""
@@ -126,23 +170,38 @@ def _units(query: str, call: ToolCall) -> dict[str, list[str]]:
     return units
 
 
-def with_required(tool: Tool, asked: Mapping[str, Sequence[Any]]) -> Tool:
+def with_required(
+    tool: Tool,
+    asked: Mapping[str, Sequence[Any]],
+    kept: Mapping[str, Sequence[Any]] | None = None,
+) -> Tool:
     """A copy of `tool` whose schema also requires the parameters `asked` (the grammar then
-    makes the model write them), each limited to the enum values given for it, if any."""
+    makes the model write them), each limited to the values given for it, if any (a list
+    parameter's items, when its items have an enum); and the parameters `kept`, each to the
+    whole values given (what a draft wrote)."""
     from lamagent.tools import Tool as ToolClass
 
+    kept = {n: v for n, v in (kept or {}).items() if n not in asked}
     parameters = dict(tool.parameters)
     required = list(parameters.get("required") or ())
-    parameters["required"] = [*required, *(n for n in asked if n not in required)]
+    wanted = [*asked, *kept]
+    parameters["required"] = [*required, *(n for n in wanted if n not in required)]
     properties = dict(_properties(tool))
-    for name, values in asked.items():
+    for name in wanted:
         spec = properties.get(name)
         if not isinstance(spec, Mapping):
             continue
         # a parameter with a default reads as optional whatever "required" says: drop it
         spec = {k: v for k, v in spec.items() if k != "default"}
-        if values:
-            spec["enum"] = list(values)
+        items = spec.get("items")
+        if name in kept:
+            spec["enum"] = list(kept[name])
+        elif asked[name] and spec.get("type") == "array" and isinstance(items, Mapping):
+            # the items the user said, each once at most (a small model repeats an item)
+            spec["items"] = {**items, "enum": list(asked[name])}
+            spec["minItems"], spec["maxItems"] = 1, len(asked[name])
+        elif asked[name]:
+            spec["enum"] = list(asked[name])
         properties[name] = spec
     parameters["properties"] = properties
     return ToolClass(tool.name, tool.description, parameters)
@@ -164,10 +223,12 @@ def amended_tools(
             asked = wanted.setdefault(tool.name, {})
             # two calls of a tool: the values either one's words said
             asked[name] = tuple(dict.fromkeys([*asked.get(name, ()), *said]))
+        for name in named_switches(call, tool, messages):
+            wanted.setdefault(tool.name, {})[name] = (True,)  # a switch the user named is on
     if not wanted:
         return list(tools), {}
     amended = [
-        with_required(t, {**_written(calls, t.name), **wanted[t.name]}) if t.name in wanted else t
+        with_required(t, wanted[t.name], _written(calls, t.name)) if t.name in wanted else t
         for t in tools
     ]
     return amended, {name: tuple(asked) for name, asked in wanted.items()}

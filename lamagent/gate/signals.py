@@ -37,6 +37,7 @@ __all__ = [
     "measure",
     "meets",
     "normalise",
+    "stem",
     "text_of",
     "words",
 ]
@@ -67,7 +68,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_CAMEL.sub(" ", text).lower())
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A crude stem, so "calculates", "calculated" and "calculation" meet at "calcul"."""
     if word.isdigit():
         return word
@@ -80,7 +81,7 @@ def _stem(word: str) -> str:
 
 def content_words(text: str) -> set[str]:
     """The stems of the words of `text` that say what it is about (no stop words)."""
-    return {_stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
+    return {stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
 
 
 def meets(word: str, pool: set[str]) -> bool:

@@ -46,9 +46,14 @@ class _TextTurns(PromptTurns):
     """The same model and Format, with the auto grammar's text alternative only."""
 
     def constraint(
-        self, tools: Sequence[Tool], tool_choice: str, max_calls: int | None
+        self,
+        tools: Sequence[Tool],
+        tool_choice: str,
+        max_calls: int | None,
+        *,
+        shapes: bool = False,
     ) -> Constraint | None:
-        auto = super().constraint(tools, "auto", max_calls)
+        auto = super().constraint(tools, "auto", max_calls, shapes=shapes)
         if auto is None or not auto.allow_text:
             return auto  # a format whose "no call" is JSON (xLAM-1) keeps its auto grammar
         return Constraint(allow_text=True, call_prefixes=auto.call_prefixes, key=f"text:{auto.key}")

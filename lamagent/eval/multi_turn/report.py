@@ -104,6 +104,7 @@ class MultiTurnReport(EvalReport):
             gate=data.get("gate", False),
             copy_bias=data.get("copy_bias", 0.0),
             mentioned_arguments=data.get("mentioned_arguments", False),
+            example_shapes=data.get("example_shapes", False),
             results=[MultiTurnCaseResult(**r) for r in data.get("results", [])],
         )
 

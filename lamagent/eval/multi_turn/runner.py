@@ -348,6 +348,7 @@ async def aevaluate_multi_turn(
         "gate": gate.to_dict() if gate is not None else None,
         "copy_bias": params.copy_bias,
         "mentioned_arguments": params.mentioned_arguments,
+        "example_shapes": params.example_shapes,
         "language_hint": True,
     }
     done: dict[str, MultiTurnCaseResult] = {}
@@ -359,6 +360,7 @@ async def aevaluate_multi_turn(
             "copy_bias": 0.0,
             "language_hint": False,
             "mentioned_arguments": False,
+            "example_shapes": False,
         }
         done = read_results(Path(results), setting, MultiTurnCaseResult, older)
         sink = ResultsFile(Path(results), setting)
@@ -406,6 +408,7 @@ async def aevaluate_multi_turn(
         gate=gate is not None,
         copy_bias=params.copy_bias,
         mentioned_arguments=params.mentioned_arguments,
+        example_shapes=params.example_shapes,
         results=[done[c.id] for c in chosen],
     )
 
