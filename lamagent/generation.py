@@ -79,7 +79,8 @@ class CopyBiasRecord(BaseModel):
 
     #: The bias added to the logits of tokens that continue a span of the sources.
     bias: float
-    #: Decoding steps inside a string value where some tokens continued a span.
+    #: Decoding steps inside a value (a string, or a number the user spelled apart, such as
+    #: "$400,000") where some tokens continued the sources.
     steps: int = 0
     #: Of those, the steps whose chosen token was one of them.
     tokens: int = 0

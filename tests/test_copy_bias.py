@@ -12,6 +12,8 @@ from lamagent.backends._engine.copy_bias import (
     copy_bias_for,
     copy_record,
     escape,
+    plain_numbers,
+    spelled_numbers,
 )
 from lamagent.generation import Constraint, CopyBiasRecord, GenerationParams
 
@@ -163,3 +165,49 @@ def test_where_the_text_is_cut_does_not_change_what_is_favoured(pieces: list[str
     for piece in pieces:
         cut.feed(piece)
     assert sorted(cut.favoured()) == sorted(whole.favoured())
+
+
+def test_numbers_the_user_spelled_with_separators_or_words() -> None:
+    text = "Net income of $2,000,000, dividends of $200,000.50, a payout of 50 million and 12."
+    assert spelled_numbers([text]) == (
+        ("2", "2000000"),
+        ("200", "200000.50"),
+        ("50", "50000000"),
+    )
+    assert spelled_numbers(["1.5 billion, 3 thousand"]) == (("1.5", "1500000000"), ("3", "3000"))
+    assert spelled_numbers(["12 apples, 2024, 3.14"]) == ()  # written as JSON writes them
+
+
+def test_a_number_goes_on_once_it_has_the_digits_the_user_wrote_first() -> None:
+    tokens = _tokens("4", "400", "00", "000", ",", "}", " ", "1")
+    copy = _copy(tokens, "A loan of $400,000 at 4% for 15 years.")
+    copy.feed('[{"name": "mortgage", "arguments": {"loan_amount": ')
+    assert copy.favoured() == []  # no number started: the model picks its first digits
+    copy.feed("4", chosen=0)
+    assert copy.favoured() == []  # "4" may be the 4%: not yet the "400" of "400,000"
+    copy.feed("00", chosen=2)
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"00", "000"}
+    copy.feed("000", chosen=3)
+    # the whole number: its end is favoured (a small model writing zeros goes on)
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {",", "}", " "}
+    copy.feed(', "rate": 4')
+    assert copy.favoured() == []  # a different number, not one the user spelled apart
+    copy.feed(', "note": "400')
+    assert "000" not in {tokens_text(tokens, i) for i in copy.favoured()}  # a string's own rule
+
+
+def test_a_number_that_starts_two_spelled_numbers_is_left_to_the_model() -> None:
+    tokens = _tokens("0", ",")
+    copy = _copy(tokens, "Income of $2,000,000 and dividends of $200,000.")
+    copy.feed('{"dividends": 200')
+    assert copy.favoured() == [0]  # on to 200000 (or 2000000)
+    copy.feed("000")
+    assert copy.favoured() == []  # 200000 is whole, and starts 2000000: no favour either way
+
+
+def test_a_number_the_user_also_wrote_as_it_is_is_left_to_the_model() -> None:
+    tokens = _tokens("000", ",")
+    copy = _copy(tokens, "Alimony on an income of $10,000 for the next 10 years.")
+    copy.feed('{"duration": 10')
+    assert copy.favoured() == []  # "10 years": the 10 may be that one
+    assert plain_numbers(["$10,000 for 10 years, 50 million, 1.5"]) == {"10", "1.5"}

@@ -13,6 +13,9 @@ still decides what is allowed, and the model can still stop copying (the bias is
 - `TokenTexts`: the text of every token of a vocabulary, indexed by text (built once a model).
 - `CopyBias`: one generation's state: it follows the output, and before each token says which
   token ids continue a span of the sources.
+- Numbers the user spelled apart from JSON ("$400,000", "50 million"): a number value that
+  holds the digits written before the separator or word goes on to the whole number, and
+  its end is favoured once whole (`spelled_numbers`, `CopySources.number_continuations`).
 
 Engines share this module: llama.cpp adds the bias to the context's logits, transformers to the
 row of logits, in both cases before the grammar is consulted.
@@ -21,8 +24,10 @@ row of logits, in both cases before the grammar is consulted.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.generation import CopyBiasRecord, GenerationParams
@@ -55,11 +60,52 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
+#: A number written with thousands separators ("400,000", "$2,000,000.50").
+_GROUPED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,]*\d)")
+#: A number followed by a magnitude word ("50 million", "1.5 billion").
+_MAGNITUDE = re.compile(
+    r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE
+)
+_MAGNITUDES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
+#: A number written as JSON writes it ("10 years"), not the head of one spelled apart.
+_PLAIN = re.compile(
+    r"(?<![\d.,])\d+(?:\.\d+)?(?![\d.,]*\d)(?!\s*(?:thousand|million|billion|trillion)\b)",
+    re.IGNORECASE,
+)
+
+
+def plain_numbers(texts: Iterable[str]) -> frozenset[str]:
+    """The numbers of `texts` written as JSON writes them ("10" of "for 10 years")."""
+    return frozenset(m.group() for text in texts for m in _PLAIN.finditer(text))
+
+
+def spelled_numbers(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """The numbers of `texts` whose JSON spelling differs from how they are written, each as
+    (the digits written before the separator or word, the number as JSON writes it): with
+    thousands separators ("400,000": ("400", "400000")) or a magnitude word ("50 million":
+    ("50", "50000000"))."""
+    found: list[tuple[str, str]] = []
+    for text in texts:
+        for match in _GROUPED.finditer(text):
+            head = match.group(1).split(",")[0]
+            found.append((head, match.group(1).replace(",", "") + (match.group(2) or "")))
+        for match in _MAGNITUDE.finditer(text):
+            value = Decimal(match.group(1)) * _MAGNITUDES[match.group(2).lower()]
+            full = str(value.quantize(Decimal(1)) if value == value.to_integral() else value)
+            found.append((match.group(1), full))
+    return tuple(dict.fromkeys(found))
+
+
 class CopySources:
     """The texts a string value may copy from, JSON-escaped and joined."""
 
     def __init__(self, texts: Iterable[str]) -> None:
-        parts = [escape(t) for t in texts if t]
+        texts = [t for t in texts if t]
+        #: Numbers a number value may go on to (see `spelled_numbers`), unless what it wrote
+        #: is a number the sources hold as written ("10" for "10 years" beside "$10,000").
+        self.numbers = spelled_numbers(texts)
+        self.plain = plain_numbers(texts)
+        parts = [escape(t) for t in texts]
         self.text = _SEPARATOR.join(parts)
         text = self.text
         self.word_starts: list[int] = [
@@ -71,6 +117,23 @@ class CopySources:
 
     def __bool__(self) -> bool:
         return bool(self.text)
+
+    def number_continuations(self, number: str) -> tuple[set[str], bool]:
+        """How the number value written so far goes on to a number of `numbers`, once it has
+        written at least the digits the user wrote before the separator or word ("400" of
+        "400,000"); and whether it has written one whole and may not go on to another (then
+        its end is favoured: a small model that wrote zeros goes on writing zeros)."""
+        if number in self.plain:
+            return set(), False
+        rests = {
+            full[len(number) :]
+            for head, full in self.numbers
+            if len(number) >= len(head) and full.startswith(number) and full != number
+        }
+        whole = any(full == number for _, full in self.numbers)
+        if whole and rests:  # "200" of "200,000" and of "2,000,000": the model decides
+            return set(), False
+        return rests, whole
 
     def _occurrences(self, part: str, word_start: bool) -> list[int]:
         """Where `part` ends in the sources (at a word start, when `word_start`)."""
@@ -153,6 +216,10 @@ class TokenTexts:
             longest = max(longest, len(text))
         self._by_text = by_text
         self.longest = longest
+        #: Tokens that end a number value: they start with what may follow one in JSON.
+        self.enders: tuple[int, ...] = tuple(
+            token for text, ids in by_text.items() if text[0] in ",}] \n" for token in ids
+        )
 
     def prefixes_of(self, text: str) -> Iterable[int]:
         """Ids of the tokens whose text is a non-empty prefix of `text`."""
@@ -164,7 +231,8 @@ class TokenTexts:
 class CopyCounts:
     """What the bias did in one generation."""
 
-    #: Decoding steps inside a string value where some tokens continued the sources.
+    #: Decoding steps inside a value (a string, or a number the user spelled apart) where
+    #: some tokens continued the sources.
     steps: int = 0
     #: Of those, the steps whose chosen token was one of them.
     tokens: int = 0
@@ -186,6 +254,9 @@ class _ValueScanner:
         self.value = ""
         #: The string values written so far, in order.
         self.finished: list[str] = []
+        #: The number value being written (outside strings; "" when none).
+        self.number = ""
+        self._last = ""  # the last character outside strings that is not a space
 
     @property
     def in_value(self) -> bool:
@@ -199,6 +270,15 @@ class _ValueScanner:
                 self.started = True
             was_in_string = self._json.in_string
             self._json.step(ch)
+            if not was_in_string and not self._json.in_string:
+                if ch in "-.0123456789" and (self.number or self._last in (":", "[", ",")):
+                    self.number += ch
+                else:
+                    self.number = ""
+                if not ch.isspace():
+                    self._last = ch
+            else:
+                self.number = ""
             if was_in_string:
                 if self._json.in_string:
                     if not self._in_key:
@@ -248,8 +328,27 @@ class CopyBias:
         same string, over and over, until the token limit)."""
         return any(done.startswith(copy) or copy.startswith(done) for done in self._scan.finished)
 
+    def _number_ids(self, number: str) -> list[int]:
+        """The tokens that take the number value written so far on to a number the user
+        spelled apart, or end it once it is whole."""
+        rests, whole = self.sources.number_continuations(number)
+        ids = set(self.tokens.enders) if whole else set()
+        for rest in rests:
+            ids.update(self.tokens.prefixes_of(rest))
+        return sorted(ids)
+
+    def _count(self, ids: list[int]) -> list[int]:
+        self._favoured = frozenset(ids)
+        if ids:
+            self.counts.steps += 1
+        return ids
+
     def favoured(self) -> list[int]:
-        """Ids of the tokens to favour before the next pick (none outside a string value)."""
+        """Ids of the tokens to favour before the next pick (none outside a string value,
+        but in a number value that starts a number the user spelled with separators or a
+        magnitude word: "400" goes on to 400000 for "$400,000")."""
+        if self._scan.number and self.sources.numbers:
+            return self._count(self._number_ids(self._scan.number))
         if not self._scan.in_value or not self.sources:
             self._favoured = frozenset()
             return []
@@ -264,10 +363,7 @@ class CopyBias:
             ids = sorted(found)
             if len(self._cache) < 4096:
                 self._cache[key] = ids
-        self._favoured = frozenset(ids)
-        if ids:
-            self.counts.steps += 1
-        return ids
+        return self._count(ids)
 
 
 def applies(params: GenerationParams) -> bool:
