@@ -7,9 +7,16 @@ that need a fresh KV cache call `reset_cache()` or build their own small instanc
 from __future__ import annotations
 
 import functools
+from typing import Any
+
+import anyio
 
 from lamagent.backends.llamacpp import LlamaCppBackend
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message
 from lamagent.models import default_gguf_path
+from lamagent.tools import Tool
+from lamagent.turns import ModelTurn, TurnRequest, turn_source
 
 #: Threads for tests: the machines running them are small and shared (and llama.cpp slows
 #: down several-fold when its threads outnumber the free cores).
@@ -31,3 +38,16 @@ def chatml(user: str, system: str = "You are a helpful assistant.") -> str:
 
 #: A prompt on which SmolLM2 writes well past a hundred tokens (cancellation, decode speed).
 STORY = chatml("Write a long story about a lighthouse keeper and a storm.")
+
+
+def calls_turn(backend: Any, query: str, tool: dict[str, Any], **params: Any) -> ModelTurn:
+    """One calls-only turn of `backend` for `query` with one tool (a BFCL-style spec), under
+    the Format's grammar, greedy, at most 64 new tokens; `params` are `GenerationParams`."""
+    request = TurnRequest(
+        messages=[Message.user(query)],
+        tools=[Tool.from_spec(tool)],
+        params=GenerationParams(max_tokens=64, **params),
+        tool_choice="required",
+        constrained=True,
+    )
+    return anyio.run(lambda: turn_source(backend).next_turn(request))

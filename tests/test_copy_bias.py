@@ -211,3 +211,17 @@ def test_a_number_the_user_also_wrote_as_it_is_is_left_to_the_model() -> None:
     copy.feed('{"duration": 10')
     assert copy.favoured() == []  # "10 years": the 10 may be that one
     assert plain_numbers(["$10,000 for 10 years, 50 million, 1.5"]) == {"10", "1.5"}
+
+
+def test_numbers_in_a_list_and_negative_ones_go_on_too() -> None:
+    # a variation of the loan case: the spelled numbers are items of a list, one negative
+    tokens = _tokens("000", "0", ",", "]")
+    copy = _copy(tokens, "NPV of cash flows -50,000, 10,000 and 15,000 at 8%.")
+    copy.feed('[{"name": "npv", "arguments": {"cash_flows": [-50')
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"000", "0"}
+    copy.feed("000, 10")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"000", "0"}
+    copy.feed("000")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {",", "]"}  # whole: end it
+    copy.feed('], "rate": 8')
+    assert copy.favoured() == []

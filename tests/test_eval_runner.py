@@ -392,36 +392,44 @@ def test_cli_copy_bias_names_its_results_and_needs_a_call_grammar(tmp_path: Path
     assert json.loads(lines[0])["copy_bias"] == 3.0
 
 
-def test_mentioned_arguments_name_the_setting_and_keep_their_own_results(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("field", "option", "suffix"),
+    [
+        ("mentioned_arguments", "--mentioned-arguments", "mentions"),
+        ("example_shapes", "--example-shapes", "shapes"),
+    ],
+)
+def test_a_decoding_aid_names_the_setting_and_keeps_its_own_results(
+    tmp_path: Path, field: str, option: str, suffix: str
 ) -> None:
-    """`generation.mentioned_arguments` shows in the setting's name, the results file, the CLI
-    (which needs a call grammar for it), and a file of one is never resumed by a run without."""
+    """`mentioned_arguments` and `example_shapes` show in the setting's name, the results file
+    and the CLI (which needs a call grammar for them), and a file of one is never resumed by a
+    run without."""
     from lamagent.cli.eval import app
 
     call = json.dumps([{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}])
     cases = select_cases(load_bfcl(DATA, ["simple_python"]), limit=1)
     backend = ScriptedBackend(lambda _: call, supports_constraint=True)
     out = tmp_path / "results.jsonl"
-    params = GenerationParams(max_tokens=64, mentioned_arguments=True)
+    params = GenerationParams(max_tokens=64, **{field: True})
     report = evaluate_bfcl(
         backend, cases, constrained=True, tool_choice="required", generation=params, out=out,
         progress=False,
     )  # fmt: skip
-    assert report.setting == "constrained-required-mentions"
-    assert json.loads(out.read_text().splitlines()[0])["mentioned_arguments"] is True
+    assert report.setting == f"constrained-required-{suffix}"
+    assert json.loads(out.read_text().splitlines()[0])[field] is True
     with pytest.raises(LamagentError, match="another setting"):
         evaluate_bfcl(
             backend, cases, constrained=True, tool_choice="required", out=out, progress=False
         )
     args = ["bfcl", "--data", str(DATA), "--model", "gold", "--limit", "1", "--no-progress"]
-    args += ["-c", "simple_python", "--out", str(tmp_path), "--mentioned-arguments"]
+    args += ["-c", "simple_python", "--out", str(tmp_path), option]
     free = CliRunner().invoke(app, args)
     assert free.exit_code == 2 and "needs --constrained or --gate" in free.output
     ok = CliRunner().invoke(app, [*args, "--constrained", "--tool-choice", "required"])
     assert ok.exit_code == 0, ok.output
-    lines = (tmp_path / "results-constrained-required-mentions.jsonl").read_text().splitlines()
-    assert json.loads(lines[0])["mentioned_arguments"] is True
+    lines = (tmp_path / f"results-constrained-required-{suffix}.jsonl").read_text().splitlines()
+    assert json.loads(lines[0])[field] is True
 
 
 def test_reports_side_by_side_as_markdown() -> None:

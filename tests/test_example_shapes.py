@@ -2,8 +2,9 @@
 
 The shapes read from BFCL's own descriptions (and the ones that must give none), the patterns
 compiled by xgrammar (llama.cpp's in test_example_shapes_gguf.py, which needs the model's
-vocabulary), the turn source's grammar with and without the setting, and the evaluation's
-setting name. The real engine is tested in test_example_shapes_gguf.py.
+vocabulary), and the turn source's grammar with and without the setting. The evaluation's
+setting name is tested in test_eval_runner.py; the real engine in
+test_example_shapes_gguf.py.
 """
 
 from __future__ import annotations
@@ -15,11 +16,9 @@ from typing import Any
 
 import anyio
 import pytest
-from typer.testing import CliRunner
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.eval import evaluate_bfcl, load_bfcl
-from lamagent.eval.bfcl_data import select_cases
+from lamagent.eval import load_bfcl
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message
 from lamagent.tools import Tool
@@ -156,12 +155,18 @@ def test_every_pattern_from_bfcl_reads_as_a_python_regex() -> None:
         re.compile(pattern)
 
 
-def test_every_pattern_from_bfcl_compiles_for_xgrammar() -> None:
+def _xgrammar(pattern: str) -> str:
     import xgrammar as xgr
 
+    schema = {"type": "object", "properties": {"v": {"type": "string", "pattern": pattern}}}
+    return str(xgr.Grammar.from_json_schema(json.dumps(schema)))
+
+
+def test_every_pattern_from_bfcl_compiles_for_xgrammar() -> None:
+    with pytest.raises(RuntimeError):  # a pattern xgrammar cannot read is refused, not dropped
+        _xgrammar("^[A-Z$")
     for pattern in bfcl_patterns():
-        schema = {"type": "object", "properties": {"v": {"type": "string", "pattern": pattern}}}
-        xgr.Grammar.from_json_schema(json.dumps(schema))
+        assert "Regex(" in _xgrammar(pattern), pattern  # the pattern is in the grammar
 
 
 def _call(**arguments: Any) -> str:
@@ -186,31 +191,3 @@ def test_the_call_grammar_carries_the_shape_only_when_asked(on: bool) -> None:
     assert ("pattern" in location) is on
     # the tool the loop verifies and runs against is the user's, unshaped
     assert "pattern" not in WEATHER.parameters["properties"]["location"]
-
-
-def test_example_shapes_name_the_setting(tmp_path: Path) -> None:
-    from lamagent.cli.eval import app
-
-    call = json.dumps([{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}])
-    cases = select_cases(load_bfcl(DATA, ["simple_python"]), limit=1)
-    backend = ScriptedBackend(lambda _: call, supports_constraint=True)
-    out = tmp_path / "results.jsonl"
-    report = evaluate_bfcl(
-        backend,
-        cases,
-        constrained=True,
-        tool_choice="required",
-        generation=GenerationParams(max_tokens=64, example_shapes=True),
-        out=out,
-        progress=False,
-    )
-    assert report.setting == "constrained-required-shapes"
-    assert json.loads(out.read_text().splitlines()[0])["example_shapes"] is True
-    args = ["bfcl", "--data", str(DATA), "--model", "gold", "--limit", "1", "--no-progress"]
-    args += ["-c", "simple_python", "--out", str(tmp_path), "--example-shapes"]
-    free = CliRunner().invoke(app, args)
-    assert free.exit_code == 2 and "needs --constrained or --gate" in free.output
-    ok = CliRunner().invoke(app, [*args, "--constrained", "--tool-choice", "required"])
-    assert ok.exit_code == 0, ok.output
-    lines = (tmp_path / "results-constrained-required-shapes.jsonl").read_text().splitlines()
-    assert json.loads(lines[0])["example_shapes"] is True

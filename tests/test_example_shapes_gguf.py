@@ -11,16 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import pytest
+from gguf_model import calls_turn
 from test_copy_bias_gguf import WEATHER
 from test_example_shapes import bfcl_patterns
 
 from lamagent.backends.llamacpp.grammar import schema_to_gbnf
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message
-from lamagent.tools import Tool
-from lamagent.turns import ModelTurn, TurnRequest, turn_source
 
 QUERY = "weather today in Boston in fahrenheit?"  # BFCL live_simple_17-3-13
 
@@ -32,21 +28,10 @@ def gguf() -> Any:
     return shared_backend()
 
 
-def _turn(backend: Any, on: bool) -> ModelTurn:
-    request = TurnRequest(
-        messages=[Message.user(QUERY)],
-        tools=[Tool.from_spec(WEATHER)],
-        params=GenerationParams(max_tokens=64, copy_bias=3.0, example_shapes=on),
-        tool_choice="required",
-        constrained=True,
-    )
-    return anyio.run(lambda: turn_source(backend).next_turn(request))
-
-
 def test_the_location_takes_the_shape_its_description_shows(gguf: Any) -> None:
-    plain = _turn(gguf, False)
+    plain = calls_turn(gguf, QUERY, WEATHER, copy_bias=3.0)
     assert [c.arguments["location"] for c in plain.turn.calls] == ["Boston"]
-    shaped = _turn(gguf, True)
+    shaped = calls_turn(gguf, QUERY, WEATHER, copy_bias=3.0, example_shapes=True)
     assert [c.arguments["location"] for c in shaped.turn.calls] == ["Boston, MA"]
 
 

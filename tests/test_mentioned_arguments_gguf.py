@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import anyio
 import pytest
+from gguf_model import calls_turn
 from test_copy_bias_gguf import QUERY, WEATHER
-
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message
-from lamagent.tools import Tool
-from lamagent.turns import ModelTurn, TurnRequest, turn_source
 
 
 @pytest.fixture(scope="module")
@@ -27,22 +22,11 @@ def gguf() -> Any:
     return shared_backend()
 
 
-def _turn(backend: Any, on: bool) -> ModelTurn:
-    request = TurnRequest(
-        messages=[Message.user(QUERY)],
-        tools=[Tool.from_spec(WEATHER)],
-        params=GenerationParams(max_tokens=64, copy_bias=3.0, mentioned_arguments=on),
-        tool_choice="required",
-        constrained=True,
-    )
-    return anyio.run(lambda: turn_source(backend).next_turn(request))
-
-
 def test_the_unit_the_user_asked_for_is_written(gguf: Any) -> None:
-    plain = _turn(gguf, False)
+    plain = calls_turn(gguf, QUERY, WEATHER, copy_bias=3.0)
     assert [c.arguments for c in plain.turn.calls] == [{"location": "Mariposa, CA"}]
     assert not plain.mentioned
-    asked = _turn(gguf, True)
+    asked = calls_turn(gguf, QUERY, WEATHER, copy_bias=3.0, mentioned_arguments=True)
     assert [c.arguments for c in asked.turn.calls] == [
         {"location": "Mariposa, CA", "unit": "celsius"}
     ]

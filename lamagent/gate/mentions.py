@@ -41,9 +41,9 @@ _DESCRIPTION_WORDS = 2
 #: The stem of "unit", "units": a parameter about a value's unit of measure.
 _UNIT = "unit"
 #: Stems of the words of a switch's name that say it is a switch, not what it switches
-#: ("monitoringEnabled", "include_forecast", "is_verbose").
+#: ("monitoringEnabled", "include_forecast"; "is", "has", "use" are stop words already).
 _SWITCH_WORDS = frozenset(
-    stem(w) for w in ("enabled", "enable", "is", "has", "include", "apply", "allow", "flag", "use")
+    stem(w) for w in ("enabled", "enable", "include", "apply", "allow", "flag")
 )
 #: Words that, just before a switch's name, say the user wants it off.
 _NEGATIONS = frozenset(
@@ -139,18 +139,13 @@ def named_switches(call: ToolCall, tool: Tool, messages: Sequence[MessageLike]) 
         if call.arguments.get(name, False) is not False:
             continue
         keys = content_words(name) - _SWITCH_WORDS
-        if not keys:
+        # where the message first says each word of the name (None: it does not)
+        first = [next((i for i, s in enumerate(stems) if meets(k, {s})), None) for k in keys]
+        if not keys or None in first:
             continue
-        first: list[int] = []
-        for key in keys:
-            at = next((i for i, s in enumerate(stems) if meets(key, {s})), None)
-            if at is None:
-                break
-            first.append(at)
-        else:
-            start = min(first)
-            if not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start]):
-                found.append(str(name))
+        start = min(i for i in first if i is not None)
+        if not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start]):
+            found.append(str(name))
     return found
 
 

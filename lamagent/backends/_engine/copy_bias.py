@@ -60,12 +60,14 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum()
 
 
-#: A number written with thousands separators ("400,000", "$2,000,000.50").
-_GROUPED = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,]*\d)")
+#: A number written with thousands separators ("400,000", "$2,000,000.50", "-50,000").
+_GROUPED = re.compile(r"(?<![\d.,])(-?\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,]*\d)")
 #: A number followed by a magnitude word ("50 million", "1.5 billion").
 _MAGNITUDE = re.compile(
     r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE
 )
+#: What may follow a number value in JSON, up to the next key's quote.
+_AFTER_NUMBER = frozenset(',}] \n\t"')
 _MAGNITUDES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 #: A number written as JSON writes it ("10 years"), not the head of one spelled apart.
 _PLAIN = re.compile(
@@ -216,9 +218,10 @@ class TokenTexts:
             longest = max(longest, len(text))
         self._by_text = by_text
         self.longest = longest
-        #: Tokens that end a number value: they start with what may follow one in JSON.
+        #: Tokens that end a number value: only what may follow one in JSON (",", "}",
+        #: "}]", ', "', ...), not every token that starts with a space or a comma.
         self.enders: tuple[int, ...] = tuple(
-            token for text, ids in by_text.items() if text[0] in ",}] \n" for token in ids
+            token for text, ids in by_text.items() if set(text) <= _AFTER_NUMBER for token in ids
         )
 
     def prefixes_of(self, text: str) -> Iterable[int]:
