@@ -83,6 +83,8 @@ def test_torchrun_starts_the_worker_module(tmp_path):
     assert cmd[1:3] == ["-m", "torch.distributed.run"]
     assert "--nproc-per-node=4" in cmd and "--standalone" in cmd
     assert cmd[-3:] == ["-m", "lamagent.finetune.worker", str(tmp_path)]
+    logged = torchrun_command(tmp_path, 2, tmp_path / "logs")
+    assert f"--log-dir={tmp_path / 'logs'}" in logged and "--tee=3" in logged
 
 
 @pytest.mark.slow
@@ -142,8 +144,13 @@ def test_a_failing_worker_is_reported(tiny_model, sft_data, tmp_path):
     bad = tmp_path / "ds.json"
     bad.write_text(json.dumps({"zero_optimization": {"stage": 7}, "train_batch_size": "auto"}))
     settings = TWO.with_overrides({"deepspeed": str(bad), "max_steps": 1})
-    with pytest.raises(FinetuneError, match="2-process sft run failed"):
+    with pytest.raises(FinetuneError, match="2-process sft run failed") as failed:
         sft(str(tiny_model), sft_data, out_dir=tmp_path / "run", settings=settings)
+    # the error carries what each failing rank printed, not only rank 0's console
+    message = str(failed.value)
+    assert "what each rank wrote to stderr" in message
+    assert "--- rank 0" in message and "--- rank 1" in message
+    assert (tmp_path / "run" / "logs").is_dir()
 
 
 @pytest.mark.slow

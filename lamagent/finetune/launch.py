@@ -4,7 +4,9 @@ The data is prepared once, here: the dataset (already tokenized and masked for S
 pairs for DPO) is saved under the run directory with the settings, and every worker
 (`python -m lamagent.finetune.worker`) loads that copy, so all processes train on exactly the
 samples and masks a single-process run would. torchrun (`python -m torch.distributed.run`) sets
-the rank variables that the Trainer and DeepSpeed read; only rank 0's output is shown.
+the rank variables that the Trainer and DeepSpeed read; only rank 0's output is shown, and every
+rank's output is kept under the run's `logs/` directory, so that a failure names what the failing
+rank printed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 JOB_FILE = "job.json"
 DATA_DIR = "data"
+LOG_DIR = "logs"
 
 
 def write_job(
@@ -42,19 +45,37 @@ def write_job(
     (job_dir / JOB_FILE).write_text(json.dumps(job, indent=2))
 
 
-def torchrun_command(job_dir: Path, processes: int) -> list[str]:
-    """The torchrun command line that starts `processes` workers on this machine."""
+def torchrun_command(job_dir: Path, processes: int, log_dir: Path | None = None) -> list[str]:
+    """The torchrun command line that starts `processes` workers on this machine.
+
+    With `log_dir`, every rank's stdout and stderr are also written there (torchrun's `--tee`);
+    the console shows rank 0 only.
+    """
+    logs = [f"--log-dir={log_dir}", "--tee=3"] if log_dir is not None else []
     return [
         sys.executable,
         "-m",
         "torch.distributed.run",
         "--standalone",  # a free local port for the rendezvous
         f"--nproc-per-node={processes}",
+        *logs,
         "--local-ranks-filter=0",
         "-m",
         "lamagent.finetune.worker",
         str(job_dir),
     ]
+
+
+def rank_logs(log_dir: Path, lines: int = 12) -> str:
+    """The last `lines` lines of each rank's stderr under torchrun's `log_dir`, rank by rank;
+    empty logs are left out. torchrun writes `<run id>/attempt_<n>/<rank>/stderr.log`."""
+    parts = []
+    for path in sorted(log_dir.glob("*/attempt_*/*/stderr.log")):
+        text = path.read_text(errors="replace").strip()
+        if text:
+            tail = "\n".join(text.splitlines()[-lines:])
+            parts.append(f"--- rank {path.parent.name} ({path.parent.parent.name}) ---\n{tail}")
+    return "\n".join(parts)
 
 
 def _stream(proc: subprocess.Popen[bytes], out: IO[str], keep: int = 60) -> list[str]:
@@ -94,12 +115,14 @@ def launch(
     run_dir = Path(out_dir)
     job_dir = run_dir / "job"
     write_job(job_dir, kind, model, dataset, s)
+    log_dir = run_dir / LOG_DIR
+    shutil.rmtree(log_dir, ignore_errors=True)
     env = dict(os.environ)
     # torchrun would set 1 thread per worker; on CPUs give each worker its share of the cores
     env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // s.processes)))
     env.setdefault("TOKENIZERS_PARALLELISM", "false")
     proc = subprocess.Popen(
-        torchrun_command(job_dir, s.processes),
+        torchrun_command(job_dir, s.processes, log_dir),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env=env,
@@ -112,6 +135,9 @@ def launch(
     summary_path = run_dir / "summary.json"
     if code != 0 or not summary_path.is_file():
         log = "\n".join(tail[-40:])
+        ranks = rank_logs(log_dir)
+        if ranks:
+            log += f"\nwhat each rank wrote to stderr (all of it under {log_dir}):\n{ranks}"
         raise FinetuneError(f"the {s.processes}-process {kind} run failed (exit {code}):\n{log}")
     summary = json.loads(summary_path.read_text())
     metrics_path = run_dir / "metrics.jsonl"

@@ -29,6 +29,22 @@ def run_job(job_dir: Path) -> None:
     dataset = load_from_disk(str(job_dir / DATA_DIR))
     train = {"sft": sft, "dpo": dpo}[job["kind"]]
     train(job["model"], dataset, out_dir=job_dir.parent, settings=settings)
+    _leave_together()
+
+
+def _leave_together() -> None:
+    """End the run's process group in step: every rank waits for the others, then closes it.
+
+    A rank that simply exits while another still writes the checkpoint leaves its communicator
+    to be torn down by the garbage collector at interpreter exit, which can abort the process
+    (SIGABRT) after a run that succeeded. Only reached when training returned on this rank; a
+    rank that raised exits at once and torchrun stops the others.
+    """
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 def main(argv: list[str] | None = None) -> None:
