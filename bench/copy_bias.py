@@ -20,6 +20,8 @@ scored by lamagent's checker (`check_bfcl`):
   gate's draft too) is generated again when a call left out an argument the user asked for.
   "+ shapes" adds `GenerationParams(example_shapes=True)`: a string parameter whose
   description shows its value's shape by example ("e.g. San Francisco, CA") takes it.
+  "+ listed" adds `GenerationParams(listed_items=True)`: a call that took one item of a list
+  the user wrote ("the factorial of 5, 10 and 15") gains the same call for each other item.
 - chatml-function-calling: `llama_cpp.Llama(chat_format="chatml-function-calling")` on the same
   file, `create_chat_completion(messages, tools, tool_choice="auto")`, greedy, same token
   limit; its `tool_calls` are the calls.
@@ -67,6 +69,7 @@ class Setting:
     copy: bool = False
     mentions: bool = False
     shapes: bool = False
+    listed: bool = False
 
 
 SETTINGS: dict[str, Setting] = {
@@ -81,6 +84,12 @@ SETTINGS: dict[str, Setting] = {
     ),
     "gate + copy + mentions + shapes": Setting(
         True, gated=True, copy=True, mentions=True, shapes=True
+    ),
+    "calls only + copy + mentions + shapes + listed": Setting(
+        True, "required", copy=True, mentions=True, shapes=True, listed=True
+    ),
+    "gate + copy + mentions + shapes + listed": Setting(
+        True, gated=True, copy=True, mentions=True, shapes=True, listed=True
     ),
     HANDLER: Setting(False),
     "constrained": Setting(True),
@@ -118,6 +127,7 @@ def run_lamagent(
             copy_bias=bias if setting.copy else 0,
             mentioned_arguments=setting.mentions,
             example_shapes=setting.shapes,
+            listed_items=setting.listed,
         ),
         out=out,
     )

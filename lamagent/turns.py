@@ -30,7 +30,7 @@ from lamagent.formats.choice import ToolChoice
 from lamagent.formats.specs import tool_specs
 from lamagent.formats.stream_events import StreamEvent, TextPiece
 from lamagent.generation import Constraint, Generation, GenerationParams
-from lamagent.messages import AssistantTurn, Message, MessageLike, to_messages
+from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 
 if TYPE_CHECKING:
     from lamagent.formats.base import Format
@@ -77,6 +77,9 @@ class ModelTurn:
     #: The optional parameters, by tool, that the user asked for and a first draft left out,
     #: so the turn was generated again with them required (`mentioned_arguments`).
     mentioned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: How many calls were added, one per other item of a list the user wrote
+    #: (`listed_items`); 0 when none.
+    listed: int = 0
 
 
 def render_prompt(
@@ -191,6 +194,16 @@ class PromptTurns(TurnSource):
         on_text: OnText | None = None,
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
+        turn = await self._turn(request, on_text=on_text, on_raw=on_raw)
+        return with_listed_items(turn, request)
+
+    async def _turn(
+        self,
+        request: TurnRequest,
+        *,
+        on_text: OnText | None = None,
+        on_raw: OnRaw | None = None,
+    ) -> ModelTurn:
         if not (request.params.mentioned_arguments and _calls_only(request)):
             return await self._generate(request, on_text=on_text, on_raw=on_raw)
         from lamagent.gate.mentions import amended_tools
@@ -297,7 +310,7 @@ class ChatTurns(TurnSource):
             )
         if on_text is not None and not turn.calls and turn.answer:
             await on_text(turn.answer)
-        return ModelTurn(turn, generation)
+        return with_listed_items(ModelTurn(turn, generation), request)
 
 
 def _calls_only(request: TurnRequest) -> bool:
@@ -308,6 +321,37 @@ def _calls_only(request: TurnRequest) -> bool:
         and request.tool_choice not in ("auto", "none")
         and bool(request.tools)
     )
+
+
+def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` with one more call per other item of a list the user wrote, when
+    `listed_items` is on (`lamagent.gate.listed`); never more calls than `max_calls`."""
+    turn = model_turn.turn
+    if not request.params.listed_items or turn.error is not None or not turn.calls:
+        return model_turn
+    from lamagent.gate.listed import listed_calls
+    from lamagent.gate.signals import query_text
+
+    calls = listed_calls(turn.calls, query_text(request.messages), _made(request.messages))
+    if request.max_calls is not None:
+        calls = calls[: max(request.max_calls, len(turn.calls))]
+    added = len(calls) - len(turn.calls)
+    if added <= 0:
+        return model_turn
+    return dataclasses.replace(
+        model_turn, turn=turn.model_copy(update={"calls": calls}), listed=added
+    )
+
+
+def _made(messages: Sequence[MessageLike]) -> list[ToolCall]:
+    """The calls made since the last user message (earlier steps of the same request)."""
+    made: list[ToolCall] = []
+    for message in to_messages(messages):
+        if message.role == "user":
+            made = []
+        elif message.role == "assistant":
+            made.extend(message.tool_calls)
+    return made
 
 
 def combined_generation(first: Generation, final: Generation) -> Generation:

@@ -11,4 +11,4 @@ bash scripts/setup.sh gguf
 if [ "$#" -eq 0 ]; then
   set -- "What time is it in Tokyo?"
 fi
-exec .venv/bin/lamagent run --gate default --copy-bias 3 --mentioned-arguments --example-shapes "$@"
+exec .venv/bin/lamagent run --gate default --copy-bias 3 --mentioned-arguments --example-shapes --listed-items "$@"

@@ -397,14 +397,15 @@ def test_cli_copy_bias_names_its_results_and_needs_a_call_grammar(tmp_path: Path
     [
         ("mentioned_arguments", "--mentioned-arguments", "mentions"),
         ("example_shapes", "--example-shapes", "shapes"),
+        ("listed_items", "--listed-items", "listed"),
     ],
 )
 def test_a_decoding_aid_names_the_setting_and_keeps_its_own_results(
     tmp_path: Path, field: str, option: str, suffix: str
 ) -> None:
-    """`mentioned_arguments` and `example_shapes` show in the setting's name, the results file
-    and the CLI (which needs a call grammar for them), and a file of one is never resumed by a
-    run without."""
+    """`mentioned_arguments`, `example_shapes` and `listed_items` show in the setting's name,
+    the results file and the CLI (which needs a call grammar for the first two: listed items
+    work on any calls), and a file of one is never resumed by a run without."""
     from lamagent.cli.eval import app
 
     call = json.dumps([{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}])
@@ -425,7 +426,13 @@ def test_a_decoding_aid_names_the_setting_and_keeps_its_own_results(
     args = ["bfcl", "--data", str(DATA), "--model", "gold", "--limit", "1", "--no-progress"]
     args += ["-c", "simple_python", "--out", str(tmp_path), option]
     free = CliRunner().invoke(app, args)
-    assert free.exit_code == 2 and "needs --constrained or --gate" in free.output
+    if field == "listed_items":
+        assert free.exit_code == 0, free.output
+        assert json.loads((tmp_path / "results-free-listed.jsonl").read_text().splitlines()[0])[
+            field
+        ]
+    else:
+        assert free.exit_code == 2 and "needs --constrained or --gate" in free.output
     ok = CliRunner().invoke(app, [*args, "--constrained", "--tool-choice", "required"])
     assert ok.exit_code == 0, ok.output
     lines = (tmp_path / f"results-constrained-required-{suffix}.jsonl").read_text().splitlines()

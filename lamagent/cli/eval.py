@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from lamagent.cli.calibrate import calibrate_gate
-from lamagent.cli.run import CopyBiasOpt, MentionsOpt, ShapesOpt
+from lamagent.cli.run import CopyBiasOpt, ListedOpt, MentionsOpt, ShapesOpt
 from lamagent.errors import LamagentError
 from lamagent.generation import GenerationParams
 
@@ -155,6 +155,7 @@ def bfcl(
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
     example_shapes: ShapesOpt = False,
+    listed_items: ListedOpt = False,
     n_ctx: Annotated[
         int | None,
         typer.Option(
@@ -215,6 +216,7 @@ def bfcl(
         + (f"-copy{copy_bias:g}" if copy_bias > 0 else "")
         + ("-mentions" if mentioned_arguments else "")
         + ("-shapes" if example_shapes else "")
+        + ("-listed" if listed_items else "")
     )
     try:
         call_gate = _gate(gate)
@@ -236,6 +238,7 @@ def bfcl(
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
+                listed_items=listed_items,
             ),
             progress=progress,
             gate=call_gate,

@@ -117,6 +117,14 @@ ShapesOpt = Annotated[
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape. Needs --constrained.",
     ),
 ]
+ListedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--listed-items",
+        help='When a call takes one item of a list you wrote ("the factorial of 5, 10 and '
+        '15"), add the same call for each other item.',
+    ),
+]
 GateOpt = Annotated[
     str | None,
     typer.Option(
@@ -384,6 +392,7 @@ def run(
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
     example_shapes: ShapesOpt = False,
+    listed_items: ListedOpt = False,
     gate: GateOpt = None,
     as_json: JsonOpt = False,
     tools: ToolsOpt = None,
@@ -406,6 +415,7 @@ def run(
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
+                listed_items=listed_items,
             ),
             fmt=fmt,
             threads=threads,
@@ -444,6 +454,7 @@ def chat(
     copy_bias: CopyBiasOpt = 0.0,
     mentioned_arguments: MentionsOpt = False,
     example_shapes: ShapesOpt = False,
+    listed_items: ListedOpt = False,
     gate: GateOpt = None,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
@@ -465,6 +476,7 @@ def chat(
                 copy_bias=copy_bias,
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
+                listed_items=listed_items,
             ),
             fmt=fmt,
             threads=threads,

@@ -108,6 +108,18 @@ class CategoryScore(BaseModel):
         return self.passed / self.total if self.total else 0.0
 
 
+def decoding_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The decoding options of a saved report or results header, off where a file from before
+    the option existed does not name it."""
+    return {
+        "gate": bool(data.get("gate", False)),
+        "copy_bias": data.get("copy_bias", 0.0),
+        "mentioned_arguments": data.get("mentioned_arguments", False),
+        "example_shapes": data.get("example_shapes", False),
+        "listed_items": data.get("listed_items", False),
+    }
+
+
 class EvalReport(BaseModel):
     """All case results of one run setting."""
 
@@ -129,6 +141,8 @@ class EvalReport(BaseModel):
     mentioned_arguments: bool = False
     #: True when string values took the shapes their descriptions show by example.
     example_shapes: bool = False
+    #: True when calls gained one call per other item of a list the user wrote.
+    listed_items: bool = False
     results: list[CaseResult] = Field(default_factory=list)
     #: Categories of the data folder this run left out, each with the reason (multi-turn,
     #: agentic or not cases; see `lamagent.eval.bfcl_data.skipped_categories`).
@@ -138,13 +152,14 @@ class EvalReport(BaseModel):
     def setting(self) -> str:
         """The setting's name ("free", "constrained", "agent", ...; "-gate" with a gate,
         "-copy3" with a copy bias of 3, "-mentions" with `mentioned_arguments`, "-shapes" with
-        `example_shapes`)."""
+        `example_shapes`, "-listed" with `listed_items`)."""
         return (
             setting_name(self.constrained, self.tool_choice, self.agent)
             + ("-gate" if self.gate else "")
             + (f"-copy{self.copy_bias:g}" if self.copy_bias > 0 else "")
             + ("-mentions" if self.mentioned_arguments else "")
             + ("-shapes" if self.example_shapes else "")
+            + ("-listed" if self.listed_items else "")
         )
 
     @property
@@ -228,6 +243,7 @@ class EvalReport(BaseModel):
 
     @classmethod
     def load_json(cls, path: str | Path) -> EvalReport:
+        """A report saved by `save_json` (files from before an option existed read it off)."""
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(
             model=data["model"],
@@ -237,10 +253,7 @@ class EvalReport(BaseModel):
             data=data.get("data", ""),
             agent=data.get("agent", False),
             max_steps=data.get("max_steps", 0),
-            gate=data.get("gate", False),
-            copy_bias=data.get("copy_bias", 0.0),
-            mentioned_arguments=data.get("mentioned_arguments", False),
-            example_shapes=data.get("example_shapes", False),
+            **decoding_fields(data),
             results=[CaseResult(**r) for r in data.get("results", [])],
         )
 

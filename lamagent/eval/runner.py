@@ -297,6 +297,7 @@ async def aevaluate_bfcl(
     setting["copy_bias"] = params.copy_bias
     setting["mentioned_arguments"] = params.mentioned_arguments
     setting["example_shapes"] = params.example_shapes
+    setting["listed_items"] = params.listed_items
     results: dict[str, CaseResult] = {}
     sink: ResultsFile[CaseResult] | None = None
     if out is not None:
@@ -309,6 +310,7 @@ async def aevaluate_bfcl(
             "language_hint": False,
             "mentioned_arguments": False,
             "example_shapes": False,
+            "listed_items": False,
         }
         results = read_results(Path(out), setting, CaseResult, older)
         sink = ResultsFile(Path(out), setting)
@@ -396,6 +398,7 @@ async def aevaluate_bfcl(
         copy_bias=params.copy_bias,
         mentioned_arguments=params.mentioned_arguments,
         example_shapes=params.example_shapes,
+        listed_items=params.listed_items,
         results=[results[c.id] for c in cases],
         skipped=skipped_categories(data)
         if isinstance(data, (str, Path)) and not categories

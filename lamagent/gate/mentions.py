@@ -28,8 +28,15 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.signals import content_words, leaf_values, meets, stem, text_of, words
-from lamagent.messages import MessageLike, ToolCall, to_messages
+from lamagent.gate.signals import (
+    content_words,
+    leaf_values,
+    meets,
+    query_text,
+    stem,
+    words,
+)
+from lamagent.messages import MessageLike, ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -53,11 +60,6 @@ _NEGATIONS = frozenset(
 _NEGATION_REACH = 3
 #: Words and numbers as the user wrote them.
 _SURFACE = re.compile(r"[^\W\d_]+|\d+")
-
-
-def _query(messages: Sequence[MessageLike]) -> str:
-    users = [m for m in to_messages(messages) if m.role == "user"]
-    return text_of(users[-1].content) if users else ""
 
 
 def _properties(tool: Tool) -> Mapping[str, Any]:
@@ -89,7 +91,7 @@ def mentioned_parameters(
     absent = [name for name in props if name not in required and name not in call.arguments]
     if not absent:
         return {}
-    query = _query(messages)
+    query = query_text(messages)
     leftover = content_words(query)
     leftover -= content_words(" ".join(leaf_values(call.arguments)))
     explained = [tool.name, tool.description]
@@ -130,7 +132,7 @@ def named_switches(call: ToolCall, tool: Tool, messages: Sequence[MessageLike]) 
     user message names, not negated: "assuming equal variance" names `equal_variance`, "apply
     standardization" `standardize`, "with quality monitoring" `monitoringEnabled`; "disable
     the power-saving mode" names `powerSaveEnabled` off, so not that one."""
-    said = words(_query(messages))
+    said = words(query_text(messages))
     stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
     found: list[str] = []
     for name, spec in _properties(tool).items():

@@ -31,12 +31,14 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "STOPWORDS",
     "GateSignals",
     "content_words",
     "leaf_values",
     "measure",
     "meets",
     "normalise",
+    "query_text",
     "stem",
     "text_of",
     "words",
@@ -54,6 +56,8 @@ _STOPWORD_TEXT = (
     "down out also just only using use used given one two three me s t"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+#: The same words, for the modules that read a query's words alongside the signals.
+STOPWORDS = _STOPWORDS
 #: Values shorter than this (after normalisation) count only as whole words, never as a run.
 _MIN_RUN = 3
 
@@ -111,6 +115,12 @@ class GateSignals:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def query_text(messages: Sequence[MessageLike]) -> str:
+    """The text of the last user message ("" when there is none): the request at hand."""
+    users = [m for m in to_messages(messages) if m.role == "user"]
+    return text_of(users[-1].content) if users else ""
 
 
 def text_of(content: Any) -> str:

@@ -109,6 +109,7 @@ class GatedTurns(TurnSource):
                 draft.prompt,
                 draft.render_seconds,
                 mentioned=draft.mentioned,
+                listed=draft.listed,
                 gate=decision,
             )
         text = await self._text.next_turn(

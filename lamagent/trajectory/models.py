@@ -322,6 +322,9 @@ class Step(BaseModel):
     #: The optional arguments, by tool, the user asked for and the model's first draft left
     #: out: the turn was generated again with them required (`mentioned_arguments`).
     mentioned: dict[str, list[str]] | None = None
+    #: How many of the calls were added, one per other item of a list the user wrote, to a
+    #: call that took one of its items (`listed_items`); None when none were.
+    listed: int | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 

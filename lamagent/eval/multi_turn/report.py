@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from rich.table import Table
 
-from lamagent.eval.report import CaseResult, EvalReport
+from lamagent.eval.report import CaseResult, EvalReport, decoding_fields
 
 __all__ = ["MultiTurnCaseResult", "MultiTurnReport", "TurnResult", "TurnScore"]
 
@@ -101,10 +101,7 @@ class MultiTurnReport(EvalReport):
             tool_choice=data.get("tool_choice", "auto"),
             data=data.get("data", ""),
             max_steps=data.get("max_steps", 0),
-            gate=data.get("gate", False),
-            copy_bias=data.get("copy_bias", 0.0),
-            mentioned_arguments=data.get("mentioned_arguments", False),
-            example_shapes=data.get("example_shapes", False),
+            **decoding_fields(data),
             results=[MultiTurnCaseResult(**r) for r in data.get("results", [])],
         )
 

@@ -349,6 +349,7 @@ async def aevaluate_multi_turn(
         "copy_bias": params.copy_bias,
         "mentioned_arguments": params.mentioned_arguments,
         "example_shapes": params.example_shapes,
+        "listed_items": params.listed_items,
         "language_hint": True,
     }
     done: dict[str, MultiTurnCaseResult] = {}
@@ -361,6 +362,7 @@ async def aevaluate_multi_turn(
             "language_hint": False,
             "mentioned_arguments": False,
             "example_shapes": False,
+            "listed_items": False,
         }
         done = read_results(Path(results), setting, MultiTurnCaseResult, older)
         sink = ResultsFile(Path(results), setting)
@@ -409,6 +411,7 @@ async def aevaluate_multi_turn(
         copy_bias=params.copy_bias,
         mentioned_arguments=params.mentioned_arguments,
         example_shapes=params.example_shapes,
+        listed_items=params.listed_items,
         results=[done[c.id] for c in chosen],
     )
 

@@ -1,0 +1,249 @@
+"""Items the user listed, and one call per item where the draft took one of them.
+
+Asked for "the factorial of 5, 10 and 15", a small model under a call grammar writes one call,
+`{"number": 5}`, and closes the list: it knows the call and the first value, not that the list
+asks for three. The query says so plainly: an enumeration of like items ("5, 10 and 15",
+"Lakers and Bulls", "'Friends' and 'The Office'"), of which the draft's call took exactly one
+as the whole value of one argument. The other items fill that argument in calls of their own,
+with the draft's other arguments unchanged.
+
+- `item_lists(text)`: the enumerations of a text: two or more numbers, capitalised names,
+  quoted strings or single lower-case words (not stop words: "navy, purple and maroon",
+  "copper and aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
+  between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are not
+  lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15 minutes").
+- `listed_calls(calls, text)`: the draft's calls, each followed by its siblings: for every list
+  of which the call took one item (and no other) as an argument's whole value, the call with
+  that argument set to each other item, unless calls of the tool took two items of the list
+  in that argument already (the model enumerated it itself). Two such lists give every
+  pairing, or, when the user says "respectively", the items pair in order. The draft's calls
+  stay as they were; calls are added up to `MAX_CALLS` in all, never one the turn (or an
+  earlier step of the same request) already holds.
+
+Nothing is generated: the model chose the call and its arguments; the list only says how
+many and with which values. A call that took two items of a list (`gcd(12, 18)`), or an item
+inside a list argument, is left alone: the tool takes the items together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from itertools import product
+from typing import Any, Literal
+
+from lamagent.gate.signals import STOPWORDS
+from lamagent.messages import ToolCall
+
+__all__ = ["MAX_CALLS", "ItemList", "item_lists", "listed_calls"]
+
+#: The most calls a fanned-out turn holds.
+MAX_CALLS = 8
+
+ItemKind = Literal["number", "name", "quoted", "word"]
+
+_NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
+_CONJUNCTION = r"(?:and|or|&)"
+#: A lower-case unit word after a number ("20 minutes"), never a conjunction.
+_UNIT = rf"(?:[ ](?!{_CONJUNCTION}\b)[a-z]+\b)?"
+_ITEM = re.compile(
+    rf"(?P<number>(?<![\w.$]){_NUMBER}(?!\w|\.\d){_UNIT})"
+    r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
+    r"|(?P<name>\b[A-Z][\w.&'-]*(?:[ ][A-Z0-9][\w.&'-]*)*)"
+    rf"|(?P<word>\b(?!{_CONJUNCTION}\b)[a-z][a-z-]*\b)"
+)
+#: What may stand between two items of a list.
+_SEPARATOR = re.compile(rf"\s*(?:,\s*(?:{_CONJUNCTION}\s+)?|{_CONJUNCTION}\s+)", re.IGNORECASE)
+_HAS_CONJUNCTION = re.compile(rf"\b{_CONJUNCTION}(?=\s)|&", re.IGNORECASE)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """An enumeration in a text: its items as written (a number without its unit word)."""
+
+    kind: ItemKind
+    items: tuple[str, ...]
+
+
+def _item_text(kind: ItemKind, written: str) -> str:
+    if kind == "quoted":
+        return written[1:-1].strip()
+    if kind == "number":
+        return written.split(" ")[0]
+    # a name's full stop may end the sentence ("... and Bulls."); it is never the value's
+    return written.rstrip(".")
+
+
+def item_lists(text: str) -> list[ItemList]:
+    """The enumerations of `text`, in order (see the module's docstring)."""
+    found: list[ItemList] = []
+    run: list[tuple[ItemKind, str]] = []
+    separators: list[str] = []
+    previous_end = -1
+
+    def close() -> None:
+        if len(run) >= 2:
+            kind = run[0][0]
+            joined = " ".join(separators)
+            if kind == "quoted" or _HAS_CONJUNCTION.search(joined):
+                found.append(ItemList(kind, tuple(_item_text(kind, w) for _, w in run)))
+        run.clear()
+        separators.clear()
+
+    for match in _ITEM.finditer(text):
+        kind: ItemKind = match.lastgroup  # type: ignore[assignment]
+        if kind == "word" and match.group() in STOPWORDS:  # "deer and their habitat"
+            close()
+            previous_end = -1
+            continue
+        between = text[previous_end : match.start()] if previous_end >= 0 else ""
+        joined = bool(run) and run[0][0] == kind and _SEPARATOR.fullmatch(between) is not None
+        if not joined:
+            close()
+        else:
+            separators.append(between)
+        run.append((kind, match.group()))
+        previous_end = match.end()
+    close()
+    return found
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.replace("$", "").replace(",", "").rstrip("%"))
+    except InvalidOperation:
+        return None
+
+
+def _matches(value: Any, item: str, kind: ItemKind) -> bool:
+    """Whether an argument's value is the item, as a whole."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        number = _number(item) if kind == "number" else None
+        return number is not None and number == Decimal(str(value))
+    if isinstance(value, str):
+        return value.strip().rstrip(".").casefold() == item.casefold()
+    return False
+
+
+def _as_value(draft: Any, item: str) -> Any:
+    """The item in the type the draft's value has (a number for a number, else the text)."""
+    if isinstance(draft, (int, float)) and not isinstance(draft, bool):
+        number = _number(item)
+        if number is None:
+            return draft
+        if isinstance(draft, int) and number == number.to_integral_value():
+            return int(number)
+        return float(number)
+    return item
+
+
+def _inside_lists(arguments: Mapping[str, Any]) -> Iterator[Any]:
+    """The values inside the call's list (and object) arguments."""
+    for value in arguments.values():
+        if isinstance(value, (list, dict)):
+            stack = [value]
+            while stack:
+                current = stack.pop()
+                children = current.values() if isinstance(current, dict) else current
+                for child in children:
+                    if isinstance(child, (list, dict)):
+                        stack.append(child)
+                    else:
+                        yield child
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """A list of which the call took one item, as the whole value of `argument`."""
+
+    items: ItemList
+    argument: str
+    index: int
+
+
+def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
+    taken: list[_Taken] = []
+    nested = list(_inside_lists(call.arguments))
+    for items in lists:
+        hits = [
+            (name, i)
+            for name, value in call.arguments.items()
+            for i, item in enumerate(items.items)
+            if _matches(value, item, items.kind)
+        ]
+        in_lists = any(_matches(v, item, items.kind) for v in nested for item in items.items)
+        if len(hits) == 1 and not in_lists:
+            taken.append(_Taken(items, hits[0][0], hits[0][1]))
+    # an argument two lists both speak to is ambiguous: neither fans out
+    names = [t.argument for t in taken]
+    return [t for t in taken if names.count(t.argument) == 1]
+
+
+def _siblings(call: ToolCall, taken: Sequence[_Taken], respectively: bool) -> list[ToolCall]:
+    """The call for every choice of items (in order; the draft's own choice among them)."""
+    if respectively and len({len(t.items.items) for t in taken}) == 1:
+        choices: list[tuple[int, ...]] = [
+            (i,) * len(taken) for i in range(len(taken[0].items.items))
+        ]
+    else:
+        choices = list(product(*(range(len(t.items.items)) for t in taken)))
+    calls = []
+    for choice in choices:
+        if all(i == t.index for t, i in zip(taken, choice, strict=True)):
+            calls.append(call)  # the draft's own call, as drafted
+            continue
+        arguments = dict(call.arguments)
+        for t, i in zip(taken, choice, strict=True):
+            if i != t.index:
+                arguments[t.argument] = _as_value(call.arguments[t.argument], t.items.items[i])
+        calls.append(ToolCall(name=call.name, arguments=arguments))
+    return calls
+
+
+def _enumerated(calls: Sequence[ToolCall], taken: _Taken, tool: str) -> bool:
+    """Whether calls of `tool` already took two or more items of the list in the argument:
+    the model enumerated them itself ("New York City" and "Los Angeles" of "New York City,
+    NY, and Los Angeles, CA"), so the list is not fanned out again."""
+    used = {
+        i
+        for call in calls
+        if call.name == tool and taken.argument in call.arguments
+        for i, item in enumerate(taken.items.items)
+        if _matches(call.arguments[taken.argument], item, taken.items.kind)
+    }
+    return len(used) >= 2
+
+
+def listed_calls(
+    calls: Sequence[ToolCall], text: str, made: Sequence[ToolCall] = ()
+) -> list[ToolCall]:
+    """`calls`, each with one sibling per other item of the lists it took one item of.
+
+    `made`: the calls already made for this request (earlier steps since the user's message);
+    they count as taking their items, and a sibling equal to one of them is not added again.
+    """
+    lists = item_lists(text)
+    if not lists or not calls:
+        return list(calls)
+    every = [*made, *calls]
+    respectively = _RESPECTIVELY.search(text) is not None
+    seen = {_key(call) for call in every}
+    out: list[ToolCall] = []
+    for call in calls:
+        taken = [t for t in _taken(call, lists) if not _enumerated(every, t, call.name)]
+        for new in _siblings(call, taken, respectively) if taken else [call]:
+            if new is call:  # the draft's calls stay as they are, repeats included
+                out.append(call)
+            elif _key(new) not in seen and len(out) < MAX_CALLS:
+                seen.add(_key(new))
+                out.append(new)
+    return out
+
+
+def _key(call: ToolCall) -> str:
+    return call.model_dump_json(include={"name", "arguments"})

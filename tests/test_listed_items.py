@@ -1,0 +1,270 @@
+"""One call per item the user listed (`GenerationParams.listed_items`).
+
+The lists (`item_lists`) and the calls they add (`listed_calls`) on BFCL's own queries, then the
+turn source and the loop with the scripted backend: what is added, what is recorded, what is
+left alone. The real engine is tested in test_listed_items_gguf.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from lamagent import Agent
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.backends.scripted_chat import ScriptedChatBackend
+from lamagent.gate.listed import MAX_CALLS, ItemList, item_lists, listed_calls
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message, ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import ModelTurn, TurnRequest, turn_source
+
+
+def _items(text: str) -> list[tuple[str, ...]]:
+    return [found.items for found in item_lists(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lists"),
+    [
+        # numbers: commas with or without a space, a conjunction before the last
+        ("Find the factorial of 5,10 and 15.", [("5", "10", "15")]),
+        ("for 10, 20 and 30 years", [("10", "20", "30")]),
+        ("a loan of $400,000 or $1,500.50", [("$400,000", "$1,500.50")]),
+        # a unit word may follow every number
+        ("a play time of 20 minutes and 15 minutes", [("20", "15")]),
+        # capitalised names, several words each, without a full stop after them
+        ("the Lakers and Bulls.", [("Lakers", "Bulls")]),
+        (
+            "prices for Apple Inc., Google LLC., and Microsoft Corporation",
+            [("Apple Inc", "Google LLC", "Microsoft Corporation")],
+        ),
+        # quoted strings need no conjunction
+        ("case numbers '67813', '71249' filed", [("67813", "71249")]),
+        # single lower-case words
+        ("the values for navy, purple and maroon?", [("navy", "purple", "maroon")]),
+        ("resistivity of copper and aluminum", [("copper", "aluminum")]),
+    ],
+)
+def test_enumerations_are_found(text: str, lists: list[tuple[str, ...]]) -> None:
+    assert _items(text) == lists
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from March 10, 2022 to March 20, 2022",  # numbers with commas but no conjunction
+        "the growth of deer and their habitat",  # a stop word is no item
+        "a length of 5m and an area of 2m",  # numbers glued to units, words between
+        "a base of 10 and a height of 5",  # items must follow one another
+        "Boston",
+        "",
+    ],
+)
+def test_what_is_not_an_enumeration(text: str) -> None:
+    assert _items(text) == []
+
+
+def test_items_keep_their_kind() -> None:
+    assert item_lists("'Friends' and 'The Office'") == [
+        ItemList("quoted", ("Friends", "The Office"))
+    ]
+    assert [found.kind for found in item_lists("Lakers and Bulls in 2018 and 2020")] == [
+        "name",
+        "number",
+    ]
+
+
+def _call(name: str = "math.factorial", **arguments: Any) -> ToolCall:
+    return ToolCall(name=name, arguments=arguments)
+
+
+def _arguments(calls: list[ToolCall]) -> list[dict[str, Any]]:
+    return [c.arguments for c in calls]
+
+
+def test_a_call_that_took_one_item_gains_one_call_per_other_item() -> None:
+    draft = _call(number=5)
+    calls = listed_calls([draft], "Find the factorial of 5, 10 and 15.")
+    assert _arguments(calls) == [{"number": 5}, {"number": 10}, {"number": 15}]
+    assert calls[0] is draft  # the draft's call, its id included, as it was
+    assert len({c.id for c in calls}) == 3
+
+
+def test_values_take_the_type_the_draft_wrote() -> None:
+    text = "rates of 2.5 and 3 percent for 'Oslo' and 'Bergen'"
+    floats = listed_calls([_call("f", rate=2.5)], text)
+    assert _arguments(floats) == [{"rate": 2.5}, {"rate": 3.0}]
+    strings = listed_calls([_call("f", city="oslo")], text)  # matched without regard to case
+    assert _arguments(strings) == [{"city": "oslo"}, {"city": "Bergen"}]
+    money = listed_calls([_call("f", amount=400000)], "loans of $400,000 and $1,000,000")
+    assert _arguments(money) == [{"amount": 400000}, {"amount": 1000000}]
+
+
+def test_two_lists_give_every_pairing() -> None:  # BFCL parallel_46
+    text = "Find the winning percentage of Lakers and Bulls in NBA seasons 2018 and 2020."
+    calls = listed_calls([_call("pct", team="Lakers", season=2018)], text)
+    assert _arguments(calls) == [
+        {"team": "Lakers", "season": 2018},
+        {"team": "Lakers", "season": 2020},
+        {"team": "Bulls", "season": 2018},
+        {"team": "Bulls", "season": 2020},
+    ]
+
+
+def test_respectively_pairs_the_items_in_order() -> None:  # BFCL parallel_0
+    text = (
+        "Play songs from the artists Taylor Swift and Maroon 5, with a play time of 20 "
+        "minutes and 15 minutes respectively, on Spotify."
+    )
+    calls = listed_calls([_call("play", artist="Taylor Swift", duration=20)], text)
+    assert _arguments(calls) == [
+        {"artist": "Taylor Swift", "duration": 20},
+        {"artist": "Maroon 5", "duration": 15},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("calls", "text"),
+    [
+        # the call takes the items together
+        ([_call("gcd", a=12, b=18)], "the GCD of 12 and 18"),
+        ([_call("mix", colors=["red", "blue"])], "mix red and blue"),
+        ([_call("mix", colors=["red"], base="red")], "mix red and blue"),
+        # the model enumerated the list itself: its own calls stand (BFCL parallel_8)
+        (
+            [_call("pop", area="New York City"), _call("pop", area="Los Angeles")],
+            "the population of New York City, NY, and Los Angeles, CA",
+        ),
+        # no item of any list is a whole value
+        ([_call("weather", location="Boston, MA")], "weather in Boston and Chicago"),
+        # two lists speak to the same argument
+        ([_call("f", year=2018)], "in 2018 and 2019, or 2018 and 2021"),
+    ],
+)
+def test_what_is_left_alone(calls: list[ToolCall], text: str) -> None:
+    assert listed_calls(calls, text) == calls
+
+
+def test_the_draft_keeps_its_calls_and_nothing_is_added_twice() -> None:
+    twice = [_call(number=5), _call(number=5)]
+    calls = listed_calls(twice, "the factorial of 5 and 10")
+    assert _arguments(calls) == [{"number": 5}, {"number": 10}, {"number": 5}]
+
+
+def test_calls_made_earlier_in_the_request_are_not_added_again() -> None:
+    text = "the factorial of 5, 10 and 15"
+    again = listed_calls([_call(number=5)], text, made=[_call(number=5), _call(number=10)])
+    assert _arguments(again) == [{"number": 5}]  # the model goes on enumerating by itself
+    # one item made so far: the list is still to be done, the repeat stays as written
+    rest = listed_calls([_call(number=5)], text, made=[_call(number=5)])
+    assert _arguments(rest) == [{"number": 5}, {"number": 10}, {"number": 15}]
+    other = listed_calls([_call("g", number=5)], text, made=[_call(number=10)])
+    assert _arguments(other) == [{"number": 5}, {"number": 10}, {"number": 15}]
+
+
+def test_at_most_max_calls() -> None:
+    text = "for A, B, C and D in 2001, 2002 and 2003"
+    calls = listed_calls([_call("f", team="A", year=2001)], text)
+    assert len(calls) == MAX_CALLS == 8
+    assert calls[0].arguments == {"team": "A", "year": 2001}
+
+
+# -- the turn source and the loop ------------------------------------------------------------
+
+FACTORIAL = Tool.from_spec(
+    {
+        "name": "math.factorial",
+        "description": "Calculate the factorial of a given number.",
+        "parameters": {
+            "type": "dict",
+            "properties": {"number": {"type": "integer", "description": "The number."}},
+            "required": ["number"],
+        },
+    }
+)
+QUERY = "Find the factorial of 5, 10 and 15."
+
+
+def _turn(backend: ScriptedBackend, *, on: bool = True, **kw: Any) -> ModelTurn:
+    request = TurnRequest(
+        messages=[Message.user(QUERY)],
+        tools=[FACTORIAL],
+        params=GenerationParams(listed_items=on),
+        tool_choice=kw.get("tool_choice", "required"),
+        constrained=True,
+        max_calls=kw.get("max_calls"),
+    )
+    return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+
+def test_the_turn_gains_the_listed_calls_without_another_generation() -> None:
+    backend = ScriptedBackend.calls([[_call(number=5)]], supports_constraint=True)
+    model_turn = _turn(backend)
+    assert _arguments(model_turn.turn.calls) == [{"number": 5}, {"number": 10}, {"number": 15}]
+    assert model_turn.listed == 2 and len(backend.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("on", "kw", "count"),
+    [(False, {}, 1), (True, {"max_calls": 1}, 1), (True, {"max_calls": 2}, 2)],
+)
+def test_off_or_bounded_by_max_calls(on: bool, kw: dict[str, Any], count: int) -> None:
+    backend = ScriptedBackend.calls([[_call(number=5)]], supports_constraint=True)
+    model_turn = _turn(backend, on=on, **kw)
+    assert len(model_turn.turn.calls) == count
+    assert model_turn.listed == count - 1
+
+
+def test_a_chat_backend_turn_gains_them_too() -> None:
+    backend = ScriptedChatBackend([[_call(number=5)]])
+    request = TurnRequest(
+        messages=[Message.user(QUERY)],
+        tools=[FACTORIAL],
+        params=GenerationParams(listed_items=True),
+    )
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(request))
+    assert _arguments(model_turn.turn.calls) == [{"number": 5}, {"number": 10}, {"number": 15}]
+
+
+def test_the_loop_runs_every_call_and_the_step_records_how_many_were_added() -> None:
+    backend = ScriptedBackend.calls([[_call(number=5)], "Done."], supports_constraint=True)
+    seen: list[int] = []
+
+    def factorial(number: int) -> int:
+        """The factorial. Args: number: the number."""
+        seen.append(number)
+        return 1
+
+    agent = Agent(
+        backend,
+        tools=[Tool.from_spec(FACTORIAL.spec(), factorial)],
+        constrained=True,
+        tool_choice="required",
+        listed_items=True,
+    )
+    result = agent.run(QUERY)
+    assert sorted(seen) == [5, 10, 15]
+    first = result.trajectory.steps[0]
+    assert first.listed == 2 and len(first.calls) == 3
+    assert result.trajectory.steps[-1].listed is None
+
+
+def test_a_later_step_of_the_same_request_does_not_fan_out_again() -> None:
+    # the model calls factorial(5) again after the results: the loop's own repeat, not a list
+    backend = ScriptedBackend.calls(
+        [[_call(number=5)], [_call(number=5)], "Done."], supports_constraint=True
+    )
+    seen: list[int] = []
+
+    def factorial(number: int) -> int:
+        """The factorial. Args: number: the number."""
+        seen.append(number)
+        return 1
+
+    agent = Agent(backend, tools=[Tool.from_spec(FACTORIAL.spec(), factorial)], listed_items=True)
+    result = agent.run(QUERY)
+    assert [len(step.calls) for step in result.trajectory.steps[:2]] == [3, 1]
+    assert sorted(seen) == [5, 5, 10, 15]
