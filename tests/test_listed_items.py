@@ -15,7 +15,7 @@ import pytest
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.backends.scripted_chat import ScriptedChatBackend
-from lamagent.gate.listed import MAX_CALLS, ItemList, item_lists, listed_calls
+from lamagent.gate.listed import MAX_CALLS, ItemList, cue_lists, item_lists, listed_calls
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
@@ -75,6 +75,55 @@ def test_items_keep_their_kind() -> None:
         "name",
         "number",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "lists"),
+    [
+        (  # BFCL parallel_1: the second value in a clause of its own
+            "a magnetic field of 5 Tesla, area of 2 square meters and change in time of 4 "
+            "seconds, then repeat with a change in time of 10 seconds.",
+            [("4", "10")],
+        ),
+        (
+            "an initial investment of $2000 ... for an initial investment of $5000",
+            [("$2000", "$5000")],
+        ),
+        ("case number XY1234 in LA, and case number GH5678 in OC", [("XY1234", "GH5678")]),
+        # the two words before the value, whatever they are: "and height" twice, not "base"
+        ("base 10 and height 5, and a second one of base 8 and height 6", [("5", "6")]),
+        (
+            "a triangle with base of 10 and height of 5, another with base of 8 and height of 6",
+            [("10", "8"), ("5", "6")],
+        ),
+    ],
+)
+def test_values_the_same_words_introduce(text: str, lists: list[tuple[str, ...]]) -> None:
+    found = cue_lists(text)
+    assert [f.items for f in found] == lists
+    assert all(f.clauses for f in found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "of 5 and of 7",  # stop words are no cue
+        "the size of 5 and the size of 5",  # one value twice
+        "a size of 5 and a weight of 7",
+    ],
+)
+def test_what_no_cue_introduces(text: str) -> None:
+    assert cue_lists(text) == []
+
+
+def test_cue_lists_fan_out_in_clause_order() -> None:
+    text = "the factorial of 5, the factorial of 7, and the factorial of 9"
+    calls = listed_calls([_call(number=5)], text)
+    assert _arguments(calls) == [{"number": 5}, {"number": 7}, {"number": 9}]
+    # two cue lists pair clause by clause, not every base with every height
+    triangles = "a triangle with base of 10 and height of 5, another with base of 8 and height of 6"
+    pairs = listed_calls([_call("area", base=10, height=5)], triangles)
+    assert _arguments(pairs) == [{"base": 10, "height": 5}, {"base": 8, "height": 6}]
 
 
 def _call(name: str = "math.factorial", **arguments: Any) -> ToolCall:

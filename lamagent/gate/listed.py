@@ -12,11 +12,14 @@ with the draft's other arguments unchanged.
   "copper and aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
   between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are not
   lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15 minutes").
+- `cue_lists(text)`: values the same words introduce in clauses of their own ("a change in
+  time of 4 seconds, then repeat with a change in time of 10 seconds").
 - `listed_calls(calls, text)`: the draft's calls, each followed by its siblings: for every list
   of which the call took one item (and no other) as an argument's whole value, the call with
   that argument set to each other item, unless calls of the tool took two items of the list
   in that argument already (the model enumerated it itself). Two such lists give every
-  pairing, or, when the user says "respectively", the items pair in order. The draft's calls
+  pairing, or the items pair in order when the user says "respectively" or every list is a
+  cue list (one value per clause). The draft's calls
   stay as they were; calls are added up to `MAX_CALLS` in all, never one the turn (or an
   earlier step of the same request) already holds.
 
@@ -37,7 +40,7 @@ from typing import Any, Literal
 from lamagent.gate.signals import STOPWORDS
 from lamagent.messages import ToolCall
 
-__all__ = ["MAX_CALLS", "ItemList", "item_lists", "listed_calls"]
+__all__ = ["MAX_CALLS", "ItemList", "cue_lists", "item_lists", "listed_calls"]
 
 #: The most calls a fanned-out turn holds.
 MAX_CALLS = 8
@@ -62,10 +65,12 @@ _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class ItemList:
-    """An enumeration in a text: its items as written (a number without its unit word)."""
+    """Like items of a text, as written (a number without its unit word): an enumeration, or
+    (`clauses`) the values the same words introduce in clauses of their own."""
 
     kind: ItemKind
     items: tuple[str, ...]
+    clauses: bool = False
 
 
 def _item_text(kind: ItemKind, written: str) -> str:
@@ -109,6 +114,42 @@ def item_lists(text: str) -> list[ItemList]:
         previous_end = match.end()
     close()
     return found
+
+
+#: Words a cue is read from: the two just before a value.
+_CUE_WORD = re.compile(r"[A-Za-z]+")
+_CUE_WORDS = 2
+_CUE_REACH = 40  # characters before a value that hold its cue
+
+
+def cue_lists(text: str) -> list[ItemList]:
+    """The values (numbers, names, quoted strings) that the same two words introduce more than
+    once, with different values: "a change in time of 4 seconds, then repeat with a change in
+    time of 10 seconds" gives ("4", "10"), "base 10 and height 5, and base 8 and height 6"
+    gives ("10", "8") and ("5", "6"). The cue must end where the value starts and hold a word
+    that is not a stop word ("of 5" and "of 7" are no cue)."""
+    found: dict[tuple[tuple[str, ...], ItemKind], list[str]] = {}
+    for match in _ITEM.finditer(text):
+        kind: ItemKind = match.lastgroup  # type: ignore[assignment]
+        if kind == "word":
+            continue
+        before = text[max(0, match.start() - _CUE_REACH) : match.start()]
+        cue = tuple(w.lower() for w in _CUE_WORD.findall(before)[-_CUE_WORDS:])
+        ends_here = before.rstrip().lower().endswith(cue[-1]) if cue else False
+        if len(cue) < _CUE_WORDS or not ends_here or all(w in STOPWORDS for w in cue):
+            continue
+        values = found.setdefault((cue, kind), [])
+        value = _item_text(kind, match.group())
+        if value not in values:
+            values.append(value)
+    return [ItemList(kind, tuple(v), clauses=True) for (_, kind), v in found.items() if len(v) >= 2]
+
+
+def _value_lists(text: str) -> list[ItemList]:
+    """The enumerations of `text`, then its cue lists that are not one of them."""
+    lists = item_lists(text)
+    seen = {found.items for found in lists}
+    return lists + [found for found in cue_lists(text) if found.items not in seen]
 
 
 def _number(text: str) -> Decimal | None:
@@ -186,7 +227,9 @@ def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
 
 def _siblings(call: ToolCall, taken: Sequence[_Taken], respectively: bool) -> list[ToolCall]:
     """The call for every choice of items (in order; the draft's own choice among them)."""
-    if respectively and len({len(t.items.items) for t in taken}) == 1:
+    same_length = len({len(t.items.items) for t in taken}) == 1
+    # items pair in order when the user says so, or when each comes in a clause of its own
+    if same_length and (respectively or all(t.items.clauses for t in taken)):
         choices: list[tuple[int, ...]] = [
             (i,) * len(taken) for i in range(len(taken[0].items.items))
         ]
@@ -227,7 +270,7 @@ def listed_calls(
     `made`: the calls already made for this request (earlier steps since the user's message);
     they count as taking their items, and a sibling equal to one of them is not added again.
     """
-    lists = item_lists(text)
+    lists = _value_lists(text)
     if not lists or not calls:
         return list(calls)
     every = [*made, *calls]
