@@ -35,12 +35,13 @@ def _items(text: str) -> list[tuple[str, ...]]:
         ("a loan of $400,000 or $1,500.50", [("$400,000", "$1,500.50")]),
         # a unit word may follow every number
         ("a play time of 20 minutes and 15 minutes", [("20", "15")]),
-        # capitalised names, several words each, without a full stop after them
+        # capitalised names, several words each, without the full stop of a sentence's end
         ("the Lakers and Bulls.", [("Lakers", "Bulls")]),
         (
             "prices for Apple Inc., Google LLC., and Microsoft Corporation",
-            [("Apple Inc", "Google LLC", "Microsoft Corporation")],
+            [("Apple Inc.", "Google LLC.", "Microsoft Corporation")],
         ),
+        ("in New York. Also in Austin and Washington D.C.", [("Austin", "Washington D.C.")]),
         # quoted strings need no conjunction
         ("case numbers '67813', '71249' filed", [("67813", "71249")]),
         # single lower-case words

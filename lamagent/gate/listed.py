@@ -54,13 +54,15 @@ _UNIT = rf"(?:[ ](?!{_CONJUNCTION}\b)[a-z]+\b)?"
 _ITEM = re.compile(
     rf"(?P<number>(?<![\w.$]){_NUMBER}(?!\w|\.\d){_UNIT})"
     r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
-    r"|(?P<name>\b[A-Z][\w.&'-]*(?:[ ][A-Z0-9][\w.&'-]*)*)"
+    # a name goes on past "Inc." or "D.C.", not past a sentence's end ("New York. Also")
+    r"|(?P<name>\b[A-Z][\w.&'-]*(?:(?<![a-z]{3}\.)[ ][A-Z0-9][\w.&'-]*)*)"
     rf"|(?P<word>\b(?!{_CONJUNCTION}\b)[a-z][a-z-]*\b)"
 )
 #: What may stand between two items of a list.
 _SEPARATOR = re.compile(rf"\s*(?:,\s*(?:{_CONJUNCTION}\s+)?|{_CONJUNCTION}\s+)", re.IGNORECASE)
 _HAS_CONJUNCTION = re.compile(rf"\b{_CONJUNCTION}(?=\s)|&", re.IGNORECASE)
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[a-z]{3}\.$")
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,9 @@ def _item_text(kind: ItemKind, written: str) -> str:
         return written[1:-1].strip()
     if kind == "number":
         return written.split(" ")[0]
-    # a name's full stop may end the sentence ("... and Bulls."); it is never the value's
-    return written.rstrip(".")
+    # a full stop after a word ends the sentence ("... and Bulls."), after an abbreviation
+    # it is the name's own ("Apple Inc.", "Washington D.C.")
+    return written[:-1] if _SENTENCE_END.search(written) else written
 
 
 def item_lists(text: str) -> list[ItemList]:
