@@ -62,13 +62,6 @@ def _turn(
     return anyio.run(lambda: source.next_turn(request))
 
 
-@pytest.fixture(scope="module")
-def gguf() -> Any:
-    from gguf_model import shared_backend
-
-    return shared_backend()
-
-
 def test_the_bias_copies_the_town_the_model_otherwise_reinvents(gguf: Any) -> None:
     plain = _turn(gguf, 0.0)
     assert [c.arguments["location"] for c in plain.turn.calls] == ["Marapu, CA"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from gguf_model import calls_turn
 from test_copy_bias_gguf import WEATHER
 from test_example_shapes import bfcl_patterns
@@ -19,13 +18,6 @@ from test_example_shapes import bfcl_patterns
 from lamagent.backends.llamacpp.grammar import schema_to_gbnf
 
 QUERY = "weather today in Boston in fahrenheit?"  # BFCL live_simple_17-3-13
-
-
-@pytest.fixture(scope="module")
-def gguf() -> Any:
-    from gguf_model import shared_backend
-
-    return shared_backend()
 
 
 def test_the_location_takes_the_shape_its_description_shows(gguf: Any) -> None:

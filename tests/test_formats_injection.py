@@ -169,13 +169,6 @@ def assert_control_tokens_only_from_format(
     assert got[im_end] == turns and got[im_start] == turns + 1  # + the generation prompt
 
 
-@pytest.fixture(scope="module")
-def gguf() -> Any:
-    from gguf_model import shared_backend
-
-    return shared_backend()
-
-
 @pytest.mark.parametrize("payload", HOSTILE)
 def test_llamacpp_sees_only_the_formats_control_tokens(gguf: Any, payload: str) -> None:
     info = gguf.info

@@ -7,6 +7,7 @@ left alone. The real engine is tested in test_listed_items_gguf.py.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
@@ -181,6 +182,10 @@ def test_respectively_pairs_the_items_in_order() -> None:  # BFCL parallel_0
     [
         # the call takes the items together
         ([_call("gcd", a=12, b=18)], "the GCD of 12 and 18"),
+        (  # BFCL simple_python_36: both names, one with an abbreviation's full stop
+            [_call("distance", origin="New York City", destination="Washington D.C.")],
+            "Find the shortest driving distance between New York City and Washington D.C.",
+        ),
         ([_call("mix", colors=["red", "blue"])], "mix red and blue"),
         ([_call("mix", colors=["red"], base="red")], "mix red and blue"),
         # the model enumerated the list itself: its own calls stand (BFCL parallel_8)
@@ -213,6 +218,35 @@ def test_calls_made_earlier_in_the_request_are_not_added_again() -> None:
     assert _arguments(rest) == [{"number": 5}, {"number": 10}, {"number": 15}]
     other = listed_calls([_call("g", number=5)], text, made=[_call(number=10)])
     assert _arguments(other) == [{"number": 5}, {"number": 10}, {"number": 15}]
+
+
+def test_a_draft_that_pairs_items_otherwise_gives_way_to_the_users_pairs() -> None:
+    text = "Play Taylor Swift and Maroon 5 for 20 minutes and 15 minutes respectively."
+    first = listed_calls([_call("play", artist="Taylor Swift", duration=20)], text)
+    assert _arguments(first)[1] == {"artist": "Maroon 5", "duration": 15}  # not "Play Taylor"
+    # BFCL parallel_112: the draft took the first SNP with the second species
+    text = (
+        "What is the type of the genetic mutation that has the SNP ID 'rs123456' in the "
+        "species 'Homo sapiens' and the SNP ID 'rs7891011' in the species 'Canis lupus "
+        "familiaris' (Dog)?"
+    )
+    draft = _call("mutation", snp_id="rs123456", species="Canis lupus familiaris")
+    assert _arguments(listed_calls([draft], text)) == [
+        {"snp_id": "rs123456", "species": "Homo sapiens"},
+        {"snp_id": "rs7891011", "species": "Canis lupus familiaris"},
+    ]
+
+
+def test_long_lists_are_not_multiplied_out() -> None:
+    # three lists of 2000 numbers: 8e9 pairings, of which at most eight calls are made
+    starts = (1, 5001, 9001)
+    numbers = [", ".join(str(n) for n in range(k, k + 2000)) + f" and {k + 2000}" for k in starts]
+    text = "for x in " + numbers[0] + "; y in " + numbers[1] + "; z in " + numbers[2]
+    draft = _call("f", x=2000, y=5001, z=9001)
+    started = time.perf_counter()
+    calls = listed_calls([draft], text)
+    assert time.perf_counter() - started < 5.0
+    assert len(calls) == MAX_CALLS and calls[0] is draft
 
 
 def test_at_most_max_calls() -> None:

@@ -29,13 +29,6 @@ FACTORIAL = {  # BFCL parallel_7's tool
 }
 
 
-@pytest.fixture(scope="module")
-def gguf() -> Any:
-    from gguf_model import shared_backend
-
-    return shared_backend()
-
-
 @pytest.mark.parametrize(
     ("query", "numbers"),
     [

@@ -10,16 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from gguf_model import calls_turn
 from test_copy_bias_gguf import QUERY, WEATHER
-
-
-@pytest.fixture(scope="module")
-def gguf() -> Any:
-    from gguf_model import shared_backend
-
-    return shared_backend()
 
 
 def test_the_unit_the_user_asked_for_is_written(gguf: Any) -> None:

@@ -19,9 +19,10 @@ with the draft's other arguments unchanged.
   that argument set to each other item, unless calls of the tool took two items of the list
   in that argument already (the model enumerated it itself). Two such lists give every
   pairing, or the items pair in order when the user says "respectively" or every list is a
-  cue list (one value per clause). The draft's calls
-  stay as they were; calls are added up to `MAX_CALLS` in all, never one the turn (or an
-  earlier step of the same request) already holds.
+  cue list (one value per clause). The draft's calls stay as they were, but for one whose
+  items the user paired otherwise, which gives way to the pairs; calls are added up to
+  `MAX_CALLS` in all, never one the turn (or an earlier step of the same request) already
+  holds.
 
 Nothing is generated: the model chose the call and its arguments; the list only says how
 many and with which values. A call that took two items of a list (`gcd(12, 18)`), or an item
@@ -169,8 +170,11 @@ def _matches(value: Any, item: str, kind: ItemKind) -> bool:
     if isinstance(value, (int, float)):
         number = _number(item) if kind == "number" else None
         return number is not None and number == Decimal(str(value))
-    if isinstance(value, str):
-        return value.strip().rstrip(".").casefold() == item.casefold()
+    if isinstance(value, str):  # with or without a final full stop ("Washington D.C.")
+        written, listed = value.strip().rstrip(".").casefold(), item.rstrip(".").casefold()
+        # a name's last words: a sentence's first word joins the name after it ("Play Taylor
+        # Swift and Maroon 5")
+        return written == listed or (kind == "name" and listed.endswith(" " + written))
     return False
 
 
@@ -228,27 +232,27 @@ def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
     return [t for t in taken if names.count(t.argument) == 1]
 
 
-def _siblings(call: ToolCall, taken: Sequence[_Taken], respectively: bool) -> list[ToolCall]:
-    """The call for every choice of items (in order; the draft's own choice among them)."""
+def _paired(taken: Sequence[_Taken], respectively: bool) -> bool:
+    """Whether the lists' items pair in order (the first with the first, ...): when the user
+    says "respectively", or when every list is a cue list (one value per clause)."""
     same_length = len({len(t.items.items) for t in taken}) == 1
-    # items pair in order when the user says so, or when each comes in a clause of its own
-    if same_length and (respectively or all(t.items.clauses for t in taken)):
-        choices: list[tuple[int, ...]] = [
-            (i,) * len(taken) for i in range(len(taken[0].items.items))
-        ]
-    else:
-        choices = list(product(*(range(len(t.items.items)) for t in taken)))
-    calls = []
-    for choice in choices:
-        if all(i == t.index for t, i in zip(taken, choice, strict=True)):
-            calls.append(call)  # the draft's own call, as drafted
-            continue
-        arguments = dict(call.arguments)
-        for t, i in zip(taken, choice, strict=True):
-            if i != t.index:
-                arguments[t.argument] = _as_value(call.arguments[t.argument], t.items.items[i])
-        calls.append(ToolCall(name=call.name, arguments=arguments))
-    return calls
+    return same_length and (respectively or all(t.items.clauses for t in taken))
+
+
+def _choices(taken: Sequence[_Taken], paired: bool) -> Iterator[tuple[int, ...]]:
+    """The items each call takes, one index per list, in order (lazily: long lists must not
+    be multiplied out)."""
+    if paired:
+        return ((i,) * len(taken) for i in range(len(taken[0].items.items)))
+    return product(*(range(len(t.items.items)) for t in taken))
+
+
+def _sibling(call: ToolCall, taken: Sequence[_Taken], choice: tuple[int, ...]) -> ToolCall:
+    """The call with each taken argument set to the chosen item of its list."""
+    arguments = dict(call.arguments)
+    for t, i in zip(taken, choice, strict=True):
+        arguments[t.argument] = _as_value(call.arguments[t.argument], t.items.items[i])
+    return ToolCall(name=call.name, arguments=arguments)
 
 
 def _enumerated(calls: Sequence[ToolCall], taken: _Taken, tool: str) -> bool:
@@ -279,15 +283,33 @@ def listed_calls(
     every = [*made, *calls]
     respectively = _RESPECTIVELY.search(text) is not None
     seen = {_key(call) for call in every}
+    room = max(0, MAX_CALLS - len(calls))  # calls that may be added, over the whole turn
     out: list[ToolCall] = []
     for call in calls:
         taken = [t for t in _taken(call, lists) if not _enumerated(every, t, call.name)]
-        for new in _siblings(call, taken, respectively) if taken else [call]:
-            if new is call:  # the draft's calls stay as they are, repeats included
-                out.append(call)
-            elif _key(new) not in seen and len(out) < MAX_CALLS:
-                seen.add(_key(new))
-                out.append(new)
+        own = tuple(t.index for t in taken)
+        paired = bool(taken) and _paired(taken, respectively)
+        block: list[ToolCall] = []
+        placed = False
+        for choice in _choices(taken, paired) if taken else ():
+            if choice == own:
+                block.append(call)
+                placed = True
+            elif room:
+                new = _sibling(call, taken, choice)
+                if _key(new) not in seen:
+                    seen.add(_key(new))
+                    block.append(new)
+                    room -= 1
+            else:  # no room left: the draft's own call goes first if not met yet
+                break
+        if placed or (paired and block):
+            # a draft call that pairs items the user paired otherwise ("'rs123456' in
+            # 'Homo sapiens' and 'rs7891011' in 'Canis'", drafted with rs123456 and Canis)
+            # gives way to the pairs
+            out.extend(block)
+        else:  # the draft's own call first: the room ran out before its choice came
+            out.extend([call, *block])
     return out
 
 
