@@ -77,8 +77,8 @@ class ModelTurn:
     #: The optional parameters, by tool, that the user asked for and a first draft left out,
     #: so the turn was generated again with them required (`mentioned_arguments`).
     mentioned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    #: How many calls were added, one per other item of a list the user wrote
-    #: (`listed_items`); 0 when none.
+    #: How many calls were added, one per other item of a list the user wrote, or in place
+    #: of a drafted call that paired the items otherwise (`listed_items`); 0 when none.
     listed: int = 0
 
 
@@ -329,15 +329,15 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     turn = model_turn.turn
     if not request.params.listed_items or turn.error is not None or not turn.calls:
         return model_turn
-    from lamagent.gate.listed import listed_calls
+    from lamagent.gate.listed import MAX_CALLS, listed_calls
     from lamagent.gate.signals import query_text
 
-    calls = listed_calls(turn.calls, query_text(request.messages), _made(request.messages))
-    if request.max_calls is not None:
-        calls = calls[: max(request.max_calls, len(turn.calls))]
-    added = len(calls) - len(turn.calls)
-    if added <= 0:
+    limit = MAX_CALLS if request.max_calls is None else request.max_calls
+    calls = listed_calls(turn.calls, query_text(request.messages), _made(request.messages), limit)
+    drafted = {call.id for call in turn.calls}
+    if [call.id for call in calls] == [call.id for call in turn.calls]:
         return model_turn
+    added = sum(call.id not in drafted for call in calls)
     return dataclasses.replace(
         model_turn, turn=turn.model_copy(update={"calls": calls}), listed=added
     )

@@ -9,14 +9,12 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import anyio
+from turn_helpers import one_turn
 
 from lamagent.backends.llamacpp import LlamaCppBackend
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message
 from lamagent.models import default_gguf_path
 from lamagent.tools import Tool
-from lamagent.turns import ModelTurn, TurnRequest, turn_source
+from lamagent.turns import ModelTurn
 
 #: Threads for tests: the machines running them are small and shared (and llama.cpp slows
 #: down several-fold when its threads outnumber the free cores).
@@ -43,11 +41,4 @@ STORY = chatml("Write a long story about a lighthouse keeper and a storm.")
 def calls_turn(backend: Any, query: str, tool: dict[str, Any], **params: Any) -> ModelTurn:
     """One calls-only turn of `backend` for `query` with one tool (a BFCL-style spec), under
     the Format's grammar, greedy, at most 64 new tokens; `params` are `GenerationParams`."""
-    request = TurnRequest(
-        messages=[Message.user(query)],
-        tools=[Tool.from_spec(tool)],
-        params=GenerationParams(max_tokens=64, **params),
-        tool_choice="required",
-        constrained=True,
-    )
-    return anyio.run(lambda: turn_source(backend).next_turn(request))
+    return one_turn(backend, query, [Tool.from_spec(tool)], **{"max_tokens": 64, **params})

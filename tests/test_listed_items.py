@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
+from turn_helpers import one_turn
 
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
@@ -188,6 +189,8 @@ def test_respectively_pairs_the_items_in_order() -> None:  # BFCL parallel_0
         ),
         ([_call("mix", colors=["red", "blue"])], "mix red and blue"),
         ([_call("mix", colors=["red"], base="red")], "mix red and blue"),
+        # a number inside a list argument, written as a string
+        ([_call("loans", amounts=["400000"], first=400000)], "loans of $400,000 and $500,000"),
         # the model enumerated the list itself: its own calls stand (BFCL parallel_8)
         (
             [_call("pop", area="New York City"), _call("pop", area="Los Angeles")],
@@ -270,18 +273,21 @@ FACTORIAL = Tool.from_spec(
     }
 )
 QUERY = "Find the factorial of 5, 10 and 15."
+PLAY = Tool.from_spec(
+    {
+        "name": "play",
+        "description": "Play an artist's songs for a time.",
+        "parameters": {
+            "type": "dict",
+            "properties": {"artist": {"type": "string"}, "duration": {"type": "integer"}},
+            "required": ["artist", "duration"],
+        },
+    }
+)
 
 
 def _turn(backend: ScriptedBackend, *, on: bool = True, **kw: Any) -> ModelTurn:
-    request = TurnRequest(
-        messages=[Message.user(QUERY)],
-        tools=[FACTORIAL],
-        params=GenerationParams(listed_items=on),
-        tool_choice=kw.get("tool_choice", "required"),
-        constrained=True,
-        max_calls=kw.get("max_calls"),
-    )
-    return anyio.run(lambda: turn_source(backend).next_turn(request))
+    return one_turn(backend, QUERY, [FACTORIAL], listed_items=on, **kw)
 
 
 def test_the_turn_gains_the_listed_calls_without_another_generation() -> None:
@@ -300,6 +306,27 @@ def test_off_or_bounded_by_max_calls(on: bool, kw: dict[str, Any], count: int) -
     model_turn = _turn(backend, on=on, **kw)
     assert len(model_turn.turn.calls) == count
     assert model_turn.listed == count - 1
+
+
+def test_max_calls_never_cuts_the_drafts_call() -> None:
+    # the draft took the last item: the room for one more call goes to the first item
+    backend = ScriptedBackend.calls([[_call(number=15)]], supports_constraint=True)
+    model_turn = _turn(backend, max_calls=2)
+    assert _arguments(model_turn.turn.calls) == [{"number": 15}, {"number": 5}]
+    assert model_turn.listed == 1
+
+
+def test_a_draft_call_that_gives_way_is_recorded_too() -> None:
+    text = "Find Taylor Swift and Maroon 5 for 20 minutes and 15 minutes respectively."
+    backend = ScriptedBackend.calls(
+        [[_call("play", artist="Maroon 5", duration=20)]], supports_constraint=True
+    )
+    model_turn = one_turn(backend, text, [PLAY], listed_items=True)
+    assert _arguments(model_turn.turn.calls) == [
+        {"artist": "Taylor Swift", "duration": 20},
+        {"artist": "Maroon 5", "duration": 15},
+    ]
+    assert model_turn.listed == 2  # both calls are the list's, none the draft's
 
 
 def test_a_chat_backend_turn_gains_them_too() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import anyio
 import pytest
+from turn_helpers import one_turn
 
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
@@ -262,14 +263,7 @@ def _call(**arguments: Any) -> list[ToolCall]:
 
 
 def _turn(backend: ScriptedBackend, query: str, *, on: bool = True, **kw: Any) -> ModelTurn:
-    request = TurnRequest(
-        messages=[Message.user(query)],
-        tools=[WEATHER],
-        params=GenerationParams(mentioned_arguments=on),
-        tool_choice=kw.get("tool_choice", "required"),
-        constrained=True,
-    )
-    return anyio.run(lambda: turn_source(backend).next_turn(request))
+    return one_turn(backend, query, [WEATHER], mentioned_arguments=on, **kw)
 
 
 def test_a_draft_without_the_asked_argument_is_generated_again_with_it_required() -> None:

@@ -32,13 +32,13 @@ inside a list argument, is left alone: the tool takes the items together.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from itertools import product
 from typing import Any, Literal
 
-from lamagent.gate.signals import STOPWORDS
+from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
 
 __all__ = ["MAX_CALLS", "ItemList", "cue_lists", "item_lists", "listed_calls"]
@@ -83,7 +83,11 @@ def _item_text(kind: ItemKind, written: str) -> str:
         return written.split(" ")[0]
     # a full stop after a word ends the sentence ("... and Bulls."), after an abbreviation
     # it is the name's own ("Apple Inc.", "Washington D.C.")
-    return written[:-1] if _SENTENCE_END.search(written) else written
+    name = written[:-1] if _SENTENCE_END.search(written) else written
+    # a sentence's first word is capitalised too: a stop word there is not the name's ("Find
+    # Taylor Swift"; a verb such as "Play" cannot be told apart and stays)
+    first, _, rest = name.partition(" ")
+    return rest if rest and first.lower() in STOPWORDS else name
 
 
 def item_lists(text: str) -> list[ItemList]:
@@ -170,6 +174,9 @@ def _matches(value: Any, item: str, kind: ItemKind) -> bool:
     if isinstance(value, (int, float)):
         number = _number(item) if kind == "number" else None
         return number is not None and number == Decimal(str(value))
+    if isinstance(value, str) and kind == "number":  # "400000" for "$400,000"
+        number = _number(value.strip())
+        return number is not None and number == _number(item)
     if isinstance(value, str):  # with or without a final full stop ("Washington D.C.")
         written, listed = value.strip().rstrip(".").casefold(), item.rstrip(".").casefold()
         # a name's last words: a sentence's first word joins the name after it ("Play Taylor
@@ -190,21 +197,6 @@ def _as_value(draft: Any, item: str) -> Any:
     return item
 
 
-def _inside_lists(arguments: Mapping[str, Any]) -> Iterator[Any]:
-    """The values inside the call's list (and object) arguments."""
-    for value in arguments.values():
-        if isinstance(value, (list, dict)):
-            stack = [value]
-            while stack:
-                current = stack.pop()
-                children = current.values() if isinstance(current, dict) else current
-                for child in children:
-                    if isinstance(child, (list, dict)):
-                        stack.append(child)
-                    else:
-                        yield child
-
-
 @dataclass(frozen=True)
 class _Taken:
     """A list of which the call took one item, as the whole value of `argument`."""
@@ -216,7 +208,13 @@ class _Taken:
 
 def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
     taken: list[_Taken] = []
-    nested = list(_inside_lists(call.arguments))
+    # the values inside the call's list (and object) arguments
+    nested = [
+        leaf
+        for value in call.arguments.values()
+        if isinstance(value, (list, dict))
+        for leaf in leaf_values(value)
+    ]
     for items in lists:
         hits = [
             (name, i)
@@ -270,12 +268,17 @@ def _enumerated(calls: Sequence[ToolCall], taken: _Taken, tool: str) -> bool:
 
 
 def listed_calls(
-    calls: Sequence[ToolCall], text: str, made: Sequence[ToolCall] = ()
+    calls: Sequence[ToolCall],
+    text: str,
+    made: Sequence[ToolCall] = (),
+    limit: int = MAX_CALLS,
 ) -> list[ToolCall]:
     """`calls`, each with one sibling per other item of the lists it took one item of.
 
     `made`: the calls already made for this request (earlier steps since the user's message);
     they count as taking their items, and a sibling equal to one of them is not added again.
+    `limit`: the most calls the turn may hold (at most `MAX_CALLS`); the draft's own calls
+    are never cut.
     """
     lists = _value_lists(text)
     if not lists or not calls:
@@ -283,7 +286,7 @@ def listed_calls(
     every = [*made, *calls]
     respectively = _RESPECTIVELY.search(text) is not None
     seen = {_key(call) for call in every}
-    room = max(0, MAX_CALLS - len(calls))  # calls that may be added, over the whole turn
+    room = max(0, min(limit, MAX_CALLS) - len(calls))  # calls that may be added, in all
     out: list[ToolCall] = []
     for call in calls:
         taken = [t for t in _taken(call, lists) if not _enumerated(every, t, call.name)]
@@ -297,8 +300,9 @@ def listed_calls(
                 placed = True
             elif room:
                 new = _sibling(call, taken, choice)
-                if _key(new) not in seen:
-                    seen.add(_key(new))
+                key = _key(new)
+                if key not in seen:
+                    seen.add(key)
                     block.append(new)
                     room -= 1
             else:  # no room left: the draft's own call goes first if not met yet

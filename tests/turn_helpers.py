@@ -1,0 +1,36 @@
+"""One model turn for a query, the way the loop asks for it: the tests' shared request builder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+
+from lamagent.formats.choice import ToolChoice
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message
+from lamagent.tools import Tool
+from lamagent.turns import ModelTurn, TurnRequest, turn_source
+
+
+def one_turn(
+    backend: Any,
+    query: str,
+    tools: Sequence[Tool],
+    *,
+    tool_choice: ToolChoice = "required",
+    max_calls: int | None = None,
+    **params: Any,
+) -> ModelTurn:
+    """The turn of `backend` for the user's `query`, under the Format's call grammar;
+    `params` are `GenerationParams` fields."""
+    request = TurnRequest(
+        messages=[Message.user(query)],
+        tools=list(tools),
+        params=GenerationParams(**params),
+        tool_choice=tool_choice,
+        constrained=True,
+        max_calls=max_calls,
+    )
+    return anyio.run(lambda: turn_source(backend).next_turn(request))
