@@ -68,9 +68,11 @@ class GenerationParams(BaseModel):
     #: example ("e.g. San Francisco, CA", "'YYYY-MM-DD'") takes that shape's pattern
     #: (`lamagent.tools.shapes`, docs/small-models.md).
     example_shapes: bool = False
-    #: A turn's calls gain one call per other item of an enumeration in the user's message
-    #: of which a call took one item ("the factorial of 5, 10 and 15": three calls), see
-    #: `lamagent.gate.listed` and docs/small-models.md.
+    #: A turn's calls follow what the user asked for: one call per other item of an
+    #: enumeration of which a call took one item ("the factorial of 5, 10 and 15": three
+    #: calls), and a call nobody asked for (a repeat, another tool, with nothing the
+    #: conversation wrote) is left out and recorded; see `lamagent.gate.listed`,
+    #: `lamagent.gate.unasked` and docs/small-models.md.
     listed_items: bool = False
 
 

@@ -80,6 +80,12 @@ class ModelTurn:
     #: How many calls were added, one per other item of a list the user wrote, or in place
     #: of a drafted call that paired the items otherwise (`listed_items`); 0 when none.
     listed: int = 0
+    #: Drafted calls left out because nobody asked for them: a repeat of a tool, or another
+    #: tool, with nothing the conversation wrote (`listed_items`, `lamagent.gate.unasked`).
+    unasked: tuple[ToolCall, ...] = ()
+    #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as 0.03";
+    #: `example_shapes`, `lamagent.gate.percentages`).
+    reshaped: tuple[str, ...] = ()
 
 
 def render_prompt(
@@ -195,7 +201,7 @@ class PromptTurns(TurnSource):
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
         turn = await self._turn(request, on_text=on_text, on_raw=on_raw)
-        return with_listed_items(turn, request)
+        return with_value_forms(with_listed_items(turn, request), request)
 
     async def _turn(
         self,
@@ -310,7 +316,7 @@ class ChatTurns(TurnSource):
             )
         if on_text is not None and not turn.calls and turn.answer:
             await on_text(turn.answer)
-        return with_listed_items(ModelTurn(turn, generation), request)
+        return with_value_forms(with_listed_items(ModelTurn(turn, generation), request), request)
 
 
 def _calls_only(request: TurnRequest) -> bool:
@@ -324,22 +330,47 @@ def _calls_only(request: TurnRequest) -> bool:
 
 
 def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` with one more call per other item of a list the user wrote, when
-    `listed_items` is on (`lamagent.gate.listed`); never more calls than `max_calls`."""
+    """`model_turn` with its calls following the lists the user wrote, when `listed_items`
+    is on: the calls nobody asked for are left out (`lamagent.gate.unasked`), and one call is
+    added per other item of a list of which a call took one item (`lamagent.gate.listed`);
+    never more calls than `max_calls`."""
     turn = model_turn.turn
     if not request.params.listed_items or turn.error is not None or not turn.calls:
         return model_turn
     from lamagent.gate.listed import MAX_CALLS, listed_calls
     from lamagent.gate.signals import query_text
+    from lamagent.gate.unasked import unasked_calls
 
+    query = query_text(request.messages)
+    kept, unasked = unasked_calls(turn.calls, query, copy_sources(request.messages))
     limit = MAX_CALLS if request.max_calls is None else request.max_calls
-    calls = listed_calls(turn.calls, query_text(request.messages), _made(request.messages), limit)
+    calls = listed_calls(kept, query, _made(request.messages), limit)
     drafted = {call.id for call in turn.calls}
     if [call.id for call in calls] == [call.id for call in turn.calls]:
         return model_turn
     added = sum(call.id not in drafted for call in calls)
     return dataclasses.replace(
-        model_turn, turn=turn.model_copy(update={"calls": calls}), listed=added
+        model_turn,
+        turn=turn.model_copy(update={"calls": calls}),
+        listed=added,
+        unasked=tuple(unasked),
+    )
+
+
+def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` with the percentages the user wrote as fractions where the parameters
+    take fractions, when `example_shapes` is on (`lamagent.gate.percentages`)."""
+    turn = model_turn.turn
+    if not request.params.example_shapes or turn.error is not None or not turn.calls:
+        return model_turn
+    from lamagent.gate.percentages import percent_fractions
+    from lamagent.gate.signals import query_text
+
+    calls, notes = percent_fractions(turn.calls, query_text(request.messages), request.tools)
+    if not notes:
+        return model_turn
+    return dataclasses.replace(
+        model_turn, turn=turn.model_copy(update={"calls": calls}), reshaped=tuple(notes)
     )
 
 

@@ -17,7 +17,14 @@ from turn_helpers import one_turn
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.backends.scripted_chat import ScriptedChatBackend
-from lamagent.gate.listed import MAX_CALLS, ItemList, cue_lists, item_lists, listed_calls
+from lamagent.gate.listed import (
+    MAX_CALLS,
+    ItemList,
+    cue_lists,
+    item_lists,
+    listed_calls,
+)
+from lamagent.gate.unasked import unasked_calls
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
@@ -37,6 +44,9 @@ def _items(text: str) -> list[tuple[str, ...]]:
         ("a loan of $400,000 or $1,500.50", [("$400,000", "$1,500.50")]),
         # a unit word may follow every number
         ("a play time of 20 minutes and 15 minutes", [("20", "15")]),
+        # or be written onto it, the usual short units only
+        ("weights of 5kg, 7.5kg and 10kg", [("5", "7.5", "10")]),
+        ("sides of 3x and 4x, the 2nd and 3rd", []),
         # capitalised names, several words each, without the full stop of a sentence's end
         ("the Lakers and Bulls.", [("Lakers", "Bulls")]),
         (
@@ -93,6 +103,11 @@ def test_items_keep_their_kind() -> None:
             [("$2000", "$5000")],
         ),
         ("case number XY1234 in LA, and case number GH5678 in OC", [("XY1234", "GH5678")]),
+        (  # BFCL train parallel_65: units written onto the numbers, a sentence's full stop
+            "the first circle has a radius of 5cm, the second circle has a radius of 10cm, the "
+            "third circle has a radius of 15cm, and the fourth circle has a radius of 20cm.",
+            [("5", "10", "15", "20")],
+        ),
         # the two words before the value, whatever they are: "and height" twice, not "base"
         ("base 10 and height 5, and a second one of base 8 and height 6", [("5", "6")]),
         (
@@ -259,6 +274,129 @@ def test_at_most_max_calls() -> None:
     assert calls[0].arguments == {"team": "A", "year": 2001}
 
 
+# -- calls nobody asked for ------------------------------------------------------------------
+
+DISTANCE = "Find the shortest driving distance between New York City and Washington D.C."
+
+
+@pytest.mark.parametrize(
+    ("calls", "text", "kept"),
+    [
+        # the embedded model's drafts on BFCL train cases: values of its own after the call
+        (  # simple_python_36
+            [
+                _call("route", origin="New York City", destination="Washington D.C."),
+                _call("route", origin="D.C. (D.C. is the shortest ...)", destination="Ciara"),
+            ],
+            DISTANCE,
+            1,
+        ),
+        (  # simple_python_70: the parameter's name as a value
+            [
+                _call("emission", vehicle_type="gas-powered vehicle", miles=1500),
+                _call("emission", vehicle_type="vehicle_type", miles=1500),
+            ],
+            "What is the carbon footprint of a gas-powered vehicle driving 1500 miles in a year?",
+            1,
+        ),
+        (  # simple_python_55: a part of the value it wrote first
+            [
+                _call("cell_info", cell_type="human cell", detailed=True),
+                _call("cell_info", cell_type="cell", detailed=True),
+            ],
+            "Find me detailed information about the structure of human cell",
+            1,
+        ),
+        # kept: another value the user wrote (no list needed), or an item of a list
+        (
+            [_call("weather", city="Paris"), _call("weather", city="London")],
+            "What's the weather in Paris? Also tell me about London please.",
+            2,
+        ),
+        (
+            [_call(number=5), _call(number=10)],
+            "Find the factorial of 5, 10 and 15.",
+            2,
+        ),
+        (  # a number written with a thousands separator, a list of written numbers
+            [_call("test", table=[45, 55], alpha=0.05), _call("test", table=[30, 70], alpha=0.05)],
+            "The first table is [45, 55] and the second is [30, 70], at 1,000 samples.",
+            2,
+        ),
+        (  # the same call twice is the model's choice
+            [_call("roll", sides=6), _call("roll", sides=6)],
+            "Roll a die with 6 sides twice.",
+            2,
+        ),
+    ],
+)
+def test_repeats_with_values_nobody_wrote_are_dropped(
+    calls: list[ToolCall], text: str, kept: int
+) -> None:
+    out, dropped = unasked_calls(calls, text)
+    assert (out, dropped) == (calls[:kept], calls[kept:])
+
+
+@pytest.mark.parametrize(
+    ("calls", "text", "kept"),
+    [
+        # the embedded model's drafts on BFCL train cases: the other tools, the same values
+        (  # multiple_35
+            [
+                _call("calculate_gcd", num1=128, num2=256),
+                _call("calculate_lcm", num1=128, num2=256),
+            ],
+            "Calculate the greatest common divisor between 128 and 256.",
+            1,
+        ),
+        (  # multiple_18: a value nobody wrote
+            [
+                _call("european_history.battle_details", battle="Battle of Stalingrad"),
+                _call("european_history.leader_info", leader="Saddam Hussein"),
+            ],
+            "Who were the main participants and what was the location of the Battle of Stalingrad?",
+            1,
+        ),
+        # kept: a value the user wrote that no earlier call holds, or a word of the tool's
+        # own name that the user wrote
+        (
+            [_call("math.factorial", number=5), _call("math.sqrt", number=16)],
+            "What is the factorial of 5 and the square root of 16?",
+            2,
+        ),
+        (  # parallel_multiple_37
+            [
+                _call("history.get_timeline", event="World War 2", region="Europe"),
+                _call("history.get_important_figures", event="World War 2", number=1),
+            ],
+            "Get me the timeline of World War 2 in Europe and then get me an array of "
+            "important leaders involved during the war.",
+            2,
+        ),
+        (  # "history" is the first tool's word too, so it says nothing of the second
+            [
+                _call("history.get_timeline", event="World War 2"),
+                _call("history.get_figures", event="World War 2"),
+            ],
+            "Get me the history of World War 2.",
+            1,
+        ),
+    ],
+)
+def test_other_tools_that_bring_nothing_the_user_wrote_are_dropped(
+    calls: list[ToolCall], text: str, kept: int
+) -> None:
+    assert unasked_calls(calls, text) == (calls[:kept], calls[kept:])
+
+
+def test_a_tools_result_is_written_too() -> None:
+    # after a search, one call per id it returned: the ids are the tool's, not the user's
+    calls = [_call("get_item", id="ab-17"), _call("get_item", id="cd-42")]
+    text = "Open the items the search finds."
+    assert unasked_calls(calls, text)[1] == calls[1:]
+    assert unasked_calls(calls, text, ['{"ids": ["ab-17", "cd-42"]}']) == (calls, [])
+
+
 # -- the turn source and the loop ------------------------------------------------------------
 
 FACTORIAL = Tool.from_spec(
@@ -329,6 +467,18 @@ def test_a_draft_call_that_gives_way_is_recorded_too() -> None:
     assert model_turn.listed == 2  # both calls are the list's, none the draft's
 
 
+def test_the_turn_leaves_out_a_repeat_and_records_it() -> None:
+    backend = ScriptedBackend.calls([[_call(number=5), _call(number=7)]], supports_constraint=True)
+    model_turn = _turn(backend)
+    assert _arguments(model_turn.turn.calls) == [{"number": 5}, {"number": 10}, {"number": 15}]
+    assert [c.arguments for c in model_turn.unasked] == [{"number": 7}]
+    off = _turn(
+        ScriptedBackend.calls([[_call(number=5), _call(number=7)]], supports_constraint=True),
+        on=False,
+    )
+    assert _arguments(off.turn.calls) == [{"number": 5}, {"number": 7}] and not off.unasked
+
+
 def test_a_chat_backend_turn_gains_them_too() -> None:
     backend = ScriptedChatBackend([[_call(number=5)]])
     request = TurnRequest(
@@ -341,7 +491,9 @@ def test_a_chat_backend_turn_gains_them_too() -> None:
 
 
 def test_the_loop_runs_every_call_and_the_step_records_how_many_were_added() -> None:
-    backend = ScriptedBackend.calls([[_call(number=5)], "Done."], supports_constraint=True)
+    backend = ScriptedBackend.calls(
+        [[_call(number=5), _call(number=5000)], "Done."], supports_constraint=True
+    )
     seen: list[int] = []
 
     def factorial(number: int) -> int:
@@ -360,7 +512,9 @@ def test_the_loop_runs_every_call_and_the_step_records_how_many_were_added() -> 
     assert sorted(seen) == [5, 10, 15]
     first = result.trajectory.steps[0]
     assert first.listed == 2 and len(first.calls) == 3
+    assert first.unasked == [{"name": "math.factorial", "arguments": {"number": 5000}}]
     assert result.trajectory.steps[-1].listed is None
+    assert result.trajectory.steps[-1].unasked is None
 
 
 def test_a_later_step_of_the_same_request_does_not_fan_out_again() -> None:

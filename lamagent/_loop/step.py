@@ -81,6 +81,10 @@ async def run_step(
         step.mentioned = {tool: list(names) for tool, names in model_turn.mentioned.items()}
     if model_turn.listed:
         step.listed = model_turn.listed
+    if model_turn.unasked:
+        step.unasked = [call.to_xlam() for call in model_turn.unasked]
+    if model_turn.reshaped:
+        step.reshaped = list(model_turn.reshaped)
     step.thought = turn.thought
     state.usage = state.usage + generation.usage
     state.generate_s += generated - rendered

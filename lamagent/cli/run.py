@@ -114,7 +114,8 @@ ShapesOpt = Annotated[
     typer.Option(
         "--example-shapes",
         help='A string argument whose description shows its shape by example ("e.g. San '
-        "Francisco, CA\", 'YYYY-MM-DD') must take that shape. Needs --constrained.",
+        "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
+        'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages.',
     ),
 ]
 ListedOpt = Annotated[
@@ -122,7 +123,8 @@ ListedOpt = Annotated[
     typer.Option(
         "--listed-items",
         help='When a call takes one item of a list you wrote ("the factorial of 5, 10 and '
-        '15"), add the same call for each other item.',
+        '15"), add the same call for each other item; leave out the calls nobody asked for '
+        "(a repeat or another tool, with nothing the conversation wrote).",
     ),
 ]
 GateOpt = Annotated[

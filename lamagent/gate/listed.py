@@ -11,7 +11,8 @@ with the draft's other arguments unchanged.
   quoted strings or single lower-case words (not stop words: "navy, purple and maroon",
   "copper and aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
   between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are not
-  lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15 minutes").
+  lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15 minutes")
+  or a short unit written onto it ("5cm", "10kg").
 - `cue_lists(text)`: values the same words introduce in clauses of their own ("a change in
   time of 4 seconds, then repeat with a change in time of 10 seconds").
 - `listed_calls(calls, text)`: the draft's calls, each followed by its siblings: for every list
@@ -41,19 +42,37 @@ from typing import Any, Literal
 from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
 
-__all__ = ["MAX_CALLS", "ItemList", "cue_lists", "item_lists", "listed_calls"]
+__all__ = [
+    "MAX_CALLS",
+    "NUMBER",
+    "ItemList",
+    "cue_lists",
+    "item_lists",
+    "listed_calls",
+    "number_value",
+    "taken_items",
+    "value_lists",
+]
 
 #: The most calls a fanned-out turn holds.
 MAX_CALLS = 8
 
 ItemKind = Literal["number", "name", "quoted", "word"]
 
-_NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
+#: A number as people write it ("$400,000", "2.5%").
+NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
+_WRITTEN_NUMBER = re.compile(NUMBER)
 _CONJUNCTION = r"(?:and|or|&)"
 #: A lower-case unit word after a number ("20 minutes"), never a conjunction.
 _UNIT = rf"(?:[ ](?!{_CONJUNCTION}\b)[a-z]+\b)?"
+#: A unit written onto a number ("5cm", "10kg", "30s"): the usual short ones only, so that
+#: "3x^2", "2nd" or "4y" stay what they are.
+_GLUED_UNIT = (
+    r"(?:mm|cm|km|m|mi|ft|yd|mg|kg|g|lbs?|oz|ml|l|ms|s|min|h|hr|hrs|mph|kph|kmh|kw|kwh|hz|khz|"
+    r"mhz|ghz|kb|mb|gb|tb)"
+)
 _ITEM = re.compile(
-    rf"(?P<number>(?<![\w.$]){_NUMBER}(?!\w|\.\d){_UNIT})"
+    rf"(?P<number>(?<![\w.$]){NUMBER}(?:{_GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
     r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
     # a name goes on past "Inc." or "D.C.", not past a sentence's end ("New York. Also")
     r"|(?P<name>\b[A-Z][\w.&'-]*(?:(?<![a-z]{3}\.)[ ][A-Z0-9][\w.&'-]*)*)"
@@ -79,8 +98,9 @@ class ItemList:
 def _item_text(kind: ItemKind, written: str) -> str:
     if kind == "quoted":
         return written[1:-1].strip()
-    if kind == "number":
-        return written.split(" ")[0]
+    if kind == "number":  # without its unit, written apart or onto it
+        found = _WRITTEN_NUMBER.match(written)
+        return found.group() if found else written
     # a full stop after a word ends the sentence ("... and Bulls."), after an abbreviation
     # it is the name's own ("Apple Inc.", "Washington D.C.")
     name = written[:-1] if _SENTENCE_END.search(written) else written
@@ -153,14 +173,15 @@ def cue_lists(text: str) -> list[ItemList]:
     return [ItemList(kind, tuple(v), clauses=True) for (_, kind), v in found.items() if len(v) >= 2]
 
 
-def _value_lists(text: str) -> list[ItemList]:
+def value_lists(text: str) -> list[ItemList]:
     """The enumerations of `text`, then its cue lists that are not one of them."""
     lists = item_lists(text)
     seen = {found.items for found in lists}
     return lists + [found for found in cue_lists(text) if found.items not in seen]
 
 
-def _number(text: str) -> Decimal | None:
+def number_value(text: str) -> Decimal | None:
+    """The number `text` writes ("$400,000", "2.5%"), or None."""
     try:
         return Decimal(text.replace("$", "").replace(",", "").rstrip("%"))
     except InvalidOperation:
@@ -172,11 +193,11 @@ def _matches(value: Any, item: str, kind: ItemKind) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
-        number = _number(item) if kind == "number" else None
+        number = number_value(item) if kind == "number" else None
         return number is not None and number == Decimal(str(value))
     if isinstance(value, str) and kind == "number":  # "400000" for "$400,000"
-        number = _number(value.strip())
-        return number is not None and number == _number(item)
+        number = number_value(value.strip())
+        return number is not None and number == number_value(item)
     if isinstance(value, str):  # with or without a final full stop ("Washington D.C.")
         written, listed = value.strip().rstrip(".").casefold(), item.rstrip(".").casefold()
         # a name's last words: a sentence's first word joins the name after it ("Play Taylor
@@ -188,7 +209,7 @@ def _matches(value: Any, item: str, kind: ItemKind) -> bool:
 def _as_value(draft: Any, item: str) -> Any:
     """The item in the type the draft's value has (a number for a number, else the text)."""
     if isinstance(draft, (int, float)) and not isinstance(draft, bool):
-        number = _number(item)
+        number = number_value(item)
         if number is None:
             return draft
         if isinstance(draft, int) and number == number.to_integral_value():
@@ -228,6 +249,11 @@ def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
     # an argument two lists both speak to is ambiguous: neither fans out
     names = [t.argument for t in taken]
     return [t for t in taken if names.count(t.argument) == 1]
+
+
+def taken_items(call: ToolCall, lists: Sequence[ItemList]) -> set[tuple[ItemList, str, int]]:
+    """The items of `lists` `call` took, each as (list, argument, index in the list)."""
+    return {(t.items, t.argument, t.index) for t in _taken(call, lists)}
 
 
 def _paired(taken: Sequence[_Taken], respectively: bool) -> bool:
@@ -280,7 +306,7 @@ def listed_calls(
     `limit`: the most calls the turn may hold (at most `MAX_CALLS`); the draft's own calls
     are never cut.
     """
-    lists = _value_lists(text)
+    lists = value_lists(text)
     if not lists or not calls:
         return list(calls)
     every = [*made, *calls]

@@ -110,6 +110,8 @@ class GatedTurns(TurnSource):
                 draft.render_seconds,
                 mentioned=draft.mentioned,
                 listed=draft.listed,
+                unasked=draft.unasked,
+                reshaped=draft.reshaped,
                 gate=decision,
             )
         text = await self._text.next_turn(

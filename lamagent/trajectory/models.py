@@ -325,6 +325,12 @@ class Step(BaseModel):
     #: How many of the calls were added, one per other item of a list the user wrote, to a
     #: call that took one of its items (`listed_items`); None when none were.
     listed: int | None = None
+    #: Drafted calls left out because nobody asked for them, as xLAM calls (`listed_items`,
+    #: `lamagent.gate.unasked`); None when none were.
+    unasked: list[dict[str, Any]] | None = None
+    #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as
+    #: 0.03"; `example_shapes`); None when none were.
+    reshaped: list[str] | None = None
     #: What had to change for this record to be stored (values it could not encode).
     notes: list[str] = Field(default_factory=list)
 

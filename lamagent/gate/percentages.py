@@ -1,0 +1,102 @@
+"""A percentage the user wrote, in the form the parameter takes: 5% as 0.05, or as 5.
+
+Asked for "an annual interest rate of 3%", a small model copies the 3: `"rate": 3`. Most
+tools that take a rate, a return, a probability or a growth as a number take it as a
+fraction (`numpy_financial.npv(rate=0.1, ...)`; BFCL's answers hold 0.03), and some say so
+("Enter as a decimal. E.g, 5% is 0.05"); others take the percentage itself and say that ("The
+interest rate for a year as a percentage").
+
+`percent_fractions(calls, text, tools)`: a number argument whose value is a number the user
+wrote only as a percentage ("3%", "3 %", "3 percent") becomes that number over 100, unless
+the parameter's description says the value is a percentage: it holds the word ("percent",
+"percentage", "porcentaje", "pourcentage", "Prozent") and no example of a fraction (a
+number between 0 and 1: "Ejemplo: 0.1 para un enganche del 10%" is a fraction). An integer
+parameter, a value the user also wrote without the percent sign ("5% for 5 years": the 5
+may be the years), and a value that is already a fraction are left as they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["percent_fractions"]
+
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(?![\w.]|[.,]\d)(\s?(?:%|percent\b|per cent\b))?")
+_PERCENT_WORD = re.compile(r"percent|porcent|pourcent|prozent", re.IGNORECASE)
+_FRACTION_EXAMPLE = re.compile(r"(?<![\d.])0?\.\d*[1-9]\d*(?![\d.])")
+
+
+def percent_fractions(
+    calls: Sequence[ToolCall], text: str, tools: Sequence[Tool]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with the percentages the user wrote as fractions where the parameters take
+    fractions, and a note per value changed ("tool.argument: 3% as 0.03")."""
+    percents = _only_percentages(text)
+    if not percents:
+        return list(calls), []
+    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        properties = schemas.get(call.name, {})
+        changed: dict[str, Any] = {}
+        for name, value in call.arguments.items():
+            schema = properties.get(name)
+            number = _as_decimal(value)
+            if number is None or number not in percents or not _takes_fraction(schema):
+                continue
+            fraction = float(number / 100)
+            if not math.isfinite(fraction) or (fraction == 0) != (number == 0):
+                continue  # beyond what a float holds: left as written
+            changed[name] = fraction
+            notes.append(f"{call.name}.{name}: {value}% as {changed[name]}")
+        out.append(
+            call.model_copy(update={"arguments": {**call.arguments, **changed}})
+            if changed
+            else call
+        )
+    return out, notes
+
+
+def _only_percentages(text: str) -> set[Decimal]:
+    """The numbers `text` writes as percentages and nowhere without the sign."""
+    percent: set[Decimal] = set()
+    plain: set[Decimal] = set()
+    for match in _NUMBER.finditer(text):
+        number = _as_decimal(match.group(1).replace(",", "."))
+        if number is not None:
+            (percent if match.group(2) else plain).add(number)
+    return {n for n in percent - plain if n != 0}
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _takes_fraction(schema: Any) -> bool:
+    """A number parameter (not an integer) whose description does not make it a percentage."""
+    if not isinstance(schema, Mapping):
+        return False
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "number" not in kinds:
+        return False
+    description = str(schema.get("description") or "")
+    if _FRACTION_EXAMPLE.search(description):
+        return True
+    return _PERCENT_WORD.search(description) is None

@@ -1,0 +1,137 @@
+"""Calls nobody asked for: what a small model writes after the call the user asked for.
+
+Under a call grammar the embedded model often does not close the list after its call. It
+goes on with a second call of the same tool and values of its own ("origin": "D.C. (D.C. is
+a city, not a state)", "cell_type": "cell" after "human cell", "vehicle_type":
+"vehicle_type"), or tours the other tools with the same values ("the greatest common divisor
+of 128 and 256": `calculate_gcd`, then `calculate_lcm`). A tool with side effects would run
+them all.
+
+`unasked_calls(calls, text, sources)` keeps the first call and every later one that the
+conversation asks for, and leaves out the rest:
+
+- a call of a tool an earlier kept call used (a repeat) is kept when it takes an item of a
+  list in the user's request (`lamagent.gate.listed`) no earlier call of the tool took, when
+  it is an earlier call again (asked twice is the model's choice), or when, against each
+  earlier call of the tool, one of the arguments it writes otherwise holds a value written in
+  the request or a tool's result (`sources`) that neither holds nor is part of the earlier
+  value;
+- a call of a tool no earlier kept call used is kept when one of its values is written in
+  the request or a tool's result and no earlier call holds it, or when a word of its tool's
+  name that the earlier calls' tool names do not have is one of the request's words
+  ("important" of `history.get_important_figures` for "an array of important leaders").
+
+Nothing is generated and nothing else changes: the calls kept are the model's as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from lamagent.gate.listed import NUMBER, number_value, taken_items, value_lists
+from lamagent.gate.signals import content_words, leaf_values, meets
+from lamagent.messages import ToolCall
+
+__all__ = ["unasked_calls"]
+
+_WRITTEN_NUMBER = re.compile(NUMBER)
+_NAME_PARTS = re.compile(r"[._\-]+")
+
+
+def unasked_calls(
+    calls: Sequence[ToolCall], text: str, sources: Sequence[str] = ()
+) -> tuple[list[ToolCall], list[ToolCall]]:
+    """`calls` split into those kept and those nobody asked for, each in order.
+
+    `text`: the user's request; `sources`: what else a value may be written in (the user's
+    earlier messages, the tools' results)."""
+    lists = value_lists(text)
+    context = _Conversation([text, *sources])
+    asked = content_words(text)
+    kept: list[ToolCall] = []
+    dropped: list[ToolCall] = []
+    for call in calls:
+        same = [c for c in kept if c.name == call.name]
+        if not kept:
+            keep = True
+        elif same:
+            took = set().union(*(taken_items(c, lists) for c in same))
+            keep = (
+                bool(taken_items(call, lists) - took)
+                or any(c.arguments == call.arguments for c in same)
+                or all(_brings_written(call, c, context) for c in same)
+            )
+        else:
+            keep = _brings_new(call, kept, context) or _named(call, kept, asked)
+        (kept if keep else dropped).append(call)
+    return kept, dropped
+
+
+def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -> bool:
+    """Whether an argument `call` writes otherwise than `earlier` holds a value written in
+    `context` that neither holds nor is part of the earlier value."""
+    for name, value in call.arguments.items():
+        before = earlier.arguments.get(name)
+        if (name in earlier.arguments and before == value) or not context.writes(value):
+            continue
+        if (
+            isinstance(value, str)
+            and isinstance(before, str)
+            and (value in before or before in value)
+        ):
+            continue
+        return True
+    return False
+
+
+def _brings_new(call: ToolCall, earlier: Sequence[ToolCall], context: _Conversation) -> bool:
+    """Whether one of `call`'s values is written in `context` and held by no earlier call."""
+    held = {leaf.casefold() for c in earlier for leaf in leaf_values(c.arguments)}
+    return any(
+        leaf.casefold() not in held and context.writes(leaf) for leaf in leaf_values(call.arguments)
+    )
+
+
+def _named(call: ToolCall, earlier: Sequence[ToolCall], asked: set[str]) -> bool:
+    """Whether a word of `call`'s tool name, not in the earlier calls' tool names, is one of
+    the request's words (`asked`, as `content_words`)."""
+    before = set().union(*(_name_words(c.name) for c in earlier))
+    return any(meets(word, asked) for word in _name_words(call.name) - before)
+
+
+def _name_words(name: str) -> set[str]:
+    return content_words(_NAME_PARTS.sub(" ", name))
+
+
+class _Conversation:
+    """The texts a value may be written in, read once: the numbers they write, folded."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = [t.casefold() for t in texts]
+        self.numbers = {
+            n
+            for t in texts
+            for m in _WRITTEN_NUMBER.finditer(t)
+            if (n := number_value(m.group())) is not None
+        }
+
+    def writes(self, value: Any) -> bool:
+        """Whether `value` (each of its leaves) is written in one of the texts."""
+        if isinstance(value, bool) or value is None:
+            return False
+        if isinstance(value, (list, tuple, dict)):
+            leaves = list(value.values() if isinstance(value, dict) else value)
+            return bool(leaves) and all(self.writes(leaf) for leaf in leaves)
+        if isinstance(value, (int, float)):
+            return Decimal(str(value)) in self.numbers
+        if isinstance(value, str):
+            folded = value.strip().casefold()
+            number = number_value(folded)
+            return bool(folded) and (
+                any(folded in t for t in self.texts)
+                or (number is not None and number in self.numbers)
+            )
+        return False
