@@ -323,6 +323,11 @@ DISTANCE = "Find the shortest driving distance between New York City and Washing
             "The first table is [45, 55] and the second is [30, 70], at 1,000 samples.",
             2,
         ),
+        (  # an empty value first: the city the user wrote is new
+            [_call("weather", city=""), _call("weather", city="Paris")],
+            "What's the weather in Paris?",
+            2,
+        ),
         (  # the same call twice is the model's choice
             [_call("roll", sides=6), _call("roll", sides=6)],
             "Roll a die with 6 sides twice.",

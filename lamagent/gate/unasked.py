@@ -80,6 +80,7 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
         if (
             isinstance(value, str)
             and isinstance(before, str)
+            and before.strip()  # an empty value is part of none
             and (value in before or before in value)
         ):
             continue
