@@ -201,7 +201,7 @@ class PromptTurns(TurnSource):
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
         turn = await self._turn(request, on_text=on_text, on_raw=on_raw)
-        return with_value_forms(with_listed_items(turn, request), request)
+        return with_call_rules(turn, request)
 
     async def _turn(
         self,
@@ -316,7 +316,7 @@ class ChatTurns(TurnSource):
             )
         if on_text is not None and not turn.calls and turn.answer:
             await on_text(turn.answer)
-        return with_value_forms(with_listed_items(ModelTurn(turn, generation), request), request)
+        return with_call_rules(ModelTurn(turn, generation), request)
 
 
 def _calls_only(request: TurnRequest) -> bool:
@@ -327,6 +327,13 @@ def _calls_only(request: TurnRequest) -> bool:
         and request.tool_choice not in ("auto", "none")
         and bool(request.tools)
     )
+
+
+def with_call_rules(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """What every turn source does with the calls it parsed, before the loop sees them: the
+    calls follow the user's lists (`listed_items`), then their values take the forms their
+    parameters take (`example_shapes`)."""
+    return with_value_forms(with_listed_items(model_turn, request), request)
 
 
 def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
@@ -342,7 +349,9 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.unasked import unasked_calls
 
     query = query_text(request.messages)
-    kept, unasked = unasked_calls(turn.calls, query, copy_sources(request.messages))
+    # one call cannot be a call nobody asked for: the conversation is read for two or more
+    sources = copy_sources(request.messages) if len(turn.calls) > 1 else ()
+    kept, unasked = unasked_calls(turn.calls, query, sources)
     limit = MAX_CALLS if request.max_calls is None else request.max_calls
     calls = listed_calls(kept, query, _made(request.messages), limit)
     drafted = {call.id for call in turn.calls}

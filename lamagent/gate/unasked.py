@@ -48,6 +48,8 @@ def unasked_calls(
 
     `text`: the user's request; `sources`: what else a value may be written in (the user's
     earlier messages, the tools' results)."""
+    if len(calls) < 2:  # the first call is always kept
+        return list(calls), []
     lists = value_lists(text)
     context = _Conversation([text, *sources])
     asked = content_words(text)
