@@ -62,16 +62,20 @@ class GenerationParams(BaseModel):
     #: The texts a value may copy from (the turn source fills it: user messages, tool results).
     copy_from: tuple[str, ...] = ()
     #: In a turn that must call, generate again with the optional arguments the user asked
-    #: for that the calls left out made required (docs/small-models.md).
+    #: for that the calls left out made required, or for the tool the user's words name when
+    #: the draft called another (`lamagent.gate.named`; docs/small-models.md).
     mentioned_arguments: bool = False
     #: Under a call grammar, a string parameter whose description shows its value's shape by
     #: example ("e.g. San Francisco, CA", "'YYYY-MM-DD'") takes that shape's pattern
-    #: (`lamagent.tools.shapes`, docs/small-models.md).
+    #: (`lamagent.tools.shapes`, docs/small-models.md); a percentage goes to a fraction
+    #: parameter as a fraction, and a number the model cut short or wrote without its minus
+    #: sign is as the user wrote it (`lamagent.gate.percentages`, `lamagent.gate.numbers`).
     example_shapes: bool = False
     #: A turn's calls follow what the user asked for: one call per other item of an
     #: enumeration of which a call took one item ("the factorial of 5, 10 and 15": three
-    #: calls), and a call nobody asked for (a repeat, another tool, with nothing the
-    #: conversation wrote) is left out and recorded; see `lamagent.gate.listed`,
+    #: calls) and per other clause written like the one a call took its values from, and a
+    #: call nobody asked for (a repeat, another tool, with nothing the conversation wrote) is
+    #: left out and recorded; see `lamagent.gate.listed`, `lamagent.gate.clauses`,
     #: `lamagent.gate.unasked` and docs/small-models.md.
     listed_items: bool = False
 

@@ -77,6 +77,9 @@ class ModelTurn:
     #: The optional parameters, by tool, that the user asked for and a first draft left out,
     #: so the turn was generated again with them required (`mentioned_arguments`).
     mentioned: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The tool the draft called and the one the user's words name, when the turn was
+    #: generated again for the latter (`mentioned_arguments`, `lamagent.gate.named`).
+    renamed: tuple[str, str] | None = None
     #: How many calls were added, one per other item of a list the user wrote, or in place
     #: of a drafted call that paired the items otherwise (`listed_items`); 0 when none.
     listed: int = 0
@@ -214,7 +217,7 @@ class PromptTurns(TurnSource):
             return await self._generate(request, on_text=on_text, on_raw=on_raw)
         from lamagent.gate.mentions import amended_tools
 
-        draft = await self._generate(request)
+        draft = await self._named_tool_turn(request, await self._generate(request))
         calls = draft.turn.calls if draft.turn.error is None else []
         tools, wanted = amended_tools(calls, request.tools, request.messages)
         if wanted:
@@ -236,10 +239,39 @@ class PromptTurns(TurnSource):
                     generation=combined_generation(draft.generation, again.generation),
                     render_seconds=draft.render_seconds + again.render_seconds,
                     mentioned=wanted,
+                    renamed=draft.renamed,
                 )
         if on_raw is not None:
             on_raw(draft.generation.text)
         return draft
+
+    async def _named_tool_turn(self, request: TurnRequest, draft: ModelTurn) -> ModelTurn:
+        """`draft`, or the turn generated again for the tool the user's words name when the
+        draft called another (`lamagent.gate.named`): the same prompt, a grammar of that tool
+        alone, no more calls than the draft."""
+        from lamagent.gate.named import named_tool
+
+        calls = draft.turn.calls if draft.turn.error is None else []
+        named = named_tool(calls, request.tools, request.messages) if calls else None
+        if named is None:
+            return draft
+        constraint = self.format.constraint(
+            _shaped([named], request.params.example_shapes),
+            request.tool_choice,
+            max_calls=len(calls),
+        )
+        try:
+            again = await self._generate(dataclasses.replace(request, constraint=constraint))
+        except ConstraintError:  # an engine that cannot take the narrowed grammar
+            return draft
+        if again.turn.error is not None or not again.turn.calls:
+            return draft
+        return dataclasses.replace(
+            again,
+            generation=combined_generation(draft.generation, again.generation),
+            render_seconds=draft.render_seconds + again.render_seconds,
+            renamed=(calls[0].name, named.name),
+        )
 
     async def _generate(
         self,
@@ -331,55 +363,99 @@ def _calls_only(request: TurnRequest) -> bool:
 
 def with_call_rules(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """What every turn source does with the calls it parsed, before the loop sees them: the
-    calls follow the user's lists (`listed_items`), then their values take the forms their
-    parameters take (`example_shapes`)."""
-    return with_value_forms(with_listed_items(model_turn, request), request)
+    calls nobody asked for are left out (`listed_items`), the numbers the model began copying
+    are as the user wrote them (`example_shapes`), the calls follow the user's lists and
+    clauses (`listed_items`), then their values take the forms their parameters take
+    (`example_shapes`)."""
+    asked = with_unasked_left_out(model_turn, request)
+    listed = with_listed_items(with_written_numbers(asked, request), request)
+    return with_value_forms(listed, request)
 
 
-def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` with its calls following the lists the user wrote, when `listed_items`
-    is on: the calls nobody asked for are left out (`lamagent.gate.unasked`), and one call is
-    added per other item of a list of which a call took one item (`lamagent.gate.listed`);
-    never more calls than `max_calls`."""
+def _rules_apply(model_turn: ModelTurn, on: bool) -> bool:
     turn = model_turn.turn
-    if not request.params.listed_items or turn.error is not None or not turn.calls:
+    return on and turn.error is None and bool(turn.calls)
+
+
+def with_unasked_left_out(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` without the calls nobody asked for (`lamagent.gate.unasked`), when
+    `listed_items` is on; they are recorded in `unasked`."""
+    turn = model_turn.turn
+    # one call cannot be a call nobody asked for: the conversation is read for two or more
+    if not _rules_apply(model_turn, request.params.listed_items) or len(turn.calls) < 2:
         return model_turn
-    from lamagent.gate.listed import MAX_CALLS, listed_calls
     from lamagent.gate.signals import query_text
     from lamagent.gate.unasked import unasked_calls
 
     query = query_text(request.messages)
-    # one call cannot be a call nobody asked for: the conversation is read for two or more
-    sources = copy_sources(request.messages) if len(turn.calls) > 1 else ()
-    kept, unasked = unasked_calls(turn.calls, query, sources)
-    limit = MAX_CALLS if request.max_calls is None else request.max_calls
-    calls = listed_calls(kept, query, _made(request.messages), limit)
-    drafted = {call.id for call in turn.calls}
-    if [call.id for call in calls] == [call.id for call in turn.calls]:
+    kept, unasked = unasked_calls(turn.calls, query, copy_sources(request.messages))
+    if not unasked:
         return model_turn
-    added = sum(call.id not in drafted for call in calls)
     return dataclasses.replace(
-        model_turn,
-        turn=turn.model_copy(update={"calls": calls}),
-        listed=added,
-        unasked=tuple(unasked),
+        model_turn, turn=turn.model_copy(update={"calls": kept}), unasked=tuple(unasked)
+    )
+
+
+def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` with its calls following the lists and clauses the user wrote, when
+    `listed_items` is on: one call is added per other item of a list of which a call took
+    one item (`lamagent.gate.listed`) and per other clause written like the one a call took
+    its values from (`lamagent.gate.clauses`); never more calls than `max_calls`. The number
+    added is recorded in `listed`."""
+    if not _rules_apply(model_turn, request.params.listed_items):
+        return model_turn
+    from lamagent.gate.clauses import clause_calls
+    from lamagent.gate.listed import MAX_CALLS, listed_calls
+    from lamagent.gate.signals import query_text
+
+    turn = model_turn.turn
+    query = query_text(request.messages)
+    limit = MAX_CALLS if request.max_calls is None else request.max_calls
+    made = _made(request.messages)
+    calls = clause_calls(listed_calls(turn.calls, query, made, limit), query, made, limit)
+    drafted = {call.id for call in turn.calls}
+    added = sum(call.id not in drafted for call in calls)
+    if not added and [c.id for c in calls] == [c.id for c in turn.calls]:
+        return model_turn
+    return dataclasses.replace(
+        model_turn, turn=turn.model_copy(update={"calls": calls}), listed=added
     )
 
 
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote as fractions where the parameters
     take fractions, when `example_shapes` is on (`lamagent.gate.percentages`)."""
-    turn = model_turn.turn
-    if not request.params.example_shapes or turn.error is not None or not turn.calls:
+    if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
 
-    calls, notes = percent_fractions(turn.calls, query_text(request.messages), request.tools)
+    calls, notes = percent_fractions(
+        model_turn.turn.calls, query_text(request.messages), request.tools
+    )
+    return _reshaped(model_turn, calls, notes)
+
+
+def with_written_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` with the numbers the model began copying as the user wrote them (the
+    sign, every digit), when `example_shapes` is on (`lamagent.gate.numbers`)."""
+    if not _rules_apply(model_turn, request.params.example_shapes):
+        return model_turn
+    from lamagent.gate.numbers import written_numbers
+    from lamagent.gate.signals import query_text
+
+    calls, notes = written_numbers(model_turn.turn.calls, query_text(request.messages))
+    return _reshaped(model_turn, calls, notes)
+
+
+def _reshaped(model_turn: ModelTurn, calls: list[ToolCall], notes: list[str]) -> ModelTurn:
+    """`model_turn` with `calls`, its notes of reshaped values followed by `notes`."""
     if not notes:
         return model_turn
     return dataclasses.replace(
-        model_turn, turn=turn.model_copy(update={"calls": calls}), reshaped=tuple(notes)
+        model_turn,
+        turn=model_turn.turn.model_copy(update={"calls": calls}),
+        reshaped=(*model_turn.reshaped, *notes),
     )
 
 

@@ -79,6 +79,8 @@ async def run_step(
     step.copy_bias = generation.copy_bias
     if model_turn.mentioned:
         step.mentioned = {tool: list(names) for tool, names in model_turn.mentioned.items()}
+    if model_turn.renamed:
+        step.renamed = list(model_turn.renamed)
     if model_turn.listed:
         step.listed = model_turn.listed
     if model_turn.unasked:

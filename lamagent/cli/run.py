@@ -106,7 +106,8 @@ MentionsOpt = Annotated[
     typer.Option(
         "--mentioned-arguments",
         help="When a call leaves out an optional argument your words ask for (a unit, an "
-        "order, an option), generate the turn again with it required. Needs --constrained.",
+        "order, an option), or calls a tool when your words name another, generate the turn "
+        "again with it required, or for that tool. Needs --constrained.",
     ),
 ]
 ShapesOpt = Annotated[
@@ -115,7 +116,8 @@ ShapesOpt = Annotated[
         "--example-shapes",
         help='A string argument whose description shows its shape by example ("e.g. San '
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
-        'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages.',
+        'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
+        'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it.',
     ),
 ]
 ListedOpt = Annotated[
@@ -123,8 +125,10 @@ ListedOpt = Annotated[
     typer.Option(
         "--listed-items",
         help='When a call takes one item of a list you wrote ("the factorial of 5, 10 and '
-        '15"), add the same call for each other item; leave out the calls nobody asked for '
-        "(a repeat or another tool, with nothing the conversation wrote).",
+        '15"), or its values from a clause you wrote again with other values ("$30 in '
+        'Chicago, $52 in Boston"), add the same call for each other item or clause; leave '
+        "out the calls nobody asked for (a repeat or another tool, with nothing the "
+        "conversation wrote).",
     ),
 ]
 GateOpt = Annotated[

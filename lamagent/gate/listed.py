@@ -43,11 +43,18 @@ from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
 
 __all__ = [
+    "GLUED_UNIT",
     "MAX_CALLS",
+    "NAME",
     "NUMBER",
+    "ItemKind",
     "ItemList",
+    "as_drafted",
+    "call_key",
     "cue_lists",
     "item_lists",
+    "item_matches",
+    "item_text",
     "listed_calls",
     "number_value",
     "taken_items",
@@ -62,20 +69,22 @@ ItemKind = Literal["number", "name", "quoted", "word"]
 #: A number as people write it ("$400,000", "2.5%").
 NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
 _WRITTEN_NUMBER = re.compile(NUMBER)
+#: A name: capitalised words, on past "Inc." or "D.C.", not past a sentence's end ("New York.
+#: Also").
+NAME = r"\b[A-Z][\w.&'-]*(?:(?<![a-z]{3}\.)[ ][A-Z0-9][\w.&'-]*)*"
 _CONJUNCTION = r"(?:and|or|&)"
 #: A lower-case unit word after a number ("20 minutes"), never a conjunction.
 _UNIT = rf"(?:[ ](?!{_CONJUNCTION}\b)[a-z]+\b)?"
 #: A unit written onto a number ("5cm", "10kg", "30s"): the usual short ones only, so that
 #: "3x^2", "2nd" or "4y" stay what they are.
-_GLUED_UNIT = (
+GLUED_UNIT = (
     r"(?:mm|cm|km|m|mi|ft|yd|mg|kg|g|lbs?|oz|ml|l|ms|s|min|h|hr|hrs|mph|kph|kmh|kw|kwh|hz|khz|"
     r"mhz|ghz|kb|mb|gb|tb)"
 )
 _ITEM = re.compile(
-    rf"(?P<number>(?<![\w.$]){NUMBER}(?:{_GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
+    rf"(?P<number>(?<![\w.$]){NUMBER}(?:{GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
     r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
-    # a name goes on past "Inc." or "D.C.", not past a sentence's end ("New York. Also")
-    r"|(?P<name>\b[A-Z][\w.&'-]*(?:(?<![a-z]{3}\.)[ ][A-Z0-9][\w.&'-]*)*)"
+    rf"|(?P<name>{NAME})"
     rf"|(?P<word>\b(?!{_CONJUNCTION}\b)[a-z][a-z-]*\b)"
 )
 #: What may stand between two items of a list.
@@ -95,7 +104,7 @@ class ItemList:
     clauses: bool = False
 
 
-def _item_text(kind: ItemKind, written: str) -> str:
+def item_text(kind: ItemKind, written: str) -> str:
     if kind == "quoted":
         return written[1:-1].strip()
     if kind == "number":  # without its unit, written apart or onto it
@@ -122,7 +131,7 @@ def item_lists(text: str) -> list[ItemList]:
             kind = run[0][0]
             joined = " ".join(separators)
             if kind == "quoted" or _HAS_CONJUNCTION.search(joined):
-                found.append(ItemList(kind, tuple(_item_text(kind, w) for _, w in run)))
+                found.append(ItemList(kind, tuple(item_text(kind, w) for _, w in run)))
         run.clear()
         separators.clear()
 
@@ -167,7 +176,7 @@ def cue_lists(text: str) -> list[ItemList]:
         if len(cue) < _CUE_WORDS or not ends_here or all(w in STOPWORDS for w in cue):
             continue
         values = found.setdefault((cue, kind), [])
-        value = _item_text(kind, match.group())
+        value = item_text(kind, match.group())
         if value not in values:
             values.append(value)
     return [ItemList(kind, tuple(v), clauses=True) for (_, kind), v in found.items() if len(v) >= 2]
@@ -188,7 +197,7 @@ def number_value(text: str) -> Decimal | None:
         return None
 
 
-def _matches(value: Any, item: str, kind: ItemKind) -> bool:
+def item_matches(value: Any, item: str, kind: ItemKind) -> bool:
     """Whether an argument's value is the item, as a whole."""
     if isinstance(value, bool):
         return False
@@ -206,7 +215,7 @@ def _matches(value: Any, item: str, kind: ItemKind) -> bool:
     return False
 
 
-def _as_value(draft: Any, item: str) -> Any:
+def as_drafted(draft: Any, item: str) -> Any:
     """The item in the type the draft's value has (a number for a number, else the text)."""
     if isinstance(draft, (int, float)) and not isinstance(draft, bool):
         number = number_value(item)
@@ -241,9 +250,9 @@ def _taken(call: ToolCall, lists: Sequence[ItemList]) -> list[_Taken]:
             (name, i)
             for name, value in call.arguments.items()
             for i, item in enumerate(items.items)
-            if _matches(value, item, items.kind)
+            if item_matches(value, item, items.kind)
         ]
-        in_lists = any(_matches(v, item, items.kind) for v in nested for item in items.items)
+        in_lists = any(item_matches(v, item, items.kind) for v in nested for item in items.items)
         if len(hits) == 1 and not in_lists:
             taken.append(_Taken(items, hits[0][0], hits[0][1]))
     # an argument two lists both speak to is ambiguous: neither fans out
@@ -275,7 +284,7 @@ def _sibling(call: ToolCall, taken: Sequence[_Taken], choice: tuple[int, ...]) -
     """The call with each taken argument set to the chosen item of its list."""
     arguments = dict(call.arguments)
     for t, i in zip(taken, choice, strict=True):
-        arguments[t.argument] = _as_value(call.arguments[t.argument], t.items.items[i])
+        arguments[t.argument] = as_drafted(call.arguments[t.argument], t.items.items[i])
     return ToolCall(name=call.name, arguments=arguments)
 
 
@@ -288,7 +297,7 @@ def _enumerated(calls: Sequence[ToolCall], taken: _Taken, tool: str) -> bool:
         for call in calls
         if call.name == tool and taken.argument in call.arguments
         for i, item in enumerate(taken.items.items)
-        if _matches(call.arguments[taken.argument], item, taken.items.kind)
+        if item_matches(call.arguments[taken.argument], item, taken.items.kind)
     }
     return len(used) >= 2
 
@@ -311,7 +320,7 @@ def listed_calls(
         return list(calls)
     every = [*made, *calls]
     respectively = _RESPECTIVELY.search(text) is not None
-    seen = {_key(call) for call in every}
+    seen = {call_key(call) for call in every}
     room = max(0, min(limit, MAX_CALLS) - len(calls))  # calls that may be added, in all
     out: list[ToolCall] = []
     for call in calls:
@@ -326,7 +335,7 @@ def listed_calls(
                 placed = True
             elif room:
                 new = _sibling(call, taken, choice)
-                key = _key(new)
+                key = call_key(new)
                 if key not in seen:
                     seen.add(key)
                     block.append(new)
@@ -343,5 +352,5 @@ def listed_calls(
     return out
 
 
-def _key(call: ToolCall) -> str:
+def call_key(call: ToolCall) -> str:
     return call.model_dump_json(include={"name", "arguments"})

@@ -28,7 +28,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["percent_fractions"]
+__all__ = ["as_decimal", "percent_fractions"]
 
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)?)(?![\w.]|[.,]\d)(\s?(?:%|percent\b|per cent\b))?")
 _PERCENT_WORD = re.compile(r"percent|porcent|pourcent|prozent", re.IGNORECASE)
@@ -51,7 +51,7 @@ def percent_fractions(
         changed: dict[str, Any] = {}
         for name, value in call.arguments.items():
             schema = properties.get(name)
-            number = _as_decimal(value)
+            number = as_decimal(value)
             if number is None or number not in percents or not _takes_fraction(schema):
                 continue
             fraction = float(number / 100)
@@ -72,13 +72,14 @@ def _only_percentages(text: str) -> set[Decimal]:
     percent: set[Decimal] = set()
     plain: set[Decimal] = set()
     for match in _NUMBER.finditer(text):
-        number = _as_decimal(match.group(1).replace(",", "."))
+        number = as_decimal(match.group(1).replace(",", "."))
         if number is not None:
             (percent if match.group(2) else plain).add(number)
     return {n for n in percent - plain if n != 0}
 
 
-def _as_decimal(value: Any) -> Decimal | None:
+def as_decimal(value: Any) -> Decimal | None:
+    """The finite number a value is (a number, or text that is one; never a boolean)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:

@@ -109,6 +109,7 @@ class GatedTurns(TurnSource):
                 draft.prompt,
                 draft.render_seconds,
                 mentioned=draft.mentioned,
+                renamed=draft.renamed,
                 listed=draft.listed,
                 unasked=draft.unasked,
                 reshaped=draft.reshaped,

@@ -322,6 +322,9 @@ class Step(BaseModel):
     #: The optional arguments, by tool, the user asked for and the model's first draft left
     #: out: the turn was generated again with them required (`mentioned_arguments`).
     mentioned: dict[str, list[str]] | None = None
+    #: The tool the first draft called and the one the user's words name, for which the
+    #: turn was generated again (`mentioned_arguments`); None when it was not.
+    renamed: list[str] | None = None
     #: How many of the calls were added, one per other item of a list the user wrote, to a
     #: call that took one of its items (`listed_items`); None when none were.
     listed: int | None = None

@@ -1,0 +1,141 @@
+"""Clauses written alike and numbers as written, on the real engine with the embedded model
+(SmolLM2-135M), calls only with the copy bias.
+
+BFCL parallel_6 and _76: the model writes the call of the first clause only (or, for _76, a
+second call of its own with a number cut short); with `listed_items` the turn holds one call
+per clause, from the same generation. BFCL simple_python_98 and parallel_34: the model stops
+copying "30" after the 3 and "1500" after the 150; with `example_shapes` the numbers are as
+written (and, for parallel_34, the list "Egypt and Turkey" then gives both calls the year).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from gguf_model import calls_turn
+
+SALES_TAX = {  # BFCL parallel_6's tool
+    "name": "calculate_sales_tax",
+    "description": "Calculate the sales tax for a given purchase amount in a specific city "
+    "and state.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "purchase_amount": {"type": "float", "description": "The purchase amount."},
+            "city": {"type": "string", "description": "The city where the purchase is made."},
+            "state": {"type": "string", "description": "The state where the purchase is made."},
+        },
+        "required": ["purchase_amount", "city", "state"],
+    },
+}
+GCD = {  # BFCL parallel_76's tool
+    "name": "math.gcd",
+    "description": "Compute the greatest common divisor of two numbers",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "num1": {"type": "integer", "description": "The first number."},
+            "num2": {"type": "integer", "description": "The second number."},
+        },
+        "required": ["num1", "num2"],
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "tool", "calls"),
+    [
+        (
+            "Calculate the amount of sales tax to be added on a purchase amount of $30.45 in "
+            "Chicago, Illinois, $52.33 in Sacramento, California and $11.23 in Portland, "
+            "Oregon.",
+            SALES_TAX,
+            [
+                {"purchase_amount": 30.45, "city": "Chicago", "state": "Illinois"},
+                {"purchase_amount": 52.33, "city": "Sacramento", "state": "California"},
+                {"purchase_amount": 11.23, "city": "Portland", "state": "Oregon"},
+            ],
+        ),
+        (
+            "What is the greatest common divisor (GCD) of the two pairs of numbers (45, 60) "
+            "and (81, 27)?",
+            GCD,
+            [{"num1": 45, "num2": 60}, {"num1": 81, "num2": 27}],
+        ),
+    ],
+)
+def test_one_call_per_clause(
+    gguf: Any, query: str, tool: dict[str, Any], calls: list[dict[str, Any]]
+) -> None:
+    plain = calls_turn(gguf, query, tool, copy_bias=3.0)
+    assert plain.turn.calls[0].arguments == calls[0]
+    assert [c.arguments for c in plain.turn.calls] != calls
+    on = calls_turn(gguf, query, tool, copy_bias=3.0, listed_items=True, example_shapes=True)
+    assert [c.arguments for c in on.turn.calls] == calls
+    assert on.listed == len(calls) - 1
+    assert on.generation.usage.requests == 1
+
+
+CLOCK = {  # BFCL simple_python_98's tool
+    "name": "calculate_clock_angle",
+    "description": "Calculate the angle between the hour and minute hands of a clock at a "
+    "given time.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "hours": {"type": "integer", "description": "The hour on the clock face."},
+            "minutes": {"type": "integer", "description": "The minutes on the clock face."},
+            "round_to": {
+                "type": "integer",
+                "description": "The number of decimal places to round the result to, default is 2.",
+            },
+        },
+        "required": ["hours", "minutes"],
+    },
+}
+RELIGION = {  # BFCL parallel_34's tool
+    "name": "religion_history.track",
+    "description": "Track the historical development of a specific religion in a specific "
+    "area within a specific time frame.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "region": {
+                "type": "string",
+                "description": "The geographical area where the religion's history is to be "
+                "tracked.",
+            },
+            "religion": {"type": "string", "description": "The name of the religion."},
+            "start_year": {
+                "type": "integer",
+                "description": "The beginning year of the time frame.",
+            },
+            "end_year": {"type": "integer", "description": "The ending year of the time frame."},
+        },
+        "required": ["region", "religion", "start_year", "end_year"],
+    },
+}
+
+
+def test_a_number_cut_short_is_completed(gguf: Any) -> None:
+    query = "What will be the angle between the hour and minute hands of a clock at 6:30 PM?"
+    plain = calls_turn(gguf, query, CLOCK, copy_bias=3.0)
+    assert [c.arguments for c in plain.turn.calls] == [{"hours": 6, "minutes": 3}]
+    on = calls_turn(gguf, query, CLOCK, copy_bias=3.0, example_shapes=True)
+    assert [c.arguments for c in on.turn.calls] == [{"hours": 6, "minutes": 30}]
+    assert on.reshaped == ("calculate_clock_angle.minutes: 3 as 30, as written",)
+
+
+def test_a_completed_number_goes_to_every_listed_call(gguf: Any) -> None:
+    query = (
+        "I want to know the rise and fall of Christianity in Egypt and Turkey from 100 A.D to "
+        "1500 A.D."
+    )
+    plain = calls_turn(gguf, query, RELIGION, copy_bias=3.0)
+    assert [c.arguments["end_year"] for c in plain.turn.calls] == [150]
+    on = calls_turn(gguf, query, RELIGION, copy_bias=3.0, listed_items=True, example_shapes=True)
+    assert [(c.arguments["region"], c.arguments["end_year"]) for c in on.turn.calls] == [
+        ("Egypt", 1500),
+        ("Turkey", 1500),
+    ]
