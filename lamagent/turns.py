@@ -216,61 +216,48 @@ class PromptTurns(TurnSource):
         if not (request.params.mentioned_arguments and _calls_only(request)):
             return await self._generate(request, on_text=on_text, on_raw=on_raw)
         from lamagent.gate.mentions import amended_tools
-
-        draft = await self._named_tool_turn(request, await self._generate(request))
-        calls = draft.turn.calls if draft.turn.error is None else []
-        tools, wanted = amended_tools(calls, request.tools, request.messages)
-        if wanted:
-            # the same calls with more arguments: never more calls than the draft made
-            constraint = self.format.constraint(
-                _shaped(tools, request.params.example_shapes),
-                request.tool_choice,
-                max_calls=len(calls),
-            )
-            try:
-                again = await self._generate(dataclasses.replace(request, constraint=constraint))
-            except ConstraintError:  # an engine that cannot take the amended grammar
-                again = None
-            if again is not None and again.turn.error is None and again.turn.calls:
-                if on_raw is not None:
-                    on_raw(again.generation.text)
-                return dataclasses.replace(
-                    again,
-                    generation=combined_generation(draft.generation, again.generation),
-                    render_seconds=draft.render_seconds + again.render_seconds,
-                    mentioned=wanted,
-                    renamed=draft.renamed,
-                )
-        if on_raw is not None:
-            on_raw(draft.generation.text)
-        return draft
-
-    async def _named_tool_turn(self, request: TurnRequest, draft: ModelTurn) -> ModelTurn:
-        """`draft`, or the turn generated again for the tool the user's words name when the
-        draft called another (`lamagent.gate.named`): the same prompt, a grammar of that tool
-        alone, no more calls than the draft."""
         from lamagent.gate.named import named_tool
 
-        calls = draft.turn.calls if draft.turn.error is None else []
+        turn = await self._generate(request)
+        calls = turn.turn.calls if turn.turn.error is None else []
+        # the tool the user's words name, when the draft called another
         named = named_tool(calls, request.tools, request.messages) if calls else None
-        if named is None:
-            return draft
+        if named is not None:
+            again = await self._again(request, turn, [named])
+            if again is not None:
+                turn = dataclasses.replace(again, renamed=(calls[0].name, named.name))
+                calls = turn.turn.calls
+        # the same calls with the arguments the user asked for
+        tools, wanted = amended_tools(calls, request.tools, request.messages)
+        if wanted:
+            again = await self._again(request, turn, tools)
+            if again is not None:
+                turn = dataclasses.replace(again, mentioned=wanted, renamed=turn.renamed)
+        if on_raw is not None:
+            on_raw(turn.generation.text)
+        return turn
+
+    async def _again(
+        self, request: TurnRequest, draft: ModelTurn, tools: Sequence[Tool]
+    ) -> ModelTurn | None:
+        """The turn generated again on the same prompt under the call grammar of `tools`, with
+        no more calls than `draft` made, its usage and time counting the draft's too; None
+        when the engine cannot take that grammar or the new turn's calls do not parse."""
         constraint = self.format.constraint(
-            _shaped([named], request.params.example_shapes),
+            _shaped(tools, request.params.example_shapes),
             request.tool_choice,
-            max_calls=len(calls),
+            max_calls=len(draft.turn.calls),
         )
         try:
             again = await self._generate(dataclasses.replace(request, constraint=constraint))
         except ConstraintError:  # an engine that cannot take the narrowed grammar
-            return draft
+            return None
         if again.turn.error is not None or not again.turn.calls:
-            return draft
+            return None
         return dataclasses.replace(
             again,
             generation=combined_generation(draft.generation, again.generation),
             render_seconds=draft.render_seconds + again.render_seconds,
-            renamed=(calls[0].name, named.name),
         )
 
     async def _generate(
