@@ -68,15 +68,18 @@ class GenerationParams(BaseModel):
     #: Under a call grammar, a string parameter whose description shows its value's shape by
     #: example ("e.g. San Francisco, CA", "'YYYY-MM-DD'") takes that shape's pattern
     #: (`lamagent.tools.shapes`, docs/small-models.md); a percentage goes to a fraction
-    #: parameter as a fraction, and a number the model cut short or wrote without its minus
-    #: sign is as the user wrote it (`lamagent.gate.percentages`, `lamagent.gate.numbers`).
+    #: parameter as a fraction, a number the model cut short or wrote without its minus
+    #: sign is as the user wrote it, and a list it copied past the end of a list the user
+    #: wrote in brackets is cut there (`lamagent.gate.percentages`, `lamagent.gate.numbers`,
+    #: `lamagent.gate.written_lists`).
     example_shapes: bool = False
     #: A turn's calls follow what the user asked for: one call per other item of an
     #: enumeration of which a call took one item ("the factorial of 5, 10 and 15": three
-    #: calls) and per other clause written like the one a call took its values from, and a
-    #: call nobody asked for (a repeat, another tool, with nothing the conversation wrote) is
-    #: left out and recorded; see `lamagent.gate.listed`, `lamagent.gate.clauses`,
-    #: `lamagent.gate.unasked` and docs/small-models.md.
+    #: calls) and per other clause written like the one a call took its values from; a list
+    #: the calls began in order is finished, and a call takes the items and clause values
+    #: the user paired with its own; a call nobody asked for (a repeat, another tool, with
+    #: nothing the conversation wrote) is left out and recorded; see `lamagent.gate.listed`,
+    #: `lamagent.gate.clauses`, `lamagent.gate.unasked` and docs/small-models.md.
     listed_items: bool = False
 
 

@@ -350,12 +350,12 @@ def _calls_only(request: TurnRequest) -> bool:
 
 def with_call_rules(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """What every turn source does with the calls it parsed, before the loop sees them: the
-    calls nobody asked for are left out (`listed_items`), the numbers the model began copying
-    are as the user wrote them (`example_shapes`), the calls follow the user's lists and
-    clauses (`listed_items`), then their values take the forms their parameters take
-    (`example_shapes`)."""
+    calls nobody asked for are left out (`listed_items`), the numbers and lists the model
+    began copying are as the user wrote them (`example_shapes`), the calls follow the user's
+    lists and clauses (`listed_items`), then their values take the forms their parameters
+    take (`example_shapes`)."""
     asked = with_unasked_left_out(model_turn, request)
-    listed = with_listed_items(with_written_numbers(asked, request), request)
+    listed = with_listed_items(with_written_values(asked, request), request)
     return with_value_forms(listed, request)
 
 
@@ -387,25 +387,31 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with its calls following the lists and clauses the user wrote, when
     `listed_items` is on: one call is added per other item of a list of which a call took
     one item (`lamagent.gate.listed`) and per other clause written like the one a call took
-    its values from (`lamagent.gate.clauses`); never more calls than `max_calls`. The number
-    added is recorded in `listed`."""
+    its values from (`lamagent.gate.clauses`); never more calls than `max_calls`. A call that
+    copied an earlier call's values into another clause's places takes that clause's values
+    (noted in `reshaped`) before the clauses add theirs. The number added is recorded in
+    `listed`."""
     if not _rules_apply(model_turn, request.params.listed_items):
         return model_turn
-    from lamagent.gate.clauses import clause_calls
-    from lamagent.gate.listed import MAX_CALLS, listed_calls
+    from lamagent.gate.clauses import clause_calls, mended_calls
+    from lamagent.gate.listed import MAX_CALLS, listed_calls, paired_calls
     from lamagent.gate.signals import query_text
 
     turn = model_turn.turn
     query = query_text(request.messages)
     limit = MAX_CALLS if request.max_calls is None else request.max_calls
     made = _made(request.messages)
-    calls = clause_calls(listed_calls(turn.calls, query, made, limit), query, made, limit)
+    paired, noted = paired_calls(turn.calls, query, made)
+    listed = listed_calls(paired, query, made, limit)
+    mended, notes = mended_calls(listed, query, made)
+    model_turn = _reshaped(model_turn, mended, [*noted, *notes])
+    calls = clause_calls(mended, query, made, limit)
     drafted = {call.id for call in turn.calls}
     added = sum(call.id not in drafted for call in calls)
     if not added and [c.id for c in calls] == [c.id for c in turn.calls]:
         return model_turn
     return dataclasses.replace(
-        model_turn, turn=turn.model_copy(update={"calls": calls}), listed=added
+        model_turn, turn=model_turn.turn.model_copy(update={"calls": calls}), listed=added
     )
 
 
@@ -423,16 +429,20 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     return _reshaped(model_turn, calls, notes)
 
 
-def with_written_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the numbers the model began copying as the user wrote them (the
-    sign, every digit), when `example_shapes` is on (`lamagent.gate.numbers`)."""
+    sign, every digit: `lamagent.gate.numbers`) and the lists it began copying cut where the
+    user's end (`lamagent.gate.written_lists`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.signals import query_text
+    from lamagent.gate.written_lists import written_lists
 
-    calls, notes = written_numbers(model_turn.turn.calls, query_text(request.messages))
-    return _reshaped(model_turn, calls, notes)
+    query = query_text(request.messages)
+    numbers, noted = written_numbers(model_turn.turn.calls, query)
+    calls, cut = written_lists(numbers, query)
+    return _reshaped(model_turn, calls, [*noted, *cut])
 
 
 def _reshaped(model_turn: ModelTurn, calls: list[ToolCall], notes: list[str]) -> ModelTurn:

@@ -10,7 +10,7 @@ import pytest
 from turn_helpers import one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.clauses import clause_calls
+from lamagent.gate.clauses import clause_calls, mended_calls
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
@@ -143,6 +143,71 @@ def test_calls_made_earlier_and_the_limit() -> None:
     assert clause_calls([], SALES) == []
 
 
+BMI = (  # BFCL parallel_154
+    "Could you calculate the Body Mass Index (BMI) for four individuals? The first person "
+    "weighs 75 kilograms and is 180 centimeters tall, the second person weighs 60 kilograms "
+    "and is 165 centimeters tall, the third person weighs 80 kilograms and is 175 centimeters "
+    "tall, and the fourth person weighs 90 kilograms and is 185 centimeters tall."
+)
+
+
+def test_a_call_that_copied_the_first_clauses_value_takes_its_own() -> None:
+    calls = [_call("bmi", weight=w, height=180, system="metric") for w in (75, 60, 80, 90)]
+    mended, notes = mended_calls(calls, BMI)
+    assert _arguments(mended) == [
+        {"weight": w, "height": h, "system": "metric"}
+        for w, h in ((75, 180), (60, 165), (80, 175), (90, 185))
+    ]
+    assert [c.id for c in mended] == [c.id for c in calls]  # the same calls, reshaped
+    assert notes[0] == "bmi.height: 180 as 165, as its clause writes" and len(notes) == 3
+    # whichever value it copied: the second clause's height, the first's weight
+    other = [_call("bmi", weight=75, height=180), _call("bmi", weight=75, height=165)]
+    assert mended_calls(other, BMI)[0][1].arguments == {"weight": 60, "height": 165}
+    # strings as well: the first clause's city copied into the second
+    sales = [
+        _call("tax", purchase_amount=30.45, city="Chicago", state="Illinois"),
+        _call("tax", purchase_amount=52.33, city="Chicago", state="California"),
+    ]
+    assert mended_calls(sales, SALES)[0][1].arguments["city"] == "Sacramento"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"weight": 60, "height": 170},  # a value of neither clause: left as drafted
+        {"weight": 60, "height": 165},  # already its clause's
+        {"weight": 75, "height": 180},  # the first clause again: nothing of another
+        # the first clause's values where the clause has them, the second's only elsewhere
+        {"weight": 75, "height": 180, "note": "60 kilograms"},
+    ],
+)
+def test_what_is_not_mended(second: dict[str, Any]) -> None:
+    calls = [_call("bmi", weight=75, height=180), _call("bmi", **second)]
+    assert mended_calls(calls, BMI) == (calls, [])
+
+
+def test_only_a_later_call_of_the_same_tool_held_by_no_other_is_mended() -> None:
+    first = _call("bmi", weight=75, height=180)
+    copied = _call("bmi", weight=60, height=180)
+    # an earlier call was written before the clause it would have copied from (its own
+    # values too far apart to be a clause of their own)
+    apart = (
+        "The first person weighs 75 kilograms and is 180 centimeters tall, as the nurse wrote "
+        "down on the chart at the clinic this morning before lunch. The second person weighs "
+        "60 kilograms and is 165 centimeters tall."
+    )
+    assert mended_calls([copied, first], apart)[1] == []
+    assert mended_calls([first, copied], apart)[1] != []
+    # another tool's call
+    assert mended_calls([first, _call("other", weight=60, height=180)], BMI)[1] == []
+    # two calls hold the stretch: which one is meant is not known
+    both = [first, copied, _call("bmi", weight=60, height=999)]
+    assert mended_calls(both, BMI)[1] == []
+    # made earlier for the request: the stretch is done
+    assert mended_calls([first, copied], BMI, made=[_call("bmi", weight=60, height=165)])[1] == []
+    assert mended_calls([first], BMI) == ([first], [])
+
+
 def test_through_the_turn_source_with_listed_items() -> None:
     tool = Tool.from_spec(
         {
@@ -167,3 +232,28 @@ def test_through_the_turn_source_with_listed_items() -> None:
     assert on.listed == 2
     off = one_turn(ScriptedBackend.calls([draft], supports_constraint=True), SALES, [tool])
     assert len(off.turn.calls) == 1 and off.listed == 0
+
+
+def test_the_turn_mends_the_lists_calls_and_notes_it() -> None:
+    # the draft took the first person; the weights' cue list adds the others with the first
+    # person's height, which their clauses write otherwise
+    tool = Tool.from_spec(
+        {
+            "name": "calculate_bmi",
+            "description": "Calculate the Body Mass Index.",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "weight": {"type": "integer", "description": "Weight in kilograms."},
+                    "height": {"type": "integer", "description": "Height in centimeters."},
+                },
+                "required": ["weight", "height"],
+            },
+        }
+    )
+    draft = [_call(tool.name, weight=75, height=180)]
+    on = one_turn(
+        ScriptedBackend.calls([draft], supports_constraint=True), BMI, [tool], listed_items=True
+    )
+    assert [c.arguments["height"] for c in on.turn.calls] == [180, 165, 175, 185]
+    assert on.listed == 3 and len(on.reshaped) == 3

@@ -23,6 +23,7 @@ from lamagent.gate.listed import (
     cue_lists,
     item_lists,
     listed_calls,
+    paired_calls,
 )
 from lamagent.gate.unasked import unasked_calls
 from lamagent.generation import GenerationParams
@@ -59,6 +60,10 @@ def _items(text: str) -> list[tuple[str, ...]]:
         # single lower-case words
         ("the values for navy, purple and maroon?", [("navy", "purple", "maroon")]),
         ("resistivity of copper and aluminum", [("copper", "aluminum")]),
+        # dates as ISO 8601 writes them: one item each, not three numbers
+        ("on the dates 2022-01-01 and 2022-02-01?", [("2022-01-01", "2022-02-01")]),
+        # lists written in brackets
+        ("sets [1, 2] and [3, 4]", [("[1, 2]", "[3, 4]")]),
     ],
 )
 def test_enumerations_are_found(text: str, lists: list[tuple[str, ...]]) -> None:
@@ -110,6 +115,10 @@ def test_items_keep_their_kind() -> None:
         ),
         # the two words before the value, whatever they are: "and height" twice, not "base"
         ("base 10 and height 5, and a second one of base 8 and height 6", [("5", "6")]),
+        (  # BFCL parallel_132: lists written in brackets
+            "the first set is [23, 45, 67, 89], the second set is [12, 34, 56, 78]",
+            [("[23, 45, 67, 89]", "[12, 34, 56, 78]")],
+        ),
         (
             "a triangle with base of 10 and height of 5, another with base of 8 and height of 6",
             [("10", "8"), ("5", "6")],
@@ -255,6 +264,129 @@ def test_a_draft_that_pairs_items_otherwise_gives_way_to_the_users_pairs() -> No
     ]
 
 
+DROPS = (  # BFCL parallel_81
+    "You drop a tennis ball from a height of 10 meters with an initial velocity of 0 m/s and "
+    "then from a height of 20 meters with the same initial velocity. You also drop a baseball "
+    "from a height of 15 meters with an initial velocity of 0 m/s and then from a height of 25 "
+    "meters with the same initial velocity."
+)
+
+
+def test_a_list_the_calls_began_in_order_is_completed() -> None:
+    drafted = [_call("v", height=h, initial_velocity=0, gravity=9.81) for h in (10, 20)]
+    drafted.append(_call("other", x=1))
+    calls = listed_calls(drafted, DROPS)
+    assert _arguments(calls) == [
+        {"height": 10, "initial_velocity": 0, "gravity": 9.81},
+        {"height": 20, "initial_velocity": 0, "gravity": 9.81},
+        {"height": 15, "initial_velocity": 0, "gravity": 9.81},  # after the last of them
+        {"height": 25, "initial_velocity": 0, "gravity": 9.81},
+        {"x": 1},
+    ]
+    assert calls[:2] == drafted[:2] and calls[-1] is drafted[-1]
+    # an enumeration too, in the type the calls wrote, never past the limit
+    text = "the factorial of 5, 10, 15 and 20"
+    begun = [_call(number=5.0), _call(number=10.0)]
+    assert _arguments(listed_calls(begun, text)) == [{"number": n} for n in (5.0, 10.0, 15.0, 20.0)]
+    assert len(listed_calls(begun, text, limit=3)) == 3
+    # a call made earlier for the request is not made again
+    again = listed_calls(begun, text, made=[_call(number=15.0)])
+    assert _arguments(again) == [{"number": n} for n in (5.0, 10.0, 20.0)]
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        (10, 15),  # not the list's first items
+        (20, 10),  # not in the list's order
+        (10, 20, 15, 25),  # every item taken
+        (10,),  # one item: the list fans out (above), not completed
+    ],
+)
+def test_a_list_not_begun_in_order_is_not_completed(numbers: tuple[int, ...]) -> None:
+    drafted = [_call("v", height=h, initial_velocity=0) for h in numbers]
+    calls = listed_calls(drafted, DROPS)
+    if len(numbers) == 1:
+        assert len(calls) == 4
+    else:
+        assert calls == drafted
+
+
+def test_dates_and_bracketed_lists_fan_out_as_items() -> None:
+    # BFCL parallel_178: the model enumerated the companies, each with the first date
+    text = "the closing prices for Microsoft and Apple on the dates 2022-01-01 and 2022-02-01"
+    drafted = [_call("price", company=c, date="2022-01-01") for c in ("Microsoft", "Apple")]
+    assert [(c.arguments["company"], c.arguments["date"]) for c in listed_calls(drafted, text)] == [
+        ("Microsoft", "2022-01-01"),
+        ("Microsoft", "2022-02-01"),
+        ("Apple", "2022-01-01"),
+        ("Apple", "2022-02-01"),
+    ]
+    # BFCL parallel_132: one list per clause, each in the element type the draft wrote
+    text = (
+        "the first set is [23, 45, 67, 89], the second set is [12, 34, 56, 78], and the third "
+        "set is ['a', 'b']"
+    )
+    assert _arguments(listed_calls([_call("avg", numbers=[23.0, 45.0, 67.0, 89.0])], text)) == [
+        {"numbers": [23.0, 45.0, 67.0, 89.0]},
+        {"numbers": [12.0, 34.0, 56.0, 78.0]},
+        {"numbers": ["a", "b"]},  # not a number: as written
+    ]
+    # a list argument is the item only when it is the whole list, in order
+    for partial in ([23, 45, 67], [45, 23, 67, 89], "23, 45, 67, 89"):
+        only = _call("avg", numbers=partial)
+        assert listed_calls([only], text) == [only]
+
+
+POLYNOMIALS = (  # BFCL parallel_150
+    "the area under the curve for the polynomial function with coefficients [3, -2, 1] within "
+    "the interval [-1, 2], and then do the same for the polynomial function with coefficients "
+    "[1, 0, -1] within the interval [0, 3]"
+)
+
+
+def test_calls_that_enumerated_one_list_take_the_items_paired_with_it() -> None:
+    drafted = [
+        _call("area", polynomial=[3, -2, 1], limits=[0, 3]),
+        _call("area", polynomial=[1, 0, -1], limits=[0, 3]),
+    ]
+    paired, notes = paired_calls(drafted, POLYNOMIALS)
+    assert _arguments(paired) == [
+        {"polynomial": [3, -2, 1], "limits": [-1, 2]},
+        {"polynomial": [1, 0, -1], "limits": [0, 3]},
+    ]
+    assert [c.id for c in paired] == [c.id for c in drafted]
+    assert notes == ["area.limits: [0, 3] as [-1, 2], paired as written"]
+    # "respectively" pairs an enumeration too
+    text = "Play Taylor Swift and Maroon 5 for 20 minutes and 15 minutes respectively."
+    both = [_call("play", artist="Taylor Swift", minutes=15), _call("play", artist="Maroon 5")]
+    assert paired_calls(both, text)[0][0].arguments == {"artist": "Taylor Swift", "minutes": 20}
+
+
+@pytest.mark.parametrize(
+    ("calls", "text"),
+    [
+        (  # one call enumerates nothing: the lists fan it out instead (listed_calls)
+            [_call("area", polynomial=[3, -2, 1], limits=[0, 3])],
+            POLYNOMIALS,
+        ),
+        (  # the lists are not paired: every pairing is meant
+            [_call("rank", team="Lakers", year=2020), _call("rank", team="Bulls", year=2020)],
+            "the ranking of the Lakers and Bulls in 2018 and 2020",
+        ),
+        (  # already paired as written
+            [
+                _call("area", polynomial=[3, -2, 1], limits=[-1, 2]),
+                _call("area", polynomial=[1, 0, -1], limits=[0, 3]),
+            ],
+            POLYNOMIALS,
+        ),
+    ],
+)
+def test_what_is_not_paired(calls: list[ToolCall], text: str) -> None:
+    assert paired_calls(calls, text) == (calls, [])
+
+
 def test_long_lists_are_not_multiplied_out() -> None:
     # three lists of 2000 numbers: 8e9 pairings, of which at most eight calls are made
     starts = (1, 5001, 9001)
@@ -277,6 +409,11 @@ def test_at_most_max_calls() -> None:
 # -- calls nobody asked for ------------------------------------------------------------------
 
 DISTANCE = "Find the shortest driving distance between New York City and Washington D.C."
+LAWSUITS = (  # BFCL parallel_198
+    "Can you use the lawsuit_search function to retrieve all lawsuits involving the entity "
+    '"Google" from the county of "Santa Clara" and then do the same for the entity "Facebook" '
+    'in the county of "San Mateo", both in the state of California?'
+)
 
 
 @pytest.mark.parametrize(
@@ -331,6 +468,32 @@ DISTANCE = "Find the shortest driving distance between New York City and Washing
         (  # the same call twice is the model's choice
             [_call("roll", sides=6), _call("roll", sides=6)],
             "Roll a die with 6 sides twice.",
+            2,
+        ),
+        (  # BFCL parallel_198: the first entity with the second county, paired otherwise
+            [
+                _call("lawsuits", entity="Google", county="Santa Clara"),
+                _call("lawsuits", entity="Facebook", county="San Mateo"),
+                _call("lawsuits", entity="Facebook", county="Santa Clara"),
+            ],
+            LAWSUITS,
+            2,
+        ),
+        (  # the same mix where the lists are not paired: every pairing may be meant
+            [
+                _call("rank", team="Lakers", year=2018),
+                _call("rank", team="Bulls", year=2020),
+                _call("rank", team="Lakers", year=2020),
+            ],
+            "the ranking of the Lakers and Bulls in 2018 and 2020",
+            3,
+        ),
+        (  # paired lists, but a value no earlier call wrote in that argument
+            [
+                _call("lawsuits", entity="Google", county="Santa Clara"),
+                _call("lawsuits", entity="Facebook", county="Santa Clara", state="CA"),
+            ],
+            LAWSUITS,
             2,
         ),
     ],
@@ -538,3 +701,29 @@ def test_a_later_step_of_the_same_request_does_not_fan_out_again() -> None:
     result = agent.run(QUERY)
     assert [len(step.calls) for step in result.trajectory.steps[:2]] == [3, 1]
     assert sorted(seen) == [5, 5, 10, 15]
+
+
+def test_the_turn_pairs_before_it_fans_out_and_notes_it() -> None:
+    area = Tool.from_spec(
+        {
+            "name": "area",
+            "description": "The area under a polynomial's curve.",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "polynomial": {"type": "array", "items": {"type": "integer"}},
+                    "limits": {"type": "array", "items": {"type": "integer"}},
+                },
+                "required": ["polynomial", "limits"],
+            },
+        }
+    )
+    drafted = [
+        _call("area", polynomial=[3, -2, 1], limits=[0, 3]),
+        _call("area", polynomial=[1, 0, -1], limits=[0, 3]),
+    ]
+    backend = ScriptedBackend.calls([drafted], supports_constraint=True)
+    model_turn = one_turn(backend, POLYNOMIALS, [area], listed_items=True)
+    assert [c.arguments["limits"] for c in model_turn.turn.calls] == [[-1, 2], [0, 3]]
+    assert model_turn.listed == 0
+    assert model_turn.reshaped == ("area.limits: [0, 3] as [-1, 2], paired as written",)

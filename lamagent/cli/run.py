@@ -117,7 +117,8 @@ ShapesOpt = Annotated[
         help='A string argument whose description shows its shape by example ("e.g. San '
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
         'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
-        'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it.',
+        'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it; '
+        "a list copied past the end of one you wrote in brackets is cut where yours ends.",
     ),
 ]
 ListedOpt = Annotated[
@@ -126,9 +127,10 @@ ListedOpt = Annotated[
         "--listed-items",
         help='When a call takes one item of a list you wrote ("the factorial of 5, 10 and '
         '15"), or its values from a clause you wrote again with other values ("$30 in '
-        'Chicago, $52 in Boston"), add the same call for each other item or clause; leave '
-        "out the calls nobody asked for (a repeat or another tool, with nothing the "
-        "conversation wrote).",
+        'Chicago, $52 in Boston"), add the same call for each other item or clause; finish '
+        "a list the calls began in order, and give calls the items or clause values you "
+        "paired with theirs; leave out the calls nobody asked for (a repeat or another tool, "
+        "with nothing the conversation wrote).",
     ),
 ]
 GateOpt = Annotated[

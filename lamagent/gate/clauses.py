@@ -23,6 +23,14 @@ clause set to the value in the same place of the other. Its other arguments stay
 - Calls are added up to `listed.MAX_CALLS` in all and never past the turn's limit; the
   draft's calls are never cut.
 
+`mended_calls(calls, text)` reads the same clauses for a draft that wrote one call per clause
+but copied values of the first into the next: "the first person weighs 75 kilograms and is
+180 centimeters tall, the second weighs 60 kilograms and is 165 centimeters tall", drafted as
+`{"weight": 75, "height": 180}`, `{"weight": 60, "height": 180}`. A later call of the same tool
+that took a value of another clause in its argument's place, and the first call's own value
+in every other place of the clause, takes that clause's values (`{"weight": 60, "height":
+165}`); one that wrote a value of neither is left as drafted.
+
 Nothing is generated: the model chose the call and which of the user's values go where; the
 text says how many times and with which other values.
 """
@@ -47,7 +55,7 @@ from lamagent.gate.listed import (
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
 
-__all__ = ["clause_calls"]
+__all__ = ["clause_calls", "mended_calls"]
 
 TokenKind = Literal["number", "name", "quoted", "word", "mark"]
 
@@ -280,20 +288,98 @@ def clause_calls(
         for met in _others(clause, tokens):
             if any(_holds(other.arguments, tokens, met) for other in others) or not room:
                 continue
-            arguments = dict(call.arguments)
-            for slot in clause.slots:
-                first = met[slot.first - clause.first]
-                last = met[slot.last - clause.first]
-                if first < 0 or last < 0:  # the stretch leaves out a word of the value
-                    break
-                arguments[slot.argument] = _value(
-                    call.arguments[slot.argument], tokens, text, first, last
-                )
-            else:
-                new = ToolCall(name=call.name, arguments=arguments)
-                if call_key(new) in seen:
-                    continue
-                seen.add(call_key(new))
-                out.append(new)
-                room -= 1
+            values = _written(call, clause, met, tokens, text)
+            if values is None:
+                continue
+            new = ToolCall(name=call.name, arguments={**call.arguments, **values})
+            if call_key(new) in seen:
+                continue
+            seen.add(call_key(new))
+            out.append(new)
+            room -= 1
     return out
+
+
+def _written(
+    call: ToolCall, clause: _Clause, met: Sequence[int], tokens: Sequence[_Token], text: str
+) -> dict[str, Any] | None:
+    """The values the stretch `met` writes in the places of the clause's arguments, typed as
+    `call` drafted them; None when the stretch leaves out a word of a value."""
+    values: dict[str, Any] = {}
+    for slot in clause.slots:
+        first = met[slot.first - clause.first]
+        last = met[slot.last - clause.first]
+        if first < 0 or last < 0:
+            return None
+        values[slot.argument] = _value(call.arguments[slot.argument], tokens, text, first, last)
+    return values
+
+
+def mended_calls(
+    calls: Sequence[ToolCall], text: str, made: Sequence[ToolCall] = ()
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls`, a later call that copied values of an earlier call's clause into another
+    clause's places set to that clause's values (see the module's docstring), and a note per
+    value changed ("calculate_bmi.height: 180 as 165, as its clause writes")."""
+    if len(calls) < 2:
+        return list(calls), []
+    tokens = _tokens(text)
+    out = list(calls)
+    notes: list[str] = []
+    done: set[str] = set()
+    for index, call in enumerate(calls):
+        if call.name in done:
+            continue
+        clause = _clause(call, tokens, text)
+        if clause is None or _stale(call, clause, tokens):
+            continue
+        done.add(call.name)
+        for met in _others(clause, tokens):
+            holders = [
+                i
+                for i, other in enumerate(out)
+                if i != index and _holds(other.arguments, tokens, met)
+            ]
+            held_before = any(_holds(c.arguments, tokens, met) for c in made)
+            if len(holders) != 1 or held_before:
+                continue
+            later = holders[0]
+            other = out[later]
+            values = _written(call, clause, met, tokens, text)
+            if later < index or other.name != call.name or values is None:
+                continue
+            copied = _copied(other, call, values)
+            if copied is None:
+                continue
+            for name in copied:
+                notes.append(
+                    f"{other.name}.{name}: {other.arguments[name]!r} as {values[name]!r}, "
+                    "as its clause writes"
+                )
+            out[later] = other.model_copy(
+                update={"arguments": {**other.arguments, **{n: values[n] for n in copied}}}
+            )
+    return out, notes
+
+
+def _copied(other: ToolCall, source: ToolCall, values: dict[str, Any]) -> list[str] | None:
+    """The clause's arguments in which `other` holds `source`'s value where the stretch
+    writes `values`, when it holds the stretch's own value in every other one (and one at
+    least); else None."""
+    copied: list[str] = []
+    own = 0
+    for name, value in values.items():
+        drafted = other.arguments.get(name)
+        if _equal(drafted, value):
+            own += 1
+        elif _equal(drafted, source.arguments[name]):
+            copied.append(name)
+        else:
+            return None
+    return copied if own and copied else None
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().casefold() == b.strip().casefold()
+    return type(a) is not bool and type(b) is not bool and a == b

@@ -7,12 +7,13 @@ asks for three. The query says so plainly: an enumeration of like items ("5, 10 
 as the whole value of one argument. The other items fill that argument in calls of their own,
 with the draft's other arguments unchanged.
 
-- `item_lists(text)`: the enumerations of a text: two or more numbers, capitalised names,
-  quoted strings or single lower-case words (not stop words: "navy, purple and maroon",
-  "copper and aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
-  between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are not
-  lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15 minutes")
-  or a short unit written onto it ("5cm", "10kg").
+- `item_lists(text)`: the enumerations of a text: two or more numbers, ISO dates
+  ("2022-01-01"), lists written in brackets ("[1, 2] and [3, 4]"), capitalised names, quoted
+  strings or single lower-case words (not stop words: "navy, purple and maroon", "copper and
+  aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
+  between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are
+  not lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15
+  minutes") or a short unit written onto it ("5cm", "10kg").
 - `cue_lists(text)`: values the same words introduce in clauses of their own ("a change in
   time of 4 seconds, then repeat with a change in time of 10 seconds").
 - `listed_calls(calls, text)`: the draft's calls, each followed by its siblings: for every list
@@ -23,7 +24,12 @@ with the draft's other arguments unchanged.
   cue list (one value per clause). The draft's calls stay as they were, but for one whose
   items the user paired otherwise, which gives way to the pairs; calls are added up to
   `MAX_CALLS` in all, never one the turn (or an earlier step of the same request) already
-  holds.
+  holds. Where calls of a tool took the first items of a list in order, one each in the
+  same argument, and stopped ("a height of 10 meters ... 20 meters", of four heights), the
+  last of them is repeated with each further item.
+- `paired_calls(calls, text)`: where the calls enumerated one of two lists the user paired
+  (cue lists of one length, or "respectively") but wrote another item of the second beside
+  an item of the first, the second's item in the same place.
 
 Nothing is generated: the model chose the call and its arguments; the list only says how
 many and with which values. A call that took two items of a list (`gcd(12, 18)`), or an item
@@ -43,6 +49,8 @@ from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
 
 __all__ = [
+    "BRACKETED",
+    "DATE",
     "GLUED_UNIT",
     "MAX_CALLS",
     "NAME",
@@ -55,8 +63,12 @@ __all__ = [
     "item_lists",
     "item_matches",
     "item_text",
+    "list_elements",
     "listed_calls",
     "number_value",
+    "paired_calls",
+    "pairs_otherwise",
+    "same_element",
     "taken_items",
     "value_lists",
 ]
@@ -64,7 +76,7 @@ __all__ = [
 #: The most calls a fanned-out turn holds.
 MAX_CALLS = 8
 
-ItemKind = Literal["number", "name", "quoted", "word"]
+ItemKind = Literal["number", "name", "quoted", "word", "date", "list"]
 
 #: A number as people write it ("$400,000", "2.5%").
 NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
@@ -81,8 +93,14 @@ GLUED_UNIT = (
     r"(?:mm|cm|km|m|mi|ft|yd|mg|kg|g|lbs?|oz|ml|l|ms|s|min|h|hr|hrs|mph|kph|kmh|kw|kwh|hz|khz|"
     r"mhz|ghz|kb|mb|gb|tb)"
 )
+#: A date as ISO 8601 writes it ("2022-01-01"), one item rather than three numbers.
+DATE = r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])"
+#: A list written in brackets ("[23, 45, 67, 89]", "['red', 'blue']"), flat.
+BRACKETED = r"\[[^\[\]\n]{1,2000}\]"
 _ITEM = re.compile(
-    rf"(?P<number>(?<![\w.$]){NUMBER}(?:{GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
+    rf"(?P<date>{DATE})"
+    rf"|(?P<list>{BRACKETED})"
+    rf"|(?P<number>(?<![\w.$]){NUMBER}(?:{GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
     r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
     rf"|(?P<name>{NAME})"
     rf"|(?P<word>\b(?!{_CONJUNCTION}\b)[a-z][a-z-]*\b)"
@@ -110,6 +128,8 @@ def item_text(kind: ItemKind, written: str) -> str:
     if kind == "number":  # without its unit, written apart or onto it
         found = _WRITTEN_NUMBER.match(written)
         return found.group() if found else written
+    if kind in ("date", "list"):
+        return written
     # a full stop after a word ends the sentence ("... and Bulls."), after an abbreviation
     # it is the name's own ("Apple Inc.", "Washington D.C.")
     name = written[:-1] if _SENTENCE_END.search(written) else written
@@ -197,10 +217,43 @@ def number_value(text: str) -> Decimal | None:
         return None
 
 
+def list_elements(written: str) -> list[Decimal | str]:
+    """The elements of a bracketed list as written: numbers, or strings without their
+    quotes ("[3, 'red', \"blue\"]" gives 3, "red", "blue"). Read as text, never evaluated."""
+    inner = written.strip()[1:-1]
+    if not inner.strip():
+        return []
+    elements: list[Decimal | str] = []
+    for part in inner.split(","):
+        text = part.strip()
+        number = number_value(text) if text else None
+        elements.append(number if number is not None else text.strip("'\"").strip())
+    return elements
+
+
+def same_element(value: Any, element: Decimal | str) -> bool:
+    """Whether a list's element is the element written (a number equal to it, a string equal
+    to it without regard to case)."""
+    if isinstance(element, Decimal):
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and Decimal(str(value)) == element
+        )
+    return isinstance(value, str) and value.strip().casefold() == element.casefold()
+
+
 def item_matches(value: Any, item: str, kind: ItemKind) -> bool:
     """Whether an argument's value is the item, as a whole."""
     if isinstance(value, bool):
         return False
+    if kind == "list":
+        elements = list_elements(item)
+        return (
+            isinstance(value, list)
+            and len(value) == len(elements)
+            and all(same_element(v, e) for v, e in zip(value, elements, strict=True))
+        )
     if isinstance(value, (int, float)):
         number = number_value(item) if kind == "number" else None
         return number is not None and number == Decimal(str(value))
@@ -216,7 +269,13 @@ def item_matches(value: Any, item: str, kind: ItemKind) -> bool:
 
 
 def as_drafted(draft: Any, item: str) -> Any:
-    """The item in the type the draft's value has (a number for a number, else the text)."""
+    """The item in the type the draft's value has (a number for a number, a list of the
+    draft's element type for a list, else the text)."""
+    if isinstance(draft, list):
+        like = draft[0] if draft else ""
+        return [
+            as_drafted(like, str(e)) if isinstance(e, Decimal) else e for e in list_elements(item)
+        ]
     if isinstance(draft, (int, float)) and not isinstance(draft, bool):
         number = number_value(item)
         if number is None:
@@ -318,9 +377,10 @@ def listed_calls(
     lists = value_lists(text)
     if not lists or not calls:
         return list(calls)
+    seen = {call_key(call) for call in [*made, *calls]}
+    calls = _completed(list(calls), lists, seen, min(limit, MAX_CALLS))
     every = [*made, *calls]
     respectively = _RESPECTIVELY.search(text) is not None
-    seen = {call_key(call) for call in every}
     room = max(0, min(limit, MAX_CALLS) - len(calls))  # calls that may be added, in all
     out: list[ToolCall] = []
     for call in calls:
@@ -350,6 +410,93 @@ def listed_calls(
         else:  # the draft's own call first: the room ran out before its choice came
             out.extend([call, *block])
     return out
+
+
+def _completed(
+    calls: list[ToolCall], lists: Sequence[ItemList], seen: set[str], limit: int
+) -> list[ToolCall]:
+    """`calls`, where calls of one tool took the first items of a list in order, one each, in
+    one argument ("a height of 10 meters", then "20 meters", of four heights), followed by
+    the last of them with each further item in that argument."""
+    for items in lists:
+        for tool, argument in dict.fromkeys((c.name, a) for c in calls for a in c.arguments):
+            taking = [
+                (i, c)
+                for i, c in enumerate(calls)
+                if c.name == tool and _index(c.arguments.get(argument), items) is not None
+            ]
+            indices = [_index(c.arguments[argument], items) for _, c in taking]
+            if len(indices) < 2 or indices != list(range(len(indices))):
+                continue
+            at, last = taking[-1]
+            added: list[ToolCall] = []
+            for item in items.items[len(indices) :]:
+                if len(calls) + len(added) >= limit:
+                    break
+                new = ToolCall(
+                    name=tool,
+                    arguments={
+                        **last.arguments,
+                        argument: as_drafted(last.arguments[argument], item),
+                    },
+                )
+                if call_key(new) not in seen:
+                    seen.add(call_key(new))
+                    added.append(new)
+            calls = [*calls[: at + 1], *added, *calls[at + 1 :]]
+    return calls
+
+
+def _index(value: Any, items: ItemList) -> int | None:
+    """The place in `items` of the item `value` is as a whole, or None."""
+    return next(
+        (i for i, item in enumerate(items.items) if item_matches(value, item, items.kind)), None
+    )
+
+
+def pairs_otherwise(call: ToolCall, text: str) -> bool:
+    """Whether `call` took items of two or more lists the user paired (cue lists of one
+    length, or "respectively") from different places: ("Facebook", "Santa Clara") of "the
+    entity "Google" from the county of "Santa Clara" and ... the entity "Facebook" in the
+    county of "San Mateo"."""
+    taken = _taken(call, value_lists(text))
+    respectively = _RESPECTIVELY.search(text) is not None
+    return len(taken) >= 2 and _paired(taken, respectively) and len({t.index for t in taken}) > 1
+
+
+def paired_calls(
+    calls: Sequence[ToolCall], text: str, made: Sequence[ToolCall] = ()
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls`, where the calls enumerated a list the user paired with another (cue lists of
+    one length: one value of each per clause, or "respectively") but wrote some other item of
+    the other list beside an item, with the other list's item in the same place ("with
+    coefficients [3, -2, 1] within the interval [-1, 2], and ... with coefficients [1, 0, -1]
+    within the interval [0, 3]", drafted with [0, 3] twice); a note per value changed."""
+    lists = value_lists(text)
+    if len(calls) < 2 or len(lists) < 2:
+        return list(calls), []
+    respectively = _RESPECTIVELY.search(text) is not None
+    every = [*made, *calls]
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        taken = _taken(call, lists)
+        own = {t.index for t in taken if _enumerated(every, t, call.name)}
+        if len(own) != 1 or not _paired(taken, respectively):
+            out.append(call)
+            continue
+        index = own.pop()
+        changed = {
+            t.argument: as_drafted(call.arguments[t.argument], t.items.items[index])
+            for t in taken
+            if t.index != index
+        }
+        notes.extend(
+            f"{call.name}.{name}: {call.arguments[name]!r} as {value!r}, paired as written"
+            for name, value in changed.items()
+        )
+        out.append(call.model_copy(update={"arguments": {**call.arguments, **changed}}))
+    return out, notes
 
 
 def call_key(call: ToolCall) -> str:

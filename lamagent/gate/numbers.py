@@ -26,6 +26,7 @@ from typing import Any
 
 from lamagent.gate.listed import GLUED_UNIT, NUMBER, number_value
 from lamagent.gate.percentages import as_decimal
+from lamagent.gate.reshape import reshaped_calls
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
 
@@ -85,29 +86,22 @@ def written_numbers(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall
     written = _written(text)
     if not written:
         return list(calls), []
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        changed: dict[str, Any] = {}
-        for name, value in call.arguments.items():
-            number = _number(value)
-            if number is None:
-                continue
-            held = {
-                n
-                for other, held_value in call.arguments.items()
-                if other != name
-                for leaf in leaf_values(held_value)
-                if (n := number_value(leaf)) is not None
-            }
-            meant = _completed(number, written, held)
-            if meant is None:
-                continue
-            changed[name] = _as_drafted(value, meant)
-            notes.append(f"{call.name}.{name}: {value} as {changed[name]}, as written")
-        out.append(
-            call.model_copy(update={"arguments": {**call.arguments, **changed}})
-            if changed
-            else call
-        )
-    return out, notes
+
+    def complete(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        number = _number(value)
+        if number is None:
+            return None
+        held = {
+            n
+            for other, held_value in call.arguments.items()
+            if other != name
+            for leaf in leaf_values(held_value)
+            if (n := number_value(leaf)) is not None
+        }
+        meant = _completed(number, written, held)
+        if meant is None:
+            return None
+        drafted = _as_drafted(value, meant)
+        return drafted, f"{value} as {drafted}, as written"
+
+    return reshaped_calls(calls, complete)

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.reshape import reshaped_calls
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -44,27 +45,18 @@ def percent_fractions(
     if not percents:
         return list(calls), []
     schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        properties = schemas.get(call.name, {})
-        changed: dict[str, Any] = {}
-        for name, value in call.arguments.items():
-            schema = properties.get(name)
-            number = as_decimal(value)
-            if number is None or number not in percents or not _takes_fraction(schema):
-                continue
-            fraction = float(number / 100)
-            if not math.isfinite(fraction) or (fraction == 0) != (number == 0):
-                continue  # beyond what a float holds: left as written
-            changed[name] = fraction
-            notes.append(f"{call.name}.{name}: {value}% as {changed[name]}")
-        out.append(
-            call.model_copy(update={"arguments": {**call.arguments, **changed}})
-            if changed
-            else call
-        )
-    return out, notes
+
+    def as_fraction(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        schema = schemas.get(call.name, {}).get(name)
+        number = as_decimal(value)
+        if number is None or number not in percents or not _takes_fraction(schema):
+            return None
+        fraction = float(number / 100)
+        if not math.isfinite(fraction) or (fraction == 0) != (number == 0):
+            return None  # beyond what a float holds: left as written
+        return fraction, f"{value}% as {fraction}"
+
+    return reshaped_calls(calls, as_fraction)
 
 
 def _only_percentages(text: str) -> set[Decimal]:

@@ -19,7 +19,10 @@ conversation asks for, and leaves out the rest:
 - a call of a tool no earlier kept call used is kept when one of its values is written in
   the request or a tool's result and no earlier call holds it, or when a word of its tool's
   name that the earlier calls' tool names do not have is one of the request's words
-  ("important" of `history.get_important_figures` for "an array of important leaders").
+  ("important" of `history.get_important_figures` for "an array of important leaders");
+- but a repeat that only mixes the values earlier calls of the tool wrote (each in the same
+  argument) into items of lists the user paired, from different places, is left out: after
+  ("Google", "Santa Clara") and ("Facebook", "San Mateo"), ("Facebook", "Santa Clara").
 
 Nothing is generated and nothing else changes: the calls kept are the model's as written.
 """
@@ -31,7 +34,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.listed import NUMBER, number_value, taken_items, value_lists
+from lamagent.gate.listed import (
+    NUMBER,
+    number_value,
+    pairs_otherwise,
+    taken_items,
+    value_lists,
+)
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
 
@@ -65,11 +74,23 @@ def unasked_calls(
                 bool(taken_items(call, lists) - took)
                 or any(c.arguments == call.arguments for c in same)
                 or all(_brings_written(call, c, context) for c in same)
-            )
+            ) and not _recombined(call, same, text)
         else:
             keep = _brings_new(call, kept, context) or _named(call, kept, asked)
         (kept if keep else dropped).append(call)
     return kept, dropped
+
+
+def _recombined(call: ToolCall, earlier: Sequence[ToolCall], text: str) -> bool:
+    """Whether `call` only mixes the values earlier calls of its tool wrote, each in the same
+    argument, into a pair the user did not write: items of paired lists from different
+    places (after ("Google", "Santa Clara") and ("Facebook", "San Mateo"), ("Facebook",
+    "Santa Clara"))."""
+    mixed = all(
+        any(name in c.arguments and c.arguments[name] == value for c in earlier)
+        for name, value in call.arguments.items()
+    )
+    return mixed and pairs_otherwise(call, text)
 
 
 def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -> bool:

@@ -1,0 +1,51 @@
+"""A list the model began copying, as the user wrote it: cut back where the user's ends.
+
+Copying a list the user wrote in brackets, a small model often does not stop at its end: "the
+first set is [23, 45, 67, 89], the second set is [12, 34, 56, 78], ..." gives
+`"numbers": [23, 45, 67, 89, 12, 34, 56, 78, 65, 43, 21, 87, 65, ...]`, run on to the token
+limit. Every element up to the written list's end is the user's, in order; what follows is not
+one list the user wrote.
+
+`written_lists(calls, text)`: a list argument whose value begins with every element of a list
+written in brackets in the text (two elements at least), and holds more after them, is cut to
+the written list's length (the longest written list it begins with). The model's own elements
+are kept as it typed them. A list equal to a written one, or one that does not begin with one,
+stays as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lamagent.gate.listed import BRACKETED, list_elements, same_element
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.messages import ToolCall
+
+__all__ = ["written_lists"]
+
+_BRACKETED = re.compile(BRACKETED)
+
+
+def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each list that ran on past a written list cut back to it, and a note per
+    list cut ("calculate_average.numbers: 52 elements as the 4 written")."""
+    written = [e for m in _BRACKETED.finditer(text) if len(e := list_elements(m.group())) >= 2]
+    if not written:
+        return list(calls), []
+
+    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if not isinstance(value, list):
+            return None
+        begun = [
+            len(elements)
+            for elements in written
+            if len(elements) < len(value)
+            and all(same_element(v, e) for v, e in zip(value, elements, strict=False))
+        ]
+        if not begun:
+            return None
+        return value[: max(begun)], f"{len(value)} elements as the {max(begun)} written"
+
+    return reshaped_calls(calls, cut)

@@ -1,0 +1,105 @@
+"""A list the model began copying, cut where the user's ends (`lamagent.gate.written_lists`):
+the drafts are the embedded model's on BFCL cases (named), and made-up ones for what the data
+does not show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from turn_helpers import one_turn
+
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.gate.written_lists import written_lists
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+
+SETS = (  # BFCL parallel_132
+    "You have four sets of numbers: the first set is [23, 45, 67, 89], the second set is "
+    "[12, 34, 56, 78], the third set is [98, 76, 54, 32], and the fourth set is [87, 65, 43, "
+    "21]. Can you calculate the average of each set of numbers?"
+)
+
+
+def _call(**arguments: Any) -> ToolCall:
+    return ToolCall(name="calculate_average", arguments=arguments)
+
+
+def test_a_list_that_ran_on_is_cut_where_the_written_one_ends() -> None:
+    ran_on = [23, 45, 67, 89, 12, 34, 56, 78, 65, 43, 21, 87, 65, 43, 21, 87]
+    call = _call(numbers=ran_on, label="first")
+    calls, notes = written_lists([call], SETS)
+    assert calls[0].arguments == {"numbers": [23, 45, 67, 89], "label": "first"}
+    assert calls[0].id == call.id
+    assert notes == ["calculate_average.numbers: 16 elements as the 4 written"]
+
+
+def test_the_models_own_elements_and_the_longest_written_list() -> None:
+    text = "the samples ['Apple', 'Pear'] and ['apple', 'pear', 'fig'] in one list"
+    calls, _ = written_lists([_call(items=["APPLE", "pear", "fig", "fig", "fig"])], text)
+    assert calls[0].arguments["items"] == ["APPLE", "pear", "fig"]  # as the model typed them
+    floats, _ = written_lists([_call(numbers=[23.0, 45.0, 67.0, 89.0, 89.0])], SETS)
+    assert floats[0].arguments["numbers"] == [23.0, 45.0, 67.0, 89.0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [23, 45, 67, 89],  # the written list as it is
+        [23, 45, 67],  # shorter than it
+        [45, 23, 67, 89, 12],  # not in the written order
+        [23, 44, 67, 89, 12],  # an element the user did not write
+        [1, 2, 3],
+        "23, 45, 67, 89, 12",  # no list
+    ],
+)
+def test_what_stays(value: Any) -> None:
+    call = _call(numbers=value)
+    assert written_lists([call], SETS) == ([call], [])
+
+
+def test_one_element_or_no_written_list_cuts_nothing() -> None:
+    call = _call(numbers=[5, 5, 5])
+    assert written_lists([call], "the average of [5]")[1] == []
+    assert written_lists([call], "the average of 5, 5 and 5")[1] == []
+
+
+AVERAGE = Tool.from_spec(
+    {
+        "name": "calculate_average",
+        "description": "Calculates the average of a list of numbers.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "numbers": {
+                    "type": "array",
+                    "items": {"type": "integer"},
+                    "description": "The list of numbers to calculate the average of.",
+                }
+            },
+            "required": ["numbers"],
+        },
+    }
+)
+
+
+def test_the_turn_cuts_it_with_example_shapes_and_lists_fan_out_the_rest() -> None:
+    ran_on = [23, 45, 67, 89, 12, 34, 56, 78, 65, 43, 21, 87]
+    draft = [[_call(numbers=ran_on)]]
+    shapes = one_turn(
+        ScriptedBackend.calls(draft, supports_constraint=True), SETS, [AVERAGE], example_shapes=True
+    )
+    assert shapes.turn.calls[0].arguments["numbers"] == [23, 45, 67, 89]
+    assert shapes.reshaped == ("calculate_average.numbers: 12 elements as the 4 written",)
+    # with the lists too: one call per set the user wrote
+    both = one_turn(
+        ScriptedBackend.calls(draft, supports_constraint=True),
+        SETS,
+        [AVERAGE],
+        example_shapes=True,
+        listed_items=True,
+    )
+    assert [c.arguments["numbers"][0] for c in both.turn.calls] == [23, 12, 98, 87]
+    assert both.listed == 3
+    off = one_turn(ScriptedBackend.calls(draft, supports_constraint=True), SETS, [AVERAGE])
+    assert off.turn.calls[0].arguments["numbers"] == ran_on and off.reshaped == ()
