@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from turn_helpers import one_turn
+from turn_helpers import bfcl_tool, one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.clauses import clause_calls, mended_calls
 from lamagent.messages import ToolCall
-from lamagent.tools import Tool
 
 
 def _call(name: str, **arguments: Any) -> ToolCall:
@@ -209,20 +208,12 @@ def test_only_a_later_call_of_the_same_tool_held_by_no_other_is_mended() -> None
 
 
 def test_through_the_turn_source_with_listed_items() -> None:
-    tool = Tool.from_spec(
-        {
-            "name": "calculate_sales_tax",
-            "description": "Calculate the sales tax for a given purchase amount in a city.",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "purchase_amount": {"type": "float", "description": "The amount."},
-                    "city": {"type": "string", "description": "The city."},
-                    "state": {"type": "string", "description": "The state."},
-                },
-                "required": ["purchase_amount", "city", "state"],
-            },
-        }
+    tool = bfcl_tool(
+        "calculate_sales_tax",
+        "Calculate the sales tax for a given purchase amount in a city.",
+        purchase_amount={"type": "float", "description": "The amount."},
+        city={"type": "string", "description": "The city."},
+        state={"type": "string", "description": "The state."},
     )
     draft = [_call(tool.name, purchase_amount=30.45, city="Chicago", state="Illinois")]
     on = one_turn(
@@ -237,19 +228,11 @@ def test_through_the_turn_source_with_listed_items() -> None:
 def test_the_turn_mends_the_lists_calls_and_notes_it() -> None:
     # the draft took the first person; the weights' cue list adds the others with the first
     # person's height, which their clauses write otherwise
-    tool = Tool.from_spec(
-        {
-            "name": "calculate_bmi",
-            "description": "Calculate the Body Mass Index.",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "weight": {"type": "integer", "description": "Weight in kilograms."},
-                    "height": {"type": "integer", "description": "Height in centimeters."},
-                },
-                "required": ["weight", "height"],
-            },
-        }
+    tool = bfcl_tool(
+        "calculate_bmi",
+        "Calculate the Body Mass Index.",
+        weight={"type": "integer", "description": "Weight in kilograms."},
+        height={"type": "integer", "description": "Height in centimeters."},
     )
     draft = [_call(tool.name, weight=75, height=180)]
     on = one_turn(

@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import one_turn
+from turn_helpers import bfcl_tool, one_turn
 
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
@@ -704,19 +704,11 @@ def test_a_later_step_of_the_same_request_does_not_fan_out_again() -> None:
 
 
 def test_the_turn_pairs_before_it_fans_out_and_notes_it() -> None:
-    area = Tool.from_spec(
-        {
-            "name": "area",
-            "description": "The area under a polynomial's curve.",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "polynomial": {"type": "array", "items": {"type": "integer"}},
-                    "limits": {"type": "array", "items": {"type": "integer"}},
-                },
-                "required": ["polynomial", "limits"],
-            },
-        }
+    area = bfcl_tool(
+        "area",
+        "The area under a polynomial's curve.",
+        polynomial={"type": "array", "items": {"type": "integer"}},
+        limits={"type": "array", "items": {"type": "integer"}},
     )
     drafted = [
         _call("area", polynomial=[3, -2, 1], limits=[0, 3]),

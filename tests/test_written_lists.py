@@ -7,12 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from turn_helpers import one_turn
+from turn_helpers import bfcl_tool, one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.written_lists import written_lists
 from lamagent.messages import ToolCall
-from lamagent.tools import Tool
 
 SETS = (  # BFCL parallel_132
     "You have four sets of numbers: the first set is [23, 45, 67, 89], the second set is "
@@ -58,28 +57,25 @@ def test_what_stays(value: Any) -> None:
     assert written_lists([call], SETS) == ([call], [])
 
 
+def test_the_rows_of_a_nested_list_cut_nothing() -> None:
+    # the model flattened a matrix the user wrote: a row is no list it ran on past
+    call = _call(matrix=[1, 2, 3, 4])
+    assert written_lists([call], "the determinant of [[1, 2], [3, 4]]") == ([call], [])
+    # a list after the nested one is a list of its own again
+    after = written_lists([call], "of [[9, 9], [9, 9]] and then [1, 2]")[0][0]
+    assert after.arguments["matrix"] == [1, 2]
+
+
 def test_one_element_or_no_written_list_cuts_nothing() -> None:
     call = _call(numbers=[5, 5, 5])
     assert written_lists([call], "the average of [5]")[1] == []
     assert written_lists([call], "the average of 5, 5 and 5")[1] == []
 
 
-AVERAGE = Tool.from_spec(
-    {
-        "name": "calculate_average",
-        "description": "Calculates the average of a list of numbers.",
-        "parameters": {
-            "type": "dict",
-            "properties": {
-                "numbers": {
-                    "type": "array",
-                    "items": {"type": "integer"},
-                    "description": "The list of numbers to calculate the average of.",
-                }
-            },
-            "required": ["numbers"],
-        },
-    }
+AVERAGE = bfcl_tool(
+    "calculate_average",
+    "Calculates the average of a list of numbers.",
+    numbers={"type": "array", "items": {"type": "integer"}, "description": "The numbers."},
 )
 
 

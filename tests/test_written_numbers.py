@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from turn_helpers import one_turn
+from turn_helpers import bfcl_tool, one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.numbers import written_numbers
 from lamagent.messages import ToolCall
-from lamagent.tools import Tool
 
 
 def _fixed(text: str, **arguments: Any) -> tuple[dict[str, Any], list[str]]:
@@ -82,19 +81,11 @@ def test_what_stays(text: str, draft: dict[str, Any]) -> None:
 
 
 def test_through_the_turn_source_with_example_shapes() -> None:
-    tool = Tool.from_spec(
-        {
-            "name": "calculate_clock_angle",
-            "description": "Calculate the angle between the hour and minute hands of a clock.",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "hours": {"type": "integer", "description": "The hour."},
-                    "minutes": {"type": "integer", "description": "The minutes."},
-                },
-                "required": ["hours", "minutes"],
-            },
-        }
+    tool = bfcl_tool(
+        "calculate_clock_angle",
+        "Calculate the angle between the hour and minute hands of a clock.",
+        hours={"type": "integer", "description": "The hour."},
+        minutes={"type": "integer", "description": "The minutes."},
     )
     text = "What will be the angle between the hour and minute hands of a clock at 6:30 PM?"
     draft = [ToolCall(name=tool.name, arguments={"hours": 6, "minutes": 3})]
@@ -109,19 +100,11 @@ def test_through_the_turn_source_with_example_shapes() -> None:
 
 def test_before_the_lists_and_with_percentages() -> None:
     # the completed number takes its list's items; the percentage becomes a fraction after
-    tool = Tool.from_spec(
-        {
-            "name": "future_value",
-            "description": "The future value of an investment.",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "rate": {"type": "number", "description": "The yearly rate."},
-                    "years": {"type": "integer", "description": "The years."},
-                },
-                "required": ["rate", "years"],
-            },
-        }
+    tool = bfcl_tool(
+        "future_value",
+        "The future value of an investment.",
+        rate={"type": "number", "description": "The yearly rate."},
+        years={"type": "integer", "description": "The years."},
     )
     text = "The future value at a rate of 5% for 10, 20 and 30 years."
     draft = [ToolCall(name=tool.name, arguments={"rate": 5, "years": 1})]

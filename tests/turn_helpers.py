@@ -34,3 +34,15 @@ def one_turn(
         max_calls=max_calls,
     )
     return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+
+def bfcl_tool(name: str, description: str, **properties: dict[str, Any]) -> Tool:
+    """A tool from a BFCL-style spec: `properties` are the parameters' schemas (BFCL's type
+    words), all of them required."""
+    return Tool.from_spec(
+        {
+            "name": name,
+            "description": description,
+            "parameters": {"type": "dict", "properties": properties, "required": list(properties)},
+        }
+    )

@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from lamagent.gate.listed import (
@@ -89,14 +90,17 @@ class _Token:
         return self.kind if self.kind in _VALUE_KINDS else self.value.lower()
 
 
-def _tokens(text: str) -> list[_Token]:
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[_Token, ...]:
+    """The text's tokens, read once per text (a turn's clauses are read twice: its own
+    values, then the calls they add)."""
     out: list[_Token] = []
     for match in _TOKEN.finditer(text):
         kind: TokenKind = match.lastgroup  # type: ignore[assignment]
         written = match.group()
         value = item_text(kind, written) if kind in _VALUE_KINDS else written  # type: ignore[arg-type]
         out.append(_Token(kind, match.start(), match.end(), value))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)

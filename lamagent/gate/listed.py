@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import product
 from typing import Any, Literal
 
@@ -202,11 +203,14 @@ def cue_lists(text: str) -> list[ItemList]:
     return [ItemList(kind, tuple(v), clauses=True) for (_, kind), v in found.items() if len(v) >= 2]
 
 
-def value_lists(text: str) -> list[ItemList]:
-    """The enumerations of `text`, then its cue lists that are not one of them."""
+@lru_cache(maxsize=16)
+def value_lists(text: str) -> tuple[ItemList, ...]:
+    """The enumerations of `text`, then its cue lists that are not one of them. Read once
+    per text: every rule of a turn (lists, pairs, calls nobody asked for) reads the same
+    request."""
     lists = item_lists(text)
     seen = {found.items for found in lists}
-    return lists + [found for found in cue_lists(text) if found.items not in seen]
+    return (*lists, *(found for found in cue_lists(text) if found.items not in seen))
 
 
 def number_value(text: str) -> Decimal | None:

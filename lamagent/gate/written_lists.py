@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from lamagent.gate.listed import BRACKETED, list_elements, same_element
@@ -31,7 +32,7 @@ _BRACKETED = re.compile(BRACKETED)
 def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each list that ran on past a written list cut back to it, and a note per
     list cut ("calculate_average.numbers: 52 elements as the 4 written")."""
-    written = [e for m in _BRACKETED.finditer(text) if len(e := list_elements(m.group())) >= 2]
+    written = [e for e in _top_level_lists(text) if len(e) >= 2]
     if not written:
         return list(calls), []
 
@@ -49,3 +50,19 @@ def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall],
         return value[: max(begun)], f"{len(value)} elements as the {max(begun)} written"
 
     return reshaped_calls(calls, cut)
+
+
+def _top_level_lists(text: str) -> list[list[Decimal | str]]:
+    """The elements of each list written in brackets at the text's top level, not a row of a
+    list around it ("[[1, 2], [3, 4]]": the rows are no lists a value ran on past); one pass
+    over the text."""
+    found: list[list[Decimal | str]] = []
+    depth = 0
+    read = 0
+    for match in _BRACKETED.finditer(text):
+        between = text[read : match.start()]
+        depth += between.count("[") - between.count("]")
+        read = match.start()
+        if depth <= 0:
+            found.append(list_elements(match.group()))
+    return found
