@@ -71,7 +71,9 @@ class GenerationParams(BaseModel):
     #: parameter as a fraction, a number the model cut short or wrote without its minus
     #: sign is as the user wrote it, and a list it copied past the end of a list the user
     #: wrote in brackets is cut there (`lamagent.gate.percentages`, `lamagent.gate.numbers`,
-    #: `lamagent.gate.written_lists`).
+    #: `lamagent.gate.written_lists`); a value the model writes in a loop is closed as it
+    #: goes round and cut back to what it held before the loop (`lamagent.repetition`,
+    #: `lamagent.gate.loops`).
     example_shapes: bool = False
     #: A turn's calls follow what the user asked for: one call per other item of an
     #: enumeration of which a call took one item ("the factorial of 5, 10 and 15": three

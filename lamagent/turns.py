@@ -192,7 +192,9 @@ class PromptTurns(TurnSource):
             "stop": [*request.params.stop, *self.format.stop],
             "constraint": constraint,
         }
-        if request.params.copy_bias > 0 and constraint is not None:
+        # what the copy bias favours, and what a value may repeat (a loop the user wrote)
+        copies = request.params.copy_bias > 0 or request.params.example_shapes
+        if copies and constraint is not None:
             update["copy_from"] = copy_sources(request.messages)
         return request.params.model_copy(update=update)
 
@@ -430,19 +432,22 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` with the numbers the model began copying as the user wrote them (the
-    sign, every digit: `lamagent.gate.numbers`) and the lists it began copying cut where the
-    user's end (`lamagent.gate.written_lists`), when `example_shapes` is on."""
+    """`model_turn` with the values the model wrote in a loop cut back
+    (`lamagent.gate.loops`), the numbers it began copying as the user wrote them (the sign,
+    every digit: `lamagent.gate.numbers`) and the lists it began copying cut where the user's
+    end (`lamagent.gate.written_lists`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.loops import looped_values
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.signals import query_text
     from lamagent.gate.written_lists import written_lists
 
     query = query_text(request.messages)
-    numbers, noted = written_numbers(model_turn.turn.calls, query)
+    unlooped, looped = looped_values(model_turn.turn.calls, copy_sources(request.messages))
+    numbers, noted = written_numbers(unlooped, query)
     calls, cut = written_lists(numbers, query)
-    return _reshaped(model_turn, calls, [*noted, *cut])
+    return _reshaped(model_turn, calls, [*looped, *noted, *cut])
 
 
 def _reshaped(model_turn: ModelTurn, calls: list[ToolCall], notes: list[str]) -> ModelTurn:

@@ -7,18 +7,20 @@ that need a fresh KV cache call `reset_cache()` or build their own small instanc
 from __future__ import annotations
 
 import functools
+import os
 from typing import Any
 
 from turn_helpers import one_turn
 
-from lamagent.backends.llamacpp import LlamaCppBackend
+from lamagent.backends.llamacpp import LlamaCppBackend, available_cores
 from lamagent.models import default_gguf_path
 from lamagent.tools import Tool
 from lamagent.turns import ModelTurn
 
-#: Threads for tests: the machines running them are small and shared (and llama.cpp slows
-#: down several-fold when its threads outnumber the free cores).
-TEST_THREADS = 1
+#: Threads for tests: the suite runs one test at a time, so it may use the two cores CI has;
+#: never more than this process may run on (llama.cpp slows down several-fold when its
+#: threads outnumber the free cores). `LAMAGENT_TEST_THREADS` sets it (1 beside a benchmark).
+TEST_THREADS = int(os.environ.get("LAMAGENT_TEST_THREADS") or min(2, available_cores()))
 
 
 @functools.cache

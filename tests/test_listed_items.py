@@ -17,14 +17,8 @@ from turn_helpers import bfcl_tool, one_turn
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.backends.scripted_chat import ScriptedChatBackend
-from lamagent.gate.listed import (
-    MAX_CALLS,
-    ItemList,
-    cue_lists,
-    item_lists,
-    listed_calls,
-    paired_calls,
-)
+from lamagent.gate.items import ItemList, cue_lists, item_lists
+from lamagent.gate.listed import MAX_CALLS, listed_calls, paired_calls
 from lamagent.gate.unasked import unasked_calls
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall

@@ -5,7 +5,8 @@ Each case's plain turn is wrong in the way the rule reads; with `listed_items` a
 `example_shapes` the same generation gives the calls BFCL expects:
 
 - parallel_132: the model copies the first set "[23, 45, 67, 89]" and runs on through the
-  others; cut where the written list ends, the sets the same words introduce give a call each.
+  others into a loop of the last; closed in the loop, then cut where the written list ends,
+  the sets the same words introduce give a call each.
 - parallel_154: one call, for the first person; the weights give the other people's calls,
   which take the heights their own clauses write, not the first person's.
 - parallel_81: two calls, the first two heights of four; the list is finished.
@@ -40,7 +41,7 @@ def _query(case_id: str) -> str:
 @pytest.mark.parametrize(
     ("case_id", "plain", "listed", "reshaped"),
     [
-        ("parallel_132", 1, 3, 1),
+        ("parallel_132", 1, 3, 2),
         ("parallel_154", 1, 3, 3),
         ("parallel_81", 2, 2, 0),
         ("parallel_150", 2, 0, 1),

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from gguf_model import TEST_THREADS
 
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
@@ -175,8 +176,8 @@ def test_the_loop_at_tiny_scale(tmp_path: Path) -> None:
         train_cases=3,
         own_runs=1,
         max_tokens=24,
-        threads=1,
-        train_threads=1,
+        threads=TEST_THREADS,
+        train_threads=TEST_THREADS,
         rank=4,
         alpha=8,
         lora_layers=2,
@@ -276,8 +277,8 @@ def test_multi_turn_and_single_turn_categories_do_not_mix() -> None:
 @pytest.mark.slow
 @pytest.mark.gguf
 @pytest.mark.hf
-# two cold prefills of a multi-turn prompt (3-5k tokens, before and after) on one llama.cpp
-# thread, plus a training step on such a prompt: minutes on a small shared machine
+# two cold prefills of a multi-turn prompt (3-5k tokens, before and after) on the test threads,
+# plus a training step on such a prompt: minutes on a small shared machine
 @pytest.mark.timeout(1800)
 def test_the_multi_turn_loop_at_tiny_scale(tmp_path: Path) -> None:
     pytest.importorskip("llama_cpp")
@@ -292,8 +293,8 @@ def test_the_multi_turn_loop_at_tiny_scale(tmp_path: Path) -> None:
         train_cases=2,
         max_tokens=16,
         turn_steps=1,
-        threads=1,
-        train_threads=1,
+        threads=TEST_THREADS,
+        train_threads=TEST_THREADS,
         rank=4,
         alpha=8,
         lora_layers=2,

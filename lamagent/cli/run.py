@@ -118,7 +118,8 @@ ShapesOpt = Annotated[
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
         'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
         'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it; '
-        "a list copied past the end of one you wrote in brackets is cut where yours ends.",
+        "a list copied past the end of one you wrote in brackets is cut where yours ends; "
+        "a value the model writes in a loop is closed and cut back to what came before.",
     ),
 ]
 ListedOpt = Annotated[

@@ -3,7 +3,7 @@
 Asked for "the sales tax on $30.45 in Chicago, Illinois, $52.33 in Sacramento, California and
 $11.23 in Portland, Oregon", a small model under a call grammar writes the first call,
 `{"purchase_amount": 30.45, "city": "Chicago", "state": "Illinois"}`, and closes the list. No
-list of like items says that three are asked (`lamagent.gate.listed` reads those): the query
+list of like items says that three are asked (`lamagent.gate.items` reads those): the query
 says it by writing the same clause three times with other values.
 
 `clause_calls(calls, text)` reads that. For a call that took two or more of its values from
@@ -43,16 +43,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from lamagent.gate.listed import (
-    GLUED_UNIT,
-    MAX_CALLS,
-    NAME,
-    NUMBER,
-    as_drafted,
-    call_key,
-    item_matches,
-    item_text,
-)
+from lamagent.gate.items import GLUED_UNIT, NAME, NUMBER, as_drafted, item_matches, item_text
+from lamagent.gate.listed import MAX_CALLS, call_key
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
 

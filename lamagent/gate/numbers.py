@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.listed import GLUED_UNIT, NUMBER, number_value
+from lamagent.gate.items import GLUED_UNIT, NUMBER, number_value
 from lamagent.gate.percentages import as_decimal
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.gate.signals import leaf_values

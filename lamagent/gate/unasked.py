@@ -11,7 +11,7 @@ them all.
 conversation asks for, and leaves out the rest:
 
 - a call of a tool an earlier kept call used (a repeat) is kept when it takes an item of a
-  list in the user's request (`lamagent.gate.listed`) no earlier call of the tool took, when
+  list in the user's request (`lamagent.gate.items`) no earlier call of the tool took, when
   it is an earlier call again (asked twice is the model's choice), or when, against each
   earlier call of the tool, one of the arguments it writes otherwise holds a value written in
   the request or a tool's result (`sources`) that neither holds nor is part of the earlier
@@ -34,13 +34,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.listed import (
-    NUMBER,
-    number_value,
-    pairs_otherwise,
-    taken_items,
-    value_lists,
-)
+from lamagent.gate.items import NUMBER, number_value, value_lists
+from lamagent.gate.listed import pairs_otherwise, taken_items
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
 

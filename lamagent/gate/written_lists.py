@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.listed import BRACKETED, list_elements, same_element
+from lamagent.gate.items import BRACKETED, list_elements, same_element
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.messages import ToolCall
 

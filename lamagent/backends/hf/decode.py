@@ -23,6 +23,7 @@ import torch
 
 from lamagent.backends._engine.copy_bias import CopyBias, copy_record
 from lamagent.backends._engine.json_scan import JsonScanner
+from lamagent.backends._engine.loop_watch import LoopWatch
 from lamagent.backends._engine.stops import StopStream
 from lamagent.backends.base import FinishReason, Generation, GenerationParams
 from lamagent.backends.hf.constraint import TokenMask
@@ -144,6 +145,12 @@ class SequenceState:
         self._reserve = max(4, min(32, max_new_tokens // 4))
         self._scanner = JsonScanner()
         self._scanned = 0
+        # A value going round is closed as the model writes it (see LoopWatch).
+        self._loops = (
+            LoopWatch(self.params.copy_from)
+            if self._closing and self.params.example_shapes
+            else None
+        )
         self._generator: torch.Generator | None = None
         if self.params.temperature > 0:
             self._generator = torch.Generator(device="cpu")
@@ -162,7 +169,9 @@ class SequenceState:
     def choose(self, logits: torch.Tensor) -> int:
         """Pick the next token from a row of logits (masked by the grammar, if any)."""
         logits = logits.float()
-        if self._closing and self.max_new_tokens - len(self.generated) <= self._reserve:
+        near_limit = self.max_new_tokens - len(self.generated) <= self._reserve
+        looping = self._loops is not None and self._loops.closing
+        if self._closing and (near_limit or looping):
             self._favour_closers(logits)
         if self.copy is not None:
             favoured = self.copy.favoured()
@@ -209,6 +218,8 @@ class SequenceState:
         delta = self._detok.push(token_id)
         if self.copy is not None:
             self.copy.feed(delta, token_id)
+        if self._loops is not None:
+            self._loops.feed(delta)
         out, stopped = self._stops.feed(delta)
         if out:
             self.request.emit(out)

@@ -33,6 +33,7 @@ from lamagent.backends._engine.copy_bias import (
     copy_bias_for,
     copy_record,
 )
+from lamagent.backends._engine.loop_watch import LoopWatch
 from lamagent.backends._engine.prefix import reusable_prefix
 from lamagent.backends._engine.stops import StopStrings
 from lamagent.backends.base import (
@@ -402,6 +403,8 @@ class LlamaCppBackend(Backend):
         # Near the token limit, a constrained call list is steered to close (see _favour_closers).
         closing = params.constraint is not None and params.constraint.json_schema is not None
         reserve = max(4, min(32, max_new // 4))
+        # A value going round is closed as the model writes it (see LoopWatch).
+        loops = LoopWatch(params.copy_from) if closing and params.example_shapes else None
         text = ""
         released = 0
         finish: FinishReason = "length"
@@ -412,6 +415,8 @@ class LlamaCppBackend(Backend):
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
                 self._favour_closers(ctx, in_string=guard.in_string)
+            elif loops is not None and loops.closing:
+                self._favour_closers(ctx, in_string=loops.in_string)
             if copy is not None:
                 self._favour_copies(ctx, copy)
             token = sampler.sample(ctx)
@@ -429,6 +434,8 @@ class LlamaCppBackend(Backend):
                 text, finish, truncated = text[:hit], "stop", True
                 break
             repeat = guard.feed(delta)
+            if loops is not None:
+                loops.feed(delta)
             if repeat is not None and self.stop_repeated_calls:
                 self.repeats_stopped += 1
                 text = text[: repeat.keep] + repeat.closing
