@@ -99,6 +99,9 @@ class CopyBiasRecord(BaseModel):
     steps: int = 0
     #: Of those, the steps whose chosen token was one of them.
     tokens: int = 0
+    #: Of the steps, those inside a word the sources spell, where the bias was
+    #: `MID_WORD_FACTOR` times stronger (`lamagent.backends._engine.copy_bias`).
+    inside_words: int = 0
 
 
 class Generation(BaseModel):

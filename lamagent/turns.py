@@ -419,16 +419,20 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote as fractions where the parameters
-    take fractions, when `example_shapes` is on (`lamagent.gate.percentages`)."""
+    take fractions (`lamagent.gate.percentages`) and the values that name one of the options
+    their description lists as that option (`lamagent.gate.options`), when `example_shapes`
+    is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
 
-    calls, notes = percent_fractions(
+    fractions, notes = percent_fractions(
         model_turn.turn.calls, query_text(request.messages), request.tools
     )
-    return _reshaped(model_turn, calls, notes)
+    calls, named = named_options(fractions, request.tools)
+    return _reshaped(model_turn, calls, [*notes, *named])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:

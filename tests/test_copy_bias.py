@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamagent.backends._engine.copy_bias import (
+    MID_WORD_FACTOR,
     CopyBias,
     CopySources,
     TokenTexts,
@@ -151,6 +152,42 @@ def test_a_value_already_written_is_not_favoured_again() -> None:
     copy.feed('UTC+0900", "')
     # "UTC+0900" again would start a list that repeats itself; "Tokyo" is still a copy
     assert {tokens_text(tokens, i) for i in copy.favoured()} == {"Tokyo"}
+
+
+def test_the_bias_is_stronger_inside_a_word_the_sources_spell() -> None:
+    tokens = _tokens("Liver", "pool", "ly", "tomato", "es", "gas", "-powered", "Li", "ver")
+    source = "Where do Liverpool rank? Price of tomatoes and a gas-powered car"
+    copy = _copy(tokens, source, bias=3.0)
+    copy.feed('[{"name": "f", "arguments": {"team": "')
+    copy.favoured()
+    assert copy.strength == 3.0  # the value has not begun a word
+    copy.feed("Li")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"ver"}
+    assert copy.strength == 3.0  # two letters may begin another word
+    copy.feed("ver")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"pool"}
+    assert copy.strength == 3.0 * MID_WORD_FACTOR > 3.0  # "Liver" is half of "Liverpool"
+    copy.feed("pool")
+    copy.favoured()
+    assert copy.strength == 3.0  # the word is whole: the model decides whether to go on
+    copy.feed('", "item": "tomato')
+    assert copy.favoured() and copy.strength == 3.0 * MID_WORD_FACTOR > 3.0
+    copy.feed('", "kind": "gas')
+    copy.favoured()
+    assert copy.strength == 3.0  # "gas" ends where "-powered" begins: a word of its own
+    copy.feed('", "x": "C4ab')
+    assert copy.favoured() == [] and copy.strength == 3.0
+    assert copy.counts.inside_words == 2
+    assert copy_record(
+        GenerationParams(copy_bias=3.0, copy_from=(source,), constraint=CALLS), copy
+    ) == CopyBiasRecord(bias=3.0, steps=copy.counts.steps, tokens=0, inside_words=2)
+
+
+def test_a_word_written_whole_somewhere_in_the_sources_keeps_the_plain_bias() -> None:
+    tokens = _tokens("es", " soup")
+    copy = _copy(tokens, "tomato soup, then tomatoes", bias=2.0)
+    copy.feed('{"a": "tomato')
+    assert copy.favoured() and copy.strength == 2.0  # "tomato" is a word there too
 
 
 @settings(max_examples=200, deadline=None)

@@ -119,7 +119,9 @@ ShapesOpt = Annotated[
         'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
         'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it; '
         "a list copied past the end of one you wrote in brackets is cut where yours ends; "
-        "a value the model writes in a loop is closed and cut back to what came before.",
+        "a value the model writes in a loop is closed and cut back to what came before; "
+        "a value holding one of the options the description lists (\"'gas', 'diesel' or "
+        "'EV'\") is that option.",
     ),
 ]
 ListedOpt = Annotated[

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["example_shapes", "shape_pattern", "shaped_tools"]
+__all__ = ["example_shapes", "quoted_examples", "shape_pattern", "shaped_tools"]
 
 #: Most shapes one description may give; a description with more (a third party's, built to
 #: bloat the grammar) gives none.
@@ -115,6 +115,16 @@ def _placeholder(text: str) -> Shape:
     )
 
 
+def quoted_examples(description: str) -> list[str]:
+    """The quoted strings of `description` that are no default ("Default is 'USA'"), in
+    order."""
+    return [
+        match.group(1) or match.group(2)
+        for match in _QUOTED.finditer(description)
+        if not _DEFAULT.search(description[: match.start()])
+    ]
+
+
 def example_shapes(description: str) -> list[Shape]:
     """The shapes the examples of `description` give a string value (see the module's
     docstring), in the order they appear; empty when it documents none (or one of its
@@ -126,9 +136,8 @@ def example_shapes(description: str) -> list[Shape]:
     for match in _PLACEHOLDER.finditer(description):
         shapes.append(_placeholder(match.group(1)))
         placeholders.add(match.group(1))
-    for match in _QUOTED.finditer(description):
-        text = match.group(1) or match.group(2)
-        if text in placeholders or _DEFAULT.search(description[: match.start()]):
+    for text in quoted_examples(description):
+        if text in placeholders:
             continue
         if _ABBR_WORDS.search(text):  # a placeholder: 'City, State (abbr)', 'Airport Code'
             shapes.append(_placeholder(text))

@@ -10,6 +10,10 @@ still decides what is allowed, and the model can still stop copying (the bias is
   with the start of every word; `continuations(value)` says how the value so far continues
   them: after the whole value where it occurs, else after its longest ending that starts a
   word (the model may add words of its own), never to repeat a span it already copied.
+- Inside a word the sources spell (three letters or more of it written, and every place
+  copied goes on with letters), the bias is `MID_WORD_FACTOR` times stronger: a word left
+  half copied is an invented one ("Liverly" for "Liverpool"); at a word's end the model may
+  rightly stop or go on ("gas" of "gas-powered"). Engines read `CopyBias.strength`.
 - `TokenTexts`: the text of every token of a vocabulary, indexed by text (built once a model).
 - `CopyBias`: one generation's state: it follows the output, and before each token says which
   token ids continue a span of the sources.
@@ -36,6 +40,15 @@ from lamagent.generation import CopyBiasRecord, GenerationParams
 _SEPARATOR = "\x00"
 #: Longest token text considered (longer tokens are rare and never needed to copy).
 MAX_TOKEN_CHARS = 32
+#: How much stronger the bias is inside a word the sources spell: leaving a word half copied
+#: invents one ("Liverly" for "Liverpool", "Quee" for "Queen", "tomato" for "tomatoes"), where
+#: leaving at a word's end may be right ("gas" of "gas-powered").
+MID_WORD_FACTOR = 3.0
+#: Letters of a word written before the stronger bias holds: one or two letters may start
+#: another word ("T" of "Tel Aviv" or of "TLV").
+MID_WORD_LETTERS = 3
+#: The word a value ends in: letters after a character that is no letter or digit.
+_TRAILING_WORD = re.compile(r"(?<![^\W_])[^\W\d_]+$")
 #: Most anchors followed at once (a value's start can match every word of a long observation).
 MAX_ANCHORS = 512
 
@@ -239,6 +252,8 @@ class CopyCounts:
     steps: int = 0
     #: Of those, the steps whose chosen token was one of them.
     tokens: int = 0
+    #: Of the steps, those inside a word the sources spell (the bias times `MID_WORD_FACTOR`).
+    inside_words: int = 0
 
 
 class _ValueScanner:
@@ -317,7 +332,10 @@ class CopyBias:
         self.counts = CopyCounts()
         self._scan = _ValueScanner()
         self._favoured: frozenset[int] = frozenset()
-        self._cache: dict[tuple[str, int], list[int]] = {}
+        self._cache: dict[tuple[str, int], tuple[list[int], bool]] = {}
+        #: The bias of the next pick: `bias`, or `bias * MID_WORD_FACTOR` inside a word the
+        #: sources spell.
+        self.strength = bias
 
     def feed(self, text: str, chosen: int | None = None) -> None:
         """Follow the output by `text`, the piece of the token `chosen` (if any) just picked."""
@@ -350,6 +368,7 @@ class CopyBias:
         """Ids of the tokens to favour before the next pick (none outside a string value,
         but in a number value that starts a number the user spelled with separators or a
         magnitude word: "400" goes on to 400000 for "$400,000")."""
+        self.strength = self.bias
         if self._scan.number and self.sources.numbers:
             return self._count(self._number_ids(self._scan.number))
         if not self._scan.in_value or not self.sources:
@@ -357,16 +376,34 @@ class CopyBias:
             return []
         value = self._scan.value
         key = (value, len(self._scan.finished))
-        ids = self._cache.get(key)
-        if ids is None:
+        cached = self._cache.get(key)
+        if cached is None:
             found: set[int] = set()
-            for piece in self.sources.continuations(value, self.tokens.longest):
-                if not self._repeats(value + piece):
-                    found.update(self.tokens.prefixes_of(piece))
-            ids = sorted(found)
+            pieces = [
+                piece
+                for piece in self.sources.continuations(value, self.tokens.longest)
+                if not self._repeats(value + piece)
+            ]
+            for piece in pieces:
+                found.update(self.tokens.prefixes_of(piece))
+            cached = (sorted(found), bool(pieces) and _inside_word(value, pieces))
             if len(self._cache) < 4096:
-                self._cache[key] = ids
+                self._cache[key] = cached
+        ids, inside = cached
+        if inside:
+            self.strength = self.bias * MID_WORD_FACTOR
+        self.counts.inside_words += bool(ids) and inside
         return self._count(ids)
+
+
+def _inside_word(value: str, pieces: Sequence[str]) -> bool:
+    """Whether `value` ends inside a word of the sources: at least `MID_WORD_LETTERS` letters
+    (a word of its own, not the end of one with digits) that every place it copies goes on
+    with more letters ("Liver" of "Liverpool", "tomato" of "tomatoes")."""
+    word = _TRAILING_WORD.search(value)
+    if word is None or len(word.group()) < MID_WORD_LETTERS:
+        return False
+    return all(piece[:1].isalpha() for piece in pieces)
 
 
 def applies(params: GenerationParams) -> bool:
@@ -391,12 +428,18 @@ def copy_record(params: GenerationParams, copy: CopyBias | None) -> CopyBiasReco
         return None
     if copy is None:
         return CopyBiasRecord(bias=params.copy_bias)
-    return CopyBiasRecord(bias=copy.bias, steps=copy.counts.steps, tokens=copy.counts.tokens)
+    return CopyBiasRecord(
+        bias=copy.bias,
+        steps=copy.counts.steps,
+        tokens=copy.counts.tokens,
+        inside_words=copy.counts.inside_words,
+    )
 
 
 __all__ = [
     "FUNCTION_WORDS",
     "MAX_TOKEN_CHARS",
+    "MID_WORD_FACTOR",
     "CopyBias",
     "CopyCounts",
     "CopySources",

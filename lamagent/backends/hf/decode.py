@@ -177,7 +177,7 @@ class SequenceState:
             favoured = self.copy.favoured()
             if favoured:
                 index = torch.tensor(favoured, dtype=torch.long, device=logits.device)
-                logits[index[index < logits.shape[-1]]] += self.copy.bias
+                logits[index[index < logits.shape[-1]]] += self.copy.strength
         if self.mask is not None:
             self.mask.apply(logits)
             if not torch.isfinite(logits).any():

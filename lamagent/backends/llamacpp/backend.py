@@ -293,7 +293,7 @@ class LlamaCppBackend(Backend):
 
         pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
-        logits[np.asarray(favoured, dtype=np.int64)] += copy.bias
+        logits[np.asarray(favoured, dtype=np.int64)] += copy.strength
 
     def _favour_closers(self, ctx: Any, *, in_string: bool) -> None:
         """Raise the logits of closing tokens so the grammar-valid ones win.

@@ -1,0 +1,122 @@
+"""A value that names one of the options its description lists, as that option.
+
+Tool authors list a string parameter's values in words when they give it no enum: "'gas'
+refers to a gasoline vehicle, 'diesel' refers to a diesel vehicle, and 'EV' refers to an
+electric vehicle", "It can be either 'men' or 'women'", "E.g. reading, transportation, food".
+Asked about "a gas-powered vehicle", a small model copies the user's words into the value,
+"gas-powered vehicle", where the tool takes "gas".
+
+`named_options(calls, tools)`: a string value that is none of the options but holds exactly
+one of them as whole words (case aside: "gas" in "gas-powered vehicle", "reading" in
+"digital_reading") becomes that option. The options are the description's quoted strings
+(not a default: "Default is 'men'") or its unquoted list after "e.g.", "such as", "like",
+"for example", "for instance" or "including" ("like vegan, vegetarian, gluten-free etc."),
+two at least, each of at most `MAX_OPTION_WORDS` words. Left alone:
+
+- a parameter with an enum, a const or a pattern (the grammar keeps those), or of another
+  type than string;
+- options that are names (every word capitalised: "such as 'Paris' or 'London'" shows what
+  a city looks like, and "London, Ontario" is no "London"), unless the description says the
+  value is one of them ("one of", "either", "can be", "options", "possible values",
+  "refers to");
+- a value that holds two options, or none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.messages import ToolCall
+from lamagent.tools.shapes import quoted_examples
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["MAX_OPTION_WORDS", "described_options", "named_options"]
+
+#: Most words of one option: options are short ("gas", "Living room", "gluten-free").
+MAX_OPTION_WORDS = 3
+_ITEM = r"[\w+#-]+(?: [\w+#-]+){0,2}"
+#: An unquoted list after a marker: "E.g. reading, transportation, food".
+_LISTED = re.compile(
+    rf"(?:\be\.g\.?|\bsuch as|\blike|\bfor example|\bfor instance|\bincluding)[,:]?\s+"
+    rf"((?:{_ITEM}, )+(?:(?:and|or) )?{_ITEM})",
+    re.IGNORECASE,
+)
+_AND_OR = re.compile(r"^(?:and|or) ", re.IGNORECASE)
+_ETC = re.compile(r"\s*\betc\b\.?$", re.IGNORECASE)
+#: Words that make the options the values the parameter takes.
+_CLOSED = re.compile(
+    r"\bone of\b|\beither\b|\bcan be\b|\boptions?\b|\bpossible values?\b|\brefers? to\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _is_name(option: str) -> bool:
+    words = _WORD.findall(option)
+    return bool(words) and all(w[0].isupper() and not w.isupper() for w in words)
+
+
+def described_options(description: str) -> list[str]:
+    """The options `description` lists for a string value (see the module's docstring), in
+    order; empty when it lists fewer than two or they are names it does not close."""
+    if not description:
+        return []
+    found = list(quoted_examples(description))
+    for match in _LISTED.finditer(description):
+        for item in match.group(1).split(", "):
+            found.append(_ETC.sub("", _AND_OR.sub("", item)).strip())
+    options = [o for o in dict.fromkeys(found) if o and 0 < len(_words(o)) <= MAX_OPTION_WORDS]
+    if len(options) < 2:
+        return []
+    if any(_is_name(o) for o in options) and not _CLOSED.search(description):
+        return []
+    return options
+
+
+def _named(value: str, options: Sequence[str]) -> str | None:
+    """The one option `value` holds as whole words, when it is none of them."""
+    words = _words(value)
+    if any(_words(o) == words for o in options):
+        return None
+    held = [
+        o
+        for o in options
+        if any(words[i : i + len(_words(o))] == _words(o) for i in range(len(words)))
+    ]
+    return held[0] if len(held) == 1 else None
+
+
+def _options(spec: Mapping[str, Any]) -> list[str]:
+    if spec.get("type") != "string" or any(k in spec for k in ("enum", "const", "pattern")):
+        return []
+    description = spec.get("description")
+    return described_options(description) if isinstance(description, str) else []
+
+
+def named_options(
+    calls: Sequence[ToolCall], tools: Sequence[Tool]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string value that names one of its parameter's options as that
+    option, and a note per value changed ("tool.argument: 'gas-powered vehicle' as 'gas', an
+    option the description lists")."""
+    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+
+    def as_option(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if not isinstance(value, str) or not isinstance(spec, Mapping):
+            return None
+        option = _named(value, _options(spec))
+        if option is None:
+            return None
+        return option, f"{value!r} as {option!r}, an option the description lists"
+
+    return reshaped_calls(calls, as_option)
