@@ -73,6 +73,10 @@ def _named(value: Any, description: str = VEHICLE, **extra: Any) -> tuple[Any, l
         ("gasoline car", VEHICLE, "gasoline car"),  # "gas" is no whole word of it
         ("London, Ontario", CITY, "London, Ontario"),  # an example city, not an option
         ("women's team", GENDER, "women"),
+        ("not gas", VEHICLE, "not gas"),  # the opposite of the option
+        ("non-diesel truck", VEHICLE, "non-diesel truck"),
+        ("C sharp", "The key: 'C' for C major, 'D' for D major.", "C sharp"),  # one letter
+        ("D major", "The mode, one of 'major' or 'minor'.", "major"),
     ],
 )
 def test_a_value_holding_one_option_becomes_it(value: str, description: str, named: str) -> None:

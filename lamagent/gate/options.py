@@ -19,7 +19,8 @@ two at least, each of at most `MAX_OPTION_WORDS` words. Left alone:
   a city looks like, and "London, Ontario" is no "London"), unless the description says the
   value is one of them ("one of", "either", "can be", "options", "possible values",
   "refers to");
-- a value that holds two options, or none.
+- a value that holds two options, or none, or says no "not" ("not gas", "non-diesel");
+- options of one character ('C' for C major: "C sharp" is no "C").
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ _CLOSED = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W_]+")
+#: Words that make a value the opposite of the option it holds.
+_NEGATIONS = frozenset({"not", "non", "no", "without", "except"})
+#: Fewest characters of an option: one letter ('C' for C major, 'x') is a word of too many
+#: values ("C sharp").
+MIN_OPTION_CHARS = 2
 
 
 def _words(text: str) -> list[str]:
@@ -74,7 +80,11 @@ def described_options(description: str) -> list[str]:
     for match in _LISTED.finditer(description):
         for item in match.group(1).split(", "):
             found.append(_ETC.sub("", _AND_OR.sub("", item)).strip())
-    options = [o for o in dict.fromkeys(found) if o and 0 < len(_words(o)) <= MAX_OPTION_WORDS]
+    options = [
+        o
+        for o in dict.fromkeys(found)
+        if len(o) >= MIN_OPTION_CHARS and 0 < len(_words(o)) <= MAX_OPTION_WORDS
+    ]
     if len(options) < 2:
         return []
     if any(_is_name(o) for o in options) and not _CLOSED.search(description):
@@ -83,15 +93,18 @@ def described_options(description: str) -> list[str]:
 
 
 def _named(value: str, options: Sequence[str]) -> str | None:
-    """The one option `value` holds as whole words, when it is none of them."""
+    """The one option `value` holds as whole words, when it is none of them and says no
+    "not" ("not gas", "non-diesel")."""
     words = _words(value)
-    if any(_words(o) == words for o in options):
+    if _NEGATIONS.intersection(words):
         return None
-    held = [
-        o
-        for o in options
-        if any(words[i : i + len(_words(o))] == _words(o) for i in range(len(words)))
-    ]
+    held: list[str] = []
+    for option in options:
+        spelled = _words(option)
+        if spelled == words:
+            return None
+        if any(words[i : i + len(spelled)] == spelled for i in range(len(words))):
+            held.append(option)
     return held[0] if len(held) == 1 else None
 
 
