@@ -101,6 +101,44 @@ def test_an_enum_value_the_user_said_asks_for_its_parameter() -> None:
     assert _mentioned(WEATHER, given, query) == {}
 
 
+def test_an_option_the_description_lists_and_the_user_said_asks_for_its_parameter() -> None:
+    temperature = _tool(  # BFCL simple_python_78
+        "average_temperature",
+        "Retrieves the average temperature for a specific location over the defined timeframe.",
+        ["location", "days"],
+        location={"type": "string", "description": "The city, such as Boston."},
+        days={"type": "integer", "description": "The number of days."},
+        temp_unit={
+            "type": "string",
+            "description": "The temperature unit ('Celsius' or 'Fahrenheit'). "
+            "Default is 'Fahrenheit'.",
+        },
+    )
+    query = "Get the average temperature in Austin for the next 3 days in Celsius."
+    arguments = {"location": "Austin", "days": 3}
+    # options that are names count here: the user said one, the parameter is spoken to
+    assert _mentioned(temperature, arguments, query) == {"temp_unit": ("Celsius",)}
+    said = "Get the average temperature in Austin for the next 3 days."
+    assert _mentioned(temperature, arguments, said) == {}
+    movies = _tool(  # BFCL simple_python_93
+        "get_theater_movie_releases",
+        "Retrieve the list of movie releases in specific theaters for a specified period.",
+        ["location", "timeframe"],
+        location={"type": "string", "description": "The location of the theaters."},
+        timeframe={"type": "integer", "description": "The number of days."},
+        format={
+            "type": "string",
+            "description": "Format of movies - could be 'IMAX', '2D', '3D', '4DX' etc. "
+            "Default is 'all'",
+        },
+    )
+    query = "Fetch me the list of IMAX movie releases in theaters near LA for the next week."
+    assert _mentioned(movies, {"location": "LA", "timeframe": 7}, query) == {"format": ("IMAX",)}
+    # the option went into another value: data, not a request for the format
+    query = "Fetch me the movie releases in theaters near IMAX LA for the next week."
+    assert _mentioned(movies, {"location": "IMAX LA", "timeframe": 7}, query) == {}
+
+
 def test_a_parameter_named_by_the_user_is_asked_for() -> None:
     query = "Details for the user with the ID 7890, who has black as their special request?"
     assert _mentioned(USER, {"user_id": 7890}, query) == {"special": ()}

@@ -26,3 +26,36 @@ def test_the_unit_the_user_asked_for_is_written(gguf: Any) -> None:
     # two generations, the second on the prompt the first left in the cache
     assert asked.generation.usage.requests == 2
     assert asked.generation.usage.evaluated_tokens < plain.generation.usage.prompt_tokens
+
+
+#: BFCL simple_python_253's tool: the level of detail is a string whose description lists
+#: its two options, with no enum.
+RELIGION: dict[str, Any] = {
+    "name": "retrieve_religion_info",
+    "description": "Retrieve the history and main beliefs of a religion.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "religion_name": {"type": "string", "description": "The name of the religion."},
+            "detail_level": {
+                "type": "string",
+                "description": "Level of detail for the returned information, either "
+                "'summary' or 'full'.",
+                "default": "summary",
+            },
+        },
+        "required": ["religion_name"],
+    },
+}
+
+
+def test_an_option_the_description_lists_and_the_user_said_is_written(gguf: Any) -> None:
+    query = "Retrieve the full historyof Buddhism"  # BFCL's query, its typo included
+    rules = {"copy_bias": 3.0, "example_shapes": True, "listed_items": True}
+    plain = calls_turn(gguf, query, RELIGION, **rules)
+    assert [c.arguments for c in plain.turn.calls] == [{"religion_name": "Buddhism"}]
+    asked = calls_turn(gguf, query, RELIGION, **rules, mentioned_arguments=True)
+    assert [c.arguments for c in asked.turn.calls] == [
+        {"religion_name": "Buddhism", "detail_level": "full"}
+    ]
+    assert dict(asked.mentioned) == {"retrieve_religion_info": ("detail_level",)}

@@ -14,7 +14,8 @@ argument's number ("4 inches").
 
 With `GenerationParams.mentioned_arguments`, a turn that must call (`PromptTurns`) is generated
 again when a call left such parameters out: the same prompt (a prefix-caching engine re-reads
-nothing), with those parameters required, an enum narrowed to the values the user said, a unit
+nothing), with those parameters required, an enum or the described options narrowed to the
+values the user said, a unit
 parameter without an enum narrowed to the word the user wrote, and no more calls than the
 draft; the arguments the draft wrote keep their values. The copy bias, when on, helps the
 model copy the user's value.
@@ -28,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.options import described_options
 from lamagent.gate.signals import (
     content_words,
     leaf_values,
@@ -76,6 +78,16 @@ def _enum(spec: Mapping[str, Any]) -> list[Any]:
     return list(enum) if isinstance(enum, list) else []
 
 
+def _values(spec: Mapping[str, Any]) -> list[Any]:
+    """The values a parameter takes as its enum gives them or, for a string without one, as
+    its description lists them ("'Celsius' or 'Fahrenheit'", "could be 'IMAX', '2D'"; names
+    too: the user saying one speaks to the parameter)."""
+    enum = _enum(spec)
+    if enum or spec.get("type") != "string" or "const" in spec or "pattern" in spec:
+        return enum
+    return described_options(str(spec.get("description") or ""), names=True)
+
+
 def _hits(words: set[str], pool: set[str]) -> int:
     return sum(meets(w, pool) for w in words)
 
@@ -85,7 +97,8 @@ def mentioned_parameters(
 ) -> dict[str, tuple[Any, ...]]:
     """The optional parameters of `tool` that `call` left out and the last user message asks
     for (see the module's docstring), in the tool's order; each with the values of its enum
-    the user said (empty: the enum is not what asked for it, or it has none)."""
+    or described options the user said (empty: they are not what asked for it, or it has
+    none)."""
     props = _properties(tool)
     required = set(tool.parameters.get("required") or ())
     absent = [name for name in props if name not in required and name not in call.arguments]
@@ -109,7 +122,7 @@ def mentioned_parameters(
     for name in absent:
         spec = props[name] if isinstance(props[name], Mapping) else {}
         description = content_words(str(spec.get("description") or ""))
-        said = tuple(v for v in _enum(spec) if _hits(content_words(str(v)), leftover))
+        said = tuple(v for v in _values(spec) if _hits(content_words(str(v)), leftover))
         by_name = _hits(content_words(name), leftover)
         by_description = _hits(leftover, description)
         # a unit parameter whose description says whose unit it is ("the unit of the radius")

@@ -71,9 +71,10 @@ def _is_name(option: str) -> bool:
     return bool(words) and all(w[0].isupper() and not w.isupper() for w in words)
 
 
-def described_options(description: str) -> list[str]:
+def described_options(description: str, *, names: bool = False) -> list[str]:
     """The options `description` lists for a string value (see the module's docstring), in
-    order; empty when it lists fewer than two or they are names it does not close."""
+    order; empty when it lists fewer than two or, unless `names`, they are names it does not
+    close (a value is not turned into one; that the user said one is another matter)."""
     if not description:
         return []
     found = list(quoted_examples(description))
@@ -87,7 +88,7 @@ def described_options(description: str) -> list[str]:
     ]
     if len(options) < 2:
         return []
-    if any(_is_name(o) for o in options) and not _CLOSED.search(description):
+    if not names and any(_is_name(o) for o in options) and not _CLOSED.search(description):
         return []
     return options
 
