@@ -51,6 +51,51 @@ def test_a_span_neither_starts_nor_goes_on_with_a_function_word() -> None:
     assert CopySources(["android inside"]).continuations("") == {"android inside", "inside"}
 
 
+def test_a_span_the_user_quoted_is_copied_whole_and_no_further() -> None:
+    sources = CopySources(
+        ["I need to remember to 'go to Goa' today", 'the book "The Lord of the Rings", `DNA123`']
+    )
+    # function words inside the quotes do not end the span; its closing mark is not favoured
+    assert sources.continuations("go", horizon=40) == {" to Goa"}
+    assert sources.continuations("The Lord", horizon=40) == {" of the Rings"}
+    assert sources.continuations("go to Goa", horizon=40) == set()
+    assert sources.continuations("DNA", horizon=40) == {"123"}
+    starts = sources.continuations("", horizon=40)
+    assert {"go to Goa", "The Lord of the Rings", "DNA123", "Goa", "Lord of the Rings"} <= starts
+    # inside the quotes too, a value does not start with a function word (but at the quote)
+    assert not {"to Goa", "of the Rings", "the Rings"} & starts
+    # outside the quotes a piece ends where a quoted span opens, before its mark
+    assert sources.continuations("remember", horizon=40) == set()  # "to" ends it
+    assert "book" in starts and not any("'" in s or '\\"' in s for s in starts)
+
+
+def test_a_value_that_is_a_quoted_span_whole_is_steered_to_close() -> None:
+    tokens = _tokens("ABC", " Ltd", ".", " 345", '"', '",', '"}', ",", "'")
+    closers = {tokens.string_closers[i] for i in range(len(tokens.string_closers))}
+    assert closers == {4, 5, 6}  # the quote alone or with JSON after it; not "," nor "'"
+    bias = CopyBias(CopySources(["Fetch company 'ABC Ltd.' with the ID 345"]), tokens, 3.0)
+    bias.feed('[{"name": "f", "arguments": {"company": "ABC Ltd')
+    assert set(bias.favoured()) == {2}  # the span goes on: "."
+    bias.feed(".")
+    assert set(bias.favoured()) == closers  # the user's quote ends here
+    # a value that ends in the span whole, after words of its own, closes too; a word that
+    # only ends like it does not
+    bias.feed('", "item": "the ABC Ltd.')
+    assert set(bias.favoured()) == closers
+    bias.feed('", "other": "XABC Ltd.')
+    assert not set(bias.favoured()) & closers
+    # a value copied from words nobody quoted is left to the model at its end
+    plain = CopyBias(CopySources(["Fetch company ABC Ltd. with the ID 345"]), tokens, 3.0)
+    plain.feed('[{"name": "f", "arguments": {"company": "ABC Ltd.')
+    assert not set(plain.favoured()) & closers
+
+
+def test_apostrophes_quote_nothing() -> None:
+    sources = CopySources(["I'm at Bob's place and the players' scores are in 'Leeds'"])
+    assert [sources.text[a:b] for a, b in sources.quoted] == ["Leeds"]
+    assert sources.continuations("Bob", horizon=40) == {"'s place"}
+
+
 def test_words_of_the_model_s_own_are_skipped_to_the_last_copied_word() -> None:
     sources = CopySources(["weather in Hyderabad in Fahrenheit"])
     # "City of Hyd" is not in the sources; its last word "Hyd" starts a word there

@@ -14,6 +14,12 @@ still decides what is allowed, and the model can still stop copying (the bias is
   copied goes on with letters), the bias is `MID_WORD_FACTOR` times stronger: a word left
   half copied is an invented one ("Liverly" for "Liverpool"); at a word's end the model may
   rightly stop or go on ("gas" of "gas-powered"). Engines read `CopyBias.strength`.
+- Spans the user quoted ('go to Goa', "The Lord of the Rings", `DNA123`) are values whole:
+  inside one, function words do not end the copy (a copy still starts at the quote or at a
+  word that is no function word), its closing quote mark is never favoured
+  (nor an opening one from outside it), and a value that ends in one whole is steered to
+  close (the string's closing quote is favoured): the user said where it ends ("ABC Ltd."
+  not "ABC Ltd. 345").
 - `TokenTexts`: the text of every token of a vocabulary, indexed by text (built once a model).
 - `CopyBias`: one generation's state: it follows the output, and before each token says which
   token ids continue a span of the sources.
@@ -27,6 +33,7 @@ row of logits, in both cases before the grammar is consulted.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -60,8 +67,16 @@ _FUNCTION_WORD_TEXT = (
     "its he she they them their his her there here also"
 )
 #: Function words: a copied span neither starts nor goes on with one ("Seattle and Los
-#: Angeles" holds two values, "Hyderabad in Fahrenheit" a value and a unit).
+#: Angeles" holds two values, "Hyderabad in Fahrenheit" a value and a unit), unless the user
+#: quoted it whole ('go to Goa', "The Lord of the Rings").
 FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split(" "))
+
+#: A span the user quoted, as JSON escapes it: 'go to Goa', \"Inception\", `DNA123`. A
+#: quote mark opens where no letter or digit precedes it and closes where none follows ("I'm",
+#: "Bob's" and "players' scores" quote nothing); a span stays within one source text.
+_QUOTED = re.compile(
+    r"(?<![^\W_])(?:'([^'\x00]+?)'|\\\"((?:[^\"\\\x00]|\\[^\"])+?)\\\"|`([^`\x00]+?)`)(?![^\W_])"
+)
 
 
 def escape(text: str) -> str:
@@ -129,6 +144,20 @@ class CopySources:
             if _is_word_char(ch) and (i == 0 or not _is_word_char(text[i - 1]))
         ]
         self._word_start_set = frozenset(self.word_starts)
+        #: The quoted spans' contents, as (start, end) in `text`, in order.
+        self.quoted: list[tuple[int, int]] = []
+        #: Where each quoted span's opening quote mark starts, in order.
+        self._opening: list[int] = []
+        for match in _QUOTED.finditer(text):
+            group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+            self.quoted.append((match.start(group), match.end(group)))
+            self._opening.append(match.start())
+        self._quoted_starts = [start for start, _ in self.quoted]
+        #: The quoted spans' contents by their last character: a value that ends in one of
+        #: them whole has ended where the user's quote ends.
+        self._quoted_by_end: dict[str, set[str]] = {}
+        for a, b in self.quoted:
+            self._quoted_by_end.setdefault(text[b - 1], set()).add(text[a:b])
 
     def __bool__(self) -> bool:
         return bool(self.text)
@@ -200,21 +229,58 @@ class CopySources:
                 found.add(piece)
         return found
 
+    def ends_quote(self, value: str) -> bool:
+        """Whether `value` ends in a span the user quoted, whole: the span is all of it, or
+        follows a character that is no letter or digit ("Weapon Guardian Sword+")."""
+        for quoted in self._quoted_by_end.get(value[-1:], ()):
+            if value.endswith(quoted):
+                before = value[: len(value) - len(quoted)]
+                if not before or not _is_word_char(before[-1]):
+                    return True
+        return False
+
+    def _word_at(self, start: int) -> str:
+        """The word of the sources that starts at `start` ("" where none does)."""
+        if start not in self._word_start_set:
+            return ""
+        end = start
+        while end < len(self.text) and _is_word_char(self.text[end]):
+            end += 1
+        return self.text[start:end]
+
+    def _function_word_at(self, start: int) -> bool:
+        """Whether a function word starts at `start`."""
+        return self._word_at(start).lower() in FUNCTION_WORDS
+
+    def _quote_at(self, position: int) -> tuple[int, int] | None:
+        """The quoted span whose content holds `position` or ends there, if any."""
+        i = bisect.bisect_right(self._quoted_starts, position) - 1
+        if i >= 0 and self.quoted[i][0] <= position <= self.quoted[i][1]:
+            return self.quoted[i]
+        return None
+
     def _before_function_word(self, start: int, piece: str) -> str:
         """`piece` (the sources from `start` on) up to the first function word that starts in
-        it, and the spaces before that word."""
+        it, and the spaces before that word; inside a span the user quoted, up to its closing
+        quote mark, function words and all (the quote mark itself is never favoured)."""
+        quoted = self._quote_at(start)
+        if quoted is not None:
+            if start != quoted[0] and self._function_word_at(start):
+                return ""  # a value starts at the quote or at a word that is no function word
+            return piece[: quoted[1] - start]
+        # outside the quotes, a piece ends where a quoted span opens ("company 'ABC Ltd.'")
+        opening = bisect.bisect_left(self._opening, start)
+        if opening < len(self._opening) and self._opening[opening] < start + len(piece):
+            piece = piece[: self._opening[opening] - start].rstrip()
         i = 0
         while i <= len(piece):  # the word just past the piece counts too: its spaces go
-            at_start = start + i in self._word_start_set
-            if at_start:
-                end = start + i
-                while end < len(self.text) and _is_word_char(self.text[end]):
-                    end += 1
-                if self.text[start + i : end].lower() in FUNCTION_WORDS:
-                    return piece[:i].rstrip()
-                i = end - start
-            else:
+            word = self._word_at(start + i)
+            if not word:
                 i += 1
+            elif word.lower() in FUNCTION_WORDS:
+                return piece[:i].rstrip()
+            else:
+                i += len(word)
         return piece
 
 
@@ -235,6 +301,14 @@ class TokenTexts:
         #: "}]", ', "', ...), not every token that starts with a space or a comma.
         self.enders: tuple[int, ...] = tuple(
             token for text, ids in by_text.items() if set(text) <= _AFTER_NUMBER for token in ids
+        )
+        #: Tokens that close a string value: its quote, then only what may follow it
+        #: (`"`, `",`, `"}`, `"}]`, ...).
+        self.string_closers: tuple[int, ...] = tuple(
+            token
+            for text, ids in by_text.items()
+            if text[:1] == '"' and set(text[1:]) <= _AFTER_NUMBER - {'"'}
+            for token in ids
         )
 
     def prefixes_of(self, text: str) -> Iterable[int]:
@@ -386,6 +460,8 @@ class CopyBias:
             ]
             for piece in pieces:
                 found.update(self.tokens.prefixes_of(piece))
+            if self.sources.ends_quote(value):
+                found.update(self.tokens.string_closers)  # the user's quote ends here
             cached = (sorted(found), bool(pieces) and _inside_word(value, pieces))
             if len(self._cache) < 4096:
                 self._cache[key] = cached
