@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +90,14 @@ def test_a_value_that_is_a_quoted_span_whole_is_steered_to_close() -> None:
     plain = CopyBias(CopySources(["Fetch company ABC Ltd. with the ID 345"]), tokens, 3.0)
     plain.feed('[{"name": "f", "arguments": {"company": "ABC Ltd.')
     assert not set(plain.favoured()) & closers
+
+
+def test_a_tool_result_s_json_and_an_unclosed_quote_steer_no_longer_value_to_close() -> None:
+    result = json.dumps({"x": 1, "city": "Oslo"})  # keys and values a tool result quotes
+    sources = CopySources(["find x near 'Bergen", result])
+    assert sources.ends_quote("Oslo") and sources.ends_quote("x")
+    assert not sources.ends_quote("find x")  # one character is no evidence after words
+    assert not sources.ends_quote("Bergen")  # the user's quote never closed
 
 
 def test_apostrophes_quote_nothing() -> None:

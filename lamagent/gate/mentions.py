@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.options import described_options
+from lamagent.gate.options import parameter_options
 from lamagent.gate.signals import (
     content_words,
     leaf_values,
@@ -82,10 +82,7 @@ def _values(spec: Mapping[str, Any]) -> list[Any]:
     """The values a parameter takes as its enum gives them or, for a string without one, as
     its description lists them ("'Celsius' or 'Fahrenheit'", "could be 'IMAX', '2D'"; names
     too: the user saying one speaks to the parameter)."""
-    enum = _enum(spec)
-    if enum or spec.get("type") != "string" or "const" in spec or "pattern" in spec:
-        return enum
-    return described_options(str(spec.get("description") or ""), names=True)
+    return _enum(spec) or parameter_options(spec, names=True)
 
 
 def _hits(words: set[str], pool: set[str]) -> int:

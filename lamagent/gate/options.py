@@ -36,7 +36,7 @@ from lamagent.tools.shapes import quoted_examples
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["MAX_OPTION_WORDS", "described_options", "named_options"]
+__all__ = ["MAX_OPTION_WORDS", "described_options", "named_options", "parameter_options"]
 
 #: Most words of one option: options are short ("gas", "Living room", "gluten-free").
 MAX_OPTION_WORDS = 3
@@ -109,11 +109,13 @@ def _named(value: str, options: Sequence[str]) -> str | None:
     return held[0] if len(held) == 1 else None
 
 
-def _options(spec: Mapping[str, Any]) -> list[str]:
+def parameter_options(spec: Mapping[str, Any], *, names: bool = False) -> list[str]:
+    """The options a string parameter's description lists (`described_options`), when its
+    schema leaves the value open (no enum, const or pattern: the grammar keeps those)."""
     if spec.get("type") != "string" or any(k in spec for k in ("enum", "const", "pattern")):
         return []
     description = spec.get("description")
-    return described_options(description) if isinstance(description, str) else []
+    return described_options(description, names=names) if isinstance(description, str) else []
 
 
 def named_options(
@@ -128,7 +130,7 @@ def named_options(
         spec = schemas.get(call.name, {}).get(name)
         if not isinstance(value, str) or not isinstance(spec, Mapping):
             return None
-        option = _named(value, _options(spec))
+        option = _named(value, parameter_options(spec))
         if option is None:
             return None
         return option, f"{value!r} as {option!r}, an option the description lists"

@@ -231,11 +231,15 @@ class CopySources:
 
     def ends_quote(self, value: str) -> bool:
         """Whether `value` ends in a span the user quoted, whole: the span is all of it, or
-        follows a character that is no letter or digit ("Weapon Guardian Sword+")."""
+        follows a character that is no letter or digit ("Weapon Guardian Sword+"); a span of
+        one character ends only a value that is that character (a tool result's `"x"` key
+        says nothing of where "find x" ends)."""
         for quoted in self._quoted_by_end.get(value[-1:], ()):
-            if value.endswith(quoted):
+            if value == quoted:
+                return True
+            if len(quoted) > 1 and value.endswith(quoted):
                 before = value[: len(value) - len(quoted)]
-                if not before or not _is_word_char(before[-1]):
+                if not _is_word_char(before[-1]):
                     return True
         return False
 
