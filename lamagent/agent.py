@@ -94,8 +94,8 @@ class Agent:
         **settings: shorthands for single fields of those three objects, e.g.
             `max_steps=3`, `max_tokens=256`, `temperature=0.7`, `tool_timeout=5.0`,
             `parallel_tool_calls=False`, `approval=hook`, and for small models
-            `copy_bias=3.0`, `mentioned_arguments=True`, `example_shapes=True`,
-            `listed_items=True`
+            `copy_bias=3.0`, `copy_answers=True`, `mentioned_arguments=True`,
+            `example_shapes=True`, `listed_items=True`
             (docs/small-models.md); an unknown
             name is a ConfigError.
         observers: callables (sync or async) that receive every event of every run, e.g.

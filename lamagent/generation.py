@@ -61,6 +61,11 @@ class GenerationParams(BaseModel):
     copy_bias: float = Field(default=0.0, ge=0.0)
     #: The texts a value may copy from (the turn source fills it: user messages, tool results).
     copy_from: tuple[str, ...] = ()
+    #: `copy_bias` acts in a text answer too (a text-only grammar, such as the call gate's
+    #: answer): a span of a tool's result the answer began copying ("The rate is 19" of a
+    #: result's 191.32) goes on as written; nothing is favoured where no copy began, and the
+    #: user's words are not copied. See docs/small-models.md.
+    copy_answers: bool = False
     #: In a turn that must call, generate again with the optional arguments the user asked
     #: for that the calls left out made required, or for the tool the user's words name when
     #: the draft called another (`lamagent.gate.named`; docs/small-models.md).

@@ -111,12 +111,14 @@ def _shaped(tools: Sequence[Tool], shapes: bool) -> list[Tool]:
     return shaped_tools(tools)
 
 
-def copy_sources(messages: Sequence[MessageLike]) -> tuple[str, ...]:
+def copy_sources(
+    messages: Sequence[MessageLike], roles: tuple[str, ...] = ("user", "tool")
+) -> tuple[str, ...]:
     """What a call's string values may copy (`GenerationParams.copy_from`): the user's
-    messages and the tools' results, as text."""
+    messages and the tools' results, as text (the messages of `roles`)."""
     texts: list[str] = []
     for message in to_messages(messages):
-        if message.role not in ("user", "tool") or message.content is None:
+        if message.role not in roles or message.content is None:
             continue
         content = message.content
         if not isinstance(content, str):
@@ -195,7 +197,10 @@ class PromptTurns(TurnSource):
         # what the copy bias favours, and what a value may repeat (a loop the user wrote)
         copies = request.params.copy_bias > 0 or request.params.example_shapes
         if copies and constraint is not None:
-            update["copy_from"] = copy_sources(request.messages)
+            # a text answer copies what the tools returned, not the question it answers
+            answer = request.params.copy_answers and constraint.json_schema is None
+            roles = ("tool",) if answer else ("user", "tool")
+            update["copy_from"] = copy_sources(request.messages, roles)
         return request.params.model_copy(update=update)
 
     async def next_turn(

@@ -158,6 +158,29 @@ def test_an_ungrounded_draft_falls_back_to_a_text_answer() -> None:
     assert model_turn.generation.usage.requests == 2  # the draft's tokens are counted too
 
 
+@pytest.mark.parametrize("copy_answers", [False, True])
+def test_a_text_answer_copies_from_the_tools_results_with_copy_answers(copy_answers: bool) -> None:
+    """The draft's values copy the user's words and the results; with `copy_answers` the
+    text answer copies the results only (its question's words are no answer)."""
+    backend = ScriptedBackend.calls(
+        [_weather("Mars"), "It is 21 degrees in Oslo."], supports_constraint=True
+    )
+    history = [
+        Message.user("How warm is it in Oslo?"),
+        Message.assistant(None, _weather("Oslo")),
+        Message.tool({"city": "Oslo", "temperature_c": 21}, tool_call_id="c1", name="get_weather"),
+    ]
+    source = gated(turn_source(backend), CallGate())
+    params = GenerationParams(max_tokens=64, copy_bias=3.0, copy_answers=copy_answers)
+    request = TurnRequest(messages=history, tools=[get_weather], params=params, constrained=True)
+    model_turn = anyio.run(lambda: source.next_turn(request))
+    assert model_turn.turn.answer == "It is 21 degrees in Oslo."
+    result = '{"city": "Oslo", "temperature_c": 21}'
+    assert backend.requests[0][1].copy_from == ("How warm is it in Oslo?", result)
+    answer_sources = (result,) if copy_answers else ("How warm is it in Oslo?", result)
+    assert backend.requests[1][1].copy_from == answer_sources
+
+
 def test_turns_that_are_not_auto_and_chat_backends_are_not_gated() -> None:
     backend = ScriptedBackend.calls([_weather("Rome")], supports_constraint=True)
     model_turn = _turn(backend, [Message.user("Tell me a joke.")], choice="required")

@@ -145,8 +145,8 @@ def test_run_passes_the_decoding_options_to_the_model(
     backend = script(["Hi."])
     args = ["run", "hi", "--model", "x", "--no-store", "--tools", str(tools_file)]
     options = ["--copy-bias", "2", "--mentioned-arguments", "--example-shapes", "--listed-items"]
-    out = runner.invoke(app, [*args, *options])
+    out = runner.invoke(app, [*args, *options, "--copy-answers"])
     assert out.exit_code == 0, out.output
     params = backend.requests[0][1]
     assert params.copy_bias == 2.0 and params.mentioned_arguments and params.example_shapes
-    assert params.listed_items
+    assert params.listed_items and params.copy_answers

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lamagent.backends._engine.copy_bias import (
+    ANSWER_WINDOW,
     MID_WORD_FACTOR,
     CopyBias,
     CopySources,
@@ -193,6 +194,85 @@ def test_off_without_bias_grammar_or_sources() -> None:
     params = GenerationParams(copy_bias=3, constraint=CALLS)
     assert copy_bias_for(params, tokens) is None
     assert copy_record(params, None) == CopyBiasRecord(bias=3)
+
+
+RESULT = '{"country": "Canada", "population": 40097761, "year": 2023}'
+TEXT_ONLY = Constraint(allow_text=True)
+
+
+def _answer(tokens: TokenTexts, *sources: str) -> CopyBias:
+    params = GenerationParams(
+        copy_bias=3.0, copy_answers=True, copy_from=sources, constraint=TEXT_ONLY
+    )
+    copy = copy_bias_for(params, tokens)
+    assert copy is not None and copy.answer
+    return copy
+
+
+def test_copy_answers_acts_under_a_text_only_grammar_only() -> None:
+    tokens = _tokens("Canada")
+    sources = (RESULT,)
+    text = GenerationParams(copy_bias=3, copy_answers=True, copy_from=sources, constraint=TEXT_ONLY)
+    assert copy_record(text, None) == CopyBiasRecord(bias=3)
+    # a call grammar (or "text or calls") keeps the values' bias, whatever copy_answers says
+    calls = text.model_copy(update={"constraint": CALLS})
+    copy = copy_bias_for(calls, tokens)
+    assert copy is not None and not copy.answer
+    both = Constraint(json_schema={"type": "array"}, allow_text=True)
+    copy = copy_bias_for(text.model_copy(update={"constraint": both}), tokens)
+    assert copy is not None and not copy.answer
+    # no bias, or no constraint: nothing
+    assert copy_bias_for(text.model_copy(update={"copy_bias": 0.0}), tokens) is None
+    assert copy_bias_for(text.model_copy(update={"constraint": None}), tokens) is None
+
+
+def test_an_answer_goes_on_with_a_copy_it_began_and_starts_none() -> None:
+    tokens = _tokens("40", "0", "097", "761", "Canada", "The", " population", ",")
+    copy = _answer(tokens, RESULT, "What's the population of Canada?")
+    assert copy.favoured() == []  # the answer's start: no copy began
+    copy.feed("The population of Canada is ")
+    assert copy.favoured() == []  # the model's own words: nothing to go on with
+    copy.feed("4")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"0"}
+    copy.feed("0")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"0", "097"}
+    copy.feed("097", chosen=2)
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"761"}
+    copy.feed("761", chosen=3)
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {","}  # the JSON goes on
+    assert copy.counts.tokens == 2
+
+
+def test_an_answer_is_text_json_marks_in_it_do_not_stop_the_copy() -> None:
+    tokens = _tokens("Canada", "anada")
+    copy = _answer(tokens, RESULT)
+    copy.feed('Here: {"country": "C')  # braces and quotes are words of the answer
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"anada"}
+
+
+def test_an_answer_copies_the_sources_as_written_not_json_escaped() -> None:
+    tokens = _tokens("\n", "\\", "ada", '"', ",")
+    copy = _answer(tokens, "Line one\nLine two", RESULT)
+    copy.feed("Line one")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"\n"}  # not "\\" of "\\n"
+    copy.feed(" and in Can")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"ada"}
+    copy.feed("ada")
+    assert copy.favoured() == []  # "Canada" is quoted in the result: its quote mark is not copied
+    copy.feed(" 40097761")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {","}  # up to the next quote
+
+
+def test_an_answer_s_copy_begins_within_its_last_characters() -> None:
+    tokens = _tokens("761")
+    copy = _answer(tokens, RESULT)
+    copy.feed("x" * (ANSWER_WINDOW + 40) + " 40097")
+    assert {tokens_text(tokens, i) for i in copy.favoured()} == {"761"}
+    # a copy that began further back is not followed (its every ending is longer)
+    long_word = "b" * ANSWER_WINDOW
+    far = _answer(_tokens("omega"), f"alpha {long_word} omega")
+    far.feed(f"Here alpha {long_word} ")
+    assert far.favoured() == []
 
 
 def tokens_text(tokens: TokenTexts, token: int) -> str:

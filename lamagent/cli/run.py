@@ -101,6 +101,15 @@ CopyBiasOpt = Annotated[
         "call's string values (0: off; 3 suits the embedded model). Needs --constrained.",
     ),
 ]
+CopyAnswersOpt = Annotated[
+    bool,
+    typer.Option(
+        "--copy-answers",
+        help="The copy bias acts in text answers too: a value the answer began copying from "
+        "a tool's result (a number, a name) goes on as the result wrote it; nothing is "
+        "favoured where no copy began. Needs --copy-bias and --gate.",
+    ),
+]
 MentionsOpt = Annotated[
     bool,
     typer.Option(
@@ -401,6 +410,7 @@ def run(
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
+    copy_answers: CopyAnswersOpt = False,
     mentioned_arguments: MentionsOpt = False,
     example_shapes: ShapesOpt = False,
     listed_items: ListedOpt = False,
@@ -424,6 +434,7 @@ def run(
             generation=GenerationParams(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
+                copy_answers=copy_answers,
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
                 listed_items=listed_items,
@@ -463,6 +474,7 @@ def chat(
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
     copy_bias: CopyBiasOpt = 0.0,
+    copy_answers: CopyAnswersOpt = False,
     mentioned_arguments: MentionsOpt = False,
     example_shapes: ShapesOpt = False,
     listed_items: ListedOpt = False,
@@ -485,6 +497,7 @@ def chat(
             generation=GenerationParams(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
+                copy_answers=copy_answers,
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
                 listed_items=listed_items,

@@ -23,6 +23,13 @@ still decides what is allowed, and the model can still stop copying (the bias is
 - `TokenTexts`: the text of every token of a vocabulary, indexed by text (built once a model).
 - `CopyBias`: one generation's state: it follows the output, and before each token says which
   token ids continue a span of the sources.
+- Text answers (`GenerationParams.copy_answers`, under a text-only grammar such as the call
+  gate's answer; the sources are the tools' results only): the answer so far is the value,
+  but a copy is favoured only once the answer began one (within its last `ANSWER_WINDOW`
+  characters): "The population of Canada is 4" goes on to "40097761" of the tool's result,
+  not "400,977,610". Nothing is favoured at the answer's start or between copies: a small
+  model made to open with a copy writes "AUD AUD AUD" for "What's the capital of
+  Australia?".
 - Numbers the user spelled apart from JSON ("$400,000", "50 million"): a number value that
   holds the digits written before the separator or word goes on to the whole number, and
   its end is favoured once whole (`spelled_numbers`, `CopySources.number_continuations`).
@@ -56,6 +63,9 @@ MID_WORD_FACTOR = 3.0
 MID_WORD_LETTERS = 3
 #: The word a value ends in: letters after a character that is no letter or digit.
 _TRAILING_WORD = re.compile(r"(?<![^\W_])[^\W\d_]+$")
+#: How far back a text answer's copy may begin: the endings looked up in the sources start in
+#: its last characters (an answer is long; a value is short and looked up whole).
+ANSWER_WINDOW = 2 * MAX_TOKEN_CHARS
 #: Most anchors followed at once (a value's start can match every word of a long observation).
 MAX_ANCHORS = 512
 
@@ -76,6 +86,10 @@ FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split(" "))
 #: "Bob's" and "players' scores" quote nothing); a span stays within one source text.
 _QUOTED = re.compile(
     r"(?<![^\W_])(?:'([^'\x00]+?)'|\\\"((?:[^\"\\\x00]|\\[^\"])+?)\\\"|`([^`\x00]+?)`)(?![^\W_])"
+)
+#: The same, in text as written (a text answer's sources): "Inception" between plain quotes.
+_QUOTED_RAW = re.compile(
+    r"(?<![^\W_])(?:'([^'\x00]+?)'|\"([^\"\x00]+?)\"|`([^`\x00]+?)`)(?![^\W_])"
 )
 
 
@@ -127,15 +141,16 @@ def spelled_numbers(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 class CopySources:
-    """The texts a string value may copy from, JSON-escaped and joined."""
+    """The texts a string value may copy from, JSON-escaped and joined (as written, for a
+    text answer: `escaped=False`)."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], *, escaped: bool = True) -> None:
         texts = [t for t in texts if t]
         #: Numbers a number value may go on to (see `spelled_numbers`), unless what it wrote
         #: is a number the sources hold as written ("10" for "10 years" beside "$10,000").
         self.numbers = spelled_numbers(texts)
         self.plain = plain_numbers(texts)
-        parts = [escape(t) for t in texts]
+        parts = [escape(t) if escaped else t.replace(_SEPARATOR, " ") for t in texts]
         self.text = _SEPARATOR.join(parts)
         text = self.text
         self.word_starts: list[int] = [
@@ -148,7 +163,7 @@ class CopySources:
         self.quoted: list[tuple[int, int]] = []
         #: Where each quoted span's opening quote mark starts, in order.
         self._opening: list[int] = []
-        for match in _QUOTED.finditer(text):
+        for match in (_QUOTED if escaped else _QUOTED_RAW).finditer(text):
             group = next(g for g in (1, 2, 3) if match.group(g) is not None)
             self.quoted.append((match.start(group), match.end(group)))
             self._opening.append(match.start())
@@ -189,19 +204,21 @@ class CopySources:
             start = self.text.find(part, start + 1)
         return ends
 
-    def anchors(self, value: str) -> list[int]:
+    def anchors(self, value: str, *, answer: bool = False) -> list[int]:
         """Positions in the sources where `value` (the string value so far) continues.
 
         An empty value may start any word. Otherwise the whole value, or failing that its
         longest ending that starts a word of it (the value may have added words of its own),
         is looked up; an ending that starts a word must start a word of the sources too.
+        An `answer` (a text answer so far) starts no copy, and its endings start in its last
+        `ANSWER_WINDOW` characters.
         """
         if not value:
-            return self.word_starts[:MAX_ANCHORS]
+            return [] if answer else self.word_starts[:MAX_ANCHORS]
         ends = self._occurrences(value, word_start=False)
         if ends:
             return ends
-        for i in range(1, len(value)):
+        for i in range(max(1, len(value) - ANSWER_WINDOW) if answer else 1, len(value)):
             if _is_word_char(value[i]) and not _is_word_char(value[i - 1]):
                 ending = value[i:]
                 if ending in value[:i]:
@@ -212,7 +229,9 @@ class CopySources:
                     return ends
         return []
 
-    def continuations(self, value: str, horizon: int = MAX_TOKEN_CHARS) -> set[str]:
+    def continuations(
+        self, value: str, horizon: int = MAX_TOKEN_CHARS, *, answer: bool = False
+    ) -> set[str]:
         """The next characters of the sources (up to `horizon`) after each anchor of `value`.
 
         The end of the string is never favoured: the model decides where a copied span ends
@@ -220,7 +239,7 @@ class CopySources:
         for "Bangkok, Thailand").
         """
         found: set[str] = set()
-        for end in self.anchors(value):
+        for end in self.anchors(value, answer=answer):
             piece = self.text[end : end + horizon]
             cut = piece.find(_SEPARATOR)
             piece = piece if cut < 0 else piece[:cut]
@@ -403,8 +422,13 @@ class _ValueScanner:
 class CopyBias:
     """One generation's copy bias: feed it each piece of output, ask it which tokens to favour."""
 
-    def __init__(self, sources: CopySources, tokens: TokenTexts, bias: float) -> None:
+    def __init__(
+        self, sources: CopySources, tokens: TokenTexts, bias: float, *, answer: bool = False
+    ) -> None:
         self.sources = sources
+        #: The output is a text answer, all of it the value (`copy_answers`), not a call list.
+        self.answer = answer
+        self._answer_text = ""
         self.tokens = tokens
         self.bias = bias
         self.counts = CopyCounts()
@@ -420,7 +444,10 @@ class CopyBias:
         if chosen is not None and self._favoured:
             self.counts.tokens += chosen in self._favoured
         self._favoured = frozenset()
-        self._scan.feed(text)
+        if self.answer:
+            self._answer_text += text
+        else:
+            self._scan.feed(text)
 
     def _repeats(self, copy: str) -> bool:
         """Whether `copy` would write an earlier value of this output again (a list of the
@@ -447,6 +474,8 @@ class CopyBias:
         but in a number value that starts a number the user spelled with separators or a
         magnitude word: "400" goes on to 400000 for "$400,000")."""
         self.strength = self.bias
+        if self.answer:
+            return self._answer_favoured()
         if self._scan.number and self.sources.numbers:
             return self._count(self._number_ids(self._scan.number))
         if not self._scan.in_value or not self.sources:
@@ -469,7 +498,19 @@ class CopyBias:
             cached = (sorted(found), bool(pieces) and _inside_word(value, pieces))
             if len(self._cache) < 4096:
                 self._cache[key] = cached
-        ids, inside = cached
+        return self._favour(*cached)
+
+    def _answer_favoured(self) -> list[int]:
+        """The tokens that go on with a copy a text answer began (none where none began)."""
+        value = self._answer_text
+        pieces = sorted(self.sources.continuations(value, self.tokens.longest, answer=True))
+        found: set[int] = set()
+        for piece in pieces:
+            found.update(self.tokens.prefixes_of(piece))
+        return self._favour(sorted(found), bool(pieces) and _inside_word(value, pieces))
+
+    def _favour(self, ids: list[int], inside: bool) -> list[int]:
+        """Favour `ids` next, `MID_WORD_FACTOR` times as strongly `inside` a word."""
         if inside:
             self.strength = self.bias * MID_WORD_FACTOR
         self.counts.inside_words += bool(ids) and inside
@@ -487,19 +528,35 @@ def _inside_word(value: str, pieces: Sequence[str]) -> bool:
 
 
 def applies(params: GenerationParams) -> bool:
-    """Whether a generation asks for the copy bias: a bias, under a call grammar."""
+    """Whether a generation asks for the copy bias: a bias, under a call grammar (or, with
+    `copy_answers`, under a text-only grammar)."""
     constraint = params.constraint
-    return params.copy_bias > 0 and constraint is not None and constraint.json_schema is not None
+    if params.copy_bias <= 0 or constraint is None:
+        return False
+    return constraint.json_schema is not None or _text_answer(params)
+
+
+def _text_answer(params: GenerationParams) -> bool:
+    """Whether a generation is a text answer the bias acts in (`copy_answers`, a text-only
+    grammar)."""
+    constraint = params.constraint
+    return (
+        params.copy_answers
+        and constraint is not None
+        and constraint.json_schema is None
+        and constraint.allow_text
+    )
 
 
 def copy_bias_for(params: GenerationParams, tokens: TokenTexts) -> CopyBias | None:
     """The copy bias of a generation, or None when it is off (no bias, grammar or sources)."""
     if not applies(params):
         return None
-    found = CopySources(params.copy_from)
+    answer = _text_answer(params)
+    found = CopySources(params.copy_from, escaped=not answer)
     if not found:
         return None
-    return CopyBias(found, tokens, params.copy_bias)
+    return CopyBias(found, tokens, params.copy_bias, answer=answer)
 
 
 def copy_record(params: GenerationParams, copy: CopyBias | None) -> CopyBiasRecord | None:
@@ -517,6 +574,7 @@ def copy_record(params: GenerationParams, copy: CopyBias | None) -> CopyBiasReco
 
 
 __all__ = [
+    "ANSWER_WINDOW",
     "FUNCTION_WORDS",
     "MAX_TOKEN_CHARS",
     "MID_WORD_FACTOR",
