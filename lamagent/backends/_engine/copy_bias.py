@@ -81,16 +81,19 @@ _FUNCTION_WORD_TEXT = (
 #: quoted it whole ('go to Goa', "The Lord of the Rings").
 FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split(" "))
 
-#: A span the user quoted, as JSON escapes it: 'go to Goa', \"Inception\", `DNA123`. A
-#: quote mark opens where no letter or digit precedes it and closes where none follows ("I'm",
-#: "Bob's" and "players' scores" quote nothing); a span stays within one source text.
-_QUOTED = re.compile(
-    r"(?<![^\W_])(?:'([^'\x00]+?)'|\\\"((?:[^\"\\\x00]|\\[^\"])+?)\\\"|`([^`\x00]+?)`)(?![^\W_])"
-)
+
+def _quoted(double: str) -> re.Pattern[str]:
+    """Spans the user quoted ('go to Goa', "Inception", `DNA123`), with `double` the pattern
+    of a span between double quote marks. A quote mark opens where no letter or digit
+    precedes it and closes where none follows ("I'm", "Bob's" and "players' scores" quote
+    nothing); a span stays within one source text."""
+    return re.compile(rf"(?<![^\W_])(?:'([^'\x00]+?)'|{double}|`([^`\x00]+?)`)(?![^\W_])")
+
+
+#: Quoted spans as JSON escapes them (\"Inception\").
+_QUOTED = _quoted(r'\\"((?:[^"\\\x00]|\\[^"])+?)\\"')
 #: The same, in text as written (a text answer's sources): "Inception" between plain quotes.
-_QUOTED_RAW = re.compile(
-    r"(?<![^\W_])(?:'([^'\x00]+?)'|\"([^\"\x00]+?)\"|`([^`\x00]+?)`)(?![^\W_])"
-)
+_QUOTED_RAW = _quoted(r'"([^"\x00]+?)"')
 
 
 def escape(text: str) -> str:
@@ -141,16 +144,17 @@ def spelled_numbers(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 
 class CopySources:
-    """The texts a string value may copy from, JSON-escaped and joined (as written, for a
-    text answer: `escaped=False`)."""
+    """The texts a string value may copy from, JSON-escaped and joined; for a text answer
+    (`answer`), as written, and a copy only goes on (`anchors`)."""
 
-    def __init__(self, texts: Iterable[str], *, escaped: bool = True) -> None:
+    def __init__(self, texts: Iterable[str], *, answer: bool = False) -> None:
         texts = [t for t in texts if t]
+        self.answer = answer
         #: Numbers a number value may go on to (see `spelled_numbers`), unless what it wrote
         #: is a number the sources hold as written ("10" for "10 years" beside "$10,000").
         self.numbers = spelled_numbers(texts)
         self.plain = plain_numbers(texts)
-        parts = [escape(t) if escaped else t.replace(_SEPARATOR, " ") for t in texts]
+        parts = [t.replace(_SEPARATOR, " ") if answer else escape(t) for t in texts]
         self.text = _SEPARATOR.join(parts)
         text = self.text
         self.word_starts: list[int] = [
@@ -163,7 +167,7 @@ class CopySources:
         self.quoted: list[tuple[int, int]] = []
         #: Where each quoted span's opening quote mark starts, in order.
         self._opening: list[int] = []
-        for match in (_QUOTED if escaped else _QUOTED_RAW).finditer(text):
+        for match in (_QUOTED_RAW if answer else _QUOTED).finditer(text):
             group = next(g for g in (1, 2, 3) if match.group(g) is not None)
             self.quoted.append((match.start(group), match.end(group)))
             self._opening.append(match.start())
@@ -204,15 +208,16 @@ class CopySources:
             start = self.text.find(part, start + 1)
         return ends
 
-    def anchors(self, value: str, *, answer: bool = False) -> list[int]:
+    def anchors(self, value: str) -> list[int]:
         """Positions in the sources where `value` (the string value so far) continues.
 
         An empty value may start any word. Otherwise the whole value, or failing that its
         longest ending that starts a word of it (the value may have added words of its own),
         is looked up; an ending that starts a word must start a word of the sources too.
-        An `answer` (a text answer so far) starts no copy, and its endings start in its last
+        A text answer's sources (`answer`) start no copy, and its endings start in its last
         `ANSWER_WINDOW` characters.
         """
+        answer = self.answer
         if not value:
             return [] if answer else self.word_starts[:MAX_ANCHORS]
         ends = self._occurrences(value, word_start=False)
@@ -229,9 +234,7 @@ class CopySources:
                     return ends
         return []
 
-    def continuations(
-        self, value: str, horizon: int = MAX_TOKEN_CHARS, *, answer: bool = False
-    ) -> set[str]:
+    def continuations(self, value: str, horizon: int = MAX_TOKEN_CHARS) -> set[str]:
         """The next characters of the sources (up to `horizon`) after each anchor of `value`.
 
         The end of the string is never favoured: the model decides where a copied span ends
@@ -239,7 +242,7 @@ class CopySources:
         for "Bangkok, Thailand").
         """
         found: set[str] = set()
-        for end in self.anchors(value, answer=answer):
+        for end in self.anchors(value):
             piece = self.text[end : end + horizon]
             cut = piece.find(_SEPARATOR)
             piece = piece if cut < 0 else piece[:cut]
@@ -422,12 +425,10 @@ class _ValueScanner:
 class CopyBias:
     """One generation's copy bias: feed it each piece of output, ask it which tokens to favour."""
 
-    def __init__(
-        self, sources: CopySources, tokens: TokenTexts, bias: float, *, answer: bool = False
-    ) -> None:
+    def __init__(self, sources: CopySources, tokens: TokenTexts, bias: float) -> None:
         self.sources = sources
         #: The output is a text answer, all of it the value (`copy_answers`), not a call list.
-        self.answer = answer
+        self.answer = sources.answer
         self._answer_text = ""
         self.tokens = tokens
         self.bias = bias
@@ -503,7 +504,7 @@ class CopyBias:
     def _answer_favoured(self) -> list[int]:
         """The tokens that go on with a copy a text answer began (none where none began)."""
         value = self._answer_text
-        pieces = sorted(self.sources.continuations(value, self.tokens.longest, answer=True))
+        pieces = sorted(self.sources.continuations(value, self.tokens.longest))
         found: set[int] = set()
         for piece in pieces:
             found.update(self.tokens.prefixes_of(piece))
@@ -552,11 +553,10 @@ def copy_bias_for(params: GenerationParams, tokens: TokenTexts) -> CopyBias | No
     """The copy bias of a generation, or None when it is off (no bias, grammar or sources)."""
     if not applies(params):
         return None
-    answer = _text_answer(params)
-    found = CopySources(params.copy_from, escaped=not answer)
+    found = CopySources(params.copy_from, answer=_text_answer(params))
     if not found:
         return None
-    return CopyBias(found, tokens, params.copy_bias, answer=answer)
+    return CopyBias(found, tokens, params.copy_bias)
 
 
 def copy_record(params: GenerationParams, copy: CopyBias | None) -> CopyBiasRecord | None:
