@@ -83,6 +83,54 @@ def test_observations_ground_values_and_a_repeated_call_is_flagged() -> None:
     assert not measure(_weather("Bergen"), history, [get_weather]).repeated
 
 
+def _convert(value: Any, unit: str) -> list[ToolCall]:
+    return [ToolCall(name="convert", arguments={"value": value, "to_unit": unit}, id="c1")]
+
+
+def test_a_repeat_is_the_same_values_in_another_form_since_the_users_last_message() -> None:
+    convert = Tool.from_spec(
+        {
+            "name": "convert",
+            "description": "Convert a value.",
+            "parameters": {
+                "type": "object",
+                "properties": {"value": {"type": "number"}, "to_unit": {"type": "string"}},
+            },
+        }
+    )
+
+    def after(result: Any, *, asked_again: bool = False) -> list[Message]:
+        history = [
+            Message.user("Convert 68 F to Celsius"),
+            Message.assistant(None, _convert(68, "c")),
+            Message.tool(result, tool_call_id="c1", name="convert"),
+        ]
+        return [*history, Message.user("And now?")] if asked_again else history
+
+    def repeated(draft: list[ToolCall], history: list[Message], tool: Tool = convert) -> bool:
+        return measure(draft, history, [tool]).repeated
+
+    done = {"result": 20.0}
+    assert repeated(_convert(68.0, "c"), after(done))  # 68 and 68.0 are one number
+    assert repeated(_convert(68, " C"), after(done))  # the same unit, written otherwise
+    assert not repeated(_convert(69, "c"), after(done))
+    assert not repeated(_convert(68, "c"), after(done, asked_again=True))  # the user asked again
+    # after an error only the same call exactly is a repeat: another spelling is a retry
+    failed = {"error": "ValueError: unknown unit 'c'"}
+    assert not repeated(_convert(68, "C"), after(failed))
+    assert repeated(_convert(68, "c"), after(failed))
+    assert not repeated(_convert(68, "C"), after(json.dumps(failed)))  # the error as JSON text
+    # a tool whose result may change repeats only the latest call list: a call since may
+    # have changed it (a listing after a `cd`)
+    changing = Tool.from_spec(convert.spec())
+    changing.allow_duplicates = True
+    assert repeated(_convert(68, "c"), after(done), changing)
+    other = [ToolCall(name="convert", arguments={"value": 1, "to_unit": "c"}, id="c2")]
+    later = [*after(done), Message.assistant(None, other), Message.tool(done, tool_call_id="c2")]
+    assert not repeated(_convert(68, "c"), later, changing)
+    assert repeated(_convert(68, "c"), later)  # a tool that always gives the same result
+
+
 def test_tool_match_and_argument_names_measure_what_the_query_asks_for() -> None:
     area = Tool.from_spec(
         {
@@ -211,6 +259,21 @@ def test_the_agent_calls_then_answers_instead_of_repeating_the_call() -> None:
     assert steps[1].gate is not None and steps[1].gate["decision"] == "text"
     assert "draft" in steps[1].timings
     assert Step.model_validate(steps[1].model_dump(mode="json")).gate == steps[1].gate
+
+
+def test_a_user_who_asks_again_gets_the_call_made_again() -> None:
+    backend = ScriptedBackend.calls(
+        # each turn: a call, its repeat (turned down), the answer
+        [*[_weather("Paris")] * 2, "It is 21 degrees.", *[_weather("Paris")] * 2, "Still 21."],
+        supports_constraint=True,
+    )
+    session = Agent(backend, tools=[get_weather], gate=CallGate()).session()
+    session.send("What's the weather in Paris?")
+    again = session.send("And the weather in Paris now?")  # it may have changed: no loop
+    assert again.answer == "Still 21." and backend.remaining == 0
+    steps = again.trajectory.steps
+    assert [s.gate["decision"] for s in steps[-2:] if s.gate] == ["call", "text"]
+    assert [c.call["name"] for c in steps[-2].calls] == ["get_weather"]
 
 
 def test_the_evaluation_scores_a_gated_run(tmp_path: Path) -> None:
