@@ -52,8 +52,9 @@ from lamagent.gate import CallGate, gated
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 from lamagent.output import OutputType
+from lamagent.profiles import EMBEDDED, ModelProfile
 from lamagent.result import RunResult
-from lamagent.settings import Limits, settings_from
+from lamagent.settings import ALIASES, Limits, settings_from
 from lamagent.tools import Tool, Toolbox
 from lamagent.tools.execute import ExecutionPolicy
 from lamagent.tools.toolset import Toolset
@@ -108,6 +109,10 @@ class Agent:
         output_type: the type of the final answer (a pydantic model, a dataclass, a TypedDict
             or a plain type); `RunResult.output` holds the validated value. See
             docs/typed-output.md.
+        profile: settings measured for the model (`lamagent.profiles.ModelProfile`), used
+            where the arguments above set nothing: "auto" (the default) is `EMBEDDED` for the
+            embedded model (model=None: the call gate, copy-aware decoding and the call rules
+            of docs/small-models.md) and none for any other; None: none.
     """
 
     def __init__(
@@ -129,8 +134,15 @@ class Agent:
         output_type: Any = None,
         context: ContextPolicy | None = None,
         repeats: RepeatPolicy | None = None,
+        profile: ModelProfile | Literal["auto"] | None = "auto",
         **settings: Any,
     ) -> None:
+        chosen = (EMBEDDED if model is None else None) if profile == "auto" else profile
+        if chosen is not None:
+            given = {ALIASES.get(name, name) for name in settings}
+            generation = chosen.generation_over(generation or GenerationParams(), given)
+            gate = chosen.gate_over(gate)
+        self.profile: ModelProfile | None = chosen
         self.limits, self.generation, self.policy = settings_from(
             settings, limits=limits, generation=generation, execution=execution
         )

@@ -120,6 +120,11 @@ def test_a_repeat_is_the_same_values_in_another_form_since_the_users_last_messag
     assert not repeated(_convert(68, "C"), after(failed))
     assert repeated(_convert(68, "c"), after(failed))
     assert not repeated(_convert(68, "C"), after(json.dumps(failed)))  # the error as JSON text
+    # an argument left out is the default the schema gives it
+    defaulted = Tool.from_spec(convert.spec())
+    defaulted.parameters["properties"]["to_unit"]["default"] = "c"
+    assert repeated([ToolCall(name="convert", arguments={"value": 68})], after(done), defaulted)
+    assert not repeated([ToolCall(name="convert", arguments={"value": 68})], after(done))
     # a tool whose result may change repeats only the latest call list: a call since may
     # have changed it (a listing after a `cd`)
     changing = Tool.from_spec(convert.spec())

@@ -37,11 +37,12 @@ WEATHER_SERVER = Path(__file__).parent / "mcp_servers" / "weather_server.py"
 
 
 @pytest.fixture
-def script(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[object]], ScriptedBackend]:
-    """Make the CLI load a scripted model instead of a real one."""
+def script(monkeypatch: pytest.MonkeyPatch) -> Callable[..., ScriptedBackend]:
+    """Make the CLI load a scripted model instead of a real one (`grammar`: one that says it
+    honours grammars, as the gate needs)."""
 
-    def install(replies: list[object]) -> ScriptedBackend:
-        backend = ScriptedBackend.calls(replies)  # type: ignore[arg-type]
+    def install(replies: list[object], grammar: bool = False) -> ScriptedBackend:
+        backend = ScriptedBackend.calls(replies, supports_constraint=grammar)  # type: ignore[arg-type]
         monkeypatch.setattr(registry, "load_model", lambda spec=None, **kw: backend)
         return backend
 
@@ -150,3 +151,43 @@ def test_run_passes_the_decoding_options_to_the_model(
     params = backend.requests[0][1]
     assert params.copy_bias == 2.0 and params.mentioned_arguments and params.example_shapes
     assert params.listed_items and params.copy_answers
+
+
+def test_without_a_model_the_embedded_models_profile_fills_the_options_not_given(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    args = ["run", "hi", "--no-store", "--tools", str(tools_file)]
+    backend = script(["Hi."])
+    assert runner.invoke(app, args).exit_code == 0
+    params = backend.requests[0][1]
+    assert params.copy_bias == 3.0 and params.copy_answers and params.mentioned_arguments
+    assert params.example_shapes and params.listed_items
+
+    backend = script(["Hi."])
+    given = ["--copy-bias", "1", "--no-listed-items"]
+    assert runner.invoke(app, [*args, *given]).exit_code == 0
+    params = backend.requests[0][1]
+    assert params.copy_bias == 1.0 and not params.listed_items and params.example_shapes
+
+    for plain in (["--no-profile"], ["--model", "x"]):
+        backend = script(["Hi."])
+        assert runner.invoke(app, [*args, *plain]).exit_code == 0
+        params = backend.requests[0][1]
+        assert params.copy_bias == 0 and not params.copy_answers and not params.listed_items
+
+
+def test_the_profiles_gate_decides_auto_turns_unless_gate_none(
+    script: Callable[[list[object]], ScriptedBackend], tools_file: Path
+) -> None:
+    args = ["run", "hi", "--no-store", "--tools", str(tools_file), "--tool-choice", "auto"]
+    shout = [ToolCall(name="shout", arguments={"text": "zzz"})]
+    backend = script([shout, "Hello."], grammar=True)
+    out = runner.invoke(app, args)  # the draft's value is nowhere in "hi": turned down
+    assert out.exit_code == 0, out.output
+    assert "shout(" not in out.output and "Hello." in out.output
+    assert backend.remaining == 0
+
+    backend = script([shout, "Hello."], grammar=True)
+    out = runner.invoke(app, [*args, "--gate", "none"])
+    assert out.exit_code == 0, out.output
+    assert 'shout({"text": "zzz"})' in out.output  # no gate: the call is made

@@ -19,6 +19,7 @@ from gguf_model import shared_backend
 from lamagent.agent import Agent
 from lamagent.backends.base import Backend, Generation, GenerationParams, ModelInfo
 from lamagent.backends.llamacpp import LlamaCppBackend
+from lamagent.profiles import EMBEDDED
 from lamagent.tools import tool
 
 pytestmark = pytest.mark.gguf
@@ -193,3 +194,24 @@ def test_lamagent_run_reports_a_bad_model_file(cli: Any, tmp_path: Any) -> None:
     result = runner.invoke(app, ["run", "hi", "--model", str(fake), "--no-store"])
     assert result.exit_code == 1
     assert "not a GGUF model file" in result.output
+
+
+def test_the_embedded_models_profile_makes_the_readme_question_a_call_and_an_answer() -> None:
+    """The README's first run: with the Agent's plain settings the embedded model never calls
+    (it writes about London's weather from its imagination); with the profile `Agent()` uses
+    for it (the call gate, copy-aware decoding, the call rules) it calls once, reads the
+    result and answers."""
+    backend = shared_backend()
+    question = "What's the weather like in London?"
+    plain = Agent(backend, tools=[get_weather], max_tokens=96, max_steps=4, profile=None)
+    assert plain.run(question).trajectory.steps[0].tool_calls == []
+
+    agent = Agent(backend, tools=[get_weather], max_tokens=96, max_steps=4, profile=EMBEDDED)
+    assert agent.gate is not None and agent.generation.copy_bias == EMBEDDED.generation["copy_bias"]
+    result = agent.run(question)
+    steps = result.trajectory.steps
+    assert [c["name"] for c in steps[0].tool_calls] == ["get_weather"]
+    assert steps[0].tool_calls[0]["arguments"]["location"] == "London"
+    assert steps[0].gate is not None and steps[0].gate["decision"] == "call"
+    assert result.outcome == "answer" and result.answer
+    assert sum(len(s.tool_calls) for s in steps) == 1  # the repeat was turned down

@@ -202,6 +202,10 @@ def bfcl(
         raise typer.BadParameter("at least 1", param_hint="--max-steps")
     limits = Limits(max_steps=max_steps) if max_steps is not None else None
     console = Console(soft_wrap=False, width=120)
+    # the evaluation runs the setting its options name, no profile: not given is off
+    copy_bias = copy_bias or 0.0
+    mentioned_arguments, example_shapes = bool(mentioned_arguments), bool(example_shapes)
+    listed_items = bool(listed_items)
     if copy_bias > 0 and not (constrained or gate):
         raise typer.BadParameter("needs --constrained or --gate", param_hint="--copy-bias")
     if mentioned_arguments and not (constrained or gate):

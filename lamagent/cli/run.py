@@ -18,6 +18,7 @@ fine-tuning.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 import sys
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from lamagent.agent import Agent
     from lamagent.events import Event
     from lamagent.gate import CallGate
+    from lamagent.profiles import ModelProfile
     from lamagent.result import RunResult
 
 DEFAULT_STORE_NAME = "trajectories.db"
@@ -93,36 +95,36 @@ ToolChoiceOpt = Annotated[
     ),
 ]
 CopyBiasOpt = Annotated[
-    float,
+    float | None,
     typer.Option(
         "--copy-bias",
         min=0.0,
         help="Copy-aware decoding: added to the logits of tokens that copy your words into a "
-        "call's string values (0: off; 3 suits the embedded model). Needs --constrained.",
+        "call's string values (0: off; the embedded model's profile: 3). Needs --constrained.",
     ),
 ]
 CopyAnswersOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--copy-answers",
+        "--copy-answers/--no-copy-answers",
         help="The copy bias acts in text answers too: a value the answer began copying from "
         "a tool's result (a number, a name) goes on as the result wrote it; nothing is "
         "favoured where no copy began. Needs --copy-bias and --gate.",
     ),
 ]
 MentionsOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--mentioned-arguments",
+        "--mentioned-arguments/--no-mentioned-arguments",
         help="When a call leaves out an optional argument your words ask for (a unit, an "
         "order, an option), or calls a tool when your words name another, generate the turn "
         "again with it required, or for that tool. Needs --constrained.",
     ),
 ]
 ShapesOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--example-shapes",
+        "--example-shapes/--no-example-shapes",
         help='A string argument whose description shows its shape by example ("e.g. San '
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
         'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
@@ -134,9 +136,9 @@ ShapesOpt = Annotated[
     ),
 ]
 ListedOpt = Annotated[
-    bool,
+    bool | None,
     typer.Option(
-        "--listed-items",
+        "--listed-items/--no-listed-items",
         help='When a call takes one item of a list you wrote ("the factorial of 5, 10 and '
         '15"), or its values from a clause you wrote again with other values ("$30 in '
         'Chicago, $52 in Boston"), add the same call for each other item or clause; finish '
@@ -149,8 +151,18 @@ GateOpt = Annotated[
     str | None,
     typer.Option(
         "--gate",
-        help="A call gate for auto turns: 'default' (the built-in one) or a JSON file from "
-        "'lamagent eval calibrate-gate'.",
+        help="A call gate for auto turns: 'default' (the built-in one), a JSON file from "
+        "'lamagent eval calibrate-gate', or 'none'. The embedded model's profile: 'default'.",
+    ),
+]
+ProfileOpt = Annotated[
+    bool,
+    typer.Option(
+        "--profile/--no-profile",
+        help="Without --model: the settings measured for the embedded model "
+        "(lamagent.profiles.EMBEDDED: --gate default, --copy-bias 3, --copy-answers, "
+        "--mentioned-arguments, --example-shapes, --listed-items) where your options set "
+        "nothing. --no-profile: the plain settings.",
     ),
 ]
 JsonOpt = Annotated[
@@ -241,6 +253,7 @@ def _build_agent(
     tools: list[str] | None = None,
     mcp: list[str] | None = None,
     gate: str | None = None,
+    profile: bool = True,
 ) -> tuple[Agent, Path | None]:
     """Load the model (with a spinner on a console) and build the agent."""
     from lamagent.agent import Agent
@@ -275,17 +288,37 @@ def _build_agent(
         tool_choice=tool_choice or ("required" if model is None else "auto"),
         store=store_path,
         gate=_gate(gate),
+        profile=_profile(model, gate, profile),
     )
     return agent, store_path
 
 
+def _generation(max_tokens: int, **options: Any) -> GenerationParams:
+    """The generation settings of the options given (None: not given, the profile's or the
+    default)."""
+    return GenerationParams(
+        max_tokens=max_tokens, **{k: v for k, v in options.items() if v is not None}
+    )
+
+
 def _gate(spec: str | None) -> CallGate | None:
-    """The call gate named on the command line: none, the built-in one, or a saved one."""
+    """The call gate named on the command line: the built-in one, or a saved one (None when
+    none is named, or 'none')."""
     from lamagent.gate import CallGate
 
-    if spec is None:
+    if spec is None or spec == "none":
         return None
     return CallGate() if spec == "default" else CallGate.load(spec)
+
+
+def _profile(model: str | None, gate: str | None, wanted: bool) -> ModelProfile | None:
+    """The embedded model's profile, without its gate under `--gate none`; none for a model
+    named with --model."""
+    from lamagent.profiles import EMBEDDED
+
+    if model is not None or not wanted:
+        return None
+    return dataclasses.replace(EMBEDDED, gate=None) if gate == "none" else EMBEDDED
 
 
 def _short(value: Any, width: int = _RESULT_WIDTH) -> str:
@@ -409,12 +442,13 @@ def run(
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
-    copy_bias: CopyBiasOpt = 0.0,
-    copy_answers: CopyAnswersOpt = False,
-    mentioned_arguments: MentionsOpt = False,
-    example_shapes: ShapesOpt = False,
-    listed_items: ListedOpt = False,
+    copy_bias: CopyBiasOpt = None,
+    copy_answers: CopyAnswersOpt = None,
+    mentioned_arguments: MentionsOpt = None,
+    example_shapes: ShapesOpt = None,
+    listed_items: ListedOpt = None,
     gate: GateOpt = None,
+    profile: ProfileOpt = True,
     as_json: JsonOpt = False,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
@@ -431,7 +465,7 @@ def run(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(
+            generation=_generation(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
                 copy_answers=copy_answers,
@@ -443,6 +477,7 @@ def run(
             threads=threads,
             tool_choice=tool_choice,
             gate=gate,
+            profile=profile,
             console=None if as_json else Console(stderr=True),
             tools=tools,
             mcp=mcp,
@@ -473,12 +508,13 @@ def chat(
     fmt: FormatOpt = None,
     threads: ThreadsOpt = None,
     tool_choice: ToolChoiceOpt = None,
-    copy_bias: CopyBiasOpt = 0.0,
-    copy_answers: CopyAnswersOpt = False,
-    mentioned_arguments: MentionsOpt = False,
-    example_shapes: ShapesOpt = False,
-    listed_items: ListedOpt = False,
+    copy_bias: CopyBiasOpt = None,
+    copy_answers: CopyAnswersOpt = None,
+    mentioned_arguments: MentionsOpt = None,
+    example_shapes: ShapesOpt = None,
+    listed_items: ListedOpt = None,
     gate: GateOpt = None,
+    profile: ProfileOpt = True,
     tools: ToolsOpt = None,
     mcp: McpOpt = None,
 ) -> None:
@@ -494,7 +530,7 @@ def chat(
             folder=folder,
             constrained=constrained,
             limits=Limits(max_steps=max_steps),
-            generation=GenerationParams(
+            generation=_generation(
                 max_tokens=max_tokens,
                 copy_bias=copy_bias,
                 copy_answers=copy_answers,
@@ -506,6 +542,7 @@ def chat(
             threads=threads,
             tool_choice=tool_choice,
             gate=gate,
+            profile=profile,
             console=Console(stderr=True),
             tools=tools,
             mcp=mcp,

@@ -13,12 +13,8 @@ likely wanted; a call that invents its values for a tool the query never mention
   parameter names use (how much of the request the tool speaks to). Words the draft copied into
   its argument values are left out: they are data (judged by grounding), not the request, and a
   long query full of data would otherwise dilute the match ("... Tel Aviv, in Fahrenheit").
-- `repeated`: the call was already made since the user's last message, with the same arguments
-  (numbers compared as numbers: `5` is `5.0`; strings also up to letter case and surrounding
-  spaces, unless that call's result was an error: then only the same call exactly, and a
-  corrected spelling is a retry), so making it again would loop. A user who asks again is no
-  loop. A tool that sets `allow_duplicates` (its result may change: a listing after a `cd`)
-  repeats only the calls of the latest call list: another call since may have changed it.
+- `repeated`: the draft makes a call again that was made since the user's last message
+  (`lamagent.gate.repeats`), so making it again would loop.
 """
 
 from __future__ import annotations
@@ -29,7 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from lamagent.messages import Message, MessageLike, ToolCall, to_messages
+from lamagent.gate.repeats import repeats
+from lamagent.messages import MessageLike, ToolCall, to_messages
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -166,62 +163,6 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def _same_form(value: Any, loose: bool) -> Any:
-    """`value` in the form two calls are compared in: numbers as floats, and with `loose` the
-    strings folded (letter case, surrounding spaces)."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        return value.strip().casefold() if loose else value
-    if isinstance(value, Mapping):
-        return {str(k): _same_form(v, loose) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_same_form(v, loose) for v in value]
-    return str(value)
-
-
-def _call_key(call: ToolCall, loose: bool) -> str:
-    return json.dumps([loose, call.name, _same_form(call.arguments, loose)], sort_keys=True)
-
-
-def _is_error(result: Any) -> bool:
-    """A tool result in lamagent's error shape (`{"error": ...}`), as a value or as JSON text."""
-    if isinstance(result, str) and result.lstrip().startswith("{"):
-        try:
-            result = json.loads(result)
-        except ValueError:
-            return False
-    return isinstance(result, Mapping) and "error" in result
-
-
-def _made(lists: Sequence[Sequence[ToolCall]], results: Mapping[str | None, Any]) -> set[str]:
-    """The keys a repeat of these calls has: each call exactly, and loosely unless it failed."""
-    keys: set[str] = set()
-    for call in (call for calls in lists for call in calls):
-        keys.add(_call_key(call, loose=False))
-        if not _is_error(results.get(call.id)):
-            keys.add(_call_key(call, loose=True))
-    return keys
-
-
-def _repeats(calls: Sequence[ToolCall], history: Sequence[Message], tools: Sequence[Tool]) -> bool:
-    """Whether a drafted call was already made since the user's last message (see `repeated`)."""
-    last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
-    since = history[last_user + 1 :]
-    results = {m.tool_call_id: m.content for m in since if m.role == "tool"}
-    lists = [m.tool_calls for m in since if m.role == "assistant" and m.tool_calls]
-    made = _made(lists, results)
-    latest = _made(lists[-1:], results)
-    changing = {t.name for t in tools if t.allow_duplicates}
-    return any(
-        {_call_key(call, loose=False), _call_key(call, loose=True)}
-        & (latest if call.name in changing else made)
-        for call in calls
-    )
-
-
 def measure(
     calls: Sequence[ToolCall], messages: Sequence[MessageLike], tools: Sequence[Tool]
 ) -> GateSignals:
@@ -257,7 +198,7 @@ def measure(
         grounding=_mean(values),
         argument_names=_mean(names),
         tool_match=_mean(matches),
-        repeated=_repeats(calls, history, tools),
+        repeated=repeats(calls, history, tools),
     )
 
 

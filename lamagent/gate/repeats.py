@@ -1,0 +1,104 @@
+"""Whether a drafted call was already made: the gate's `repeated` signal.
+
+A small model that has a tool's result in front of it often calls the tool again instead of
+answering. A drafted call *repeats* one made since the user's last message when the two are
+the same call once compared as values:
+
+- the arguments the call left out take the defaults the tool's schema gives (`{"location":
+  "London"}` is `{"location": "London", "unit": "celsius"}` when "celsius" is the default);
+- numbers compare as numbers (`68` is `68.0`);
+- strings compare up to letter case and surrounding spaces (`"C"` after `"c"`), unless that
+  call's result was an error (`{"error": ...}`): then only the same call exactly repeats, and
+  another spelling is a retry.
+
+A user who asks again is no loop (the weather may have changed since). A tool that sets
+`allow_duplicates` (its result may change: a listing after a `cd`) repeats only the calls of
+the latest call list: another call since may have changed what it returns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.messages import Message, ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["repeats"]
+
+
+def _same_form(value: Any, loose: bool) -> Any:
+    """`value` in the form two calls are compared in: numbers as floats, and with `loose` the
+    strings folded (letter case, surrounding spaces)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        return value.strip().casefold() if loose else value
+    if isinstance(value, Mapping):
+        return {str(k): _same_form(v, loose) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_same_form(v, loose) for v in value]
+    return str(value)
+
+
+def _defaults(tool: Tool) -> dict[str, Any]:
+    """The values the tool's schema gives the arguments a call leaves out."""
+    props = tool.parameters.get("properties")
+    if not isinstance(props, Mapping):
+        return {}
+    return {
+        str(name): prop["default"]
+        for name, prop in props.items()
+        if isinstance(prop, Mapping) and "default" in prop
+    }
+
+
+def _is_error(result: Any) -> bool:
+    """A tool result in lamagent's error shape (`{"error": ...}`), as a value or as JSON text."""
+    if isinstance(result, str) and result.lstrip().startswith("{"):
+        try:
+            result = json.loads(result)
+        except ValueError:
+            return False
+    return isinstance(result, Mapping) and "error" in result
+
+
+class _Keys:
+    """The forms in which calls of these tools are compared."""
+
+    def __init__(self, tools: Sequence[Tool]) -> None:
+        self.defaults = {t.name: _defaults(t) for t in tools}
+
+    def key(self, call: ToolCall, loose: bool) -> str:
+        arguments = {**self.defaults.get(call.name, {}), **call.arguments}
+        return json.dumps([loose, call.name, _same_form(arguments, loose)], sort_keys=True)
+
+    def both(self, call: ToolCall) -> set[str]:
+        return {self.key(call, loose=False), self.key(call, loose=True)}
+
+    def made(self, lists: Sequence[Sequence[ToolCall]], results: Mapping[Any, Any]) -> set[str]:
+        """The keys a repeat of these calls has: each call exactly, loosely unless it failed."""
+        keys: set[str] = set()
+        for call in (call for calls in lists for call in calls):
+            keys.add(self.key(call, loose=False))
+            if not _is_error(results.get(call.id)):
+                keys.add(self.key(call, loose=True))
+        return keys
+
+
+def repeats(calls: Sequence[ToolCall], history: Sequence[Message], tools: Sequence[Tool]) -> bool:
+    """Whether one of `calls` was already made since the user's last message in `history`."""
+    last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
+    since = history[last_user + 1 :]
+    results = {m.tool_call_id: m.content for m in since if m.role == "tool"}
+    lists = [m.tool_calls for m in since if m.role == "assistant" and m.tool_calls]
+    keys = _Keys(tools)
+    made = keys.made(lists, results)
+    latest = keys.made(lists[-1:], results)
+    changing = {t.name for t in tools if t.allow_duplicates}
+    return any(keys.both(call) & (latest if call.name in changing else made) for call in calls)

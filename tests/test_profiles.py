@@ -1,0 +1,43 @@
+"""Model profiles: the embedded model's measured settings, and the user's settings winning."""
+
+from __future__ import annotations
+
+import pytest
+
+from lamagent import Agent, ScriptedBackend
+from lamagent.errors import ConfigError
+from lamagent.gate import CallGate
+from lamagent.generation import GenerationParams
+from lamagent.profiles import EMBEDDED, ModelProfile
+
+
+def test_the_embedded_model_gets_its_profile_and_another_model_none() -> None:
+    agent = Agent()  # the embedded model, loaded on the first run only
+    assert agent.profile is EMBEDDED and agent.gate == CallGate()
+    assert {k: getattr(agent.generation, k) for k in EMBEDDED.generation} == dict(
+        EMBEDDED.generation
+    )
+    other = Agent(ScriptedBackend(["hi"]))
+    assert other.profile is None and other.gate is None
+    assert other.generation == GenerationParams()
+    assert Agent(profile=None).generation == GenerationParams()
+    given = Agent(ScriptedBackend(["hi"]), profile=EMBEDDED)
+    assert given.generation.listed_items and given.gate is not None
+
+
+def test_what_the_user_sets_wins_over_the_profile() -> None:
+    assert Agent(copy_bias=0).generation.copy_bias == 0  # a shorthand
+    assert Agent(copy_answers=False).generation.copy_answers is False
+    mine = GenerationParams(max_tokens=64, example_shapes=False)
+    agent = Agent(generation=mine, max_tokens=32)
+    assert agent.generation.max_tokens == 32 and agent.generation.example_shapes is False
+    assert agent.generation.copy_bias == 3.0  # the fields the user left alone
+    gate = CallGate(threshold=0.9)
+    assert Agent(gate=gate).gate is gate
+
+
+def test_a_profile_with_a_setting_generation_lacks_fails_loudly() -> None:
+    with pytest.raises(ConfigError, match="copy_bais"):
+        ModelProfile("typo", generation={"copy_bais": 3.0})
+    with pytest.raises(ConfigError):
+        Agent(copy_bias=-1)
