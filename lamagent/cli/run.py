@@ -10,7 +10,8 @@ Tools: `--tools tools.py` (every `@tool` at its top level), `--tools pkg.module`
 command line run over stdio, or an http(s):// URL); each option may be repeated. Without any of
 them the agent gets the example tools (calculator, units, time, and `--folder` search).
 
-Without `--model`, the embedded default model runs on the CPU (SmolLM2-135M-Instruct GGUF).
+Without `--model`, the embedded default model runs on the CPU (SmolLM2-135M-Instruct GGUF),
+with the settings measured for it (`lamagent.profiles.EMBEDDED`) where the options set nothing.
 Trajectories go to `~/.cache/lamagent/trajectories.db` (or `$LAMAGENT_CACHE`) by default: one
 store collects every run, wherever it was started, ready for `lamagent trajectories` and
 fine-tuning.
