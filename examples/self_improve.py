@@ -291,6 +291,7 @@ def record(
                 constrained=False,
                 limits=Limits(max_steps=2, max_retries=1),
                 generation=GenerationParams(max_tokens=s.max_tokens),
+                profile=None,  # the model's plain runs, as measured before tuning
             )
             result = agent.run(single_question(case) or "")
             origin[result.trajectory.unique_trajectory_id] = case

@@ -52,7 +52,7 @@ from lamagent.gate import CallGate, gated
 from lamagent.generation import GenerationParams
 from lamagent.messages import AssistantTurn, Message, MessageLike, ToolCall, to_messages
 from lamagent.output import OutputType
-from lamagent.profiles import EMBEDDED, ModelProfile
+from lamagent.profiles import ModelProfile, profile_for
 from lamagent.result import RunResult
 from lamagent.settings import ALIASES, Limits, settings_from
 from lamagent.tools import Tool, Toolbox
@@ -111,8 +111,9 @@ class Agent:
             docs/typed-output.md.
         profile: settings measured for the model (`lamagent.profiles.ModelProfile`), used
             where the arguments above set nothing: "auto" (the default) is `EMBEDDED` for the
-            embedded model (model=None: the call gate, copy-aware decoding and the call rules
-            of docs/small-models.md) and none for any other; None: none.
+            embedded model (model=None, its GGUF file or a backend loaded from it: the call
+            gate, copy-aware decoding and the call rules of docs/small-models.md) and none for
+            any other; None: none.
     """
 
     def __init__(
@@ -137,7 +138,7 @@ class Agent:
         profile: ModelProfile | Literal["auto"] | None = "auto",
         **settings: Any,
     ) -> None:
-        chosen = (EMBEDDED if model is None else None) if profile == "auto" else profile
+        chosen = profile_for(model) if profile == "auto" else profile
         if chosen is not None:
             given = {ALIASES.get(name, name) for name in settings}
             generation = chosen.generation_over(generation or GenerationParams(), given)

@@ -8,23 +8,25 @@ gate on the embedded model"): the call gate on every auto turn, copy-aware decod
 and answers, the arguments the user asked for, values in the shapes their descriptions show,
 and one call per item the user listed (docs/small-models.md explains each).
 
-`Agent(model=None)` (the embedded model) uses `EMBEDDED` unless given `profile=None`; any
-setting the user gives wins over the profile's (`Agent(copy_bias=0)`, `gate=CallGate(...)`,
-or a `GenerationParams` that sets the field). Another model gets no profile unless one is
-passed: `Agent(my_backend, profile=EMBEDDED)`.
+An Agent on the embedded model (`model=None`, its GGUF file, or a backend loaded from it) uses
+`EMBEDDED` unless given `profile=None`; any setting the user gives wins over the profile's
+(`Agent(copy_bias=0)`, `gate=CallGate(...)`, or a `GenerationParams` that sets the field).
+Another model gets no profile unless one is passed: `Agent(my_backend, profile=EMBEDDED)`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from lamagent.errors import ConfigError
+from lamagent.errors import ConfigError, ModelLoadError
 from lamagent.gate import CallGate
 from lamagent.generation import GenerationParams
 
-__all__ = ["EMBEDDED", "ModelProfile"]
+__all__ = ["EMBEDDED", "ModelProfile", "profile_for"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,20 @@ EMBEDDED = ModelProfile(
     },
     gate=CallGate(),
 )
+
+
+def profile_for(model: object) -> ModelProfile | None:
+    """The profile `profile="auto"` picks: `EMBEDDED` for the embedded model (None, its GGUF
+    file, or a backend loaded from that file), none for any other model."""
+    if model is None:
+        return EMBEDDED
+    path = getattr(model, "path", model)  # a llama.cpp backend knows its file
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".gguf"):
+        return None
+    from lamagent.models import default_gguf_path
+
+    try:
+        same = Path(path).resolve() == default_gguf_path().resolve()
+    except (ModelLoadError, OSError):
+        return None
+    return EMBEDDED if same else None

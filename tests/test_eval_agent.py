@@ -249,3 +249,14 @@ def test_multi_turn_categories_take_the_limits_per_turn() -> None:
     args = ["bfcl", "--data", str(DATA), "--model", "gold", "-c", "multi_turn_base"]
     result = CliRunner().invoke(app, [*args, "--limit", "1", "--max-steps", "4", "--no-progress"])
     assert result.exit_code == 0, result.output
+
+
+def test_the_agent_setting_runs_without_the_models_profile() -> None:
+    from lamagent.models import default_gguf_path
+
+    (case,) = first("simple_python")
+    backend = ScriptedBackend.calls(["No."], supports_constraint=True)
+    backend.path = default_gguf_path()  # type: ignore[attr-defined]  # looks like the embedded model
+    evaluate_bfcl(backend, [case], agent=True, progress=False)
+    ((_, params),) = backend.requests  # one turn: no gate draft, no profile settings
+    assert params.copy_bias == 0 and not params.example_shapes

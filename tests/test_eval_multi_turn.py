@@ -379,3 +379,16 @@ def test_each_case_is_one_session_trajectory_in_the_store(
         assert trajectory.query == cases[result.id].turns[0][0]["content"]
         follow_ups = [s.user_input for s in trajectory.steps if s.user_input]
         assert len(follow_ups) == len(cases[result.id].turns) - 1
+
+
+def test_the_evaluation_runs_the_setting_it_names_not_the_models_profile(
+    cases: dict[str, MultiTurnCase],
+) -> None:
+    from lamagent.models import default_gguf_path
+
+    backend = ScriptedBackend(lambda prompt: "Done.", supports_constraint=True)
+    backend.path = default_gguf_path()  # type: ignore[attr-defined]  # looks like the embedded model
+    evaluate_multi_turn(backend, cases=[cases["multi_turn_base_1"]], progress=False)
+    params = [p for _, p in backend.requests]
+    assert params and all(p.copy_bias == 0 and not p.listed_items for p in params)
+    assert all(p.constraint is None or p.constraint.allow_text for p in params)  # no gate draft

@@ -206,7 +206,8 @@ def test_the_embedded_models_profile_makes_the_readme_question_a_call_and_an_ans
     plain = Agent(backend, tools=[get_weather], max_tokens=96, max_steps=4, profile=None)
     assert plain.run(question).trajectory.steps[0].tool_calls == []
 
-    agent = Agent(backend, tools=[get_weather], max_tokens=96, max_steps=4, profile=EMBEDDED)
+    agent = Agent(backend, tools=[get_weather], max_tokens=96, max_steps=4)
+    assert agent.profile is EMBEDDED  # a backend loaded from the embedded model's file
     assert agent.gate is not None and agent.generation.copy_bias == EMBEDDED.generation["copy_bias"]
     result = agent.run(question)
     steps = result.trajectory.steps

@@ -8,7 +8,7 @@ from lamagent import Agent, ScriptedBackend
 from lamagent.errors import ConfigError
 from lamagent.gate import CallGate
 from lamagent.generation import GenerationParams
-from lamagent.profiles import EMBEDDED, ModelProfile
+from lamagent.profiles import EMBEDDED, ModelProfile, profile_for
 
 
 def test_the_embedded_model_gets_its_profile_and_another_model_none() -> None:
@@ -41,3 +41,14 @@ def test_a_profile_with_a_setting_generation_lacks_fails_loudly() -> None:
         ModelProfile("typo", generation={"copy_bais": 3.0})
     with pytest.raises(ConfigError):
         Agent(copy_bias=-1)
+
+
+def test_the_embedded_model_is_known_by_its_file_too() -> None:
+    from lamagent.models import default_gguf_path
+
+    path = default_gguf_path()  # the registry package the tests install
+    assert profile_for(None) is EMBEDDED and profile_for(path) is EMBEDDED
+    assert profile_for(str(path)) is EMBEDDED
+    assert profile_for(path.parent / "other.gguf") is None
+    assert profile_for("org/xLAM-2-1b-fc-r") is None and profile_for(ScriptedBackend([])) is None
+    assert Agent(str(path)).profile is EMBEDDED and Agent(str(path), profile=None).profile is None

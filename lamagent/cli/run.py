@@ -160,7 +160,7 @@ ProfileOpt = Annotated[
     bool,
     typer.Option(
         "--profile/--no-profile",
-        help="Without --model: the settings measured for the embedded model "
+        help="On the embedded model: the settings measured for it "
         "(lamagent.profiles.EMBEDDED: --gate default, --copy-bias 3, --copy-answers, "
         "--mentioned-arguments, --example-shapes, --listed-items) where your options set "
         "nothing. --no-profile: the plain settings.",
@@ -289,7 +289,7 @@ def _build_agent(
         tool_choice=tool_choice or ("required" if model is None else "auto"),
         store=store_path,
         gate=_gate(gate),
-        profile=_profile(model, gate, profile),
+        profile=_profile(backend if model is not None else None, gate, profile),
     )
     return agent, store_path
 
@@ -312,14 +312,15 @@ def _gate(spec: str | None) -> CallGate | None:
     return CallGate() if spec == "default" else CallGate.load(spec)
 
 
-def _profile(model: str | None, gate: str | None, wanted: bool) -> ModelProfile | None:
-    """The embedded model's profile, without its gate under `--gate none`; none for a model
-    named with --model."""
-    from lamagent.profiles import EMBEDDED
+def _profile(model: object, gate: str | None, wanted: bool) -> ModelProfile | None:
+    """The model's profile (None: the embedded model, loaded without --model), without its
+    gate under `--gate none`."""
+    from lamagent.profiles import profile_for
 
-    if model is not None or not wanted:
-        return None
-    return dataclasses.replace(EMBEDDED, gate=None) if gate == "none" else EMBEDDED
+    chosen = profile_for(model) if wanted else None
+    if chosen is None or gate != "none":
+        return chosen
+    return dataclasses.replace(chosen, gate=None)
 
 
 def _short(value: Any, width: int = _RESULT_WIDTH) -> str:

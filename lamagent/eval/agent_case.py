@@ -79,6 +79,7 @@ def _agent(
         constrained=setting.constrained,
         tool_choice=setting.tool_choice,
         gate=setting.gate,
+        profile=None,  # the setting measured, nothing else
         # a calls-only setting stays calls-only on its retries
         reset_tool_choice=False,
         limits=limits,

@@ -309,6 +309,7 @@ async def run_memory_cases(
             system_prompt=prompt,
             constrained=constrained and backend is not None,
             gate=gate,
+            profile=None,  # the setting asked for, nothing else
             limits=limits,
             generation=generation,
             # a memory backend changes state in order: one call after another

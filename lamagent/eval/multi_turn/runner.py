@@ -238,6 +238,7 @@ async def _run_case(
             format=fmt,
             constrained=options.constrained,
             gate=options.gate,
+            profile=None,  # the setting the options name, nothing else
             limits=options.limits,
             generation=options.generation,
             # Environment calls change state in order: run a turn's calls one after another.
