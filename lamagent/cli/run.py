@@ -160,10 +160,9 @@ ProfileOpt = Annotated[
     bool,
     typer.Option(
         "--profile/--no-profile",
-        help="On the embedded model: the settings measured for it "
-        "(lamagent.profiles.EMBEDDED: --gate default, --copy-bias 3, --copy-answers, "
-        "--mentioned-arguments, --example-shapes, --listed-items) where your options set "
-        "nothing. --no-profile: the plain settings.",
+        help="On the embedded model: the settings measured for it (lamagent.profiles."
+        "EMBEDDED: the call gate, copy-aware decoding, the call rules) where your options "
+        "set nothing. --no-profile: the plain settings.",
     ),
 ]
 JsonOpt = Annotated[
