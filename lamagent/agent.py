@@ -266,6 +266,8 @@ class Agent:
             format=ctx.format.name,
             metadata={"history": [m.to_dict() for m in past]} if past else {},
         )
+        if self.profile is not None:  # which measured setting ran, for reading runs later
+            trajectory.metadata["profile"] = self.profile.name
         if self.output is not None:
             trajectory.metadata["output_type"] = {
                 "name": self.output.name,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lamagent import Agent, ScriptedBackend
@@ -52,3 +54,15 @@ def test_the_embedded_model_is_known_by_its_file_too() -> None:
     assert profile_for(path.parent / "other.gguf") is None
     assert profile_for("org/xLAM-2-1b-fc-r") is None and profile_for(ScriptedBackend([])) is None
     assert Agent(str(path)).profile is EMBEDDED and Agent(str(path), profile=None).profile is None
+
+
+def test_a_run_records_the_profile_it_ran_with(tmp_path: Path) -> None:
+    agent = Agent(ScriptedBackend(["Hi."]), profile=EMBEDDED, store=tmp_path / "runs.db")
+    profiled = agent.run("Hello")
+    assert profiled.trajectory.metadata["profile"] == "embedded"
+    assert agent.store is not None
+    stored = agent.store.get(profiled.trajectory.unique_trajectory_id)
+    assert stored is not None and stored.metadata["profile"] == "embedded"  # SQLite keeps it
+    agent.close()
+    plain = Agent(ScriptedBackend(["Hi."])).run("Hello")
+    assert "profile" not in plain.trajectory.metadata
