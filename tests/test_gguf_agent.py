@@ -44,7 +44,10 @@ def test_weather_question_calls_the_tool_then_answers() -> None:
     to "auto" (reset_tool_choice): call, read the observation, answer in text."""
     backend = shared_backend()
     backend.reset_cache()
-    agent = Agent(backend, tools=[get_weather], max_steps=4, max_tokens=96, tool_choice="required")
+    agent = Agent(
+        backend, tools=[get_weather], max_steps=4, max_tokens=96, tool_choice="required",
+        profile=None,  # the plain settings this test is about
+    )  # fmt: skip
     result = agent.run("What's the weather like in London?")
     steps = result.trajectory.steps
     assert steps[0].tool_calls[0]["name"] == "get_weather"
@@ -95,6 +98,7 @@ def six_steps(backend: Backend) -> Any:
         max_tokens=32,
         tool_choice="required",
         reset_tool_choice=False,
+        profile=None,  # the same setting on the real backend and on its cache-less wrapper
     )
     return agent.run("Read the document page by page, starting at page 1.")
 
