@@ -39,6 +39,11 @@ class Constraint(BaseModel):
         """`key`, or the content hash when it was built without one (`content_key`)."""
         return self.key or content_key(self.json_schema, self.allow_text, self.call_prefixes)
 
+    @property
+    def text_only(self) -> bool:
+        """Plain text and no call list (the call gate's answer)."""
+        return self.json_schema is None and self.allow_text
+
 
 def content_key(schema: Mapping[str, Any] | None, allow_text: bool, prefixes: Sequence[str]) -> str:
     """A stable hash of a constraint's canonical schema JSON and flags (the grammar cache key)."""

@@ -198,7 +198,7 @@ class PromptTurns(TurnSource):
         copies = request.params.copy_bias > 0 or request.params.example_shapes
         if copies and constraint is not None:
             # a text answer copies what the tools returned, not the question it answers
-            answer = request.params.copy_answers and constraint.json_schema is None
+            answer = request.params.copy_answers and constraint.text_only
             roles = ("tool",) if answer else ("user", "tool")
             update["copy_from"] = copy_sources(request.messages, roles)
         return request.params.model_copy(update=update)

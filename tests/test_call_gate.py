@@ -410,3 +410,32 @@ def test_words_copied_into_the_values_do_not_dilute_the_tool_match() -> None:
     assert measure(call, busy, [weather]).tool_match == pytest.approx(1 / 5)
     copied = [ToolCall(name=weather.name, arguments={"location": "Paris", "when": "weather"})]
     assert measure(copied, plain, [weather]).tool_match is None  # nothing left to match
+
+
+def test_a_call_read_out_of_the_gates_text_answer_stays_text() -> None:
+    """The embedded model, its call turned down as a repeat, answered with a snippet holding
+    the call as a dict; the format read a call out of it and the loop ran it. The gate's
+    text answer is an answer."""
+    snippet = (
+        "You can use this:\n\n```python\ndef weather():\n    return "
+        '[{"name": "get_weather", "arguments": {"city": "Paris", "temperature_c": 21}}]\n```'
+    )
+    backend = ScriptedBackend.calls(
+        [_weather("Paris"), _weather("Paris"), snippet], supports_constraint=True
+    )
+    result = Agent(backend, tools=[get_weather], gate=CallGate()).run("Weather in Paris?")
+    steps = result.trajectory.steps
+    assert [len(s.tool_calls) for s in steps] == [1, 0]  # the snippet ran nothing
+    assert result.outcome == "answer" and result.answer == snippet
+    assert steps[1].gate is not None and steps[1].gate["decision"] == "text"
+    assert backend.remaining == 0
+
+
+def test_arguments_the_tool_does_not_declare_make_no_call_new() -> None:
+    history = [
+        Message.user("Weather in Tokyo?"),
+        Message.assistant(None, _weather("Tokyo")),
+        Message.tool({"temperature_c": 14}, tool_call_id="c1", name="get_weather"),
+    ]
+    copied = [ToolCall(name="get_weather", arguments={"city": "Tokyo", "temperature_c": 14})]
+    assert measure(copied, history, [get_weather]).repeated

@@ -5,7 +5,10 @@ answering. A drafted call *repeats* one made since the user's last message when 
 the same call once compared as values:
 
 - the arguments the call left out take the defaults the tool's schema gives (`{"location":
-  "London"}` is `{"location": "London", "unit": "celsius"}` when "celsius" is the default);
+  "London"}` is `{"location": "London", "unit": "celsius"}` when "celsius" is the default),
+  and arguments the tool does not declare are left out (the embedded model drafted
+  `get_weather(location="Tokyo", temperature=14, conditions="light rain")`, copying the
+  result of `get_weather(location="Tokyo")`, which verification would refuse anyway);
 - numbers compare as numbers (`68` is `68.0`);
 - strings compare up to letter case and surrounding spaces (`"C"` after `"c"`), unless that
   call's result was an error (`{"error": ...}`): then only the same call exactly repeats, and
@@ -23,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.messages import Message, ToolCall
+from lamagent.tools.execute import call_key
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -46,14 +50,17 @@ def _same_form(value: Any, loose: bool) -> Any:
     return str(value)
 
 
+def _declared(tool: Tool) -> Mapping[str, Any]:
+    """The tool's parameters by name (empty when its schema names none)."""
+    props = tool.parameters.get("properties")
+    return props if isinstance(props, Mapping) else {}
+
+
 def _defaults(tool: Tool) -> dict[str, Any]:
     """The values the tool's schema gives the arguments a call leaves out."""
-    props = tool.parameters.get("properties")
-    if not isinstance(props, Mapping):
-        return {}
     return {
         str(name): prop["default"]
-        for name, prop in props.items()
+        for name, prop in _declared(tool).items()
         if isinstance(prop, Mapping) and "default" in prop
     }
 
@@ -73,10 +80,16 @@ class _Keys:
 
     def __init__(self, tools: Sequence[Tool]) -> None:
         self.defaults = {t.name: _defaults(t) for t in tools}
+        self.declared = {t.name: set(_declared(t)) for t in tools}
 
     def key(self, call: ToolCall, loose: bool) -> str:
+        """The call's identity (`lamagent.tools.execute.call_key`) in the compared form."""
         arguments = {**self.defaults.get(call.name, {}), **call.arguments}
-        return json.dumps([loose, call.name, _same_form(arguments, loose)], sort_keys=True)
+        declared = self.declared.get(call.name)
+        if declared:  # an argument the tool does not have makes no call new
+            arguments = {k: v for k, v in arguments.items() if k in declared}
+        compared = call.model_copy(update={"arguments": _same_form(arguments, loose)})
+        return ("~" if loose else "=") + call_key(compared)
 
     def both(self, call: ToolCall) -> set[str]:
         return {self.key(call, loose=False), self.key(call, loose=True)}

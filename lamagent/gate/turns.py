@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from lamagent.gate.policy import CallGate, GateDecision
 from lamagent.gate.signals import measure
 from lamagent.generation import Constraint
+from lamagent.messages import AssistantTurn
 from lamagent.turns import (
     ModelTurn,
     OnRaw,
@@ -119,12 +120,21 @@ class GatedTurns(TurnSource):
             dataclasses.replace(request, constrained=True), on_text=on_text, on_raw=on_raw
         )
         return GatedModelTurn(
-            text.turn,
+            _as_answer(text.turn, text.generation.text),
             combined_generation(draft.generation, text.generation),
             text.prompt,
             draft.render_seconds + text.render_seconds,
             gate=decision,
         )
+
+
+def _as_answer(turn: AssistantTurn, written: str) -> AssistantTurn:
+    """The gate's text answer stays an answer: a call the format reads out of it (a snippet
+    the small model wrote, `{"name": "get_weather", "arguments": {...}}` inside Python code) is
+    text, not a call the gate turned down coming back in."""
+    if not turn.calls:
+        return turn
+    return AssistantTurn(answer=written.strip(), raw=written)
 
 
 def gated(source: TurnSource, gate: CallGate | None) -> TurnSource:

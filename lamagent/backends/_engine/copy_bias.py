@@ -540,13 +540,7 @@ def applies(params: GenerationParams) -> bool:
 def _text_answer(params: GenerationParams) -> bool:
     """Whether a generation is a text answer the bias acts in (`copy_answers`, a text-only
     grammar)."""
-    constraint = params.constraint
-    return (
-        params.copy_answers
-        and constraint is not None
-        and constraint.json_schema is None
-        and constraint.allow_text
-    )
+    return params.copy_answers and params.constraint is not None and params.constraint.text_only
 
 
 def copy_bias_for(params: GenerationParams, tokens: TokenTexts) -> CopyBias | None:
