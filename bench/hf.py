@@ -3,9 +3,11 @@
     python bench/hf.py                       # real SmolLM2-135M, fp32 on CPU
     python bench/hf.py --model random-1b --dtype bf16 --device cuda   # on a GPU
 
-Prints three tables (medians over --repeats): per-step prefill tokens and seconds of a 6-step
-agent-like conversation with and without prefix reuse; decode tokens/s free vs constrained; and
---concurrent generations batched vs one after another.
+Prints four tables (medians over --repeats): per-step prefill tokens and seconds of a 6-step
+agent-like conversation with and without prefix reuse; decode tokens/s free vs constrained;
+--concurrent generations batched vs one after another; and the decode loop's speed next to a
+bare loop of forward passes on the same model (what the loop itself costs), with, on a GPU,
+the kernel launches and the device's busy time per token from torch's profiler.
 """
 
 from __future__ import annotations
@@ -177,6 +179,63 @@ def bench_batching(backend: HFBackend, args: argparse.Namespace) -> None:
     print(f"batch sizes seen: {sorted(set(backend.batch_sizes))}")
 
 
+def _bare_rate(backend: HFBackend, prompt: str, tokens: int) -> float:
+    """Tokens/s of the plainest greedy loop: one forward per token, argmax, read back."""
+    import torch
+    from transformers import DynamicCache
+
+    model, device = backend.model, backend.device
+    ids = backend.tokenizer(prompt, return_tensors="pt").input_ids.to(device)
+    with torch.inference_mode():
+        cache = DynamicCache(config=model.config)
+        out = model(input_ids=ids, past_key_values=cache, use_cache=True, logits_to_keep=1)
+        token = out.logits[:, -1].argmax(-1, keepdim=True)
+        t0 = time.perf_counter()
+        for _ in range(tokens):
+            out = model(input_ids=token, past_key_values=cache, use_cache=True, logits_to_keep=1)
+            token = out.logits[:, -1].argmax(-1, keepdim=True)
+            int(token.item())
+        return tokens / (time.perf_counter() - t0)
+
+
+def bench_overhead(backend: HFBackend, args: argparse.Namespace) -> None:
+    prompt = turn("user", "Tell me about the weather in London, in detail.")
+    prompt += "<|im_start|>assistant\n"
+    params = GenerationParams(max_tokens=args.max_tokens)
+    bare, loop, tokens = [], [], []
+    for _ in range(args.repeats):
+        bare.append(_bare_rate(backend, prompt, args.max_tokens))
+        backend.reset_cache()
+        g = backend.generate(prompt, params)
+        loop.append(g.usage.completion_tokens / max(g.timings["decode"], 1e-9))
+        tokens.append(g.usage.completion_tokens)
+    table(
+        "decode loop vs bare forward loop (median)",
+        ["loop", "tokens", "tokens/s"],
+        [
+            ["bare: forward, argmax, read back", args.max_tokens, statistics.median(bare)],
+            ["HFBackend.generate", statistics.median(tokens), statistics.median(loop)],
+        ],
+    )
+    if backend.device.type != "cuda":
+        return
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+
+    backend.reset_cache()
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        g = backend.generate(prompt, params)
+    events = prof.key_averages()
+    launches = sum(e.count for e in events if "LaunchKernel" in e.key)
+    busy_us = sum(e.self_device_time_total for e in events if e.device_type.name == "CUDA")
+    n = max(g.usage.completion_tokens + 1, 1)  # the prefill is one more forward
+    torch.cuda.synchronize()
+    print(
+        f"per forward: {launches / n:.0f} kernel launches, device busy "
+        f"{busy_us / n / 1000:.2f} ms of {g.timings['total'] / n * 1000:.2f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="checkpoint folder, or random-1b")
@@ -186,7 +245,9 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=16)
     parser.add_argument("--concurrent", type=int, default=16)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", choices=["reuse", "constrained", "batching"], default=None)
+    parser.add_argument(
+        "--only", choices=["reuse", "constrained", "batching", "overhead"], default=None
+    )
     args = parser.parse_args()
     backend = load(args)
     print(f"model={backend.info.model_id} dtype={backend.dtype} device={backend.device}")
@@ -196,6 +257,8 @@ def main() -> None:
         bench_constrained(backend, args)
     if args.only in (None, "batching"):
         bench_batching(backend, args)
+    if args.only in (None, "overhead"):
+        bench_overhead(backend, args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 pytest.importorskip("xgrammar")
 
+import time  # noqa: E402
+
 import anyio  # noqa: E402
 from backend_conformance import (  # noqa: E402
     BackendCase,
@@ -67,8 +69,10 @@ def test_load_model_picks_hf_for_a_checkpoint_folder(tmp_path: object) -> None:
     backend = load_model(folder)
     assert isinstance(backend, HFBackend)
     assert backend.info.model_id == "tiny"
-    assert backend.dtype == torch.float32
-    assert backend.device.type == "cpu"
+    # the defaults: the GPU in bf16 where one is visible, else the CPU in fp32
+    on_gpu = torch.cuda.is_available()
+    assert backend.device.type == ("cuda" if on_gpu else "cpu")
+    assert backend.dtype == (torch.bfloat16 if on_gpu else torch.float32)
     again = HFBackend(model, tokenizer=smol_tokenizer())
     params = GenerationParams(max_tokens=8)
     assert backend.generate(PROMPT, params).text == again.generate(PROMPT, params).text
@@ -213,3 +217,30 @@ def test_an_engine_failure_is_a_backend_error_with_the_cause_chained() -> None:
         handle.remove()
     assert isinstance(caught.value.__cause__, RuntimeError)
     assert backend.generate(PROMPT, GenerationParams(max_tokens=4)).usage.completion_tokens == 4
+
+
+def test_the_prefill_time_waits_for_the_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a GPU the forward returns before its kernels run; the prefill's clock stops only
+    after the device has finished (a slow device shows in the prefill, not in the decode)."""
+    from lamagent.backends.hf import decode as decode_module
+
+    def slow_device(device: torch.device) -> None:
+        time.sleep(0.3)
+
+    backend = tiny_backend("llama", seed=2)
+    monkeypatch.setattr(decode_module, "wait_for", slow_device)
+    gen = backend.generate(PROMPT, GenerationParams(max_tokens=2))
+    assert gen.timings["prefill"] >= 0.3
+
+
+def test_waiting_for_the_device_synchronizes_accelerators_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lamagent.backends.hf.decode import wait_for
+
+    synced: list[torch.device] = []
+    monkeypatch.setattr(torch.accelerator, "synchronize", synced.append)
+    wait_for(torch.device("cpu"))
+    assert synced == []
+    wait_for(torch.device("cuda:1"))
+    assert synced == [torch.device("cuda:1")]

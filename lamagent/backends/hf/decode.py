@@ -265,6 +265,17 @@ class SequenceState:
         )
 
 
+def wait_for(device: torch.device) -> None:
+    """Block until `device` has run the work queued on it.
+
+    A GPU runs kernels after the forward call returns, so a clock read right after it times
+    only the launches: the prefill would look nearly free and its cost would land on the
+    first decoded token. One wait per generation, where the prefill ends.
+    """
+    if device.type != "cpu":
+        torch.accelerator.synchronize(device)
+
+
 def _forward(
     model: Any,
     input_ids: torch.Tensor,
@@ -313,6 +324,7 @@ def decode(
     active = list(range(rows))
     t0 = time.perf_counter()
     logits = _forward(model, ids, mask, positions, cache)
+    wait_for(device)
     prefill = time.perf_counter() - t0
     last_pos = positions[:, -1]
     while True:
