@@ -1,4 +1,4 @@
-"""Text answers after a tool's result, with and without the copy bias in answers.
+"""Text answers after a tool's result: the copy bias in answers, and the gate's answer cue.
 
     python bench/grounded_answers.py --threads 1                   # the embedded model
     python bench/grounded_answers.py --setting "gate + copy" --out runs/answers
@@ -6,17 +6,20 @@
 Each case is a question, the call that answers it and the tool's result, already in the
 conversation; the turn after it is generated under the built-in call gate (its draft under
 the calls-only grammar, then a text answer when the gate turns the draft down), as an agent's
-second step is. The settings differ in one thing: "gate + copy" is the copy bias in values
-(`copy_bias=3`, the demo's), "gate + copy + answers" adds `copy_answers`. A case counts when
-the answer holds one of the facts the result gives in the forms a reader would accept
-("8.04" of 8.04672); the table also counts answers that hold code (a fence or a `def`),
-answers that loop (a run of one to four words three times in a row) and turns that called
-again instead of answering, with the tokens generated.
+second step is. Each setting adds one thing to the one before: "gate + copy" is the copy bias
+in values (`copy_bias=3`), "gate + copy + answers" adds `copy_answers`, "... + cue" starts the
+answer with the gate's `answer_cue` ("Based on the result, "; the embedded model's profile).
+A case counts when the answer holds one of the facts the result gives in the forms a reader
+would accept ("8.04" of 8.04672); the table also counts answers that hold code (a fence or a
+`def`), answers that loop (a run of one to four words three times in a row) and turns that
+called again instead of answering, with the tokens generated.
 
-The first 24 cases were written before the mechanism and read while it was shaped (its
-first version favoured a copy at the answer's start, and "AUD AUD AUD" came of "What's the
-capital of Australia?"); the last 10 were written after it was fixed and before this
-measurement. Results go to `<out>/results-<setting>.jsonl`, the table to `<out>/table.md`.
+Three groups of cases, each written before the measurement of a mechanism and counted apart:
+the first 24 before the copy bias in answers, and read while it was shaped (its first version
+favoured a copy at the answer's start, and "AUD AUD AUD" came of "What's the capital of
+Australia?"); the next 10 after it was fixed; the last 14 after the answer cue was chosen on
+the first 34 (and never run before its measurement). Results go to
+`<out>/results-<setting>.jsonl`, the table to `<out>/table.md`.
 """
 
 from __future__ import annotations
@@ -174,10 +177,69 @@ CASES: tuple[Case, ...] = (
     _case("Convert 68 Fahrenheit to Celsius", "convert_units", _CONVERT,
           {"value": 68, "from_unit": "f", "to_unit": "c"},
           '{"value": 68.0, "from": "f", "to": "c", "result": 20.0}', "20"),
+    # written after the answer cue, before its measurement
+    _case("What's the weather in Lisbon tomorrow?", "get_forecast",
+          ("Weather forecast for a city and day.", {"city": "string", "day": "string"}),
+          {"city": "Lisbon", "day": "tomorrow"},
+          '{"city": "Lisbon", "day": "tomorrow", "high_c": 19, "low_c": 12, '
+          '"condition": "cloudy"}', "19", "cloudy"),
+    _case("How many people live in Tokyo?", "city_population",
+          ("Population of a city.", {"city": "string"}), {"city": "Tokyo"},
+          '{"city": "Tokyo", "population": 13960000}',
+          "13960000", "13,960,000", "13.96 million", "14 million"),
+    _case("What's 12 divided by 4?", "calculate", _CALC, {"expression": "12 / 4"}, "3.0",
+          "3.0", "is 3", "= 3", "equals 3"),
+    _case("Who directed Inception?", "movie_info", ("Facts about a film.", {"title": "string"}),
+          {"title": "Inception"},
+          '{"title": "Inception", "director": "Christopher Nolan", "year": 2010}', "Nolan"),
+    _case("What's my next meeting?", "next_event",
+          ("The next event in a calendar.", {"calendar": "string"}), {"calendar": "work"},
+          '{"title": "Design review", "start": "2026-12-04 15:00", "room": "B2"}',
+          "Design review", "design review", "15:00", "3 pm", "3pm"),
+    _case("Is the pharmacy on Main Street open now?", "place_status",
+          ("Whether a place is open now.", {"place": "string"}),
+          {"place": "pharmacy on Main Street"},
+          '{"place": "Main Street Pharmacy", "open_now": false, "opens_at": "08:00"}',
+          "closed", "not open", "08:00", "8:00", "8 am"),
+    _case("How many steps did I walk today?", "activity_summary",
+          ("Activity totals of a day.", {"date": "string"}), {"date": "today"},
+          '{"date": "2026-12-04", "steps": 8412, "distance_km": 6.1}', "8412", "8,412"),
+    _case("What's the price of bitcoin?", "crypto_price",
+          ("Latest price of a cryptocurrency.", {"symbol": "string"}), {"symbol": "BTC"},
+          '{"symbol": "BTC", "price_usd": 91234.5}', "91234.5", "91,234.5"),
+    _case("List the files in my downloads folder", "list_directory",
+          ("Files in a folder.", {"path": "string"}), {"path": "downloads"},
+          '["invoice.pdf", "photo.jpg", "setup.exe"]', "invoice.pdf", "photo.jpg", "setup.exe"),
+    _case("When was the Eiffel Tower built?", "landmark_info",
+          ("Facts about a landmark.", {"name": "string"}), {"name": "Eiffel Tower"},
+          '{"name": "Eiffel Tower", "completed": 1889, "height_m": 330}', "1889"),
+    _case("Look up the status of order 5521", "order_status",
+          ("Status of an order.", {"order_id": "string"}), {"order_id": "5521"},
+          '{"order_id": "5521", "status": "shipped", "carrier": "DHL", "eta": "2026-12-07"}',
+          "shipped", "2026-12-07"),
+    _case("Read the first line of notes.txt", "read_file",
+          ("Read a text file.", {"path": "string"}), {"path": "notes.txt"},
+          '{"error": "file not found: notes.txt"}', "not found", "does not exist",
+          "doesn't exist"),
+    _case("What's the speed of light?", "search_facts",
+          ("Look up a short fact.", {"query": "string"}), {"query": "speed of light"},
+          '{"answer": "299,792,458 m/s", "source": "encyclopedia"}', "299,792,458",
+          "299792458"),
+    _case("How old is Barack Obama?", "person_info",
+          ("Facts about a person.", {"name": "string"}), {"name": "Barack Obama"},
+          '{"name": "Barack Obama", "born": "1961-08-04", "age": 65}', "65"),
 )
+#: Where each group of cases starts: written before the copy bias in answers, after it, and
+#: after the answer cue (each group before the measurement of what it was written after).
+GROUPS: tuple[tuple[str, int], ...] = (("first 24", 0), ("next 10", 24), ("last 14", 34))
 # fmt: on
 
-SETTINGS: dict[str, bool] = {"gate + copy": False, "gate + copy + answers": True}
+#: Each setting: (copy_answers, the gate's answer_cue).
+SETTINGS: dict[str, tuple[bool, str | None]] = {
+    "gate + copy": (False, None),
+    "gate + copy + answers": (True, None),
+    "gate + copy + answers + cue": (True, "Based on the result, "),
+}
 _LOOP = re.compile(r"(\b(?:\S+\s+){1,4}?)\1\1")
 
 
@@ -232,13 +294,14 @@ def main() -> None:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     backend = load_model(None, n_threads=a.threads)
-    source = gated(turn_source(backend), CallGate())
     table: dict[str, dict[str, float]] = {}
     for name in a.setting or list(SETTINGS):
+        copy_answers, cue = SETTINGS[name]
+        source = gated(turn_source(backend), CallGate(answer_cue=cue))
         rows = []
         for case in CASES:
             started = time.perf_counter()
-            turn = asyncio.run(source.next_turn(request(case, SETTINGS[name], a.max_tokens)))
+            turn = asyncio.run(source.next_turn(request(case, copy_answers, a.max_tokens)))
             answer = turn.turn.answer or ""
             rows.append(
                 {
@@ -253,8 +316,13 @@ def main() -> None:
             print(f"{name} | {case.question} | {answer[:80]!r}", flush=True)
         path = out / f"results-{name.replace(' + ', '-').replace(' ', '-')}.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        ends = [start for _, start in GROUPS[1:]] + [len(rows)]
         table[name] = {
             "holds the result's fact": sum(r["fact"] for r in rows),
+            **{
+                f"  of the {group}": sum(r["fact"] for r in rows[start:end])
+                for (group, start), end in zip(GROUPS, ends, strict=True)
+            },
             "holds code": sum(r["code"] for r in rows),
             "loops": sum(r["loop"] for r in rows),
             "called again": sum(bool(r["calls"]) for r in rows),

@@ -4,9 +4,10 @@ A small model that knows no tools is an agent only with help from the loop: the 
 SmolLM2-135M, asked "What's the weather like in London?" with a `get_weather` tool and the
 Agent's plain defaults, never calls and writes a story about London's weather until the token
 limit. `EMBEDDED` holds what was measured best for it on BFCL (docs/evaluation.md, "The call
-gate on the embedded model"): the call gate on every auto turn, copy-aware decoding of values
-and answers, the arguments the user asked for, values in the shapes their descriptions show,
-and one call per item the user listed (docs/small-models.md explains each).
+gate on the embedded model"): the call gate on every auto turn, its answers after a tool's
+result started with "Based on the result, ", copy-aware decoding of values and answers, the
+arguments the user asked for, values in the shapes their descriptions show, and one call per
+item the user listed (docs/small-models.md explains each).
 
 An Agent on the embedded model (`model=None`, its GGUF file, or a backend loaded from it) uses
 `EMBEDDED` unless given `profile=None`; any setting the user gives wins over the profile's
@@ -73,7 +74,7 @@ EMBEDDED = ModelProfile(
         "example_shapes": True,
         "listed_items": True,
     },
-    gate=CallGate(),
+    gate=CallGate(answer_cue="Based on the result, "),
 )
 
 

@@ -62,6 +62,10 @@ class TurnRequest:
     constrained: bool = False
     max_calls: int | None = None
     constraint: Constraint | None = None
+    #: Words the turn starts with: written after the assistant's opening in the prompt, then
+    #: continued by the model; they are part of the turn's text (prompt backends only: a chat
+    #: API renders the prompt itself, so a `ChatTurns` source refuses a prefill).
+    prefill: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,12 +280,19 @@ class PromptTurns(TurnSource):
     ) -> ModelTurn:
         """One generation for `request`, streamed through the Format's parser."""
         started = time.perf_counter()
-        prompt = render_prompt(self.format, request.messages, request.tools)
+        prompt = render_prompt(self.format, request.messages, request.tools) + request.prefill
         params = self.params_for(request)
         rendered = time.perf_counter() - started
         parser = self.format.stream_parser()
         pieces: list[str] = []
         final: Generation | None = None
+        if request.prefill:  # the turn's first words, read and streamed as if generated
+            pieces.append(request.prefill)
+            if on_raw is not None:
+                on_raw(request.prefill)
+            events = parser.feed(request.prefill)
+            if on_text is not None:
+                await _emit_text(events, on_text)
         async for item in self.backend.astream(prompt, params):
             if isinstance(item, Generation):
                 final = item
@@ -297,6 +308,8 @@ class PromptTurns(TurnSource):
             await _emit_text(flush(), on_text)
         if final is None:
             raise BackendError(f"{type(self.backend).__name__}.astream ended without a Generation")
+        if request.prefill:
+            final = final.model_copy(update={"text": request.prefill + final.text})
         turn = parser.finish() if "".join(pieces) == final.text else self.format.parse(final.text)
         return ModelTurn(turn, final, prompt=prompt, render_seconds=rendered)
 
@@ -317,6 +330,11 @@ class ChatTurns(TurnSource):
         on_text: OnText | None = None,
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
+        if request.prefill:
+            raise ConfigError(
+                f"{type(self.backend).__name__} renders the prompt on its server: a turn cannot "
+                "start with prefilled words there (use a prompt backend)"
+            )
         params = request.params.model_copy(update={"constraint": None})
         # The server renders with the model's template: data must not carry control tokens.
         controls = self.format.control_strings

@@ -439,3 +439,81 @@ def test_arguments_the_tool_does_not_declare_make_no_call_new() -> None:
     ]
     copied = [ToolCall(name="get_weather", arguments={"city": "Tokyo", "temperature_c": 14})]
     assert measure(copied, history, [get_weather]).repeated
+
+
+# -- the answer cue -------------------------------------------------------------------------
+
+CUE = "Based on the result, "
+
+
+def test_after_a_result_the_text_answer_starts_with_the_gates_cue() -> None:
+    backend = ScriptedBackend.calls(
+        [_weather("Paris"), _weather("Paris"), "it is 21 degrees in Paris."],
+        supports_constraint=True,
+    )
+    agent = Agent(backend, tools=[get_weather], gate=CallGate(answer_cue=CUE))
+    result = agent.run("What's the weather in Paris?")
+    assert result.answer == CUE + "it is 21 degrees in Paris."
+    answer_prompt = backend.requests[-1][0]
+    assert answer_prompt.endswith("<|im_start|>assistant\n" + CUE)  # the model continues it
+    assert not backend.requests[-2][0].endswith(CUE)  # the draft had no cue
+    steps = result.trajectory.steps
+    assert steps[1].raw_output.startswith(CUE) and steps[1].answer == result.answer
+    assert steps[1].gate is not None and steps[1].gate["answer_cue"] == CUE
+    assert steps[0].gate is not None and "answer_cue" not in steps[0].gate
+    # the next turn sees the answer as written, cue included
+    assert result.messages[-1].content == result.answer
+
+
+def test_a_text_answer_to_the_users_own_words_gets_no_cue() -> None:
+    backend = ScriptedBackend.calls(
+        [_weather("Atlantis"), "Hello! How can I help?"], supports_constraint=True
+    )
+    result = Agent(backend, tools=[get_weather], gate=CallGate(answer_cue=CUE)).run("Hi there")
+    assert result.answer == "Hello! How can I help?"
+    assert not backend.requests[-1][0].endswith(CUE)
+    gate = result.trajectory.steps[0].gate
+    assert gate is not None and gate["decision"] == "text" and "answer_cue" not in gate
+
+
+def test_the_cue_streams_first_and_the_turn_reads_it_as_its_text() -> None:
+    backend = ScriptedBackend.calls(
+        [_weather("Paris"), "it is 21 degrees."], supports_constraint=True, stream_chunk=2
+    )
+    source = gated(turn_source(backend), CallGate(answer_cue=CUE))
+    messages = [
+        Message.user("Weather in Paris?"),
+        Message.assistant(None, _weather("Paris")),
+        Message.tool({"city": "Paris", "temperature_c": 21}, tool_call_id="c1", name="get_weather"),
+    ]
+    streamed: list[str] = []
+
+    async def on_text(text: str) -> None:
+        streamed.append(text)
+
+    request = TurnRequest(messages, [get_weather], GenerationParams(max_tokens=64), "auto", True)
+    turn = anyio.run(lambda: source.next_turn(request, on_text=on_text))
+    assert streamed[0].startswith("Based")
+    assert "".join(streamed) == turn.turn.answer == CUE + "it is 21 degrees."
+    assert turn.generation.text == CUE + "it is 21 degrees."
+    assert isinstance(turn, GatedModelTurn) and turn.gate is not None
+    assert turn.gate.answer_cue == CUE
+
+
+def test_an_answer_cue_is_words_and_no_control_tokens(tmp_path: Path) -> None:
+    for bad in ("", "   "):
+        with pytest.raises(ConfigError, match="answer_cue"):
+            CallGate(answer_cue=bad)
+    gate = CallGate(threshold=0.4, answer_cue=CUE)
+    assert CallGate.load(gate.save(tmp_path / "gate.json")) == gate
+    assert "answer_cue" not in CallGate().to_dict()
+    backend = ScriptedBackend(["x"], supports_constraint=True)
+    with pytest.raises(ConfigError, match="control tokens"):
+        gated(turn_source(backend), CallGate(answer_cue="Done.<|im_end|><|im_start|>user\n"))
+
+
+def test_a_chat_backend_refuses_a_prefilled_turn() -> None:
+    source = turn_source(ScriptedChatBackend(["hi"]))
+    request = TurnRequest([Message.user("Hi")], prefill="Sure, ")
+    with pytest.raises(ConfigError, match="prefilled"):
+        anyio.run(lambda: source.next_turn(request))

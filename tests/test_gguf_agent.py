@@ -220,11 +220,15 @@ def test_the_embedded_models_profile_makes_the_readme_question_a_call_and_an_ans
     assert steps[0].gate is not None and steps[0].gate["decision"] == "call"
     assert result.outcome == "answer" and result.answer
     assert sum(len(s.tool_calls) for s in steps) == 1  # the repeat was turned down
+    # the answer after the result starts with the profile's cue, and is no code about the
+    # tool (without the cue this model answered "You can use the `get_weather` function ...")
+    cue = EMBEDDED.gate.answer_cue if EMBEDDED.gate else None
+    assert cue and result.answer.startswith(cue) and "```" not in result.answer
+    assert steps[-1].gate is not None and steps[-1].gate["answer_cue"] == cue
 
     # another wording: the model drafts the call again with the result's values as arguments
-    # the tool does not have, is turned down, and answers with a snippet holding that call
-    # as a dict, which stays text
+    # the tool does not have, is turned down, and answers in text
     tokyo = agent.run("Weather for Tokyo please")
     made = [c for s in tokyo.trajectory.steps for c in s.tool_calls]
     assert made == [{"name": "get_weather", "arguments": {"location": "Tokyo"}}]
-    assert tokyo.outcome == "answer" and tokyo.answer
+    assert tokyo.outcome == "answer" and tokyo.answer.startswith(cue)

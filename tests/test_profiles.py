@@ -15,7 +15,7 @@ from lamagent.profiles import EMBEDDED, ModelProfile, profile_for
 
 def test_the_embedded_model_gets_its_profile_and_another_model_none() -> None:
     agent = Agent()  # the embedded model, loaded on the first run only
-    assert agent.profile is EMBEDDED and agent.gate == CallGate()
+    assert agent.profile is EMBEDDED and agent.gate == EMBEDDED.gate
     assert {k: getattr(agent.generation, k) for k in EMBEDDED.generation} == dict(
         EMBEDDED.generation
     )

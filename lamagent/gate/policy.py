@@ -39,6 +39,11 @@ class CallGate:
         default_factory=lambda: {"grounding": 1.0, "argument_names": 1.0, "tool_match": 2.0}
     )
     min_grounding: float = 0.75
+    #: Words a text answer starts with when a tool's result came back since the user's last
+    #: message; the model continues them (None: it starts on its own). A small chat model
+    #: shown a result in a tool role it was not trained on tends to answer with code about
+    #: the tool; "Based on the result, " turns it to the result (docs/small-models.md).
+    answer_cue: str | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.threshold <= 1.0:
@@ -51,13 +56,20 @@ class CallGate:
         if any(w < 0 for w in self.weights.values()) or not any(self.weights.values()):
             raise ConfigError("gate weights must be non-negative and not all zero")
         object.__setattr__(self, "weights", {k: float(v) for k, v in self.weights.items()})
+        if self.answer_cue is not None and (
+            not isinstance(self.answer_cue, str) or not self.answer_cue.strip()
+        ):
+            raise ConfigError(f"answer_cue must be words to start with, not {self.answer_cue!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "threshold": self.threshold,
             "weights": dict(self.weights),
             "min_grounding": self.min_grounding,
         }
+        if self.answer_cue is not None:
+            data["answer_cue"] = self.answer_cue
+        return data
 
     def score(self, signals: GateSignals) -> float:
         """The weighted mean of the present signals in [0, 1]; 0 for a repeated call."""
@@ -112,6 +124,7 @@ class CallGate:
                 threshold=float(gate.get("threshold", 0.3)),
                 min_grounding=float(gate.get("min_grounding", 0.0)),
                 weights={str(k): float(v) for k, v in gate.get("weights", {}).items()},
+                answer_cue=gate.get("answer_cue"),
             )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path} is not a call gate: {exc}") from None
@@ -130,6 +143,8 @@ class GateDecision:
     draft: list[dict[str, Any]] = field(default_factory=list)
     #: Seconds spent drafting the call list.
     draft_seconds: float = 0.0
+    #: The words the text answer was started with (`CallGate.answer_cue`), when it was.
+    answer_cue: str | None = None
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-ready dict for a trajectory step."""
@@ -140,4 +155,5 @@ class GateDecision:
             "signals": self.signals,
             "draft": self.draft,
             "draft_seconds": round(self.draft_seconds, 4),
+            **({"answer_cue": self.answer_cue} if self.answer_cue is not None else {}),
         }

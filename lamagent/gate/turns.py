@@ -3,7 +3,8 @@
 A small model given "text or calls" almost never calls; given "calls only" it always does. The
 gate takes the second, then judges the draft (`CallGate.decide`): a kept draft is the turn; a
 rejected one is replaced by a text answer generated under a text-only grammar (the same prompt,
-so a prefix-caching engine re-reads nothing). The decision rides on the returned
+so a prefix-caching engine re-reads nothing; after a tool's result it starts with the gate's
+`answer_cue`, when it has one). The decision rides on the returned
 `GatedModelTurn.gate`. Only auto turns of a prompt backend that honours constraints, with
 tools, are gated; everything else goes straight to the wrapped source.
 """
@@ -16,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from lamagent.errors import ConfigError
 from lamagent.gate.policy import CallGate, GateDecision
 from lamagent.gate.signals import measure
 from lamagent.generation import Constraint
-from lamagent.messages import AssistantTurn
+from lamagent.messages import AssistantTurn, MessageLike, to_messages
 from lamagent.turns import (
     ModelTurn,
     OnRaw,
@@ -64,6 +66,9 @@ class GatedTurns(TurnSource):
     """A prompt-backend turn source whose auto turns pass through a `CallGate`."""
 
     def __init__(self, inner: PromptTurns, gate: CallGate) -> None:
+        cue = gate.answer_cue
+        if cue is not None and inner.format.control_strings.found_in(cue):
+            raise ConfigError(f"the gate's answer_cue {cue!r} holds the model's control tokens")
         self.inner = inner
         self.gate = gate
         self.backend = inner.backend
@@ -116,16 +121,30 @@ class GatedTurns(TurnSource):
                 reshaped=draft.reshaped,
                 gate=decision,
             )
+        cue = self.gate.answer_cue if _after_a_result(request.messages) else None
         text = await self._text.next_turn(
-            dataclasses.replace(request, constrained=True), on_text=on_text, on_raw=on_raw
+            dataclasses.replace(request, constrained=True, prefill=cue or ""),
+            on_text=on_text,
+            on_raw=on_raw,
         )
         return GatedModelTurn(
             _as_answer(text.turn, text.generation.text),
             combined_generation(draft.generation, text.generation),
             text.prompt,
             draft.render_seconds + text.render_seconds,
-            gate=decision,
+            gate=dataclasses.replace(decision, answer_cue=cue),
         )
+
+
+def _after_a_result(messages: Sequence[MessageLike]) -> bool:
+    """Whether a tool's result came back since the user's last message (the answer at hand is
+    about a result, not the user's first words)."""
+    for message in reversed(to_messages(messages)):
+        if message.role == "tool":
+            return True
+        if message.role == "user":
+            return False
+    return False
 
 
 def _as_answer(turn: AssistantTurn, written: str) -> AssistantTurn:
