@@ -85,6 +85,10 @@ class GenerationParams(BaseModel):
     #: goes round and cut back to what it held before the loop (`lamagent.repetition`,
     #: `lamagent.gate.loops`).
     example_shapes: bool = False
+    #: A text answer (no call grammar) that ends in a loop (one round written three times in
+    #: a row, `lamagent.repetition.answer_loop`) ends there, after its first round; the rounds
+    #: cut are kept in `Generation.cut_loop`. See docs/small-models.md.
+    end_answer_loops: bool = False
     #: A turn's calls follow what the user asked for: one call per other item of an
     #: enumeration of which a call took one item ("the factorial of 5, 10 and 15": three
     #: calls) and per other clause written like the one a call took its values from; a list
@@ -124,6 +128,9 @@ class Generation(BaseModel):
     timings: dict[str, float] = Field(default_factory=dict)
     #: Copy-aware decoding, when it was on (None: off, or the engine exposes no logits).
     copy_bias: CopyBiasRecord | None = None
+    #: The rounds cut from the end of a text answer that went round (`end_answer_loops`):
+    #: `text` ends after the first round, and this is what the model wrote after it.
+    cut_loop: str | None = None
 
 
 class ModelInfo(BaseModel):

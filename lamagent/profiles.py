@@ -6,8 +6,9 @@ Agent's plain defaults, never calls and writes a story about London's weather un
 limit. `EMBEDDED` holds what was measured best for it on BFCL (docs/evaluation.md, "The call
 gate on the embedded model"): the call gate on every auto turn, its answers after a tool's
 result started with "Based on the result, ", copy-aware decoding of values and answers, the
-arguments the user asked for, values in the shapes their descriptions show, and one call per
-item the user listed (docs/small-models.md explains each).
+arguments the user asked for, values in the shapes their descriptions show, one call per item
+the user listed, and text answers that end where they start going round (docs/small-models.md
+explains each).
 
 An Agent on the embedded model (`model=None`, its GGUF file, or a backend loaded from it) uses
 `EMBEDDED` unless given `profile=None`; any setting the user gives wins over the profile's
@@ -73,6 +74,7 @@ EMBEDDED = ModelProfile(
         "mentioned_arguments": True,
         "example_shapes": True,
         "listed_items": True,
+        "end_answer_loops": True,
     },
     gate=CallGate(answer_cue="Based on the result, "),
 )

@@ -23,10 +23,12 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 __all__ = [
+    "MIN_ANSWER_LOOP_CHARS",
     "MIN_LOOP_CHARS",
     "MIN_LOOP_ELEMENTS",
     "MIN_ROUNDS",
     "Loop",
+    "answer_loop",
     "element_key",
     "list_loop",
     "loop_at_end",
@@ -37,6 +39,10 @@ __all__ = [
 MIN_ROUNDS = 3
 #: The shortest loop in text ("1. 1. 1. 1. 1. 1." is one; "www", "...", "0000" are not).
 MIN_LOOP_CHARS = 16
+#: The shortest loop in a text answer: prose, where a line of 16 dashes, a table's `|---|---|`
+#: rule or a code block's indentation are written on purpose; and a round must hold a letter
+#: or a digit.
+MIN_ANSWER_LOOP_CHARS = 32
 #: The shortest loop in a list: `[0, 0, 0]` or `[1, 2, 1, 2, 1, 2]` may be meant; a loop runs
 #: on to the token limit (tens of elements in the embedded model's drafts).
 MIN_LOOP_ELEMENTS = 8
@@ -84,6 +90,20 @@ def text_loop(text: str, sources: Sequence[str]) -> Loop | None:
     if found is None or _held(text[found[0] :], sources):
         return None
     return found
+
+
+def answer_loop(text: str, sources: Sequence[str]) -> Loop | None:
+    """The model's loop a text answer ends in, or None: one round that holds a letter or a
+    digit, written `MIN_ROUNDS` times in a row over at least `MIN_ANSWER_LOOP_CHARS`
+    characters, that the sources do not hold ("which is 10^12, which is 10^12, which is
+    10^12, ...")."""
+    found = loop_at_end(text, MIN_ANSWER_LOOP_CHARS)
+    if found is None:
+        return None
+    start, period = found
+    if not any(ch.isalnum() for ch in text[start : start + period]):
+        return None
+    return None if _held(text[start:], sources) else found
 
 
 def element_key(element: Any) -> str:

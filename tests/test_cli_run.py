@@ -146,11 +146,11 @@ def test_run_passes_the_decoding_options_to_the_model(
     backend = script(["Hi."])
     args = ["run", "hi", "--model", "x", "--no-store", "--tools", str(tools_file)]
     options = ["--copy-bias", "2", "--mentioned-arguments", "--example-shapes", "--listed-items"]
-    out = runner.invoke(app, [*args, *options, "--copy-answers"])
+    out = runner.invoke(app, [*args, *options, "--copy-answers", "--end-answer-loops"])
     assert out.exit_code == 0, out.output
     params = backend.requests[0][1]
     assert params.copy_bias == 2.0 and params.mentioned_arguments and params.example_shapes
-    assert params.listed_items and params.copy_answers
+    assert params.listed_items and params.copy_answers and params.end_answer_loops
 
 
 def test_without_a_model_the_embedded_models_profile_fills_the_options_not_given(
@@ -161,13 +161,14 @@ def test_without_a_model_the_embedded_models_profile_fills_the_options_not_given
     assert runner.invoke(app, args).exit_code == 0
     params = backend.requests[0][1]
     assert params.copy_bias == 3.0 and params.copy_answers and params.mentioned_arguments
-    assert params.example_shapes and params.listed_items
+    assert params.example_shapes and params.listed_items and params.end_answer_loops
 
     backend = script(["Hi."])
-    given = ["--copy-bias", "1", "--no-listed-items"]
+    given = ["--copy-bias", "1", "--no-listed-items", "--no-end-answer-loops"]
     assert runner.invoke(app, [*args, *given]).exit_code == 0
     params = backend.requests[0][1]
     assert params.copy_bias == 1.0 and not params.listed_items and params.example_shapes
+    assert not params.end_answer_loops
 
     for plain in (["--no-profile"], ["--model", "x"]):
         backend = script(["Hi."])

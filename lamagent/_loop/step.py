@@ -77,6 +77,7 @@ async def run_step(
     step.raw_output = generation.text
     step.usage = generation.usage
     step.copy_bias = generation.copy_bias
+    step.cut_loop = generation.cut_loop
     if model_turn.mentioned:
         step.mentioned = {tool: list(names) for tool, names in model_turn.mentioned.items()}
     if model_turn.renamed:

@@ -136,6 +136,14 @@ ShapesOpt = Annotated[
         "'EV'\") is that option.",
     ),
 ]
+LoopsOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--end-answer-loops/--no-end-answer-loops",
+        help="End a text answer that goes round (one round written three times in a row) "
+        "after its first round; the step keeps the rounds cut.",
+    ),
+]
 ListedOpt = Annotated[
     bool | None,
     typer.Option(
@@ -448,6 +456,7 @@ def run(
     mentioned_arguments: MentionsOpt = None,
     example_shapes: ShapesOpt = None,
     listed_items: ListedOpt = None,
+    end_answer_loops: LoopsOpt = None,
     gate: GateOpt = None,
     profile: ProfileOpt = True,
     as_json: JsonOpt = False,
@@ -473,6 +482,7 @@ def run(
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
                 listed_items=listed_items,
+                end_answer_loops=end_answer_loops,
             ),
             fmt=fmt,
             threads=threads,
@@ -514,6 +524,7 @@ def chat(
     mentioned_arguments: MentionsOpt = None,
     example_shapes: ShapesOpt = None,
     listed_items: ListedOpt = None,
+    end_answer_loops: LoopsOpt = None,
     gate: GateOpt = None,
     profile: ProfileOpt = True,
     tools: ToolsOpt = None,
@@ -538,6 +549,7 @@ def chat(
                 mentioned_arguments=mentioned_arguments,
                 example_shapes=example_shapes,
                 listed_items=listed_items,
+                end_answer_loops=end_answer_loops,
             ),
             fmt=fmt,
             threads=threads,

@@ -319,6 +319,9 @@ class Step(BaseModel):
     gate: dict[str, Any] | None = None
     #: What copy-aware decoding did in this step's generation (bias, steps biased, copied).
     copy_bias: CopyBiasRecord | None = None
+    #: What the model wrote after the first round of a loop its text answer ended in: the
+    #: answer ends after that round (`end_answer_loops`); None when nothing was cut.
+    cut_loop: str | None = None
     #: The optional arguments, by tool, the user asked for and the model's first draft left
     #: out: the turn was generated again with them required (`mentioned_arguments`).
     mentioned: dict[str, list[str]] | None = None

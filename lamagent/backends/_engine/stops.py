@@ -73,6 +73,13 @@ class StopStream:
         """Release the held-back tail (the generation ended without a stop string)."""
         return self._release(len(self.text))
 
+    def cut(self, end: int) -> str:
+        """End the text at `end` (it went round after that); returns what is left to release
+        up to there (text released beyond `end` already went out)."""
+        self.text = self.text[:end]
+        self.stopped = True
+        return self._release(end)
+
     def _release(self, end: int) -> str:
         if end <= self._released:
             return ""

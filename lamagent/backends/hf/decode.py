@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from lamagent.backends._engine.answer_loops import answer_loops
 from lamagent.backends._engine.copy_bias import CopyBias, copy_record
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.backends._engine.loop_watch import LoopWatch
@@ -151,6 +152,8 @@ class SequenceState:
             if self._closing and self.params.example_shapes
             else None
         )
+        # A text answer going round ends after its first round (see AnswerLoops).
+        self._answer_loops = answer_loops(self.params)
         self._generator: torch.Generator | None = None
         if self.params.temperature > 0:
             self._generator = torch.Generator(device="cpu")
@@ -221,6 +224,10 @@ class SequenceState:
         if self._loops is not None:
             self._loops.feed(delta)
         out, stopped = self._stops.feed(delta)
+        cut = None if stopped or self._answer_loops is None else self._answer_loops.feed(delta)
+        if cut is not None:
+            out += self._stops.cut(cut)
+            stopped = True
         if out:
             self.request.emit(out)
         if stopped:
@@ -262,6 +269,7 @@ class SequenceState:
                 "queued": max(self.started - self.request.submitted, 0.0),
             },
             copy_bias=copy_record(self.params, self.copy),
+            cut_loop=None if self._answer_loops is None else self._answer_loops.cut_rounds,
         )
 
 

@@ -24,6 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lamagent.backends._engine.answer_loops import AnswerLoops, answer_loops
 from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
 from lamagent.backends._engine.contract import check_prompt, check_settings, context_overflow
 from lamagent.backends._engine.copy_bias import (
@@ -362,7 +363,11 @@ class LlamaCppBackend(Backend):
                 evaluated = self._prefill(tokens)
                 prefilled = time.perf_counter()
                 copy = self._copy_bias(params)
-                text, finish, n_out = self._decode(sampler, params, max_new, emit, cancel, copy)
+                looping = answer_loops(params)
+                text, finish, n_out = self._decode(
+                    sampler, params, max_new, emit, cancel, copy, looping
+                )
+                cut_loop = looping.cut_rounds if looping is not None else None
             finally:
                 sampler.close()
         done = time.perf_counter()
@@ -381,6 +386,7 @@ class LlamaCppBackend(Backend):
                 "total": done - started,
             },
             copy_bias=copy_record(params, copy),
+            cut_loop=cut_loop,
         )
 
     def _decode(
@@ -391,6 +397,7 @@ class LlamaCppBackend(Backend):
         emit: _Emit | None,
         cancel: threading.Event | None,
         copy: CopyBias | None = None,
+        looping: AnswerLoops | None = None,
     ) -> tuple[str, FinishReason, int]:
         import llama_cpp
 
@@ -432,6 +439,10 @@ class LlamaCppBackend(Backend):
             hit = stops.find(text, searched)
             if hit is not None:
                 text, finish, truncated = text[:hit], "stop", True
+                break
+            looped = looping.feed(delta) if looping is not None else None
+            if looped is not None:  # a text answer going round: it ends after its first round
+                text, finish, truncated = text[:looped], "stop", True
                 break
             repeat = guard.feed(delta)
             if loops is not None:
