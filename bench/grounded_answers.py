@@ -2,6 +2,7 @@
 
     python bench/grounded_answers.py --threads 1                   # the embedded model
     python bench/grounded_answers.py --setting "gate + copy" --out runs/answers
+    python bench/grounded_answers.py --model ~/.cache/lamagent/SmolLM2-135M-Instruct-hf
 
 Each case is a question, the call that answers it and the tool's result, already in the
 conversation; the turn after it is generated under the built-in call gate (its draft under
@@ -287,13 +288,20 @@ def grade(case: Case, answer: str) -> dict[str, bool]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--setting", action="append", choices=sorted(SETTINGS))
+    p.add_argument("--model", default=None, help="a model for load_model (default: embedded)")
     p.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
     p.add_argument("--max-tokens", type=int, default=256)
     p.add_argument("--out", default="runs/grounded-answers")
     a = p.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    backend = load_model(None, n_threads=a.threads)
+    if a.model is not None and not a.model.lower().endswith(".gguf"):
+        import torch  # a transformers checkpoint: its CPU threads
+
+        torch.set_num_threads(a.threads)
+        backend = load_model(a.model)
+    else:
+        backend = load_model(a.model, n_threads=a.threads)
     table: dict[str, dict[str, float]] = {}
     for name in a.setting or list(SETTINGS):
         copy_answers, cue = SETTINGS[name]

@@ -111,9 +111,9 @@ class Agent:
             docs/typed-output.md.
         profile: settings measured for the model (`lamagent.profiles.ModelProfile`), used
             where the arguments above set nothing: "auto" (the default) is `EMBEDDED` for the
-            embedded model (model=None, its GGUF file or a backend loaded from it: the call
-            gate, copy-aware decoding and the call rules of docs/small-models.md) and none for
-            any other; None: none.
+            embedded model (model=None, its GGUF file, the transformers checkpoint converted
+            from it, or a backend loaded from either: the call gate, copy-aware decoding and
+            the call rules of docs/small-models.md) and none for any other; None: none.
     """
 
     def __init__(

@@ -46,6 +46,11 @@ def default_gguf_path() -> Path:
     )
 
 
+def default_hf_checkpoint_path() -> Path:
+    """Where `default_hf_checkpoint` keeps the converted checkpoint (it may not exist yet)."""
+    return cache_dir() / "SmolLM2-135M-Instruct-hf"
+
+
 def default_hf_checkpoint() -> Path:
     """The default model as a Hugging Face checkpoint folder, converted once from the GGUF.
 
@@ -53,7 +58,7 @@ def default_hf_checkpoint() -> Path:
     model loaded "with gguf quantization", although the weights are already fp32, so the
     quantizer marks are cleared before saving. The result is cached under `cache_dir()`.
     """
-    target = cache_dir() / "SmolLM2-135M-Instruct-hf"
+    target = default_hf_checkpoint_path()
     if (target / "config.json").is_file() and any(target.glob("*.safetensors")):
         return target
     try:

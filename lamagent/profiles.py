@@ -10,10 +10,11 @@ arguments the user asked for, values in the shapes their descriptions show, one 
 the user listed, and text answers that end where they start going round (docs/small-models.md
 explains each).
 
-An Agent on the embedded model (`model=None`, its GGUF file, or a backend loaded from it) uses
-`EMBEDDED` unless given `profile=None`; any setting the user gives wins over the profile's
-(`Agent(copy_bias=0)`, `gate=CallGate(...)`, or a `GenerationParams` that sets the field).
-Another model gets no profile unless one is passed: `Agent(my_backend, profile=EMBEDDED)`.
+An Agent on the embedded model (`model=None`, its GGUF file, the transformers checkpoint
+converted from it, or a backend loaded from either) uses `EMBEDDED` unless given `profile=None`;
+any setting the user gives wins over the profile's (`Agent(copy_bias=0)`, `gate=CallGate(...)`,
+or a `GenerationParams` that sets the field). Another model gets no profile unless one is
+passed: `Agent(my_backend, profile=EMBEDDED)`.
 """
 
 from __future__ import annotations
@@ -82,16 +83,20 @@ EMBEDDED = ModelProfile(
 
 def profile_for(model: object) -> ModelProfile | None:
     """The profile `profile="auto"` picks: `EMBEDDED` for the embedded model (None, its GGUF
-    file, or a backend loaded from that file), none for any other model."""
+    file, the transformers checkpoint converted from it, or a backend loaded from either),
+    none for any other model."""
     if model is None:
         return EMBEDDED
-    path = getattr(model, "path", model)  # a llama.cpp backend knows its file
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path).lower().endswith(".gguf"):
+    path = getattr(model, "path", model)  # a backend knows the file or folder it loaded
+    if not isinstance(path, (str, os.PathLike)):
         return None
-    from lamagent.models import default_gguf_path
+    from lamagent.models import default_gguf_path, default_hf_checkpoint_path
 
     try:
-        same = Path(path).resolve() == default_gguf_path().resolve()
+        if os.fspath(path).lower().endswith(".gguf"):
+            same = Path(path).resolve() == default_gguf_path().resolve()
+        else:
+            same = Path(path).resolve() == default_hf_checkpoint_path().resolve()
     except (ModelLoadError, OSError):
         return None
     return EMBEDDED if same else None

@@ -112,3 +112,31 @@ def test_london_weather_run_through_the_agent(smol: HFBackend) -> None:
     assert result.outcome == "answer" and result.answer, [s.raw_output for s in steps]
     # the second step re-used the first step's cache: only the observation was prefilled
     assert steps[1].usage.evaluated_tokens < steps[1].usage.prompt_tokens / 2
+
+
+def test_the_embedded_profile_runs_on_transformers_too(smol: HFBackend) -> None:
+    """The checkpoint converted from the embedded GGUF is the same model: `Agent()` gives it
+    the same profile, and the README question gets the call, then a cued answer, on this
+    engine as on llama.cpp (the gate, the copy bias and the cue all need its logits)."""
+    from lamagent import Agent, tool
+    from lamagent.profiles import EMBEDDED
+
+    @tool
+    def get_weather(location: str, unit: str = "celsius") -> dict[str, Any]:
+        """Current weather.
+
+        Args:
+            location: City name, e.g. "London".
+            unit: "celsius" or "fahrenheit".
+        """
+        return {"location": location, "temperature": 14, "unit": unit}
+
+    agent = Agent(smol, tools=[get_weather], max_steps=4, max_tokens=96)
+    assert agent.profile is EMBEDDED and smol.path is not None
+    result = agent.run("What's the weather like in London?")
+    steps = result.trajectory.steps
+    made = [c for s in steps for c in s.tool_calls]
+    assert made == [{"name": "get_weather", "arguments": {"location": "London"}}]
+    assert steps[0].gate is not None and steps[0].gate["decision"] == "call"
+    cue = EMBEDDED.gate.answer_cue if EMBEDDED.gate else None
+    assert result.outcome == "answer" and cue and result.answer.startswith(cue)

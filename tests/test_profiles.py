@@ -56,6 +56,22 @@ def test_the_embedded_model_is_known_by_its_file_too() -> None:
     assert Agent(str(path)).profile is EMBEDDED and Agent(str(path), profile=None).profile is None
 
 
+def test_the_transformers_checkpoint_converted_from_it_is_the_embedded_model_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from lamagent.models import default_hf_checkpoint_path
+
+    monkeypatch.setenv("LAMAGENT_CACHE", str(tmp_path))  # nothing is converted to find it
+    folder = default_hf_checkpoint_path()
+    assert folder.parent == tmp_path and not folder.exists()
+    assert profile_for(folder) is EMBEDDED and profile_for(str(folder)) is EMBEDDED
+    assert profile_for(SimpleNamespace(path=folder)) is EMBEDDED  # a backend loaded from it
+    assert profile_for(tmp_path / "my-tuned-smollm2") is None
+    assert profile_for(SimpleNamespace(path=None)) is None  # weights passed in, or an adapter
+
+
 def test_a_run_records_the_profile_it_ran_with(tmp_path: Path) -> None:
     agent = Agent(ScriptedBackend(["Hi."]), profile=EMBEDDED, store=tmp_path / "runs.db")
     profiled = agent.run("Hello")

@@ -108,8 +108,12 @@ class HFBackend(Backend):
         trust_remote_code: bool = False,
     ) -> None:
         self._device_map = device_map
+        #: The checkpoint folder or hub id the weights came from (None: a model passed in, or
+        #: an adapter on top: other weights than the folder's).
+        self.path: Path | None = None
         if isinstance(model_or_path, (str, os.PathLike)):
             source = os.fspath(model_or_path)
+            self.path = Path(source) if adapter is None else None
             target_device = str(device) if device is not None else default_device()
             self.dtype = resolve_dtype(dtype, target_device)
             self.model = self._load_model(
