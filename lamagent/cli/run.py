@@ -161,7 +161,9 @@ GateOpt = Annotated[
     typer.Option(
         "--gate",
         help="A call gate for auto turns: 'default' (the built-in one), a JSON file from "
-        "'lamagent eval calibrate-gate', or 'none'. The embedded model's profile: 'default'.",
+        "'lamagent eval calibrate-gate' (it may hold an answer_cue), or 'none'. The embedded "
+        "model's profile: the built-in one, its answers after a tool's result started with "
+        "'Based on the result, '.",
     ),
 ]
 ProfileOpt = Annotated[
