@@ -6,6 +6,8 @@ own `chatml-function-calling` handler, on the same held-out BFCL cases and the s
     python bench/copy_bias.py --split train --limit 30 -c simple_python -c multiple \
         -c parallel -c live_simple --setting "calls only" --setting "calls only + copy" \
         --copy-bias 3 --out runs/copy-bias-train           # how the strength was chosen
+    python bench/copy_bias.py --limit 200 --word many --word much \
+        --setting "gate + copy + mentions + shapes + listed"  # only questions with these words
 
 The cases are the held-out half of `lamagent.eval.split.split_cases` (seed 0), the first
 `--limit` of each category, so the built-in `CallGate` (fitted on the train half) and the copy
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -278,6 +281,11 @@ def main() -> None:
     p.add_argument("--category", "-c", action="append", help="repeatable; default: 5 kinds")
     p.add_argument("--limit", type=int, default=20, help="first N cases per category")
     p.add_argument(
+        "--word",
+        action="append",
+        help="repeatable: only the cases whose question holds one of these words",
+    )
+    p.add_argument(
         "--split",
         choices=("held-out", "train"),
         default="held-out",
@@ -296,7 +304,11 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     categories = a.category or list(CATEGORIES)
     train, held_out = split_cases(load_bfcl(a.data, categories))
-    cases = select_cases(train if a.split == "train" else held_out, limit=a.limit)
+    pool = train if a.split == "train" else held_out
+    if a.word:
+        wanted = re.compile(r"\b(" + "|".join(map(re.escape, a.word)) + r")\b", re.IGNORECASE)
+        pool = [c for c in pool if wanted.search(json.dumps(c.messages[-1].get("content")))]
+    cases = select_cases(pool, limit=a.limit)
     backend = None
     results: dict[str, list[Row]] = {}
     chosen = [n for n in SETTINGS if not a.setting or n in a.setting]

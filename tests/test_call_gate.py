@@ -166,6 +166,33 @@ def test_tool_match_and_argument_names_measure_what_the_query_asks_for() -> None
     assert right.tool_match > 0.6 > 0.4 > wrong.tool_match
 
 
+def test_how_many_and_how_much_ask_nothing_of_the_tool() -> None:
+    """ "How many pounds is 3 kg?": every other content word is a value the draft copied, so
+    "many" alone was the request, no tool speaks it, and the embedded model's right
+    conversion scored 0.25 and was turned down. Quantity question words are no content."""
+    convert = Tool.from_spec(
+        {
+            "name": "convert_units",
+            "description": "Convert a value between units.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "number"},
+                    "from_unit": {"type": "string"},
+                    "to_unit": {"type": "string"},
+                },
+            },
+        }
+    )
+    call = ToolCall(
+        name=convert.name, arguments={"value": 3, "from_unit": "kg", "to_unit": "pounds"}
+    )
+    for question in ("How many pounds is 3 kg?", "How much is 3 kg in pounds?"):
+        signals = measure([call], [Message.user(question)], [convert])
+        assert signals.grounding == 1.0 and signals.tool_match is None, question
+        assert CallGate().decide(signals).decision == "call"
+
+
 def test_the_score_is_a_weighted_mean_of_present_signals() -> None:
     gate = CallGate(threshold=0.5, weights={"grounding": 3.0, "tool_match": 1.0})
     assert gate.score(GateSignals(1.0, 0.0, 0.2)) == pytest.approx(0.8)

@@ -54,7 +54,7 @@ _STOPWORD_TEXT = (
     "should will shall may might do does did done have has had i me my we our you your he "
     "she they them their his her there here as if then than so such not no yes please get "
     "give find tell show need want like some any all each every about into over under up "
-    "down out also just only using use used given one two three me s t"
+    "down out also just only using use used given one two three me s t many much"
 )
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 #: The same words, for the modules that read a query's words alongside the signals.
