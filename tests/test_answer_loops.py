@@ -78,7 +78,23 @@ QUESTION = "What is the frequency of gene variant rs7412 in the European populat
 PROMPT = f"<|im_start|>user\n{QUESTION}<|im_end|>\n<|im_start|>assistant\n"
 
 
-def _check_engine(backend: Any) -> None:
+def _transformers() -> Any:
+    pytest.importorskip("transformers")
+    from lamagent.backends.hf import HFBackend
+    from lamagent.models import default_hf_checkpoint
+
+    return HFBackend(default_hf_checkpoint(), device="cpu")
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param("llama.cpp", marks=pytest.mark.gguf),
+        pytest.param("transformers", marks=[pytest.mark.hf, pytest.mark.slow]),
+    ],
+)
+def test_the_engine_ends_the_loop_and_keeps_the_rounds(engine: str, gguf: Any) -> None:
+    backend = gguf if engine == "llama.cpp" else _transformers()
     plain = backend.generate(PROMPT, GenerationParams(max_tokens=160))
     ended = backend.generate(PROMPT, GenerationParams(max_tokens=160, end_answer_loops=True))
     assert plain.finish_reason == "length" and plain.text.endswith("0" * 40)
@@ -87,21 +103,6 @@ def _check_engine(backend: Any) -> None:
     assert ended.text.endswith("approximately 0.0") and set(ended.cut_loop or "") == {"0"}
     # nothing lost: what was kept and what was cut are what the model wrote
     assert plain.text.startswith(ended.text + (ended.cut_loop or ""))
-
-
-@pytest.mark.gguf
-def test_the_llama_cpp_engine_ends_the_loop(gguf: Any) -> None:
-    _check_engine(gguf)
-
-
-@pytest.mark.hf
-@pytest.mark.slow
-def test_the_transformers_engine_ends_the_loop() -> None:
-    pytest.importorskip("transformers")
-    from lamagent.backends.hf import HFBackend
-    from lamagent.models import default_hf_checkpoint
-
-    _check_engine(HFBackend(default_hf_checkpoint(), device="cpu"))
 
 
 @pytest.mark.gguf
