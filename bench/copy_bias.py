@@ -8,6 +8,7 @@ own `chatml-function-calling` handler, on the same held-out BFCL cases and the s
         --copy-bias 3 --out runs/copy-bias-train           # how the strength was chosen
     python bench/copy_bias.py --limit 200 --word many --word much \
         --setting "gate + copy + mentions + shapes + listed"  # only questions with these words
+    python bench/copy_bias.py --match "[a-z][0-9]" ...       # only questions matching a pattern
 
 The cases are the held-out half of `lamagent.eval.split.split_cases` (seed 0), the first
 `--limit` of each category, so the built-in `CallGate` (fitted on the train half) and the copy
@@ -286,6 +287,10 @@ def main() -> None:
         help="repeatable: only the cases whose question holds one of these words",
     )
     p.add_argument(
+        "--match",
+        help="only the cases whose question matches this regular expression (with --word: either)",
+    )
+    p.add_argument(
         "--split",
         choices=("held-out", "train"),
         default="held-out",
@@ -305,8 +310,10 @@ def main() -> None:
     categories = a.category or list(CATEGORIES)
     train, held_out = split_cases(load_bfcl(a.data, categories))
     pool = train if a.split == "train" else held_out
-    if a.word:
-        wanted = re.compile(r"\b(" + "|".join(map(re.escape, a.word)) + r")\b", re.IGNORECASE)
+    patterns = [rf"\b(?:{'|'.join(map(re.escape, a.word))})\b"] if a.word else []
+    patterns += [a.match] if a.match else []
+    if patterns:
+        wanted = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
         pool = [c for c in pool if wanted.search(json.dumps(c.messages[-1].get("content")))]
     cases = select_cases(pool, limit=a.limit)
     backend = None

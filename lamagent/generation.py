@@ -83,7 +83,8 @@ class GenerationParams(BaseModel):
     #: wrote in brackets is cut there (`lamagent.gate.percentages`, `lamagent.gate.numbers`,
     #: `lamagent.gate.written_lists`); a value the model writes in a loop is closed as it
     #: goes round and cut back to what it held before the loop (`lamagent.repetition`,
-    #: `lamagent.gate.loops`).
+    #: `lamagent.gate.loops`); an optional argument whose value only names its parameter
+    #: ("method_used", "string", "{{id}}") is left out (`lamagent.gate.placeholders`).
     example_shapes: bool = False
     #: A text answer (no call grammar) that ends in a loop (one round written three times in
     #: a row, `lamagent.repetition.answer_loop`) ends there, after its first round; the rounds

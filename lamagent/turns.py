@@ -442,20 +442,25 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote as fractions where the parameters
-    take fractions (`lamagent.gate.percentages`) and the values that name one of the options
-    their description lists as that option (`lamagent.gate.options`), when `example_shapes`
-    is on."""
+    take fractions (`lamagent.gate.percentages`), the values that name one of the options
+    their description lists as that option (`lamagent.gate.options`) and the optional
+    arguments whose values are placeholders left out (`lamagent.gate.placeholders`), when
+    `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
+    from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
 
     fractions, notes = percent_fractions(
         model_turn.turn.calls, query_text(request.messages), request.tools
     )
-    calls, named = named_options(fractions, request.tools)
-    return _reshaped(model_turn, calls, [*notes, *named])
+    named_calls, named = named_options(fractions, request.tools)
+    calls, placeholders = placeholder_values(
+        named_calls, request.tools, copy_sources(request.messages)
+    )
+    return _reshaped(model_turn, calls, [*notes, *named, *placeholders])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:

@@ -11,6 +11,7 @@ import pytest
 
 from lamagent.backends import Constraint, Generation
 from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
+from lamagent.backends._engine.closers import closers_of
 from lamagent.backends._engine.compiled import CompiledCache, constraint_key
 from lamagent.backends._engine.contract import check_settings, is_context_overflow
 from lamagent.backends._engine.json_scan import JsonScanner, ends_inside_string
@@ -57,6 +58,15 @@ def test_the_scanner_ignores_brackets_and_escaped_quotes_inside_strings() -> Non
 
 
 # -- prefix reuse -----------------------------------------------------------------------------
+
+
+def test_closers_are_sorted_by_what_they_close() -> None:
+    pieces = ['"', ' "', '"]', '"}]', "]", " }", "}}]", ",", ", ", " ,", "a", '",', None, "", " "]
+    closers = closers_of(pieces)
+    assert [pieces[t] for t in closers.strings] == ['"', ' "', '"]', '"}]']
+    assert [pieces[t] for t in closers.structures] == ["]", " }", "}}]"]
+    # a shaped string's parts are joined by ", ": these go on to the next part
+    assert [pieces[t] for t in closers.separators] == [",", ", "]
 
 
 def test_the_prefix_rule_keeps_the_common_tokens_less_a_margin() -> None:

@@ -128,6 +128,29 @@ def test_a_span_never_runs_into_the_next_source() -> None:
     assert sources.continuations("Paris") == set()  # at the end of a source
 
 
+def test_a_copy_ends_before_the_mark_that_ends_a_sentence() -> None:
+    sources = CopySources(
+        [
+            "Find a lawyer in Chicago.",
+            "I live in Boston. Find sushi! Shares of Apple Inc. rose; see St. Louis",
+            "Any in Houston?\nThen Palo Alto.  ",
+        ]
+    )
+    # the full stop, "!" or "?" of a sentence is the sentence's, not the value's
+    assert sources.continuations("Chic") == {"ago"}
+    for value in ("Chicago", "Boston", "sushi", "Houston", "Alto"):
+        assert sources.continuations(value) == set()
+    assert "Boston" in sources.continuations("", horizon=8)
+    # an abbreviation's stop goes on: a word of three letters or fewer, or a lower-case word
+    # after it
+    assert sources.continuations("Apple Inc", horizon=6) == {". rose"}
+    assert sources.continuations("St", horizon=7) == {". Louis"}
+    # a span the user quoted is copied whole, its stop too
+    assert CopySources(["the company 'Global Corp.'"]).continuations("Global", horizon=9) == {
+        " Corp."
+    }
+
+
 def test_sources_are_matched_as_json_escaped_text() -> None:
     sources = CopySources(['the file "a b.txt"'])
     assert escape('"a') == '\\"a'

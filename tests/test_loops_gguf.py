@@ -9,16 +9,22 @@ which gives the call BFCL expects:
 - simple_python_79: seven scores, then "91" again and again, the last cut short ("9");
 - simple_python_211: the quoted body, then the body again and again;
 - simple_python_328: "rating", "player count", then the two in turn to the limit.
+
+A loop inside the first part of a value whose shape wants another ("Chicago.IL.1.1.1..." where
+the pattern is "Name, ST") is closed through that part.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gguf_model import calls_turn
 
+from lamagent.backends._engine.closers import Closers
+from lamagent.backends._engine.copy_bias import CopySources
 from lamagent.eval import load_bfcl
 from lamagent.eval.checker import check_bfcl
 from lamagent.messages import ToolCall
@@ -86,3 +92,36 @@ def test_the_transformers_backend_closes_the_loop_too() -> None:
     assert shapes.generation.usage.completion_tokens < plain.generation.usage.completion_tokens - 40
     assert shapes.turn.calls[0].arguments["data"] == [85, 90, 88, 92, 86, 89, 91]
     assert [note for note in shapes.reshaped if "loop" in note]
+
+
+def test_a_loop_inside_the_first_part_of_a_shape_is_closed_through_the_next(
+    gguf: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # simple_python_166: "... in Chicago." and `city` "The city and state, e.g. Chicago, IL."
+    # (a "Name, ST" pattern). With the copy going on past the sentence's full stop (as it did
+    # before copies ended there), the model writes "Chicago.IL.1234567890.0.0.0.1.1.1..."
+    # inside the first part, where the grammar allows no closing quote.
+    monkeypatch.setattr(CopySources, "_before_sentence_end", lambda self, start, piece: piece)
+    case = CASES["simple_python_166"]
+    content = case.messages[-1]["content"]
+    assert isinstance(content, str)
+    settings: dict[str, Any] = {
+        "copy_bias": 3.0,
+        "max_tokens": 256,
+        "mentioned_arguments": True,
+        "example_shapes": True,
+    }
+    tool = case.prompt_functions[0]
+    closed = calls_turn(gguf, content, tool, **settings)
+    # the loop is closed through ", " and an abbreviation; the call goes on to its other
+    # arguments
+    assert closed.turn.error is None, closed.generation.text
+    city = closed.turn.calls[0].arguments["city"]
+    assert city.startswith("Chicago.IL.") and re.search(r"(\.1){3}, [A-Z]{2,3}$", city), city
+    assert {"specialty", "fee"} <= set(closed.turn.calls[0].arguments)
+    # without the part separators the quote never comes: the call is cut off at the limit
+    closers = gguf._closer_tokens()
+    monkeypatch.setattr(gguf, "_closers", Closers(closers.strings, closers.structures, ()))
+    cut = calls_turn(gguf, content, tool, **settings)
+    assert cut.generation.usage.completion_tokens >= 250
+    assert cut.turn.error is not None or not cut.turn.calls

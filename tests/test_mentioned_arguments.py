@@ -172,6 +172,93 @@ def test_a_word_after_a_copied_number_asks_for_a_unit_parameter() -> None:
     assert _mentioned(density, {"mass": 45, "volume": 15}, query) == {}
 
 
+def test_a_number_no_argument_took_asks_for_the_parameter_next_to_it() -> None:
+    profile = _tool(  # BFCL simple_python_348
+        "create_player_profile",
+        "Create a new player profile with character name, class and starting level.",
+        ["player_name", "_class"],
+        player_name={"type": "string", "description": "The desired name of the player."},
+        _class={"type": "string", "description": "The character class for the player"},
+        starting_level={"type": "integer", "description": "The starting level for the player"},
+    )
+    query = "Create a player named 'StarPlayer', class 'Mage', set the starting level to 5."
+    arguments = {"player_name": "StarPlayer", "_class": "Mage"}
+    # the tool's description says "starting level", but the 5 the user gave it is no value of
+    # the call: the parameter is asked for, and a number parameter takes that number
+    assert _mentioned(profile, arguments, query) == {"starting_level": (5,)}
+    assert _mentioned(profile, {**arguments, "starting_level": 5}, query) == {}
+    assert _mentioned(profile, arguments, "Create a player 'StarPlayer', class 'Mage'.") == {}
+    # a number its enum does not hold is not narrowed to: the model writes a value it allows
+    levels = _tool(
+        profile.name,
+        profile.description,
+        ["player_name", "_class"],
+        player_name={"type": "string", "description": "The desired name of the player."},
+        _class={"type": "string", "description": "The character class for the player"},
+        starting_level={"type": "integer", "enum": [1, 10], "description": "The starting level"},
+    )
+    assert _mentioned(levels, arguments, query) == {"starting_level": ()}
+    tickets = _tool(  # BFCL simple_python_288
+        "concert_booking.book_ticket",
+        "Book concert tickets for a specific artist in a specified city.",
+        ["artist", "city"],
+        artist={"type": "string", "description": "The artist you want to book tickets for."},
+        city={"type": "string", "description": "The city where the concert is."},
+        num_tickets={"type": "integer", "description": "Number of tickets required."},
+    )
+    query = "Get me two tickets for next Eminem concert in New York City."
+    arguments = {"artist": "Eminem", "city": "New York City"}
+    # a count in words, next to the parameter's name
+    assert _mentioned(tickets, arguments, query) == {"num_tickets": (2,)}
+    # a count in words says what it counts after it: "two sets" is no significance level
+    t_test = _tool(  # BFCL multiple_126
+        "t_test",
+        "Perform a statistical t-test to check if the means of two independent datasets are "
+        "statistically different.",
+        ["dataset_A", "dataset_B"],
+        dataset_A={"type": "array", "items": {"type": "integer"}, "description": "Dataset A."},
+        dataset_B={"type": "array", "items": {"type": "integer"}, "description": "Dataset B."},
+        alpha={"type": "number", "description": "Significance level for the test."},
+    )
+    query = "Find the statistical significance between two set of variables, A 12, 24 and B 15, 30."
+    arguments = {"dataset_A": [12, 24], "dataset_B": [15, 30]}
+    assert _mentioned(t_test, arguments, query) == {}
+    assert _mentioned(t_test, arguments, query.replace("two", "2")) == {"alpha": (2,)}
+    # a number a value holds is taken: the 12 of "iPhone 12" is no count of anything
+    inventory = _tool(  # BFCL live_multiple_55-22-2
+        "inventory_management",
+        "Manage inventory-related queries, including checking product availability, stock "
+        "levels for different sizes and colors, and bulk availability.",
+        ["product_id"],
+        product_id={"type": "string", "description": "The unique identifier of the product."},
+        color={
+            "type": "string",
+            "description": "The specific color to check for stock availability.",
+        },
+    )
+    query = "Can you check if the white iPhone 12 still available? Use the prod id iPhone 12"
+    assert _mentioned(inventory, {"product_id": "iPhone 12"}, query) == {}
+    # a number next to an argument the call wrote is that argument's, wrong or not
+    assert _mentioned(CIRCLE, {"radius": 5}, "A circle's circumference, radius 4") == {}
+    # a string parameter is asked for, and the model writes the value
+    concert = _tool(  # BFCL simple_python_286
+        "concert.get_details",
+        "Fetch the details for a particular concert based on the artist and location.",
+        ["artist", "location"],
+        artist={"type": "string", "description": "Name of the artist/band who's performing."},
+        location={"type": "string", "description": "City where the concert is taking place."},
+        date={
+            "type": "string",
+            "description": "Date of the concert in 'mm-yyyy' format. Default is the current "
+            "month if not specified.",
+        },
+    )
+    query = "Concert details for Beyonce in San Diego next month (April 2022)."
+    assert _mentioned(concert, {"artist": "Beyonce", "location": "San Diego"}, query) == {
+        "date": ()
+    }
+
+
 def test_words_copied_into_values_or_explained_by_the_tool_ask_for_nothing() -> None:
     search = _tool(
         "recipes.search",

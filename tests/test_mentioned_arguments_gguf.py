@@ -3,7 +3,8 @@
 BFCL live_simple_10-3-6 asks for the weather in Mariposa, CA "in Celsius". Under the calls-only
 grammar the model writes the location and closes the call; the unit is left at its default.
 With `mentioned_arguments` the turn is generated again with `unit` required, and the model
-writes "celsius".
+writes "celsius". A count the user wrote in words ("two tickets") is written into the
+parameter next to it, as a number.
 """
 
 from __future__ import annotations
@@ -59,3 +60,36 @@ def test_an_option_the_description_lists_and_the_user_said_is_written(gguf: Any)
         {"religion_name": "Buddhism", "detail_level": "full"}
     ]
     assert dict(asked.mentioned) == {"retrieve_religion_info": ("detail_level",)}
+
+
+#: BFCL simple_python_288's tool and query: the count is written in words.
+TICKETS: dict[str, Any] = {
+    "name": "concert_booking.book_ticket",
+    "description": "Book concert tickets for a specific artist in a specified city.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "artist": {"type": "string", "description": "The artist you want to book tickets for."},
+            "city": {"type": "string", "description": "The city where the concert is."},
+            "num_tickets": {
+                "type": "integer",
+                "description": "Number of tickets required. Default is 1.",
+            },
+        },
+        "required": ["artist", "city"],
+    },
+}
+
+
+def test_a_number_the_user_gave_is_written_into_the_parameter_next_to_it(gguf: Any) -> None:
+    query = "Get me two tickets for next Eminem concert in New York City."
+    rules = {"copy_bias": 3.0, "example_shapes": True, "listed_items": True}
+    plain = calls_turn(gguf, query, TICKETS, **rules)
+    assert [c.arguments for c in plain.turn.calls] == [
+        {"artist": "Eminem", "city": "New York City"}
+    ]
+    asked = calls_turn(gguf, query, TICKETS, **rules, mentioned_arguments=True)
+    assert [c.arguments for c in asked.turn.calls] == [
+        {"artist": "Eminem", "city": "New York City", "num_tickets": 2}
+    ]
+    assert dict(asked.mentioned) == {"concert_booking.book_ticket": ("num_tickets",)}

@@ -133,7 +133,8 @@ ShapesOpt = Annotated[
         "a list copied past the end of one you wrote in brackets is cut where yours ends; "
         "a value the model writes in a loop is closed and cut back to what came before; "
         "a value holding one of the options the description lists (\"'gas', 'diesel' or "
-        "'EV'\") is that option.",
+        "'EV'\") is that option; an optional argument whose value only names its parameter "
+        '("method_used", "string", "{{id}}") is left out.',
     ),
 ]
 LoopsOpt = Annotated[

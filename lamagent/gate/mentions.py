@@ -10,7 +10,11 @@ speak to: the words of the query that no argument value copied and that the tool
 arguments already written do not explain (the request's leftover), met by the parameter's
 name, one of its enum values, at least two words of its description, or, for a parameter that
 is the unit of an argument the call wrote ("the unit of the radius"), the word after that
-argument's number ("4 inches").
+argument's number ("4 inches"). A number the user wrote that no argument took ("set the
+starting level to 5", "two tickets", in digits or in words up to twelve) asks for the
+parameter whose name or description meets a word next to it (after it, for a number in
+words), even a word the tool's description explains (the tool "creates a profile with name,
+class and starting level"); a number parameter asked for this way takes that number.
 
 With `GenerationParams.mentioned_arguments`, a turn that must call (`PromptTurns`) is generated
 again when a call left such parameters out: the same prompt (a prefix-caching engine re-reads
@@ -62,6 +66,35 @@ _NEGATIONS = frozenset(
 _NEGATION_REACH = 3
 #: Words and numbers as the user wrote them.
 _SURFACE = re.compile(r"[^\W\d_]+|\d+")
+#: A number as the user wrote it ("5", "400,000", "3.5", "20" of "20ft"; not the digits of a
+#: code, "Q3CC-CRT3"), or a word.
+_WRITTEN = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*|[^\W\d_]+\d*[\w-]*|\d+")
+_WRITTEN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+#: Numbers written in words, as a request writes a count ("two tickets", "next three days").
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ]
+    )
+}
+#: How many words before and after a number no argument took may say whose it is
+#: ("set the starting level to 5", "two tickets", "under 30 minutes to prepare").
+_NUMBER_REACH_BEFORE = 3
+_NUMBER_REACH_AFTER = 2
 
 
 def _properties(tool: Tool) -> Mapping[str, Any]:
@@ -115,6 +148,7 @@ def mentioned_parameters(
     if not leftover:
         return {}
     units = {u: of for u, of in _units(query, call).items() if content_words(u) & leftover}
+    counted = _around_untaken_numbers(query, call)
     found: dict[str, tuple[Any, ...]] = {}
     for name in absent:
         spec = props[name] if isinstance(props[name], Mapping) else {}
@@ -130,11 +164,71 @@ def mentioned_parameters(
             if any(_hits(content_words(a), description) for a in arguments)
         ]
         by_unit = bool(measured) and _UNIT in content_words(name) | description
+        # a number no argument took, next to the parameter's name or a word of its
+        # description: the user gave it a value, whatever the tool's description says; a
+        # number parameter takes that number, when it is one
+        numbers = [
+            number
+            for number, near in counted.items()
+            if _hits(content_words(name), near) or _hits(near, description)
+        ]
+        by_number = bool(numbers)
+        if len(numbers) == 1 and not said:
+            said = _as_number(numbers[0], spec)
         if by_unit and not said and spec.get("type") == "string" and "enum" not in spec:
             said = tuple(measured)  # the unit is what the user wrote after the number
-        if said or by_name or by_description >= _DESCRIPTION_WORDS or by_unit:
+        if said or by_name or by_description >= _DESCRIPTION_WORDS or by_unit or by_number:
             found[name] = said
     return found
+
+
+def _around_untaken_numbers(query: str, call: ToolCall) -> dict[str, set[str]]:
+    """Each number of `query` (in digits, or in words up to twelve) that no argument of
+    `call` took, with the content words next to it (a number in words: after it): what the
+    user said that number is. A number next to the name of an argument the call wrote is
+    that argument's ("radius 4" where the call wrote a radius of 5), not an absent
+    parameter's."""
+    leaves = list(leaf_values(call.arguments))
+    # a number inside a value is taken too ("iPhone 12": the 12 is the product's)
+    taken = {n.replace(",", "") for leaf in leaves for n in _WRITTEN_NUMBER.findall(leaf)}
+    taken |= {leaf.replace(",", "") for leaf in leaves}
+    written = content_words(" ".join(str(name) for name in call.arguments))
+    said = _WRITTEN.findall(query)
+    found: dict[str, set[str]] = {}
+    for i, word in enumerate(said):
+        number = word.replace(",", "") if word[0].isdigit() else _NUMBER_WORDS.get(word.lower())
+        if number is None or number in taken or _integral(number) in taken:
+            continue
+        # a count in words comes before what it counts ("two tickets"); "between two sets
+        # of variables" says nothing of the significance level before it
+        before = said[max(0, i - _NUMBER_REACH_BEFORE) : i] if word[0].isdigit() else []
+        near = before + said[i + 1 : i + 1 + _NUMBER_REACH_AFTER]
+        words_near = content_words(" ".join(w for w in near if not w[0].isdigit()))
+        if words_near and not any(meets(w, written) for w in words_near):
+            found.setdefault(number, set()).update(words_near)
+    return found
+
+
+def _integral(number: str) -> str:
+    """ "3.0" as "3" (how `leaf_values` writes a whole float); other numbers as they are."""
+    return number.rstrip("0").rstrip(".") if "." in number else number
+
+
+def _as_number(number: str, spec: Mapping[str, Any]) -> tuple[Any, ...]:
+    """`number` as a value of the parameter `spec` describes: none for a parameter that is no
+    number, or whose enum does not hold it."""
+    kind = spec.get("type")
+    value: int | float
+    if kind == "integer" and "." not in number:
+        value = int(number)
+    elif kind == "number":
+        value = int(number) if "." not in number else float(number)
+    else:
+        return ()
+    enum = spec.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return ()
+    return (value,)
 
 
 def named_switches(call: ToolCall, tool: Tool, messages: Sequence[MessageLike]) -> list[str]:

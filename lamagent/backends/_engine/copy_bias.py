@@ -52,6 +52,10 @@ from lamagent.generation import CopyBiasRecord, GenerationParams
 
 #: Separates source texts; JSON-escaped text never holds it raw.
 _SEPARATOR = "\x00"
+#: The mark that ends a sentence: "!" or "?", or a full stop after a word of four letters or
+#: more (not "St." or "Inc."); then the end of the text, a line break (as written, or escaped
+#: as in a value's sources), or a space and a capital or a quote.
+_SENTENCE_END = re.compile(r"(?:[!?]|(?<=[^\W\d_]{4})\.)(?=\s*(?:$|\x00)|\n|\\n|\s+[A-Z\"'])")
 #: Longest token text considered (longer tokens are rare and never needed to copy).
 MAX_TOKEN_CHARS = 32
 #: How much stronger the bias is inside a word the sources spell: leaving a word half copied
@@ -177,6 +181,8 @@ class CopySources:
         self._quoted_by_end: dict[str, set[str]] = {}
         for a, b in self.quoted:
             self._quoted_by_end.setdefault(text[b - 1], set()).add(text[a:b])
+        #: Where a sentence ends (its final mark), in order: no copy goes on past one.
+        self._sentence_ends = [m.start() for m in _SENTENCE_END.finditer(text)]
 
     def __bool__(self) -> bool:
         return bool(self.text)
@@ -247,9 +253,19 @@ class CopySources:
             cut = piece.find(_SEPARATOR)
             piece = piece if cut < 0 else piece[:cut]
             piece = self._before_function_word(end, piece)
+            if self._quote_at(end) is None:
+                piece = self._before_sentence_end(end, piece)
             if piece:
                 found.add(piece)
         return found
+
+    def _before_sentence_end(self, start: int, piece: str) -> str:
+        """`piece` (the sources from `start` on) up to the mark that ends a sentence in it:
+        "in Chicago." names "Chicago"; its full stop is the sentence's, not the value's."""
+        i = bisect.bisect_left(self._sentence_ends, start)
+        if i < len(self._sentence_ends) and self._sentence_ends[i] < start + len(piece):
+            return piece[: self._sentence_ends[i] - start]
+        return piece
 
     def ends_quote(self, value: str) -> bool:
         """Whether `value` ends in a span the user quoted, whole: the span is all of it, or

@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from lamagent.backends._engine.answer_loops import answer_loops
+from lamagent.backends._engine.closers import CLOSER_BIAS, closers_of
 from lamagent.backends._engine.copy_bias import CopyBias, copy_record
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.backends._engine.loop_watch import LoopWatch
@@ -84,28 +85,25 @@ class IncrementalDetokenizer:
         return after[len(before) :] if len(after) > len(before) else ""
 
 
-#: Added to the logits of closing tokens near the token limit (see `SequenceState.choose`).
-CLOSER_BIAS = 50.0
-_closers: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+_closers: dict[int, tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
 _closers_lock = threading.Lock()
 
 
-def closer_tokens(tokenizer: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """Ids of the tokens that close a JSON string (`"` then only `]`, `}`, spaces), and of
-    those that close only objects and lists (`]`, `}`, spaces); computed once per tokenizer."""
+def closer_tokens(tokenizer: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Ids of the string closers, structure closers and part separators of a tokenizer
+    (`lamagent.backends._engine.closers`); computed once per tokenizer."""
     key = id(tokenizer)
     with _closers_lock:
         if key in _closers:
             return _closers[key]
-    strings: list[int] = []
-    structures: list[int] = []
-    for token in range(len(tokenizer)):
-        piece = tokenizer.decode([token], skip_special_tokens=True).strip()
-        if piece.startswith('"') and not piece[1:].strip("]} "):
-            strings.append(token)
-        elif piece and not piece.strip("]} "):
-            structures.append(token)
-    found = (torch.tensor(strings, dtype=torch.long), torch.tensor(structures, dtype=torch.long))
+    closers = closers_of(
+        tokenizer.decode([token], skip_special_tokens=True) for token in range(len(tokenizer))
+    )
+    found = (
+        torch.tensor(closers.strings, dtype=torch.long),
+        torch.tensor(closers.structures, dtype=torch.long),
+        torch.tensor(closers.separators, dtype=torch.long),
+    )
     with _closers_lock:
         return _closers.setdefault(key, found)
 
@@ -172,6 +170,12 @@ class SequenceState:
     def choose(self, logits: torch.Tensor) -> int:
         """Pick the next token from a row of logits (masked by the grammar, if any)."""
         logits = logits.float()
+        # the grammar first: a bias added to a forbidden token leaves it forbidden, and the
+        # closers are chosen by what the grammar allows
+        if self.mask is not None:
+            self.mask.apply(logits)
+            if not torch.isfinite(logits).any():
+                raise RuntimeError("the grammar allows no next token")
         near_limit = self.max_new_tokens - len(self.generated) <= self._reserve
         looping = self._loops is not None and self._loops.closing
         if self._closing and (near_limit or looping):
@@ -181,10 +185,6 @@ class SequenceState:
             if favoured:
                 index = torch.tensor(favoured, dtype=torch.long, device=logits.device)
                 logits[index[index < logits.shape[-1]]] += self.copy.strength
-        if self.mask is not None:
-            self.mask.apply(logits)
-            if not torch.isfinite(logits).any():
-                raise RuntimeError("the grammar allows no next token")
         if self.params.temperature <= 0:
             return int(torch.argmax(logits).item())
         probs = torch.softmax(logits / self.params.temperature, dim=-1).cpu()
@@ -202,9 +202,12 @@ class SequenceState:
             return
         self._scanner.feed(text[self._scanned :])
         self._scanned = len(text)
-        strings, structures = closer_tokens(self._tokenizer)
+        strings, structures, separators = closer_tokens(self._tokenizer)
         closers = strings if self._scanner.in_string else structures
         closers = closers[closers < logits.shape[-1]].to(logits.device)
+        if self._scanner.in_string and not torch.isfinite(logits[closers]).any():
+            # a pattern wants another part before the string may end (see closers)
+            closers = separators[separators < logits.shape[-1]].to(logits.device)
         logits[closers] += CLOSER_BIAS
 
     def push(self, token_id: int) -> None:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.backends._engine.answer_loops import AnswerLoops, answer_loops
 from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
+from lamagent.backends._engine.closers import CLOSER_BIAS, Closers, closers_of
 from lamagent.backends._engine.contract import check_prompt, check_settings, context_overflow
 from lamagent.backends._engine.copy_bias import (
     CopyBias,
@@ -55,8 +56,6 @@ if TYPE_CHECKING:
     from lamagent.formats.base import Format
 
 _PIECE_BUFFER = 256
-#: Added to the logits of closing tokens near the token limit of a constrained call list.
-_CLOSER_BIAS = 50.0
 #: Fewest tokens evaluated per prefill: llama.cpp's one-token path differs numerically.
 _MIN_BATCH = 2
 _Emit = Callable[[str], None]
@@ -120,7 +119,7 @@ class LlamaCppBackend(Backend):
         self.seed = seed
         self.stop_repeated_calls = stop_repeated_calls
         self._grammars = grammar_cache()
-        self._closers: Any = None
+        self._closers: Closers | None = None
         self._token_texts: TokenTexts | None = None
         #: Leading tokens of the context that were evaluated in batches (safe to reuse).
         self._batched = 0
@@ -248,21 +247,14 @@ class LlamaCppBackend(Backend):
         gbnf = self._grammars.get(params.constraint) if params.constraint is not None else None
         return Sampler(self._vocab, self._llm.n_vocab(), params, self.seed, gbnf)
 
-    def _closer_tokens(self) -> tuple[Any, Any]:
-        """Ids of the tokens that close a JSON string (`"` then only `]`, `}`, spaces), and of
-        those that close only objects and lists (`]`, `}`, spaces)."""
+    def _closer_tokens(self) -> Closers:
+        """The vocabulary's closing tokens (`lamagent.backends._engine.closers`)."""
         if self._closers is None:
-            import numpy as np
-
             buf = ctypes.create_string_buffer(_PIECE_BUFFER)
-            strings, structures = [], []
-            for token in range(self._llm.n_vocab()):
-                piece = self._piece(token, buf, special=False).strip()
-                if piece.startswith(b'"') and not piece[1:].strip(b"]} "):
-                    strings.append(token)
-                elif piece and not piece.strip(b"]} "):
-                    structures.append(token)
-            self._closers = (np.array(strings, dtype=np.int64), np.array(structures, np.int64))
+            self._closers = closers_of(
+                self._piece(token, buf, special=False).decode("utf-8", errors="replace")
+                for token in range(self._llm.n_vocab())
+            )
         return self._closers
 
     def token_texts(self) -> TokenTexts:
@@ -296,23 +288,27 @@ class LlamaCppBackend(Backend):
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
         logits[np.asarray(favoured, dtype=np.int64)] += copy.strength
 
-    def _favour_closers(self, ctx: Any, *, in_string: bool) -> None:
+    def _favour_closers(self, ctx: Any, sampler: Sampler, *, in_string: bool) -> None:
         """Raise the logits of closing tokens so the grammar-valid ones win.
 
         Under a grammar, a small model can write inside one JSON string until the token limit,
-        and a call list cut off there does not parse. When the remaining budget gets short,
-        the backend prefers, among the tokens the grammar allows, those that close strings,
-        objects and the list: the output ends as valid JSON within `max_tokens`. The grammar
-        still decides what is allowed, so the result always matches the schema.
+        and a call list cut off there does not parse. When the remaining budget gets short (or
+        a value goes round), the backend prefers, among the tokens the grammar allows, those
+        that close strings, objects and the list: the output ends as valid JSON within
+        `max_tokens`. In a string whose pattern wants another part before it may end, the
+        part separators are raised instead (see `lamagent.backends._engine.closers`). The
+        grammar still decides what is allowed, so the result always matches the schema.
         """
         import llama_cpp
         import numpy as np
 
-        strings, structures = self._closer_tokens()
-        closers = strings if in_string else structures
+        closers = self._closer_tokens()
+        chosen = closers.strings if in_string else closers.structures
+        if in_string and not sampler.allows_any(chosen):
+            chosen = closers.separators
         pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
-        logits[closers] += _CLOSER_BIAS
+        logits[np.asarray(chosen, dtype=np.int64)] += CLOSER_BIAS
 
     def _control_tokens(self) -> tuple[str, ...]:
         """The text of every control or user-defined token: what special parsing turns into
@@ -421,9 +417,9 @@ class LlamaCppBackend(Backend):
             if cancel is not None and cancel.is_set():
                 raise _Cancelled
             if closing and max_new - n_out <= reserve and text.lstrip()[:1] in ("[", "{"):
-                self._favour_closers(ctx, in_string=guard.in_string)
+                self._favour_closers(ctx, sampler, in_string=guard.in_string)
             elif loops is not None and loops.closing:
-                self._favour_closers(ctx, in_string=loops.in_string)
+                self._favour_closers(ctx, sampler, in_string=loops.in_string)
             if copy is not None:
                 self._favour_copies(ctx, copy)
             token = sampler.sample(ctx)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from lamagent.backends.base import GenerationParams
@@ -57,6 +58,10 @@ class Sampler:
             token = self._sample_allowed(ctx)
         llama_cpp.llama_sampler_accept(self._grammar, token)
         return token
+
+    def allows_any(self, tokens: Sequence[int]) -> bool:
+        """Whether the grammar allows one of `tokens` next (always, without a grammar)."""
+        return self._grammar is None or any(self._allows(int(token)) for token in tokens)
 
     def _allows(self, token: int) -> bool:
         one = self._one[0]

@@ -1,0 +1,113 @@
+"""A placeholder written where a value goes: the parameter's name, its type, a template.
+
+With nothing of the user's to put in an optional argument, a small model under a call grammar
+still writes one, and what it writes names the slot instead of filling it:
+`"method_used": "method_used"`, `"slope_type": "slope_type_1"`, `"type": "string"`,
+`"building_id": "{{building_id}}"`. A tool would run with those as if the user had said them;
+left out, the argument takes the tool's default.
+
+`placeholder_values(calls, tools, sources)` leaves out every optional argument (not in the
+tool's `required`) whose value is a string that
+
+- spells the parameter's name, digits aside ("slope_type_1"), or is a word-joined identifier
+  whose words include the name's in a row ("diet_type" for `diet`); or
+- is a JSON Schema type name ("string", "array", "object", ...) for a parameter without an
+  enum; or
+- is a template: "{{name}}", "{name}", "<name>", "${name}";
+
+and that neither the user's messages nor the tools' results (`sources`) write as it is (case
+aside): a value the conversation wrote is data, whatever it looks like ("the method used"
+does not write "method_used"). Required arguments stay (there is no
+other value to put there). Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.signals import words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["is_placeholder", "placeholder_values"]
+
+#: The type names of JSON Schema (and BFCL's Python ones) that a value may echo.
+_TYPE_NAMES = frozenset(
+    [
+        "string",
+        "str",
+        "array",
+        "list",
+        "object",
+        "dict",
+        "integer",
+        "int",
+        "number",
+        "float",
+        "boolean",
+        "bool",
+        "tuple",
+    ]
+)
+_TEMPLATE = re.compile(r"\{+\s*[\w.-]*\s*\}+|<\s*[\w.-]+\s*>|\$\{?[\w.-]+\}?")
+#: A word-joined identifier: words and digits joined by "_" or "-", or camelCase.
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*")
+
+
+def _holds_in_a_row(written: Sequence[str], part: Sequence[str]) -> bool:
+    n = len(part)
+    return any(list(written[i : i + n]) == list(part) for i in range(len(written) - n + 1))
+
+
+def is_placeholder(value: str, parameter: str, spec: Mapping[str, Any]) -> bool:
+    """Whether the string `value` of `parameter` names its slot rather than filling it (see
+    the module's docstring; the sources are not read here)."""
+    text = value.strip()
+    if not text:
+        return False
+    if _TEMPLATE.fullmatch(text):
+        return True
+    if "enum" not in spec and text.lower() in _TYPE_NAMES:
+        return True
+    name = [w for w in words(parameter) if not w.isdigit()]
+    if not name or not _IDENTIFIER.fullmatch(text):
+        return False
+    written = [w for w in words(text) if not w.isdigit()]
+    return written == name or _holds_in_a_row(written, name)
+
+
+def placeholder_values(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], sources: Sequence[str]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` without their optional arguments whose values are placeholders, and a note per
+    argument left out ("tool.argument: 'argument' names the parameter, left out")."""
+    by_name = {t.name: t for t in tools}
+    context = " ".join(sources).lower()
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None:
+            out.append(call)
+            continue
+        properties = tool.parameters.get("properties") or {}
+        required = set(tool.parameters.get("required") or ())
+        dropped: list[str] = []
+        for name, value in call.arguments.items():
+            spec = properties.get(name)
+            if name in required or not isinstance(value, str) or not isinstance(spec, Mapping):
+                continue
+            if value.strip().lower() in context:  # the conversation wrote it: data
+                continue
+            if is_placeholder(value, str(name), spec):
+                dropped.append(str(name))
+                notes.append(f"{call.name}.{name}: {value!r} names the parameter, left out")
+        if dropped:
+            arguments = {k: v for k, v in call.arguments.items() if k not in dropped}
+            call = call.model_copy(update={"arguments": arguments})
+        out.append(call)
+    return out, notes

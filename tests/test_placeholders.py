@@ -1,0 +1,123 @@
+"""Placeholders written where a value goes (`lamagent.gate.placeholders`), on the embedded
+model's own outputs (BFCL simple_python_164, _246, _194, _271, multiple_136), and in the turn
+rules with `example_shapes`. The real engine is tested in test_placeholders_gguf.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.placeholders import is_placeholder, placeholder_values
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+
+DISCOVERY = Tool.from_spec(  # BFCL simple_python_246
+    {
+        "name": "science_history.get_discovery_details",
+        "description": "Retrieve the details of a scientific discovery based on its name.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "discovery": {"type": "string", "description": "The name of the discovery."},
+                "method_used": {
+                    "type": "string",
+                    "description": "The method used for the discovery, default value is "
+                    "'default' which gives the most accepted method.",
+                },
+            },
+            "required": ["discovery"],
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "parameter"),
+    [
+        ("method_used", "method_used"),
+        ("slope_type_1", "slope_type"),  # digits aside
+        ("diet_type", "diet"),  # the name's words in a row inside an identifier
+        ("theft_crime_type_2020", "crime_type"),
+        ("filterValue", "filter"),  # camelCase
+        ("string", "type"),  # a type name
+        ("array", "traits"),
+        ("{{building_id}}}", "building_id"),  # templates
+        ("<name>", "player"),
+        ("${city}", "location"),
+    ],
+)
+def test_a_value_that_names_its_slot_is_a_placeholder(value: str, parameter: str) -> None:
+    assert is_placeholder(value, parameter, {"type": "string"})
+
+
+@pytest.mark.parametrize(
+    ("value", "parameter", "spec"),
+    [
+        ("Gravity", "discovery", {}),
+        ("New York", "city", {}),
+        ("type_of_crime", "crime_type", {}),  # the name's words, not in a row
+        ("list_exports_by_last_updated_date", "filterName", {}),  # an invented value
+        ("number", "sort", {"enum": ["number", "name"]}),  # a type name the enum allows
+        ("", "key", {}),
+        ("C major", "key", {}),
+    ],
+)
+def test_a_value_is_no_placeholder(value: str, parameter: str, spec: dict[str, Any]) -> None:
+    assert not is_placeholder(value, parameter, spec)
+
+
+def test_an_optional_placeholder_is_left_out_and_noted() -> None:
+    call = ToolCall(
+        name=DISCOVERY.name, arguments={"discovery": "Gravity", "method_used": "method_used"}
+    )
+    query = "Who discovered Gravity and what was the method used?"
+    calls, notes = placeholder_values([call], [DISCOVERY], [query])
+    assert [c.arguments for c in calls] == [{"discovery": "Gravity"}]
+    assert calls[0].id == call.id
+    assert notes == [f"{DISCOVERY.name}.method_used: 'method_used' names the parameter, left out"]
+
+
+def test_a_required_placeholder_or_one_the_conversation_wrote_stays() -> None:
+    required = ToolCall(name=DISCOVERY.name, arguments={"discovery": "discovery"})
+    assert placeholder_values([required], [DISCOVERY], ["What was discovered?"]) == (
+        [required],
+        [],
+    )
+    # the user (or a tool's result) wrote the value as it is: data
+    written = ToolCall(
+        name=DISCOVERY.name, arguments={"discovery": "Gravity", "method_used": "method_used"}
+    )
+    sources = ["Gravity, with method_used set as in the paper"]
+    assert placeholder_values([written], [DISCOVERY], sources) == ([written], [])
+    # a call of a tool the list does not hold, and values that are no strings, stay
+    other = ToolCall(name="other", arguments={"method_used": "method_used"})
+    assert placeholder_values([other], [DISCOVERY], []) == ([other], [])
+
+
+def test_the_turn_rules_leave_it_out_with_example_shapes_only() -> None:
+    from lamagent.formats import get as get_format
+    from lamagent.generation import Generation, GenerationParams
+    from lamagent.turns import ModelTurn, TurnRequest, with_call_rules
+
+    output = (
+        '[{"name": "science_history.get_discovery_details", "arguments": '
+        '{"discovery": "Gravity", "method_used": "method_used"}}]'
+    )
+    query = "Who discovered Gravity and what was the method used?"
+
+    def rules(shapes: bool) -> ModelTurn:
+        turn = get_format("xlam2-qwen").parse(output)
+        request = TurnRequest(
+            messages=[{"role": "user", "content": query}],
+            tools=[DISCOVERY],
+            params=GenerationParams(example_shapes=shapes),
+            tool_choice="required",
+            constrained=True,
+        )
+        return with_call_rules(ModelTurn(turn, Generation(text=output)), request)
+
+    assert rules(False).turn.calls[0].arguments["method_used"] == "method_used"
+    shaped = rules(True)
+    assert shaped.turn.calls[0].arguments == {"discovery": "Gravity"}
+    assert [n for n in shaped.reshaped if "names the parameter" in n]
