@@ -36,6 +36,7 @@ __all__ = [
     "GLUED_UNIT",
     "NAME",
     "NUMBER",
+    "NUMBERS",
     "ItemKind",
     "ItemList",
     "as_drafted",
@@ -53,7 +54,8 @@ ItemKind = Literal["number", "name", "quoted", "word", "date", "list"]
 
 #: A number as people write it ("$400,000", "2.5%").
 NUMBER = r"[-+]?\$?\d+(?:,\d{3})*(?:\.\d+)?%?"
-_WRITTEN_NUMBER = re.compile(NUMBER)
+#: Numbers as a text writes them ("$400,000", "2.5%", "-3").
+NUMBERS = re.compile(NUMBER)
 #: A name: capitalised words, on past "Inc." or "D.C.", not past a sentence's end ("New York.
 #: Also").
 NAME = r"\b[A-Z][\w.&'-]*(?:(?<![a-z]{3}\.)[ ][A-Z0-9][\w.&'-]*)*"
@@ -98,7 +100,7 @@ def item_text(kind: ItemKind, written: str) -> str:
     if kind == "quoted":
         return written[1:-1].strip()
     if kind == "number":  # without its unit, written apart or onto it
-        found = _WRITTEN_NUMBER.match(written)
+        found = NUMBERS.match(written)
         return found.group() if found else written
     if kind in ("date", "list"):
         return written

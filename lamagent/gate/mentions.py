@@ -30,9 +30,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.items import NUMBERS, number_value
 from lamagent.gate.options import parameter_options
 from lamagent.gate.signals import (
     content_words,
@@ -69,7 +71,6 @@ _SURFACE = re.compile(r"[^\W\d_]+|\d+")
 #: A number as the user wrote it ("5", "400,000", "3.5", "20" of "20ft"; not the digits of a
 #: code, "Q3CC-CRT3"), or a word.
 _WRITTEN = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*|[^\W\d_]+\d*[\w-]*|\d+")
-_WRITTEN_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 #: Numbers written in words, as a request writes a count ("two tickets", "next three days").
 _NUMBER_WORDS = {
     word: str(value)
@@ -182,26 +183,24 @@ def mentioned_parameters(
     return found
 
 
-def _around_untaken_numbers(query: str, call: ToolCall) -> dict[str, set[str]]:
+def _around_untaken_numbers(query: str, call: ToolCall) -> dict[Decimal, set[str]]:
     """Each number of `query` (in digits, or in words up to twelve) that no argument of
     `call` took, with the content words next to it (a number in words: after it): what the
-    user said that number is. A number next to the name of an argument the call wrote is
-    that argument's ("radius 4" where the call wrote a radius of 5), not an absent
-    parameter's."""
-    leaves = list(leaf_values(call.arguments))
-    # a number inside a value is taken too ("iPhone 12": the 12 is the product's)
-    taken = {n.replace(",", "") for leaf in leaves for n in _WRITTEN_NUMBER.findall(leaf)}
-    taken |= {leaf.replace(",", "") for leaf in leaves}
+    user said that number is. A number a value holds is taken ("iPhone 12": the 12 is the
+    product's); a number next to the name of an argument the call wrote is that argument's
+    ("radius 4" where the call wrote a radius of 5), not an absent parameter's."""
+    taken = {number_value(n) for leaf in leaf_values(call.arguments) for n in NUMBERS.findall(leaf)}
     written = content_words(" ".join(str(name) for name in call.arguments))
     said = _WRITTEN.findall(query)
-    found: dict[str, set[str]] = {}
+    found: dict[Decimal, set[str]] = {}
     for i, word in enumerate(said):
-        number = word.replace(",", "") if word[0].isdigit() else _NUMBER_WORDS.get(word.lower())
-        if number is None or number in taken or _integral(number) in taken:
+        in_digits = word[0].isdigit()
+        number = number_value(word if in_digits else _NUMBER_WORDS.get(word.lower(), ""))
+        if number is None or number in taken:
             continue
         # a count in words comes before what it counts ("two tickets"); "between two sets
         # of variables" says nothing of the significance level before it
-        before = said[max(0, i - _NUMBER_REACH_BEFORE) : i] if word[0].isdigit() else []
+        before = said[max(0, i - _NUMBER_REACH_BEFORE) : i] if in_digits else []
         near = before + said[i + 1 : i + 1 + _NUMBER_REACH_AFTER]
         words_near = content_words(" ".join(w for w in near if not w[0].isdigit()))
         if words_near and not any(meets(w, written) for w in words_near):
@@ -209,20 +208,16 @@ def _around_untaken_numbers(query: str, call: ToolCall) -> dict[str, set[str]]:
     return found
 
 
-def _integral(number: str) -> str:
-    """ "3.0" as "3" (how `leaf_values` writes a whole float); other numbers as they are."""
-    return number.rstrip("0").rstrip(".") if "." in number else number
-
-
-def _as_number(number: str, spec: Mapping[str, Any]) -> tuple[Any, ...]:
+def _as_number(number: Decimal, spec: Mapping[str, Any]) -> tuple[Any, ...]:
     """`number` as a value of the parameter `spec` describes: none for a parameter that is no
     number, or whose enum does not hold it."""
     kind = spec.get("type")
+    whole = number == number.to_integral_value()
     value: int | float
-    if kind == "integer" and "." not in number:
+    if kind == "integer" and whole:
         value = int(number)
     elif kind == "number":
-        value = int(number) if "." not in number else float(number)
+        value = int(number) if whole else float(number)
     else:
         return ()
     enum = spec.get("enum")

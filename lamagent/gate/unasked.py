@@ -34,14 +34,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.items import NUMBER, number_value, value_lists
+from lamagent.gate.items import NUMBERS, number_value, value_lists
 from lamagent.gate.listed import pairs_otherwise, taken_items
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
 
 __all__ = ["unasked_calls"]
 
-_WRITTEN_NUMBER = re.compile(NUMBER)
 _NAME_PARTS = re.compile(r"[._\-]+")
 
 
@@ -133,7 +132,7 @@ class _Conversation:
         self.numbers = {
             n
             for t in texts
-            for m in _WRITTEN_NUMBER.finditer(t)
+            for m in NUMBERS.finditer(t)
             if (n := number_value(m.group())) is not None
         }
 
