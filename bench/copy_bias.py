@@ -9,6 +9,7 @@ own `chatml-function-calling` handler, on the same held-out BFCL cases and the s
     python bench/copy_bias.py --limit 200 --word many --word much \
         --setting "gate + copy + mentions + shapes + listed"  # only questions with these words
     python bench/copy_bias.py --match "[a-z][0-9]" ...       # only questions matching a pattern
+    python bench/copy_bias.py --skip 100 --limit 100 ...     # the next 100 of each category
 
 The cases are the held-out half of `lamagent.eval.split.split_cases` (seed 0), the first
 `--limit` of each category, so the built-in `CallGate` (fitted on the train half) and the copy
@@ -282,6 +283,9 @@ def main() -> None:
     p.add_argument("--category", "-c", action="append", help="repeatable; default: 5 kinds")
     p.add_argument("--limit", type=int, default=20, help="first N cases per category")
     p.add_argument(
+        "--skip", type=int, default=0, help="leave out the first N cases per category first"
+    )
+    p.add_argument(
         "--word",
         action="append",
         help="repeatable: only the cases whose question holds one of these words",
@@ -315,6 +319,14 @@ def main() -> None:
     if patterns:
         wanted = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
         pool = [c for c in pool if wanted.search(json.dumps(c.messages[-1].get("content")))]
+    if a.skip:  # cases an earlier run measured: the next ones, same order
+        seen: dict[str, int] = {}
+        kept = []
+        for case in pool:
+            seen[case.category] = seen.get(case.category, 0) + 1
+            if seen[case.category] > a.skip:
+                kept.append(case)
+        pool = kept
     cases = select_cases(pool, limit=a.limit)
     backend = None
     results: dict[str, list[Row]] = {}

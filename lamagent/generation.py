@@ -78,13 +78,20 @@ class GenerationParams(BaseModel):
     #: Under a call grammar, a string parameter whose description shows its value's shape by
     #: example ("e.g. San Francisco, CA", "'YYYY-MM-DD'") takes that shape's pattern
     #: (`lamagent.tools.shapes`, docs/small-models.md); a percentage goes to a fraction
-    #: parameter as a fraction, a number the model cut short or wrote without its minus
-    #: sign is as the user wrote it, and a list it copied past the end of a list the user
-    #: wrote in brackets is cut there (`lamagent.gate.percentages`, `lamagent.gate.numbers`,
-    #: `lamagent.gate.written_lists`); a value the model writes in a loop is closed as it
-    #: goes round and cut back to what it held before the loop (`lamagent.repetition`,
-    #: `lamagent.gate.loops`); an optional argument whose value only names its parameter
-    #: ("method_used", "string", "{{id}}") is left out (`lamagent.gate.placeholders`).
+    #: parameter as a fraction (and a fraction of it to a percentage parameter as the
+    #: percentage), a number the model cut short or wrote without its minus sign is as the
+    #: user wrote it, and a list it copied past the end of a list the user wrote in brackets
+    #: is cut there (`lamagent.gate.percentages`, `lamagent.gate.numbers`,
+    #: `lamagent.gate.written_lists`); a number the user wrote once goes to one argument,
+    #: numbered arguments take the user's numbers in the user's order, a value that runs on
+    #: into another argument's ends where that one begins, and a value the user gave after
+    #: naming its parameter is that value (`lamagent.gate.shared_numbers`,
+    #: `lamagent.gate.ordered`, `lamagent.gate.overruns`, `lamagent.gate.named_values`); a
+    #: value the model writes in a loop is closed as it goes round and cut back to what it
+    #: held before the loop (`lamagent.repetition`, `lamagent.gate.loops`); an optional
+    #: argument whose value only names its parameter ("method_used", "string", "{{id}}"),
+    #: or is a number nobody wrote, is left out (`lamagent.gate.placeholders`,
+    #: `lamagent.gate.unwritten_numbers`).
     example_shapes: bool = False
     #: A text answer (no call grammar) that ends in a loop (one round written three times in
     #: a row, `lamagent.repetition.answer_loop`) ends there, after its first round; the rounds

@@ -66,6 +66,10 @@ class TurnRequest:
     #: continued by the model; they are part of the turn's text (prompt backends only: a chat
     #: API renders the prompt itself, so a `ChatTurns` source refuses a prefill).
     prefill: str = ""
+    #: The turn is the call gate's draft: the gate weighs the values the model wrote, so the
+    #: optional numbers nobody wrote stay until it has decided to call
+    #: (`with_unwritten_left_out`; `lamagent.gate.turns`).
+    gate_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -441,45 +445,72 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` with the percentages the user wrote as fractions where the parameters
-    take fractions (`lamagent.gate.percentages`), the values that name one of the options
-    their description lists as that option (`lamagent.gate.options`) and the optional
-    arguments whose values are placeholders left out (`lamagent.gate.placeholders`), when
-    `example_shapes` is on."""
+    """`model_turn` with the percentages the user wrote in the form the parameters take
+    (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
+    naming their parameters (`lamagent.gate.named_values`), the values that name one of the
+    options their description lists as that option (`lamagent.gate.options`), and the
+    optional arguments whose values are placeholders (`lamagent.gate.placeholders`) or, but
+    in the call gate's draft, numbers nobody wrote (`with_unwritten_left_out`) left out,
+    when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
 
-    fractions, notes = percent_fractions(
-        model_turn.turn.calls, query_text(request.messages), request.tools
-    )
-    named_calls, named = named_options(fractions, request.tools)
-    calls, placeholders = placeholder_values(
-        named_calls, request.tools, copy_sources(request.messages)
-    )
-    return _reshaped(model_turn, calls, [*notes, *named, *placeholders])
+    query = query_text(request.messages)
+    fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
+    valued, valued_notes = named_values(fractions, request.tools, query)
+    named_calls, named = named_options(valued, request.tools)
+    sources = copy_sources(request.messages)
+    calls, placeholders = placeholder_values(named_calls, request.tools, sources)
+    reshaped = _reshaped(model_turn, calls, [*notes, *valued_notes, *named, *placeholders])
+    return reshaped if request.gate_draft else with_unwritten_left_out(reshaped, request)
+
+
+def with_unwritten_left_out(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` without the optional number arguments whose values nobody wrote (the
+    system prompt, the user, the tools' results: `lamagent.gate.unwritten_numbers`), when
+    `example_shapes` is on. The call gate applies it to its draft once it has decided to
+    call: a value the model invented is evidence that the call does not fit."""
+    if not _rules_apply(model_turn, request.params.example_shapes):
+        return model_turn
+    from lamagent.gate.unwritten_numbers import unwritten_numbers
+
+    written = copy_sources(request.messages, ("system", "user", "tool"))
+    calls, notes = unwritten_numbers(model_turn.turn.calls, request.tools, written)
+    return _reshaped(model_turn, calls, notes)
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
     (`lamagent.gate.loops`), the numbers it began copying as the user wrote them (the sign,
-    every digit: `lamagent.gate.numbers`) and the lists it began copying cut where the user's
-    end (`lamagent.gate.written_lists`), when `example_shapes` is on."""
+    every digit: `lamagent.gate.numbers`), each number the user wrote once kept by one
+    argument (`lamagent.gate.shared_numbers`), numbered arguments in the order the user
+    wrote their values (`lamagent.gate.ordered`), the values that ran on into another
+    argument's cut where it begins (`lamagent.gate.overruns`) and the lists it began
+    copying cut where the user's end (`lamagent.gate.written_lists`), when `example_shapes`
+    is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.loops import looped_values
     from lamagent.gate.numbers import written_numbers
+    from lamagent.gate.ordered import ordered_values
+    from lamagent.gate.overruns import overrun_values
+    from lamagent.gate.shared_numbers import shared_numbers
     from lamagent.gate.signals import query_text
     from lamagent.gate.written_lists import written_lists
 
     query = query_text(request.messages)
     unlooped, looped = looped_values(model_turn.turn.calls, copy_sources(request.messages))
     numbers, noted = written_numbers(unlooped, query)
-    calls, cut = written_lists(numbers, query)
-    return _reshaped(model_turn, calls, [*looped, *noted, *cut])
+    given, shared = shared_numbers(numbers, request.tools, query)
+    ordered, reordered = ordered_values(given, query)
+    ended, overran = overrun_values(ordered, query)
+    calls, cut = written_lists(ended, query)
+    return _reshaped(model_turn, calls, [*looped, *noted, *shared, *reordered, *overran, *cut])
 
 
 def _reshaped(model_turn: ModelTurn, calls: list[ToolCall], notes: list[str]) -> ModelTurn:

@@ -544,3 +544,61 @@ def test_a_chat_backend_refuses_a_prefilled_turn() -> None:
     request = TurnRequest([Message.user("Hi")], prefill="Sure, ")
     with pytest.raises(ConfigError, match="prefilled"):
         anyio.run(lambda: source.next_turn(request))
+
+
+def _gated_forecast(draft: list[ToolCall], query: str, *outputs: str) -> GatedModelTurn:
+    forecast = Tool.from_function(_forecast, name="forecast")
+    backend = ScriptedBackend.calls([draft, *outputs], supports_constraint=True)
+    request = TurnRequest(
+        messages=[Message.user(query)],
+        tools=[forecast],
+        params=GenerationParams(max_tokens=64, example_shapes=True),
+        tool_choice="auto",
+        constrained=True,
+    )
+    model_turn = anyio.run(lambda: gated(turn_source(backend), CallGate()).next_turn(request))
+    assert isinstance(model_turn, GatedModelTurn) and model_turn.gate is not None
+    return model_turn
+
+
+def test_the_gate_weighs_the_numbers_nobody_wrote() -> None:
+    # the draft as the model wrote it: with the 7 nobody wrote it is not grounded enough to
+    # call; without it (what the call would be) it would be
+    query = "What's the metric forecast for Paris, France?"
+    written = {"city": "Paris", "country": "France", "units": "metric", "language": "en"}
+    draft = [ToolCall(name="forecast", arguments={**written, "days": 7})]
+    model_turn = _gated_forecast(draft, query, "It will be sunny.")
+    assert model_turn.gate is not None and model_turn.gate.decision == "text"
+    assert model_turn.gate.draft == [c.to_xlam() for c in draft]
+    forecast = Tool.from_function(_forecast, name="forecast")
+    without = measure(
+        [ToolCall(name="forecast", arguments=written)], [Message.user(query)], [forecast]
+    )
+    assert CallGate().decide(without).decision == "call"
+
+
+def test_a_call_the_gate_keeps_goes_without_the_numbers_nobody_wrote() -> None:
+    arguments = {"city": "Paris", "country": "France", "units": "metric", "days": 7}
+    draft = [ToolCall(name="forecast", arguments=arguments)]
+    model_turn = _gated_forecast(draft, "What's the metric forecast for Paris, France?")
+    assert model_turn.gate is not None and model_turn.gate.decision == "call"
+    assert model_turn.gate.draft == [{"name": "forecast", "arguments": arguments}]
+    assert [c.arguments for c in model_turn.turn.calls] == [
+        {"city": "Paris", "country": "France", "units": "metric"}
+    ]
+    assert model_turn.reshaped == ("forecast.days: 7 is written nowhere, left out",)
+
+
+def _forecast(
+    city: str, country: str, units: str, language: str = "en", days: int = 1
+) -> dict[str, Any]:
+    """The weather forecast for a city.
+
+    Args:
+        city: The city.
+        country: The city's country.
+        units: "metric" or "imperial".
+        language: The forecast's language.
+        days: How many days ahead.
+    """
+    return {"city": city, "days": days}

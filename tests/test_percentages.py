@@ -89,6 +89,46 @@ def test_which_values_are_percentages(text: str, written: Any, rate: Any) -> Non
     assert _rate(text, written) == rate
 
 
+PERCENTAGE = "The interest rate for a year as a percentage."
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "rate"),
+    [
+        # BFCL simple_python_136: the model wrote the fraction of "5%"; the "5 years" does
+        # not make 0.05 anyone's
+        (
+            "Find the compound interest for an investment of $10000 with an annual interest "
+            "rate of 5% compounded monthly for 5 years.",
+            0.05,
+            5.0,
+        ),
+        ("at 2.5% a year for 2 years", 0.025, 2.5),
+        # the percentage as written, or a fraction the user wrote, or no percentage's
+        (RATE_3, 3, 3),
+        ("at 3% (0.03 a year) for 2 years", 0.03, 0.03),
+        (RATE_3, 0.5, 0.5),
+    ],
+)
+def test_a_fraction_where_the_parameter_takes_the_percentage(
+    text: str, written: Any, rate: Any
+) -> None:
+    assert _rate(text, written, PERCENTAGE) == rate
+    assert type(_rate(text, written, PERCENTAGE)) is type(rate)
+
+
+def test_a_fraction_stays_where_the_description_says_no_percentage() -> None:
+    assert _rate(RATE_3, 0.03, "The annual interest rate.") == 0.03
+    assert _rate(RATE_3, 0.03, "Rate in percent, e.g. 0.05 for 5%.") == 0.03
+
+
+def test_the_note_says_the_percentage_the_user_wrote() -> None:
+    calls = [ToolCall(name="invest", arguments={"rate": 0.03, "years": 2})]
+    out, notes = percent_fractions(calls, RATE_3, [_tool(PERCENTAGE)])
+    assert out[0].arguments == {"rate": 3.0, "years": 2}
+    assert notes == ["invest.rate: 0.03 as 3.0, the percentage the user wrote"]
+
+
 def test_a_number_beyond_a_float_is_left_as_written() -> None:
     huge = "9" * 400
     assert _rate(f"at {huge}% for 2 years", int(huge)) == int(huge)

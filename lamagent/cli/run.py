@@ -128,13 +128,18 @@ ShapesOpt = Annotated[
         "--example-shapes/--no-example-shapes",
         help='A string argument whose description shows its shape by example ("e.g. San '
         "Francisco, CA\", 'YYYY-MM-DD') must take that shape (needs --constrained); a rate "
-        'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages; '
+        'you wrote as "3%" goes to a number parameter as 0.03 unless it takes percentages '
+        "(then 0.03 goes as 3.0); "
         'a number cut short ("3" for "6:30") or without its minus sign is as you wrote it; '
+        "a number you wrote once goes to one argument, numbered arguments (temperature1, "
+        "temperature2) take your numbers in your order, a value that runs on into another "
+        "argument's ends where that one begins, and a value you gave after naming its "
+        "parameter (\"the title should be '...'\") is that value; "
         "a list copied past the end of one you wrote in brackets is cut where yours ends; "
         "a value the model writes in a loop is closed and cut back to what came before; "
         "a value holding one of the options the description lists (\"'gas', 'diesel' or "
         "'EV'\") is that option; an optional argument whose value only names its parameter "
-        '("method_used", "string", "{{id}}") is left out.',
+        '("method_used", "string", "{{id}}"), or is a number nobody wrote, is left out.',
     ),
 ]
 LoopsOpt = Annotated[

@@ -134,7 +134,7 @@ async def adraft_samples(
 
     from lamagent.eval.checker import check_bfcl
     from lamagent.tools import Tool
-    from lamagent.turns import TurnRequest
+    from lamagent.turns import TurnRequest, with_unwritten_left_out
 
     params = generation or GenerationParams()
     samples: list[GateSample] = []
@@ -151,12 +151,17 @@ async def adraft_samples(
                 tool_choice="required",
                 constrained=True,
                 max_calls=8,
+                gate_draft=True,
             )
-            turn = (await source.next_turn(request)).turn
+            draft = await source.next_turn(request)
         except (BackendError, ToolDefinitionError):
-            turn = None
-        if turn is not None and turn.calls and turn.error is None:
+            draft = None
+        turn = draft.turn if draft is not None else None
+        if draft is not None and turn is not None and turn.calls and turn.error is None:
+            # the gate weighs the draft as the model wrote it; the calls it would make are
+            # the draft's without the numbers nobody wrote
             signals = measure(turn.calls, case.messages, tools)
+            turn = with_unwritten_left_out(draft, request).turn
             if case.ground_truth is not None:
                 verdict = check_bfcl(
                     case.record,

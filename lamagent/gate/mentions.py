@@ -49,7 +49,15 @@ from lamagent.messages import MessageLike, ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["amended_tools", "mentioned_parameters", "named_switches", "with_required"]
+__all__ = [
+    "NUMBER_WORDS",
+    "amended_tools",
+    "mentioned_parameters",
+    "named_switches",
+    "parameter_number",
+    "said_numbers",
+    "with_required",
+]
 
 #: Words of a parameter's description that must meet the leftover for it to count as asked.
 _DESCRIPTION_WORDS = 2
@@ -72,7 +80,7 @@ _SURFACE = re.compile(r"[^\W\d_]+|\d+")
 #: code, "Q3CC-CRT3"), or a word.
 _WRITTEN = re.compile(r"(?<![^\W\d_])\d+(?:[.,]\d+)*|[^\W\d_]+\d*[\w-]*|\d+")
 #: Numbers written in words, as a request writes a count ("two tickets", "next three days").
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     word: str(value)
     for value, word in enumerate(
         [
@@ -175,7 +183,7 @@ def mentioned_parameters(
         ]
         by_number = bool(numbers)
         if len(numbers) == 1 and not said:
-            said = _as_number(numbers[0], spec)
+            said = parameter_number(numbers[0], spec)
         if by_unit and not said and spec.get("type") == "string" and "enum" not in spec:
             said = tuple(measured)  # the unit is what the user wrote after the number
         if said or by_name or by_description >= _DESCRIPTION_WORDS or by_unit or by_number:
@@ -183,32 +191,41 @@ def mentioned_parameters(
     return found
 
 
-def _around_untaken_numbers(query: str, call: ToolCall) -> dict[Decimal, set[str]]:
-    """Each number of `query` (in digits, or in words up to twelve) that no argument of
-    `call` took, with the content words next to it (a number in words: after it): what the
-    user said that number is. A number a value holds is taken ("iPhone 12": the 12 is the
-    product's); a number next to the name of an argument the call wrote is that argument's
-    ("radius 4" where the call wrote a radius of 5), not an absent parameter's."""
-    taken = {number_value(n) for leaf in leaf_values(call.arguments) for n in NUMBERS.findall(leaf)}
-    written = content_words(" ".join(str(name) for name in call.arguments))
+def said_numbers(query: str) -> list[tuple[Decimal, set[str]]]:
+    """Each number `query` writes (in digits, or in words up to twelve), in order, with the
+    content words next to it (a number in words: after it): what the user said it is."""
     said = _WRITTEN.findall(query)
-    found: dict[Decimal, set[str]] = {}
+    found: list[tuple[Decimal, set[str]]] = []
     for i, word in enumerate(said):
         in_digits = word[0].isdigit()
-        number = number_value(word if in_digits else _NUMBER_WORDS.get(word.lower(), ""))
-        if number is None or number in taken:
+        number = number_value(word if in_digits else NUMBER_WORDS.get(word.lower(), ""))
+        if number is None:
             continue
         # a count in words comes before what it counts ("two tickets"); "between two sets
         # of variables" says nothing of the significance level before it
         before = said[max(0, i - _NUMBER_REACH_BEFORE) : i] if in_digits else []
         near = before + said[i + 1 : i + 1 + _NUMBER_REACH_AFTER]
-        words_near = content_words(" ".join(w for w in near if not w[0].isdigit()))
+        found.append((number, content_words(" ".join(w for w in near if not w[0].isdigit()))))
+    return found
+
+
+def _around_untaken_numbers(query: str, call: ToolCall) -> dict[Decimal, set[str]]:
+    """Each number of `query` (see `said_numbers`) that no argument of `call` took, with the
+    content words next to it. A number a value holds is taken ("iPhone 12": the 12 is the
+    product's); a number next to the name of an argument the call wrote is that argument's
+    ("radius 4" where the call wrote a radius of 5), not an absent parameter's."""
+    taken = {number_value(n) for leaf in leaf_values(call.arguments) for n in NUMBERS.findall(leaf)}
+    written = content_words(" ".join(str(name) for name in call.arguments))
+    found: dict[Decimal, set[str]] = {}
+    for number, words_near in said_numbers(query):
+        if number in taken:
+            continue
         if words_near and not any(meets(w, written) for w in words_near):
             found.setdefault(number, set()).update(words_near)
     return found
 
 
-def _as_number(number: Decimal, spec: Mapping[str, Any]) -> tuple[Any, ...]:
+def parameter_number(number: Decimal, spec: Mapping[str, Any]) -> tuple[Any, ...]:
     """`number` as a value of the parameter `spec` describes: none for a parameter that is no
     number, or whose enum does not hold it."""
     kind = spec.get("type")

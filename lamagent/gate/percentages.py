@@ -13,6 +13,12 @@ the parameter's description says the value is a percentage: it holds the word ("
 number between 0 and 1: "Ejemplo: 0.1 para un enganche del 10%" is a fraction). An integer
 parameter, a value the user also wrote without the percent sign ("5% for 5 years": the 5
 may be the years), and a value that is already a fraction are left as they are.
+
+The other way round, a number argument whose value is a percentage the user wrote over 100
+(the model wrote `"annual_rate": 0.05` for "5%") becomes the percentage when the parameter's
+description says the value is a percentage ("The interest rate for a year as a
+percentage"), as above: the tool takes 5.0, not 0.05. This holds where the user also wrote
+the number without the sign ("5% ... for 5 years"): no one wrote the fraction.
 """
 
 from __future__ import annotations
@@ -41,33 +47,43 @@ def percent_fractions(
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with the percentages the user wrote as fractions where the parameters take
     fractions, and a note per value changed ("tool.argument: 3% as 0.03")."""
-    percents = _only_percentages(text)
+    percents, plain = _written_numbers(text)
+    only = percents - plain
     if not percents:
         return list(calls), []
     schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
 
-    def as_fraction(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+    def as_taken(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)
         number = as_decimal(value)
-        if number is None or number not in percents or not _takes_fraction(schema):
+        if number is None or isinstance(value, str):
             return None
-        fraction = float(number / 100)
-        if not math.isfinite(fraction) or (fraction == 0) != (number == 0):
-            return None  # beyond what a float holds: left as written
-        return fraction, f"{value}% as {fraction}"
+        if number in only and _takes_fraction(schema):
+            fraction = float(number / 100)
+            if not math.isfinite(fraction) or (fraction == 0) != (number == 0):
+                return None  # beyond what a float holds: left as written
+            return fraction, f"{value}% as {fraction}"
+        # a fraction no one wrote is the percentage's, even where the number is also written
+        # plain ("5% ... for 5 years")
+        fraction_written = number in percents or number in plain
+        if number * 100 in percents and not fraction_written and _takes_percentage(schema):
+            percentage = float(number * 100)
+            return percentage, f"{value} as {percentage}, the percentage the user wrote"
+        return None
 
-    return reshaped_calls(calls, as_fraction)
+    return reshaped_calls(calls, as_taken)
 
 
-def _only_percentages(text: str) -> set[Decimal]:
-    """The numbers `text` writes as percentages and nowhere without the sign."""
+def _written_numbers(text: str) -> tuple[set[Decimal], set[Decimal]]:
+    """The numbers `text` writes as percentages (not zero), and those it writes without the
+    sign."""
     percent: set[Decimal] = set()
     plain: set[Decimal] = set()
     for match in _NUMBER.finditer(text):
         number = as_decimal(match.group(1).replace(",", "."))
         if number is not None:
             (percent if match.group(2) else plain).add(number)
-    return {n for n in percent - plain if n != 0}
+    return {n for n in percent if n != 0}, plain
 
 
 def as_decimal(value: Any) -> Decimal | None:
@@ -79,6 +95,14 @@ def as_decimal(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
+
+
+def _takes_percentage(schema: Any) -> bool:
+    """A number parameter whose description makes it a percentage (and shows no fraction)."""
+    if not isinstance(schema, Mapping) or schema.get("type") != "number":
+        return False
+    description = str(schema.get("description") or "")
+    return bool(_PERCENT_WORD.search(description)) and not _FRACTION_EXAMPLE.search(description)
 
 
 def _takes_fraction(schema: Any) -> bool:

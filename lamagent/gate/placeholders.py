@@ -27,6 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.reshape import without_optional
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
@@ -85,29 +86,11 @@ def placeholder_values(
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` without their optional arguments whose values are placeholders, and a note per
     argument left out ("tool.argument: 'argument' names the parameter, left out")."""
-    by_name = {t.name: t for t in tools}
     context = " ".join(sources).lower()
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        tool = by_name.get(call.name)
-        if tool is None:
-            out.append(call)
-            continue
-        properties = tool.parameters.get("properties") or {}
-        required = set(tool.parameters.get("required") or ())
-        dropped: list[str] = []
-        for name, value in call.arguments.items():
-            spec = properties.get(name)
-            if name in required or not isinstance(value, str) or not isinstance(spec, Mapping):
-                continue
-            if value.strip().lower() in context:  # the conversation wrote it: data
-                continue
-            if is_placeholder(value, str(name), spec):
-                dropped.append(str(name))
-                notes.append(f"{call.name}.{name}: {value!r} names the parameter, left out")
-        if dropped:
-            arguments = {k: v for k, v in call.arguments.items() if k not in dropped}
-            call = call.model_copy(update={"arguments": arguments})
-        out.append(call)
-    return out, notes
+
+    def placeholder(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
+        if not isinstance(value, str) or value.strip().lower() in context:
+            return None  # the conversation wrote it: data
+        return f"{value!r} names the parameter" if is_placeholder(value, name, spec) else None
+
+    return without_optional(calls, tools, placeholder)

@@ -1,18 +1,25 @@
-"""Calls with some of their argument values reshaped, and a note per value: the loop the
-value rules (numbers and lists as written, percentages as fractions) share."""
+"""Calls with some of their argument values reshaped, or some optional arguments left out, and a
+note per value: the loops the value rules (numbers and lists as written, percentages as
+fractions, placeholders, numbers nobody wrote) share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lamagent.messages import ToolCall
 
-__all__ = ["Reshape", "reshaped_calls"]
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["LeaveOut", "Reshape", "reshaped_calls", "without_optional"]
 
 #: A value rule: for a call, an argument's name and its value, the new value and what the
 #: note says of the change ("3 as 30, as written"), or None to leave the value as it is.
 Reshape = Callable[[ToolCall, str, Any], tuple[Any, str] | None]
+#: A rule that leaves optional arguments out: for a call, an argument's name, its value and its
+#: parameter's schema, what the note says ("names the parameter"), or None to keep it.
+LeaveOut = Callable[[ToolCall, str, Any, Mapping[str, Any]], str | None]
 
 
 def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[ToolCall], list[str]]:
@@ -33,4 +40,36 @@ def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[To
             if changed
             else call
         )
+    return out, notes
+
+
+def without_optional(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], leave_out: LeaveOut
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` without the optional arguments (not in their tool's `required`; never of a
+    tool the list does not hold) that `leave_out` names, and a note per argument left out
+    ("tool.argument: " and what `leave_out` says, then ", left out")."""
+    by_name = {t.name: t for t in tools}
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None:
+            out.append(call)
+            continue
+        properties = tool.parameters.get("properties") or {}
+        required = set(tool.parameters.get("required") or ())
+        dropped: list[str] = []
+        for name, value in call.arguments.items():
+            spec = properties.get(name)
+            if name in required or not isinstance(spec, Mapping):
+                continue
+            said = leave_out(call, str(name), value, spec)
+            if said is not None:
+                dropped.append(str(name))
+                notes.append(f"{call.name}.{name}: {said}, left out")
+        if dropped:
+            arguments = {k: v for k, v in call.arguments.items() if k not in dropped}
+            call = call.model_copy(update={"arguments": arguments})
+        out.append(call)
     return out, notes

@@ -30,6 +30,7 @@ from lamagent.turns import (
     TurnRequest,
     TurnSource,
     combined_generation,
+    with_unwritten_left_out,
 )
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ class GatedTurns(TurnSource):
             return await self.inner.next_turn(request, on_text=on_text, on_raw=on_raw)
         started = time.perf_counter()
         draft = await self.inner.next_turn(
-            dataclasses.replace(request, tool_choice="required", constrained=True)
+            dataclasses.replace(request, tool_choice="required", constrained=True, gate_draft=True)
         )
         drafted = time.perf_counter() - started
         calls = draft.turn.calls if draft.turn.error is None else []
@@ -107,6 +108,8 @@ class GatedTurns(TurnSource):
             draft_seconds=drafted,
         )
         if decision.decision == "call":
+            # what the model invented weighed in the decision; the call goes without it
+            draft = with_unwritten_left_out(draft, request)
             if on_raw is not None:
                 on_raw(draft.generation.text)
             return GatedModelTurn(

@@ -1,0 +1,94 @@
+"""A value that runs on into the next one: it ends with what another argument holds.
+
+Copying the user's words, a small model often does not stop where one value ends and writes the
+next argument's value into it too, then again in its own place: "What is the air quality index
+in London 2022/08/16?" gives `"location": "London 2022/08/16", "date": "2022/08/16"`, "my house
+located at 123 main street, ... in Santa Clara county" gives `"address": "123 main street, Santa
+Clara county", "county": "Santa Clara county"`.
+
+`overrun_values(calls, query)`: a string argument whose value ends with the value of another
+argument of the same call (a string or a number the user wrote, as written) after a separator (a
+space or a comma, with or without a hyphen) becomes what comes before it, when that is words the
+user wrote (case aside) and at least `MIN_HEAD_CHARS` characters: "London", "123 main street",
+"Natural History Museum" of "Natural History Museum in London" (separators and function words at
+the cut are dropped). "Liga2021" and "test-gc-analysis.log" are one value each, and so are names
+capitalised throughout ("Japanese Yen" beside a "Yen", "Hilton Hotel Paris" beside a "Paris");
+"La" of "La Liga" (the other argument took "Liga") is none, and "2010-2015" beside `from_year`
+2010 and `to_year` 2015 is two other values, not one of its own. Nothing else changes; nothing
+is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.signals import STOPWORDS
+from lamagent.messages import ToolCall
+
+__all__ = ["overrun_values"]
+
+#: What may stand between a value and the next one it ran into: a space or a comma at least
+#: ("London 2022/08/16", "main street, Santa Clara"; "gc-analysis.log" is one value).
+_SEPARATOR = re.compile(r"[\s,;:/-]+$")
+_SPACED = re.compile(r"[\s,;]")
+#: A function word at the end of what is left ("Paris in", "report for").
+_TRAILING_WORD = re.compile(r"(?:^|\s)([^\W\d_]+)$")
+#: Fewest characters of the value run into (one letter or digit is in too many values).
+MIN_RUN_CHARS = 2
+#: Fewest characters of what is left ("La" of "La Liga" is no value of its own).
+MIN_HEAD_CHARS = 3
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value).strip()
+    return text if len(text) >= MIN_RUN_CHARS else None
+
+
+def _before(value: str, other: str) -> str | None:
+    """What `value` holds before `other` when it ends with it after a separator, trimmed of
+    separators and function words at the cut; None when it does not."""
+    if len(value) <= len(other) or not value.endswith(other):
+        return None
+    head = value[: len(value) - len(other)]
+    separator = _SEPARATOR.search(head)
+    if separator is None or not _SPACED.search(separator.group()):
+        return None  # "Liga2021", "test-gc-analysis.log": the value's own characters
+    last = head[: separator.start()].split()[-1:] or [""]
+    if separator.group().isspace() and last[0][:1].isupper() and other[:1].isupper():
+        return None  # "Japanese Yen", "La Liga": one name, capitalised throughout
+    while True:
+        head = _SEPARATOR.sub("", head)
+        word = _TRAILING_WORD.search(head)
+        if word is None or word.group(1).lower() not in STOPWORDS:
+            break
+        head = head[: word.start(1)]
+    return head if len(head) >= MIN_HEAD_CHARS else None
+
+
+def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each value that ran on into another argument's cut where that one
+    begins (see the module's docstring), and a note per value changed ("air_quality.location:
+    'London 2022/08/16' as 'London', 'date' holds the rest")."""
+
+    def written(text: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE) is not None
+
+    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if not isinstance(value, str):
+            return None
+        others = {o: t for o, v in call.arguments.items() if o != name and (t := _text(v))}
+        for other, text in others.items():
+            if text not in query:
+                continue
+            head = _before(value.strip(), text)
+            # "2010" of "2010-2015" beside from_year 2010, to_year 2015: two values, no head
+            if head is not None and written(head) and head not in others.values():
+                return head, f"{value!r} as {head!r}, {other!r} holds the rest"
+        return None
+
+    return reshaped_calls(calls, cut)

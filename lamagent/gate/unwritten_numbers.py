@@ -1,0 +1,67 @@
+"""An optional number argument whose value nobody wrote.
+
+With no number of the user's to put in an optional number parameter, a small model under a call
+grammar still writes one, and it is its own: `"flights_per_year": 1000` for a lifestyle the user
+described without flights, `"die_sides": 1` for "a six-sided die", `"x_value": 3.0` for a
+derivative asked at no point. A tool would run with it as if the user had said it; left out, the
+argument takes the tool's default.
+
+`unwritten_numbers(calls, tools, sources)`: a number argument (not a boolean) of a parameter the
+tool does not require is left out when its value is no number the sources write: the system prompt,
+the user's messages and the tools' results (`sources`), read in digits ("1,000", "$5", "-2"), in
+words up to twelve ("six-sided", "two tickets"), or as a percentage's fraction or a fraction's
+percentage ("5%" writes 0.05, "0.05" writes 5). Required arguments stay (there is no other value to
+put there), and so does every value inside a list or an object. Nothing is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
+from lamagent.gate.percentages import as_decimal
+from lamagent.gate.reshape import without_optional
+from lamagent.gate.signals import words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["unwritten_numbers", "written_numbers_of"]
+
+_HUNDRED = Decimal(100)
+
+
+def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
+    """The numbers `sources` write (see the module's docstring), with each one's fraction
+    and percentage."""
+    written: set[Decimal] = set()
+    for text in sources:
+        written.update(n for n, _ in said_numbers(text))
+        written.update(Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS)
+        written.update(n for t in NUMBERS.findall(text) if (n := number_value(t)) is not None)
+    finite = {n for n in written if n.is_finite()}
+    return finite | {n / _HUNDRED for n in finite} | {n * _HUNDRED for n in finite}
+
+
+def unwritten_numbers(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], sources: Sequence[str]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` without their optional number arguments whose values the sources do not
+    write, and a note per argument left out ("tool.flights_per_year: 1000 is written
+    nowhere, left out")."""
+    written: set[Decimal] | None = None
+
+    def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
+        nonlocal written
+        number = None if isinstance(value, bool) else as_decimal(value)
+        if number is None or isinstance(value, str):
+            return None
+        if written is None:
+            written = written_numbers_of(sources)
+        return None if number in written else f"{value} is written nowhere"
+
+    return without_optional(calls, tools, unwritten)

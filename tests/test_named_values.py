@@ -1,0 +1,146 @@
+"""A value the user wrote right after naming its parameter (`lamagent.gate.named_values`).
+The drafts are the embedded model's on BFCL cases (named), and made-up ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.named_values import named_values
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+
+
+def _tool(**parameters: dict[str, Any]) -> Tool:
+    properties = {n: {"type": "string", **spec} for n, spec in parameters.items()}
+    return Tool("t", "", {"type": "object", "properties": properties, "required": []})
+
+
+TODO = _tool(content={"description": "The content of the task."})
+
+
+def _named(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = named_values([ToolCall(name="t", arguments=draft)], [tool], query)
+    return calls[0].arguments, notes
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft", "meant"),
+    [
+        (  # BFCL live_simple_57-26-1, _63-29-3: the model left off the value's first words
+            TODO,
+            "add todo with content go to sleep at 9 pm",
+            {"content": "sleep at 9 pm"},
+            {"content": "go to sleep at 9 pm"},
+        ),
+        (  # BFCL live_simple_80-41-0: quoted after "should be", whatever the model wrote
+            _tool(Title={}, Content={}),
+            "I need to add a news item about the latest advancements in AI. The title should "
+            "be 'Breakthrough in Artificial Intelligence', and the content must cover AI.",
+            {"Title": "AI Breakthrough Latest Developments", "Content": "AI"},
+            {"Title": "Breakthrough in Artificial Intelligence", "Content": "AI"},
+        ),
+        (  # BFCL live_simple_83-44-0: "titled" names the title
+            _tool(Title={}),
+            "I want to publish a news article titled 'Julian is Testing' with 'a detailed "
+            "analysis' as content.",
+            {"Title": "Productivity and Sleep Patterns"},
+            {"Title": "Julian is Testing"},
+        ),
+        (  # made up: two words of the name, a link, double quotes, camelCase parameter
+            _tool(fileName={}),
+            'Save it with the file name set to "q3 report.pdf" please.',
+            {"fileName": "report.pdf"},
+            {"fileName": "q3 report.pdf"},
+        ),
+        (  # made up: a colon, and a command ending with a quoted part the model copied alone
+            _tool(command={}),
+            "Run this command: grep -rn 'TODO' src",
+            {"command": "rn 'TODO' src"},
+            {"command": "grep -rn 'TODO' src"},
+        ),
+    ],
+)
+def test_the_named_value(
+    tool: Tool, query: str, draft: dict[str, Any], meant: dict[str, Any]
+) -> None:
+    arguments, notes = _named(tool, query, **draft)
+    assert arguments == meant
+    assert len(notes) == sum(draft[k] != meant[k] for k in draft)
+
+
+def test_a_parameter_the_calls_give_different_values_is_left_alone() -> None:
+    # bfcl-eval parallel_multiple_112: two artworks, one of them "named"
+    tool = _tool(artwork_name={})
+    query = (
+        "find the price of the artwork named 'Starry Night', and then of another artwork "
+        "called 'The Scream'"
+    )
+    calls = [
+        ToolCall(name="t", arguments={"artwork_name": "Starry Night"}),
+        ToolCall(name="t", arguments={"artwork_name": "Scream"}),
+    ]
+    assert named_values(calls, [tool], query) == (calls, [])
+
+
+def test_the_note_says_what_changed() -> None:
+    _, notes = _named(TODO, "add todo with content go to sleep at 9 pm", content="sleep at 9 pm")
+    assert notes == ["t.content: 'sleep at 9 pm' as 'go to sleep at 9 pm', named"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft"),
+    [
+        # BFCL simple_python_268: the model wrote the value whole, the sentence goes on
+        (
+            _tool(material={}),
+            "Find me the sculptures of Michelangelo with material Marble in Rome, Italy.",
+            {"material": "Marble"},
+        ),
+        # BFCL simple_python_243: an article is no part of the value
+        (_tool(discovery={}), "Who discovered the neutron?", {"discovery": "neutron"}),
+        # BFCL parallel_2: a list, not one value
+        (
+            _tool(resistivity={}),
+            "a wire of 5m with resistivity of copper and aluminum",
+            {"resistivity": "aluminum"},
+        ),
+        # BFCL simple_python_108: the value is a span the user quoted, whole
+        (
+            _tool(target={}),
+            "with a target variable 'Purchase_Amount'. Also apply standardization.",
+            {"target": "Purchase_Amount"},
+        ),
+        # BFCL parallel_99: more words left off than a value's start
+        (
+            _tool(substance={}),
+            "The substance I am using for this experiment is water.",
+            {"substance": "water"},
+        ),
+        # bfcl-eval simple_java_61: the words left off are the parameter's ("decay factor")
+        (
+            _tool(decay={"description": "The decay factor, must be between 0 and 1."}),
+            "an offset of '2d', and a decay factor of 0.5?",
+            {"decay": "0.5"},
+        ),
+        # the word before the name names another parameter: the value is that one's
+        (
+            _tool(name={}, restaurant={}),
+            "Book a table at the restaurant named 'Nobu' for John",
+            {"name": "John", "restaurant": "Nobu"},
+        ),
+        # the name written before two values: which one?
+        (TODO, "content 'milk' first, then content 'eggs'", {"content": "bread"}),
+        # the name written after the value
+        (TODO, "add 'buy milk' as content", {"content": "milk"}),
+        # an enum or a pattern keeps the grammar's values
+        (_tool(mode={"enum": ["a", "b"]}), "set the mode to 'c'", {"mode": "a"}),
+        (_tool(code={"pattern": "^[A-Z]+$"}), "the code 'xyz'", {"code": "ABC"}),
+        # a name too short to find, and a value that is no string
+        (_tool(id={}), "the id 'A12'", {"id": "B"}),
+        (_tool(count={"type": "integer"}), "count '12'", {"count": 3}),
+    ],
+)
+def test_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:
+    assert _named(tool, query, **draft) == (draft, [])

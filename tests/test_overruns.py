@@ -1,0 +1,96 @@
+"""A value that ran on into another argument's (`lamagent.gate.overruns`). The drafts are the
+embedded model's on BFCL cases (named), and made-up ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.overruns import overrun_values
+from lamagent.messages import ToolCall
+
+
+def _cut(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = overrun_values([ToolCall(name="t", arguments=draft)], query)
+    return calls[0].arguments, notes
+
+
+@pytest.mark.parametrize(
+    ("query", "draft", "meant"),
+    [
+        (  # BFCL simple_python_196 / multiple_144
+            "What is the air quality index in London 2022/08/16?",
+            {"location": "London 2022/08/16", "date": "2022/08/16"},
+            {"location": "London", "date": "2022/08/16"},
+        ),
+        (  # BFCL simple_python_163: a comma, and words after the value run into
+            "Provide me with the property records of my house located at 123 main street, "
+            "with parcel number 1234567890 in Santa Clara county.",
+            {"address": "123 main street, Santa Clara county", "county": "Santa Clara county"},
+            {"address": "123 main street", "county": "Santa Clara county"},
+        ),
+        (  # BFCL multiple_78: a function word at the cut
+            "Get me information about Natural History Museum in London including timings.",
+            {"spot": "Natural History Museum in London", "city": "London"},
+            {"spot": "Natural History Museum", "city": "London"},
+        ),
+        (  # BFCL simple_python_345: a number the other argument holds
+            "Find the value of a vintage Super Mario Bros. game from 1985 like new.",
+            {"game_name": "Super Mario Bros. 1985", "release_year": 1985},
+            {"game_name": "Super Mario Bros.", "release_year": 1985},
+        ),
+        (  # made up: a hyphen
+            "Weather for Oslo - tomorrow morning please",
+            {"city": "Oslo - tomorrow", "when": "tomorrow"},
+            {"city": "Oslo", "when": "tomorrow"},
+        ),
+    ],
+)
+def test_the_value_ends_where_the_other_begins(
+    query: str, draft: dict[str, Any], meant: dict[str, Any]
+) -> None:
+    arguments, notes = _cut(query, **draft)
+    assert arguments == meant
+    assert len(notes) == 1
+
+
+def test_the_note_says_which_argument_holds_the_rest() -> None:
+    _, notes = _cut(
+        "air quality in London 2022/08/16", location="London 2022/08/16", date="2022/08/16"
+    )
+    assert notes == ["t.location: 'London 2022/08/16' as 'London', 'date' holds the rest"]
+
+
+@pytest.mark.parametrize(
+    ("query", "draft"),
+    [
+        # BFCL multiple_85: "La" is no value ("Liga" was the wrong one)
+        ("Real Madrid in La Liga, last 5 rounds", {"team": "Liga", "league": "La Liga"}),
+        # BFCL simple_python_170: what is left is another argument's value
+        (
+            "Find a historical law case about fraud from 2010 to 2015.",
+            {"subject": "2010-2015", "from_year": 2010, "to_year": 2015},
+        ),
+        # no separator: one value ("Liga2021"); a hyphen alone joins a word
+        ("the Liga2021 season 2021", {"league": "Liga2021", "season": "2021"}),
+        (  # bfcl-eval simple_java_81
+            "log to 'test-gc-analysis.log' and 'gc-analysis.log'",
+            {"doGC": "test-gc-analysis.log", "gcLogName": "gc-analysis.log"},
+        ),
+        # a name capitalised throughout (bfcl-eval parallel_multiple_98)
+        ("convert 5000 Japanese Yen", {"from_currency": "Yen", "to_currency": "Japanese Yen"}),
+        # the other value is not as the user wrote it (case), or not written at all
+        (
+            "SILVER BUSINESS CHECKING statement",
+            {"bank": "SILVER BUSINESS CHECKING", "type": "checking"},
+        ),
+        ("London next week", {"location": "London 2022/08/16", "date": "2022/08/16"}),
+        # what is left is not the user's words
+        ("weather in Paris 2022", {"location": "Paree 2022", "year": 2022}),
+        # booleans carry no value
+        ("London True", {"location": "London True", "flag": True}),
+    ],
+)
+def test_left_alone(query: str, draft: dict[str, Any]) -> None:
+    assert _cut(query, **draft) == (draft, [])

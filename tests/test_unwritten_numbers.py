@@ -1,0 +1,103 @@
+"""Optional number arguments whose values nobody wrote (`lamagent.gate.unwritten_numbers`).
+The drafts are the embedded model's on BFCL cases (named), and made-up ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.gate.unwritten_numbers import unwritten_numbers
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message, ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import TurnRequest, turn_source
+
+
+def _tool(required: list[str], **kinds: str) -> Tool:
+    properties = {n: {"type": k, "description": ""} for n, k in kinds.items()}
+    return Tool("t", "", {"type": "object", "properties": properties, "required": required})
+
+
+FOOTPRINT = _tool(  # BFCL simple_python_195
+    ["daily_miles", "meat_meals_per_week", "annual_trash_weight"],
+    daily_miles="integer",
+    meat_meals_per_week="integer",
+    annual_trash_weight="integer",
+    flights_per_year="integer",
+)
+
+
+def _left(tool: Tool, sources: list[str], **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = unwritten_numbers([ToolCall(name="t", arguments=draft)], [tool], sources)
+    return calls[0].arguments, notes
+
+
+def test_an_invented_optional_number_is_left_out() -> None:
+    query = (
+        "Calculate the carbon footprint of my lifestyle, assuming I drive 20 miles a day, "
+        "consume 3 meat meals a week, and produce 500 lbs of trash in a year."
+    )
+    draft = {
+        "daily_miles": 20,
+        "meat_meals_per_week": 3,
+        "annual_trash_weight": 500,
+        "flights_per_year": 1000,
+    }
+    arguments, notes = _left(FOOTPRINT, [query], **draft)
+    assert arguments == {k: v for k, v in draft.items() if k != "flights_per_year"}
+    assert notes == ["t.flights_per_year: 1000 is written nowhere, left out"]
+
+
+@pytest.mark.parametrize(
+    ("sources", "value"),
+    [
+        (["a six-sided die, rolled twice"], 6),  # a number in words
+        (["deposit $1,000 now"], 1000),  # grouped digits, a currency sign
+        (["a gravity of -9.81"], -9.81),
+        (["an annual rate of 5%"], 0.05),  # a percentage's fraction
+        (["a rate of 0.05"], 5),  # a fraction's percentage
+        (["find flights", '{"flights": 12}'], 12),  # a tool's result wrote it
+    ],
+)
+def test_a_written_number_stays(sources: list[str], value: Any) -> None:
+    tool = _tool(["a"], a="string", n="number")
+    assert _left(tool, sources, a="x", n=value) == ({"a": "x", "n": value}, [])
+
+
+def test_required_booleans_strings_and_lists_stay() -> None:
+    tool = _tool(["n"], n="integer", flag="boolean", label="string", items="array")
+    draft = {"n": 7, "flag": True, "label": "42", "items": [1, 2]}
+    assert _left(tool, ["nothing numeric"], **draft) == (draft, [])
+
+
+def test_a_tool_the_list_does_not_hold_is_left_alone() -> None:
+    calls = [ToolCall(name="other", arguments={"n": 7})]
+    assert unwritten_numbers(calls, [FOOTPRINT], ["no numbers"]) == (calls, [])
+
+
+def test_through_the_turn_source_a_number_of_the_system_prompt_is_written() -> None:
+    tool = _tool(["url"], url="string", retries="integer", timeout="integer")
+    draft = [ToolCall(name="t", arguments={"url": "a.com", "retries": 5, "timeout": 30})]
+
+    def turn(shapes: bool) -> Any:
+        request = TurnRequest(
+            messages=[
+                Message.system("Fetch pages with 5 retries."),
+                Message.user("Fetch a.com please."),
+            ],
+            tools=[tool],
+            params=GenerationParams(example_shapes=shapes),
+            tool_choice="required",
+            constrained=True,
+        )
+        backend = ScriptedBackend.calls([draft], supports_constraint=True)
+        return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+    on = turn(True)
+    assert on.turn.calls[0].arguments == {"url": "a.com", "retries": 5}
+    assert on.reshaped == ("t.timeout: 30 is written nowhere, left out",)
+    off = turn(False)
+    assert off.turn.calls[0].arguments == draft[0].arguments and not off.reshaped
