@@ -45,6 +45,7 @@ __all__ = [
     "item_matches",
     "item_text",
     "list_elements",
+    "number_argument",
     "number_value",
     "same_element",
     "value_lists",
@@ -184,6 +185,15 @@ def value_lists(text: str) -> tuple[ItemList, ...]:
     lists = item_lists(text)
     seen = {found.items for found in lists}
     return (*lists, *(found for found in cue_lists(text) if found.items not in seen))
+
+
+def number_argument(value: Any) -> Decimal | None:
+    """The finite number an argument's value is, when it is a number (an int or a float;
+    never a boolean or text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = Decimal(str(value))  # a float's str is its shortest repr: 0.05, not 0.05000...
+    return number if number.is_finite() else None
 
 
 def number_value(text: str) -> Decimal | None:

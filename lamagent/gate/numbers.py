@@ -24,8 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.items import GLUED_UNIT, NUMBER, number_value
-from lamagent.gate.percentages import as_decimal
+from lamagent.gate.items import GLUED_UNIT, NUMBER, number_argument, number_value
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
@@ -44,11 +43,6 @@ def _written(text: str) -> set[Decimal]:
         if number is not None and number.is_finite():
             found.add(number)
     return found
-
-
-def _number(value: Any) -> Decimal | None:
-    """A number argument's value (text is left alone)."""
-    return as_decimal(value) if isinstance(value, (int, float)) else None
 
 
 def _whole(number: Decimal) -> bool:
@@ -88,7 +82,7 @@ def written_numbers(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall
         return list(calls), []
 
     def complete(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        number = _number(value)
+        number = number_argument(value)
         if number is None:
             return None
         held = {

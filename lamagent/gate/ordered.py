@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.messages import ToolCall
 
 __all__ = ["ordered_values"]
@@ -37,15 +37,10 @@ _INDEXED = re.compile(r"^(.*?[a-z])_?(\d+|[A-Z])$")
 def _numbers(value: Any) -> tuple[Decimal, ...] | None:
     """The numbers of a number or a flat list of numbers (never booleans), or None."""
     items = value if isinstance(value, list) else [value]
-    found: list[Decimal] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, (int, float)):
-            return None
-        number = number_value(repr(item)) if isinstance(item, float) else Decimal(item)
-        if number is None:
-            return None
-        found.append(number)
-    return tuple(found) if found else None
+    found = tuple(number_argument(item) for item in items)
+    if not found or None in found:
+        return None
+    return tuple(n for n in found if n is not None)
 
 
 def _where(numbers: tuple[Decimal, ...], written: list[Decimal]) -> int | None:

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import parameter_number, said_numbers
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
@@ -37,12 +37,6 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = ["shared_numbers"]
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return number_value(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def _named_by(near: set[str], name: str, spec: Mapping[str, Any]) -> bool:
@@ -77,7 +71,7 @@ def _shared_in(
     required = set(tool.parameters.get("required") or ())
     by_value: dict[Decimal, list[str]] = {}
     for name, value in call.arguments.items():
-        number = _number(value)
+        number = number_argument(value)
         if number is not None and isinstance(properties.get(name), Mapping):
             by_value.setdefault(number, []).append(str(name))
     arguments = dict(call.arguments)

@@ -20,9 +20,8 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
-from lamagent.gate.percentages import as_decimal
 from lamagent.gate.reshape import without_optional
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
@@ -57,8 +56,8 @@ def unwritten_numbers(
 
     def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
         nonlocal written
-        number = None if isinstance(value, bool) else as_decimal(value)
-        if number is None or isinstance(value, str):
+        number = number_argument(value)
+        if number is None:
             return None
         if written is None:
             written = written_numbers_of(sources)
