@@ -190,6 +190,34 @@ def test_tokens_are_favoured_only_inside_string_values_not_keys() -> None:
     assert copy.favoured() == []
 
 
+def test_no_value_opens_with_a_closing_bracket() -> None:
+    tokens = _tokens("}}]", ");", ", ", "]", "Tel", '"', "12", ",", ";", ' "}}', '"]', '"')
+    copy = _copy(tokens, QUERY, "his id is 12445")
+    copy.feed("Sure: ")
+    assert copy.shunned() == []  # no JSON yet
+    copy.feed('[{"name": "get_weather", "arguments": {"')
+    assert copy.shunned() == []  # a key
+    copy.feed('location": ')
+    # between key and value: a token that would open the string with a bracket
+    assert {tokens_text(tokens, i) for i in copy.shunned()} == {' "}}', '"]'}
+    copy.feed('"')
+    copy.favoured()
+    # separators may open one (a delimiter of ";")
+    assert {tokens_text(tokens, i) for i in copy.shunned()} == {"}}]", ");", "]"}
+    copy.feed("Tel", chosen=4)
+    assert copy.shunned() == []  # the value began
+    copy.feed('", "id": ["')
+    copy.favoured()
+    assert {tokens_text(tokens, i) for i in copy.shunned()} == {"}}]", ");", "]"}
+
+
+def test_a_bracket_the_user_quoted_as_a_value_is_not_shunned() -> None:
+    tokens = _tokens(")", "]", "}", "])")
+    copy = _copy(tokens, "Replace the closing parenthesis ')' with ']'")
+    copy.feed('{"old": "')
+    assert {tokens_text(tokens, i) for i in copy.shunned()} == {"}"}
+
+
 def test_values_in_lists_and_values_after_commas_are_values() -> None:
     tokens = _tokens("Tel")
     copy = _copy(tokens, QUERY)

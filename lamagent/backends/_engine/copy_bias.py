@@ -30,6 +30,9 @@ still decides what is allowed, and the model can still stop copying (the bias is
   not "400,977,610". Nothing is favoured at the answer's start or between copies: a small
   model made to open with a copy writes "AUD AUD AUD" for "What's the capital of
   Australia?".
+- A string value does not open with a closing bracket (`shunned`, lowered by `SHUN_BIAS`): a
+  small model that wants the call to end writes "}}]  # 12445 is ..." or ");{" into the value
+  the grammar holds open; a bracket the sources quote as a value's start (')') stays.
 - Numbers the user spelled apart from JSON ("$400,000", "50 million"): a number value that
   holds the digits written before the separator or word goes on to the whole number, and
   its end is favoured once whole (`spelled_numbers`, `CopySources.number_continuations`).
@@ -115,6 +118,13 @@ _GROUPED = re.compile(r"(?<![\d.,])(-?\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,]*\d)")
 _MAGNITUDE = re.compile(
     r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE
 )
+#: What a string value does not start with: a closing bracket. A small model that wants the
+#: call to end writes them into the value the grammar holds open ("}}]  # 12445 is ...",
+#: ");{"). Separators may start one (a `delimiter` of ";" or ", ").
+_NO_VALUE_START = frozenset("}])")
+#: How much lower a token that would open a value with one of them is made (finite: if the
+#: grammar allowed nothing else, the pick still happens).
+SHUN_BIAS = 30.0
 #: What may follow a number value in JSON, up to the next key's quote.
 _AFTER_NUMBER = frozenset(',}] \n\t"')
 _MAGNITUDES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
@@ -176,6 +186,8 @@ class CopySources:
             self.quoted.append((match.start(group), match.end(group)))
             self._opening.append(match.start())
         self._quoted_starts = [start for start, _ in self.quoted]
+        #: The first characters of the quoted spans ("')'" quotes a value that starts so).
+        self.quoted_openings = frozenset(text[a] for a, b in self.quoted if b > a)
         #: The quoted spans' contents by their last character: a value that ends in one of
         #: them whole has ended where the user's quote ends.
         self._quoted_by_end: dict[str, set[str]] = {}
@@ -344,6 +356,20 @@ class TokenTexts:
         self.enders: tuple[int, ...] = tuple(
             token for text, ids in by_text.items() if set(text) <= _AFTER_NUMBER for token in ids
         )
+        #: Tokens that open with a closing bracket (`}}]`, `);`, `]`), by that bracket: no
+        #: value starts with one (see `CopyBias.shunned`).
+        self.closing_starts: dict[str, tuple[int, ...]] = {
+            mark: tuple(t for text, ids in by_text.items() if text[:1] == mark for t in ids)
+            for mark in sorted(_NO_VALUE_START)
+        }
+        #: Tokens that open a string and its value with a closing bracket in one (`"}}`,
+        #: ` "]`), by that bracket: outside a string they can do nothing else.
+        self.opening_closing_starts: dict[str, tuple[int, ...]] = {
+            mark: tuple(
+                t for text, ids in by_text.items() if text.lstrip()[:2] == f'"{mark}' for t in ids
+            )
+            for mark in sorted(_NO_VALUE_START)
+        }
         #: Tokens that close a string value: its quote, then only what may follow it
         #: (`"`, `",`, `"}`, `"}]`, ...).
         self.string_closers: tuple[int, ...] = tuple(
@@ -395,6 +421,10 @@ class _ValueScanner:
     @property
     def in_value(self) -> bool:
         return self._json.in_string and not self._in_key
+
+    @property
+    def in_string(self) -> bool:
+        return self._json.in_string
 
     def feed(self, text: str) -> None:
         for ch in text:
@@ -517,6 +547,24 @@ class CopyBias:
                 self._cache[key] = cached
         return self._favour(*cached)
 
+    def shunned(self) -> list[int]:
+        """Ids of the tokens to lower by `SHUN_BIAS` before the next pick: at the start of a
+        string value, those that open it with a closing bracket; outside strings, those that
+        open a string and a closing bracket in one (`"}}`); unless the sources quote a value
+        that starts with that bracket ("replace ')' with ']'")."""
+        if self.answer or not self._scan.started:
+            return []
+        if self._scan.in_value:
+            if self._scan.value:
+                return []
+            starts = self.tokens.closing_starts
+        elif self._scan.in_string:
+            return []  # a key
+        else:
+            starts = self.tokens.opening_closing_starts
+        quoted = self.sources.quoted_openings
+        return [token for mark, ids in starts.items() if mark not in quoted for token in ids]
+
     def _answer_favoured(self) -> list[int]:
         """The tokens that go on with a copy a text answer began (none where none began)."""
         value = self._answer_text
@@ -588,6 +636,7 @@ __all__ = [
     "FUNCTION_WORDS",
     "MAX_TOKEN_CHARS",
     "MID_WORD_FACTOR",
+    "SHUN_BIAS",
     "CopyBias",
     "CopyCounts",
     "CopySources",

@@ -23,7 +23,7 @@ import torch
 
 from lamagent.backends._engine.answer_loops import answer_loops
 from lamagent.backends._engine.closers import CLOSER_BIAS, closers_of
-from lamagent.backends._engine.copy_bias import CopyBias, copy_record
+from lamagent.backends._engine.copy_bias import SHUN_BIAS, CopyBias, copy_record
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.backends._engine.loop_watch import LoopWatch
 from lamagent.backends._engine.stops import StopStream
@@ -185,6 +185,10 @@ class SequenceState:
             if favoured:
                 index = torch.tensor(favoured, dtype=torch.long, device=logits.device)
                 logits[index[index < logits.shape[-1]]] += self.copy.strength
+            shunned = self.copy.shunned()
+            if shunned:
+                index = torch.tensor(shunned, dtype=torch.long, device=logits.device)
+                logits[index[index < logits.shape[-1]]] -= SHUN_BIAS
         if self.params.temperature <= 0:
             return int(torch.argmax(logits).item())
         probs = torch.softmax(logits / self.params.temperature, dim=-1).cpu()

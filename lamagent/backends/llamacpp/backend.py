@@ -29,6 +29,7 @@ from lamagent.backends._engine.bridge import ThreadBridge, run_in_thread
 from lamagent.backends._engine.closers import CLOSER_BIAS, Closers, closers_of
 from lamagent.backends._engine.contract import check_prompt, check_settings, context_overflow
 from lamagent.backends._engine.copy_bias import (
+    SHUN_BIAS,
     CopyBias,
     TokenTexts,
     applies,
@@ -277,16 +278,21 @@ class LlamaCppBackend(Backend):
         return copy_bias_for(params, self.token_texts())
 
     def _favour_copies(self, ctx: Any, copy: CopyBias) -> None:
-        """Add the copy bias to the logits of the tokens that continue a span of the sources."""
+        """Add the copy bias to the logits of the tokens that continue a span of the sources,
+        and lower those that would open a value with a closing bracket."""
         favoured = copy.favoured()
-        if not favoured:
+        shunned = copy.shunned()
+        if not favoured and not shunned:
             return
         import llama_cpp
         import numpy as np
 
         pointer = llama_cpp.llama_get_logits_ith(ctx, -1)
         logits = np.ctypeslib.as_array(pointer, shape=(self._llm.n_vocab(),))
-        logits[np.asarray(favoured, dtype=np.int64)] += copy.strength
+        if favoured:
+            logits[np.asarray(favoured, dtype=np.int64)] += copy.strength
+        if shunned:
+            logits[np.asarray(shunned, dtype=np.int64)] -= SHUN_BIAS
 
     def _favour_closers(self, ctx: Any, sampler: Sampler, *, in_string: bool) -> None:
         """Raise the logits of closing tokens so the grammar-valid ones win.
