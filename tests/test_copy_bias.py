@@ -197,7 +197,9 @@ def test_no_value_opens_with_a_closing_bracket() -> None:
     assert copy.shunned() == []  # no JSON yet
     copy.feed('[{"name": "get_weather", "arguments": {"')
     assert copy.shunned() == []  # a key
-    copy.feed('location": ')
+    copy.feed('location"')
+    assert copy.shunned() == []  # the key's end
+    copy.feed(": ")
     # between key and value: a token that would open the string with a bracket
     assert {tokens_text(tokens, i) for i in copy.shunned()} == {' "}}', '"]'}
     copy.feed('"')
@@ -206,9 +208,15 @@ def test_no_value_opens_with_a_closing_bracket() -> None:
     assert {tokens_text(tokens, i) for i in copy.shunned()} == {"}}]", ");", "]"}
     copy.feed("Tel", chosen=4)
     assert copy.shunned() == []  # the value began
-    copy.feed('", "id": ["')
+    copy.feed('", "id": [')
+    assert {tokens_text(tokens, i) for i in copy.shunned()} == {' "}}', '"]'}  # an item
+    copy.feed('"')
     copy.favoured()
     assert {tokens_text(tokens, i) for i in copy.shunned()} == {"}}]", ");", "]"}
+    copy.feed('x"')
+    assert copy.shunned() == []  # after a value, before its comma
+    copy.feed("]}")
+    assert copy.shunned() == []  # between the call's closing and the next
 
 
 def test_a_bracket_the_user_quoted_as_a_value_is_not_shunned() -> None:

@@ -189,13 +189,12 @@ def test_a_number_no_argument_took_asks_for_the_parameter_next_to_it() -> None:
     assert _mentioned(profile, {**arguments, "starting_level": 5}, query) == {}
     assert _mentioned(profile, arguments, "Create a player 'StarPlayer', class 'Mage'.") == {}
     # a number its enum does not hold is not narrowed to: the model writes a value it allows
-    levels = _tool(
-        profile.name,
-        profile.description,
-        ["player_name", "_class"],
-        player_name={"type": "string", "description": "The desired name of the player."},
-        _class={"type": "string", "description": "The character class for the player"},
-        starting_level={"type": "integer", "enum": [1, 10], "description": "The starting level"},
+    properties = {
+        **profile.parameters["properties"],
+        "starting_level": {"type": "integer", "enum": [1, 10], "description": "The starting level"},
+    }
+    levels = Tool(
+        profile.name, profile.description, {**profile.parameters, "properties": properties}
     )
     assert _mentioned(levels, arguments, query) == {"starting_level": ()}
     tickets = _tool(  # BFCL simple_python_288

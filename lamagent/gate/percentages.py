@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.items import number_argument
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.messages import ToolCall
 
@@ -55,8 +56,8 @@ def percent_fractions(
 
     def as_taken(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)
-        number = as_decimal(value)
-        if number is None or isinstance(value, str):
+        number = number_argument(value)
+        if number is None:
             return None
         if number in only and _takes_fraction(schema):
             fraction = float(number / 100)

@@ -423,8 +423,15 @@ class _ValueScanner:
         return self._json.in_string and not self._in_key
 
     @property
-    def in_string(self) -> bool:
-        return self._json.in_string
+    def value_next(self) -> bool:
+        """Whether a value may open next: outside strings, after a ":", a "[" or an array's
+        ","."""
+        return (
+            self.started
+            and not self._json.in_string
+            and not self._expect_key
+            and self._last in (":", "[", ",")
+        )
 
     def feed(self, text: str) -> None:
         for ch in text:
@@ -450,6 +457,7 @@ class _ValueScanner:
                     continue
                 if not self._in_key and self.value:  # a value's closing quote
                     self.finished.append(self.value)
+                self._last = '"'
                 self._in_key = False
                 self.value = ""
             elif self._json.in_string:  # an opening quote
@@ -485,6 +493,18 @@ class CopyBias:
         #: The bias of the next pick: `bias`, or `bias * MID_WORD_FACTOR` inside a word the
         #: sources spell.
         self.strength = bias
+        # what `shunned` lowers, once a generation: the brackets the sources quote no value
+        # starting with
+        quoted = sources.quoted_openings
+        self._shun_in_value = [
+            t for mark, ids in tokens.closing_starts.items() if mark not in quoted for t in ids
+        ]
+        self._shun_opening = [
+            t
+            for mark, ids in tokens.opening_closing_starts.items()
+            if mark not in quoted
+            for t in ids
+        ]
 
     def feed(self, text: str, chosen: int | None = None) -> None:
         """Follow the output by `text`, the piece of the token `chosen` (if any) just picked."""
@@ -549,21 +569,14 @@ class CopyBias:
 
     def shunned(self) -> list[int]:
         """Ids of the tokens to lower by `SHUN_BIAS` before the next pick: at the start of a
-        string value, those that open it with a closing bracket; outside strings, those that
-        open a string and a closing bracket in one (`"}}`); unless the sources quote a value
-        that starts with that bracket ("replace ')' with ']'")."""
-        if self.answer or not self._scan.started:
+        string value, those that open it with a closing bracket; where a value may open, those
+        that open a string and a closing bracket in one (`"}}`); unless the sources quote a
+        value that starts with that bracket ("replace ')' with ']'")."""
+        if self.answer:
             return []
         if self._scan.in_value:
-            if self._scan.value:
-                return []
-            starts = self.tokens.closing_starts
-        elif self._scan.in_string:
-            return []  # a key
-        else:
-            starts = self.tokens.opening_closing_starts
-        quoted = self.sources.quoted_openings
-        return [token for mark, ids in starts.items() if mark not in quoted for token in ids]
+            return [] if self._scan.value else self._shun_in_value
+        return self._shun_opening if self._scan.value_next else []
 
     def _answer_favoured(self) -> list[int]:
         """The tokens that go on with a copy a text answer began (none where none began)."""
