@@ -85,13 +85,15 @@ class GenerationParams(BaseModel):
     #: `lamagent.gate.written_lists`); a number the user wrote once goes to one argument,
     #: numbered arguments take the user's numbers in the user's order, a value that runs on
     #: into another argument's ends where that one begins, and a value the user gave after
-    #: naming its parameter is that value (`lamagent.gate.shared_numbers`,
-    #: `lamagent.gate.ordered`, `lamagent.gate.overruns`, `lamagent.gate.named_values`); a
-    #: value the model writes in a loop is closed as it goes round and cut back to what it
-    #: held before the loop (`lamagent.repetition`, `lamagent.gate.loops`); an optional
-    #: argument whose value only names its parameter ("method_used", "string", "{{id}}"),
-    #: or is a number nobody wrote, is left out (`lamagent.gate.placeholders`,
-    #: `lamagent.gate.unwritten_numbers`).
+    #: naming its parameter is that value, also in place of one the model invented
+    #: (`lamagent.gate.shared_numbers`, `lamagent.gate.ordered`, `lamagent.gate.overruns`,
+    #: `lamagent.gate.named_values`); a value opened with a list's separator is what follows
+    #: it (`lamagent.gate.separators`), and a date the user wrote is in the form its
+    #: parameter's description names (`lamagent.gate.dates`); a value the model writes in a
+    #: loop is closed as it goes round and cut back to what it held before the loop
+    #: (`lamagent.repetition`, `lamagent.gate.loops`); an optional argument whose value only
+    #: names its parameter ("method_used", "string", "{{id}}"), or is a number nobody
+    #: wrote, is left out (`lamagent.gate.placeholders`, `lamagent.gate.unwritten_numbers`).
     example_shapes: bool = False
     #: A text answer (no call grammar) that ends in a loop (one round written three times in
     #: a row, `lamagent.repetition.answer_loop`) ends there, after its first round; the rounds

@@ -66,9 +66,9 @@ class TurnRequest:
     #: continued by the model; they are part of the turn's text (prompt backends only: a chat
     #: API renders the prompt itself, so a `ChatTurns` source refuses a prefill).
     prefill: str = ""
-    #: The turn is the call gate's draft: the gate weighs the values the model wrote, so the
-    #: optional numbers nobody wrote stay until it has decided to call
-    #: (`with_unwritten_left_out`; `lamagent.gate.turns`).
+    #: The turn is the call gate's draft: the gate weighs the values the model wrote, so what
+    #: the model invented stays until it has decided to call (`with_invented_values`;
+    #: `lamagent.gate.turns`).
     gate_draft: bool = False
 
 
@@ -242,10 +242,13 @@ class PromptTurns(TurnSource):
             if again is not None:
                 turn = dataclasses.replace(again, renamed=(calls[0].name, named.name))
                 calls = turn.turn.calls
-        # the same calls with the arguments the user asked for
+        # the same calls with the arguments the user asked for: only the tools the calls
+        # used (a tool whose newly required argument the model would rather not write is no
+        # reason to call another)
         tools, wanted = amended_tools(calls, request.tools, request.messages)
         if wanted:
-            again = await self._again(request, turn, tools)
+            used = {call.name for call in calls}
+            again = await self._again(request, turn, [t for t in tools if t.name in used])
             if again is not None:
                 turn = dataclasses.replace(again, mentioned=wanted, renamed=turn.renamed)
         if on_raw is not None:
@@ -447,46 +450,59 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote in the form the parameters take
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
-    naming their parameters (`lamagent.gate.named_values`), the values that name one of the
-    options their description lists as that option (`lamagent.gate.options`), and the
-    optional arguments whose values are placeholders (`lamagent.gate.placeholders`) or, but
-    in the call gate's draft, numbers nobody wrote (`with_unwritten_left_out`) left out,
-    when `example_shapes` is on."""
+    naming their parameters (`lamagent.gate.named_values`), the dates and times the user wrote
+    in the forms their parameters' descriptions name (`lamagent.gate.dates`,
+    `lamagent.gate.times`) and the values that name one of the options their description
+    lists as that option (`lamagent.gate.options`), then, but in the call gate's draft,
+    without what the model invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.dates import dated_values
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
-    from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
+    from lamagent.gate.times import timed_values
 
     query = query_text(request.messages)
     fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
     valued, valued_notes = named_values(fractions, request.tools, query)
-    named_calls, named = named_options(valued, request.tools)
-    sources = copy_sources(request.messages)
-    calls, placeholders = placeholder_values(named_calls, request.tools, sources)
-    reshaped = _reshaped(model_turn, calls, [*notes, *valued_notes, *named, *placeholders])
-    return reshaped if request.gate_draft else with_unwritten_left_out(reshaped, request)
+    dated, dated_notes = dated_values(valued, request.tools, query)
+    timed, timed_notes = timed_values(dated, request.tools, query)
+    calls, named = named_options(timed, request.tools)
+    notes = [*notes, *valued_notes, *dated_notes, *timed_notes, *named]
+    reshaped = _reshaped(model_turn, calls, notes)
+    return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 
 
-def with_unwritten_left_out(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` without the optional number arguments whose values nobody wrote (the
-    system prompt, the user, the tools' results: `lamagent.gate.unwritten_numbers`), when
-    `example_shapes` is on. The call gate applies it to its draft once it has decided to
-    call: a value the model invented is evidence that the call does not fit."""
+def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` without what the model invented, when `example_shapes` is on: a value
+    that holds none of the user's words where the user wrote one after naming its parameter
+    is that one (`lamagent.gate.named_values.invented_values`), and the optional arguments
+    whose values are placeholders (`lamagent.gate.placeholders`) or numbers nobody wrote
+    (the system prompt, the user, the tools' results: `lamagent.gate.unwritten_numbers`)
+    are left out. The call gate applies it to its draft once it has decided to call: what
+    the model invented is evidence that the call does not fit."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.named_values import invented_values
+    from lamagent.gate.placeholders import placeholder_values
+    from lamagent.gate.signals import query_text
     from lamagent.gate.unwritten_numbers import unwritten_numbers
 
+    query = query_text(request.messages)
+    valued, valued_notes = invented_values(model_turn.turn.calls, request.tools, query)
+    sources = copy_sources(request.messages)
+    kept, placeholders = placeholder_values(valued, request.tools, sources)
     written = copy_sources(request.messages, ("system", "user", "tool"))
-    calls, notes = unwritten_numbers(model_turn.turn.calls, request.tools, written)
-    return _reshaped(model_turn, calls, notes)
+    calls, unwritten = unwritten_numbers(kept, request.tools, written)
+    return _reshaped(model_turn, calls, [*valued_notes, *placeholders, *unwritten])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
-    (`lamagent.gate.loops`), the numbers it began copying as the user wrote them (the sign,
+    (`lamagent.gate.loops`), the values it opened with a list's separator as what follows it
+    (`lamagent.gate.separators`), the numbers it began copying as the user wrote them (the sign,
     every digit: `lamagent.gate.numbers`), each number the user wrote once kept by one
     argument (`lamagent.gate.shared_numbers`), numbered arguments in the order the user
     wrote their values (`lamagent.gate.ordered`), the values that ran on into another
@@ -499,18 +515,22 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.ordered import ordered_values
     from lamagent.gate.overruns import overrun_values
+    from lamagent.gate.separators import separator_starts
     from lamagent.gate.shared_numbers import shared_numbers
     from lamagent.gate.signals import query_text
     from lamagent.gate.written_lists import written_lists
 
     query = query_text(request.messages)
-    unlooped, looped = looped_values(model_turn.turn.calls, copy_sources(request.messages))
-    numbers, noted = written_numbers(unlooped, query)
+    sources = copy_sources(request.messages)
+    unlooped, looped = looped_values(model_turn.turn.calls, sources)
+    unopened, opened = separator_starts(unlooped, sources)
+    numbers, noted = written_numbers(unopened, query)
     given, shared = shared_numbers(numbers, request.tools, query)
     ordered, reordered = ordered_values(given, query)
     ended, overran = overrun_values(ordered, query)
     calls, cut = written_lists(ended, query)
-    return _reshaped(model_turn, calls, [*looped, *noted, *shared, *reordered, *overran, *cut])
+    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *cut]
+    return _reshaped(model_turn, calls, notes)
 
 
 def _reshaped(model_turn: ModelTurn, calls: list[ToolCall], notes: list[str]) -> ModelTurn:

@@ -7,6 +7,7 @@ and what is left alone. The real engine is tested in test_mentioned_arguments_gg
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
@@ -252,10 +253,111 @@ def test_a_number_no_argument_took_asks_for_the_parameter_next_to_it() -> None:
             "month if not specified.",
         },
     )
-    query = "Concert details for Beyonce in San Diego next month (April 2022)."
+    query = "Concert details for Beyonce in San Diego next month (2022)."
     assert _mentioned(concert, {"artist": "Beyonce", "location": "San Diego"}, query) == {
         "date": ()
     }
+
+
+def test_a_date_no_argument_took_asks_for_a_date_parameter() -> None:
+    concert = _tool(  # BFCL simple_python_286
+        "concert.get_details",
+        "Fetch the details for a particular concert based on the artist and location.",
+        ["artist", "location"],
+        artist={"type": "string", "description": "Name of the artist/band who's performing."},
+        location={"type": "string", "description": "City where the concert is taking place."},
+        date={"type": "string", "description": "Date of the concert in 'mm-yyyy' format."},
+    )
+    arguments = {"artist": "Beyonce", "location": "San Diego"}
+    # in the form the description names, the user's date is the value
+    query = "Concert details for Beyonce in San Diego next month (April 2022)."
+    assert _mentioned(concert, arguments, query) == {"date": ("04-2022",)}
+    # a date an argument wrote is taken; no date, nothing asked for
+    assert _mentioned(concert, {**arguments, "date": "2022-04"}, query) == {}
+    assert _mentioned(concert, arguments, "Concert details for Beyonce in San Diego") == {}
+    weather = _tool(  # bfcl-eval live_multiple_267-127-2
+        "Weather_1_GetWeather",
+        "Retrieves the current or historical weather data for a specified city on a given date.",
+        ["city"],
+        city={"type": "string", "description": "The name of the city."},
+        date={"type": "string", "description": "The date, in the format 'YYYY-MM-DD'."},
+    )
+    query = "Can you tell me what the weather will be like in Vancouver on the April 4th 2023"
+    assert _mentioned(weather, {"city": "Vancouver"}, query) == {"date": ("2023-04-04",)}
+    # a date without the year the form needs: asked for, the model writes the year
+    query = "What will the weather be like in Vancouver on the 4th of April?"
+    assert _mentioned(weather, {"city": "Vancouver"}, query) == {"date": ()}
+    # no form named: a parameter named a date is asked for, with no value
+    booking = _tool(
+        "book_table",
+        "Book a table.",
+        ["restaurant"],
+        restaurant={"type": "string", "description": "The restaurant."},
+        start_date={"type": "string", "description": "When."},
+        note={"type": "string", "description": "A note."},
+    )
+    query = "Book a table at Nobu for May 5, 2024"
+    assert _mentioned(booking, {"restaurant": "Nobu"}, query) == {"start_date": ()}
+    # one date for two date parameters: which one is the model's call
+    sentiment = _tool(  # bfcl-eval live_simple_71-35-0
+        "get_sentiment",
+        "The sentiment of posts about a brand.",
+        ["brand"],
+        brand={"type": "string", "description": "The brand."},
+        min_date={"type": "string", "description": "The earliest date, 'YYYY-MM-DD'."},
+        max_date={"type": "string", "description": "The latest date, 'YYYY-MM-DD'."},
+    )
+    query = "How have millennials views of Apple changed since July 2022?"
+    assert _mentioned(sentiment, {"brand": "Apple"}, query) == {}
+    # a date the user says is today is none asked for
+    query = "The forecast for Alameda on the upcoming Wednesday, today is Monday April 25th 2023?"
+    assert _mentioned(weather, {"city": "Alameda"}, query) == {}
+
+
+def test_a_time_no_argument_took_asks_for_a_time_parameter() -> None:
+    tickets = _tool(  # bfcl-eval live_multiple_423-141-12
+        "Movies_1_BuyMovieTickets",
+        "Purchase tickets for a specific movie showtime at a designated theater location.",
+        ["movie_name", "number_of_tickets", "location"],
+        movie_name={"type": "string", "description": "The title of the movie."},
+        number_of_tickets={"type": "integer", "description": "The number of tickets."},
+        location={"type": "string", "description": "The city, 'City, State'."},
+        show_date={"type": "string", "description": "The date, 'YYYY-MM-DD'."},
+        show_time={
+            "type": "string",
+            "description": "The start time of the movie showing, in 24-hour format 'HH:MM'.",
+        },
+    )
+    arguments = {"movie_name": "The Last Adventure", "number_of_tickets": 2, "location": "SF"}
+    query = "Find me two tickets for 'The Last Adventure' for a show around 8:30 pm in SF?"
+    assert _mentioned(tickets, arguments, query) == {"show_time": ("20:30",)}
+    # a time an argument wrote is taken
+    assert _mentioned(tickets, {**arguments, "show_time": "20:30"}, query) == {}
+    # with a date too, each in its form
+    query = "Two tickets for 'The Last Adventure' on April 15th 2023 at 19:30 in SF"
+    assert _mentioned(tickets, arguments, query) == {
+        "show_date": ("2023-04-15",),
+        "show_time": ("19:30",),
+    }
+
+
+def test_a_parameter_the_tool_lists_is_asked_for_by_its_name() -> None:
+    movies = _tool(  # bfcl-eval live_multiple_370-134-15
+        "Movies_3_FindMovies",
+        "Search for movies based on specific criteria such as director, genre, and cast.",
+        [],
+        directed_by={"type": "string", "description": "The director of the movie."},
+        genre={"type": "string", "description": "The genre of the movie."},
+        cast={"type": "string", "description": "The lead actor in the movie."},
+    )
+    query = (
+        "I'm interested in fantasy movies with Danny John-Jules in the cast and directed by "
+        "Jim Henson. Could you search for some options?"
+    )
+    arguments = {"directed_by": "Jim Henson", "genre": "Fantasy"}
+    assert _mentioned(movies, arguments, query) == {"cast": ()}
+    # not by its description's words the tool's description holds too
+    assert _mentioned(movies, arguments, "Fantasy movies directed by Jim Henson") == {}
 
 
 def test_words_copied_into_values_or_explained_by_the_tool_ask_for_nothing() -> None:
@@ -406,6 +508,24 @@ def test_a_draft_without_the_asked_argument_is_generated_again_with_it_required(
     assert arguments["properties"]["unit"]["enum"] == ["celsius"]  # the value the user said
     assert second.json_schema["maxItems"] == 1  # more arguments, never more calls
     assert model_turn.generation.usage.requests == 2  # the draft's tokens are counted too
+
+
+def test_the_second_generation_calls_the_tools_the_draft_called() -> None:
+    # bfcl-eval live_multiple_151-58-5: with `metrics` required, the model called another
+    # tool rather than write it
+    backend = ScriptedBackend.calls(
+        [_call(location="Oslo"), _call(location="Oslo", unit="celsius")],
+        supports_constraint=True,
+    )
+    model_turn = one_turn(
+        backend, "Weather in Oslo, in celsius please", [WEATHER, USER], mentioned_arguments=True
+    )
+    assert dict(model_turn.mentioned) == {"get_current_weather": ("unit",)}
+    first, second = (params.constraint for _, params in backend.requests)
+    assert first is not None and second is not None
+    assert "get_user_info" in json.dumps(first.json_schema)
+    assert "get_current_weather" in json.dumps(second.json_schema)
+    assert "get_user_info" not in json.dumps(second.json_schema)
 
 
 def test_the_draft_stays_when_nothing_is_asked_for() -> None:

@@ -4,7 +4,8 @@ BFCL live_simple_10-3-6 asks for the weather in Mariposa, CA "in Celsius". Under
 grammar the model writes the location and closes the call; the unit is left at its default.
 With `mentioned_arguments` the turn is generated again with `unit` required, and the model
 writes "celsius". A count the user wrote in words ("two tickets") is written into the
-parameter next to it, as a number.
+parameter next to it, as a number; a date the user wrote ("April 4th 2023"), in the form the
+parameter's description names ("2023-04-04").
 """
 
 from __future__ import annotations
@@ -93,3 +94,36 @@ def test_a_number_the_user_gave_is_written_into_the_parameter_next_to_it(gguf: A
         {"artist": "Eminem", "city": "New York City", "num_tickets": 2}
     ]
     assert dict(asked.mentioned) == {"concert_booking.book_ticket": ("num_tickets",)}
+
+
+#: bfcl-eval live_multiple_267-127-2's tool: the date's form is in its description.
+DATED_WEATHER: dict[str, Any] = {
+    "name": "Weather_1_GetWeather",
+    "description": "Retrieves the current or historical weather data for a specified city on "
+    "a given date.",
+    "parameters": {
+        "type": "dict",
+        "required": ["city"],
+        "properties": {
+            "city": {
+                "type": "string",
+                "description": "The name of the city for which to retrieve weather data.",
+            },
+            "date": {
+                "type": "string",
+                "description": "The date for which to retrieve the weather, in the format "
+                "'YYYY-MM-DD'. A default value of 'dontcare' indicates no specific date.",
+                "default": "dontcare",
+            },
+        },
+    },
+}
+
+
+def test_the_date_the_user_wrote_is_written_in_the_form_the_tool_names(gguf: Any) -> None:
+    query = "Can you tell me what the weather will be like in Vancouver on the April 4th 2023"
+    plain = calls_turn(gguf, query, DATED_WEATHER, copy_bias=3.0)
+    assert [c.arguments for c in plain.turn.calls] == [{"city": "Vancouver"}]
+    asked = calls_turn(gguf, query, DATED_WEATHER, copy_bias=3.0, mentioned_arguments=True)
+    assert [c.arguments for c in asked.turn.calls] == [{"city": "Vancouver", "date": "2023-04-04"}]
+    assert dict(asked.mentioned) == {"Weather_1_GetWeather": ("date",)}

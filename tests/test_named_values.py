@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.named_values import named_values
+from lamagent.gate.named_values import invented_values, named_values
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
@@ -22,6 +22,11 @@ TODO = _tool(content={"description": "The content of the task."})
 
 def _named(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
     calls, notes = named_values([ToolCall(name="t", arguments=draft)], [tool], query)
+    return calls[0].arguments, notes
+
+
+def _invented(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = invented_values([ToolCall(name="t", arguments=draft)], [tool], query)
     return calls[0].arguments, notes
 
 
@@ -68,6 +73,85 @@ def test_the_named_value(
     arguments, notes = _named(tool, query, **draft)
     assert arguments == meant
     assert len(notes) == sum(draft[k] != meant[k] for k in draft)
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft", "meant"),
+    [
+        (  # BFCL simple_python_182: the model left the value empty
+            _tool(case_number={}),
+            "Retrieve all the lawsuit details for case number XYZ123.",
+            {"case_number": ""},
+            {"case_number": "XYZ123"},
+        ),
+        (  # bfcl-eval live_multiple_207-91-1: brackets, the user's closing one not taken
+            _tool(employee_id={}),
+            "What is the tech stack that employee (id Adriel) was working on",
+            {"employee_id": ");  "},
+            {"employee_id": "Adriel"},
+        ),
+        (  # bfcl-eval live_multiple_365-134-10: up to the sentence's end
+            _tool(directed_by={}, cast={}),
+            "Find me a Comedy-drama movie that stars Josh Barclay Caras and is directed by "
+            "Gene Stupnitsky?",
+            {"directed_by": "dontcare", "cast": "Josh Barclay Caras"},
+            {"directed_by": "Gene Stupnitsky", "cast": "Josh Barclay Caras"},
+        ),
+        (  # bfcl-eval live_multiple_258-122-0: the description's example is no user's word
+            _tool(version={"description": "The version, such as '1.0.0'."}),
+            "see details for the 'Orion' version 2.1.3.",
+            {"version": "1.0.0.0"},
+            {"version": "2.1.3"},
+        ),
+        (  # made up: up to the first function word, and to a comma
+            _tool(director={}, order_id={}),
+            "movies by director Herbert Ross and featuring James Shapkoff; order id A-77, today",
+            {"director": "Spielberg", "order_id": "#0000"},
+            {"director": "Herbert Ross", "order_id": "A-77"},
+        ),
+    ],
+)
+def test_the_named_value_for_one_the_model_invented(
+    tool: Tool, query: str, draft: dict[str, Any], meant: dict[str, Any]
+) -> None:
+    arguments, notes = _invented(tool, query, **draft)
+    assert arguments == meant
+    assert len(notes) == sum(draft[k] != meant[k] for k in draft)
+    assert _named(tool, query, **draft) == (draft, [])  # the model's end of it: none
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft"),
+    [
+        # the model's value holds the user's words: its own form of them
+        (
+            _tool(location={}),
+            "a guitar shop with location Nashville please",
+            {"location": "Nashville, TN"},
+        ),
+        (_tool(date={}), "for the date of April 25th 2023, please", {"date": "2023-04-25"}),
+        # what follows the name starts with a function word, or is the parameter's own word
+        (_tool(view={}), "the view for 3 days starting from May 12", {"view": "week"}),
+        (
+            _tool(decay={"description": "The decay factor."}),
+            "and a decay factor of 0.5?",
+            {"decay": "half"},
+        ),
+        # "Data" is no `database` when the value replaces an invented one
+        (_tool(database={}), "add a Rich Data Services server", {"database": "123.45.6.1"}),
+        # more words than a value's start, or marks only
+        (_tool(title={}), "a book with title Night Circus Mystery Novel Saga", {"title": "x"}),
+        (_tool(league={}), "What is the ranking in the league?", {"league": "Ligue 1"}),
+        # cut inside brackets
+        (_tool(pivot={}), "rotate around the pivot point (12, 17) by 30", {"pivot": "]["}),
+        # bfcl-eval irrelevance_101: "to" starts an infinitive, no value
+        (_tool(month={}), "What is the best month to visit Hawaii?", {"month": "January"}),
+        # quoted: the value whole is `named_values`'s
+        (_tool(title={}), "a book with title 'Night Circus'", {"title": "x"}),
+    ],
+)
+def test_an_invented_value_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:
+    assert _invented(tool, query, **draft) == (draft, [])
 
 
 def test_a_parameter_the_calls_give_different_values_is_left_alone() -> None:

@@ -4,7 +4,9 @@ model (SmolLM2-135M).
 Asked "add todo with content go to sleep at 9 pm" (BFCL live_simple_63-29-3, its function
 docs as the evaluation shows them), the model under the calls-only grammar (the evaluation's
 settings) copies "sleep at 9 pm" into `content`; with `example_shapes` the turn holds what
-the user wrote after "content", "go to sleep at 9 pm".
+the user wrote after "content", "go to sleep at 9 pm". Asked for "case number XYZ123" (BFCL
+simple_python_182), it leaves the case number empty; with `example_shapes` the turn holds
+"XYZ123".
 """
 
 from __future__ import annotations
@@ -12,16 +14,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import bfcl_turn
+from gguf_model import check_reshaped
 
 
 @pytest.mark.parametrize("shapes", [False, True])
 def test_the_content_the_user_named(gguf: Any, shapes: bool) -> None:
-    turn = bfcl_turn(gguf, "live_simple_63-29-3", example_shapes=shapes)
-    assert '"content": "sleep at 9 pm"' in turn.generation.text
-    [call] = turn.turn.calls
-    if shapes:
-        assert call.arguments["content"] == "go to sleep at 9 pm"
-        assert "todo.content: 'sleep at 9 pm' as 'go to sleep at 9 pm', named" in turn.reshaped
-    else:
-        assert call.arguments["content"] == "sleep at 9 pm"
+    note = "todo.content: 'sleep at 9 pm' as 'go to sleep at 9 pm', named"
+    meant = "go to sleep at 9 pm"
+    check_reshaped(gguf, "live_simple_63-29-3", shapes, "content", "sleep at 9 pm", meant, note)
+
+
+@pytest.mark.parametrize("shapes", [False, True])
+def test_the_case_number_the_model_left_empty(gguf: Any, shapes: bool) -> None:
+    # BFCL simple_python_182: "Retrieve all the lawsuit details for case number XYZ123."
+    note = "lawsuit_info.case_number: '' as 'XYZ123', named"
+    check_reshaped(gguf, "simple_python_182", shapes, "case_number", "", "XYZ123", note)

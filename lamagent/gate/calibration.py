@@ -134,7 +134,7 @@ async def adraft_samples(
 
     from lamagent.eval.checker import check_bfcl
     from lamagent.tools import Tool
-    from lamagent.turns import TurnRequest, with_unwritten_left_out
+    from lamagent.turns import TurnRequest, with_invented_values
 
     params = generation or GenerationParams()
     samples: list[GateSample] = []
@@ -159,9 +159,9 @@ async def adraft_samples(
         turn = draft.turn if draft is not None else None
         if draft is not None and turn is not None and turn.calls and turn.error is None:
             # the gate weighs the draft as the model wrote it; the calls it would make are
-            # the draft's without the numbers nobody wrote
+            # the draft's without what the model invented
             signals = measure(turn.calls, case.messages, tools)
-            turn = with_unwritten_left_out(draft, request).turn
+            turn = with_invented_values(draft, request).turn
             if case.ground_truth is not None:
                 verdict = check_bfcl(
                     case.record,

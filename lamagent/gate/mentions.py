@@ -10,7 +10,15 @@ speak to: the words of the query that no argument value copied and that the tool
 arguments already written do not explain (the request's leftover), met by the parameter's
 name, one of its enum values, at least two words of its description, or, for a parameter that
 is the unit of an argument the call wrote ("the unit of the radius"), the word after that
-argument's number ("4 inches"). A number the user wrote that no argument took ("set the
+argument's number ("4 inches"). By its name, a parameter is asked for even where the tool's
+description lists it too ("with Danny John-Jules in the cast" asks for the `cast` of a tool
+that "searches by director, genre and cast"; the tool's name is its subject, and its words ask
+for nothing). A date the user wrote that no argument writes (`lamagent.gate.dates`) asks for a
+parameter whose description names a date form, and then, the only such date, in that form, is
+its value ("April 4th 2023" gives `"date": "2023-04-04"` for 'YYYY-MM-DD'), or for a string
+parameter named a date; a time of day likewise for a parameter whose description names a time
+form (`lamagent.gate.times`: "8:30 pm" gives "20:30" for 'HH:MM'). A number the user wrote
+that no argument took ("set the
 starting level to 5", "two tickets", in digits or in words up to twelve) asks for the
 parameter whose name or description meets a word next to it (after it, for a number in
 words), even a word the tool's description explains (the tool "creates a profile with name,
@@ -34,8 +42,10 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.dates import DateForm, WrittenDate, date_form, value_dates, writes_date
 from lamagent.gate.items import NUMBERS, number_value
 from lamagent.gate.options import parameter_options
+from lamagent.gate.reshape import open_string
 from lamagent.gate.signals import (
     content_words,
     leaf_values,
@@ -44,6 +54,7 @@ from lamagent.gate.signals import (
     stem,
     words,
 )
+from lamagent.gate.times import TimeForm, WrittenTime, time_form, written_times
 from lamagent.messages import MessageLike, ToolCall
 
 if TYPE_CHECKING:
@@ -63,6 +74,8 @@ __all__ = [
 _DESCRIPTION_WORDS = 2
 #: The stem of "unit", "units": a parameter about a value's unit of measure.
 _UNIT = "unit"
+#: The word of a parameter's name that says it takes a date (it meets "dates" too).
+_DATE = "date"
 #: Stems of the words of a switch's name that say it is a switch, not what it switches
 #: ("monitoringEnabled", "include_forecast"; "is", "has", "use" are stop words already).
 _SWITCH_WORDS = frozenset(
@@ -144,26 +157,41 @@ def mentioned_parameters(
     if not absent:
         return {}
     query = query_text(messages)
-    leftover = content_words(query)
-    leftover -= content_words(" ".join(leaf_values(call.arguments)))
-    explained = [tool.name, tool.description]
+    uncopied = content_words(query) - content_words(" ".join(leaf_values(call.arguments)))
+    written = [tool.name]
     for name in call.arguments:
         spec = props.get(name)
-        explained.append(name)
+        written.append(name)
         if isinstance(spec, Mapping):
-            explained.append(str(spec.get("description") or ""))
-    spoken = content_words(" ".join(explained))
-    leftover = {w for w in leftover if not meets(w, spoken)}
-    if not leftover:
+            written.append(str(spec.get("description") or ""))
+    # by its name, a parameter the tool's description lists is still asked for: "with Danny
+    # John-Jules in the cast" asks for the `cast` of a tool that "searches by director,
+    # genre and cast"; the tool's name is its subject ("find a recipe" for `recipe_search`)
+    named_left = {w for w in uncopied if not meets(w, content_words(" ".join(written)))}
+    spoken = content_words(" ".join([*written, tool.description]))
+    leftover = {w for w in named_left if not meets(w, spoken)}
+    dates = _untaken_dates(query, call)
+    times = _untaken_times(query, call)
+    if not leftover and not named_left and not dates and not times:
         return {}
     units = {u: of for u, of in _units(query, call).items() if content_words(u) & leftover}
     counted = _around_untaken_numbers(query, call)
+    # one date the user wrote for two date parameters ("since July 2022" for a minimum and
+    # a maximum date): which one it is for is the model's call, not asked
+    dated = [n for n in absent if isinstance(props[n], Mapping) and _dated(n, props[n])]
+    if len(dated) > len(dates):
+        dates = []
+    timed = [n for n in absent if isinstance(props[n], Mapping) and _time_form(props[n])]
+    if len(timed) > len(times):
+        times = []
+    days = value_dates(query)
+    day = days[0] if len(days) == 1 else None
     found: dict[str, tuple[Any, ...]] = {}
     for name in absent:
         spec = props[name] if isinstance(props[name], Mapping) else {}
         description = content_words(str(spec.get("description") or ""))
         said = tuple(v for v in _values(spec) if _hits(content_words(str(v)), leftover))
-        by_name = _hits(content_words(name), leftover)
+        by_name = _hits(content_words(name), leftover) or _all_hit(name, named_left)
         by_description = _hits(leftover, description)
         # a unit parameter whose description says whose unit it is ("the unit of the radius")
         # takes the word after the number the call gave that argument ("radius of 4 inches")
@@ -186,9 +214,67 @@ def mentioned_parameters(
             said = parameter_number(numbers[0], spec)
         if by_unit and not said and spec.get("type") == "string" and "enum" not in spec:
             said = tuple(measured)  # the unit is what the user wrote after the number
-        if said or by_name or by_description >= _DESCRIPTION_WORDS or by_unit or by_number:
+        # a date no argument took asks for a date parameter; in the form the parameter's
+        # description names, that date is its value
+        form = _date_form(spec) if dates else None
+        by_date = bool(dates) and _dated(name, spec)
+        if form is not None and len(dates) == 1 and not said:
+            said = tuple(v for v in [form.write(dates[0])] if v is not None)
+        # likewise a time of day (`lamagent.gate.times`), with the user's date in a form
+        # that holds one
+        clock = _time_form(spec) if times else None
+        by_time = clock is not None
+        if clock is not None and len(times) == 1 and not said:
+            said = tuple(v for v in [clock.write(times[0], day)] if v is not None)
+        if (
+            said
+            or by_name
+            or by_description >= _DESCRIPTION_WORDS
+            or by_unit
+            or by_number
+            or by_date
+            or by_time
+        ):
             found[name] = said
     return found
+
+
+def _all_hit(name: str, pool: set[str]) -> bool:
+    """Whether every word of a parameter's name but those that say it is a switch meets
+    `pool` ("has_laundry_service": "laundry" and "service"; "include_forecast": "forecast")."""
+    said = {w for w in content_words(name) if w not in _SWITCH_WORDS}
+    return bool(said) and all(meets(w, pool) for w in said)
+
+
+def _untaken_dates(query: str, call: ToolCall) -> list[WrittenDate]:
+    """The dates the user wrote (`lamagent.gate.dates`) that no argument of `call` writes."""
+    values = leaf_values(call.arguments)
+    return [d for d in value_dates(query) if not any(writes_date(v, d) for v in values)]
+
+
+def _untaken_times(query: str, call: ToolCall) -> list[WrittenTime]:
+    """The times of day the user wrote (`lamagent.gate.times`) that no argument writes."""
+    written = [
+        t for v in leaf_values(call.arguments) if isinstance(v, str) for t in written_times(v)
+    ]
+    return [t for t in written_times(query) if t not in written]
+
+
+def _time_form(spec: Mapping[str, Any]) -> TimeForm | None:
+    """The time form an open string parameter's description names."""
+    return time_form(str(spec.get("description") or "")) if open_string(spec) else None
+
+
+def _date_form(spec: Mapping[str, Any]) -> DateForm | None:
+    """The date form an open string parameter's description names."""
+    return date_form(str(spec.get("description") or "")) if open_string(spec) else None
+
+
+def _dated(name: str, spec: Mapping[str, Any]) -> bool:
+    """Whether a parameter takes a date: its description names a date form, or it is a
+    string parameter named a date (`date`, `start_date`)."""
+    named = spec.get("type") == "string" and meets(_DATE, content_words(name))
+    return named or _date_form(spec) is not None
 
 
 def said_numbers(query: str) -> list[tuple[Decimal, set[str]]]:

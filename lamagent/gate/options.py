@@ -29,7 +29,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls
 from lamagent.messages import ToolCall
 from lamagent.tools.shapes import quoted_examples
 
@@ -112,7 +112,7 @@ def _named(value: str, options: Sequence[str]) -> str | None:
 def parameter_options(spec: Mapping[str, Any], *, names: bool = False) -> list[str]:
     """The options a string parameter's description lists (`described_options`), when its
     schema leaves the value open (no enum, const or pattern: the grammar keeps those)."""
-    if spec.get("type") != "string" or any(k in spec for k in ("enum", "const", "pattern")):
+    if not open_string(spec):
         return []
     description = spec.get("description")
     return described_options(description, names=names) if isinstance(description, str) else []

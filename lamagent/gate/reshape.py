@@ -1,18 +1,26 @@
 """Calls with some of their argument values reshaped, or some optional arguments left out, and a
 note per value: the loops the value rules (numbers and lists as written, percentages as
-fractions, placeholders, numbers nobody wrote) share."""
+fractions, placeholders, numbers nobody wrote) share, and which parameters leave their value
+open to them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["LeaveOut", "Reshape", "reshaped_calls", "without_optional"]
+__all__ = [
+    "LeaveOut",
+    "Reshape",
+    "described_forms",
+    "open_string",
+    "reshaped_calls",
+    "without_optional",
+]
 
 #: A value rule: for a call, an argument's name and its value, the new value and what the
 #: note says of the change ("3 as 30, as written"), or None to leave the value as it is.
@@ -20,6 +28,8 @@ Reshape = Callable[[ToolCall, str, Any], tuple[Any, str] | None]
 #: A rule that leaves optional arguments out: for a call, an argument's name, its value and its
 #: parameter's schema, what the note says ("names the parameter"), or None to keep it.
 LeaveOut = Callable[[ToolCall, str, Any, Mapping[str, Any]], str | None]
+#: What a parameter's description says of its value's form (`described_forms`).
+Form = TypeVar("Form")
 
 
 def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[ToolCall], list[str]]:
@@ -73,3 +83,27 @@ def without_optional(
             call = call.model_copy(update={"arguments": arguments})
         out.append(call)
     return out, notes
+
+
+def open_string(spec: Any) -> bool:
+    """Whether a parameter is a string the schema leaves open: no enum, const or pattern (the
+    grammar keeps those, and a rule has nothing to add)."""
+    return (
+        isinstance(spec, Mapping)
+        and spec.get("type") == "string"
+        and not any(k in spec for k in ("enum", "const", "pattern"))
+    )
+
+
+def described_forms(tool: Tool | None, read: Callable[[str], Form | None]) -> dict[str, Form]:
+    """The open string parameters of `tool` whose description `read` finds a form in (a date
+    form, a time form), each with its form."""
+    if tool is None:
+        return {}
+    forms: dict[str, Form] = {}
+    for name, spec in (tool.parameters.get("properties") or {}).items():
+        if open_string(spec):
+            form = read(str(spec.get("description") or ""))
+            if form is not None:
+                forms[str(name)] = form
+    return forms

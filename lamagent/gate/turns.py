@@ -30,7 +30,7 @@ from lamagent.turns import (
     TurnRequest,
     TurnSource,
     combined_generation,
-    with_unwritten_left_out,
+    with_invented_values,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class GatedTurns(TurnSource):
         )
         if decision.decision == "call":
             # what the model invented weighed in the decision; the call goes without it
-            draft = with_unwritten_left_out(draft, request)
+            draft = with_invented_values(draft, request)
             if on_raw is not None:
                 on_raw(draft.generation.text)
             return GatedModelTurn(

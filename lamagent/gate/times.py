@@ -1,0 +1,168 @@
+"""A time of day the user wrote, in the form its parameter's description names.
+
+Tool authors write the form of a time as its fields: "in 24-hour format 'HH:MM'", "in the
+format 'YYYY-MM-DD HH:mm:ss'", "in ISO-8601 format (e.g., 'YYYY-MM-DDTHH:MM:SS')". Users write
+"at 8:30 pm", "4pm", "at 19:30", "November 1, 2023 at 4pm". A small model under a call grammar
+leaves the time out, copies the user's form ("November 1, 2023 at 4pm London time" for an
+ISO-8601 date and time) or writes another time ("22:00" for "at 19:00").
+
+`timed_values(calls, tools, query)`: a string argument whose parameter's description names one
+time form (`HH:MM` or `HH:MM:SS` in any case, on its own or after a date form and a `T` or a
+space; not one of twelve hours, "HH:MM AM/PM") takes the time the user wrote for it, in that
+form (24 hours, two digits a field):
+
+- the time the model's value writes, when the user wrote it;
+- else the user's one time, or the user's times in order where the call has as many such
+  arguments;
+- with a date in the form, the date as `lamagent.gate.dates` reads it: the value's when the
+  user wrote it, else the user's one date; without one the value stays.
+
+The user's times: hours and minutes with a colon ("19:30", "12:30 PM", "07:15:30") or an hour
+with am or pm ("4pm", "9 p.m."). A zone is never written ("Z" of 'YYYY-MM-DDTHH:MM:SSZ'): the
+user's time is the user's wall clock, and "Z" would say it is UTC. Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.dates import DateForm, WrittenDate, value_dates, writes_date, written_form
+from lamagent.gate.reshape import described_forms, reshaped_calls
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["TimeForm", "WrittenTime", "time_form", "timed_values", "written_times"]
+
+#: Times as users write them: "19:30", "8:30 pm", "4pm", "12:30 P.M.", "07:15:30".
+_TIMES = re.compile(
+    r"(?<![\d:.])(?P<h>[01]?\d|2[0-3])"
+    r"(?::(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])\s*(?P<ap1>[ap]\.?m\b\.?)?"
+    r"|\s*(?P<ap2>[ap]\.?m\b\.?))",
+    re.IGNORECASE,
+)
+_DATE_FIELDS = r"(?:y{2,4}|m{2}|d{2})(?:[-/.](?:y{2,4}|m{2}|d{2})){1,2}"
+#: A time form, after a date form or not: 'HH:MM', 'YYYY-MM-DD HH:mm:ss',
+#: 'YYYY-MM-DDTHH:MM:SSZ'.
+_FORM = re.compile(
+    rf"(?<![\w-])(?:(?P<date>{_DATE_FIELDS})(?P<sep>T| ))?hh:mm(?P<seconds>:ss)?z?(?![\w-])",
+    re.IGNORECASE,
+)
+#: A description of twelve-hour times ('HH:MM AM/PM').
+_TWELVE = re.compile(r"\bam\s*/\s*pm\b|\b12[- ]hour\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class WrittenTime:
+    """A time of day, in 24 hours."""
+
+    hour: int
+    minute: int
+    second: int = 0
+
+
+@dataclass(frozen=True)
+class TimeForm:
+    """A time form: hours and minutes, seconds or not, after a date form or not."""
+
+    seconds: bool
+    date: DateForm | None = None
+    separator: str = "T"
+
+    def write(self, time: WrittenTime, date: WrittenDate | None = None) -> str | None:
+        """`time` (on `date`, for a form with a date) in this form; None when the form
+        needs a date and has none, or the date lacks a field it needs."""
+        clock = f"{time.hour:02d}:{time.minute:02d}"
+        if self.seconds:
+            clock += f":{time.second:02d}"
+        if self.date is None:
+            return clock
+        day = self.date.write(date) if date is not None else None
+        return None if day is None else f"{day}{self.separator}{clock}"
+
+
+def time_form(description: str) -> TimeForm | None:
+    """The one time form `description` names (see the module's docstring), or None."""
+    if _TWELVE.search(description):
+        return None
+    forms: set[TimeForm | None] = set()
+    for match in _FORM.finditer(description):
+        seconds = match.group("seconds") is not None
+        if match.group("date") is None:
+            forms.add(TimeForm(seconds))
+            continue
+        date = written_form(match.group("date"))
+        sep = match.group("sep")
+        forms.add(None if date is None else TimeForm(seconds, date, sep))
+    if len(forms) != 1:
+        return None
+    [form] = forms
+    return form
+
+
+def _time(match: re.Match[str]) -> WrittenTime:
+    hour = int(match.group("h"))
+    minute = int(match.group("m") or 0)
+    second = int(match.group("s") or 0)
+    half = (match.group("ap1") or match.group("ap2") or "").lower()[:1]
+    if half == "p" and hour < 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
+    return WrittenTime(hour, minute, second)
+
+
+def written_times(text: str) -> list[WrittenTime]:
+    """The times of day `text` writes, in order (see the module's docstring)."""
+    found: list[WrittenTime] = []
+    for match in _TIMES.finditer(text):
+        half = match.group("ap1") or match.group("ap2")
+        if half and int(match.group("h")) > 12:
+            continue  # "13 pm" is no time
+        found.append(_time(match))
+    return found
+
+
+def _one(found: Sequence[Any], drafted: Sequence[Any]) -> Any:
+    """The one of `found` the value wrote, else the only one found, else None."""
+    written = [f for f in found if f in drafted]
+    if len(written) == 1:
+        return written[0]
+    return found[0] if len(found) == 1 else None
+
+
+def timed_values(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each time argument as the user wrote it, in its parameter's form (see the
+    module's docstring), and a note per value changed ("Movies_1_BuyMovieTickets.show_time:
+    '22:00' as '19:00', the user's time")."""
+    user_times = written_times(query)
+    if not user_times:
+        return list(calls), []
+    user_dates = value_dates(query)
+    forms = {tool.name: described_forms(tool, time_form) for tool in tools}
+
+    def in_order(call: ToolCall, name: str) -> WrittenTime | None:
+        """The user's time in the order written, where the call has as many time arguments."""
+        form_of = forms.get(call.name, {})
+        timed = [n for n in call.arguments if n in form_of and isinstance(call.arguments[n], str)]
+        return user_times[timed.index(name)] if len(timed) == len(user_times) else None
+
+    def retime(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        form = forms.get(call.name, {}).get(name)
+        if form is None or not isinstance(value, str):
+            return None
+        time = _one(user_times, written_times(value)) or in_order(call, name)
+        dated = [d for d in user_dates if writes_date(value, d)]
+        date = dated[0] if len(dated) == 1 else _one(user_dates, [])
+        written = form.write(time, date) if time is not None else None
+        if written is None or written == value:
+            return None
+        return written, f"{value!r} as {written!r}, the user's time"
+
+    return reshaped_calls(calls, retime)

@@ -1,0 +1,147 @@
+"""A time of day the user wrote, in the form its parameter's description names
+(`lamagent.gate.times`). The drafts are the embedded model's on BFCL cases (named), and
+made-up ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.dates import DateForm
+from lamagent.gate.times import TimeForm, WrittenTime, time_form, timed_values, written_times
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+
+ISO_DATE = DateForm(("Y4", "M", "D"), "-")
+
+
+def _tool(**descriptions: str) -> Tool:
+    properties = {n: {"type": "string", "description": d} for n, d in descriptions.items()}
+    return Tool("t", "", {"type": "object", "properties": properties, "required": []})
+
+
+def _timed(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = timed_values([ToolCall(name="t", arguments=draft)], [tool], query)
+    return calls[0].arguments, notes
+
+
+@pytest.mark.parametrize(
+    ("description", "form"),
+    [
+        ("The start time of the movie showing, in 24-hour format 'HH:MM'.", TimeForm(False)),
+        ("The time of the appointment in 24-hour format (HH:MM).", TimeForm(False)),
+        ("The alarm, 'hh:mm:ss'.", TimeForm(True)),
+        (
+            "The start, in the format 'YYYY-MM-DD HH:mm:ss', or 'null' for now.",
+            TimeForm(True, ISO_DATE, " "),
+        ),
+        (
+            "The new date and time, in ISO-8601 format (e.g., 'YYYY-MM-DDTHH:MM:SSZ').",
+            TimeForm(True, ISO_DATE, "T"),
+        ),
+    ],
+)
+def test_the_form_a_description_names(description: str, form: TimeForm) -> None:
+    assert time_form(description) == form
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "The time for picking up the car in the format 'HH:MM AM/PM'.",  # twelve hours
+        "The time, 'HH:MM' or 'YYYY-MM-DD HH:MM'.",  # which one?
+        "The duration in minutes.",
+        "The date, 'YYYY-MM-DD'.",
+    ],
+)
+def test_no_form(description: str) -> None:
+    assert time_form(description) is None
+
+
+def test_the_times_a_text_writes_in_order() -> None:
+    text = "At 19:30, then 8:30 pm, 4pm, 12:30 A.M., 9 p.m. and 07:15:30; 12 pm is noon."
+    assert written_times(text) == [
+        WrittenTime(19, 30),
+        WrittenTime(20, 30),
+        WrittenTime(16, 0),
+        WrittenTime(0, 30),
+        WrittenTime(21, 0),
+        WrittenTime(7, 15, 30),
+        WrittenTime(12, 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a 4:3 screen", "2 amps and 5 apples", "13 pm", "on 2023-04-22 at room 5", "version 2.1.3"],
+)
+def test_no_time(text: str) -> None:
+    assert written_times(text) == []
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft", "meant"),
+    [
+        (  # bfcl-eval live_multiple_413-141-2: another time than the user's
+            _tool(show_time="The start time of the movie showing, in 24-hour format 'HH:MM'."),
+            "I'd like to purchase 2 tickets for 'After The Wedding' showing on 2023-04-22 at "
+            "19:00 in Berkeley.",
+            {"show_time": "22:00"},
+            {"show_time": "19:00"},
+        ),
+        (  # bfcl-eval live_simple_138-91-0: the user's words for a date and a time
+            _tool(
+                dateOrTime="The new date and time to which the event should be moved, in "
+                "ISO-8601 format (e.g., 'YYYY-MM-DDTHH:MM:SSZ'). Timezone is not included."
+            ),
+            "Reschedule event 'Bob-123' to November 1, 2023 at 4pm London time",
+            {"dateOrTime": "November 1, 2023 at 4pm London time"},
+            {"dateOrTime": "2023-11-01T16:00:00"},
+        ),
+        (  # made up: two times for two arguments, in order, with a space and seconds
+            _tool(
+                start="From, 'YYYY-MM-DD HH:mm:ss'.",
+                end="To, 'YYYY-MM-DD HH:mm:ss'.",
+            ),
+            "Block my calendar on March 3, 2024 from 9am to 5:30 pm",
+            {"start": "2024-03-03 00:00:00", "end": "x"},
+            {"start": "2024-03-03 09:00:00", "end": "2024-03-03 17:30:00"},
+        ),
+    ],
+)
+def test_the_users_time_in_the_form(
+    tool: Tool, query: str, draft: dict[str, Any], meant: dict[str, Any]
+) -> None:
+    arguments, notes = _timed(tool, query, **draft)
+    assert arguments == meant
+    assert len(notes) == sum(draft[k] != meant[k] for k in draft)
+
+
+def test_the_note_says_what_changed() -> None:
+    tool = _tool(show_time="In 24-hour format 'HH:MM'.")
+    _, notes = _timed(tool, "at 19:00 in Berkeley", show_time="22:00")
+    assert notes == ["t.show_time: '22:00' as '19:00', the user's time"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "draft"),
+    [
+        # two times, one argument, and the model's value is neither
+        (_tool(at="In 'HH:MM'."), "between 9am and 5pm", {"at": "12:00"}),
+        # a date and time form with no date the user wrote, or two
+        (_tool(at="'YYYY-MM-DDTHH:MM:SS'"), "at 4pm", {"at": "2023-01-01T00:00:00"}),
+        (
+            _tool(at="'YYYY-MM-DDTHH:MM:SS'"),
+            "March 3, 2024 or March 4, 2024 at 4pm",
+            {"at": "soon"},
+        ),
+        # no form named, twelve hours, already in the form, no text
+        (_tool(at="When."), "at 4pm", {"at": "4 pm"}),
+        (_tool(at="'HH:MM AM/PM'"), "at 4pm", {"at": "4:00 PM"}),
+        (_tool(at="In 'HH:MM'."), "at 4pm", {"at": "16:00"}),
+        (_tool(at="In 'HH:MM'."), "at 4pm", {"at": 16}),
+    ],
+)
+def test_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:
+    assert _timed(tool, query, **draft) == (draft, [])
