@@ -136,6 +136,49 @@ def test_a_repeat_is_the_same_values_in_another_form_since_the_users_last_messag
     assert repeated(_convert(68, "c"), later)  # a tool that always gives the same result
 
 
+def test_a_call_that_gives_a_tool_its_own_answer_back_repeats_it() -> None:
+    local_time = Tool.from_spec(
+        {
+            "name": "local_time",
+            "description": "The current local time in a time zone.",
+            "parameters": {
+                "type": "object",
+                "properties": {"timezone": {"type": "string"}, "page": {"type": "string"}},
+            },
+        }
+    )
+
+    def after(result: Any, query: str = "What time is it in Tokyo?") -> list[Message]:
+        first = ToolCall(name="local_time", arguments={"timezone": "Asia/Tokyo"}, id="c1")
+        return [
+            Message.user(query),
+            Message.assistant(None, [first]),
+            Message.tool(result, tool_call_id="c1", name="local_time"),
+        ]
+
+    def repeated(
+        arguments: dict[str, Any], history: list[Message], tool: Tool = local_time
+    ) -> bool:
+        return measure([ToolCall(name="local_time", arguments=arguments)], history, [tool]).repeated
+
+    told = "2026-12-05 08:38:20 JST (UTC+0900), Saturday; next page: p2"
+    # the embedded model's draft after the demo's first call: the result's zone, as asked
+    assert repeated({"timezone": "UTC+0900"}, after(told))
+    assert repeated({"timezone": "utc+0900 "}, after(told))  # case and spaces aside
+    # a value the result does not write, or the user wrote too, is another question
+    assert not repeated({"timezone": "Europe/Paris"}, after(told))
+    assert not repeated({"timezone": "UTC+0900"}, after(told, "Tokyo time, UTC+0900?"))
+    # an argument the first call did not give takes what the result handed over
+    assert not repeated({"timezone": "Asia/Tokyo", "page": "p2"}, after(told))
+    # after an error the result's words are a correction; a tool whose result may change
+    # may take its own output
+    failed = {"error": "unknown time zone 'Tokio': use an IANA name such as 'Asia/Tokyo'"}
+    assert not repeated({"timezone": "asia/tokyo "}, after(failed, "Time in Tokio?"))
+    changing = Tool.from_spec(local_time.spec())
+    changing.allow_duplicates = True
+    assert not repeated({"timezone": "UTC+0900"}, after(told), changing)
+
+
 def test_tool_match_and_argument_names_measure_what_the_query_asks_for() -> None:
     area = Tool.from_spec(
         {

@@ -14,9 +14,18 @@ the same call once compared as values:
   call's result was an error (`{"error": ...}`): then only the same call exactly repeats, and
   another spelling is a retry.
 
+A call that feeds a tool its own answer back repeats it too: the model asks again what it was
+told. Asked "What time is it in Tokyo?", the embedded model drafted `local_time("UTC+0900")`
+after `local_time("Asia/Tokyo")` had given "2026-12-05 08:38:20 JST (UTC+0900), Saturday". A
+drafted call *echoes* a call of the same tool made since the user's last message, whose
+result was no error, when it gives some arguments that call gave other values, and each such
+value is one the result writes (text of two characters at least, or a number; case aside)
+and no user message writes. An argument that call did not give is no echo: a page token the
+result handed over asks for more.
+
 A user who asks again is no loop (the weather may have changed since). A tool that sets
 `allow_duplicates` (its result may change: a listing after a `cd`) repeats only the calls of
-the latest call list: another call since may have changed what it returns.
+the latest call list, and never echoes: its own output may well be its next input.
 """
 
 from __future__ import annotations
@@ -104,8 +113,39 @@ class _Keys:
         return keys
 
 
+def _written(value: Any) -> str | None:
+    """A value as a text writes it, folded; None for one too short to tell where it is."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str) and len(value.strip()) >= 2:
+        return value.strip().casefold()
+    return None
+
+
+def _folded(content: Any) -> str:
+    text = content if isinstance(content, str) else json.dumps(content, default=str)
+    return text.casefold()
+
+
+def _echoes(call: ToolCall, before: ToolCall, result: Any, said: str) -> bool:
+    """Whether `call` gives `before`'s tool `before`'s result back (the module's docstring)."""
+    if call.name != before.name or result is None or _is_error(result):
+        return False
+    replaced = [
+        _written(value)
+        for name, value in call.arguments.items()
+        if name in before.arguments
+        and _same_form(value, True) != _same_form(before.arguments[name], True)
+    ]
+    told = _folded(result)
+    return bool(replaced) and all(v is not None and v in told and v not in said for v in replaced)
+
+
 def repeats(calls: Sequence[ToolCall], history: Sequence[Message], tools: Sequence[Tool]) -> bool:
-    """Whether one of `calls` was already made since the user's last message in `history`."""
+    """Whether one of `calls` was already made since the user's last message in `history`, or
+    gives a tool its own answer back."""
     last_user = max((i for i, m in enumerate(history) if m.role == "user"), default=-1)
     since = history[last_user + 1 :]
     results = {m.tool_call_id: m.content for m in since if m.role == "tool"}
@@ -114,4 +154,13 @@ def repeats(calls: Sequence[ToolCall], history: Sequence[Message], tools: Sequen
     made = keys.made(lists, results)
     latest = keys.made(lists[-1:], results)
     changing = {t.name for t in tools if t.allow_duplicates}
-    return any(keys.both(call) & (latest if call.name in changing else made) for call in calls)
+    if any(keys.both(call) & (latest if call.name in changing else made) for call in calls):
+        return True
+    said = " ".join(_folded(m.content) for m in history if m.role == "user" and m.content)
+    earlier = [c for made_calls in lists for c in made_calls]
+    return any(
+        _echoes(call, before, results.get(before.id), said)
+        for call in calls
+        if call.name not in changing
+        for before in earlier
+    )
