@@ -14,18 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import check_reshaped
+from gguf_model import shaped_argument
 
 
 @pytest.mark.parametrize("shapes", [False, True])
 def test_the_content_the_user_named(gguf: Any, shapes: bool) -> None:
+    text, value, notes = shaped_argument(gguf, "live_simple_63-29-3", shapes, "content")
+    assert '"content": "sleep at 9 pm"' in text
+    assert value == ("go to sleep at 9 pm" if shapes else "sleep at 9 pm")
     note = "todo.content: 'sleep at 9 pm' as 'go to sleep at 9 pm', named"
-    meant = "go to sleep at 9 pm"
-    check_reshaped(gguf, "live_simple_63-29-3", shapes, "content", "sleep at 9 pm", meant, note)
+    assert (note in notes) == shapes
 
 
 @pytest.mark.parametrize("shapes", [False, True])
 def test_the_case_number_the_model_left_empty(gguf: Any, shapes: bool) -> None:
     # BFCL simple_python_182: "Retrieve all the lawsuit details for case number XYZ123."
-    note = "lawsuit_info.case_number: '' as 'XYZ123', named"
-    check_reshaped(gguf, "simple_python_182", shapes, "case_number", "", "XYZ123", note)
+    text, value, notes = shaped_argument(gguf, "simple_python_182", shapes, "case_number")
+    assert '"case_number": ""' in text
+    assert value == ("XYZ123" if shapes else "")
+    assert ("lawsuit_info.case_number: '' as 'XYZ123', named" in notes) == shapes

@@ -13,14 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import calls_turn, check_reshaped
+from gguf_model import calls_turn, shaped_argument
 
 
 @pytest.mark.parametrize("shapes", [False, True])
 def test_the_date_and_time_in_iso_8601(gguf: Any, shapes: bool) -> None:
-    drafted = "November 1, 2023 at 4pm London time"
-    meant = "2023-11-01T16:00:00"
-    check_reshaped(gguf, "live_simple_138-91-0", shapes, "dateOrTime", drafted, meant)
+    text, value, notes = shaped_argument(gguf, "live_simple_138-91-0", shapes, "dateOrTime")
+    assert '"dateOrTime": "November 1, 2023 at 4pm London time"' in text
+    assert value == ("2023-11-01T16:00:00" if shapes else "November 1, 2023 at 4pm London time")
+    assert any("the user's time" in note for note in notes) == shapes
 
 
 TICKETS: dict[str, Any] = {

@@ -42,10 +42,10 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.dates import DateForm, WrittenDate, date_form, value_dates, writes_date
+from lamagent.gate.dates import date_form, value_dates, writes_date
 from lamagent.gate.items import NUMBERS, number_value
 from lamagent.gate.options import parameter_options
-from lamagent.gate.reshape import open_string
+from lamagent.gate.reshape import described_forms
 from lamagent.gate.signals import (
     content_words,
     leaf_values,
@@ -54,7 +54,7 @@ from lamagent.gate.signals import (
     stem,
     words,
 )
-from lamagent.gate.times import TimeForm, WrittenTime, time_form, written_times
+from lamagent.gate.times import time_form, written_times
 from lamagent.messages import MessageLike, ToolCall
 
 if TYPE_CHECKING:
@@ -167,25 +167,15 @@ def mentioned_parameters(
     # by its name, a parameter the tool's description lists is still asked for: "with Danny
     # John-Jules in the cast" asks for the `cast` of a tool that "searches by director,
     # genre and cast"; the tool's name is its subject ("find a recipe" for `recipe_search`)
-    named_left = {w for w in uncopied if not meets(w, content_words(" ".join(written)))}
-    spoken = content_words(" ".join([*written, tool.description]))
+    own = content_words(" ".join(written))
+    named_left = {w for w in uncopied if not meets(w, own)}
+    spoken = own | content_words(tool.description)
     leftover = {w for w in named_left if not meets(w, spoken)}
-    dates = _untaken_dates(query, call)
-    times = _untaken_times(query, call)
-    if not leftover and not named_left and not dates and not times:
+    when = _asked_when(query, call, tool, absent)
+    if not named_left and not when:
         return {}
     units = {u: of for u, of in _units(query, call).items() if content_words(u) & leftover}
     counted = _around_untaken_numbers(query, call)
-    # one date the user wrote for two date parameters ("since July 2022" for a minimum and
-    # a maximum date): which one it is for is the model's call, not asked
-    dated = [n for n in absent if isinstance(props[n], Mapping) and _dated(n, props[n])]
-    if len(dated) > len(dates):
-        dates = []
-    timed = [n for n in absent if isinstance(props[n], Mapping) and _time_form(props[n])]
-    if len(timed) > len(times):
-        times = []
-    days = value_dates(query)
-    day = days[0] if len(days) == 1 else None
     found: dict[str, tuple[Any, ...]] = {}
     for name in absent:
         spec = props[name] if isinstance(props[name], Mapping) else {}
@@ -214,26 +204,15 @@ def mentioned_parameters(
             said = parameter_number(numbers[0], spec)
         if by_unit and not said and spec.get("type") == "string" and "enum" not in spec:
             said = tuple(measured)  # the unit is what the user wrote after the number
-        # a date no argument took asks for a date parameter; in the form the parameter's
-        # description names, that date is its value
-        form = _date_form(spec) if dates else None
-        by_date = bool(dates) and _dated(name, spec)
-        if form is not None and len(dates) == 1 and not said:
-            said = tuple(v for v in [form.write(dates[0])] if v is not None)
-        # likewise a time of day (`lamagent.gate.times`), with the user's date in a form
-        # that holds one
-        clock = _time_form(spec) if times else None
-        by_time = clock is not None
-        if clock is not None and len(times) == 1 and not said:
-            said = tuple(v for v in [clock.write(times[0], day)] if v is not None)
+        if name in when and not said:
+            said = when[name]  # the user's date or time, in the form the description names
         if (
             said
             or by_name
             or by_description >= _DESCRIPTION_WORDS
             or by_unit
             or by_number
-            or by_date
-            or by_time
+            or name in when
         ):
             found[name] = said
     return found
@@ -246,35 +225,46 @@ def _all_hit(name: str, pool: set[str]) -> bool:
     return bool(said) and all(meets(w, pool) for w in said)
 
 
-def _untaken_dates(query: str, call: ToolCall) -> list[WrittenDate]:
-    """The dates the user wrote (`lamagent.gate.dates`) that no argument of `call` writes."""
+def _asked_when(
+    query: str, call: ToolCall, tool: Tool, absent: Sequence[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The `absent` parameters a date or a time of day the user wrote and no argument of
+    `call` writes asks for (`lamagent.gate.dates`, `lamagent.gate.times`), each with the
+    user's value in the form its description names (empty: no form, several values, or a
+    field the form needs and the user did not write). One date for two date parameters
+    ("since July 2022" for a minimum and a maximum date) asks for neither: which one it is
+    for is the model's call."""
     values = leaf_values(call.arguments)
-    return [d for d in value_dates(query) if not any(writes_date(v, d) for v in values)]
+    said_dates = value_dates(query)
+    dates = [d for d in said_dates if not any(writes_date(v, d) for v in values)]
+    taken = {t for v in values if isinstance(v, str) for t in written_times(v)}
+    times = [t for t in written_times(query) if t not in taken]
+    asked: dict[str, tuple[Any, ...]] = {}
+    date_forms = described_forms(tool, date_form)
+    props = _properties(tool)
+    dated = [n for n in absent if n in date_forms or _named_date(n, props[n])]
+    if dates and len(dated) <= len(dates):
+        for name in dated:
+            form = date_forms.get(name)
+            value = form.write(dates[0]) if form is not None and len(dates) == 1 else None
+            asked[name] = () if value is None else (value,)
+    time_forms = described_forms(tool, time_form)
+    timed = [n for n in absent if n in time_forms]
+    if times and len(timed) <= len(times):
+        day = said_dates[0] if len(said_dates) == 1 else None
+        for name in timed:
+            value = time_forms[name].write(times[0], day) if len(times) == 1 else None
+            asked[name] = asked.get(name) or (() if value is None else (value,))
+    return asked
 
 
-def _untaken_times(query: str, call: ToolCall) -> list[WrittenTime]:
-    """The times of day the user wrote (`lamagent.gate.times`) that no argument writes."""
-    written = [
-        t for v in leaf_values(call.arguments) if isinstance(v, str) for t in written_times(v)
-    ]
-    return [t for t in written_times(query) if t not in written]
-
-
-def _time_form(spec: Mapping[str, Any]) -> TimeForm | None:
-    """The time form an open string parameter's description names."""
-    return time_form(str(spec.get("description") or "")) if open_string(spec) else None
-
-
-def _date_form(spec: Mapping[str, Any]) -> DateForm | None:
-    """The date form an open string parameter's description names."""
-    return date_form(str(spec.get("description") or "")) if open_string(spec) else None
-
-
-def _dated(name: str, spec: Mapping[str, Any]) -> bool:
-    """Whether a parameter takes a date: its description names a date form, or it is a
-    string parameter named a date (`date`, `start_date`)."""
-    named = spec.get("type") == "string" and meets(_DATE, content_words(name))
-    return named or _date_form(spec) is not None
+def _named_date(name: str, spec: Any) -> bool:
+    """Whether a string parameter's name says it takes a date (`date`, `start_date`)."""
+    return (
+        isinstance(spec, Mapping)
+        and spec.get("type") == "string"
+        and meets(_DATE, content_words(name))
+    )
 
 
 def said_numbers(query: str) -> list[tuple[Decimal, set[str]]]:

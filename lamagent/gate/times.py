@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lamagent.gate.dates import DateForm, WrittenDate, value_dates, writes_date, written_form
 from lamagent.gate.reshape import described_forms, reshaped_calls
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = ["TimeForm", "WrittenTime", "time_form", "timed_values", "written_times"]
+
+T = TypeVar("T")
 
 #: Times as users write them: "19:30", "8:30 pm", "4pm", "12:30 P.M.", "07:15:30".
 _TIMES = re.compile(
@@ -127,12 +129,12 @@ def written_times(text: str) -> list[WrittenTime]:
     return found
 
 
-def _one(found: Sequence[Any], drafted: Sequence[Any]) -> Any:
-    """The one of `found` the value wrote, else the only one found, else None."""
-    written = [f for f in found if f in drafted]
-    if len(written) == 1:
-        return written[0]
-    return found[0] if len(found) == 1 else None
+def _meant(said: Sequence[T], written: Sequence[T]) -> T | None:
+    """Of what the user `said`, the one the value `written` holds, else the only one said."""
+    held = [s for s in said if s in written]
+    if len(held) == 1:
+        return held[0]
+    return said[0] if len(said) == 1 else None
 
 
 def timed_values(
@@ -145,7 +147,8 @@ def timed_values(
     if not user_times:
         return list(calls), []
     user_dates = value_dates(query)
-    forms = {tool.name: described_forms(tool, time_form) for tool in tools}
+    by_name = {tool.name: tool for tool in tools}  # the forms of the tools the calls use only
+    forms = {call.name: described_forms(by_name.get(call.name), time_form) for call in calls}
 
     def in_order(call: ToolCall, name: str) -> WrittenTime | None:
         """The user's time in the order written, where the call has as many time arguments."""
@@ -157,9 +160,8 @@ def timed_values(
         form = forms.get(call.name, {}).get(name)
         if form is None or not isinstance(value, str):
             return None
-        time = _one(user_times, written_times(value)) or in_order(call, name)
-        dated = [d for d in user_dates if writes_date(value, d)]
-        date = dated[0] if len(dated) == 1 else _one(user_dates, [])
+        time = _meant(user_times, written_times(value)) or in_order(call, name)
+        date = _meant(user_dates, [d for d in user_dates if writes_date(value, d)])
         written = form.write(time, date) if time is not None else None
         if written is None or written == value:
             return None
