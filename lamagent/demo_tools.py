@@ -168,12 +168,19 @@ def _from_kelvin(value: float, unit: str) -> float:
 
 
 @tool
-def convert_units(value: float, from_unit: str, to_unit: str) -> dict[str, Any]:
-    """Convert a quantity between units of length, mass, volume, time, speed or temperature.
+def convert_units(value: float, from_unit: str, to_unit: str) -> str:
+    """Convert a quantity from one unit to another: length (meters, kilometers, centimeters,
+    millimeters, miles, yards, feet, inches), mass (kilograms, grams, milligrams, tonnes,
+    pounds, ounces), volume (liters, milliliters, gallons, quarts, cups), time (seconds,
+    minutes, hours, days, weeks), speed (km/h, mph, m/s, knots) or temperature (celsius,
+    fahrenheit, kelvin).
+
+    The result reads as the conversion it made ("3 kg = 6.613868 pounds"), in the units as
+    they were given: a small model answering from it copies the quantities with their units.
 
     Args:
         value: the quantity to convert.
-        from_unit: its unit, e.g. "km", "lb", "celsius", "mph".
+        from_unit: its unit, e.g. "km", "pounds", "celsius", "mph".
         to_unit: the unit wanted, of the same kind.
     """
     src, dst = _unit(from_unit), _unit(to_unit)
@@ -186,7 +193,13 @@ def convert_units(value: float, from_unit: str, to_unit: str) -> dict[str, Any]:
         if kind_a != kind_b:
             raise ValueError(f"cannot convert {kind_a} ({from_unit}) to {kind_b} ({to_unit})")
         result = value * fa / fb
-    return {"value": value, "from": from_unit, "to": to_unit, "result": round(result, 6)}
+    return f"{_quantity(value)} {from_unit.strip()} = {_quantity(result)} {to_unit.strip()}"
+
+
+def _quantity(number: float) -> str:
+    """A number as people write it: at most six decimals, no trailing zeros ("3", "6.613868")."""
+    text = f"{round(number, 6):.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 # -- local_time --------------------------------------------------------------------------------

@@ -428,15 +428,17 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.clauses import clause_calls, mended_calls
     from lamagent.gate.listed import MAX_CALLS, listed_calls, paired_calls
     from lamagent.gate.signals import query_text
+    from lamagent.gate.whole_lists import item_calls
 
     turn = model_turn.turn
     query = query_text(request.messages)
     limit = MAX_CALLS if request.max_calls is None else request.max_calls
     made = _made(request.messages)
-    paired, noted = paired_calls(turn.calls, query, made)
+    split, split_notes = item_calls(turn.calls, query, request.tools, limit)
+    paired, noted = paired_calls(split, query, made)
     listed = listed_calls(paired, query, made, limit)
     mended, notes = mended_calls(listed, query, made)
-    model_turn = _reshaped(model_turn, mended, [*noted, *notes])
+    model_turn = _reshaped(model_turn, mended, [*split_notes, *noted, *notes])
     calls = clause_calls(mended, query, made, limit)
     drafted = {call.id for call in turn.calls}
     added = sum(call.id not in drafted for call in calls)
@@ -501,21 +503,23 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
-    (`lamagent.gate.loops`), the values it opened with a list's separator as what follows it
-    (`lamagent.gate.separators`), the numbers it began copying as the user wrote them (the sign,
-    every digit: `lamagent.gate.numbers`), each number the user wrote once kept by one
-    argument (`lamagent.gate.shared_numbers`), numbered arguments in the order the user
-    wrote their values (`lamagent.gate.ordered`), the values that ran on into another
-    argument's cut where it begins (`lamagent.gate.overruns`) and the lists it began
+    (`lamagent.gate.loops`), the values it opened or closed with a list's separator as what
+    stands between (`lamagent.gate.separators`), the numbers it began copying as the user
+    wrote them (the sign, every digit: `lamagent.gate.numbers`), each number the user wrote
+    once kept by one argument (`lamagent.gate.shared_numbers`), numbered arguments in the
+    order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
+    another argument's cut where it begins (`lamagent.gate.overruns`), where-from and
+    where-to pairs in the user's direction (`lamagent.gate.directed`) and the lists it began
     copying cut where the user's end (`lamagent.gate.written_lists`), when `example_shapes`
     is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.directed import directed_values
     from lamagent.gate.loops import looped_values
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.ordered import ordered_values
     from lamagent.gate.overruns import overrun_values
-    from lamagent.gate.separators import separator_starts
+    from lamagent.gate.separators import trimmed_separators
     from lamagent.gate.shared_numbers import shared_numbers
     from lamagent.gate.signals import query_text
     from lamagent.gate.written_lists import written_lists
@@ -523,13 +527,14 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     query = query_text(request.messages)
     sources = copy_sources(request.messages)
     unlooped, looped = looped_values(model_turn.turn.calls, sources)
-    unopened, opened = separator_starts(unlooped, sources)
+    unopened, opened = trimmed_separators(unlooped, sources)
     numbers, noted = written_numbers(unopened, query)
     given, shared = shared_numbers(numbers, request.tools, query)
     ordered, reordered = ordered_values(given, query)
     ended, overran = overrun_values(ordered, query)
-    calls, cut = written_lists(ended, query)
-    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *cut]
+    directed, swapped = directed_values(ended, query)
+    calls, cut = written_lists(directed, query)
+    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *swapped, *cut]
     return _reshaped(model_turn, calls, notes)
 
 

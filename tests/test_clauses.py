@@ -77,6 +77,42 @@ def test_a_value_spanning_several_tokens_maps_to_the_same_place() -> None:
             {"source": "draft.txt", "target": "final.txt", "mode": "644"},
             [{"source": "a.md", "target": "b.md", "mode": "600"}],
         ),
+        (  # BFCL parallel_10: pairs listed side by side, only a comma between them
+            "Compute the Pythagorean Theorem of two side lengths: 3 and 4, 5 and 12.",
+            {"a": 3, "b": 4},
+            [{"a": 5, "b": 12}],
+        ),
+        (  # made up: three pairs, each beside the one before ("; and")
+            "Add the fractions 1 and 2; 3 and 4; and 5 and 6.",
+            {"x": 1, "y": 2},
+            [{"x": 3, "y": 4}, {"x": 5, "y": 6}],
+        ),
+        (  # BFCL parallel_50: a lower-case word the call took whole is a value
+            "How to save game progress at stage 7 in easy mode and stage 3 in hard mode?",
+            {"stage": 7, "mode": "easy"},
+            [{"stage": 3, "mode": "hard"}],
+        ),
+        (  # made up: a value written twice, beside the one written once
+            "Distance from Paris to Lyon, and from Paris to Nice.",
+            {"origin": "Paris", "destination": "Lyon"},
+            [{"origin": "Paris", "destination": "Nice"}],
+        ),
+        (  # BFCL parallel_145: values written once make the clause; the 2 written twice
+            # ("rounded to 2 decimal places", twice) does not join it
+            "What is the angle between the hour and minute hands of a clock at 3:15, rounded "
+            "to 2 decimal places, and how does this compare to the angle at 8:20 and 11:50, "
+            "both also rounded to 2 decimal places?",
+            {"hours": 3, "minutes": 15, "round_to": 2},
+            [
+                {"hours": 8, "minutes": 20, "round_to": 2},
+                {"hours": 11, "minutes": 50, "round_to": 2},
+            ],
+        ),
+        (  # made up: a word value and a name, the second clause in other words around it
+            "Find the function of ATP in the mitochondria, and then DNA in the nucleus.",
+            {"molecule": "ATP", "organelle": "mitochondria"},
+            [{"molecule": "DNA", "organelle": "nucleus"}],
+        ),
     ],
 )
 def test_clauses_found(text: str, draft: dict[str, Any], added: list[dict[str, Any]]) -> None:
@@ -95,8 +131,8 @@ def test_clauses_found(text: str, draft: dict[str, Any], added: list[dict[str, A
             "Find the factorial of 5, and the factorial of 7.",
             {"number": 5},
         ),
-        (  # a value written twice is no clause's
-            "Distance from Paris to Lyon, and from Paris to Nice.",
+        (  # values written twice, and only one value written once: no place is nearest
+            "Distance from Paris to Lyon or Paris, and from Lyon to Paris.",
             {"origin": "Paris", "destination": "Lyon"},
         ),
         (  # values far apart are no clause
@@ -108,6 +144,24 @@ def test_clauses_found(text: str, draft: dict[str, Any], added: list[dict[str, A
             # keep it
             "Please book 4 seats at 7 pm in Rome, and 2 seats at 9 pm in Milan.",
             {"seats": 4, "city": "Rome", "when": "today at 7 pm"},
+        ),
+        (  # pairs joined by "and" alone are one list, not pairs side by side
+            "Compute the Pythagorean Theorem of 3 and 4 and 5 and 12.",
+            {"a": 3, "b": 4},
+        ),
+        (  # BFCL multiple_8: with a word value every word of the clause must be there
+            # ("$400,000 budget" would fill "3 bedroom villa" with "bedroom" left out)
+            "Find a 3 bedroom villa for sale within $300,000 to $400,000 budget in San Diego.",
+            {"location": "San Diego, CA", "propertyType": "villa", "bedrooms": 3},
+        ),
+        (  # BFCL simple_python_364: likewise ("near Brooklyn" for "restaurant with
+            # Gluten-free")
+            "Can I find an Italian restaurant with Gluten-free options near Brooklyn?",
+            {"location": "Bronx", "type": "restaurant", "diet_option": "Gluten-free"},
+        ),
+        (  # a stop word is no value ("all" of "with all labels")
+            "Please plot 4 points with all labels, and 2 points with no labels.",
+            {"count": 4, "labels": "all"},
         ),
     ],
 )
@@ -168,6 +222,44 @@ def test_a_call_that_copied_the_first_clauses_value_takes_its_own() -> None:
         _call("tax", purchase_amount=52.33, city="Chicago", state="California"),
     ]
     assert mended_calls(sales, SALES)[0][1].arguments["city"] == "Sacramento"
+
+
+def test_a_value_written_twice_takes_its_place_beside_the_one_written_once() -> None:
+    text = (  # BFCL parallel_152 (train): the model copies the 5 into the second call
+        "Can you calculate the result of the following mathematical operation: first, raise "
+        "the number 3 to the power of 5, then raise the number 2 to the power of 3."
+    )
+    calls = [_call("math.power", base=3, exponent=5), _call("math.power", base=2, exponent=5)]
+    mended, notes = mended_calls(calls, text)
+    assert _arguments(mended) == [{"base": 3, "exponent": 5}, {"base": 2, "exponent": 3}]
+    assert notes == ["math.power.exponent: 5 as 3, as its clause writes"]
+
+
+def test_a_word_value_far_from_the_clause_is_not_part_of_it() -> None:
+    # BFCL parallel_134: "metric" is written once, far from the weights and heights; the
+    # clause is still the weight and the height
+    text = BMI + " All measurements are in the metric system."
+    calls = [_call("bmi", weight=w, height=180, unit="metric") for w in (75, 60, 80, 90)]
+    assert [c.arguments["height"] for c in mended_calls(calls, text)[0]] == [180, 165, 175, 185]
+
+
+def test_a_call_that_copied_the_first_clauses_word_takes_its_own() -> None:
+    text = (  # BFCL parallel_110
+        "What is the function of the molecule ATP in the mitochondria and does it have a "
+        "specific function within this organelle? Also, can you tell me the function of the "
+        "molecule DNA in the nucleus and whether it has a specific function within the nucleus?"
+    )
+    calls = [
+        _call("lookup", molecule="ATP", organelle="mitochondria", specific_function=True),
+        _call("lookup", molecule="DNA", organelle="mitochondria", specific_function=True),
+    ]
+    mended, notes = mended_calls(calls, text)
+    assert mended[1].arguments == {
+        "molecule": "DNA",
+        "organelle": "nucleus",
+        "specific_function": True,
+    }
+    assert notes == ["lookup.organelle: 'mitochondria' as 'nucleus', as its clause writes"]
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,8 @@ second call of its own with a number cut short); with `listed_items` the turn ho
 per clause, from the same generation. BFCL simple_python_98 and parallel_34: the model stops
 copying "30" after the 3 and "1500" after the 150; with `example_shapes` the numbers are as
 written (and, for parallel_34, the list "Egypt and Turkey" then gives both calls the year).
+BFCL parallel_10, _110 and _152: pairs listed side by side, a lower-case word as a clause's
+value, and a value written twice read beside the one written once.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import calls_turn
+from gguf_model import bfcl_turn, calls_turn
 
 SALES_TAX = {  # BFCL parallel_6's tool
     "name": "calculate_sales_tax",
@@ -139,3 +141,36 @@ def test_a_completed_number_goes_to_every_listed_call(gguf: Any) -> None:
         ("Egypt", 1500),
         ("Turkey", 1500),
     ]
+
+
+def test_pairs_side_by_side_and_word_values(gguf: Any) -> None:
+    # BFCL parallel_10: "3 and 4, 5 and 12": the model writes the first pair's call only
+    plain = bfcl_turn(gguf, "parallel_10", listed_items=False, example_shapes=True)
+    assert [c.arguments for c in plain.turn.calls] == [{"a": 3, "b": 4}]
+    listed = bfcl_turn(gguf, "parallel_10", example_shapes=True)
+    assert [c.arguments for c in listed.turn.calls] == [{"a": 3, "b": 4}, {"a": 5, "b": 12}]
+    # BFCL parallel_110: the model writes the ATP call; "the molecule ATP ... the molecule
+    # DNA" gives a DNA call, with the first clause's "mitochondria" until the clause "DNA in
+    # the nucleus" gives it its own organelle
+    plain = bfcl_turn(gguf, "parallel_110", listed_items=False, example_shapes=True)
+    assert [c.arguments["organelle"] for c in plain.turn.calls] == ["mitochondria"]
+    listed = bfcl_turn(gguf, "parallel_110", example_shapes=True)
+    assert [(c.arguments["molecule"], c.arguments["organelle"]) for c in listed.turn.calls] == [
+        ("ATP", "mitochondria"),
+        ("DNA", "nucleus"),
+    ]
+    assert listed.generation.text == plain.generation.text
+
+
+def test_a_value_written_twice_beside_the_one_written_once(gguf: Any) -> None:
+    # BFCL parallel_152: "raise the number 3 to the power of 5, then raise the number 2 to the
+    # power of 3": the model writes the first call; the cue list "the number 3 ... the number
+    # 2" gives the second with the first's 5, until its clause gives it its own 3
+    plain = bfcl_turn(gguf, "parallel_152", listed_items=False, example_shapes=True)
+    assert [c.arguments for c in plain.turn.calls] == [{"base": 3, "exponent": 5}]
+    listed = bfcl_turn(gguf, "parallel_152", example_shapes=True)
+    assert [c.arguments for c in listed.turn.calls] == [
+        {"base": 3, "exponent": 5},
+        {"base": 2, "exponent": 3},
+    ]
+    assert "math.power.exponent: 5 as 3, as its clause writes" in listed.reshaped

@@ -171,6 +171,19 @@ def test_one_date_per_call() -> None:
     assert [c.arguments["date"] for c in dated] == ["2022-05-03", "2022-05-18"]
 
 
+def test_no_form_named_the_models_iso_date_is_the_form() -> None:
+    # BFCL parallel_30: "The date of the flight." names no form; the model wrote ISO 8601's
+    # with the wrong day ("2022-05-30" for "May 3rd 2022")
+    tool = _tool(date="The date of the flight.")
+    calls = [ToolCall(name="t", arguments={"date": "2022-05-30"}) for _ in range(2)]
+    query = "Book a flight on May 3rd 2022 and another flight on May 18th 2022."
+    dated, _ = dated_values(calls, [tool], query)
+    assert [c.arguments["date"] for c in dated] == ["2022-05-03", "2022-05-18"]
+    # a value in another form, or none at all, names no form
+    assert _dated(tool, "on May 3rd 2022", date="05/30/2022") == ({"date": "05/30/2022"}, [])
+    assert _dated(tool, "on May 3rd 2022", date="May 30") == ({"date": "May 30"}, [])
+
+
 def test_the_note_says_what_changed() -> None:
     tool = _tool("air_quality", date="The date (month-day-year).")
     _, notes = _dated(tool, "in London 2022/08/16?", date="2022/08/16")

@@ -86,9 +86,20 @@ def test_calculate_spec_is_a_single_string_argument() -> None:
     ],
 )
 def test_convert_units(value: float, src: str, dst: str, expected: float) -> None:
-    assert call(convert_units, value=value, from_unit=src, to_unit=dst)["result"] == pytest.approx(
-        expected
+    written = call(convert_units, value=value, from_unit=src, to_unit=dst)
+    given, _, result = written.partition(" = ")
+    assert given == f"{value:g} {src}"
+    number, unit = result.split(" ")
+    assert float(number) == pytest.approx(expected, abs=1e-6) and unit == dst
+
+
+def test_convert_units_reads_as_the_conversion() -> None:
+    # the quantities as people write them, with the units as given: an answer copies them
+    assert call(convert_units, value=3.0, from_unit="kg", to_unit="pounds") == (
+        "3 kg = 6.613868 pounds"
     )
+    assert call(convert_units, value=-40, from_unit="C", to_unit="F") == "-40 C = -40 F"
+    assert call(convert_units, value=0.5, from_unit=" km ", to_unit="m") == "0.5 km = 500 m"
 
 
 @pytest.mark.parametrize(("src", "dst"), [("km", "kg"), ("celsius", "m"), ("parsec", "m")])

@@ -232,3 +232,23 @@ def test_the_embedded_models_profile_makes_the_readme_question_a_call_and_an_ans
     made = [c for s in tokyo.trajectory.steps for c in s.tool_calls]
     assert made == [{"name": "get_weather", "arguments": {"location": "Tokyo"}}]
     assert tokyo.outcome == "answer" and tokyo.answer.startswith(cue)
+
+
+def test_the_main_jobs_conversion_goes_the_users_way_and_the_answer_states_it() -> None:
+    """The main job's tools on the embedded model: asked "Convert 5 miles to km", the model
+    drafts a conversion from km to miles; the call rules turn it the way the user wrote it
+    (`lamagent.gate.directed`), and the answer copies the tool's result, which reads as the
+    conversion ("5 miles = 8.04672 km")."""
+    from lamagent.demo_tools import example_tools
+
+    agent = Agent(shared_backend(), tools=example_tools(), max_steps=4)
+    result = agent.run("Convert 5 miles to km")
+    step = result.trajectory.steps[0]
+    # the model's draft: from km (and a list of the description's units after it, cut where
+    # it goes round) to miles
+    assert '"from_unit": "km, meters' in step.raw_output and '"to_unit": "miles"' in step.raw_output
+    assert step.reshaped[-1] == "convert_units.from_unit, to_unit: swapped, as the user wrote them"
+    [first] = step.calls
+    assert first.call["arguments"] == {"value": 5, "from_unit": "miles", "to_unit": "km"}
+    assert first.result == "5 miles = 8.04672 km"
+    assert result.outcome == "answer" and "8.04672 km" in (result.answer or "")

@@ -58,6 +58,11 @@ def _items(text: str) -> list[tuple[str, ...]]:
         ("on the dates 2022-01-01 and 2022-02-01?", [("2022-01-01", "2022-02-01")]),
         # lists written in brackets
         ("sets [1, 2] and [3, 4]", [("[1, 2]", "[3, 4]")]),
+        # a name that ends in a number, numbers after it: the number opens a list of numbers
+        ("details of Case No 28473 and 64725, their history", [("28473", "64725")]),
+        ("flights UA 920, 921 or 922", [("920", "921", "922")]),
+        # a name of words and numbers among names stays a name
+        ("Play Maroon 5 and Taylor Swift", [("Play Maroon 5", "Taylor Swift")]),
     ],
 )
 def test_enumerations_are_found(text: str, lists: list[tuple[str, ...]]) -> None:
@@ -161,6 +166,13 @@ def test_a_call_that_took_one_item_gains_one_call_per_other_item() -> None:
     assert _arguments(calls) == [{"number": 5}, {"number": 10}, {"number": 15}]
     assert calls[0] is draft  # the draft's call, its id included, as it was
     assert len({c.id for c in calls}) == 3
+
+
+def test_a_number_a_name_ends_in_opens_the_list() -> None:
+    # BFCL parallel_24: "Case No 28473" reads as a name; the numbers after it are the list
+    text = "Can you find me case law details of Case No 28473 and 64725, their history?"
+    calls = listed_calls([_call("law_case.get_details", case_number="64725")], text)
+    assert sorted(c.arguments["case_number"] for c in calls) == ["28473", "64725"]
 
 
 def test_values_take_the_type_the_draft_wrote() -> None:

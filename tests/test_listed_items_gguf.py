@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import calls_turn
+from gguf_model import bfcl_turn, calls_turn
 
 FACTORIAL = {  # BFCL parallel_7's tool
     "name": "math.factorial",
@@ -117,3 +117,12 @@ def test_a_repeat_nobody_asked_for_is_left_out(
     listed = calls_turn(gguf, query, tool, copy_bias=3.0, max_tokens=tokens, listed_items=True)
     assert [c.arguments for c in listed.turn.calls] == [first]
     assert [c.arguments for c in listed.unasked] == [c.arguments for c in plain.turn.calls[1:]]
+
+
+def test_a_number_a_name_ends_in_opens_a_list(gguf: Any) -> None:
+    # BFCL parallel_24: "Case No 28473 and 64725": the model takes the second number only
+    plain = bfcl_turn(gguf, "parallel_24", listed_items=False, example_shapes=True)
+    assert [c.arguments["case_number"] for c in plain.turn.calls] == ["64725"]
+    listed = bfcl_turn(gguf, "parallel_24", example_shapes=True)
+    assert sorted(c.arguments["case_number"] for c in listed.turn.calls) == ["28473", "64725"]
+    assert listed.generation.text == plain.generation.text

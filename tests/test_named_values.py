@@ -65,6 +65,14 @@ def _invented(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], lis
             {"command": "rn 'TODO' src"},
             {"command": "grep -rn 'TODO' src"},
         ),
+        (  # bfcl-eval live_multiple_69-30-0: the model gave the host the span the user
+            # quoted for the password
+            _tool(nickname={}, host={}, password={}),
+            "Configure a new PostgreSQL server with the nickname 'PrimaryDB', host "
+            "'db.example.com', and a password '1234567890'.",
+            {"nickname": "PrimaryDB", "host": "1234567890", "password": "1234567890"},
+            {"nickname": "PrimaryDB", "host": "db.example.com", "password": "1234567890"},
+        ),
     ],
 )
 def test_the_named_value(
@@ -195,6 +203,12 @@ def test_the_note_says_what_changed() -> None:
             _tool(target={}),
             "with a target variable 'Purchase_Amount'. Also apply standardization.",
             {"target": "Purchase_Amount"},
+        ),
+        # a span quoted for another parameter, but quoted twice: whose is it?
+        (
+            _tool(host={}, password={}),
+            "host 'db.example.com', password 'pw1', and again 'pw1'",
+            {"host": "pw1", "password": "pw1"},
         ),
         # BFCL parallel_99: more words left off than a value's start
         (

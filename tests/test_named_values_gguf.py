@@ -6,7 +6,9 @@ docs as the evaluation shows them), the model under the calls-only grammar (the 
 settings) copies "sleep at 9 pm" into `content`; with `example_shapes` the turn holds what
 the user wrote after "content", "go to sleep at 9 pm". Asked for "case number XYZ123" (BFCL
 simple_python_182), it leaves the case number empty; with `example_shapes` the turn holds
-"XYZ123".
+"XYZ123". Asked to analyze a DNA sequence against a reference (BFCL simple_python_62), it
+gives `sequence` the span the user quoted for the reference; with `example_shapes` the turn
+holds the one quoted after "sequence".
 """
 
 from __future__ import annotations
@@ -33,3 +35,16 @@ def test_the_case_number_the_model_left_empty(gguf: Any, shapes: bool) -> None:
     assert '"case_number": ""' in text
     assert value == ("XYZ123" if shapes else "")
     assert ("lawsuit_info.case_number: '' as 'XYZ123', named" in notes) == shapes
+
+
+@pytest.mark.parametrize("shapes", [False, True])
+def test_the_sequence_the_model_took_from_the_reference(gguf: Any, shapes: bool) -> None:
+    # BFCL simple_python_62: "Analyze the DNA sequence 'AGTCGATCGAACGTACGTACG' ... based on a
+    # reference sequence 'AGTCCATCGAACGTACGTACG'": the model gives both the reference's span
+    text, value, notes = shaped_argument(gguf, "simple_python_62", shapes, "sequence")
+    assert '"sequence": "AGTCCATCGAACGTACGTACG"' in text
+    assert value == ("AGTCGATCGAACGTACGTACG" if shapes else "AGTCCATCGAACGTACGTACG")
+    note = (
+        "analyze_dna_sequence.sequence: 'AGTCCATCGAACGTACGTACG' as 'AGTCGATCGAACGTACGTACG', named"
+    )
+    assert (note in notes) == shapes

@@ -77,6 +77,10 @@ def _named(value: Any, description: str = VEHICLE, **extra: Any) -> tuple[Any, l
         ("non-diesel truck", VEHICLE, "non-diesel truck"),
         ("C sharp", "The key: 'C' for C major, 'D' for D major.", "C sharp"),  # one letter
         ("D major", "The mode, one of 'major' or 'minor'.", "major"),
+        # words joined by "/" are one: the main job's `convert_units` on "What is 60 mph in
+        # km/h?" drafted "km/h", which is no "km"
+        ("km/h", 'Its unit, e.g. "km", "pounds", "celsius", "mph".', "km/h"),
+        ("speed in m/s", "The unit, one of 'm/s' or 'km/h'.", "m/s"),
     ],
 )
 def test_a_value_holding_one_option_becomes_it(value: str, description: str, named: str) -> None:

@@ -1,4 +1,5 @@
-"""A value that opens with the separator written before it (`lamagent.gate.separators`).
+"""A value that opens with the separator written before it, or closes with the comma after
+it (`lamagent.gate.separators`).
 The drafts are the embedded model's on BFCL cases (named), and made-up ones."""
 
 from __future__ import annotations
@@ -7,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.separators import separator_starts
+from lamagent.gate.separators import trimmed_separators
 from lamagent.messages import ToolCall
 
 
 def _unopened(draft: dict[str, Any], *sources: str) -> tuple[dict[str, Any], list[str]]:
-    calls, notes = separator_starts([ToolCall(name="t", arguments=draft)], sources)
+    calls, notes = trimmed_separators([ToolCall(name="t", arguments=draft)], sources)
     return calls[0].arguments, notes
 
 
@@ -39,6 +40,17 @@ def _unopened(draft: dict[str, Any], *sources: str) -> tuple[dict[str, Any], lis
             {"city": ", Paris, France"},
             {"city": "Paris, France"},
         ),
+        (  # the embedded model on the demo's "Convert 10 miles to km, please": the comma
+            # after the unit closes the value
+            "Convert 10 miles to km, please",
+            {"value": 10.0, "from_unit": "km, ", "to_unit": "miles"},
+            {"value": 10.0, "from_unit": "km", "to_unit": "miles"},
+        ),
+        (  # made up: opened and closed, an element of a list
+            "Invite Ann, Bob, and Cy",
+            {"names": ["Ann", ", Bob,"]},
+            {"names": ["Ann", "Bob"]},
+        ),
     ],
 )
 def test_the_separator_is_nobodys_value(
@@ -63,6 +75,9 @@ def test_the_note_says_what_changed() -> None:
         # a value the user quoted with its separator
         ("Append ',done' to the line", {"suffix": ",done"}),
         ('Use the suffix ";v2" for it', {"suffix": ";v2"}),
+        ("Write 'Dear Ann,' at the top", {"greeting": "Dear Ann,"}),
+        # a closing semicolon ends a statement of code
+        ("Run x = 5; in the shell", {"code": "x = 5;"}),
         # other marks first, a separator inside, values that are no text
         ("Read .env", {"path": ".env"}),
         ("Reply with 'yes, please'", {"text": "yes, please"}),

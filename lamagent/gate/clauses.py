@@ -7,16 +7,24 @@ list of like items says that three are asked (`lamagent.gate.items` reads those)
 says it by writing the same clause three times with other values.
 
 `clause_calls(calls, text)` reads that. For a call that took two or more of its values from
-one stretch of the text (each written there once, as a number, a name or a quoted string: the
-call's *clause*), the clause's shape is its words and marks with each value replaced by its
-kind ("NUMBER in NAME, NAME"). Every other stretch of the text written in that shape (one
-word of the clause may be left out or added: "3000 sq ft. in location New York and 4000 sq
-ft. in Los Angeles") gives a call of its own: the same call, with each value taken from the
-clause set to the value in the same place of the other. Its other arguments stay as drafted.
+one stretch of the text (each written there once, as a number, a name, a quoted string or a
+lower-case word: the call's *clause*), the clause's shape is its words and marks with each
+value replaced by its kind ("NUMBER in NAME, NAME"). Every other stretch of the text written
+in that shape (one word of the clause may be left out or added: "3000 sq ft. in location New
+York and 4000 sq ft. in Los Angeles") gives a call of its own: the same call, with each value
+taken from the clause set to the value in the same place of the other. Its other arguments
+stay as drafted.
 
+- A lower-case word the call took whole (not a stop word) is a value too, where it lies
+  within a clause's length of the others: "stage 7 in easy mode and stage 3 in hard mode"
+  has the clause "7 in easy" ("NUMBER in WORD"). A shape with such a word is met word for
+  word (no word left out or added: the words are all that tells the clause).
+- A value written more than once is read at the one place nearest the value written once,
+  when only one is: "raise the number 3 to the power of 5, then ... 2 to the power of 3".
 - A shape must hold a word or mark other than "and", "or" and commas, or the stretches must
   share the word or mark just before or just after them ("between New York and Washington
-  DC, and between Los Angeles and San Francisco", "(45, 60) and (81, 27)"): "Barcelona and
+  DC, and between Los Angeles and San Francisco", "(45, 60) and (81, 27)"), or stand side
+  by side with only a comma or a semicolon between ("3 and 4, 5 and 12"): "Barcelona and
   Manchester United in the UEFA Champions League and La Liga" is no pair of clauses.
 - A stretch some other call (in the turn, or made earlier for the same request) already
   holds a value of is left to that call.
@@ -45,7 +53,7 @@ from typing import Any, Literal
 
 from lamagent.gate.items import GLUED_UNIT, NAME, NUMBER, as_drafted, item_matches, item_text
 from lamagent.gate.listed import MAX_CALLS, call_key
-from lamagent.gate.signals import leaf_values
+from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
 
 __all__ = ["clause_calls", "mended_calls"]
@@ -61,6 +69,10 @@ _TOKEN = re.compile(
 )
 #: The kinds of token a call's value is read from.
 _VALUE_KINDS: frozenset[str] = frozenset({"number", "name", "quoted"})
+#: A clause's shape where a call took a lower-case word whole ("easy" of "in easy mode"):
+#: any word but a stop word fills it in another stretch.
+_WORD_VALUE = "<word>"
+_VALUE_SHAPES = _VALUE_KINDS | {_WORD_VALUE}
 #: The most tokens a value spans ("Chicago, Illinois" is three), and a clause.
 _VALUE_TOKENS = 5
 _CLAUSE_TOKENS = 12
@@ -109,6 +121,9 @@ def _spans(value: Any, tokens: Sequence[_Token], text: str) -> list[tuple[int, i
     from a value on whose text it is ("Chicago, Illinois", "7 pm")."""
     found: list[tuple[int, int]] = []
     for i, token in enumerate(tokens):
+        if _word_value(value, token):
+            found.append((i, i))
+            continue
         if token.kind not in _VALUE_KINDS:
             continue
         if item_matches(value, token.value, token.kind):  # type: ignore[arg-type]
@@ -124,25 +139,52 @@ def _spans(value: Any, tokens: Sequence[_Token], text: str) -> list[tuple[int, i
     return found
 
 
+def _word_value(value: Any, token: _Token) -> bool:
+    """Whether a string value is the lower-case word `token` as a whole ("easy" of "in easy
+    mode"), a word other than a stop word."""
+    return (
+        token.kind == "word"
+        and isinstance(value, str)
+        and value.strip().casefold() == token.value
+        and token.value not in STOPWORDS
+    )
+
+
 def _slots(call: ToolCall, tokens: Sequence[_Token], text: str) -> list[_Slot]:
-    """The arguments of `call` whose values are written once in the text, where."""
+    """The arguments of `call` whose values are written in the text, where: once, or, when
+    fewer than two are, a value written more than once at the one place nearest those
+    written once ("the number 3 to the power of 5, then ... 2 to the power of 3": the 3
+    beside the 5)."""
     slots: list[_Slot] = []
+    repeated: list[tuple[str, list[tuple[int, int]]]] = []
     for name, value in call.arguments.items():
         if isinstance(value, (bool, list, dict)) or value is None:
             continue
         spans = _spans(value, tokens, text)
         if len(spans) == 1:
             slots.append(_Slot(name, *spans[0]))
+        elif spans:
+            repeated.append((name, spans))
+    anchors = list(slots)
+    if len(anchors) != 1:  # a clause without them, or nothing to be near
+        return slots
+    for name, spans in repeated:
+        reach = sorted((_window([*anchors, _Slot(name, *span)]), span) for span in spans)
+        if reach[0][0] < reach[1][0]:  # one place is nearest
+            slots.append(_Slot(name, *reach[0][1]))
     return slots
 
 
 def _same(shape: str, token: _Token) -> bool:
+    if shape == _WORD_VALUE:
+        return token.kind == "word" and token.value not in STOPWORDS
     return token.shape == shape
 
 
 def _align(shape: Sequence[str], tokens: Sequence[_Token], start: int) -> list[int] | None:
     """The token each element of `shape` meets from `start` on (-1 for a word the stretch
-    leaves out), with at most `_EDITS` words left out or added; None when it does not fit."""
+    leaves out), with at most `_EDITS` words left out or added (none where a lower-case word
+    is a value: its words are all that tells the clause); None when it does not fit."""
 
     def go(p: int, t: int, left: int) -> list[int] | None:
         if p == len(shape):
@@ -151,7 +193,7 @@ def _align(shape: Sequence[str], tokens: Sequence[_Token], start: int) -> list[i
             rest = go(p + 1, t + 1, left)
             if rest is not None:
                 return [t, *rest]
-        if left and shape[p] not in _VALUE_KINDS and 0 < p < len(shape) - 1:
+        if left and shape[p] not in _VALUE_SHAPES and 0 < p < len(shape) - 1:
             rest = go(p + 1, t, left - 1)  # a word this stretch leaves out
             if rest is not None:
                 return [-1, *rest]
@@ -159,7 +201,7 @@ def _align(shape: Sequence[str], tokens: Sequence[_Token], start: int) -> list[i
             return go(p, t + 1, left - 1)  # a word this stretch adds
         return None
 
-    return go(0, start, _EDITS)
+    return go(0, start, 0 if _WORD_VALUE in shape else _EDITS)
 
 
 @dataclass(frozen=True)
@@ -169,25 +211,60 @@ class _Clause:
     first: int
     last: int
     slots: tuple[_Slot, ...]
+    #: The lower-case words the call took whole, as indices of the text's tokens.
+    words: frozenset[int] = frozenset()
 
     def shape(self, tokens: Sequence[_Token]) -> list[str]:
-        return [token.shape for token in tokens[self.first : self.last + 1]]
+        return [
+            _WORD_VALUE if i in self.words else tokens[i].shape
+            for i in range(self.first, self.last + 1)
+        ]
+
+    def values_of(self, met: Sequence[int]) -> list[int]:
+        """The tokens of a stretch in this clause's shape (`met`, as `_others` gives it) that
+        stand where the clause writes a lower-case word value."""
+        return [met[i - self.first] for i in self.words if met[i - self.first] >= 0]
 
 
 def _clause(call: ToolCall, tokens: Sequence[_Token], text: str) -> _Clause | None:
+    """The stretch the call took its values from: its numbers, names and quoted strings, and
+    the lower-case words it took whole that lie near enough for the clause's length."""
     slots = _slots(call, tokens, text)
-    if len({(s.first, s.last) for s in slots}) < 2:
+    core = [s for s in slots if tokens[s.first].kind != "word"]
+    words = sorted(
+        (s for s in slots if tokens[s.first].kind == "word"),
+        key=lambda w: min((abs(w.first - c.first) for c in core), default=0),
+    )
+    for word in words:
+        if _window([*core, word]) <= _CLAUSE_TOKENS:
+            core.append(word)
+    if len({(s.first, s.last) for s in core}) < 2 or _window(core) > _CLAUSE_TOKENS:
         return None
-    first, last = min(s.first for s in slots), max(s.last for s in slots)
-    if last - first + 1 > _CLAUSE_TOKENS:
-        return None
-    return _Clause(first, last, tuple(slots))
+    first, last = min(s.first for s in core), max(s.last for s in core)
+    kept = frozenset(s.first for s in core if tokens[s.first].kind == "word")
+    return _Clause(first, last, tuple(core), kept)
 
 
-def _supported(clause: _Clause, tokens: Sequence[_Token], found: Sequence[int]) -> bool:
+def _window(slots: Sequence[_Slot]) -> int:
+    """How many tokens the stretch from the first slot to the last spans."""
+    return max(s.last for s in slots) - min(s.first for s in slots) + 1
+
+
+def _supported(
+    clause: _Clause,
+    tokens: Sequence[_Token],
+    found: Sequence[int],
+    taken: Sequence[tuple[int, int]],
+) -> bool:
     """Whether the shape holds a word or mark that does not only join values ("in", "sq ft"),
-    or the two stretches share the token before or after ("between ... and ...")."""
-    inner = tokens[clause.first : clause.last + 1]
+    or the two stretches share the token before or after ("between ... and ..."), or the
+    stretch is listed beside the clause or a stretch already found (`taken`), with only a
+    comma or a semicolon between ("3 and 4, 5 and 12")."""
+    inner = [
+        t
+        for i, t in enumerate(tokens[clause.first : clause.last + 1], clause.first)
+        if i not in clause.words
+    ]
     if any(t.kind not in _VALUE_KINDS and t.value.lower() not in _JOINS for t in inner):
         return True
     start, end = found[0], found[-1]
@@ -199,7 +276,17 @@ def _supported(clause: _Clause, tokens: Sequence[_Token], found: Sequence[int]) 
         and end + 1 < len(tokens)
         and tokens[clause.last + 1].shape == tokens[end + 1].shape
     )
-    return before or after
+    beside = any(
+        _listed_between(tokens, b, start) or _listed_between(tokens, end, a) for a, b in taken
+    )
+    return before or after or beside
+
+
+def _listed_between(tokens: Sequence[_Token], end: int, start: int) -> bool:
+    """Whether only a list's separator stands between the token `end` and the token `start`
+    (a comma or a semicolon, and a conjunction after it or not)."""
+    between = [t.value.lower() for t in tokens[end + 1 : start]]
+    return between in ([","], [";"], [",", "and"], [",", "or"], [";", "and"])
 
 
 def _others(clause: _Clause, tokens: Sequence[_Token]) -> list[list[int]]:
@@ -216,7 +303,7 @@ def _others(clause: _Clause, tokens: Sequence[_Token]) -> list[list[int]]:
         end = met[-1]
         if any(not (end < a or start > b) for a, b in taken):
             continue
-        if not _supported(clause, tokens, met):
+        if not _supported(clause, tokens, met, taken):
             continue
         taken.append((start, end))
         found.append(met)
@@ -229,11 +316,14 @@ def _value(draft: Any, tokens: Sequence[_Token], text: str, first: int, last: in
     return text[tokens[first].start : tokens[last].end].rstrip(".")
 
 
-def _holds(values: Any, tokens: Sequence[_Token], indices: Sequence[int]) -> bool:
+def _holds(
+    values: Any, tokens: Sequence[_Token], indices: Sequence[int], words: Sequence[int] = ()
+) -> bool:
     """Whether `values` (an argument value, or several) hold a value of the tokens at
-    `indices`: a number equal to it, or a string with it among its words ("Los Angeles,
-    CA" holds "Los Angeles")."""
+    `indices` (or a lower-case word value at `words`): a number equal to it, or a string with
+    it among its words ("Los Angeles, CA" holds "Los Angeles")."""
     written = [tokens[t] for t in indices if t >= 0 and tokens[t].kind in _VALUE_KINDS]
+    written += [tokens[t] for t in words]
     for leaf in leaf_values(values):
         for token in written:
             if item_matches(leaf, token.value, token.kind):  # type: ignore[arg-type]
@@ -282,7 +372,8 @@ def clause_calls(
         done.add(call.name)
         others = [c for c in every if c is not call]
         for met in _others(clause, tokens):
-            if any(_holds(other.arguments, tokens, met) for other in others) or not room:
+            words = clause.values_of(met)
+            if any(_holds(o.arguments, tokens, met, words) for o in others) or not room:
                 continue
             values = _written(call, clause, met, tokens, text)
             if values is None:
@@ -331,12 +422,13 @@ def mended_calls(
             continue
         done.add(call.name)
         for met in _others(clause, tokens):
+            words = clause.values_of(met)
             holders = [
                 i
                 for i, other in enumerate(out)
-                if i != index and _holds(other.arguments, tokens, met)
+                if i != index and _holds(other.arguments, tokens, met, words)
             ]
-            held_before = any(_holds(c.arguments, tokens, met) for c in made)
+            held_before = any(_holds(c.arguments, tokens, met, words) for c in made)
             if len(holders) != 1 or held_before:
                 continue
             later = holders[0]

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import described_forms, reshaped_calls
+from lamagent.gate.reshape import described_forms, open_string, reshaped_calls
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -255,6 +255,29 @@ def _completed(user: WrittenDate, value: str) -> WrittenDate:
     )
 
 
+#: A date as ISO 8601 writes it, the form a model writes when none is named.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_FORM = DateForm(("Y4", "M", "D"), "-")
+
+
+def _iso_written(
+    call: ToolCall, tool: Tool | None, named: dict[str, DateForm]
+) -> dict[str, DateForm]:
+    """The open string parameters of `call`'s tool whose description names no form and whose
+    value the model wrote as an ISO 8601 date ("2022-05-30"), each with that form."""
+    if tool is None:
+        return {}
+    properties = tool.parameters.get("properties") or {}
+    return {
+        name: _ISO_FORM
+        for name, value in call.arguments.items()
+        if name not in named
+        and isinstance(value, str)
+        and _ISO_DATE.fullmatch(value.strip())
+        and open_string(properties.get(name))
+    }
+
+
 def dated_values(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -266,6 +289,8 @@ def dated_values(
         return list(calls), []
     by_name = {tool.name: tool for tool in tools}
     forms = {call.name: described_forms(by_name.get(call.name), date_form) for call in calls}
+    for call in calls:  # no form named: the one the model wrote, when it is ISO 8601's
+        forms[call.name].update(_iso_written(call, by_name.get(call.name), forms[call.name]))
     # where every call of a tool has one date argument and the user wrote one date per call
     one_each = {
         name

@@ -10,7 +10,8 @@ value is one of them.
   aluminum"), one after another with only commas and a conjunction ("and", "or", "&")
   between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are
   not lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15
-  minutes") or a short unit written onto it ("5cm", "10kg").
+  minutes") or a short unit written onto it ("5cm", "10kg"). A name that ends in a number,
+  with numbers after it, opens a list of numbers ("Case No 28473 and 64725").
 - `cue_lists(text)`: values the same words introduce in clauses of their own ("a change in
   time of 4 seconds, then repeat with a change in time of 10 seconds").
 - `value_lists(text)`: both, read once per text.
@@ -85,6 +86,8 @@ _ITEM = re.compile(
 _SEPARATOR = re.compile(rf"\s*(?:,\s*(?:{_CONJUNCTION}\s+)?|{_CONJUNCTION}\s+)", re.IGNORECASE)
 _HAS_CONJUNCTION = re.compile(rf"\b{_CONJUNCTION}(?=\s)|&", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[a-z]{3}\.$")
+#: A number a name ends in ("Case No 28473"): the first of a list when numbers follow it.
+_NAMED_NUMBER = re.compile(r"[ ](\d+)$")
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,12 @@ def item_lists(text: str) -> list[ItemList]:
             previous_end = -1
             continue
         between = text[previous_end : match.start()] if previous_end >= 0 else ""
-        joined = bool(run) and run[0][0] == kind and _SEPARATOR.fullmatch(between) is not None
+        separated = _SEPARATOR.fullmatch(between) is not None
+        if kind == "number" and separated and len(run) == 1 and run[0][0] == "name":
+            numbered = _NAMED_NUMBER.search(run[0][1])  # "Case No 28473 and 64725"
+            if numbered:
+                run[0] = ("number", numbered.group(1))
+        joined = bool(run) and run[0][0] == kind and separated
         if not joined:
             close()
         else:

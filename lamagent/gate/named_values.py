@@ -29,7 +29,9 @@ or "as" ("the best month to visit Hawaii"), or the name is only a prefix of the 
 not fit, so the call gate applies it once it has decided (`lamagent.turns.with_invented_values`).
 
 Left alone: a value that is a span the user quoted (the model copied a whole value: "a target
-variable 'Purchase_Amount'" gives no "variable 'Purchase_Amount'"), a name after a word that names
+variable 'Purchase_Amount'" gives no "variable 'Purchase_Amount'"; not when the user quoted it
+once, right after naming another parameter: "host 'db.example.com', ... a password '1234'"
+drafted with "1234" as the host), a name after a word that names
 another parameter ("the restaurant named 'Nobu'" is no `name`), a parameter with an enum, a const
 or a pattern (the grammar keeps those), a name the user wrote before two such values (which one is
 meant?), a parameter the turn's calls give different values (the user asked for several and named
@@ -203,6 +205,18 @@ def _head(named: str, parameter: set[str]) -> str | None:
     return text
 
 
+def _named_for(value: str, others: Sequence[str], query: str) -> bool:
+    """Whether the user quoted `value` right after naming one of the `others` (the tool's
+    other parameters), and nowhere else."""
+    return (
+        any(
+            _found(query, other, [o for o in others if o != other]) == {(value, True)}
+            for other in others
+        )
+        and sum(1 for m in _QUOTED.finditer(query) if value in m.groups()) == 1
+    )
+
+
 def _describes(word: str, parameter: set[str]) -> bool:
     """Whether `word` is one of the parameter's own words (its numbers are examples)."""
     return any(meets(stem(w), parameter) for w in words(word) if not w.isdigit())
@@ -237,7 +251,10 @@ def _reshaped_as_named(
         if len(found) != 1:
             return None
         [written] = found
-        if written[0] == value or value in spans:  # a span the user quoted is a value whole
+        # a span the user quoted is a value whole, unless the user named another parameter
+        # for it ("host 'db.example.com', ..., a password '1234567890'" drafted with the
+        # password as the host)
+        if written[0] == value or (value in spans and not _named_for(value, others, query)):
             return None
         named = take(name, spec, value, written, others)
         return None if named is None else (named, f"{value!r} as {named!r}, named")

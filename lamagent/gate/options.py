@@ -8,10 +8,11 @@ Asked about "a gas-powered vehicle", a small model copies the user's words into 
 
 `named_options(calls, tools)`: a string value that is none of the options but holds exactly
 one of them as whole words (case aside: "gas" in "gas-powered vehicle", "reading" in
-"digital_reading") becomes that option. The options are the description's quoted strings
-(not a default: "Default is 'men'") or its unquoted list after "e.g.", "such as", "like",
-"for example", "for instance" or "including" ("like vegan, vegetarian, gluten-free etc."),
-two at least, each of at most `MAX_OPTION_WORDS` words. Left alone:
+"digital_reading"; words joined by "/" are one: "km/h" holds no "km") becomes that option.
+The options are the description's quoted strings (not a default: "Default is 'men'") or its
+unquoted list after "e.g.", "such as", "like", "for example", "for instance" or "including"
+("like vegan, vegetarian, gluten-free etc."), two at least, each of at most
+`MAX_OPTION_WORDS` words. Left alone:
 
 - a parameter with an enum, a const or a pattern (the grammar keeps those), or of another
   type than string;
@@ -54,7 +55,8 @@ _CLOSED = re.compile(
     r"\bone of\b|\beither\b|\bcan be\b|\boptions?\b|\bpossible values?\b|\brefers? to\b",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"[^\W_]+")
+#: A word; words joined by "/" are one ("km/h", "m/s": a unit, not "km" and "h").
+_WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*")
 #: Words that make a value the opposite of the option it holds.
 _NEGATIONS = frozenset({"not", "non", "no", "without", "except"})
 #: Fewest characters of an option: one letter ('C' for C major, 'x') is a word of too many

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from lamagent.gate.items import NUMBERS, number_argument, number_value
+from lamagent.gate.reshape import with_arguments
 from lamagent.messages import ToolCall
 
 __all__ = ["ordered_values"]
@@ -110,9 +111,5 @@ def ordered_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
             if items is not None:
                 arguments[name] = items
                 notes.append(f"{call.name}.{name}: items in the order written")
-        out.append(
-            call.model_copy(update={"arguments": arguments})
-            if arguments != call.arguments
-            else call
-        )
+        out.append(with_arguments(call, arguments))
     return out, notes

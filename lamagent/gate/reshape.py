@@ -19,6 +19,7 @@ __all__ = [
     "described_forms",
     "open_string",
     "reshaped_calls",
+    "with_arguments",
     "without_optional",
 ]
 
@@ -30,6 +31,14 @@ Reshape = Callable[[ToolCall, str, Any], tuple[Any, str] | None]
 LeaveOut = Callable[[ToolCall, str, Any, Mapping[str, Any]], str | None]
 #: What a parameter's description says of its value's form (`described_forms`).
 Form = TypeVar("Form")
+
+
+def with_arguments(call: ToolCall, arguments: Mapping[str, Any]) -> ToolCall:
+    """`call` with `arguments` (the same call, its id kept), or `call` itself when they are
+    its own."""
+    if arguments == call.arguments:
+        return call
+    return call.model_copy(update={"arguments": dict(arguments)})
 
 
 def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[ToolCall], list[str]]:
@@ -45,11 +54,7 @@ def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[To
                 continue
             changed[name], note = found
             notes.append(f"{call.name}.{name}: {note}")
-        out.append(
-            call.model_copy(update={"arguments": {**call.arguments, **changed}})
-            if changed
-            else call
-        )
+        out.append(with_arguments(call, {**call.arguments, **changed}))
     return out, notes
 
 

@@ -1,0 +1,100 @@
+"""Where from and where to, as the user wrote them: "from San Francisco to London".
+
+A tool with a pair of parameters that say where something starts and where it ends
+(`departure_location` and `destination_location`, `from_unit` and `to_unit`, `origin` and
+`destination`, `start_date` and `end_date`) asks for the user's two values in the user's
+direction. A small model often fills them the other way round: "Book a direct flight from San
+Francisco to London" drafted as `{"departure_location": "London", "destination_location":
+"San Francisco"}`, "Convert 5 miles to km" as `{"from_unit": "km", "to_unit": "miles"}`.
+
+`directed_values(calls, query)`: two string arguments of one call whose names are the same but
+for a word of direction, one of the start (from, source, origin, departure, start) and one of
+the end (to, target, destination, arrival, end), swap their values when the user wrote them
+the other way: the end's value, then "to" or "into", then the start's value ("San Francisco to
+London" where `destination_location` holds "San Francisco"), or "to" the start's value and
+then "from" the end's ("to London from San Francisco"). Left alone: values the user wrote
+both ways ("from Paris to Rome and back from Rome to Paris"), values not written as the
+model wrote them (case aside), and a pair whose names differ in more than the direction
+(`departure_city` and `destination_airport`). Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lamagent.gate.reshape import with_arguments
+from lamagent.messages import ToolCall
+
+__all__ = ["directed_values"]
+
+#: Words of a parameter's name that say it is where something starts, or ends.
+_STARTS = frozenset({"from", "source", "src", "origin", "departure", "start", "starting"})
+_ENDS = frozenset({"to", "target", "destination", "dest", "dst", "arrival", "end", "ending"})
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def _words(name: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+def _pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (start, end) pairs of string arguments whose names differ only by the direction."""
+    named = {
+        name: _words(name)
+        for name, value in arguments.items()
+        if isinstance(value, str) and value.strip()
+    }
+    pairs: list[tuple[str, str]] = []
+    for start, start_words in named.items():
+        starts = [w for w in start_words if w in _STARTS]
+        if len(starts) != 1:
+            continue
+        rest = [w for w in start_words if w != starts[0]]
+        for end, end_words in named.items():
+            ends = [w for w in end_words if w in _ENDS]
+            if end != start and len(ends) == 1 and [w for w in end_words if w != ends[0]] == rest:
+                pairs.append((start, end))
+    return pairs
+
+
+def _written(first: str, link: str, second: str, query: str) -> bool:
+    """Whether the query writes `first`, a link word, then `second` (whole words, case
+    aside, "the" allowed after the link)."""
+    pattern = (
+        rf"(?<!\w){re.escape(first.strip())}\s+(?:{link})\s+(?:the\s+)?"
+        rf"{re.escape(second.strip())}(?!\w)"
+    )
+    return re.search(pattern, query, re.IGNORECASE) is not None
+
+
+def _direction(start_value: str, end_value: str, query: str) -> int:
+    """1 when the query writes the values in the call's direction, -1 the other way, 0 when
+    neither or both."""
+    along = _written(start_value, "to|into", end_value, query) or _written(
+        f"to {end_value}", "from", start_value, query
+    )
+    against = _written(end_value, "to|into", start_value, query) or _written(
+        f"to {start_value}", "from", end_value, query
+    )
+    return int(along) - int(against)
+
+
+def directed_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each start-and-end pair the model filled the other way round swapped (see
+    the module's docstring), and a note per pair ("flight.book.departure_location,
+    destination_location: swapped, as the user wrote them")."""
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        arguments = dict(call.arguments)
+        for start, end in _pairs(arguments):
+            start_value, end_value = arguments[start], arguments[end]
+            if start_value.strip().casefold() == end_value.strip().casefold():
+                continue
+            if _direction(start_value, end_value, query) < 0:
+                arguments[start], arguments[end] = end_value, start_value
+                notes.append(f"{call.name}.{start}, {end}: swapped, as the user wrote them")
+        out.append(with_arguments(call, arguments))
+    return out, notes
