@@ -509,9 +509,9 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     once kept by one argument (`lamagent.gate.shared_numbers`), numbered arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
     another argument's cut where it begins (`lamagent.gate.overruns`), where-from and
-    where-to pairs in the user's direction (`lamagent.gate.directed`) and the lists it began
-    copying cut where the user's end (`lamagent.gate.written_lists`), when `example_shapes`
-    is on."""
+    where-to pairs in the user's direction (`lamagent.gate.directed`), the lists it began
+    copying cut where the user's end (`lamagent.gate.written_lists`) and the points the user
+    wrote in parentheses as written (`lamagent.gate.tuples`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.directed import directed_values
@@ -522,6 +522,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.separators import trimmed_separators
     from lamagent.gate.shared_numbers import shared_numbers
     from lamagent.gate.signals import query_text
+    from lamagent.gate.tuples import tuple_values
     from lamagent.gate.written_lists import written_lists
 
     query = query_text(request.messages)
@@ -533,8 +534,9 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     ordered, reordered = ordered_values(given, query)
     ended, overran = overrun_values(ordered, query)
     directed, swapped = directed_values(ended, query)
-    calls, cut = written_lists(directed, query)
-    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *swapped, *cut]
+    listed, cut = written_lists(directed, query)
+    calls, pointed = tuple_values(listed, request.tools, query)
+    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *swapped, *cut, *pointed]
     return _reshaped(model_turn, calls, notes)
 
 

@@ -50,6 +50,11 @@ def _directed(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
             {"value": 3, "source_unit": "ml", "target_unit": "cups"},
             {"value": 3, "source_unit": "cups", "target_unit": "ml"},
         ),
+        (  # the main job: `convert_units` on "What is 60 mph in km/h?"
+            "What is 60 mph in km/h?",
+            {"value": 60, "from_unit": "km/h", "to_unit": "mph"},
+            {"value": 60, "from_unit": "mph", "to_unit": "km/h"},
+        ),
     ],
 )
 def test_a_pair_filled_the_other_way_round_is_swapped(
@@ -96,6 +101,8 @@ def test_the_note_says_what_changed() -> None:
         # the same value twice, values that are no text
         ("from Paris to Paris", {"origin": "Paris", "destination": "Paris"}),
         ("from 3 to 5", {"start": 5, "end": 3}),
+        # "in" links only values side by side
+        ("Fly from Boston in May to Rome", {"origin": "Rome", "destination": "Boston"}),
         # part of a word is no value ("Rome" in "Romeo")
         ("from Romeo to Paris", {"origin": "Paris", "destination": "Rome"}),
     ],

@@ -10,9 +10,10 @@ Francisco to London" drafted as `{"departure_location": "London", "destination_l
 `directed_values(calls, query)`: two string arguments of one call whose names are the same but
 for a word of direction, one of the start (from, source, origin, departure, start) and one of
 the end (to, target, destination, arrival, end), swap their values when the user wrote them
-the other way: the end's value, then "to" or "into", then the start's value ("San Francisco to
-London" where `destination_location` holds "San Francisco"), or "to" the start's value and
-then "from" the end's ("to London from San Francisco"). Left alone: values the user wrote
+the other way: the end's value, then "to", "into" or "in", then the start's value ("San
+Francisco to London" where `destination_location` holds "San Francisco"; "60 mph in km/h"
+where `from_unit` holds "km/h"), or "to" the start's value and then "from" the end's ("to
+London from San Francisco"). Left alone: values the user wrote
 both ways ("from Paris to Rome and back from Rome to Paris"), values not written as the
 model wrote them (case aside), and a pair whose names differ in more than the direction
 (`departure_city` and `destination_airport`). Nothing is generated.
@@ -61,7 +62,8 @@ def _pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _written(first: str, link: str, second: str, query: str) -> bool:
     """Whether the query writes `first`, a link word, then `second` (whole words, case
-    aside, "the" allowed after the link)."""
+    aside, "the" allowed after the link): the two values side by side, so "in" links them
+    only where nothing else stands between ("60 mph in km/h", not "Boston in May to Rome")."""
     pattern = (
         rf"(?<!\w){re.escape(first.strip())}\s+(?:{link})\s+(?:the\s+)?"
         rf"{re.escape(second.strip())}(?!\w)"
@@ -72,10 +74,10 @@ def _written(first: str, link: str, second: str, query: str) -> bool:
 def _direction(start_value: str, end_value: str, query: str) -> int:
     """1 when the query writes the values in the call's direction, -1 the other way, 0 when
     neither or both."""
-    along = _written(start_value, "to|into", end_value, query) or _written(
+    along = _written(start_value, "to|into|in", end_value, query) or _written(
         f"to {end_value}", "from", start_value, query
     )
-    against = _written(end_value, "to|into", start_value, query) or _written(
+    against = _written(end_value, "to|into|in", start_value, query) or _written(
         f"to {start_value}", "from", end_value, query
     )
     return int(along) - int(against)
