@@ -8,7 +8,8 @@ The example tools answer with the time of day, so no two runs of "What time is i
 see the same prompt after the first call: one run says little, the share of runs that end
 after one call says how the agent behaves. Each run is `python -m lamagent run --no-store
 --json QUERY` (the tree first on `PYTHONPATH` is the one measured); the rows are, per query,
-the runs that made exactly one call and the mean number of steps.
+the runs that made exactly one call, the mean number of steps, and the median tokens (prompt,
+evaluated past the cache, generated) and seconds of a run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -43,8 +45,13 @@ def main() -> None:
         results = [one_run(query) for _ in range(args.runs)]
         one_call = sum(len(r["tool_calls"]) == 1 for r in results)  # type: ignore[arg-type]
         steps = sum(int(r["steps"]) for r in results) / len(results)  # type: ignore[call-overload]
+        usage = [r["usage"] for r in results]
         print(f"{query} runs with one call  {one_call}")
         print(f"{query} steps  {steps:.2f}")
+        for key in ("prompt_tokens", "evaluated_tokens", "completion_tokens"):
+            print(f"{query} {key} (median)  {statistics.median(u[key] for u in usage)}")  # type: ignore[index]
+        seconds = statistics.median(r["timings"]["total"] for r in results)  # type: ignore[index]
+        print(f"{query} seconds (median)  {seconds:.2f}")
 
 
 if __name__ == "__main__":

@@ -167,6 +167,10 @@ def _from_kelvin(value: float, unit: str) -> float:
     return {"c": value - 273.15, "f": (value - 273.15) * 9 / 5 + 32, "k": value}[unit]
 
 
+# The result reads as the conversion it made ("3 kg = 6.613868 pounds"), in the units as they
+# were given: a small model answering from it copies the quantities with their units; and the
+# description names the units in the words users write (docs/tools.md, "Results a small model
+# can answer from").
 @tool
 def convert_units(value: float, from_unit: str, to_unit: str) -> str:
     """Convert a quantity from one unit to another: length (meters, kilometers, centimeters,
@@ -175,8 +179,7 @@ def convert_units(value: float, from_unit: str, to_unit: str) -> str:
     minutes, hours, days, weeks), speed (km/h, mph, m/s, knots) or temperature (celsius,
     fahrenheit, kelvin).
 
-    The result reads as the conversion it made ("3 kg = 6.613868 pounds"), in the units as
-    they were given: a small model answering from it copies the quantities with their units.
+    Returns the conversion as it reads, in the units given, e.g. "3 kg = 6.613868 pounds".
 
     Args:
         value: the quantity to convert.

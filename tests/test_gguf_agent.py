@@ -235,20 +235,20 @@ def test_the_embedded_models_profile_makes_the_readme_question_a_call_and_an_ans
 
 
 def test_the_main_jobs_conversion_goes_the_users_way_and_the_answer_states_it() -> None:
-    """The main job's tools on the embedded model: asked "Convert 5 miles to km", the model
-    drafts a conversion from km to miles; the call rules turn it the way the user wrote it
+    """The main job's tools on the embedded model: asked "What is 60 mph in km/h?", the model
+    drafts a conversion from km/h to mph; the call rules turn it the way the user wrote it
     (`lamagent.gate.directed`), and the answer copies the tool's result, which reads as the
-    conversion ("5 miles = 8.04672 km")."""
+    conversion ("60 mph = 96.56064 km/h")."""
     from lamagent.demo_tools import example_tools
 
     agent = Agent(shared_backend(), tools=example_tools(), max_steps=4)
-    result = agent.run("Convert 5 miles to km")
+    result = agent.run("What is 60 mph in km/h?")
     step = result.trajectory.steps[0]
-    # the model's draft: from km (and a list of the description's units after it, cut where
-    # it goes round) to miles
-    assert '"from_unit": "km, meters' in step.raw_output and '"to_unit": "miles"' in step.raw_output
-    assert step.reshaped[-1] == "convert_units.from_unit, to_unit: swapped, as the user wrote them"
-    [first] = step.calls
-    assert first.call["arguments"] == {"value": 5, "from_unit": "miles", "to_unit": "km"}
-    assert first.result == "5 miles = 8.04672 km"
-    assert result.outcome == "answer" and "8.04672 km" in (result.answer or "")
+    assert '"from_unit": "km/h", "to_unit": "mph"' in step.raw_output  # the model's draft
+    assert "convert_units.from_unit, to_unit: swapped, as the user wrote them" in step.reshaped
+    calls = [record.call for record in step.calls]
+    assert calls == [
+        {"name": "convert_units", "arguments": {"value": 60, "from_unit": "mph", "to_unit": "km/h"}}
+    ]
+    assert step.calls[0].result == "60 mph = 96.56064 km/h"
+    assert result.outcome == "answer" and "96.56064 km/h" in (result.answer or "")

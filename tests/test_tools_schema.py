@@ -100,6 +100,27 @@ def test_bare_decorator_google_docstring() -> None:
     assert get_weather.openai_spec() == {"type": "function", "function": get_weather.spec()}
 
 
+def test_a_first_paragraph_over_several_lines_stays_one_paragraph() -> None:
+    @tool
+    def convert(value: float) -> str:
+        """Convert a quantity between units: length (meters, feet),
+        mass (kilograms, pounds).
+
+        Returns the conversion as it reads.
+
+        Args:
+            value: the quantity.
+        """
+        return str(value)
+
+    # the docstring parser cuts the first paragraph after its first line; the description
+    # keeps it one paragraph, and the next one apart
+    assert convert.description == (
+        "Convert a quantity between units: length (meters, feet),\n"
+        "mass (kilograms, pounds).\n\nReturns the conversion as it reads."
+    )
+
+
 def test_decorator_with_arguments() -> None:
     @tool(name="lookup", description="Look a word up.", timeout=2.5, requires_approval=True)
     async def find(word: str) -> str:

@@ -105,7 +105,10 @@ def _docstring(fn: Callable[..., Any]) -> tuple[str, dict[str, str]]:
     except docstring_parser.ParseError:
         return doc.strip(), {}
     parts = [parsed.short_description, parsed.long_description]
-    description = "\n\n".join(p.strip() for p in parts if p and p.strip())
+    # a first paragraph over several lines is one paragraph: the parser cuts it after its
+    # first line (no blank line after the "short description")
+    joint = "\n\n" if parsed.blank_after_short_description else "\n"
+    description = joint.join(p.strip() for p in parts if p and p.strip())
     params = {
         p.arg_name: p.description.strip()
         for p in parsed.params
