@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lamagent.gate.reshape import with_arguments
+from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
 __all__ = ["directed_values"]
@@ -33,17 +34,12 @@ __all__ = ["directed_values"]
 #: Words of a parameter's name that say it is where something starts, or ends.
 _STARTS = frozenset({"from", "source", "src", "origin", "departure", "start", "starting"})
 _ENDS = frozenset({"to", "target", "destination", "dest", "dst", "arrival", "end", "ending"})
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
-
-
-def _words(name: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(name)]
 
 
 def _pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
     """The (start, end) pairs of string arguments whose names differ only by the direction."""
     named = {
-        name: _words(name)
+        name: words(name)
         for name, value in arguments.items()
         if isinstance(value, str) and value.strip()
     }

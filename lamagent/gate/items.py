@@ -48,6 +48,7 @@ __all__ = [
     "list_elements",
     "number_argument",
     "number_value",
+    "numbers_of",
     "same_element",
     "value_lists",
 ]
@@ -202,6 +203,16 @@ def number_argument(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))  # a float's str is its shortest repr: 0.05, not 0.05000...
     return number if number.is_finite() else None
+
+
+def numbers_of(value: Any) -> tuple[Decimal, ...] | None:
+    """The numbers of a number or a flat, non-empty list of numbers (never booleans), or
+    None."""
+    items = value if isinstance(value, list) else [value]
+    found = tuple(number_argument(item) for item in items)
+    if not found or None in found:
+        return None
+    return tuple(n for n in found if n is not None)
 
 
 def number_value(text: str) -> Decimal | None:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.items import NUMBERS, number_argument, number_value
+from lamagent.gate.items import NUMBERS, number_value, numbers_of
 from lamagent.gate.reshape import with_arguments
 from lamagent.messages import ToolCall
 
@@ -33,15 +33,6 @@ __all__ = ["ordered_values"]
 
 #: A name with a final index: its stem and the index ("temperature1", "value_2", "pointA").
 _INDEXED = re.compile(r"^(.*?[a-z])_?(\d+|[A-Z])$")
-
-
-def _numbers(value: Any) -> tuple[Decimal, ...] | None:
-    """The numbers of a number or a flat list of numbers (never booleans), or None."""
-    items = value if isinstance(value, list) else [value]
-    found = tuple(number_argument(item) for item in items)
-    if not found or None in found:
-        return None
-    return tuple(n for n in found if n is not None)
 
 
 def _where(numbers: tuple[Decimal, ...], written: list[Decimal]) -> int | None:
@@ -94,7 +85,7 @@ def ordered_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
             names = [name for _, name in members]
             values = [arguments[name] for name in names]
             found = [
-                _where(numbers, written) if (numbers := _numbers(v)) is not None else None
+                _where(numbers, written) if (numbers := numbers_of(v)) is not None else None
                 for v in values
             ]
             places = [p for p in found if p is not None]

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.items import as_drafted, number_argument, number_value
+from lamagent.gate.items import as_drafted, number_argument, number_value, numbers_of
 from lamagent.gate.reshape import with_arguments
 from lamagent.messages import ToolCall
 
@@ -54,10 +54,7 @@ def written_points(text: str) -> list[tuple[Decimal, ...]]:
 
 def _numbers_of(value: Any) -> tuple[Decimal, ...] | None:
     """The numbers of a flat list of numbers, or None."""
-    if not isinstance(value, list) or not value:
-        return None
-    found = tuple(number_argument(item) for item in value)
-    return None if None in found else tuple(n for n in found if n is not None)
+    return numbers_of(value) if isinstance(value, list) else None
 
 
 def _past_the_point(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from lamagent.gate.items import ItemList, as_drafted, item_matches, value_lists
 from lamagent.gate.listed import MAX_CALLS
 from lamagent.gate.reshape import open_string
+from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -101,10 +102,10 @@ def _split(
 def _takes_one(name: str, schema: Any) -> bool:
     """Whether a parameter takes one value: an open string, named in the singular, its
     description asking for no more."""
-    last = re.split(r"[_\W]+|(?<=[a-z])(?=[A-Z])", name.strip("_"))[-1]
+    named = words(name)
     return (
         open_string(schema)
         and isinstance(schema, Mapping)
-        and not _PLURAL.search(last)
+        and not (named and _PLURAL.search(named[-1]))
         and not _SEVERAL.search(str(schema.get("description") or ""))
     )
