@@ -509,11 +509,14 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     once kept by one argument (`lamagent.gate.shared_numbers`), numbered arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
     another argument's cut where it begins (`lamagent.gate.overruns`), where-from and
-    where-to pairs in the user's direction (`lamagent.gate.directed`), the lists it began
-    copying cut where the user's end (`lamagent.gate.written_lists`) and the points the user
-    wrote in parentheses as written (`lamagent.gate.tuples`), when `example_shapes` is on."""
+    where-to pairs that hold one value at both ends or both in one read as the user wrote
+    them (`lamagent.gate.both_ends`) and in the user's direction
+    (`lamagent.gate.directed`), the lists it began copying cut where the user's end
+    (`lamagent.gate.written_lists`) and the points the user wrote in parentheses as written
+    (`lamagent.gate.tuples`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.both_ends import filled_ends
     from lamagent.gate.directed import directed_values
     from lamagent.gate.loops import looped_values
     from lamagent.gate.numbers import written_numbers
@@ -533,10 +536,22 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     given, shared = shared_numbers(numbers, request.tools, query)
     ordered, reordered = ordered_values(given, query)
     ended, overran = overrun_values(ordered, query)
-    directed, swapped = directed_values(ended, query)
+    filled, read = filled_ends(ended, query)
+    directed, swapped = directed_values(filled, query)
     listed, cut = written_lists(directed, query)
     calls, pointed = tuple_values(listed, request.tools, query)
-    notes = [*looped, *opened, *noted, *shared, *reordered, *overran, *swapped, *cut, *pointed]
+    notes = [
+        *looped,
+        *opened,
+        *noted,
+        *shared,
+        *reordered,
+        *overran,
+        *read,
+        *swapped,
+        *cut,
+        *pointed,
+    ]
     return _reshaped(model_turn, calls, notes)
 
 

@@ -55,6 +55,16 @@ def _directed(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
             {"value": 60, "from_unit": "km/h", "to_unit": "mph"},
             {"value": 60, "from_unit": "mph", "to_unit": "km/h"},
         ),
+        (  # the main job on "How many grams are in 2 pounds?": the amount's unit starts
+            "How many grams are in 2 pounds?",
+            {"value": 2, "from_unit": "grams", "to_unit": "pounds"},
+            {"value": 2, "from_unit": "pounds", "to_unit": "grams"},
+        ),
+        (  # made up: the amount with a thousands separator, a float drafted, two-word units
+            "How many Japanese Yen do I get for 1,500 US Dollars",
+            {"amount": 1500.0, "from_currency": "Japanese Yen", "to_currency": "US Dollars"},
+            {"amount": 1500.0, "from_currency": "US Dollars", "to_currency": "Japanese Yen"},
+        ),
     ],
 )
 def test_a_pair_filled_the_other_way_round_is_swapped(
@@ -63,6 +73,29 @@ def test_a_pair_filled_the_other_way_round_is_swapped(
     arguments, notes = _directed(query, **draft)
     assert arguments == meant
     assert len(notes) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "draft"),
+    [
+        # the amount's unit is where the draft starts
+        (
+            "How many grams are in 2 pounds?",
+            {"value": 2, "from_unit": "pounds", "to_unit": "grams"},
+        ),
+        # a number the call does not hold says nothing
+        (
+            "How many grams are in 2 pounds?",
+            {"value": 3, "from_unit": "grams", "to_unit": "pounds"},
+        ),
+        # both units written after the amount
+        ("2 pounds or 2 grams?", {"value": 2, "from_unit": "grams", "to_unit": "pounds"}),
+    ],
+)
+def test_the_amounts_unit_left_alone(query: str, draft: dict[str, Any]) -> None:
+    arguments, notes = _directed(query, **draft)
+    assert arguments == draft
+    assert notes == []
 
 
 def test_the_note_says_what_changed() -> None:

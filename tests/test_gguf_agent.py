@@ -252,3 +252,31 @@ def test_the_main_jobs_conversion_goes_the_users_way_and_the_answer_states_it() 
     ]
     assert step.calls[0].result == "60 mph = 96.56064 km/h"
     assert result.outcome == "answer" and "96.56064 km/h" in (result.answer or "")
+
+
+def test_the_main_jobs_conversion_with_one_unit_at_both_ends_reads_how_many() -> None:
+    """The main job's tools on the embedded model: asked "How many feet is 10 meters?", the
+    model drafts a conversion from meters to meters (the unit list of the description written
+    on at both ends, cut back by `lamagent.gate.loops`); the call rules read "how many feet" as
+    the end and "10 meters" as the start (`lamagent.gate.both_ends`), and the answer states
+    the tool's result."""
+    from lamagent.demo_tools import example_tools
+
+    agent = Agent(shared_backend(), tools=example_tools(), max_steps=4)
+    result = agent.run("How many feet is 10 meters?")
+    step = result.trajectory.steps[0]
+    assert '"from_unit": "meters' in step.raw_output  # the model's draft
+    assert '"to_unit": "meters' in step.raw_output
+    assert (
+        "convert_units.from_unit, to_unit: read as the user wrote them, 'meters' to 'feet'"
+        in step.reshaped
+    )
+    calls = [record.call for record in step.calls]
+    assert calls == [
+        {
+            "name": "convert_units",
+            "arguments": {"value": 10, "from_unit": "meters", "to_unit": "feet"},
+        }
+    ]
+    assert step.calls[0].result == "10 meters = 32.808399 feet"
+    assert result.outcome == "answer" and "32.808399 feet" in (result.answer or "")

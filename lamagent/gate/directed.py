@@ -23,25 +23,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
+from lamagent.gate.items import number_argument, number_arguments
 from lamagent.gate.reshape import with_arguments
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
-__all__ = ["directed_values"]
+__all__ = ["directed_values", "end_pairs"]
 
 #: Words of a parameter's name that say it is where something starts, or ends.
 _STARTS = frozenset({"from", "source", "src", "origin", "departure", "start", "starting"})
 _ENDS = frozenset({"to", "target", "destination", "dest", "dst", "arrival", "end", "ending"})
 
 
-def _pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (start, end) pairs of string arguments whose names differ only by the direction."""
+def end_pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (start, end) pairs of arguments (strings or numbers) whose names differ only by
+    the direction."""
     named = {
         name: words(name)
         for name, value in arguments.items()
-        if isinstance(value, str) and value.strip()
+        if (isinstance(value, str) and value.strip()) or number_argument(value) is not None
     }
     pairs: list[tuple[str, str]] = []
     for start, start_words in named.items():
@@ -67,14 +70,31 @@ def _written(first: str, link: str, second: str, query: str) -> bool:
     return re.search(pattern, query, re.IGNORECASE) is not None
 
 
-def _direction(start_value: str, end_value: str, query: str) -> int:
+def _counted(value: str, numbers: set[Decimal], query: str) -> bool:
+    """Whether the query writes one of the call's numbers right before `value` ("2
+    pounds"): the unit of the amount, where a conversion starts."""
+    texts = {format(n.normalize(), "f") for n in numbers}
+    texts |= {f"{int(n):,}" for n in numbers if n == n.to_integral_value()}
+    return any(
+        re.search(
+            rf"(?<![\w.]){re.escape(text)}\s+{re.escape(value.strip())}(?!\w)", query, re.IGNORECASE
+        )
+        for text in texts
+    )
+
+
+def _direction(start_value: str, end_value: str, query: str, numbers: set[Decimal]) -> int:
     """1 when the query writes the values in the call's direction, -1 the other way, 0 when
     neither or both."""
-    along = _written(start_value, "to|into|in", end_value, query) or _written(
-        f"to {end_value}", "from", start_value, query
+    along = (
+        _written(start_value, "to|into|in", end_value, query)
+        or _written(f"to {end_value}", "from", start_value, query)
+        or _counted(start_value, numbers, query)
     )
-    against = _written(end_value, "to|into|in", start_value, query) or _written(
-        f"to {start_value}", "from", end_value, query
+    against = (
+        _written(end_value, "to|into|in", start_value, query)
+        or _written(f"to {start_value}", "from", end_value, query)
+        or _counted(end_value, numbers, query)
     )
     return int(along) - int(against)
 
@@ -87,11 +107,14 @@ def directed_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCal
     notes: list[str] = []
     for call in calls:
         arguments = dict(call.arguments)
-        for start, end in _pairs(arguments):
+        numbers = number_arguments(arguments)
+        for start, end in end_pairs(arguments):
             start_value, end_value = arguments[start], arguments[end]
+            if not (isinstance(start_value, str) and isinstance(end_value, str)):
+                continue
             if start_value.strip().casefold() == end_value.strip().casefold():
                 continue
-            if _direction(start_value, end_value, query) < 0:
+            if _direction(start_value, end_value, query, numbers) < 0:
                 arguments[start], arguments[end] = end_value, start_value
                 notes.append(f"{call.name}.{start}, {end}: swapped, as the user wrote them")
         out.append(with_arguments(call, arguments))

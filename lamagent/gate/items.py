@@ -24,6 +24,7 @@ value is one of them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -203,6 +204,11 @@ def number_argument(value: Any) -> Decimal | None:
         return None
     number = Decimal(str(value))  # a float's str is its shortest repr: 0.05, not 0.05000...
     return number if number.is_finite() else None
+
+
+def number_arguments(arguments: Mapping[str, Any]) -> set[Decimal]:
+    """The numbers a call's arguments are (each a number, not in a list or text)."""
+    return {n for value in arguments.values() if (n := number_argument(value)) is not None}
 
 
 def numbers_of(value: Any) -> tuple[Decimal, ...] | None:
