@@ -36,11 +36,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from lamagent.gate.directed import end_pairs
-from lamagent.gate.items import as_drafted, number_argument, number_arguments, number_value
-from lamagent.gate.reshape import with_arguments
+from lamagent.gate.directed import reshaped_pairs
+from lamagent.gate.items import as_drafted, number_argument, number_value
 from lamagent.gate.signals import STOPWORDS
 from lamagent.messages import ToolCall
 
@@ -67,21 +67,22 @@ class _Word:
     closes: bool
 
 
-def _words(text: str) -> list[_Word]:
+@lru_cache(maxsize=32)
+def _words(text: str) -> tuple[_Word, ...]:
     found = []
     for match in _TOKEN.finditer(text):
         token = match.group()
         bare = token.strip(_EDGE)
         if bare:
             found.append(_Word(bare, bare.casefold(), _CLOSING.search(token) is not None))
-    return found
+    return tuple(found)
 
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].isdigit()
 
 
-def _shaped(value: str, words: list[_Word], at: int, step: int) -> str | None:
+def _shaped(value: str, words: Sequence[_Word], at: int, step: int) -> str | None:
     """The span shaped like `value` (see the module's docstring) that begins at `words[at]`
     and reads on in the direction `step` (1 forward, -1 backward), in the query's order."""
     if not 0 <= at < len(words):
@@ -107,7 +108,7 @@ def _shaped(value: str, words: list[_Word], at: int, step: int) -> str | None:
     return " ".join(taken if step > 0 else reversed(taken))
 
 
-def _occurrences(value: str, words: list[_Word]) -> list[tuple[int, int]]:
+def _occurrences(value: str, words: Sequence[_Word]) -> list[tuple[int, int]]:
     """Where the query writes `value`, word for word (case aside): (first, past the last)."""
     keys = [w.strip(_EDGE).casefold() for w in value.split()]
     if not keys or not all(keys):
@@ -135,7 +136,7 @@ def _article(word: _Word, value: str) -> bool:
     return word.key == "the" and not _lower(value)
 
 
-def _linked_readings(value: str, words: list[_Word]) -> set[tuple[str, str]]:
+def _linked_readings(value: str, words: Sequence[_Word]) -> set[tuple[str, str]]:
     """(start, end) readings of the value and a value of its shape across a link."""
     readings = set()
     for first, past in _occurrences(value, words):
@@ -163,14 +164,14 @@ def _linked_readings(value: str, words: list[_Word]) -> set[tuple[str, str]]:
     return readings
 
 
-def _before(span: str, last: int, words: list[_Word]) -> str | None:
+def _before(span: str, last: int, words: Sequence[_Word]) -> str | None:
     """The case-folded word before `span`, which ends at `words[last]`."""
     first = last - len(span.split()) + 1
     return words[first - 1].key if first >= 1 else None
 
 
 def _quantity_readings(
-    value: str, words: list[_Word], numbers: set[Decimal]
+    value: str, words: Sequence[_Word], numbers: set[Decimal]
 ) -> set[tuple[str, str]]:
     """(start, end) readings of "how many" and a number the call holds, with its unit."""
     readings = set()
@@ -196,7 +197,7 @@ def _quantity_readings(
     return readings
 
 
-def _one_reading(value: str, readings: set[tuple[str, str]]) -> tuple[str, str] | None:
+def _one_reading(readings: set[tuple[str, str]]) -> tuple[str, str] | None:
     distinct = {
         (start.casefold(), end.casefold()): (start, end)
         for start, end in readings
@@ -205,7 +206,7 @@ def _one_reading(value: str, readings: set[tuple[str, str]]) -> tuple[str, str] 
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
-def _stuffed_reading(start: str, end: str, words: list[_Word]) -> tuple[str, str] | None:
+def _stuffed_reading(start: str, end: str, words: Sequence[_Word]) -> tuple[str, str] | None:
     """The two sides of an end's value that is a stretch of the query holding a link,
     when the other end's value allows it (see the module's docstring)."""
     for held, other in ((start, end), (end, start)):
@@ -225,30 +226,22 @@ def filled_ends(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], 
     both ends, or both in one, read as the user wrote it (see the module's docstring), and a
     note per pair ("traffic_estimate.start_location, end_location: read as the user wrote
     them, 'Las Vegas' to 'Los Angeles'")."""
-    words = _words(query)
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        arguments = dict(call.arguments)
-        numbers = number_arguments(arguments)
-        for start, end in end_pairs(arguments):
-            start_value, end_value = _text(arguments[start]), _text(arguments[end])
-            if start_value.casefold() == end_value.casefold():
-                readings = _linked_readings(start_value, words)
-                readings |= _quantity_readings(start_value, words, numbers)
-                reading = _one_reading(start_value, readings)
-            else:
-                reading = _stuffed_reading(start_value, end_value, words)
-            if reading is None:
-                continue
-            arguments[start] = as_drafted(arguments[start], reading[0])
-            arguments[end] = as_drafted(arguments[end], reading[1])
-            notes.append(
-                f"{call.name}.{start}, {end}: read as the user wrote them, "
-                f"{reading[0]!r} to {reading[1]!r}"
-            )
-        out.append(with_arguments(call, arguments))
-    return out, notes
+
+    def read(start: Any, end: Any, numbers: set[Decimal]) -> tuple[tuple[Any, Any], str] | None:
+        words = _words(query)
+        start_value, end_value = _text(start), _text(end)
+        if start_value.casefold() == end_value.casefold():
+            readings = _linked_readings(start_value, words)
+            readings |= _quantity_readings(start_value, words, numbers)
+            reading = _one_reading(readings)
+        else:
+            reading = _stuffed_reading(start_value, end_value, words)
+        if reading is None:
+            return None
+        note = f"read as the user wrote them, {reading[0]!r} to {reading[1]!r}"
+        return (as_drafted(start, reading[0]), as_drafted(end, reading[1])), note
+
+    return reshaped_pairs(calls, read)
 
 
 def _text(value: Any) -> str:

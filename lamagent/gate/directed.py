@@ -22,7 +22,7 @@ model wrote them (case aside), and a pair whose names differ in more than the di
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,7 @@ from lamagent.gate.reshape import with_arguments
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
-__all__ = ["directed_values", "end_pairs"]
+__all__ = ["PairReshape", "directed_values", "end_pairs", "reshaped_pairs"]
 
 #: Words of a parameter's name that say it is where something starts, or ends.
 _STARTS = frozenset({"from", "source", "src", "origin", "departure", "start", "starting"})
@@ -99,23 +99,43 @@ def _direction(start_value: str, end_value: str, query: str, numbers: set[Decima
     return int(along) - int(against)
 
 
-def directed_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each start-and-end pair the model filled the other way round swapped (see
-    the module's docstring), and a note per pair ("flight.book.departure_location,
-    destination_location: swapped, as the user wrote them")."""
+#: A pair rule: for the values of a start and an end and the numbers the call holds, the new
+#: values and what the note says ("swapped, as the user wrote them"), or None.
+PairReshape = Callable[[Any, Any, set[Decimal]], tuple[tuple[Any, Any], str] | None]
+
+
+def reshaped_pairs(
+    calls: Sequence[ToolCall], reshape: PairReshape
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each start-and-end pair `reshape` changes (the same calls, ids kept), and
+    a note per pair ("tool.start, end: " and what `reshape` says)."""
     out: list[ToolCall] = []
     notes: list[str] = []
     for call in calls:
         arguments = dict(call.arguments)
         numbers = number_arguments(arguments)
         for start, end in end_pairs(arguments):
-            start_value, end_value = arguments[start], arguments[end]
-            if not (isinstance(start_value, str) and isinstance(end_value, str)):
+            found = reshape(arguments[start], arguments[end], numbers)
+            if found is None:
                 continue
-            if start_value.strip().casefold() == end_value.strip().casefold():
-                continue
-            if _direction(start_value, end_value, query, numbers) < 0:
-                arguments[start], arguments[end] = end_value, start_value
-                notes.append(f"{call.name}.{start}, {end}: swapped, as the user wrote them")
+            (arguments[start], arguments[end]), note = found
+            notes.append(f"{call.name}.{start}, {end}: {note}")
         out.append(with_arguments(call, arguments))
     return out, notes
+
+
+def directed_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each start-and-end pair the model filled the other way round swapped (see
+    the module's docstring), and a note per pair ("flight.book.departure_location,
+    destination_location: swapped, as the user wrote them")."""
+
+    def swapped(start: Any, end: Any, numbers: set[Decimal]) -> tuple[tuple[Any, Any], str] | None:
+        if not (isinstance(start, str) and isinstance(end, str)):
+            return None
+        if start.strip().casefold() == end.strip().casefold():
+            return None
+        if _direction(start, end, query, numbers) >= 0:
+            return None
+        return (end, start), "swapped, as the user wrote them"
+
+    return reshaped_pairs(calls, swapped)
