@@ -501,12 +501,29 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     return _reshaped(model_turn, calls, [*valued_notes, *placeholders, *unwritten])
 
 
+def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+    """`model_turn` with each number the user did not give an argument replaced by the one
+    the user said is its (`lamagent.gate.named_numbers`), when `example_shapes` is on. Turns
+    do it with the values as written (`with_written_values`); the call gate, whose draft
+    keeps what the model invented as evidence, once it has decided to call."""
+    if not _rules_apply(model_turn, request.params.example_shapes):
+        return model_turn
+    from lamagent.gate.named_numbers import named_numbers
+    from lamagent.gate.signals import query_text
+
+    query = query_text(request.messages)
+    calls, notes = named_numbers(model_turn.turn.calls, request.tools, query)
+    return _reshaped(model_turn, calls, notes)
+
+
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
     (`lamagent.gate.loops`), the values it opened or closed with a list's separator as what
     stands between (`lamagent.gate.separators`), the numbers it began copying as the user
     wrote them (the sign, every digit: `lamagent.gate.numbers`), each number the user wrote
-    once kept by one argument (`lamagent.gate.shared_numbers`), numbered arguments in the
+    once kept by one argument (`lamagent.gate.shared_numbers`), the numbers the user did not
+    give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`;
+    not in the call gate's draft: `with_said_numbers`), numbered arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
     another argument's cut where it begins (`lamagent.gate.overruns`), where-from and
     where-to pairs that hold one value at both ends or both in one read as the user wrote
@@ -519,6 +536,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.both_ends import filled_ends
     from lamagent.gate.directed import directed_values
     from lamagent.gate.loops import looped_values
+    from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.ordered import ordered_values
     from lamagent.gate.overruns import overrun_values
@@ -534,7 +552,9 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     unopened, opened = trimmed_separators(unlooped, sources)
     numbers, noted = written_numbers(unopened, query)
     given, shared = shared_numbers(numbers, request.tools, query)
-    ordered, reordered = ordered_values(given, query)
+    # what the model invented weighs in the gate's decision: its draft keeps it
+    told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
+    ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)
     filled, read = filled_ends(ended, query)
     directed, swapped = directed_values(filled, query)
@@ -545,6 +565,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
         *opened,
         *noted,
         *shared,
+        *said,
         *reordered,
         *overran,
         *read,

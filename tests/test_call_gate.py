@@ -632,6 +632,30 @@ def test_a_call_the_gate_keeps_goes_without_the_numbers_nobody_wrote() -> None:
     assert model_turn.reshaped == ("forecast.days: 7 is written nowhere, left out",)
 
 
+def test_the_gate_weighs_a_number_the_user_did_not_give_as_drafted() -> None:
+    # with the 7 the user did not give it is not grounded enough to call; with the 3 the
+    # user said is the days' it would be: the gate decides on the draft as written
+    query = "What's the metric forecast for Paris, France for 3 days?"
+    written = {"city": "Paris", "country": "France", "units": "metric", "language": "en"}
+    draft = [ToolCall(name="forecast", arguments={**written, "days": 7})]
+    model_turn = _gated_forecast(draft, query, "It will be sunny.")
+    assert model_turn.gate is not None and model_turn.gate.decision == "text"
+    forecast = Tool.from_function(_forecast, name="forecast")
+    said = [ToolCall(name="forecast", arguments={**written, "days": 3})]
+    assert CallGate().decide(measure(said, [Message.user(query)], [forecast])).decision == "call"
+
+
+def test_a_call_the_gate_keeps_takes_the_number_the_user_said_is_its() -> None:
+    arguments = {"city": "Paris", "country": "France", "units": "metric", "days": 7}
+    draft = [ToolCall(name="forecast", arguments=arguments)]
+    query = "What's the metric forecast for Paris, France for the next 3 days?"
+    model_turn = _gated_forecast(draft, query)
+    assert model_turn.gate is not None and model_turn.gate.decision == "call"
+    assert model_turn.gate.draft == [{"name": "forecast", "arguments": arguments}]
+    assert [c.arguments for c in model_turn.turn.calls] == [{**arguments, "days": 3}]
+    assert model_turn.reshaped == ("forecast.days: 7 is not its, takes 3, as said",)
+
+
 def _forecast(
     city: str, country: str, units: str, language: str = "en", days: int = 1
 ) -> dict[str, Any]:

@@ -60,6 +60,9 @@ def test_an_invented_optional_number_is_left_out() -> None:
         (["an annual rate of 5%"], 0.05),  # a percentage's fraction
         (["a rate of 0.05"], 5),  # a fraction's percentage
         (["find flights", '{"flights": 12}'], 12),  # a tool's result wrote it
+        (["a population of 213 million"], 213000000),  # a magnitude word
+        (["revenues of $1.2M"], 1200000),  # a magnitude's letter after a currency sign
+        (["two charges of 1e-9 and 2e-9"], 1e-09),  # scientific notation
     ],
 )
 def test_a_written_number_stays(sources: list[str], value: Any) -> None:

@@ -36,7 +36,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["shared_numbers"]
+__all__ = ["drafted_number", "held_numbers", "shared_numbers"]
 
 
 def _named_by(near: set[str], name: str, spec: Mapping[str, Any]) -> bool:
@@ -45,7 +45,7 @@ def _named_by(near: set[str], name: str, spec: Mapping[str, Any]) -> bool:
     return any(meets(word, pool) for word in near)
 
 
-def _held(arguments: Mapping[str, Any]) -> set[Decimal]:
+def held_numbers(arguments: Mapping[str, Any]) -> set[Decimal]:
     """The numbers the arguments hold, in any value ("iPhone 12" holds 12)."""
     return {
         n
@@ -55,7 +55,9 @@ def _held(arguments: Mapping[str, Any]) -> set[Decimal]:
     }
 
 
-def _as_drafted(draft: Any, number: Decimal, spec: Mapping[str, Any]) -> int | float:
+def drafted_number(draft: Any, number: Decimal, spec: Mapping[str, Any]) -> int | float:
+    """`number` as the parameter `spec` takes it (an integer or a number), else in the type of
+    the value drafted for it: an int where an int was drafted and the number is whole."""
     typed = parameter_number(number, spec)
     if typed:
         return typed[0]  # type: ignore[no-any-return]
@@ -87,14 +89,14 @@ def _shared_in(
             if name == homes[0]:
                 continue
             spec = properties[name]
-            held = _held(arguments) | elsewhere
+            held = held_numbers(arguments) | elsewhere
             free: dict[Decimal, set[str]] = {}
             for n, near in said:
                 if n not in held:
                     free.setdefault(n, set()).update(near)
             named = [n for n, near in free.items() if _named_by(near, name, spec)]
             if len(named) == 1 or (not named and len(free) == 1):
-                arguments[name] = _as_drafted(arguments[name], (named or list(free))[0], spec)
+                arguments[name] = drafted_number(arguments[name], (named or list(free))[0], spec)
                 notes.append(
                     f"{call.name}.{name}: {number} is {homes[0]}'s, takes {arguments[name]}"
                 )
@@ -123,7 +125,9 @@ def shared_numbers(
         if tool is None:
             out.append(call)
             continue
-        elsewhere = {n for j, other in enumerate(calls) if j != i for n in _held(other.arguments)}
+        elsewhere = {
+            n for j, other in enumerate(calls) if j != i for n in held_numbers(other.arguments)
+        }
         changed, noted = _shared_in(call, tool, said, elsewhere)
         out.append(changed)
         notes.extend(noted)

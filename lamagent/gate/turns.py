@@ -31,6 +31,7 @@ from lamagent.turns import (
     TurnSource,
     combined_generation,
     with_invented_values,
+    with_said_numbers,
 )
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class GatedTurns(TurnSource):
         )
         if decision.decision == "call":
             # what the model invented weighed in the decision; the call goes without it
-            draft = with_invented_values(draft, request)
+            draft = with_invented_values(with_said_numbers(draft, request), request)
             if on_raw is not None:
                 on_raw(draft.generation.text)
             return GatedModelTurn(

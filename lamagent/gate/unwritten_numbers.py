@@ -9,8 +9,9 @@ argument takes the tool's default.
 `unwritten_numbers(calls, tools, sources)`: a number argument (not a boolean) of a parameter the
 tool does not require is left out when its value is no number the sources write: the system prompt,
 the user's messages and the tools' results (`sources`), read in digits ("1,000", "$5", "-2"), in
-words up to twelve ("six-sided", "two tickets"), or as a percentage's fraction or a fraction's
-percentage ("5%" writes 0.05, "0.05" writes 5). Required arguments stay (there is no other value to
+words up to twelve ("six-sided", "two tickets"), with a magnitude ("50 million", "$1.2M"), in
+scientific notation ("1e-9"), or as a percentage's fraction or a fraction's percentage ("5%"
+writes 0.05, "0.05" writes 5). Required arguments stay (there is no other value to
 put there), and so does every value inside a list or an object. Nothing is generated.
 """
 
@@ -25,6 +26,7 @@ from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
 from lamagent.gate.reshape import without_optional
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
+from lamagent.numerals import magnitude_numbers, scientific_numbers
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
@@ -42,6 +44,8 @@ def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
         written.update(n for n, _ in said_numbers(text))
         written.update(Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS)
         written.update(n for t in NUMBERS.findall(text) if (n := number_value(t)) is not None)
+        written.update(whole for _, whole in magnitude_numbers(text))
+        written.update(scientific_numbers(text))
     finite = {n for n in written if n.is_finite()}
     return finite | {n / _HUNDRED for n in finite} | {n * _HUNDRED for n in finite}
 

@@ -52,6 +52,7 @@ from decimal import Decimal
 
 from lamagent.backends._engine.json_scan import JsonScanner
 from lamagent.generation import CopyBiasRecord, GenerationParams
+from lamagent.numerals import MAGNITUDE, MAGNITUDES
 
 #: Separates source texts; JSON-escaped text never holds it raw.
 _SEPARATOR = "\x00"
@@ -114,10 +115,6 @@ def _is_word_char(ch: str) -> bool:
 
 #: A number written with thousands separators ("400,000", "$2,000,000.50", "-50,000").
 _GROUPED = re.compile(r"(?<![\d.,])(-?\d{1,3}(?:,\d{3})+)(\.\d+)?(?![\d,]*\d)")
-#: A number followed by a magnitude word ("50 million", "1.5 billion").
-_MAGNITUDE = re.compile(
-    r"(?<![\d.,])(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion)\b", re.IGNORECASE
-)
 #: What a string value does not start with: a closing bracket. A small model that wants the
 #: call to end writes them into the value the grammar holds open ("}}]  # 12445 is ...",
 #: ");{"). Separators may start one (a `delimiter` of ";" or ", ").
@@ -127,7 +124,6 @@ _NO_VALUE_START = frozenset("}])")
 SHUN_BIAS = 30.0
 #: What may follow a number value in JSON, up to the next key's quote.
 _AFTER_NUMBER = frozenset(',}] \n\t"')
-_MAGNITUDES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 #: A number written as JSON writes it ("10 years"), not the head of one spelled apart.
 _PLAIN = re.compile(
     r"(?<![\d.,])\d+(?:\.\d+)?(?![\d.,]*\d)(?!\s*(?:thousand|million|billion|trillion)\b)",
@@ -150,8 +146,8 @@ def spelled_numbers(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
         for match in _GROUPED.finditer(text):
             head = match.group(1).split(",")[0]
             found.append((head, match.group(1).replace(",", "") + (match.group(2) or "")))
-        for match in _MAGNITUDE.finditer(text):
-            value = Decimal(match.group(1)) * _MAGNITUDES[match.group(2).lower()]
+        for match in MAGNITUDE.finditer(text):
+            value = Decimal(match.group(1)) * MAGNITUDES[match.group(2).lower()]
             full = str(value.quantize(Decimal(1)) if value == value.to_integral() else value)
             found.append((match.group(1), full))
     return tuple(dict.fromkeys(found))

@@ -1,0 +1,157 @@
+"""A number argument the user did not give, where the user said which number is its.
+
+Filling a call's number arguments, a small model often writes a number the user never wrote
+where the user said which one it is: "a $5000 investment" drafted as `"present_value": 10000`,
+"charge fee less than 400 dollars per hour" as `"fee": 1000`, "during the 19th century" as
+`"century": 1800`. Or it writes a number the user wrote once for another value into this one
+as well: "two adults in Paris from 2023 April 4th" gives `"check_in_date": "2023-04-04",
+"no_of_adults": 2023`.
+
+`named_numbers(calls, tools, query)`: a number argument (not a boolean, not inside a list or
+an object) whose value
+
+- the user wrote nowhere (in digits, in words up to twelve, with a magnitude: "50 million",
+  "$1.2M", in scientific notation, or as a percentage's fraction:
+  `unwritten_numbers.written_numbers_of`), or wrote once where another argument of the call
+  holds it too (the year of a date, a number another number argument took),
+- and whose nearby words do not name the parameter,
+
+takes the number the user wrote next to words that name the parameter, when exactly one
+number no argument of the call holds is named so (held as written, or as the fraction of a
+percentage the user wrote: 0.05 holds "5%", unless the user wrote 0.05 too). A number the
+user wrote with a magnitude is taken whole ("revenues of $1M" gives 1000000).
+
+The words next to a number (`mentions.said_numbers`: a few before a number in digits, two
+after one) name a parameter when one of them meets a word of its name or description that no
+other parameter of the tool has: "investment" names no parameter of a tool whose present
+value, rate and horizon are all "of the investment", "revenues" neither `year1_revenue` nor
+`year2_revenue`. A word said next to two numbers tells neither apart ("feet" of "a wall of 30
+feet by 12 feet ... covers 400 square feet").
+
+Left alone: a number the user wrote that no other argument holds, one written twice (both
+arguments may hold it), two or more numbers named (or none), a number the parameter's enum
+does not hold, values in lists or objects. Nothing is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.items import NUMBERS, number_argument, number_value
+from lamagent.gate.mentions import parameter_number, said_numbers
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.shared_numbers import drafted_number, held_numbers
+from lamagent.gate.signals import content_words, meets
+from lamagent.gate.unwritten_numbers import written_numbers_of
+from lamagent.messages import ToolCall
+from lamagent.numerals import magnitude_numbers
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["named_numbers"]
+
+_HUNDRED = Decimal(100)
+#: What the user said of each number: the number and the content words next to it.
+Said = list[tuple[Decimal, set[str]]]
+
+
+def _telling(said: Said) -> Said:
+    """`said` with each number's words cut to those said next to no other number: a word said
+    next to two numbers ("feet" of "30 feet by 12 feet") tells neither apart."""
+    told: Said = []
+    for i, (number, near) in enumerate(said):
+        elsewhere = {
+            w for j, (other, words) in enumerate(said) if j != i and other != number for w in words
+        }
+        told.append((number, near - elsewhere))
+    return told
+
+
+def _telling_pools(properties: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Each parameter's words (its name's and its description's) that no other parameter of
+    the tool has: "investment" of "The investment horizon in years" names no parameter of a
+    tool whose present value and rate are "of the investment" too."""
+    pools = {
+        str(name): content_words(str(name))
+        | content_words(str(spec.get("description") or "") if isinstance(spec, Mapping) else "")
+        for name, spec in properties.items()
+    }
+    return {
+        name: pool - {w for other, words in pools.items() if other != name for w in words}
+        for name, pool in pools.items()
+    }
+
+
+def _names(near: set[str], pool: set[str]) -> bool:
+    """Whether a word said next to a number meets a word of a parameter's own."""
+    return any(meets(word, pool) for word in near)
+
+
+def _percentages_held(held: set[Decimal], query: str, said: Said) -> set[Decimal]:
+    """The percentages `query` writes that an argument holds as their fraction: "5%" where an
+    argument holds 0.05, and the user wrote no 0.05 ("50%" is not the 0.5 of "a 0.5-second
+    window")."""
+    percentages = (number_value(p) for p in NUMBERS.findall(query) if p.endswith("%"))
+    written = {n for n, _ in said}
+    return {
+        p
+        for p in percentages
+        if p is not None and p / _HUNDRED in held and p / _HUNDRED not in written
+    }
+
+
+def _whole(number: Decimal, query: str, said: Said) -> Decimal:
+    """`number` as the user meant it: with its magnitude, where every place the user wrote it
+    carries one ("$1M" is 1000000; "1" of "1 adult and $1M" stays 1)."""
+    wholes = [whole for head, whole in magnitude_numbers(query) if head == number]
+    written = sum(1 for n, _ in said if n == number)
+    return wholes[0] if wholes and len(set(wholes)) == 1 and len(wholes) == written else number
+
+
+def named_numbers(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each number argument the user did not give taking the one number the user
+    said is its (see the module's docstring), and a note per argument changed
+    ("tool.no_of_adults: 2023 is not its, takes 2, as said")."""
+    said = said_numbers(query)
+    if not said:
+        return list(calls), []
+    told = _telling(said)
+    written = written_numbers_of([query])
+    by_name = {t.name: t for t in tools}
+    pools: dict[str, dict[str, set[str]]] = {}
+
+    def take(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        tool = by_name.get(call.name)
+        number = number_argument(value)
+        if tool is None or number is None:
+            return None
+        properties = tool.parameters.get("properties") or {}
+        spec = properties.get(name)
+        if not isinstance(spec, Mapping):
+            return None
+        if tool.name not in pools:
+            pools[tool.name] = _telling_pools(properties)
+        pool = pools[tool.name][name]
+        if any(n == number and _names(near, pool) for n, near in told):
+            return None  # the user said it is this parameter's
+        others = held_numbers({k: v for k, v in call.arguments.items() if k != name})
+        times = sum(1 for n, _ in said if n == number)
+        if number in written and not (times == 1 and number in others):
+            return None  # the user's, and no other argument's
+        held = held_numbers(call.arguments)
+        held |= _percentages_held(held, query, said)
+        named = {n for n, near in told if n not in held and _names(near, pool)}
+        if len(named) != 1:
+            return None
+        whole = _whole(named.pop(), query, said)
+        if "enum" in spec and not parameter_number(whole, spec):
+            return None
+        meant = drafted_number(value, whole, spec)
+        return meant, f"{value} is not its, takes {meant}, as said"
+
+    return reshaped_calls(calls, take)
