@@ -219,7 +219,55 @@ class PromptTurns(TurnSource):
         on_raw: OnRaw | None = None,
     ) -> ModelTurn:
         turn = await self._turn(request, on_text=on_text, on_raw=on_raw)
-        return with_call_rules(turn, request)
+        turn = with_call_rules(turn, request)
+        if request.gate_draft or not _calls_only(request):
+            return turn  # the call gate asks once it has decided (`sentence_calls`)
+        return await self.sentence_calls(turn, request)
+
+    async def sentence_calls(self, model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+        """`model_turn` with a call for each sentence of the user's request that no call took
+        anything from and that writes a number of its own, drafted on that sentence alone
+        (`lamagent.gate.sentences`), when `listed_items` is on and the turn answers the
+        user's message (no tool's result since); never more calls than `max_calls`. The
+        drafts' tokens and seconds count in the turn's generation; `listed` counts the calls
+        added."""
+        from lamagent.gate.listed import MAX_CALLS
+        from lamagent.gate.sentences import open_sentences, sentence_calls
+        from lamagent.gate.signals import query_text
+
+        turn = model_turn.turn
+        messages = to_messages(request.messages)
+        if (
+            not _rules_apply(model_turn, request.params.listed_items)
+            or not messages
+            or messages[-1].role != "user"
+        ):
+            return model_turn
+        limit = MAX_CALLS if request.max_calls is None else request.max_calls
+        calls = list(turn.calls)
+        generation = model_turn.generation
+        rendered = model_turn.render_seconds
+        for sentence in open_sentences(calls, query_text(messages)):
+            if len(calls) >= limit:
+                break
+            asked = dataclasses.replace(
+                request, messages=[*messages[:-1], Message.user(sentence)], max_calls=None
+            )
+            drafted = with_call_rules(await self._turn(asked), asked)
+            generation = combined_generation(drafted.generation, generation)
+            rendered += drafted.render_seconds
+            if drafted.turn.error is None:
+                calls.extend(sentence_calls(drafted.turn.calls, sentence, calls))
+        added = len(calls[:limit]) - len(turn.calls)
+        if not added:
+            return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)
+        return dataclasses.replace(
+            model_turn,
+            turn=turn.model_copy(update={"calls": calls[:limit]}),
+            generation=generation,
+            render_seconds=rendered,
+            listed=model_turn.listed + added,
+        )
 
     async def _turn(
         self,

@@ -111,6 +111,10 @@ class GatedTurns(TurnSource):
         if decision.decision == "call":
             # what the model invented weighed in the decision; the call goes without it
             draft = with_invented_values(with_said_numbers(draft, request), request)
+            # the sentences no call took anything from, each drafted on its own as a call
+            draft = await self.inner.sentence_calls(
+                draft, dataclasses.replace(request, tool_choice="required", constrained=True)
+            )
             if on_raw is not None:
                 on_raw(draft.generation.text)
             return GatedModelTurn(

@@ -1,0 +1,109 @@
+"""Sentences of the user's request that no call of the turn took anything from.
+
+A request of several sentences often asks one thing per sentence: "Find the area of a rectangle
+with length 7 and breadth 3. Also, calculate the area of a circle with radius 5." The embedded
+model under the calls-only grammar writes the first sentence's call and closes the list; asked
+the second sentence on its own, it writes that one's call (`area_circle.calculate(radius=5)`).
+
+- `request_sentences(query)`: the sentences of a request, split after "?", "!" or a full stop
+  that ends a word or a number, before a capital or a quote; not after an abbreviation ("Mr.",
+  "D.C.", "Inc.": a capitalised word of three letters or fewer, or a single letter).
+- `open_sentences(calls, query)`: where the request has two sentences or more, those that write
+  a number in digits no call holds (one in words mostly counts what the request goes on to
+  list: "for four individuals") and hold nothing any call holds: no number, no string value
+  of three characters or more (case aside). Each is asked again on its own
+  (`lamagent.turns.PromptTurns`, with `listed_items`).
+- `sentence_calls(drafted, sentence, calls)`: the calls drafted for a sentence that hold a
+  number the sentence writes and no call (of `calls`, or drafted before it) holds: a draft
+  that took nothing of its sentence's is the model's own (it writes a call whatever it is
+  asked), and a call made already holds nothing new.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.shared_numbers import held_numbers
+from lamagent.gate.signals import leaf_values
+from lamagent.messages import ToolCall
+
+__all__ = ["open_sentences", "request_sentences", "sentence_calls"]
+
+#: Where a sentence ends: "?" or "!", or a full stop after a word or a number that is no
+#: abbreviation; then a space and a capital or a quote (or a line break).
+_SENTENCE_END = re.compile(
+    r"(?:[?!]|(?<![^\w][A-Z])(?<!^[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.)"
+    r"(?:\s+(?=[A-Z\"'])|\s*\n\s*)"
+)
+#: Fewest characters of a string value that marks a sentence as one a call took from.
+_MIN_VALUE_CHARS = 3
+
+
+def request_sentences(query: str) -> list[str]:
+    """The sentences of `query`, in order (see the module's docstring); each holds a word."""
+    text = query.strip()
+    parts: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        parts.append(text[start : end.start() + 1])  # with its mark
+        start = end.end()
+    parts.append(text[start:])
+    return [p.strip() for p in parts if re.search(r"[^\W\d_]", p)]
+
+
+def _numbers(text: str) -> set[Decimal]:
+    """The numbers `text` writes in digits (a number in words is mostly a count of what the
+    request goes on to list: "for four individuals", "two different investments")."""
+    return {n for t in NUMBERS.findall(text) if (n := number_value(t)) is not None}
+
+
+def _held(calls: Sequence[ToolCall]) -> tuple[set[Decimal], set[str]]:
+    """The numbers the calls hold (in any value) and their string values (lower case)."""
+    numbers: set[Decimal] = set()
+    strings: set[str] = set()
+    for call in calls:
+        numbers |= held_numbers(call.arguments)
+        strings |= {
+            v.lower()
+            for v in leaf_values(call.arguments)
+            if not _is_number(v) and len(v) >= _MIN_VALUE_CHARS
+        }
+    return numbers, strings
+
+
+def _is_number(text: str) -> bool:
+    return re.fullmatch(r"-?\d+(?:\.\d+)?", text) is not None
+
+
+def open_sentences(calls: Sequence[ToolCall], query: str) -> list[str]:
+    """The sentences of `query` no call took anything from that write a number of their own
+    (see the module's docstring)."""
+    sentences = request_sentences(query)
+    if len(sentences) < 2:
+        return []
+    numbers, strings = _held(calls)
+    open_: list[str] = []
+    for sentence in sentences:
+        written = _numbers(sentence)
+        lowered = sentence.lower()
+        if not written or written & numbers or any(s in lowered for s in strings):
+            continue
+        open_.append(sentence)
+    return open_
+
+
+def sentence_calls(
+    drafted: Sequence[ToolCall], sentence: str, calls: Sequence[ToolCall]
+) -> list[ToolCall]:
+    """The calls of `drafted` that hold a number `sentence` writes and none of `calls` (nor an
+    earlier one kept) holds."""
+    written = _numbers(sentence)
+    kept: list[ToolCall] = []
+    for call in drafted:
+        numbers, _ = _held([*calls, *kept])  # a call made already holds nothing new
+        if (held_numbers(call.arguments) & written) - numbers:
+            kept.append(call)
+    return kept
