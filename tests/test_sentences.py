@@ -123,6 +123,26 @@ def test_a_sentences_call_holds_a_number_of_its_own() -> None:
     assert sentence_calls([circle, circle], sentence, made) == [circle]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "call"),
+    [
+        (  # BFCL parallel_multiple_84: the 3 is the sentence's, the 1 nobody's
+            "For the square root calculations, you want the results to be accurate to 3 "
+            "decimal places.",
+            _call("math.sqrt", num=1, accuracy=3.0),
+        ),
+        (  # BFCL parallel_164: a table that runs on through numbers nobody wrote
+            "You have been given two 2x2 contingency tables.",
+            _call("chi_squared_test", table=list(range(1, 55))),
+        ),
+    ],
+)
+def test_a_sentences_call_with_a_number_nobody_wrote_is_left_out(
+    sentence: str, call: ToolCall
+) -> None:
+    assert sentence_calls([call], sentence, []) == []
+
+
 def _request(query: str, **kw: Any) -> TurnRequest:
     return TurnRequest(
         messages=[Message.user(query)],

@@ -14,18 +14,22 @@ the second sentence on its own, it writes that one's call (`area_circle.calculat
   of three characters or more (case aside). Each is asked again on its own
   (`lamagent.turns.PromptTurns`, with `listed_items`).
 - `sentence_calls(drafted, sentence, calls)`: the calls drafted for a sentence that hold a
-  number the sentence writes and no call (of `calls`, or drafted before it) holds: a draft
-  that took nothing of its sentence's is the model's own (it writes a call whatever it is
-  asked), and a call made already holds nothing new.
+  number the sentence writes and no call (of `calls`, or drafted before it) holds, and whose
+  number values are each the sentence's or held by those calls: a draft that took nothing of
+  its sentence's is the model's own (it writes a call whatever it is asked), a call made
+  already holds nothing new, and a number nobody wrote is invented ("accurate to 3 decimal
+  places" drafted as `math.sqrt(num=1, accuracy=3)`; a table of the numbers 1 to 54 for "two
+  2x2 contingency tables").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
-from lamagent.gate.items import NUMBERS, number_value
+from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
@@ -99,11 +103,26 @@ def sentence_calls(
     drafted: Sequence[ToolCall], sentence: str, calls: Sequence[ToolCall]
 ) -> list[ToolCall]:
     """The calls of `drafted` that hold a number `sentence` writes and none of `calls` (nor an
-    earlier one kept) holds."""
+    earlier one kept) holds, and whose number values are all the sentence's or held."""
     written = _numbers(sentence)
     kept: list[ToolCall] = []
     for call in drafted:
         numbers, _ = _held([*calls, *kept])  # a call made already holds nothing new
-        if (held_numbers(call.arguments) & written) - numbers:
+        new = (held_numbers(call.arguments) & written) - numbers
+        own = all(n in written or n in numbers for n in _number_values(call.arguments))
+        if new and own:
             kept.append(call)
     return kept
+
+
+def _number_values(value: Any) -> Iterator[Decimal]:
+    """The numbers among a value's leaves (in lists and objects; not inside text, not
+    booleans)."""
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _number_values(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _number_values(item)
+    elif (number := number_argument(value)) is not None:
+        yield number
