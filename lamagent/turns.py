@@ -232,7 +232,7 @@ class PromptTurns(TurnSource):
         drafts' tokens and seconds count in the turn's generation; `listed` counts the calls
         added."""
         from lamagent.gate.listed import MAX_CALLS
-        from lamagent.gate.sentences import open_sentences, sentence_calls
+        from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
 
         turn = model_turn.turn
@@ -251,7 +251,9 @@ class PromptTurns(TurnSource):
             if len(calls) >= limit:
                 break
             asked = dataclasses.replace(
-                request, messages=[*messages[:-1], Message.user(sentence)], max_calls=None
+                request,
+                messages=[*messages[:-1], Message.user(standalone(sentence))],
+                max_calls=None,
             )
             drafted = with_call_rules(await self._turn(asked), asked)
             generation = combined_generation(drafted.generation, generation)

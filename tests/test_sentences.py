@@ -13,7 +13,12 @@ from turn_helpers import bfcl_tool
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate import CallGate, gated
-from lamagent.gate.sentences import open_sentences, request_sentences, sentence_calls
+from lamagent.gate.sentences import (
+    open_sentences,
+    request_sentences,
+    sentence_calls,
+    standalone,
+)
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.turns import TurnRequest, turn_source
@@ -143,6 +148,25 @@ def test_a_sentences_call_with_a_number_nobody_wrote_is_left_out(
     assert sentence_calls([call], sentence, []) == []
 
 
+@pytest.mark.parametrize(
+    ("sentence", "alone"),
+    [
+        ("Also, how many grams are in 2 pounds?", "How many grams are in 2 pounds?"),
+        ("And then calculate the factorial of 5.", "Calculate the factorial of 5."),
+        ("In addition: find 3 hotels.", "Find 3 hotels."),
+        ("Finally, in a series of 20 shots, what?", "In a series of 20 shots, what?"),
+        # words that only begin like a tie stay
+        ("Android phones cost 5 dollars.", "Android phones cost 5 dollars."),
+        ("Soon it is 5 pm.", "Soon it is 5 pm."),
+        ("And then.", "And then."),  # nothing but ties
+    ],
+)
+def test_a_sentence_asked_alone_drops_the_words_that_tie_it_to_the_one_before(
+    sentence: str, alone: str
+) -> None:
+    assert standalone(sentence) == alone
+
+
 def _request(query: str, **kw: Any) -> TurnRequest:
     return TurnRequest(
         messages=[Message.user(query)],
@@ -170,7 +194,8 @@ def test_each_open_sentence_is_drafted_on_its_own() -> None:
     # the second prompt asks the open sentence alone, and its tokens count in the turn's
     assert len(backend.requests) == 2
     second = backend.requests[1][0]
-    assert "circle with radius 5" in second and "rectangle with length 7" not in second
+    assert "Calculate the area of a circle with radius 5." in second  # without its "Also,"
+    assert "rectangle with length 7" not in second
     assert model_turn.generation.usage.requests == 2
 
 

@@ -12,7 +12,9 @@ the second sentence on its own, it writes that one's call (`area_circle.calculat
   a number in digits no call holds (one in words mostly counts what the request goes on to
   list: "for four individuals") and hold nothing any call holds: no number, no string value
   of three characters or more (case aside). Each is asked again on its own
-  (`lamagent.turns.PromptTurns`, with `listed_items`).
+  (`lamagent.turns.PromptTurns`, with `listed_items`), as `standalone` writes it: without
+  the words that tie it to the one before ("Also, how many grams are in 2 pounds?" asked
+  with its "Also," drafts `convert_units(2, "g", "m")`; without it, pounds to grams).
 - `sentence_calls(drafted, sentence, calls)`: the calls drafted for a sentence that hold a
   number the sentence writes and no call (of `calls`, or drafted before it) holds, and whose
   number values are each the sentence's or held by those calls: a draft that took nothing of
@@ -34,13 +36,20 @@ from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import leaf_values
 from lamagent.messages import ToolCall
 
-__all__ = ["open_sentences", "request_sentences", "sentence_calls"]
+__all__ = ["open_sentences", "request_sentences", "sentence_calls", "standalone"]
 
 #: Where a sentence ends: "?" or "!", or a full stop after a word or a number that is no
 #: abbreviation; then a space and a capital or a quote (or a line break).
 _SENTENCE_END = re.compile(
     r"(?:[?!]|(?<![^\w][A-Z])(?<!^[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z]{2})\.)"
     r"(?:\s+(?=[A-Z\"'])|\s*\n\s*)"
+)
+#: Words that open a sentence by tying it to the one before ("Also, how many grams are in 2
+#: pounds?"): asked on its own, the sentence is asked without them.
+_TIES = re.compile(
+    r"^(?:(?:and|also|then|so|plus|next|finally|lastly|additionally|moreover|furthermore|"
+    r"besides|afterwards|after that|in addition|as well|now)\b[,:;]?\s*)+",
+    re.IGNORECASE,
 )
 #: Fewest characters of a string value that marks a sentence as one a call took from.
 _MIN_VALUE_CHARS = 3
@@ -56,6 +65,15 @@ def request_sentences(query: str) -> list[str]:
         start = end.end()
     parts.append(text[start:])
     return [p.strip() for p in parts if re.search(r"[^\W\d_]", p)]
+
+
+def standalone(sentence: str) -> str:
+    """`sentence` as a request of its own: without the words that tie it to the one before
+    ("Also, how many grams are in 2 pounds?" is "How many grams are in 2 pounds?")."""
+    rest = _TIES.sub("", sentence)
+    if not re.search(r"[^\W\d_]", rest):
+        return sentence  # nothing but ties ("And then.")
+    return rest[0].upper() + rest[1:]
 
 
 def _numbers(text: str) -> set[Decimal]:
