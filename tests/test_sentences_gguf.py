@@ -59,4 +59,7 @@ def test_the_second_sentence_gets_its_call(gguf: Any, listed: bool) -> None:
     circle = {"name": "area_circle.calculate", "arguments": {"radius": 5}}
     assert calls == ([rectangle, circle] if listed else [rectangle])
     assert turn.listed == (1 if listed else 0)
-    assert turn.generation.usage.requests == (2 if listed else 1)
+    # the drafts count in the turn's usage (the sentence's draft may be generated again for
+    # an argument the user asked for: `mentioned_arguments`)
+    requests = turn.generation.usage.requests
+    assert requests >= 2 if listed else requests == 1
