@@ -27,13 +27,12 @@ the second sentence on its own, it writes that one's call (`area_circle.calculat
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.shared_numbers import held_numbers
-from lamagent.gate.signals import leaf_values
+from lamagent.gate.signals import leaf_values, leaves
 from lamagent.messages import ToolCall
 
 __all__ = ["open_sentences", "request_sentences", "sentence_calls", "standalone"]
@@ -127,20 +126,8 @@ def sentence_calls(
     for call in drafted:
         numbers, _ = _held([*calls, *kept])  # a call made already holds nothing new
         new = (held_numbers(call.arguments) & written) - numbers
-        own = all(n in written or n in numbers for n in _number_values(call.arguments))
+        values = (number_argument(leaf) for leaf in leaves(call.arguments))
+        own = all(n is None or n in written or n in numbers for n in values)
         if new and own:
             kept.append(call)
     return kept
-
-
-def _number_values(value: Any) -> Iterator[Decimal]:
-    """The numbers among a value's leaves (in lists and objects; not inside text, not
-    booleans)."""
-    if isinstance(value, Mapping):
-        for item in value.values():
-            yield from _number_values(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _number_values(item)
-    elif (number := number_argument(value)) is not None:
-        yield number

@@ -36,6 +36,7 @@ __all__ = [
     "GateSignals",
     "content_words",
     "leaf_values",
+    "leaves",
     "measure",
     "meets",
     "normalise",
@@ -132,20 +133,28 @@ def text_of(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False, default=str)
 
 
-def leaf_values(value: Any) -> Iterator[str]:
-    """Strings and numbers inside an argument value; booleans and null carry no evidence."""
-    if isinstance(value, bool) or value is None:
-        return
+def leaves(value: Any) -> Iterator[Any]:
+    """The values inside an argument value that are no list or object, in order (booleans
+    and null among them)."""
     if isinstance(value, Mapping):
         for item in value.values():
-            yield from leaf_values(item)
+            yield from leaves(item)
     elif isinstance(value, (list, tuple)):
         for item in value:
-            yield from leaf_values(item)
-    elif isinstance(value, float) and value.is_integer():
-        yield str(int(value))
-    elif isinstance(value, (int, float, str)):
-        yield str(value)
+            yield from leaves(item)
+    else:
+        yield value
+
+
+def leaf_values(value: Any) -> Iterator[str]:
+    """Strings and numbers inside an argument value; booleans and null carry no evidence."""
+    for leaf in leaves(value):
+        if isinstance(leaf, bool) or leaf is None:
+            continue
+        if isinstance(leaf, float) and leaf.is_integer():
+            yield str(int(leaf))
+        elif isinstance(leaf, (int, float, str)):
+            yield str(leaf)
 
 
 def _value_grounding(value: str, context_words: set[str], context_run: str) -> float | None:
