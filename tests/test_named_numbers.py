@@ -53,6 +53,11 @@ PRICING = _tool(  # after BFCL live_simple_113-69-0
     base_price=("number", "The base price for the service."),
     minimum_price=("number", "The lowest price to charge any customer."),
 )
+NIGHTS = _tool(
+    nights=("integer", "How many nights to stay."),
+    guests=("integer", "How many guests stay."),
+    rooms=("integer", "How many rooms."),
+)
 STORE = _tool(
     discount=("number", "The discount as a fraction, e.g. 0.1."),
     tax=("integer", "The sales tax in percent."),
@@ -140,6 +145,32 @@ def _told(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[st
             {"city": "Lisbon", "nights": 5},
             {"city": "Lisbon", "nights": 3},
         ),
+        (  # the 2 is written next to another parameter's words only ("years", the time's):
+            # not the compounding's, whose words name the 4 (BFCL parallel_170)
+            _tool(
+                principal=("integer", "The principal amount that the interest is applied to."),
+                rate=("number", "The annual interest rate. Enter as a decimal. E.g, 5% is 0.05"),
+                time=("integer", "The time the money is invested for in years."),
+                n=(
+                    "integer",
+                    "The number of times that interest is compounded per time period. Default "
+                    "is 1.",
+                ),
+            ),
+            "I initially invested $5000 as the principal amount. The bank offers an annual "
+            "interest rate of 2.5%. I plan to keep my money in the bank for 10 years. Also, the "
+            "interest is compounded quarterly, so it's compounded 4 times in a year. Can you "
+            "calculate the compound interest I would get for the first 2 years?",
+            {"principal": 5000, "rate": 0.025, "time": 10, "n": 2},
+            {"principal": 5000, "rate": 0.025, "time": 10, "n": 4},
+        ),
+        (  # made up: the 3 is the nights', the 1 the room's (the nights keep their 5: the
+            # 3 named for them is held, by the rooms' draft, and each argument is read on it)
+            NIGHTS,
+            "Book 3 nights at the hotel. We are 2 guests and need 1 room.",
+            {"nights": 5, "guests": 2, "rooms": 3},
+            {"nights": 5, "guests": 2, "rooms": 1},
+        ),
     ],
 )
 def test_a_number_takes_the_one_the_user_said_is_its(
@@ -164,7 +195,7 @@ def test_a_number_takes_the_one_the_user_said_is_its(
             ),
             "Calculate the total quantity of paint needed to cover a wall of 30 feet by 12 "
             "feet using a specific brand that covers 400 square feet per gallon.",
-            {"coverage_rate": 12, "length": 30, "height": 3},
+            {"coverage_rate": 400, "length": 30, "height": 3},
         ),
         (  # "revenues" is both revenues' word: it names neither
             GROWTH,
@@ -213,6 +244,26 @@ def test_a_number_takes_the_one_the_user_said_is_its(
             _tool(size={"type": "integer", "enum": [1, 2, 3], "description": "Cup size."}),
             "A coffee in cup size 12, please.",
             {"size": 3},
+        ),
+        (  # "meters" is the units' word, but the units take no number: the 5 stays the
+            # radius's, not the 3 of "three circles" (BFCL parallel_66)
+            _tool(
+                radius=("integer", "The radius of the circle."),
+                units=("string", "The units in which the radius is measured (defaults to meters)."),
+            ),
+            "What is the total area of three circles, where the first circle has a radius of 5 "
+            "meters, the second circle has a radius of 10 meters?",
+            {"radius": 5, "units": "meters"},
+        ),
+        (  # the 3 is said to be the nights', but no number is said to be the rooms'
+            NIGHTS,
+            "Book 3 nights for 2 guests.",
+            {"nights": 3, "guests": 2, "rooms": 3},
+        ),
+        (  # written next to another parameter's words and this one's: it may be its
+            NIGHTS,
+            "Book 2 nights for 2 guests, 2 rooms, and 1 more night.",
+            {"nights": 2, "guests": 2, "rooms": 2},
         ),
     ],
 )

@@ -3,7 +3,8 @@
 
 BFCL simple_python_234: "during the 19th century" drafts `"century": 1800`;
 multiple_54: "for last five years" drafts `"years": 2`; live_simple_72-36-0: "a confidence
-level below 50%" drafts `"capture_percentage": 0`. With `example_shapes` each takes the
+level below 50%" drafts `"capture_percentage": 0`; parallel_170: "compounded 4 times in a
+year ... for the first 2 years" drafts `"n": 2`. With `example_shapes` each takes the
 number the user said is its (`lamagent.gate.named_numbers`).
 """
 
@@ -22,6 +23,7 @@ from gguf_model import shaped_argument
         ("simple_python_234", "century", 1800, 19),
         ("multiple_54", "years", 2, 5),
         ("live_simple_72-36-0", "capture_percentage", 0, 50),
+        ("parallel_170", "n", 2, 4),  # the 2 of "the first 2 years" is the time's
     ],
 )
 @pytest.mark.parametrize("shapes", [False, True])

@@ -13,7 +13,10 @@ an object) whose value
 - the user wrote nowhere (in digits, in words up to twelve, with a magnitude: "50 million",
   "$1.2M", in scientific notation, or as a percentage's fraction:
   `unwritten_numbers.written_numbers_of`), or wrote once where another argument of the call
-  holds it too (the year of a date, a number another number argument took),
+  holds it too (the year of a date, a number another number argument took), or wrote only
+  next to words that name another parameter that takes a number ("for the first 2 years"
+  drafted as the compounding's `n`: "years" names the `time`; a word said next to several
+  numbers counts here, as the kind of number it is),
 - and whose nearby words do not name the parameter,
 
 takes the number the user wrote next to words that name the parameter, when exactly one
@@ -28,8 +31,9 @@ value, rate and horizon are all "of the investment", "revenues" neither `year1_r
 `year2_revenue`. A word said next to two numbers tells neither apart ("feet" of "a wall of 30
 feet by 12 feet ... covers 400 square feet").
 
-Left alone: a number the user wrote that no other argument holds, one written twice (both
-arguments may hold it), two or more numbers named (or none), a number the parameter's enum
+Left alone: a number the user wrote that no other argument holds and that is not said to be
+another's, one written twice (both arguments may hold it) unless every place says it is
+another's, two or more numbers named (or none), a number the parameter's enum
 does not hold, values in lists or objects. Nothing is generated.
 """
 
@@ -141,7 +145,20 @@ def named_numbers(
             return None  # the user said it is this parameter's
         others = held_numbers({k: v for k, v in call.arguments.items() if k != name})
         times = sum(1 for n, _ in said if n == number)
-        if number in written and not (times == 1 and number in others):
+        # every place the user wrote it, the user said it is another number parameter's
+        # ("5 meters" is no number of the units')
+        numbered = [
+            words
+            for other, words in pools[tool.name].items()
+            if other != name
+            and isinstance(properties.get(other), Mapping)
+            and parameter_number(number, {**properties[other], "enum": None})
+        ]
+        theirs = [near for n, near in said if n == number]
+        elsewhere = bool(theirs) and all(
+            any(_names(near, words) for words in numbered) for near in theirs
+        )
+        if number in written and not (times == 1 and number in others) and not elsewhere:
             return None  # the user's, and no other argument's
         held = held_numbers(call.arguments)
         held |= _percentages_held(held, query, said)
