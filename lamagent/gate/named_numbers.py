@@ -115,6 +115,25 @@ def _whole(number: Decimal, query: str, said: Said) -> Decimal:
     return wholes[0] if wholes and len(set(wholes)) == 1 and len(wholes) == written else number
 
 
+def _anothers(
+    number: Decimal,
+    name: str,
+    properties: Mapping[str, Any],
+    pools: Mapping[str, set[str]],
+    places: Sequence[set[str]],
+) -> bool:
+    """Whether every place the user wrote `number`, its words (`places`) name another
+    parameter than `name` that takes a number ("5 meters" is no number of a string `units`)."""
+    numbered = [
+        pool
+        for other, pool in pools.items()
+        if other != name
+        and isinstance(spec := properties.get(other), Mapping)
+        and parameter_number(number, {**spec, "enum": None})
+    ]
+    return bool(places) and all(any(_names(near, pool) for pool in numbered) for near in places)
+
+
 def named_numbers(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -144,21 +163,12 @@ def named_numbers(
         if any(n == number and _names(near, pool) for n, near in told):
             return None  # the user said it is this parameter's
         others = held_numbers({k: v for k, v in call.arguments.items() if k != name})
-        times = sum(1 for n, _ in said if n == number)
-        # every place the user wrote it, the user said it is another number parameter's
-        # ("5 meters" is no number of the units')
-        numbered = [
-            words
-            for other, words in pools[tool.name].items()
-            if other != name
-            and isinstance(properties.get(other), Mapping)
-            and parameter_number(number, {**properties[other], "enum": None})
-        ]
-        theirs = [near for n, near in said if n == number]
-        elsewhere = bool(theirs) and all(
-            any(_names(near, words) for words in numbered) for near in theirs
-        )
-        if number in written and not (times == 1 and number in others) and not elsewhere:
+        places = [near for n, near in said if n == number]  # the words of each place
+        if (
+            number in written
+            and not (len(places) == 1 and number in others)
+            and not _anothers(number, name, properties, pools[tool.name], places)
+        ):
             return None  # the user's, and no other argument's
         held = held_numbers(call.arguments)
         held |= _percentages_held(held, query, said)

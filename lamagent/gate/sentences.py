@@ -122,12 +122,13 @@ def sentence_calls(
     """The calls of `drafted` that hold a number `sentence` writes and none of `calls` (nor an
     earlier one kept) holds, and whose number values are all the sentence's or held."""
     written = _numbers(sentence)
+    numbers, _ = _held(calls)  # a call made already holds nothing new
     kept: list[ToolCall] = []
     for call in drafted:
-        numbers, _ = _held([*calls, *kept])  # a call made already holds nothing new
-        new = (held_numbers(call.arguments) & written) - numbers
+        holds = held_numbers(call.arguments)
         values = (number_argument(leaf) for leaf in leaves(call.arguments))
         own = all(n is None or n in written or n in numbers for n in values)
-        if new and own:
+        if (holds & written) - numbers and own:
             kept.append(call)
+            numbers |= holds
     return kept
