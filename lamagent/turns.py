@@ -225,13 +225,15 @@ class PromptTurns(TurnSource):
         return await self.sentence_calls(turn, request)
 
     async def sentence_calls(self, model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-        """`model_turn` with a call for each sentence of the user's request that no call took
-        anything from and that writes a number of its own, drafted on that sentence alone
-        (`lamagent.gate.sentences`), when `listed_items` is on and the turn answers the
-        user's message (no tool's result since); never more calls than `max_calls`. The
+        """`model_turn` with a call for each ask the user's request enumerates that no call
+        took from (`lamagent.gate.parts`), or, where it enumerates none, for each sentence no
+        call took anything from that writes a number of its own (`lamagent.gate.sentences`),
+        each drafted on its own, when `listed_items` is on and the turn answers the user's
+        message (no tool's result since); never more calls than `max_calls`. The
         drafts' tokens and seconds count in the turn's generation; `listed` counts the calls
         added."""
         from lamagent.gate.listed import MAX_CALLS
+        from lamagent.gate.parts import open_parts, part_calls, request_parts
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
 
@@ -247,19 +249,24 @@ class PromptTurns(TurnSource):
         calls = list(turn.calls)
         generation = model_turn.generation
         rendered = model_turn.render_seconds
-        for sentence in open_sentences(calls, query_text(messages)):
+        query = query_text(messages)
+        # the asks the user enumerated, else the sentences that write numbers of their own
+        enumerated = request_parts(query) is not None
+        asks = open_parts(calls, query) if enumerated else open_sentences(calls, query)
+        kept = part_calls if enumerated else sentence_calls
+        for ask in asks:
             if len(calls) >= limit:
                 break
             asked = dataclasses.replace(
                 request,
-                messages=[*messages[:-1], Message.user(standalone(sentence))],
+                messages=[*messages[:-1], Message.user(standalone(ask))],
                 max_calls=None,
             )
             drafted = with_call_rules(await self._turn(asked), asked)
             generation = combined_generation(drafted.generation, generation)
             rendered += drafted.render_seconds
             if drafted.turn.error is None:
-                calls.extend(sentence_calls(drafted.turn.calls, sentence, calls))
+                calls.extend(kept(drafted.turn.calls, ask, calls))
         added = len(calls[:limit]) - len(turn.calls)
         if not added:
             return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.eval import check_bfcl
+from lamagent.eval import CallMatch, check_bfcl, matched_calls
 from lamagent.eval.bfcl_data import BFCLCase, first_acceptable_calls, load_bfcl
 from lamagent.eval.checker import REASONS, category_of, language_of, normalize_string
 from lamagent.eval.literals import from_java, from_javascript
@@ -162,6 +162,23 @@ def test_the_parallel_matching_is_not_first_fit() -> None:
     truth = [{"f": {"x": ["a", "b"]}}, {"f": {"x": ["a"]}}]
     calls = [{"name": "f", "arguments": {"x": "a"}}, {"name": "f", "arguments": {"x": "b"}}]
     assert check_bfcl(question, truth, calls).passed
+
+
+def test_matched_calls_gives_partial_credit() -> None:
+    question = {"id": "parallel_0", "function": [_fn("f", {"x": "string"}, [])]}
+    truth = [{"f": {"x": ["a", "b"]}}, {"f": {"x": ["a"]}}, {"f": {"x": ["c"]}}]
+    a, b, z = ({"name": "f", "arguments": {"x": v}} for v in "abz")
+    # not first fit: "a" goes to the call only it matches, "b" to the other
+    assert matched_calls(question, truth, [a, b]) == CallMatch(2, 3, 0)
+    assert matched_calls(question, truth, [a, a, z]) == CallMatch(2, 3, 1)
+    assert matched_calls(question, truth, []) == CallMatch(0, 3, 0)
+    # every gold call of the dev copy's parallel cases, one left out and one wrong added
+    for case in (c for c in ANSWERED if c.category == "parallel"):
+        calls = gold(case)
+        n = len(calls)
+        assert matched_calls(case.record, case.ground_truth or [], calls) == CallMatch(n, n, 0)
+        partial = matched_calls(case.record, case.ground_truth or [], [*calls[1:], z])
+        assert partial == CallMatch(n - 1, n, 1), case.id
 
 
 def _fn(name: str, params: dict[str, str], required: list[str], **items: str) -> dict[str, Any]:

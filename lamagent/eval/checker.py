@@ -22,11 +22,13 @@ from lamagent.eval.literals import from_java, from_javascript
 
 __all__ = [
     "REASONS",
+    "CallMatch",
     "CheckResult",
     "Reason",
     "category_of",
     "check_bfcl",
     "language_of",
+    "matched_calls",
     "normalize_string",
 ]
 
@@ -330,17 +332,15 @@ def _check_call(
     return _PASS
 
 
-def _check_parallel(
+def _verdicts(
     functions: Sequence[Mapping[str, Any]],
     calls: list[tuple[str, dict[str, Any]]],
     ground_truth: Sequence[Mapping[str, Any]],
     language: Language,
     underscore_names: bool,
-) -> CheckResult:
-    """Every ground-truth call matched to a distinct model call, in any order."""
-    if len(calls) != len(ground_truth):
-        return _fail("wrong_count", f"{len(calls)} calls, expected {len(ground_truth)}")
-    verdicts = [
+) -> list[list[CheckResult]]:
+    """Each ground-truth call checked against each model call."""
+    return [
         [
             _check_call(
                 _find_function(functions, next(iter(expected))),
@@ -353,18 +353,40 @@ def _check_parallel(
         ]
         for expected in ground_truth
     ]
-    owner: dict[int, int] = {}  # model call index -> ground-truth index
+
+
+def _matching(verdicts: Sequence[Sequence[CheckResult]], calls: int) -> dict[int, int]:
+    """The most ground-truth calls matched to distinct model calls that pass them (augmenting
+    paths): model call index -> ground-truth index."""
+    owner: dict[int, int] = {}
 
     def assign(gt: int, seen: set[int]) -> bool:
-        for j, verdict in enumerate(verdicts[gt]):
-            if verdict.passed and j not in seen:
+        for j in range(calls):
+            if verdicts[gt][j].passed and j not in seen:
                 seen.add(j)
                 if j not in owner or assign(owner[j], seen):
                     owner[j] = gt
                     return True
         return False
 
-    unmatched = [gt for gt in range(len(ground_truth)) if not assign(gt, set())]
+    for gt in range(len(verdicts)):
+        assign(gt, set())
+    return owner
+
+
+def _check_parallel(
+    functions: Sequence[Mapping[str, Any]],
+    calls: list[tuple[str, dict[str, Any]]],
+    ground_truth: Sequence[Mapping[str, Any]],
+    language: Language,
+    underscore_names: bool,
+) -> CheckResult:
+    """Every ground-truth call matched to a distinct model call, in any order."""
+    if len(calls) != len(ground_truth):
+        return _fail("wrong_count", f"{len(calls)} calls, expected {len(ground_truth)}")
+    verdicts = _verdicts(functions, calls, ground_truth, language, underscore_names)
+    owner = _matching(verdicts, len(calls))
+    unmatched = [gt for gt in range(len(ground_truth)) if gt not in owner.values()]
     if not unmatched:
         return _PASS
     # Explain the first unmatched expected call by the calls left over after the best matching.
@@ -375,6 +397,39 @@ def _check_parallel(
             return _fail(verdict.reason or "wrong_value", f"expected call {gt}: {verdict.detail}")
     detail = leftover[0].detail if leftover else "no call left to match"
     return _fail("wrong_function", f"expected call {gt}: {detail}")
+
+
+@dataclass(frozen=True)
+class CallMatch:
+    """How many of a case's expected calls the model made right, whatever its count: the
+    partial credit `check_bfcl` does not give (it passes a case only when every call is
+    right and none is extra)."""
+
+    #: Expected calls matched, each to a distinct model call that passes it.
+    matched: int
+    #: Calls the ground truth expects.
+    expected: int
+    #: Model calls matched to no expected call.
+    extra: int
+
+
+def matched_calls(
+    question: Mapping[str, Any],
+    ground_truth: Sequence[Mapping[str, Any]],
+    calls: Sequence[Any],
+    *,
+    category: str | None = None,
+    underscore_names: bool = False,
+) -> CallMatch:
+    """The expected calls of a case the model's `calls` match (arguments as `check_bfcl`); a
+    call that is not one raises `ValueError`."""
+    category = category or category_of(str(question.get("id", "")))
+    functions: list[Mapping[str, Any]] = list(question.get("function") or [])
+    parsed = [_call_parts(c) for c in calls]
+    language = language_of(category)
+    verdicts = _verdicts(functions, parsed, ground_truth, language, underscore_names)
+    matched = len(_matching(verdicts, len(parsed)))
+    return CallMatch(matched, len(ground_truth), len(parsed) - matched)
 
 
 def check_bfcl(

@@ -35,7 +35,14 @@ from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import leaf_values, leaves
 from lamagent.messages import ToolCall
 
-__all__ = ["open_sentences", "request_sentences", "sentence_calls", "standalone"]
+__all__ = [
+    "held",
+    "open_sentences",
+    "request_sentences",
+    "sentence_calls",
+    "standalone",
+    "written_numbers",
+]
 
 #: Where a sentence ends: "?" or "!", or a full stop after a word or a number that is no
 #: abbreviation; then a space and a capital or a quote (or a line break).
@@ -47,6 +54,7 @@ _SENTENCE_END = re.compile(
 #: pounds?"): asked on its own, the sentence is asked without them.
 _TIES = re.compile(
     r"^(?:(?:and|also|then|so|plus|next|finally|lastly|additionally|moreover|furthermore|"
+    r"(?:first|second|third|fourth|fifth)(?:ly)?|"
     r"besides|afterwards|after that|in addition|as well|now)\b[,:;]?\s*)+",
     re.IGNORECASE,
 )
@@ -75,13 +83,13 @@ def standalone(sentence: str) -> str:
     return rest[0].upper() + rest[1:]
 
 
-def _numbers(text: str) -> set[Decimal]:
+def written_numbers(text: str) -> set[Decimal]:
     """The numbers `text` writes in digits (a number in words is mostly a count of what the
     request goes on to list: "for four individuals", "two different investments")."""
     return {n for t in NUMBERS.findall(text) if (n := number_value(t)) is not None}
 
 
-def _held(calls: Sequence[ToolCall]) -> tuple[set[Decimal], set[str]]:
+def held(calls: Sequence[ToolCall]) -> tuple[set[Decimal], set[str]]:
     """The numbers the calls hold (in any value) and their string values (lower case)."""
     numbers: set[Decimal] = set()
     strings: set[str] = set()
@@ -105,10 +113,10 @@ def open_sentences(calls: Sequence[ToolCall], query: str) -> list[str]:
     sentences = request_sentences(query)
     if len(sentences) < 2:
         return []
-    numbers, strings = _held(calls)
+    numbers, strings = held(calls)
     open_: list[str] = []
     for sentence in sentences:
-        written = _numbers(sentence)
+        written = written_numbers(sentence)
         lowered = sentence.lower()
         if not written or written & numbers or any(s in lowered for s in strings):
             continue
@@ -121,8 +129,8 @@ def sentence_calls(
 ) -> list[ToolCall]:
     """The calls of `drafted` that hold a number `sentence` writes and none of `calls` (nor an
     earlier one kept) holds, and whose number values are all the sentence's or held."""
-    written = _numbers(sentence)
-    numbers, _ = _held(calls)  # a call made already holds nothing new
+    written = written_numbers(sentence)
+    numbers, _ = held(calls)  # a call made already holds nothing new
     kept: list[ToolCall] = []
     for call in drafted:
         holds = held_numbers(call.arguments)

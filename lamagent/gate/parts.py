@@ -1,0 +1,155 @@
+"""The asks a request enumerates, and one call per ask that no call took anything from.
+
+Users who want several things often number them: "First, I'm studying genetics and I came
+across a SNP mutation with the ID 'rs123456'. ... Second, I'm planning to visit New York, NY
+next month and I'm interested in attending an art exhibition ... Lastly, I need to know the
+list of proteins in the 'nucleus' cell compartment." Or, in one sentence: "Can you tell me the
+function of the molecule ATP ..., then calculate the shortest driving distance from New York
+to Los Angeles in miles, after that, can you tell me who is credited for the discovery of the
+theory of relativity, and finally, can you tell me ...". The embedded model under the
+calls-only grammar writes one or two of the calls and closes the list. An ask there may span
+several sentences (the species of the first ask is a sentence of its own), and many write no
+number, so the rule for a sentence of its own (`lamagent.gate.sentences`) cannot find them;
+the user's own markers can.
+
+- `request_parts(query)`: where the request enumerates (two markers or more), its parts, each
+  from one marker to the next. A marker opens a sentence ("First,", "Second", "Secondly",
+  "Third", "Next,", "Then", "Also,", "Additionally", "In addition", "After that", "Lastly",
+  "Finally") or follows a comma or semicolon within one, with a comma of its own (", after
+  that,", ", and finally,"; in ", then carbon copy it to my manager" one ask goes on). What
+  the request says before a "First" is its preamble ("Could you help me with a two-part
+  request?"), no part; before any other first marker, it is the first ask. None where the
+  request does not enumerate.
+- `open_parts(calls, query)`: the parts no call took from. A call took from the part (or the
+  preamble) that writes most of its values, its numbers and its strings of three characters
+  or more (case aside); from each, where two write as many. The preamble counts: "I have two
+  points, Point A [3, 2] and Point B [7, 5]. First, ... rounded to 2 decimal places" gives
+  the call with those points to the preamble, not to every part that says "2 decimal places".
+- `part_calls(drafted, part, calls)`: the calls drafted for a part (asked on its own, as
+  `lamagent.gate.sentences.standalone` writes it) that hold a value the part writes, a number
+  or a string of three characters or more, that no call holds (of `calls`, or kept before it),
+  and whose number values are each the part's or held: a draft that took nothing of its part
+  is the model's own (it writes a call whatever it is asked), and a number nobody wrote is
+  invented.
+
+A string counts here where a sentence needs a number: the user said where each ask begins, so
+a part is an ask, where a sentence may state a fact ("The species is 'Homo sapiens'.").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from lamagent.gate.items import number_argument
+from lamagent.gate.sentences import held, request_sentences, written_numbers
+from lamagent.gate.shared_numbers import held_numbers
+from lamagent.gate.signals import leaves
+from lamagent.messages import ToolCall
+
+__all__ = ["open_parts", "part_calls", "request_parts"]
+
+#: A marker that opens a sentence: an ordinal, or a word that adds an ask to the ones before.
+#: "Next" and "Also" only with a comma ("Next month I travel" is no marker).
+_OPENS = re.compile(
+    r"^[\"'(]*(?:(?:first|second|third|fourth|fifth)(?:ly)?\b|lastly\b|finally\b|then\b|"
+    r"additionally\b|in addition\b|after that\b|afterwards\b|(?:next|also)\s*,)",
+    re.IGNORECASE,
+)
+#: "First": what comes before it is a preamble, not an ask.
+_FIRST = re.compile(r"^[\"'(]*first(?:ly)?\b", re.IGNORECASE)
+#: A marker within a sentence: after a comma or semicolon, a word that goes on to the next ask,
+#: set off by its own comma (", after that, can you ...", ", and finally, ..."). Without it the
+#: word mostly goes on within one ask: "send an email to ..., then carbon copy it to my
+#: manager", "start from New York, stop at Philadelphia, and finally reach Miami".
+_WITHIN = re.compile(
+    r"[,;]\s+(?=(?:and\s+)?(?:then|after that|afterwards|finally|lastly|next),)",
+    re.IGNORECASE,
+)
+#: Fewest markers of a request that enumerates (one "then" ties two clauses, two list asks).
+MIN_MARKERS = 2
+#: Fewest characters of a string value that a part holds or a call takes from it.
+_MIN_VALUE_CHARS = 3
+
+
+def request_parts(query: str) -> list[str] | None:
+    """The parts of a request that enumerates its asks, in order; None where it does not
+    (see the module's docstring)."""
+    divided = _divided(query)
+    return None if divided is None else divided[1]
+
+
+def _divided(query: str) -> tuple[str, list[str]] | None:
+    """The preamble of a request that enumerates its asks ("" where it has none) and its
+    parts; None where it does not enumerate."""
+    pieces: list[tuple[str, bool]] = []  # (text, opened by a marker)
+    for sentence in request_sentences(query):
+        start = 0
+        opened = _OPENS.match(sentence) is not None
+        for marker in _WITHIN.finditer(sentence):
+            pieces.append((sentence[start : marker.start()], opened))
+            start, opened = marker.end(), True
+        pieces.append((sentence[start:], opened))
+    if sum(opened for _, opened in pieces) < MIN_MARKERS:
+        return None
+    parts: list[str] = []
+    for text, opened in pieces:
+        if opened or not parts:
+            parts.append(text)
+        else:  # a sentence of the part before ("The species is 'Homo sapiens'.")
+            parts[-1] = f"{parts[-1]} {text}"
+    preamble = ""
+    if not pieces[0][1] and _FIRST.match(parts[1]):
+        preamble = parts.pop(0)  # what the request said before "First" is no ask
+    return preamble, [p.strip(" ,;") for p in parts if re.search(r"[^\W\d_]", p)]
+
+
+def open_parts(calls: Sequence[ToolCall], query: str) -> list[str]:
+    """The parts of `query` no call took from (see the module's docstring); none where the
+    request does not enumerate."""
+    divided = _divided(query)
+    if divided is None:
+        return []
+    preamble, parts = divided
+    texts = [*parts, preamble]  # a call may take what the preamble says ("Point A [3, 2]")
+    taken: set[int] = set()
+    for call in calls:
+        shares = [len(_values_of(call, text)) for text in texts]
+        most = max(shares)
+        taken |= {i for i, share in enumerate(shares) if most and share == most}
+    return [part for i, part in enumerate(parts) if i not in taken]
+
+
+def _values_of(call: ToolCall, part: str) -> set[Decimal | str]:
+    """The values of `call` that `part` writes: its numbers, and its strings of three
+    characters or more (case aside)."""
+    lowered = part.lower()
+    return (held_numbers(call.arguments) & written_numbers(part)) | {
+        s for s in _strings(call) if s in lowered
+    }
+
+
+def _strings(call: ToolCall) -> set[str]:
+    """The string values of `call` of three characters or more, lower case."""
+    return {
+        leaf.lower()
+        for leaf in leaves(call.arguments)
+        if isinstance(leaf, str) and len(leaf.strip()) >= _MIN_VALUE_CHARS
+    }
+
+
+def part_calls(drafted: Sequence[ToolCall], part: str, calls: Sequence[ToolCall]) -> list[ToolCall]:
+    """The calls of `drafted` that hold a value `part` writes and none of `calls` (nor an
+    earlier one kept) holds, and whose number values are all the part's or held."""
+    written = written_numbers(part)
+    numbers, strings = held(calls)
+    kept: list[ToolCall] = []
+    for call in drafted:
+        values = (number_argument(leaf) for leaf in leaves(call.arguments))
+        own = all(n is None or n in written or n in numbers for n in values)
+        if own and _values_of(call, part) - numbers - strings:
+            kept.append(call)
+            numbers |= held_numbers(call.arguments)
+            strings |= _strings(call)
+    return kept

@@ -1,0 +1,260 @@
+"""The asks a request enumerates, each no call took anything from drafted on its own
+(`lamagent.gate.parts`, `PromptTurns.sentence_calls`). The rules on made-up and BFCL
+requests; the loop on the scripted backend (it tests the turn source, not the engine: the
+real-engine test is test_parts_gguf.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+from turn_helpers import bfcl_tool
+
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.gate.parts import open_parts, part_calls, request_parts
+from lamagent.gate.sentences import standalone
+from lamagent.generation import GenerationParams
+from lamagent.messages import Message, ToolCall
+from lamagent.turns import TurnRequest, turn_source
+
+GENETICS = (  # BFCL parallel_multiple_141, shortened
+    "Can you help me with a few things? First, I came across a SNP mutation with the ID "
+    "'rs123456'. Could you find out its type for me? The species is 'Homo sapiens'. Second, "
+    "I'm planning to visit New York, NY and I'd like an art exhibition of sculptures. Lastly, "
+    "I need the list of proteins in the 'nucleus' cell compartment."
+)
+ERRANDS = (  # made up: one sentence, markers within it, the first ask before them
+    "Can you tell me the weather in Lisbon and what time it is there, after that, find a Thai "
+    "restaurant in Porto, then, translate good morning into French, and finally, book a taxi?"
+)
+
+
+def _call(name: str, **arguments: Any) -> ToolCall:
+    return ToolCall(name=name, arguments=arguments)
+
+
+@pytest.mark.parametrize(
+    ("query", "parts"),
+    [
+        (  # what the request says before "First" is its preamble; a part's other sentences
+            # are its own ("The species is ...")
+            GENETICS,
+            [
+                "First, I came across a SNP mutation with the ID 'rs123456'. Could you find "
+                "out its type for me? The species is 'Homo sapiens'.",
+                "Second, I'm planning to visit New York, NY and I'd like an art exhibition of "
+                "sculptures.",
+                "Lastly, I need the list of proteins in the 'nucleus' cell compartment.",
+            ],
+        ),
+        (
+            ERRANDS,
+            [
+                "Can you tell me the weather in Lisbon and what time it is there",
+                "after that, find a Thai restaurant in Porto",
+                "then, translate good morning into French",
+                "and finally, book a taxi?",
+            ],
+        ),
+        (  # "Secondly", "Also," and "In addition" open parts; "Next month" does not
+            "Firstly, book a table for two. Next month I travel. Secondly, call a cab. Also, "
+            "order flowers. In addition, send a card.",
+            [
+                "Firstly, book a table for two. Next month I travel.",
+                "Secondly, call a cab.",
+                "Also, order flowers.",
+                "In addition, send a card.",
+            ],
+        ),
+    ],
+)
+def test_request_parts(query: str, parts: list[str]) -> None:
+    assert request_parts(query) == parts
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "What's the weather in Lisbon?",
+        # one marker ties two clauses: no enumeration
+        "Find a Thai restaurant in Porto, then, book a table there.",
+        # a marker within a sentence has a comma of its own: without it one ask goes on
+        "Send an email to Ann, then carbon copy it to Bob, and finally add my signature.",
+        "If it rains in Lisbon, then book a taxi.",
+        # "also" within a sentence, "next" without a comma: no markers
+        "I also want a taxi. Next week I fly to Porto.",
+    ],
+)
+def test_a_request_that_does_not_enumerate_has_no_parts(query: str) -> None:
+    assert request_parts(query) is None
+
+
+def test_open_parts_are_those_no_call_holds_anything_of() -> None:
+    calls = [_call("mutation_type.find", snp_id="rs123456", species="Homo sapiens")]
+    assert open_parts(calls, GENETICS) == [
+        "Second, I'm planning to visit New York, NY and I'd like an art exhibition of sculptures.",
+        "Lastly, I need the list of proteins in the 'nucleus' cell compartment.",
+    ]
+    # a number the calls hold, or a string value (case aside), takes a part
+    calls = [_call("weather", city="LISBON"), _call("translate", text="good morning")]
+    assert open_parts(calls, ERRANDS) == [
+        "after that, find a Thai restaurant in Porto",
+        "and finally, book a taxi?",
+    ]
+    assert open_parts(calls, "What's the weather in Lisbon and Porto?") == []
+
+
+def test_a_call_takes_the_part_it_holds_most_of() -> None:
+    # BFCL parallel_multiple_61, shortened: the first call's rounding 2 is written in the last
+    # part too, which asks for other points
+    query = (
+        "First, find the distance between Point A [3, 2] and Point B [7, 5], rounded to 2 "
+        "places. Then, find the angle between them. After that, find the distance between "
+        "Point C [10, 8] and Point D [14, 12], rounded to 2 places."
+    )
+    calls = [_call("distance", pointA=[3, 2], pointB=[7, 5], rounding=2)]
+    parts = request_parts(query)
+    assert parts is not None
+    assert open_parts(calls, query) == parts[1:]
+    # a call that holds as much of two parts takes both
+    calls = [_call("distance", pointA=[3, 7], pointB=[10, 14])]
+    assert open_parts(calls, query) == [parts[1]]
+
+
+def test_a_call_may_take_what_the_preamble_says() -> None:
+    # BFCL parallel_multiple_61 as written: the first points come before "First"; the
+    # preamble is no ask, but the call that holds its points took them from there
+    query = (
+        "Could you please help me? I have Point A [3, 2] and Point B [7, 5]. First, I would "
+        "like the distance between these points, rounded to 2 places. Then, the angle between "
+        "them. After that, the distance between Point C [10, 8] and Point D [14, 12], rounded "
+        "to 2 places."
+    )
+    parts = request_parts(query)
+    assert parts is not None and len(parts) == 3 and parts[0].startswith("First,")
+    calls = [_call("distance", pointA=[3, 2], pointB=[7, 5], rounding=2)]
+    assert open_parts(calls, query) == parts
+
+
+PART = "Second, I'm planning to visit New York, NY and I'd like an art exhibition of sculptures."
+
+
+@pytest.mark.parametrize(
+    ("drafted", "calls", "kept"),
+    [
+        (  # a string of the part's no call holds
+            [_call("find_exhibition", location="New York, NY", art_form="sculpture")],
+            [],
+            [0],
+        ),
+        (  # nothing of the part's: the model's own call
+            [_call("find_exhibition", location="Paris", art_form="painting")],
+            [],
+            [],
+        ),
+        (  # a string of fewer than three characters is no evidence
+            [_call("find_exhibition", state="NY")],
+            [],
+            [],
+        ),
+        (  # what a call holds already is nothing new
+            [_call("find_exhibition", location="New York, NY")],
+            [_call("find_hotel", city="new york, ny")],
+            [],
+        ),
+        (  # a number nobody wrote is invented
+            [_call("find_exhibition", location="New York, NY", month=7)],
+            [],
+            [],
+        ),
+        (  # the second of two calls holding the same new value is no more new
+            [
+                _call("find_exhibition", location="New York, NY"),
+                _call("find_exhibition", location="New York, NY", art_form="painting"),
+            ],
+            [],
+            [0],
+        ),
+    ],
+)
+def test_part_calls(drafted: list[ToolCall], calls: list[ToolCall], kept: list[int]) -> None:
+    assert part_calls(drafted, PART, calls) == [drafted[i] for i in kept]
+
+
+def test_a_part_holding_a_number_of_its_own_keeps_a_call_with_it() -> None:
+    part = "Lastly, find the top 15 players in Oslo."
+    drafted = [_call("top_players", number=15, city="Bergen")]
+    assert part_calls(drafted, part, []) == drafted
+    assert part_calls(drafted, part, [_call("other", n=15)]) == []
+
+
+@pytest.mark.parametrize(
+    ("part", "alone"),
+    [
+        ("Secondly, call a cab.", "Call a cab."),
+        ("and finally, book a taxi?", "Book a taxi?"),
+        ("First, I came across a SNP.", "I came across a SNP."),
+    ],
+)
+def test_a_part_asked_alone_drops_its_marker(part: str, alone: str) -> None:
+    assert standalone(part) == alone
+
+
+WEATHER = bfcl_tool(
+    "get_weather", "The weather in a city.", city={"type": "string", "description": "The city."}
+)
+RESTAURANT = bfcl_tool(
+    "find_restaurant",
+    "Find a restaurant.",
+    cuisine={"type": "string", "description": "The cuisine."},
+    city={"type": "string", "description": "The city."},
+)
+WEATHER_CALL = {"name": "get_weather", "arguments": {"city": "Lisbon"}}
+THAI_CALL = {"name": "find_restaurant", "arguments": {"cuisine": "Thai", "city": "Porto"}}
+TWO_ASKS = "First, what's the weather in Lisbon? Second, find me a Thai restaurant in Porto."
+
+
+def _request(query: str, **kw: Any) -> TurnRequest:
+    return TurnRequest(
+        messages=[Message.user(query)],
+        tools=[WEATHER, RESTAURANT],
+        params=GenerationParams(listed_items=kw.pop("listed_items", True)),
+        tool_choice="required",
+        constrained=True,
+        **kw,
+    )
+
+
+def test_each_open_part_is_drafted_on_its_own() -> None:
+    # no number in the request: the rule for a sentence of its own would ask nothing
+    backend = ScriptedBackend.calls([[WEATHER_CALL], [THAI_CALL]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL, THAI_CALL]
+    assert model_turn.listed == 1
+    second = backend.requests[1][0]
+    assert "Find me a Thai restaurant in Porto." in second  # without its "Second,"
+    assert "Lisbon" not in second
+
+
+@pytest.mark.parametrize("kw", [{"listed_items": False}, {"max_calls": 1}])
+def test_parts_off_or_bounded_by_max_calls(kw: dict[str, Any]) -> None:
+    backend = ScriptedBackend.calls([[WEATHER_CALL], [THAI_CALL]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS, **kw)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL]
+    assert len(backend.requests) == 1 and model_turn.listed == 0
+
+
+def test_a_draft_with_nothing_of_its_part_adds_no_call() -> None:
+    other = {"name": "find_restaurant", "arguments": {"cuisine": "Greek", "city": "Lisbon"}}
+    backend = ScriptedBackend.calls([[WEATHER_CALL], [other]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL]
+    assert len(backend.requests) == 2 and model_turn.listed == 0
+
+
+def test_parts_the_calls_took_are_not_asked_again() -> None:
+    backend = ScriptedBackend.calls([[WEATHER_CALL, THAI_CALL]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL, THAI_CALL]
+    assert len(backend.requests) == 1 and model_turn.listed == 0

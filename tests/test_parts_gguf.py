@@ -1,0 +1,119 @@
+"""The asks a request enumerates, each no call took from drafted on its own, on the real engine
+with the embedded model (SmolLM2-135M), under the calls-only grammar with the evaluation's
+settings (`lamagent.gate.parts`).
+
+BFCL parallel_multiple_186 (its question and function docs): three asks, "Secondly" and
+"Lastly", two of them without a number. The model writes the chess players' call (the ask
+with numbers) and closes the list; each other part, asked on its own, gives its call. A
+made-up request of three asks without a number says the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from gguf_model import EVAL_SETTINGS
+from turn_helpers import bfcl_tool, one_turn
+
+_NOTE = " Note that the provided function is in Python 3 syntax."
+
+
+def _string(description: str, **more: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **more}
+
+
+BFCL_TOOLS = [
+    bfcl_tool(
+        "guitar_price.find",
+        "Retrieve the price of a specific used guitar model based on its condition and "
+        "location." + _NOTE,
+        model=_string("The model of the guitar."),
+        condition=_string("The condition of the guitar.", enum=["Poor", "Good", "Excellent"]),
+        location=_string("The location where the guitar is being sold."),
+    ),
+    bfcl_tool(
+        "board_game.chess.get_top_players",
+        "Find top chess players in a location based on rating." + _NOTE,
+        location=_string("The city you want to find the players from."),
+        minimum_rating={"type": "integer", "description": "Minimum rating to filter the players."},
+        number_of_players={
+            "type": "integer",
+            "default": 10,
+            "description": "Number of players you want to retrieve, default value is 10",
+        },
+    ),
+    bfcl_tool(
+        "identify_color_rgb",
+        "This function identifies the RGB values of a named color." + _NOTE,
+        color_name=_string("Name of the color."),
+        standard=_string("The color standard (e.g. basic, pantone). Default is 'basic'"),
+    ),
+]
+BFCL_QUERY = (
+    "\" I'm trying to figure out the RGB values of the color 'Cerulean' based on the 'pantone' "
+    "standard. Secondly, I'm interested in buying a used 'Fender Stratocaster' guitar in 'Good' "
+    "condition, being sold in 'Los Angeles'. Could you find out the price for me? Lastly, I'm "
+    "organizing a chess tournament in 'New York' and I'm looking for top players to invite. "
+    'Could you find the top 15 players with a minimum rating of 2200 for me?"'
+)
+COLOR = {
+    "name": "identify_color_rgb",
+    "arguments": {"color_name": "Cerulean", "standard": "pantone"},
+}
+GUITAR = {
+    "name": "guitar_price.find",
+    "arguments": {"model": "Fender Stratocaster", "condition": "Good", "location": "Los Angeles"},
+}
+PLAYERS = {
+    "name": "board_game.chess.get_top_players",
+    "arguments": {"location": "New York", "minimum_rating": 2200, "number_of_players": 15},
+}
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_each_enumerated_ask_gets_its_call(gguf: Any, listed: bool) -> None:
+    turn = one_turn(gguf, BFCL_QUERY, BFCL_TOOLS, **{**EVAL_SETTINGS, "listed_items": listed})
+    calls = [c.to_xlam() for c in turn.turn.calls]
+    assert calls == ([PLAYERS, COLOR, GUITAR] if listed else [PLAYERS])
+    assert turn.listed == (2 if listed else 0)
+
+
+MADE_UP_TOOLS = [
+    bfcl_tool(
+        "weather.current",
+        "Get the current weather in a city.",
+        city=_string("The city, e.g. 'Paris'."),
+    ),
+    bfcl_tool(
+        "restaurant.find",
+        "Find restaurants of a cuisine in a city.",
+        cuisine=_string("The cuisine, e.g. 'Italian'."),
+        city=_string("The city."),
+    ),
+    bfcl_tool(
+        "translate.text",
+        "Translate a text into a language.",
+        text=_string("The text to translate."),
+        language=_string("The target language."),
+    ),
+]
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_asks_within_one_sentence(gguf: Any, listed: bool) -> None:
+    # the first ask comes before the markers ("then", "and finally,"); the model's own draft
+    # took the second's city for the first's weather, and the first ask, asked alone, gets
+    # its own
+    query = (
+        "Can you tell me the current weather in Lisbon, after that, find a Thai restaurant in "
+        "Porto, and finally, translate 'good morning' into French?"
+    )
+    turn = one_turn(gguf, query, MADE_UP_TOOLS, **{**EVAL_SETTINGS, "listed_items": listed})
+    calls = [c.to_xlam() for c in turn.turn.calls]
+    first = {"name": "weather.current", "arguments": {"city": "Porto"}}
+    added = [
+        {"name": "weather.current", "arguments": {"city": "Lisbon"}},
+        {"name": "translate.text", "arguments": {"text": "good morning", "language": "French"}},
+    ]
+    assert calls == ([first, *added] if listed else [first])
