@@ -187,6 +187,11 @@ def test_a_part_holding_a_number_of_its_own_keeps_a_call_with_it() -> None:
     drafted = [_call("top_players", number=15, city="Bergen")]
     assert part_calls(drafted, part, []) == drafted
     assert part_calls(drafted, part, [_call("other", n=15)]) == []
+    # a number written as a string is that number: held already, it is nothing new
+    part = "Lastly, look up the case with docket 12345."
+    drafted = [_call("case.find", docket="12345")]
+    assert part_calls(drafted, part, []) == drafted
+    assert part_calls(drafted, part, [_call("case.search", docket_number=12345)]) == []
 
 
 @pytest.mark.parametrize(

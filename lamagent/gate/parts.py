@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from lamagent.gate.items import number_argument
-from lamagent.gate.sentences import held, request_sentences, written_numbers
+from lamagent.gate.sentences import held, request_sentences, string_values, written_numbers
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import leaves
 from lamagent.messages import ToolCall
@@ -69,8 +69,6 @@ _WITHIN = re.compile(
 )
 #: Fewest markers of a request that enumerates (one "then" ties two clauses, two list asks).
 MIN_MARKERS = 2
-#: Fewest characters of a string value that a part holds or a call takes from it.
-_MIN_VALUE_CHARS = 3
 
 
 def request_parts(query: str) -> list[str] | None:
@@ -123,19 +121,10 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str]:
 
 def _values_of(call: ToolCall, part: str) -> set[Decimal | str]:
     """The values of `call` that `part` writes: its numbers, and its strings of three
-    characters or more (case aside)."""
+    characters or more (case aside; `string_values`)."""
     lowered = part.lower()
     return (held_numbers(call.arguments) & written_numbers(part)) | {
-        s for s in _strings(call) if s in lowered
-    }
-
-
-def _strings(call: ToolCall) -> set[str]:
-    """The string values of `call` of three characters or more, lower case."""
-    return {
-        leaf.lower()
-        for leaf in leaves(call.arguments)
-        if isinstance(leaf, str) and len(leaf.strip()) >= _MIN_VALUE_CHARS
+        s for s in string_values(call) if s in lowered
     }
 
 
@@ -151,5 +140,5 @@ def part_calls(drafted: Sequence[ToolCall], part: str, calls: Sequence[ToolCall]
         if own and _values_of(call, part) - numbers - strings:
             kept.append(call)
             numbers |= held_numbers(call.arguments)
-            strings |= _strings(call)
+            strings |= string_values(call)
     return kept

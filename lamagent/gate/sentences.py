@@ -41,6 +41,7 @@ __all__ = [
     "request_sentences",
     "sentence_calls",
     "standalone",
+    "string_values",
     "written_numbers",
 ]
 
@@ -90,17 +91,23 @@ def written_numbers(text: str) -> set[Decimal]:
 
 
 def held(calls: Sequence[ToolCall]) -> tuple[set[Decimal], set[str]]:
-    """The numbers the calls hold (in any value) and their string values (lower case)."""
+    """The numbers the calls hold (in any value) and their string values (`string_values`)."""
     numbers: set[Decimal] = set()
     strings: set[str] = set()
     for call in calls:
         numbers |= held_numbers(call.arguments)
-        strings |= {
-            v.lower()
-            for v in leaf_values(call.arguments)
-            if not _is_number(v) and len(v) >= _MIN_VALUE_CHARS
-        }
+        strings |= string_values(call)
     return numbers, strings
+
+
+def string_values(call: ToolCall) -> set[str]:
+    """The values of `call` that are strings of three characters or more and no number, lower
+    case (a number written as a string counts as the number it holds)."""
+    return {
+        v.lower()
+        for v in leaf_values(call.arguments)
+        if not _is_number(v) and len(v) >= _MIN_VALUE_CHARS
+    }
 
 
 def _is_number(text: str) -> bool:
