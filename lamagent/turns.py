@@ -233,7 +233,7 @@ class PromptTurns(TurnSource):
         drafts' tokens and seconds count in the turn's generation; `listed` counts the calls
         added."""
         from lamagent.gate.listed import MAX_CALLS
-        from lamagent.gate.parts import open_parts, part_calls, request_parts
+        from lamagent.gate.parts import open_parts, part_calls
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
 
@@ -251,9 +251,11 @@ class PromptTurns(TurnSource):
         rendered = model_turn.render_seconds
         query = query_text(messages)
         # the asks the user enumerated, else the sentences that write numbers of their own
-        enumerated = request_parts(query) is not None
-        asks = open_parts(calls, query) if enumerated else open_sentences(calls, query)
-        kept = part_calls if enumerated else sentence_calls
+        asks = open_parts(calls, query)
+        kept: Callable[[Sequence[ToolCall], str, Sequence[ToolCall]], list[ToolCall]]
+        kept = part_calls
+        if asks is None:
+            asks, kept = open_sentences(calls, query), sentence_calls
         for ask in asks:
             if len(calls) >= limit:
                 break

@@ -20,9 +20,10 @@ the user's own markers can.
   the request says before a "First" is its preamble ("Could you help me with a two-part
   request?"), no part; before any other first marker, it is the first ask. None where the
   request does not enumerate.
-- `open_parts(calls, query)`: the parts no call took from. A call took from the part (or the
-  preamble) that writes most of its values, its numbers and its strings of three characters
-  or more (case aside); from each, where two write as many. The preamble counts: "I have two
+- `open_parts(calls, query)`: the parts no call took from (None where the request does not
+  enumerate). A call took from the part (or the preamble) that writes most of its values,
+  its numbers and its strings of three characters or more (case aside); from each, where two
+  write as many. The preamble counts: "I have two
   points, Point A [3, 2] and Point B [7, 5]. First, ... rounded to 2 decimal places" gives
   the call with those points to the preamble, not to every part that says "2 decimal places".
 - `part_calls(drafted, part, calls)`: the calls drafted for a part (asked on its own, as
@@ -103,12 +104,12 @@ def _divided(query: str) -> tuple[str, list[str]] | None:
     return preamble, [p.strip(" ,;") for p in parts if re.search(r"[^\W\d_]", p)]
 
 
-def open_parts(calls: Sequence[ToolCall], query: str) -> list[str]:
-    """The parts of `query` no call took from (see the module's docstring); none where the
+def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
+    """The parts of `query` no call took from (see the module's docstring); None where the
     request does not enumerate."""
     divided = _divided(query)
     if divided is None:
-        return []
+        return None
     preamble, parts = divided
     texts = [*parts, preamble]  # a call may take what the preamble says ("Point A [3, 2]")
     taken: set[int] = set()
