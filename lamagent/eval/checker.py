@@ -374,24 +374,16 @@ def _matching(verdicts: Sequence[Sequence[CheckResult]], calls: int) -> dict[int
     return owner
 
 
-def _check_parallel(
-    functions: Sequence[Mapping[str, Any]],
-    calls: list[tuple[str, dict[str, Any]]],
-    ground_truth: Sequence[Mapping[str, Any]],
-    language: Language,
-    underscore_names: bool,
-) -> CheckResult:
-    """Every ground-truth call matched to a distinct model call, in any order."""
-    if len(calls) != len(ground_truth):
-        return _fail("wrong_count", f"{len(calls)} calls, expected {len(ground_truth)}")
-    verdicts = _verdicts(functions, calls, ground_truth, language, underscore_names)
-    owner = _matching(verdicts, len(calls))
-    unmatched = [gt for gt in range(len(ground_truth)) if gt not in owner.values()]
+def _check_parallel(verdicts: Sequence[Sequence[CheckResult]], calls: int) -> CheckResult:
+    """Every ground-truth call matched to a distinct model call, in any order (`verdicts`:
+    each ground-truth call against each of as many model calls, `calls`)."""
+    owner = _matching(verdicts, calls)
+    unmatched = [gt for gt in range(len(verdicts)) if gt not in owner.values()]
     if not unmatched:
         return _PASS
     # Explain the first unmatched expected call by the calls left over after the best matching.
     gt = unmatched[0]
-    leftover = [verdicts[gt][j] for j in range(len(calls)) if j not in owner]
+    leftover = [verdicts[gt][j] for j in range(calls) if j not in owner]
     for verdict in leftover:
         if verdict.reason != "wrong_function":
             return _fail(verdict.reason or "wrong_value", f"expected call {gt}: {verdict.detail}")
@@ -474,10 +466,11 @@ def check_bfcl(
         return _fail("parse_error", parse_error)
     assert ground_truth is not None
     language = language_of(category)
-    if "parallel" in category:
-        return _check_parallel(functions, parsed, ground_truth, language, underscore_names)
     if len(parsed) != len(ground_truth):
         return _fail("wrong_count", f"{len(parsed)} calls, expected {len(ground_truth)}")
+    if "parallel" in category:
+        verdicts = _verdicts(functions, parsed, ground_truth, language, underscore_names)
+        return _check_parallel(verdicts, len(parsed))
     expected = ground_truth[0]
     function = _find_function(functions, next(iter(expected)))
     return _check_call(function, parsed[0], expected, language, underscore_names)

@@ -112,9 +112,11 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
         return None
     preamble, parts = divided
     texts = [*parts, preamble]  # a call may take what the preamble says ("Point A [3, 2]")
+    written = [(written_numbers(text), text.lower()) for text in texts]
     taken: set[int] = set()
     for call in calls:
-        shares = [len(_values_of(call, text)) for text in texts]
+        numbers, strings = held_numbers(call.arguments), string_values(call)
+        shares = [len(numbers & n) + sum(s in lowered for s in strings) for n, lowered in written]
         most = max(shares)
         taken |= {i for i, share in enumerate(shares) if most and share == most}
     return [part for i, part in enumerate(parts) if i not in taken]
