@@ -247,3 +247,12 @@ def test_the_call_gate_asks_once_it_has_decided() -> None:
     assert model_turn.gate is not None and model_turn.gate.decision == "call"  # type: ignore[attr-defined]
     assert model_turn.gate.draft == [RECTANGLE_CALL]  # type: ignore[attr-defined]
     assert [c.to_xlam() for c in model_turn.turn.calls] == [RECTANGLE_CALL, CIRCLE_CALL]
+
+
+def test_a_sentences_call_needs_a_number_of_its_own_a_string_is_not_enough() -> None:
+    # a sentence may state a fact; only the asks a request enumerates keep a call for a
+    # string of theirs (`lamagent.gate.parts`)
+    sentence = "Also, calculate the area of a circle with radius 5."
+    drafted = [_call("area_circle.calculate", shape="circle")]
+    assert sentence_calls(drafted, sentence, []) == []
+    assert sentence_calls([_call("area_circle.calculate", radius=5)], sentence, []) != []

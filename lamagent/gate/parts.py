@@ -41,12 +41,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from decimal import Decimal
 
-from lamagent.gate.items import number_argument
-from lamagent.gate.sentences import held, request_sentences, string_values, written_numbers
+from lamagent.gate.sentences import new_calls, request_sentences, string_values, written_numbers
 from lamagent.gate.shared_numbers import held_numbers
-from lamagent.gate.signals import leaves
 from lamagent.messages import ToolCall
 
 __all__ = ["open_parts", "part_calls", "request_parts"]
@@ -122,26 +119,8 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
     return [part for i, part in enumerate(parts) if i not in taken]
 
 
-def _values_of(call: ToolCall, part: str) -> set[Decimal | str]:
-    """The values of `call` that `part` writes: its numbers, and its strings of three
-    characters or more (case aside; `string_values`)."""
-    lowered = part.lower()
-    return (held_numbers(call.arguments) & written_numbers(part)) | {
-        s for s in string_values(call) if s in lowered
-    }
-
-
 def part_calls(drafted: Sequence[ToolCall], part: str, calls: Sequence[ToolCall]) -> list[ToolCall]:
-    """The calls of `drafted` that hold a value `part` writes and none of `calls` (nor an
-    earlier one kept) holds, and whose number values are all the part's or held."""
-    written = written_numbers(part)
-    numbers, strings = held(calls)
-    kept: list[ToolCall] = []
-    for call in drafted:
-        values = (number_argument(leaf) for leaf in leaves(call.arguments))
-        own = all(n is None or n in written or n in numbers for n in values)
-        if own and _values_of(call, part) - numbers - strings:
-            kept.append(call)
-            numbers |= held_numbers(call.arguments)
-            strings |= string_values(call)
-    return kept
+    """The calls of `drafted` that hold a value `part` writes, a number or a string, and none
+    of `calls` (nor an earlier one kept) holds, and whose number values are all the part's
+    or held."""
+    return new_calls(drafted, part, calls, strings=True)

@@ -37,6 +37,7 @@ from lamagent.messages import ToolCall
 
 __all__ = [
     "held",
+    "new_calls",
     "open_sentences",
     "request_sentences",
     "sentence_calls",
@@ -136,14 +137,27 @@ def sentence_calls(
 ) -> list[ToolCall]:
     """The calls of `drafted` that hold a number `sentence` writes and none of `calls` (nor an
     earlier one kept) holds, and whose number values are all the sentence's or held."""
-    written = written_numbers(sentence)
-    numbers, _ = held(calls)  # a call made already holds nothing new
+    return new_calls(drafted, sentence, calls, strings=False)
+
+
+def new_calls(
+    drafted: Sequence[ToolCall], text: str, calls: Sequence[ToolCall], *, strings: bool
+) -> list[ToolCall]:
+    """The calls of `drafted` that hold a value `text` writes and none of `calls` (nor an
+    earlier one kept) holds, a number or, with `strings`, also a string (`string_values`),
+    and whose number values are all the text's or held (a number nobody wrote is invented)."""
+    written = written_numbers(text)
+    lowered = text.lower()
+    numbers, held_strings = held(calls)  # a call made already holds nothing new
     kept: list[ToolCall] = []
     for call in drafted:
         holds = held_numbers(call.arguments)
         values = (number_argument(leaf) for leaf in leaves(call.arguments))
         own = all(n is None or n in written or n in numbers for n in values)
-        if (holds & written) - numbers and own:
+        taken = string_values(call) if strings else set()
+        new = (holds & written) - numbers or {s for s in taken if s in lowered} - held_strings
+        if new and own:
             kept.append(call)
             numbers |= holds
+            held_strings |= taken
     return kept
