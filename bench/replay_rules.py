@@ -10,6 +10,11 @@ prints the verdicts before (as recorded) and after, with the cases won, lost and
 
     python bench/replay_rules.py runs/copy-bias/results-calls-only-copy-mentions-shapes-listed.jsonl
     python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --show
+    python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --out replayed.jsonl
+
+`--out` writes each row again with the replayed calls and verdict, in the results files' form:
+replayed from two checkouts (a git worktree for the base), the two files compare call by call
+with `bench/matched_calls.py`.
 
 Gated rows are refused: the gate decides on the turn after the rules, and a draft it threw
 away for a text answer is not recorded; measure the gate with runs of both versions.
@@ -60,11 +65,13 @@ def main() -> None:
     p.add_argument("results", nargs="+", help="results files (JSON lines) of calls-only runs")
     p.add_argument("--data", default=str(ROOT / "tests" / "data" / "bfcl"))
     p.add_argument("--show", action="store_true", help="print each changed case's calls")
+    p.add_argument("--out", help="write the replayed rows (JSON lines) to this file")
     a = p.parse_args()
     before = after = total = 0
     won: list[str] = []
     lost: list[str] = []
     changed: list[str] = []
+    replayed: list[dict[str, Any]] = []
     for path in a.results:
         rows = [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
         gated = [r["id"] for r in rows if r.get("gate") or r.get("tool_choice") != "required"]
@@ -75,6 +82,8 @@ def main() -> None:
             case = cases[row["id"]]
             calls = replay(row, case)
             passed = check_bfcl(case.record, case.ground_truth, calls, category=case.category)
+            verdict = {"passed": passed.passed, "reason": passed.reason, "detail": passed.detail}
+            replayed.append({**row, "calls": calls, **verdict})
             total += 1
             before += bool(row["passed"])
             after += passed.passed
@@ -88,6 +97,8 @@ def main() -> None:
                 won.append(row["id"])
             elif row["passed"] and not passed.passed:
                 lost.append(row["id"])
+    if a.out:
+        Path(a.out).write_text("".join(json.dumps(r) + "\n" for r in replayed))
     print("| cases | recorded | replayed | won | lost | calls changed |")
     print("|---:|---:|---:|---:|---:|---:|")
     print(f"| {total} | {before} | {after} | {len(won)} | {len(lost)} | {len(changed)} |")

@@ -108,6 +108,27 @@ def test_a_value_spanning_several_tokens_maps_to_the_same_place() -> None:
                 {"hours": 11, "minutes": 50, "round_to": 2},
             ],
         ),
+        (  # made up: marks are no distance (16 words and values at most), a stretch may
+            # write one word of the clause otherwise ("has", "with"), a plural is its word
+            # ("bathroom"), and a value written twice is read at the place between the ones
+            # written once (the 3 and the 2)
+            "Estimate four houses. The first house is located in Denver, has 3 bedrooms, 2 "
+            "bathrooms, and an area of 1500 square feet. The second house is in Austin, with "
+            "4 bedrooms, 3 bathrooms, and an area of 2000 square feet. The third house is in "
+            "Boise, with 2 bedrooms, 1 bathroom, and an area of 1200 square feet.",
+            {"bedrooms": 3, "bathrooms": 2, "area": 1500, "location": "Denver"},
+            [
+                {"bedrooms": 4, "bathrooms": 3, "area": 2000, "location": "Austin"},
+                {"bedrooms": 2, "bathrooms": 1, "area": 1200, "location": "Boise"},
+            ],
+        ),
+        (  # made up: 13 words and values, 19 tokens with the marks
+            "We need 2 pizzas (thin crust, extra cheese, no olives, well done, sliced) for "
+            "Ann, and 3 pizzas (thin crust, extra cheese, no olives, well done, sliced) for "
+            "Bob tonight.",
+            {"count": 2, "person": "Ann"},
+            [{"count": 3, "person": "Bob"}],
+        ),
         (  # made up: a word value and a name, the second clause in other words around it
             "Find the function of ATP in the mitochondria, and then DNA in the nucleus.",
             {"molecule": "ATP", "organelle": "mitochondria"},
@@ -135,10 +156,17 @@ def test_clauses_found(text: str, draft: dict[str, Any], added: list[dict[str, A
             "Distance from Paris to Lyon or Paris, and from Lyon to Paris.",
             {"origin": "Paris", "destination": "Lyon"},
         ),
-        (  # values far apart are no clause
-            "Send Alice, who lives far away in the north of the country, the 'red' box. Send "
-            "Bob, who lives far away in the north of the country, the 'blue' box.",
+        (  # values far apart are no clause (more than 16 words and values between)
+            "Send Alice, who moved last spring to a small village far away in the quiet north "
+            "of the country, the 'red' box. Send Bob, who moved last spring to a small "
+            "village far away in the quiet north of the country, the 'blue' box.",
             {"to": "Alice", "box": "red"},
+        ),
+        (  # BFCL parallel_multiple_152: "'tolls' and 'highways'" is no route; a shape of
+            # one word ("to") is met by no stretch that writes another word in its place
+            "I'm planning a road trip and need directions from 'New York City' to 'Los "
+            "Angeles'. I would like to avoid 'tolls' and 'highways'.",
+            {"start": "New York City", "end": "Los Angeles"},
         ),
         (  # an argument the clause does not set holds one of its values: siblings would
             # keep it
@@ -222,6 +250,55 @@ def test_a_call_that_copied_the_first_clauses_value_takes_its_own() -> None:
         _call("tax", purchase_amount=52.33, city="Chicago", state="California"),
     ]
     assert mended_calls(sales, SALES)[0][1].arguments["city"] == "Sacramento"
+
+
+HOUSES = (  # BFCL parallel_157
+    "Could you use the 'predict_house_price' function to compare the estimated prices of four "
+    "different houses? The first house is located in New York, has 3 bedrooms, 2 bathrooms, "
+    "and an area of 1500 square feet. The second house is in Los Angeles, with 4 bedrooms, 3 "
+    "bathrooms, and an area of 2000 square feet. The third house is in Chicago, with 2 "
+    "bedrooms, 1 bathroom, and an area of 1200 square feet. The fourth house is in Miami, with "
+    "3 bedrooms, 2 bathrooms, and an area of 1800 square feet."
+)
+
+
+def test_a_stretch_is_held_by_the_call_with_one_of_its_own_values() -> None:
+    # the embedded model's draft: each later call took its area and copied the rest; the
+    # fourth house has the first's bedrooms and bathrooms, so only its area and city are its
+    # own, and only the fourth call holds one of them
+    calls = [
+        _call("price", bedrooms=3, bathrooms=2, area=area, location="New York")
+        for area in (1500, 2000, 1200, 1800)
+    ]
+    mended, notes = mended_calls(calls, HOUSES)
+    assert _arguments(mended) == [
+        {"bedrooms": 3, "bathrooms": 2, "area": 1500, "location": "New York"},
+        {"bedrooms": 4, "bathrooms": 3, "area": 2000, "location": "Los Angeles"},
+        {"bedrooms": 2, "bathrooms": 1, "area": 1200, "location": "Chicago"},
+        {"bedrooms": 3, "bathrooms": 2, "area": 1800, "location": "Miami"},
+    ]
+    assert len(notes) == 7  # three for each of the second and third, the fourth's city
+    # a call that holds the values the fourth house shares with the first holds nothing of
+    # the fourth's own: the fourth call is still the only one that holds the stretch
+    other = _call("price", bedrooms=3, bathrooms=2, area=999, location="New York")
+    mended, _ = mended_calls([calls[0], calls[3], other], HOUSES)
+    assert mended[1].arguments["location"] == "Miami" and mended[2] == other
+
+
+def test_a_clause_of_sixteen_words_and_values() -> None:
+    text = (  # BFCL parallel_90: each trip's clause runs 14 words from its days to its kind
+        "Can you generate a travel itinerary for a 7-day trip to Tokyo with a daily budget of "
+        "$200 focusing on urban exploration, then do the same for a 10-day trip to Paris with "
+        "a daily budget of $150 focusing on history, followed by a 5-day trip to Sydney with "
+        "a daily budget of $100 focusing on nature, and finally a 12-day trip to Rome with a "
+        "daily budget of $180 focusing on culture?"
+    )
+    calls = [
+        _call("trip", destination=city, days=days, daily_budget=budget, exploration_type="urban")
+        for city, days, budget in (("Tokyo", 7, 200), ("Paris", 10, 150), ("Sydney", 5, 100))
+    ]
+    mended, _ = mended_calls(calls, text)
+    assert [c.arguments["exploration_type"] for c in mended] == ["urban", "history", "nature"]
 
 
 def test_a_value_written_twice_takes_its_place_beside_the_one_written_once() -> None:

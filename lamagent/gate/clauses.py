@@ -8,10 +8,13 @@ says it by writing the same clause three times with other values.
 
 `clause_calls(calls, text)` reads that. For a call that took two or more of its values from
 one stretch of the text (each written there once, as a number, a name, a quoted string or a
-lower-case word: the call's *clause*), the clause's shape is its words and marks with each
-value replaced by its kind ("NUMBER in NAME, NAME"). Every other stretch of the text written
-in that shape (one word of the clause may be left out or added: "3000 sq ft. in location New
-York and 4000 sq ft. in Los Angeles") gives a call of its own: the same call, with each value
+lower-case word: the call's *clause*, 16 words and values at most, its marks aside), the
+clause's shape is its words and marks with each value replaced by its kind ("NUMBER in NAME,
+NAME"; a plural as its word: "1 bathroom", "2 bathrooms"). Every other stretch of the text
+written in that shape (one word of the clause may be left out or added: "3000 sq ft. in
+location New York and 4000 sq ft. in Los Angeles"; or, where the shape has three words or
+more besides "and" and "or", written otherwise: "located in New York, has 3 bedrooms" and
+"in Los Angeles, with 4 bedrooms") gives a call of its own: the same call, with each value
 taken from the clause set to the value in the same place of the other. Its other arguments
 stay as drafted.
 
@@ -20,7 +23,9 @@ stay as drafted.
   has the clause "7 in easy" ("NUMBER in WORD"). A shape with such a word is met word for
   word (no word left out or added: the words are all that tells the clause).
 - A value written more than once is read at the one place nearest the value written once,
-  when only one is: "raise the number 3 to the power of 5, then ... 2 to the power of 3".
+  when only one is: "raise the number 3 to the power of 5, then ... 2 to the power of 3";
+  at the one place between those written once, when two or more are ("New York, has 3
+  bedrooms, 2 bathrooms, and an area of 1500", where other houses have 3 bedrooms too).
 - A shape must hold a word or mark other than "and", "or" and commas, or the stretches must
   share the word or mark just before or just after them ("between New York and Washington
   DC, and between Los Angeles and San Francisco", "(45, 60) and (81, 27)"), or stand side
@@ -37,7 +42,10 @@ but copied values of the first into the next: "the first person weighs 75 kilogr
 `{"weight": 75, "height": 180}`, `{"weight": 60, "height": 180}`. A later call of the same tool
 that took a value of another clause in its argument's place, and the first call's own value
 in every other place of the clause, takes that clause's values (`{"weight": 60, "height":
-165}`); one that wrote a value of neither is left as drafted.
+165}`); one that wrote a value of neither is left as drafted. Which call took from a clause
+is told by the clause's own values, those it writes where the first writes another, each in
+its argument's place: a fourth house with the first's 3 bedrooms and 2 bathrooms is held by
+the call with its area, not by every call that copied the first's.
 
 Nothing is generated: the model chose the call and which of the user's values go where; the
 text says how many times and with which other values.
@@ -75,9 +83,13 @@ _WORD_VALUE = "<word>"
 _VALUE_SHAPES = _VALUE_KINDS | {_WORD_VALUE}
 #: The most tokens a value spans ("Chicago, Illinois" is three), and a clause.
 _VALUE_TOKENS = 5
-_CLAUSE_TOKENS = 12
+_CLAUSE_TOKENS = 16
 #: Words and marks that only join values: a shape of values and these says nothing.
 _JOINS = frozenset({"and", "or", "&", ",", ";"})
+#: A plural's "s": "bathroom" and "bathrooms" are one word of a clause's shape.
+_PLURAL = re.compile(r"(?<=[a-z]{3})s$")
+#: Fewest words of a clause's shape for another stretch to write one of them otherwise.
+_SWAP_WORDS = 3
 #: Words of one clause the other may leave out or add.
 _EDITS = 1
 
@@ -91,7 +103,9 @@ class _Token:
 
     @property
     def shape(self) -> str:
-        return self.kind if self.kind in _VALUE_KINDS else self.value.lower()
+        if self.kind in _VALUE_KINDS:
+            return self.kind
+        return _PLURAL.sub("", self.value.lower())  # "1 bathroom", "2 bathrooms"
 
 
 @lru_cache(maxsize=16)
@@ -166,7 +180,14 @@ def _slots(call: ToolCall, tokens: Sequence[_Token], text: str) -> list[_Slot]:
         elif spans:
             repeated.append((name, spans))
     anchors = list(slots)
-    if len(anchors) != 1:  # a clause without them, or nothing to be near
+    if not anchors:  # nothing to be near
+        return slots
+    if len(anchors) > 1:
+        lo, hi = min(s.first for s in anchors), max(s.last for s in anchors)
+        for name, spans in repeated:
+            inside = [span for span in spans if lo < span[0] and span[1] < hi]
+            if len(inside) == 1:
+                slots.append(_Slot(name, *inside[0]))
         return slots
     for name, spans in repeated:
         reach = sorted((_window([*anchors, _Slot(name, *span)]), span) for span in spans)
@@ -198,9 +219,26 @@ def _align(shape: Sequence[str], tokens: Sequence[_Token], start: int) -> list[i
             if rest is not None:
                 return [-1, *rest]
         if left and p > 0 and t < len(tokens) and tokens[t].kind in ("word", "mark"):
-            return go(p, t + 1, left - 1)  # a word this stretch adds
+            rest = go(p, t + 1, left - 1)  # a word this stretch adds
+            if rest is not None:
+                return rest
+        word = shape[p] not in _VALUE_SHAPES and shape[p].isalpha()
+        if (
+            left
+            and swaps
+            and word
+            and 0 < p < len(shape) - 1
+            and t < len(tokens)
+            and tokens[t].kind == "word"
+        ):
+            rest = go(p + 1, t + 1, left - 1)  # a word this stretch writes for another
+            if rest is not None:
+                return [-1, *rest]
         return None
 
+    # a word written for another only where others of the shape's words still tell it
+    said = [w for w in shape if w not in _VALUE_SHAPES and w.isalpha() and w not in _JOINS]
+    swaps = len(said) >= _SWAP_WORDS
     return go(0, start, 0 if _WORD_VALUE in shape else _EDITS)
 
 
@@ -236,9 +274,9 @@ def _clause(call: ToolCall, tokens: Sequence[_Token], text: str) -> _Clause | No
         key=lambda w: min((abs(w.first - c.first) for c in core), default=0),
     )
     for word in words:
-        if _window([*core, word]) <= _CLAUSE_TOKENS:
+        if _reach([*core, word], tokens) <= _CLAUSE_TOKENS:
             core.append(word)
-    if len({(s.first, s.last) for s in core}) < 2 or _window(core) > _CLAUSE_TOKENS:
+    if len({(s.first, s.last) for s in core}) < 2 or _reach(core, tokens) > _CLAUSE_TOKENS:
         return None
     first, last = min(s.first for s in core), max(s.last for s in core)
     kept = frozenset(s.first for s in core if tokens[s.first].kind == "word")
@@ -248,6 +286,13 @@ def _clause(call: ToolCall, tokens: Sequence[_Token], text: str) -> _Clause | No
 def _window(slots: Sequence[_Slot]) -> int:
     """How many tokens the stretch from the first slot to the last spans."""
     return max(s.last for s in slots) - min(s.first for s in slots) + 1
+
+
+def _reach(slots: Sequence[_Slot], tokens: Sequence[_Token]) -> int:
+    """How many words and values the stretch from the first slot to the last spans (its
+    marks aside: "New York, has 3 bedrooms, 2 bathrooms, and an area of 1500" is 11)."""
+    first, last = min(s.first for s in slots), max(s.last for s in slots)
+    return sum(t.kind != "mark" for t in tokens[first : last + 1])
 
 
 def _supported(
@@ -422,19 +467,18 @@ def mended_calls(
             continue
         done.add(call.name)
         for met in _others(clause, tokens):
-            words = clause.values_of(met)
-            holders = [
-                i
-                for i, other in enumerate(out)
-                if i != index and _holds(other.arguments, tokens, met, words)
-            ]
-            held_before = any(_holds(c.arguments, tokens, met, words) for c in made)
+            values = _written(call, clause, met, tokens, text)
+            if values is None:
+                continue
+            # the stretch's own values: where it writes another than the clause
+            own = {n: v for n, v in values.items() if not _equal(v, call.arguments[n])}
+            holders = [i for i, other in enumerate(out) if i != index and _holds_own(other, own)]
+            held_before = any(_holds_own(c, own) for c in made)
             if len(holders) != 1 or held_before:
                 continue
             later = holders[0]
             other = out[later]
-            values = _written(call, clause, met, tokens, text)
-            if later < index or other.name != call.name or values is None:
+            if later < index or other.name != call.name:
                 continue
             copied = _copied(other, call, values)
             if copied is None:
@@ -448,6 +492,11 @@ def mended_calls(
                 update={"arguments": {**other.arguments, **{n: values[n] for n in copied}}}
             )
     return out, notes
+
+
+def _holds_own(call: ToolCall, own: dict[str, Any]) -> bool:
+    """Whether `call` holds one of a stretch's own values in its argument's place."""
+    return any(_equal(call.arguments.get(name), value) for name, value in own.items())
 
 
 def _copied(other: ToolCall, source: ToolCall, values: dict[str, Any]) -> list[str] | None:
