@@ -127,3 +127,40 @@ def test_the_date_the_user_wrote_is_written_in_the_form_the_tool_names(gguf: Any
     asked = calls_turn(gguf, query, DATED_WEATHER, copy_bias=3.0, mentioned_arguments=True)
     assert [c.arguments for c in asked.turn.calls] == [{"city": "Vancouver", "date": "2023-04-04"}]
     assert dict(asked.mentioned) == {"Weather_1_GetWeather": ("date",)}
+
+
+#: BFCL simple_python_157's tool: the state to search is optional, and nothing in the
+#: request's words but the place it names asks for it.
+FELONIES: dict[str, Any] = {
+    "name": "criminal_history.check_felonies",
+    "description": "Check if an individual has any prior felony convictions based on their "
+    "full name and birth date.",
+    "parameters": {
+        "type": "dict",
+        "properties": {
+            "full_name": {"type": "string", "description": "The full name of the individual."},
+            "birth_date": {
+                "type": "string",
+                "description": "The birth date of the individual. Must be in MM-DD-YYYY format.",
+            },
+            "state": {
+                "type": "string",
+                "description": "The state to search the criminal record in. Default to "
+                "'None', which the function will search across all states.",
+            },
+        },
+        "required": ["full_name", "birth_date"],
+    },
+}
+
+
+def test_a_place_the_user_named_is_written(gguf: Any) -> None:
+    query = (
+        "Find out if an individual John Doe with a birthday 01-01-1980 has any prior felony "
+        "convictions in California."
+    )
+    plain = calls_turn(gguf, query, FELONIES, copy_bias=3.0)
+    assert [set(c.arguments) for c in plain.turn.calls] == [{"full_name", "birth_date"}]
+    asked = calls_turn(gguf, query, FELONIES, copy_bias=3.0, mentioned_arguments=True)
+    assert [c.arguments.get("state") for c in asked.turn.calls] == ["California"]
+    assert dict(asked.mentioned) == {"criminal_history.check_felonies": ("state",)}

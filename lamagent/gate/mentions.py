@@ -17,7 +17,10 @@ for nothing). A date the user wrote that no argument writes (`lamagent.gate.date
 parameter whose description names a date form, and then, the only such date, in that form, is
 its value ("April 4th 2023" gives `"date": "2023-04-04"` for 'YYYY-MM-DD'), or for a string
 parameter named a date; a time of day likewise for a parameter whose description names a time
-form (`lamagent.gate.times`: "8:30 pm" gives "20:30" for 'HH:MM'). A number the user wrote
+form (`lamagent.gate.times`: "8:30 pm" gives "20:30" for 'HH:MM'). A place the user named
+that no argument holds ("in California") asks for the one parameter named for a kind of
+place the call left out (`lamagent.gate.places`), with the place as its value when the user
+named one. A number the user wrote
 that no argument took ("set the
 starting level to 5", "two tickets", in digits or in words up to twelve) asks for the
 parameter whose name or description meets a word next to it (after it, for a number in
@@ -45,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from lamagent.gate.dates import date_form, value_dates, writes_date
 from lamagent.gate.items import NUMBERS, number_value
 from lamagent.gate.options import parameter_options
+from lamagent.gate.places import place_parameters, untaken_places
 from lamagent.gate.reshape import described_forms
 from lamagent.gate.signals import (
     content_words,
@@ -172,7 +176,8 @@ def mentioned_parameters(
     spoken = own | content_words(tool.description)
     leftover = {w for w in named_left if not meets(w, spoken)}
     when = _asked_when(query, call, tool, absent)
-    if not named_left and not when:
+    placed = _asked_where(query, call, tool, absent)
+    if not named_left and not when and not placed:
         return {}
     units = {u: of for u, of in _units(query, call).items() if content_words(u) & leftover}
     counted = _around_untaken_numbers(query, call)
@@ -206,6 +211,8 @@ def mentioned_parameters(
             said = tuple(measured)  # the unit is what the user wrote after the number
         if name in when and not said:
             said = when[name]  # the user's date or time, in the form the description names
+        if name in placed and not said:
+            said = placed[name]  # the place the user named
         if (
             said
             or by_name
@@ -213,9 +220,25 @@ def mentioned_parameters(
             or by_unit
             or by_number
             or name in when
+            or name in placed
         ):
             found[name] = said
     return found
+
+
+def _asked_where(
+    query: str, call: ToolCall, tool: Tool, absent: Sequence[str]
+) -> dict[str, tuple[Any, ...]]:
+    """The place parameter (`lamagent.gate.places`) a place the user named and no argument
+    of `call` holds asks for: the only one of the tool's that `call` left out, none where it
+    left out several (which one the place is for is the model's call); with the place as
+    its value where the user named one such place (asked to write a place it was not shown,
+    the model writes "")."""
+    left_out = [name for name in place_parameters(tool) if name in absent]
+    places = untaken_places(query, leaf_values(call.arguments))
+    if len(left_out) != 1 or not places:
+        return {}
+    return {left_out[0]: (places[0],) if len(places) == 1 else ()}
 
 
 def _all_hit(name: str, pool: set[str]) -> bool:
