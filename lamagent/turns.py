@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 OnText = Callable[[str], Awaitable[None]]
 #: Receives every raw piece of output as it arrives (so a turn cut short keeps what it had).
 OnRaw = Callable[[str], None]
+#: The calls of a draft kept for an ask (`lamagent.gate.parts.part_calls`, `sentence_calls`).
+_KeptCalls = Callable[[Sequence[ToolCall], str, Sequence[ToolCall]], list[ToolCall]]
 
 _CONSTRAINT_CACHE_SIZE = 64
 #: The format of a run without a model (the evaluation's ground-truth oracle).
@@ -227,13 +229,14 @@ class PromptTurns(TurnSource):
     async def sentence_calls(self, model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
         """`model_turn` with a call for each ask the user's request enumerates that no call
         took from (`lamagent.gate.parts`), or, where it enumerates none, for each sentence no
-        call took anything from that writes a number of its own (`lamagent.gate.sentences`),
-        each drafted on its own, when `listed_items` is on and the turn answers the user's
-        message (no tool's result since); never more calls than `max_calls`. The
-        drafts' tokens and seconds count in the turn's generation; `listed` counts the calls
-        added."""
+        call took anything from that writes a number of its own (`lamagent.gate.sentences`)
+        and each sentence a marker opens that no call took from (`marked_sentences`, kept as
+        a part's calls are), each drafted on its own, when `listed_items` is on and the turn
+        answers the user's message (no tool's result since); never more calls than
+        `max_calls`. The drafts' tokens and seconds count in the turn's generation; `listed`
+        counts the calls added."""
         from lamagent.gate.listed import MAX_CALLS
-        from lamagent.gate.parts import open_parts, part_calls
+        from lamagent.gate.parts import marked_sentences, open_parts, part_calls
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
 
@@ -251,12 +254,13 @@ class PromptTurns(TurnSource):
         rendered = model_turn.render_seconds
         query = query_text(messages)
         # the asks the user enumerated, else the sentences that write numbers of their own
-        asks = open_parts(calls, query)
-        kept: Callable[[Sequence[ToolCall], str, Sequence[ToolCall]], list[ToolCall]]
-        kept = part_calls
-        if asks is None:
-            asks, kept = open_sentences(calls, query), sentence_calls
-        for ask in asks:
+        parts = open_parts(calls, query)
+        asks: list[tuple[str, _KeptCalls]] = [(part, part_calls) for part in parts or ()]
+        if parts is None:  # and a sentence a marker opens is an ask of its own
+            sentences = open_sentences(calls, query)
+            marked = [s for s in marked_sentences(calls, query) if s not in sentences]
+            asks = [(s, sentence_calls) for s in sentences] + [(s, part_calls) for s in marked]
+        for ask, kept in asks:
             if len(calls) >= limit:
                 break
             asked = dataclasses.replace(

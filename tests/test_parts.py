@@ -12,7 +12,7 @@ import pytest
 from turn_helpers import bfcl_tool
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.parts import open_parts, part_calls, request_parts
+from lamagent.gate.parts import marked_sentences, open_parts, part_calls, request_parts
 from lamagent.gate.sentences import standalone
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
@@ -137,7 +137,10 @@ def test_a_call_may_take_what_the_preamble_says() -> None:
     assert open_parts(calls, query) == parts
 
 
-PART = "Second, I'm planning to visit New York, NY and I'd like an art exhibition of sculptures."
+PART = (
+    "Second, I'm planning to visit New York, NY and I'd like an art exhibition of sculptures "
+    "at a good location."
+)
 
 
 @pytest.mark.parametrize(
@@ -158,8 +161,25 @@ PART = "Second, I'm planning to visit New York, NY and I'd like an art exhibitio
             [],
             [],
         ),
-        (  # what a call holds already is nothing new
+        (  # what a call of the same tool holds already is nothing new
             [_call("find_exhibition", location="New York, NY")],
+            [_call("find_exhibition", city="new york, ny")],
+            [],
+        ),
+        (  # a tool no call used, with a value of its part: new of itself (the part asks
+            # for an exhibition in the city another call books a hotel in)
+            [_call("find_exhibition", location="New York, NY")],
+            [_call("find_hotel", city="new york, ny")],
+            [0],
+        ),
+        (  # a tool no call used, whose value of the part only names its parameter
+            # (BFCL parallel_multiple_78, train: "walk this route")
+            [_call("find_exhibition", location="location")],
+            [_call("find_hotel", city="new york, ny")],
+            [],
+        ),
+        (  # a tool no call used, with nothing of its part's: the model's own call
+            [_call("find_exhibition", location="Paris")],
             [_call("find_hotel", city="new york, ny")],
             [],
         ),
@@ -186,12 +206,12 @@ def test_a_part_holding_a_number_of_its_own_keeps_a_call_with_it() -> None:
     part = "Lastly, find the top 15 players in Oslo."
     drafted = [_call("top_players", number=15, city="Bergen")]
     assert part_calls(drafted, part, []) == drafted
-    assert part_calls(drafted, part, [_call("other", n=15)]) == []
+    assert part_calls(drafted, part, [_call("top_players", number=15, city="Oslo")]) == []
     # a number written as a string is that number: held already, it is nothing new
     part = "Lastly, look up the case with docket 12345."
     drafted = [_call("case.find", docket="12345")]
     assert part_calls(drafted, part, []) == drafted
-    assert part_calls(drafted, part, [_call("case.search", docket_number=12345)]) == []
+    assert part_calls(drafted, part, [_call("case.find", docket_number=12345)]) == []
 
 
 @pytest.mark.parametrize(
@@ -263,3 +283,32 @@ def test_parts_the_calls_took_are_not_asked_again() -> None:
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL, THAI_CALL]
     assert len(backend.requests) == 1 and model_turn.listed == 0
+
+
+PRIMES = (  # BFCL parallel_multiple_6
+    "Find all prime numbers between 50 and 150. Then get the fibonacci series upto 150."
+)
+
+
+def test_a_sentence_one_marker_opens_is_an_ask_no_call_took_from() -> None:
+    primes = _call("find_prime_numbers", start=50, end=150)
+    # the call took its 50 and 150 from the first sentence: the second is open, though it
+    # writes a number the call holds
+    assert marked_sentences([primes], PRIMES) == ["Then get the fibonacci series upto 150."]
+    fibonacci = _call("get_fibonacci_sequence", count=150)
+    assert marked_sentences([primes, fibonacci], PRIMES) == []
+    # no marker, or only the first sentence's: no ask of its own
+    assert marked_sentences([primes], PRIMES.replace("Then get", "Get")) == []
+    assert marked_sentences([], "Then find primes. Get the series upto 150.") == []
+    # a request that enumerates has its parts (`open_parts`) instead
+    assert marked_sentences([], TWO_ASKS) == []
+
+
+def test_a_marked_sentence_is_drafted_on_its_own() -> None:
+    query = "What's the weather in Lisbon? Then find me a Thai restaurant in Porto."
+    assert request_parts(query) is None  # one marker: no enumeration
+    backend = ScriptedBackend.calls([[WEATHER_CALL], [THAI_CALL]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(query)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL, THAI_CALL]
+    assert model_turn.listed == 1
+    assert "Find me a Thai restaurant in Porto." in backend.requests[1][0]

@@ -5,7 +5,9 @@ settings (`lamagent.gate.parts`).
 BFCL parallel_multiple_186 (its question and function docs): three asks, "Secondly" and
 "Lastly", two of them without a number. The model writes the chess players' call (the ask
 with numbers) and closes the list; each other part, asked on its own, gives its call. A
-made-up request of three asks without a number says the same.
+made-up request of three asks without a number says the same. BFCL parallel_multiple_6: one
+"Then" opens a second ask (`marked_sentences`) whose number the first call holds; its tool is
+new.
 """
 
 from __future__ import annotations
@@ -117,3 +119,38 @@ def test_asks_within_one_sentence(gguf: Any, listed: bool) -> None:
         {"name": "translate.text", "arguments": {"text": "good morning", "language": "French"}},
     ]
     assert calls == ([first, *added] if listed else [first])
+
+
+#: BFCL parallel_multiple_6: one marker ("Then") opens the second ask, whose one number the
+#: first ask's call holds already.
+PRIMES_TOOLS = [
+    bfcl_tool(
+        "count_items",
+        "Count the number of items in a collection.",
+        collection={
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The collection of items to count",
+        },
+    ),
+    bfcl_tool(
+        "find_prime_numbers",
+        "Locate all prime numbers in a specific number range.",
+        start={"type": "integer", "description": "The start of the number range"},
+        end={"type": "integer", "description": "The end of the number range"},
+    ),
+    bfcl_tool(
+        "get_fibonacci_sequence",
+        "Generate a Fibonacci sequence up to a specific number of items.",
+        count={"type": "integer", "description": "The number of items to generate"},
+    ),
+]
+PRIMES_QUERY = "Find all prime numbers between 50 and 150. Then get the fibonacci series upto 150."
+
+
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_sentence_one_marker_opens_gets_its_call(gguf: Any, listed: bool) -> None:
+    turn = one_turn(gguf, PRIMES_QUERY, PRIMES_TOOLS, **{**EVAL_SETTINGS, "listed_items": listed})
+    primes = {"name": "find_prime_numbers", "arguments": {"start": 50, "end": 150}}
+    fibonacci = {"name": "get_fibonacci_sequence", "arguments": {"count": 150}}
+    assert [c.to_xlam() for c in turn.turn.calls] == ([primes, fibonacci] if listed else [primes])

@@ -126,6 +126,10 @@ def test_a_sentences_call_holds_a_number_of_its_own() -> None:
     # ... and a call with a number of the sentence no call holds is kept, once
     assert sentence_calls([held, circle], sentence, made) == [held]
     assert sentence_calls([circle, circle], sentence, made) == [circle]
+    # a tool no call used is nothing new of itself for a sentence (it is for an ask the user
+    # marked: `lamagent.gate.parts`)
+    seven = "Also, calculate the area of a circle with radius 7."
+    assert sentence_calls([_call("area_circle.calculate", radius=7)], seven, made) == []
 
 
 @pytest.mark.parametrize(

@@ -26,12 +26,19 @@ the user's own markers can.
   write as many. The preamble counts: "I have two
   points, Point A [3, 2] and Point B [7, 5]. First, ... rounded to 2 decimal places" gives
   the call with those points to the preamble, not to every part that says "2 decimal places".
+- `marked_sentences(calls, query)`: in a request that does not enumerate, the sentences after
+  the first that a marker opens and no call took from (as `open_parts` reads it): "Find all
+  prime numbers between 50 and 150. Then get the fibonacci series upto 150." One marker does
+  not say the request lists its asks, but it does say where one more begins. Each is asked
+  as a part is (`lamagent.turns.PromptTurns.sentence_calls`), beside the sentences the rule
+  for a sentence of its own asks.
 - `part_calls(drafted, part, calls)`: the calls drafted for a part (asked on its own, as
   `lamagent.gate.sentences.standalone` writes it) that hold a value the part writes, a number
   or a string of three characters or more, that no call holds (of `calls`, or kept before it),
-  and whose number values are each the part's or held: a draft that took nothing of its part
-  is the model's own (it writes a call whatever it is asked), and a number nobody wrote is
-  invented.
+  or that call a tool no call used with a value the part writes (the fibonacci's 150 is held
+  by the primes' call; the tool is new), and whose number values are each the part's or
+  held: a draft that took nothing of its part is the model's own (it writes a call whatever
+  it is asked), and a number nobody wrote is invented.
 
 A string counts here where a sentence needs a number: the user said where each ask begins, so
 a part is an ask, where a sentence may state a fact ("The species is 'Homo sapiens'.").
@@ -42,11 +49,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from lamagent.gate.sentences import new_calls, request_sentences, string_values, written_numbers
+from lamagent.gate.sentences import (
+    new_calls,
+    request_sentences,
+    string_values,
+    written_numbers,
+)
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.messages import ToolCall
 
-__all__ = ["open_parts", "part_calls", "request_parts"]
+__all__ = ["marked_sentences", "open_parts", "part_calls", "request_parts"]
 
 #: A marker that opens a sentence: an ordinal, or a word that adds an ask to the ones before.
 #: "Next" and "Also" only with a comma ("Next month I travel" is no marker).
@@ -108,7 +120,15 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
     if divided is None:
         return None
     preamble, parts = divided
-    texts = [*parts, preamble]  # a call may take what the preamble says ("Point A [3, 2]")
+    # a call may take what the preamble says ("Point A [3, 2]")
+    taken = _taken(calls, [*parts, preamble])
+    return [part for i, part in enumerate(parts) if i not in taken]
+
+
+def _taken(calls: Sequence[ToolCall], texts: Sequence[str]) -> set[int]:
+    """The indices of the texts the calls took from: each call from the text that writes most
+    of its values, its numbers and its strings (case aside); from each, where two write as
+    many."""
     written = [(written_numbers(text), text.lower()) for text in texts]
     taken: set[int] = set()
     for call in calls:
@@ -116,11 +136,28 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
         shares = [len(numbers & n) + sum(s in lowered for s in strings) for n, lowered in written]
         most = max(shares)
         taken |= {i for i, share in enumerate(shares) if most and share == most}
-    return [part for i, part in enumerate(parts) if i not in taken]
+    return taken
+
+
+def marked_sentences(calls: Sequence[ToolCall], query: str) -> list[str]:
+    """In a request that does not enumerate, the sentences after the first that a marker
+    opens ("Then get the fibonacci series upto 150.", "Additionally, ...") and no call took
+    from (as `open_parts` reads it: "between 50 and 150" took the first sentence's call, not
+    the fibonacci's "upto 150"): one marker says where one more ask begins, though not that
+    the request lists its asks."""
+    if _divided(query) is not None:
+        return []
+    sentences = request_sentences(query)
+    taken = _taken(calls, sentences)
+    return [
+        sentence
+        for i, sentence in enumerate(sentences)
+        if i > 0 and i not in taken and _OPENS.match(sentence)
+    ]
 
 
 def part_calls(drafted: Sequence[ToolCall], part: str, calls: Sequence[ToolCall]) -> list[ToolCall]:
     """The calls of `drafted` that hold a value `part` writes, a number or a string, and none
-    of `calls` (nor an earlier one kept) holds, and whose number values are all the part's
-    or held."""
+    of `calls` (nor an earlier one kept) holds, or that call a tool none of them called with
+    a value of the part, and whose number values are all the part's or held."""
     return new_calls(drafted, part, calls, strings=True)

@@ -145,19 +145,27 @@ def new_calls(
 ) -> list[ToolCall]:
     """The calls of `drafted` that hold a value `text` writes and none of `calls` (nor an
     earlier one kept) holds, a number or, with `strings`, also a string (`string_values`),
-    and whose number values are all the text's or held (a number nobody wrote is invented)."""
+    and whose number values are all the text's or held (a number nobody wrote is invented).
+    With `strings` (an ask the user marked), a call of a tool none of them called that holds
+    a value of the text, held or not, is new of itself."""
     written = written_numbers(text)
     lowered = text.lower()
     numbers, held_strings = held(calls)  # a call made already holds nothing new
+    tools = {call.name for call in calls}
     kept: list[ToolCall] = []
     for call in drafted:
         holds = held_numbers(call.arguments)
         values = (number_argument(leaf) for leaf in leaves(call.arguments))
         own = all(n is None or n in written or n in numbers for n in values)
-        taken = string_values(call) if strings else set()
+        # a value that only names its parameter (`"route": "route"`) is no value of the user's
+        names = {n.lower() for n in call.arguments}
+        taken = string_values(call) - names if strings else set()
+        mine = bool(holds & written) or any(s in lowered for s in taken)
         new = (holds & written) - numbers or {s for s in taken if s in lowered} - held_strings
-        if new and own:
+        # with strings (a part: an ask of its own), a tool no call used is new of itself
+        if (new or (strings and mine and call.name not in tools)) and own:
             kept.append(call)
             numbers |= holds
             held_strings |= taken
+            tools.add(call.name)
     return kept
