@@ -204,8 +204,10 @@ def _same(shape: str, token: _Token) -> bool:
 
 def _align(shape: Sequence[str], tokens: Sequence[_Token], start: int) -> list[int] | None:
     """The token each element of `shape` meets from `start` on (-1 for a word the stretch
-    leaves out), with at most `_EDITS` words left out or added (none where a lower-case word
-    is a value: its words are all that tells the clause); None when it does not fit."""
+    leaves out or writes otherwise), with at most `_EDITS` words left out, added or, where
+    the shape has `_SWAP_WORDS` words or more besides the joins, written otherwise (none
+    where a lower-case word is a value: its words are all that tells the clause); None when
+    it does not fit."""
 
     def go(p: int, t: int, left: int) -> list[int] | None:
         if p == len(shape):
