@@ -10,6 +10,7 @@ own `chatml-function-calling` handler, on the same held-out BFCL cases and the s
         --setting "gate + copy + mentions + shapes + listed"  # only questions with these words
     python bench/copy_bias.py --match "[a-z][0-9]" ...       # only questions matching a pattern
     python bench/copy_bias.py --skip 100 --limit 100 ...     # the next 100 of each category
+    python bench/copy_bias.py --ids cases.txt --limit 1000 ... # only these case ids
 
 The cases are the held-out half of `lamagent.eval.split.split_cases` (seed 0), the first
 `--limit` of each category, so the built-in `CallGate` (fitted on the train half) and the copy
@@ -295,6 +296,10 @@ def main() -> None:
         help="only the cases whose question matches this regular expression (with --word: either)",
     )
     p.add_argument(
+        "--ids",
+        help="only the cases whose ids this file lists, one per line (e.g. bench/place_cases.py's)",
+    )
+    p.add_argument(
         "--split",
         choices=("held-out", "train"),
         default="held-out",
@@ -319,6 +324,9 @@ def main() -> None:
     if patterns:
         wanted = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
         pool = [c for c in pool if wanted.search(json.dumps(c.messages[-1].get("content")))]
+    if a.ids:
+        listed = set(Path(a.ids).read_text().split())
+        pool = [c for c in pool if c.id in listed]
     if a.skip:  # cases an earlier run measured: the next ones, same order
         seen: dict[str, int] = {}
         kept = []
