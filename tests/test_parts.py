@@ -139,7 +139,7 @@ def test_a_call_may_take_what_the_preamble_says() -> None:
 
 PART = (
     "Second, I'm planning to visit New York, NY and I'd like an art exhibition of sculptures "
-    "at a good location."
+    "at a good location, not a {{location}} template."
 )
 
 
@@ -175,6 +175,11 @@ PART = (
         (  # a tool no call used, whose value of the part only names its parameter
             # (BFCL parallel_multiple_78, train: "walk this route")
             [_call("find_exhibition", location="location")],
+            [_call("find_hotel", city="new york, ny")],
+            [],
+        ),
+        (  # likewise a template of its name, as the placeholder rule reads one
+            [_call("find_exhibition", location="{{location}}")],
             [_call("find_hotel", city="new york, ny")],
             [],
         ),

@@ -39,6 +39,8 @@ def _string(description: str) -> dict[str, str]:
         # months, days, languages and lower-case words are no places
         ("Meet in March in New York City.", ["New York City"]),
         ("What happened in Monday's game?", []),
+        # only a whole month's name is one: "Mays Landing" is a place
+        ("A diner in Mays Landing, New Jersey", ["Mays Landing, New Jersey"]),
         ("Say it in Chinese, then in English.", []),
         ("Put it in the box in my room.", []),
     ],

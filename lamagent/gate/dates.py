@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "MONTH_NAMES",
     "DateForm",
     "WrittenDate",
     "date_form",
@@ -73,6 +74,8 @@ _MONTHS = {
     )
     for name in names
 }
+#: The months' names as the user writes them, lower case ("march", "mar").
+MONTH_NAMES = frozenset(_MONTHS)
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR = r"(?<![\d.])[12]\d{3}(?![\d:])"

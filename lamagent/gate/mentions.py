@@ -235,8 +235,10 @@ def _asked_where(
     its value where the user named one such place (asked to write a place it was not shown,
     the model writes "")."""
     left_out = [name for name in place_parameters(tool) if name in absent]
+    if len(left_out) != 1:
+        return {}  # the query is read only for a tool that can take its place
     places = untaken_places(query, leaf_values(call.arguments))
-    if len(left_out) != 1 or not places:
+    if not places:
         return {}
     return {left_out[0]: (places[0],) if len(places) == 1 else ()}
 

@@ -20,8 +20,9 @@ is no "state"); what asks for it is the kind of thing the user wrote: a place.
 `lamagent.gate.mentions` asks for a place parameter the call left out when the user named a
 place no argument took and the tool has exactly one such parameter left out: with a city, a
 state and a country all left out, which of them the place is for is the model's call, and
-asking for all three would have it invent two. Nothing here writes a value; the model writes
-it, under the copy bias when on.
+asking for all three would have it invent two. Where the user named one such place, the
+grammar narrows the parameter to it (asked for a place it was not shown, the embedded model
+wrote ""); with two, the model writes the value, under the copy bias when on.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.dates import MONTH_NAMES
 from lamagent.gate.signals import content_words
 
 if TYPE_CHECKING:
@@ -44,29 +46,11 @@ PLACE_WORDS = frozenset(
     )
 )
 #: Words that are no place, capitalised as they are: months and days of the week.
-_NOT_PLACES = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
+_NOT_PLACES = MONTH_NAMES | frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 )
+#: A possessive's "'s" ("in Monday's game").
+_POSSESSIVE = re.compile(r"'s$")
 _WORD = r"[A-Z](?:[\w'&-]|\.(?=\w))*"  # "D.C", "O'Hare"; not a sentence's full stop
 _NAME = rf"{_WORD}(?:\s+(?:of\s+|de\s+|la\s+)?{_WORD})*"
 #: A language or a people, capitalised as a place is ("in Chinese", "in English").
@@ -80,7 +64,8 @@ def said_places(query: str) -> list[str]:
     places: list[str] = []
     for match in _PLACE.finditer(query):
         place = match.group("place")
-        if place.split()[0].lower().rstrip(".,'s") in _NOT_PLACES or _LANGUAGE.match(place):
+        first = _POSSESSIVE.sub("", place.split()[0].lower())
+        if first in _NOT_PLACES or _LANGUAGE.match(place):
             continue
         places.append(place)
     return places

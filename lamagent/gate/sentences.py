@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from lamagent.gate.items import NUMBERS, number_argument, number_value
+from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import leaf_values, leaves
 from lamagent.messages import ToolCall
@@ -157,9 +158,13 @@ def new_calls(
         holds = held_numbers(call.arguments)
         values = (number_argument(leaf) for leaf in leaves(call.arguments))
         own = all(n is None or n in written or n in numbers for n in values)
-        # a value that only names its parameter (`"route": "route"`) is no value of the user's
-        names = {n.lower() for n in call.arguments}
-        taken = string_values(call) - names if strings else set()
+        # a value that names its slot (`"route": "route"`) is no value of the user's
+        slots = {
+            v.lower()
+            for n, v in call.arguments.items()
+            if isinstance(v, str) and is_placeholder(v, n, {})
+        }
+        taken = string_values(call) - slots if strings else set()
         mine = bool(holds & written) or any(s in lowered for s in taken)
         new = (holds & written) - numbers or {s for s in taken if s in lowered} - held_strings
         # with strings (a part: an ask of its own), a tool no call used is new of itself
