@@ -517,11 +517,16 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
     naming their parameters (`lamagent.gate.named_values`), the dates and times the user wrote
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
-    `lamagent.gate.times`) and the values that name one of the options their description
-    lists as that option (`lamagent.gate.options`), then, but in the call gate's draft,
-    without what the model invented (`with_invented_values`), when `example_shapes` is on."""
+    `lamagent.gate.times`), the values that name one of the options their description
+    lists as that option (`lamagent.gate.options`), the lists of options cut to those the
+    user named, where the user named one (`lamagent.gate.chosen_options`), and the
+    currencies the user named as their codes, each at the end of the money's way the user
+    put it (`lamagent.gate.currencies`), then, but in the call gate's draft, without what
+    the model invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.chosen_options import chosen_options
+    from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
@@ -534,8 +539,10 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     valued, valued_notes = named_values(fractions, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
-    calls, named = named_options(timed, request.tools)
-    notes = [*notes, *valued_notes, *dated_notes, *timed_notes, *named]
+    optioned, named = named_options(timed, request.tools)
+    chosen, unchosen = chosen_options(optioned, request.tools, query)
+    calls, coded = currency_codes(chosen, request.tools, query)
+    notes = [*notes, *valued_notes, *dated_notes, *timed_notes, *named, *unchosen, *coded]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 
@@ -582,7 +589,9 @@ def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
     (`lamagent.gate.loops`), the values it opened or closed with a list's separator as what
-    stands between (`lamagent.gate.separators`), the numbers it began copying as the user
+    stands between (`lamagent.gate.separators`), the values it began copying from inside one
+    of the user's words as that word ("~/data/x.nii" for "data/x.nii":
+    `lamagent.gate.identifiers`), the numbers it began copying as the user
     wrote them (the sign, every digit: `lamagent.gate.numbers`), each number the user wrote
     once kept by one argument (`lamagent.gate.shared_numbers`), the numbers the user did not
     give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`;
@@ -598,6 +607,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
         return model_turn
     from lamagent.gate.both_ends import filled_ends
     from lamagent.gate.directed import directed_values
+    from lamagent.gate.identifiers import whole_identifiers
     from lamagent.gate.loops import looped_values
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.numbers import written_numbers
@@ -613,7 +623,8 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     sources = copy_sources(request.messages)
     unlooped, looped = looped_values(model_turn.turn.calls, sources)
     unopened, opened = trimmed_separators(unlooped, sources)
-    numbers, noted = written_numbers(unopened, query)
+    wholes, whole = whole_identifiers(unopened, sources)
+    numbers, noted = written_numbers(wholes, query)
     given, shared = shared_numbers(numbers, request.tools, query)
     # what the model invented weighs in the gate's decision: its draft keeps it
     told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
@@ -626,6 +637,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     notes = [
         *looped,
         *opened,
+        *whole,
         *noted,
         *shared,
         *said,

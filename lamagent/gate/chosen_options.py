@@ -1,0 +1,98 @@
+"""A list of a parameter's options holds those the user chose, not every option.
+
+Where a list parameter's items take an enum ("Civil", "Divorce", "Immigration", "Business",
+"Criminal"), a small model under a call grammar, once it has written the option the user
+asked for, goes on through the enum: "a lawyer specializing in divorce cases" drafted with
+all five specialties, "a gluten-free cookie recipe" with "Gluten Free", "Dairy Free", "Vegan"
+and "Vegetarian". A tool would search for what nobody asked.
+
+`chosen_options(calls, tools, query)`: a list argument whose items' enum holds an option the
+user named (each of its words meets the request's words in a row, stems and prefixes aside:
+"gluten-free" names "Gluten Free", "carbs" names "Carbohydrates") loses the items the
+request does not speak to: an option none of whose words meets a word of the request, but for
+the words of the options named ("Dairy Free" beside a named "Gluten Free": its "free" is the
+named option's). Left alone: a list where the user named no option (what to keep is the
+model's call), a list that would be left empty, and items that are no option of the enum.
+Nothing is added: an option the user named that the list lacks may be another call's ("a
+vegetarian place in one city and a vegan one in the other"). Nothing is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.signals import meets, stem, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["chosen_options"]
+
+
+def _stems(text: str) -> list[str]:
+    return [stem(word) for word in words(text)]
+
+
+#: The shortest start of an option's word that names it ("carb" of "carbohydrates").
+_MIN_START = 4
+
+
+def _says(said: str, word: str) -> bool:
+    """Whether a word of the request (stemmed) says an option's word: the same, or a start
+    of it at least `_MIN_START` letters long."""
+    return said == word or (len(said) >= _MIN_START and word.startswith(said))
+
+
+def _named(option: str, said: Sequence[str]) -> bool:
+    """Whether the request's words (`said`, stemmed) name `option`: its words in a row."""
+    wanted = _stems(option)
+    if not wanted:
+        return False
+    return any(
+        all(_says(said[at + k], word) for k, word in enumerate(wanted))
+        for at in range(len(said) - len(wanted) + 1)
+    )
+
+
+def _enum(schema: Any) -> list[Any] | None:
+    """The enum of a list parameter's items, if it has one."""
+    if not isinstance(schema, Mapping):
+        return None
+    items = schema.get("items")
+    enum = items.get("enum") if isinstance(items, Mapping) else None
+    return list(enum) if isinstance(enum, list) and enum else None
+
+
+def chosen_options(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each list of enum options cut to the options the request speaks to,
+    where it names one, and a note per list cut."""
+    said = _stems(query)
+    pool = set(said)
+    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+
+    def chosen(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        enum = _enum(schemas.get(call.name, {}).get(name))
+        if enum is None or not isinstance(value, list):
+            return None
+        options = [o for o in enum if isinstance(o, str)]
+        named = [o for o in options if _named(o, said)]
+        if not named:
+            return None
+        theirs = {word for option in named for word in _stems(option)}
+
+        def unasked(item: Any) -> bool:
+            if item in named or item not in options:
+                return False
+            return not any(w not in theirs and meets(w, pool) for w in _stems(item))
+
+        kept = [item for item in value if not unasked(item)]
+        if len(kept) == len(value) or not kept:
+            return None
+        return kept, f"{value!r} as {kept!r}, the options the user named"
+
+    return reshaped_calls(calls, chosen)

@@ -1,0 +1,86 @@
+"""A value the model began copying from inside one of the user's words, as the user wrote it.
+
+Paths, addresses and identifiers are written as one word whose parts are joined by a mark:
+"~/data/myfMRI.nii", "http://plga.ca", "/user/home/datasets/finance.csv", "your_dataset_name".
+A small model under a call grammar copying such a word often skips its opening and starts at a
+later part: "data/myfMRI.nii", "plga.ca", "user/home/datasets/finance.csv", "dataset_name". What
+it wrote is the end of the user's word; the word is the value.
+
+`whole_identifiers(calls, sources)`: a string argument (or a string element of a list argument)
+that holds a letter and at least three characters, and that the sources (the user's messages,
+the tools' results) write only as the end of a longer word, right after one of the marks that
+join a word's parts (`/ \\ _ ~ : . -`), becomes that word (the word runs back to a space, a quote
+or an opening bracket), when every such place gives the same word. Left alone: a value the
+sources also write standing alone (the user wrote both), a value that ends inside the word
+(its end was cut too: which end?), a value a word holds after a letter ("chimpa" of
+"chimpanzee") or a sign ("15.99" of "$15.99"), and a call that already holds the whole word
+in another argument (a `url` and its `domain`). Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.messages import ToolCall
+
+__all__ = ["whole_identifiers"]
+
+#: The marks that join the parts of one word: a path's, an address's, an identifier's.
+_JOINERS = frozenset("/\\_~:.-")
+#: What a word opens after: a space, a quote or an opening bracket.
+_WORD_START = re.compile(r"[^\s\"'`“‘(\[{<]+$")
+_MIN_LENGTH = 3
+
+
+def _whole_word(value: str, sources: Sequence[str]) -> str | None:
+    """The one word of `sources` that writes `value` at its end, after a joining mark, where
+    the sources write `value` nowhere else."""
+    if len(value) < _MIN_LENGTH or not any(ch.isalpha() for ch in value):
+        return None
+    words: set[str] = set()
+    for source in sources:
+        at = source.find(value)
+        while at >= 0:
+            after = source[at + len(value) : at + len(value) + 1]
+            if at == 0 or source[at - 1] not in _JOINERS or (after and after.isalnum()):
+                return None  # written alone, after a letter or a sign, or cut at its end
+            opening = _WORD_START.search(source[:at])
+            if opening is None:
+                return None
+            words.add(opening.group(0) + value)
+            at = source.find(value, at + 1)
+    if len(words) != 1:
+        return None
+    (word,) = words
+    return word
+
+
+def whole_identifiers(
+    calls: Sequence[ToolCall], sources: Sequence[str]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each value that is the end of one of the user's words as that word, and a
+    note per value changed ("fMRI.analyze.data_source: 'data/myfMRI.nii' as
+    '~/data/myfMRI.nii', the word the user wrote")."""
+
+    def whole(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        held = {v for n, v in call.arguments.items() if n != name and isinstance(v, str)}
+
+        def word_of(element: Any) -> str | None:
+            if not isinstance(element, str):
+                return None
+            word = _whole_word(element, sources)
+            return None if word is None or word in held else word
+
+        if isinstance(value, list):
+            words = [word_of(element) for element in value]
+            if all(w is None for w in words):
+                return None
+            kept = [v if w is None else w for v, w in zip(value, words, strict=True)]
+            return kept, f"{value!r} as {kept!r}, the words the user wrote"
+        word = word_of(value)
+        return None if word is None else (word, f"{value!r} as {word!r}, the word the user wrote")
+
+    return reshaped_calls(calls, whole)

@@ -1,0 +1,33 @@
+"""Lists of options on the real engine with the embedded model (SmolLM2-135M).
+
+Under the calls-only grammar the model, after the option the user asked for, goes on through
+the parameter's enum (BFCL held-out simple_python_166: "a lawyer specializing in divorce
+cases" drafted with all five specialties; simple_python_374: "protein, calories and carbs"
+with "Fiber" added). With `example_shapes` the turn holds the options the user named, from
+the same generation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from gguf_model import bfcl_turn
+
+
+@pytest.mark.parametrize(
+    ("case_id", "argument", "chosen"),
+    [
+        ("simple_python_166", "specialty", ["Divorce"]),
+        ("simple_python_374", "information", ["Protein", "Calories", "Carbohydrates"]),
+    ],
+)
+def test_the_options_the_user_named(
+    gguf: Any, case_id: str, argument: str, chosen: list[str]
+) -> None:
+    drafted = bfcl_turn(gguf, case_id, example_shapes=False)
+    shaped = bfcl_turn(gguf, case_id, example_shapes=True)
+    draft = drafted.turn.calls[0].arguments[argument]
+    assert set(chosen) < set(draft)
+    assert shaped.turn.calls[0].arguments[argument] == chosen
+    assert any("the options the user named" in note for note in shaped.reshaped)

@@ -1,0 +1,71 @@
+"""A value the model began copying from inside one of the user's words, as that word
+(`lamagent.gate.identifiers`). The real engine is tested in test_identifiers_gguf.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.identifiers import whole_identifiers
+from lamagent.messages import ToolCall
+
+
+def _one(value: Any, source: str, **others: Any) -> Any:
+    call = ToolCall(name="t", arguments={"v": value, **others})
+    [out], notes = whole_identifiers([call], (source,))
+    assert out.id == call.id
+    assert (out.arguments["v"] == value) == (not notes)
+    return out.arguments["v"]
+
+
+@pytest.mark.parametrize(
+    ("value", "source", "whole"),
+    [
+        (
+            "data/myfMRI.nii",
+            "Analyze my fMRI data in ~/data/myfMRI.nii from a scan.",
+            "~/data/myfMRI.nii",
+        ),
+        ("plga.ca", "Fetch the page http://plga.ca please", "http://plga.ca"),
+        ("user/home/data.csv", "Load '/user/home/data.csv' now.", "/user/home/data.csv"),
+        ("dataset_name", "Train on dataset your_dataset_name with depth 5", "your_dataset_name"),
+        ("config.yaml", r"Open C:\apps\config.yaml", r"C:\apps\config.yaml"),
+        # a sentence's full stop after the word is no part of it
+        ("report.pdf", "Mail it to me: docs/report.pdf.", "docs/report.pdf"),
+    ],
+)
+def test_the_end_of_a_users_word_becomes_the_word(value: str, source: str, whole: str) -> None:
+    assert _one(value, source) == whole
+
+
+@pytest.mark.parametrize(
+    ("value", "source"),
+    [
+        # the user also wrote the value alone
+        ("data.csv", "Compare data.csv with old/data.csv"),
+        # after a letter or a sign: a piece of a word, not a part of it
+        ("chimpa", "How far do chimpanzees roam?"),
+        ("15.99", "It costs $15.99"),
+        # cut at its end too
+        ("data/my", "Read ~/data/myfMRI.nii"),
+        # two words end with it
+        ("report.pdf", "Compare a/report.pdf and b/report.pdf"),
+        # too short, or no letter
+        ("io", "Go to https://x.io"),
+        ("2021", "the 2020-2021 season"),
+        # not written at all
+        ("Paris", "the Louvre Museum"),
+    ],
+)
+def test_left_alone(value: str, source: str) -> None:
+    assert _one(value, source) == value
+
+
+def test_a_call_that_holds_the_whole_word_elsewhere_keeps_its_part() -> None:
+    assert _one("plga.ca", "Check http://plga.ca", url="http://plga.ca") == "plga.ca"
+
+
+def test_list_elements_are_made_whole_one_by_one() -> None:
+    source = "Merge ~/a/one.txt and ~/b/two.txt into out.txt"
+    assert _one(["a/one.txt", "out.txt", 3], source) == ["~/a/one.txt", "out.txt", 3]
