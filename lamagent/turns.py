@@ -515,7 +515,9 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote in the form the parameters take
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
-    naming their parameters (`lamagent.gate.named_values`), the dates and times the user wrote
+    naming their parameters (`lamagent.gate.named_values`), the identifiers the user gave
+    after an identifier's word where an argument holds nothing of the user's
+    (`lamagent.gate.given_ids`), the dates and times the user wrote
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
     `lamagent.gate.times`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
@@ -528,6 +530,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.chosen_options import chosen_options
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
+    from lamagent.gate.given_ids import given_ids
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
@@ -536,13 +539,15 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
     query = query_text(request.messages)
     fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
-    valued, valued_notes = named_values(fractions, request.tools, query)
+    named_valued, valued_notes = named_values(fractions, request.tools, query)
+    valued, given = given_ids(named_valued, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
     optioned, named = named_options(timed, request.tools)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     calls, coded = currency_codes(chosen, request.tools, query)
-    notes = [*notes, *valued_notes, *dated_notes, *timed_notes, *named, *unchosen, *coded]
+    notes = [*notes, *valued_notes, *given, *dated_notes, *timed_notes, *named, *unchosen]
+    notes += coded
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

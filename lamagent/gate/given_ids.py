@@ -1,0 +1,101 @@
+"""The identifier the user gave after an identifier's word, in an argument left without it.
+
+Users hand over identifiers right after a word that says what they are: "the user with ID
+U123456", "the DNA molecule with id `DNA123`", "building Id B1004", "event number 456123",
+"docket numbered 2022/AL2562". A small model under a call grammar writes the parameter's slot
+instead of the value (`"user_id": "{user_id}"`, `"building_id": "{{building_id}}}"`),
+nothing (`"DNA_id": ""`), or the value inside the parameter's words (`"event_identifier":
+"event_456123"`).
+
+`given_ids(calls, tools, query)`: a string argument of an identifier's parameter (a word of its
+name is one of `ID_WORDS`: `user_id`, `event_identifier`, `docket_number`, `zip_code`) whose
+value holds nothing of the user's (it is empty, a placeholder as
+`lamagent.gate.placeholders.is_placeholder` reads one, or the user's identifier with words of
+the parameter's name around it) takes the identifier the user wrote after an identifier's word
+("ID", "number", "No.", "#", "code", "numbered"; "is", ":" or "=" between, quoted or not): a
+token with a digit in it, when the user gave exactly one such identifier and no argument of
+the call holds it. Left alone: a value that holds anything else, a parameter of another type or
+with an enum, a pattern or a const, two identifiers given (which one is it?) or none.
+Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.placeholders import is_placeholder
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.signals import words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["ID_WORDS", "given_ids", "said_ids"]
+
+#: Words that say a value is an identifier, in a parameter's name or before the user's value.
+ID_WORDS = frozenset({"id", "ids", "identifier", "number", "no", "num", "code", "docket", "key"})
+#: The words before an identifier the user gives ("no" only as "No."; "no 2nd floor" is none).
+_SAID_WORDS = sorted((ID_WORDS - {"no"}) | {"numbered"})
+_SAID = re.compile(
+    r"(?<!\w)(?:(?:" + "|".join(_SAID_WORDS) + r")\.?|no\.|#)"
+    r"(?:\s*(?:is|:|=|#)\s*|\s+|(?<=#))"
+    r"[\"'`“‘]?(?P<id>(?=[\w./\\-]*\d)[A-Za-z0-9](?:[\w./\\-]*\w)?)",
+    re.IGNORECASE,
+)
+
+
+def said_ids(query: str) -> list[str]:
+    """The identifiers `query` gives after an identifier's word, in order (each has a
+    digit)."""
+    return [m.group("id") for m in _SAID.finditer(query)]
+
+
+def _of_an_id(name: str, schema: Mapping[str, Any]) -> bool:
+    """A string parameter without an enum, pattern or const, named for an identifier."""
+    if schema.get("type") not in (None, "string"):
+        return False
+    if any(key in schema for key in ("enum", "pattern", "const")):
+        return False
+    return any(word in ID_WORDS for word in words(name))
+
+
+def _holds_nothing(value: str, name: str, schema: Mapping[str, Any], given: str) -> bool:
+    """Whether `value` holds nothing of the user's: empty, a placeholder, or `given` inside
+    words of the parameter's name ("event_456123" of `event_identifier`)."""
+    if not value.strip() or is_placeholder(value, name, schema):
+        return True
+    if value == given or given not in value:
+        return False
+    rest = set(words(value.replace(given, " ")))
+    return bool(rest) and rest <= set(words(name))
+
+
+def given_ids(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each identifier argument that holds nothing of the user's as the one
+    identifier the user gave, and a note per value changed."""
+    given = said_ids(query)
+    if not given:
+        return list(calls), []
+    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+
+    def as_given(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        schema = schemas.get(call.name, {}).get(name)
+        if not isinstance(value, str) or not isinstance(schema, Mapping):
+            return None
+        if not _of_an_id(name, schema):
+            return None
+        held = {v for v in call.arguments.values() if isinstance(v, str)}
+        free = {g for g in given if g not in held}
+        if len(free) != 1:
+            return None
+        (one,) = free
+        if not _holds_nothing(value, name, schema, one):
+            return None
+        return one, f"{value!r} as {one!r}, the identifier the user gave"
+
+    return reshaped_calls(calls, as_given)
