@@ -470,7 +470,8 @@ def with_unasked_left_out(model_turn: ModelTurn, request: TurnRequest) -> ModelT
     from lamagent.gate.unasked import unasked_calls
 
     query = query_text(request.messages)
-    kept, unasked = unasked_calls(turn.calls, query, copy_sources(request.messages))
+    sources = copy_sources(request.messages)
+    kept, unasked = unasked_calls(turn.calls, query, sources, request.tools)
     if not unasked:
         return model_turn
     return dataclasses.replace(
@@ -523,7 +524,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
     user named, where the user named one (`lamagent.gate.chosen_options`), and the
     currencies the user named as their codes, each at the end of the money's way the user
-    put it (`lamagent.gate.currencies`), then, but in the call gate's draft, without what
+    put it (`lamagent.gate.currencies`), and the switches the user named off as false
+    (`lamagent.gate.switches`), then, but in the call gate's draft, without what
     the model invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
@@ -535,6 +537,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.options import named_options
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
+    from lamagent.gate.switches import negated_switches
     from lamagent.gate.times import timed_values
 
     query = query_text(request.messages)
@@ -545,9 +548,10 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     timed, timed_notes = timed_values(dated, request.tools, query)
     optioned, named = named_options(timed, request.tools)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
-    calls, coded = currency_codes(chosen, request.tools, query)
+    coded, codes = currency_codes(chosen, request.tools, query)
+    calls, offs = negated_switches(coded, request.tools, query)
     notes = [*notes, *valued_notes, *given, *dated_notes, *timed_notes, *named, *unchosen]
-    notes += coded
+    notes += [*codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

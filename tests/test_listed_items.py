@@ -563,6 +563,33 @@ def test_other_tools_that_bring_nothing_the_user_wrote_are_dropped(
     assert unasked_calls(calls, text) == (calls[:kept], calls[kept:])
 
 
+def _described(name: str, description: str) -> Tool:
+    return Tool.from_spec(
+        {
+            "name": name,
+            "description": description,
+            "parameters": {"type": "dict", "properties": {}, "required": []},
+        }
+    )
+
+
+def test_another_tool_that_speaks_to_nothing_the_user_asked_is_dropped() -> None:
+    # held-out multiple_103: the speed's call, then a history tool with "100 m" as its event
+    calls = [
+        _call("calculate_final_speed", initial_velocity=0, height=100),
+        _call("get_event_date", event="100 m"),
+    ]
+    text = "Calculate the final speed of an object dropped from 100 m without air resistance."
+    speed = _described("calculate_final_speed", "Calculate the speed of a falling object.")
+    history = _described("get_event_date", "Retrieve the date of a historical event.")
+    assert unasked_calls(calls, text, (), [speed, history]) == (calls[:1], calls[1:])
+    # tools not given: the values decide, as before
+    assert unasked_calls(calls, text) == (calls, [])
+    # a word of its description the user wrote: asked
+    dropped = _described("get_event_date", "The date a drop of 100 m happened.")
+    assert unasked_calls(calls, text, (), [speed, dropped]) == (calls, [])
+
+
 def test_a_tools_result_is_written_too() -> None:
     # after a search, one call per id it returned: the ids are the tool's, not the user's
     calls = [_call("get_item", id="ab-17"), _call("get_item", id="cd-42")]

@@ -457,6 +457,49 @@ def test_a_switch_the_user_names_is_asked_for_on() -> None:
     assert tools[0].parameters["properties"]["group1"]["enum"] == [[3, 4, 5]]  # kept
 
 
+PAYMENT = _tool(  # BFCL live_multiple_894-185-4, its switch
+    "Payment_1_MakePayment",
+    "Send money to a contact.",
+    [],
+    amount={"type": "number", "description": "How much."},
+    private_visibility={
+        "type": "boolean",
+        "description": "Whether the transaction is hidden from public feeds.",
+        "default": False,
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("Send $150 to Alice using my debit card. Keep the transaction private.", True),
+        ("I need to privately send $50 to my friend Jamie.", True),
+        # the second word alone says nothing of what the switch is
+        ("Send $150 to Alice; what is the visibility of it?", False),
+        # the first word negated: off
+        ("Send $150 to Alice, no private transfer.", False),
+        ("Send $150 to Alice.", False),
+    ],
+)
+def test_a_switch_of_two_words_is_named_by_its_first(query: str, named: bool) -> None:
+    found = _switches(PAYMENT, {"amount": 150, "private_visibility": False}, query)
+    assert found == (["private_visibility"] if named else [])
+
+
+def test_a_longer_switch_name_needs_every_word() -> None:
+    tool = _tool(
+        "post",
+        "Post a message.",
+        [],
+        private_group_visibility={"type": "boolean", "description": "Hidden or not."},
+    )
+    assert _switches(tool, {}, "Post it, and keep it private.") == []
+    assert _switches(tool, {}, "Post it with private group visibility.") == [
+        "private_group_visibility"
+    ]
+
+
 def test_a_list_of_enum_items_is_narrowed_to_the_items_the_user_said() -> None:
     restaurants = _tool(  # BFCL simple_python_77
         "restaurant.find_nearby",

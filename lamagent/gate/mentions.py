@@ -55,9 +55,8 @@ from lamagent.gate.signals import (
     leaf_values,
     meets,
     query_text,
-    stem,
-    words,
 )
+from lamagent.gate.switches import SWITCH_WORDS, said_switches
 from lamagent.gate.times import time_form, written_times
 from lamagent.messages import MessageLike, ToolCall
 
@@ -80,17 +79,6 @@ _DESCRIPTION_WORDS = 2
 _UNIT = "unit"
 #: The word of a parameter's name that says it takes a date (it meets "dates" too).
 _DATE = "date"
-#: Stems of the words of a switch's name that say it is a switch, not what it switches
-#: ("monitoringEnabled", "include_forecast"; "is", "has", "use" are stop words already).
-_SWITCH_WORDS = frozenset(
-    stem(w) for w in ("enabled", "enable", "include", "apply", "allow", "flag")
-)
-#: Words that, just before a switch's name, say the user wants it off.
-_NEGATIONS = frozenset(
-    ("not", "no", "without", "don", "dont", "never", "disable", "disabled", "exclude", "nor")
-)
-#: How many words before a switch's name a negation still speaks to it.
-_NEGATION_REACH = 3
 #: Words and numbers as the user wrote them.
 _SURFACE = re.compile(r"[^\W\d_]+|\d+")
 #: A number as the user wrote it ("5", "400,000", "3.5", "20" of "20ft"; not the digits of a
@@ -246,7 +234,7 @@ def _asked_where(
 def _all_hit(name: str, pool: set[str]) -> bool:
     """Whether every word of a parameter's name but those that say it is a switch meets
     `pool` ("has_laundry_service": "laundry" and "service"; "include_forecast": "forecast")."""
-    said = {w for w in content_words(name) if w not in _SWITCH_WORDS}
+    said = {w for w in content_words(name) if w not in SWITCH_WORDS}
     return bool(said) and all(meets(w, pool) for w in said)
 
 
@@ -346,26 +334,15 @@ def parameter_number(number: Decimal, spec: Mapping[str, Any]) -> tuple[Any, ...
 
 def named_switches(call: ToolCall, tool: Tool, messages: Sequence[MessageLike]) -> list[str]:
     """The boolean parameters of `tool` that `call` left out or set false and that the last
-    user message names, not negated: "assuming equal variance" names `equal_variance`, "apply
-    standardization" `standardize`, "with quality monitoring" `monitoringEnabled`; "disable
-    the power-saving mode" names `powerSaveEnabled` off, so not that one."""
-    said = words(query_text(messages))
-    stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
-    found: list[str] = []
-    for name, spec in _properties(tool).items():
-        if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
-            continue
-        if call.arguments.get(name, False) is not False:
-            continue
-        keys = content_words(name) - _SWITCH_WORDS
-        # where the message first says each word of the name (None: it does not)
-        first = [next((i for i, s in enumerate(stems) if meets(k, {s})), None) for k in keys]
-        if not keys or None in first:
-            continue
-        start = min(i for i in first if i is not None)
-        if not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start]):
-            found.append(str(name))
-    return found
+    user message names on (`said_switches`): "assuming equal variance" names
+    `equal_variance`, "apply standardization" `standardize`, "with quality monitoring"
+    `monitoringEnabled`; "disable the power-saving mode" names `powerSaveEnabled` off, so not
+    that one."""
+    return [
+        name
+        for name, on in said_switches(tool, query_text(messages)).items()
+        if on and call.arguments.get(name, False) is False
+    ]
 
 
 def _units(query: str, call: ToolCall) -> dict[str, list[str]]:

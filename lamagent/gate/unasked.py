@@ -7,7 +7,7 @@ a city, not a state)", "cell_type": "cell" after "human cell", "vehicle_type":
 of 128 and 256": `calculate_gcd`, then `calculate_lcm`). A tool with side effects would run
 them all.
 
-`unasked_calls(calls, text, sources)` keeps the first call and every later one that the
+`unasked_calls(calls, text, sources, tools)` keeps the first call and every later one that the
 conversation asks for, and leaves out the rest:
 
 - a call of a tool an earlier kept call used (a repeat) is kept when it takes an item of a
@@ -17,7 +17,10 @@ conversation asks for, and leaves out the rest:
   the request or a tool's result (`sources`) that neither holds nor is part of the earlier
   value;
 - a call of a tool no earlier kept call used is kept when one of its values is written in
-  the request or a tool's result and no earlier call holds it, or when a word of its tool's
+  the request or a tool's result and no earlier call holds it, and, where the tools are
+  given, a word of its tool's name or description is one of the request's words (a speed's
+  "100 m" is no `get_event_date`'s event: "Retrieve the date of a historical event" speaks
+  to nothing of "the final speed of an object dropped from 100 m"), or when a word of its tool's
   name that the earlier calls' tool names do not have is one of the request's words
   ("important" of `history.get_important_figures` for "an array of important leaders");
 - but a repeat that only mixes the values earlier calls of the tool wrote (each in the same
@@ -32,12 +35,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_value, value_lists
 from lamagent.gate.listed import pairs_otherwise, taken_items
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
 
 __all__ = ["unasked_calls"]
 
@@ -45,7 +51,10 @@ _NAME_PARTS = re.compile(r"[._\-]+")
 
 
 def unasked_calls(
-    calls: Sequence[ToolCall], text: str, sources: Sequence[str] = ()
+    calls: Sequence[ToolCall],
+    text: str,
+    sources: Sequence[str] = (),
+    tools: Sequence[Tool] = (),
 ) -> tuple[list[ToolCall], list[ToolCall]]:
     """`calls` split into those kept and those nobody asked for, each in order.
 
@@ -70,7 +79,9 @@ def unasked_calls(
                 or all(_brings_written(call, c, context) for c in same)
             ) and not _recombined(call, same, text)
         else:
-            keep = _brings_new(call, kept, context) or _named(call, kept, asked)
+            keep = (_brings_new(call, kept, context) and _speaks_to(call, tools, asked)) or _named(
+                call, kept, asked
+            )
         (kept if keep else dropped).append(call)
     return kept, dropped
 
@@ -118,6 +129,16 @@ def _named(call: ToolCall, earlier: Sequence[ToolCall], asked: set[str]) -> bool
     the request's words (`asked`, as `content_words`)."""
     before = set().union(*(_name_words(c.name) for c in earlier))
     return any(meets(word, asked) for word in _name_words(call.name) - before)
+
+
+def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
+    """Whether a word of `call`'s tool (its name, its description) is one of the request's
+    words (`asked`); true for a tool the list does not describe."""
+    tool = next((t for t in tools if t.name == call.name), None)
+    if tool is None:
+        return True
+    said = _name_words(call.name) | content_words(tool.description or "")
+    return any(meets(word, asked) for word in said)
 
 
 def _name_words(name: str) -> set[str]:

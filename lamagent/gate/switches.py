@@ -1,0 +1,89 @@
+"""The switches the user named, on or off: "keep the transaction private", "don't return
+full text".
+
+A boolean parameter is named by its words: "assuming equal variance" names
+`equal_variance`, "with quality monitoring" `monitoringEnabled` (the words that only say a
+name is a switch, "enabled", "include", "apply", ..., aside), and, for a name of two such
+words, by the first, which says what the second is: "keep the transaction private" names
+`private_visibility` ("the variance" names no `equal_variance`). A negation right before the
+name ("don't", "without", "disable", "no", ...) names it off.
+
+`said_switches(tool, query)` reads them; the mentions rule asks for each switch named on that
+a call left out or set false (`lamagent.gate.mentions.named_switches`), and
+`negated_switches(calls, tools, query)` writes false where a call set true a switch the user
+named off ("Don't return full text" drafted `"full_text": true`). Nothing is generated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.signals import content_words, meets, stem, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["SWITCH_WORDS", "negated_switches", "said_switches"]
+
+#: Stems of the words of a switch's name that say it is a switch, not what it switches
+#: ("monitoringEnabled", "include_forecast"; "is", "has", "use" are stop words already).
+SWITCH_WORDS = frozenset(
+    stem(w) for w in ("enabled", "enable", "include", "apply", "allow", "flag")
+)
+#: Words that, just before a switch's name, say the user wants it off.
+_NEGATIONS = frozenset(
+    ("not", "no", "without", "don", "dont", "never", "disable", "disabled", "exclude", "nor")
+)
+#: How many words before a switch's name a negation still speaks to it.
+_NEGATION_REACH = 3
+#: A switch's name of this many words may be named by its first: the word that says what the
+#: other is ("private" of `private_visibility`, "full" of `full_text`).
+_MODIFIED = 2
+
+
+def said_switches(tool: Tool, query: str) -> dict[str, bool]:
+    """The boolean parameters of `tool` that `query` names, each on, or off where a negation
+    stands right before the name ("don't return full text", "disable the power-saving
+    mode"). A query names a switch by every word of its name but the switch words
+    ("enabled", "include", ...), or, for a name of two such words, by the first, which says
+    what the second is ("keep the transaction private" names `private_visibility`; "the
+    variance" names no `equal_variance`)."""
+    said = words(query)
+    stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
+    found: dict[str, bool] = {}
+    for name, spec in _properties(tool).items():
+        if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
+            continue
+        keys = [k for w in words(str(name)) for k in content_words(w) if k not in SWITCH_WORDS]
+        # where the message first says each word of the name (None: it does not)
+        first = [next((i for i, s in enumerate(stems) if meets(k, {s})), None) for k in keys]
+        if not keys or first[0] is None or (None in first and len(keys) != _MODIFIED):
+            continue  # every word said, or the first of two: "private" of private_visibility
+        start = min(i for i in first if i is not None)
+        found[str(name)] = not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start])
+    return found
+
+
+def _properties(tool: Tool) -> Mapping[str, Any]:
+    props = tool.parameters.get("properties") or {}
+    return props if isinstance(props, Mapping) else {}
+
+
+def negated_switches(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each boolean argument written true that the user named off
+    (`said_switches`: "Don't return full text" drafted `"full_text": true`) as false, and a
+    note per value changed."""
+    by_name = {tool.name: tool for tool in tools}
+    said = {name: said_switches(tool, query) for name, tool in by_name.items()}
+
+    def off(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if value is not True or said.get(call.name, {}).get(name, True):
+            return None
+        return False, "true as false, the switch the user named off"
+
+    return reshaped_calls(calls, off)

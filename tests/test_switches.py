@@ -1,0 +1,76 @@
+"""The switches the user named, on or off (`lamagent.gate.switches`). The mentions rule that
+asks for a switch named on is tested in test_mentioned_arguments.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from lamagent.gate.switches import negated_switches, said_switches
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+
+COURT = Tool.from_spec(  # BFCL simple_python_169
+    {
+        "name": "court_case.search",
+        "description": "Retrieves details about a court case using its docket number.",
+        "parameters": {
+            "type": "dict",
+            "required": ["docket_number"],
+            "properties": {
+                "docket_number": {"type": "string", "description": "The docket number."},
+                "full_text": {
+                    "type": "boolean",
+                    "description": "Option to return the full text of the case ruling.",
+                    "default": False,
+                },
+                "with_verdict": {"type": "boolean", "description": "Include the verdict."},
+            },
+        },
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("Docket 123456 in Texas. Don't return full text", {"full_text": False}),
+        (
+            "Docket 123456, the full text please, without the verdict",
+            {"full_text": True, "with_verdict": False},
+        ),
+        # the first of two words names it; the second alone does not
+        ("Docket 123456, full please", {"full_text": True}),
+        ("Docket 123456, the text of it", {}),
+    ],
+)
+def test_said_switches(query: str, said: dict[str, bool]) -> None:
+    assert said_switches(COURT, query) == said
+
+
+def _call(**arguments: Any) -> ToolCall:
+    return ToolCall(name="court_case.search", arguments={"docket_number": "123456", **arguments})
+
+
+def test_a_switch_named_off_is_written_false() -> None:
+    calls = [_call(full_text=True, with_verdict=True)]
+    out, notes = negated_switches(calls, [COURT], "Docket 123456. Don't return full text")
+    assert out[0].arguments == {"docket_number": "123456", "full_text": False, "with_verdict": True}
+    assert notes == ["court_case.search.full_text: true as false, the switch the user named off"]
+    assert out[0].id == calls[0].id
+
+
+@pytest.mark.parametrize(
+    ("arguments", "query"),
+    [
+        # named on, or not named: the model's
+        ({"full_text": True}, "Docket 123456 with the full text"),
+        ({"full_text": True}, "Docket 123456"),
+        # already false
+        ({"full_text": False}, "Docket 123456. Don't return full text"),
+    ],
+)
+def test_left_alone(arguments: dict[str, Any], query: str) -> None:
+    calls = [_call(**arguments)]
+    assert negated_switches(calls, [COURT], query) == (calls, [])
