@@ -4,6 +4,7 @@ test_currencies_gguf.py."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -155,3 +156,13 @@ def test_only_parameters_named_for_a_currency() -> None:
 def test_nothing_named_nothing_written() -> None:
     calls = [_call("rate", base_currency="BK", target_currency="JPY")]
     assert currency_codes(calls, [_RATE], "Get the exchange rate.") == (calls, [])
+
+
+def test_a_long_request_is_read_in_linear_time() -> None:
+    # every currency's words are read back a bounded way: a request of 100,000 characters
+    # with 10,000 currencies in it is read at once, not in time that grows as its square
+    text = "200 euros to USD and " * 5000
+    started = time.perf_counter()
+    said = said_currencies(text)
+    assert len(said) == 10000
+    assert time.perf_counter() - started < 5

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -69,3 +70,11 @@ def test_a_call_that_holds_the_whole_word_elsewhere_keeps_its_part() -> None:
 def test_list_elements_are_made_whole_one_by_one() -> None:
     source = "Merge ~/a/one.txt and ~/b/two.txt into out.txt"
     assert _one(["a/one.txt", "out.txt", 3], source) == ["~/a/one.txt", "out.txt", 3]
+
+
+def test_a_long_source_is_read_in_linear_time() -> None:
+    # the word's opening is read back a bounded way from each place the value is written
+    source = "q" * 100_000 + " x/abc" * 20_000
+    started = time.perf_counter()
+    assert _one("abc", source) == "x/abc"
+    assert time.perf_counter() - started < 5

@@ -108,6 +108,8 @@ _AMOUNT_BEFORE = re.compile(
     r"\d[\d,]*(?:\.\d+)?\s*(?:thousand|million|billion|k|m|bn)?\s*$", re.IGNORECASE
 )
 _WORD_BEFORE = re.compile(r"(\w+)\W*(?:(?:the|a|an|some)\W+)?$", re.IGNORECASE)
+#: How far back the words before a currency are read (a word, an article, an amount).
+_LOOK_BACK = 48
 _START_WORDS = frozenset({"from"})
 _END_WORDS = frozenset({"to", "into", "in", "many", "much"})
 
@@ -129,20 +131,24 @@ class SaidCurrency:
 def said_currencies(text: str) -> list[SaidCurrency]:
     """The currencies `text` names, in order, with the ends their words put them at."""
     found: dict[int, tuple[int, str, End | None]] = {}
+    named: set[int] = set()  # the offsets the names cover
     for match in _NAME.finditer(text):
         code = _CODE_OF[match.group(1).lower()]
-        found[match.start()] = (match.end(), code, _placed(text[: match.start()]))
+        found[match.start()] = (match.end(), code, _placed(text, match.start()))
+        named.update(range(match.start(), match.end()))
     for match in _CODE.finditer(text):
-        if not any(begin <= match.start() < stop for begin, (stop, _, _) in found.items()):
-            found[match.start()] = (match.end(), match.group(1), _placed(text[: match.start()]))
+        if match.start() not in named:
+            found[match.start()] = (match.end(), match.group(1), _placed(text, match.start()))
     for match in _SIGN.finditer(text):
         found[match.start()] = (match.end(), _SIGNS[match.group(1)], "start")
     said = [SaidCurrency(code, at, end) for at, (_, code, end) in sorted(found.items())]
     return _ends_told(said)
 
 
-def _placed(before: str) -> End | None:
-    """The end of the money's way that the words before a currency's name put it at."""
+def _placed(text: str, at: int) -> End | None:
+    """The end of the money's way that the words before a currency's name (at `at`) put it
+    at; only the last `_LOOK_BACK` characters are read."""
+    before = text[max(0, at - _LOOK_BACK) : at]
     word = _WORD_BEFORE.search(before)
     last = word.group(1).lower() if word else ""
     if last in _START_WORDS:

@@ -33,6 +33,8 @@ _JOINERS = frozenset("/\\_~:.-")
 #: What a word opens after: a space, a quote or an opening bracket.
 _WORD_START = re.compile(r"[^\s\"'`“‘(\[{<]+$")
 _MIN_LENGTH = 3
+#: The longest opening read back from a value (a path's head, a URL's scheme and host).
+_LONGEST_WORD = 512
 
 
 def _whole_word(value: str, sources: Sequence[str]) -> str | None:
@@ -47,7 +49,7 @@ def _whole_word(value: str, sources: Sequence[str]) -> str | None:
             after = source[at + len(value) : at + len(value) + 1]
             if at == 0 or source[at - 1] not in _JOINERS or (after and after.isalnum()):
                 return None  # written alone, after a letter or a sign, or cut at its end
-            opening = _WORD_START.search(source[:at])
+            opening = _WORD_START.search(source[max(0, at - _LONGEST_WORD) : at])
             if opening is None:
                 return None
             words.add(opening.group(0) + value)
