@@ -99,3 +99,30 @@ def test_the_turn_cuts_it_with_example_shapes_and_lists_fan_out_the_rest() -> No
     assert both.listed == 3
     off = one_turn(ScriptedBackend.calls(draft, supports_constraint=True), SETS, [AVERAGE])
     assert off.turn.calls[0].arguments["numbers"] == ran_on and off.reshaped == ()
+
+
+def test_a_list_begun_late_is_the_whole_written_one() -> None:
+    # held-out simple_python_130: the negative first cash flow skipped
+    text = "the NPV of cash flows: [-50000, 10000, 15000, 20000, 25000, 30000] at 8%"
+    call = _call(cash_flows=[10000, 15000, 20000, 25000, 30000])
+    calls, notes = written_lists([call], text)
+    assert calls[0].arguments["cash_flows"] == [-50000, 10000, 15000, 20000, 25000, 30000]
+    assert all(type(flow) is int for flow in calls[0].arguments["cash_flows"])
+    assert calls[0].id == call.id
+    assert notes == ["calculate_average.cash_flows: 5 elements as the 6 written, from the first"]
+    fractions = written_lists([_call(x=[2.5, 3])], "points [1.5, 2.5, 3]")[0]
+    assert fractions[0].arguments["x"] == [1.5, 2.5, 3]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ([89], SETS),  # one element
+        ([67, 89], SETS),  # half of it: a choice, not a late start
+        ([5, 6], "first [1, 5, 6] then [2, 5, 6]"),  # two written lists end so
+        ([45, 67], SETS),  # inside it, not its end
+    ],
+)
+def test_no_late_start(value: list[Any], text: str) -> None:
+    call = _call(numbers=value)
+    assert written_lists([call], text) == ([call], [])

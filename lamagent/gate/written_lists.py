@@ -9,8 +9,14 @@ one list the user wrote.
 `written_lists(calls, text)`: a list argument whose value begins with every element of a list
 written in brackets in the text (two elements at least), and holds more after them, is cut to
 the written list's length (the longest written list it begins with). The model's own elements
-are kept as it typed them. A list equal to a written one, or one that does not begin with one,
-stays as it is.
+are kept as it typed them.
+
+It also starts late: "cash flows: [-50000, 10000, 15000, 20000, 25000, 30000]" gives
+`[10000, 15000, 20000, 25000, 30000]`, the negative first element skipped. A list argument that
+is the end of a written list (more than half of it, in order, nothing else: "the last two" of
+six is no late start) becomes the whole written list, when one written list ends so; the
+elements it skipped are written as the user wrote them (a whole number as an integer). A list
+equal to a written one, or one that neither begins nor ends with one, stays as it is.
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ _BRACKETED = re.compile(BRACKETED)
 
 
 def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each list that ran on past a written list cut back to it, and a note per
-    list cut ("calculate_average.numbers: 52 elements as the 4 written")."""
+    """`calls` with each list that ran on past a written list cut back to it and each that is
+    a written list's end made whole, and a note per list changed ("calculate_average.numbers:
+    52 elements as the 4 written")."""
     written = [e for e in _top_level_lists(text) if len(e) >= 2]
     if not written:
         return list(calls), []
@@ -45,11 +52,34 @@ def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall],
             if len(elements) < len(value)
             and all(same_element(v, e) for v, e in zip(value, elements, strict=False))
         ]
-        if not begun:
-            return None
-        return value[: max(begun)], f"{len(value)} elements as the {max(begun)} written"
+        if begun:
+            return value[: max(begun)], f"{len(value)} elements as the {max(begun)} written"
+        return _whole(value, written)
 
     return reshaped_calls(calls, cut)
+
+
+def _whole(value: list[Any], written: Sequence[list[Decimal | str]]) -> tuple[Any, str] | None:
+    """The written list `value` is the end of (more than half of it), whole, when one
+    written list ends so; the model's elements kept as it typed them."""
+    ends = [
+        elements
+        for elements in written
+        if len(elements) / 2 < len(value) < len(elements)
+        and all(same_element(v, e) for v, e in zip(value, elements[-len(value) :], strict=True))
+    ]
+    if len({tuple(elements) for elements in ends}) != 1:
+        return None
+    head = [_as_typed(e) for e in ends[0][: len(ends[0]) - len(value)]]
+    return [*head, *value], f"{len(value)} elements as the {len(ends[0])} written, from the first"
+
+
+def _as_typed(element: Decimal | str) -> Any:
+    """A written element as a call writes it: a whole number as an int, a number as a float,
+    text as it is."""
+    if isinstance(element, Decimal):
+        return int(element) if element == element.to_integral_value() else float(element)
+    return element
 
 
 def _top_level_lists(text: str) -> list[list[Decimal | str]]:
