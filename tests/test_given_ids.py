@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.given_ids import given_ids, said_ids
+from lamagent.gate.given_ids import SaidId, given_ids, said_ids
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
@@ -27,7 +27,14 @@ from lamagent.tools import Tool
     ],
 )
 def test_said_ids(query: str, ids: list[str]) -> None:
-    assert said_ids(query) == ids
+    assert [said.value for said in said_ids(query)] == ids
+
+
+def test_the_word_before_the_identifiers_word() -> None:
+    assert said_ids("the order number 12345, then user ID U7") == [
+        SaidId("12345", "order"),
+        SaidId("U7", "user"),
+    ]
 
 
 def _tool(**props: Any) -> Tool:
@@ -87,7 +94,7 @@ def test_left_alone(value: str, query: str) -> None:
 
 
 def test_an_id_another_argument_holds_is_not_given_again() -> None:
-    assert _given("", "user ID U1 and account ID A7", account="U1") == "A7"
+    assert _given("", "ID U1 and then ID A7", account="U1") == "A7"
     assert _given("", "user ID U1", account="U1") == ""
 
 
@@ -109,3 +116,27 @@ def test_only_parameters_named_for_an_identifier() -> None:
     tool = _tool(owner=_NAME)
     call = ToolCall(name="get", arguments={"owner": ""})
     assert given_ids([call], [tool], "the user with ID U123")[0] == [call]
+
+
+def test_an_id_given_for_another_identifier_parameter_is_not_this_ones() -> None:
+    tool = _tool(user_id=_ID, order_id=_ID)
+    call = ToolCall(name="get", arguments={"user_id": "{user_id}"})
+    # "order number 12345" is the order's: the user's id stays as the model wrote it
+    assert given_ids([call], [tool], "Cancel order number 12345.")[0] == [call]
+    # a word that names this parameter, or no other one, does not stand in the way
+    for query in ("the user number 12345", "the account number 12345", "ID 12345"):
+        [out], _ = given_ids([call], [tool], query)
+        assert out.arguments["user_id"] == "12345"
+
+
+def test_a_word_that_names_this_parameter_too_gives_it_here() -> None:
+    tool = _tool(user_id=_ID, user_group_id=_ID)
+    call = ToolCall(name="get", arguments={"user_id": ""})
+    [out], _ = given_ids([call], [tool], "the user ID U7")
+    assert out.arguments["user_id"] == "U7"
+
+
+def test_a_word_that_names_any_other_parameter_takes_the_id_away() -> None:
+    tool = _tool(user_id=_ID, order=_NAME)
+    call = ToolCall(name="get", arguments={"user_id": "", "order": "latest"})
+    assert given_ids([call], [tool], "the order number 12345")[0] == [call]

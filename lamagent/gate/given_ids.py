@@ -14,7 +14,9 @@ value holds nothing of the user's (it is empty, a placeholder as
 the parameter's name around it) takes the identifier the user wrote after an identifier's word
 ("ID", "number", "No.", "#", "code", "numbered"; "is", ":" or "=" between, quoted or not): a
 token with a digit in it, when the user gave exactly one such identifier and no argument of
-the call holds it. Left alone: a value that holds anything else, a parameter of another type or
+the call holds it, and the word before the identifier's word does not name another
+parameter of the tool instead ("order number 12345" is no `user_id`'s beside an
+`order_id`). Left alone: a value that holds anything else, a parameter of another type or
 with an enum, a pattern or a const, two identifiers given (which one is it?) or none.
 Nothing is generated.
 """
@@ -23,23 +25,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.reshape import reshaped_calls
-from lamagent.gate.signals import words
+from lamagent.gate.signals import stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["ID_WORDS", "given_ids", "said_ids"]
+__all__ = ["ID_WORDS", "SaidId", "given_ids", "said_ids"]
 
 #: Words that say a value is an identifier, in a parameter's name or before the user's value.
 ID_WORDS = frozenset({"id", "ids", "identifier", "number", "no", "num", "code", "docket", "key"})
 #: The words before an identifier the user gives ("no" only as "No."; "no 2nd floor" is none).
 _SAID_WORDS = sorted((ID_WORDS - {"no"}) | {"numbered"})
 _SAID = re.compile(
+    r"(?:(?P<kind>[A-Za-z]+)\s+)?"
     r"(?<!\w)(?:(?:" + "|".join(_SAID_WORDS) + r")\.?|no\.|#)"
     r"(?:\s*(?:is|:|=|#)\s*|\s+|(?<=#))"
     r"[\"'`“‘]?(?P<id>(?=[\w./\\-]*\d)[A-Za-z0-9](?:[\w./\\-]*\w)?)",
@@ -47,10 +51,30 @@ _SAID = re.compile(
 )
 
 
-def said_ids(query: str) -> list[str]:
+@dataclass(frozen=True)
+class SaidId:
+    """An identifier the user gave, and the word before its identifier's word ("order" of
+    "order number 12345"; "" for none)."""
+
+    value: str
+    kind: str
+
+
+def said_ids(query: str) -> list[SaidId]:
     """The identifiers `query` gives after an identifier's word, in order (each has a
     digit)."""
-    return [m.group("id") for m in _SAID.finditer(query)]
+    return [SaidId(m["id"], (m["kind"] or "").lower()) for m in _SAID.finditer(query)]
+
+
+def _for_another(said: SaidId, name: str, others: Sequence[str]) -> bool:
+    """Whether the word before the identifier's word names another parameter of the tool and
+    not `name` ("order number 12345" is no `user_id`'s where there is an `order_id`)."""
+    if not said.kind:
+        return False
+    kind = stem(said.kind)
+    if kind in {stem(w) for w in words(name)}:
+        return False
+    return any(kind in {stem(w) for w in words(other)} for other in others)
 
 
 def _of_an_id(name: str, schema: Mapping[str, Any]) -> bool:
@@ -90,7 +114,8 @@ def given_ids(
         if not _of_an_id(name, schema):
             return None
         held = {v for v in call.arguments.values() if isinstance(v, str)}
-        free = {g for g in given if g not in held}
+        others = [str(n) for n in schemas.get(call.name, {}) if n != name]
+        free = {g.value for g in given if g.value not in held and not _for_another(g, name, others)}
         if len(free) != 1:
             return None
         (one,) = free
