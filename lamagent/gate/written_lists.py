@@ -7,7 +7,8 @@ limit. Every element up to the written list's end is the user's, in order; what 
 one list the user wrote.
 
 `written_lists(calls, text)`: a list argument whose value begins with every element of a list
-written in brackets in the text (two elements at least), and holds more after them, is cut to
+written in brackets in the text, or of numbers the text enumerates ("floors 1, 2, 3, and 4"
+drafted `[1, 2, 3, 4, 5, 6, 7, 8]`; two elements at least), and holds more after them, is cut to
 the written list's length (the longest written list it begins with). The model's own elements
 are kept as it typed them.
 
@@ -26,7 +27,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from lamagent.gate.items import BRACKETED, list_elements, same_element
+from lamagent.gate.items import (
+    BRACKETED,
+    list_elements,
+    number_value,
+    same_element,
+    value_lists,
+)
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.messages import ToolCall
 
@@ -39,7 +46,7 @@ def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall],
     """`calls` with each list that ran on past a written list cut back to it and each that is
     a written list's end made whole, and a note per list changed ("calculate_average.numbers:
     52 elements as the 4 written")."""
-    written = [e for e in _top_level_lists(text) if len(e) >= 2]
+    written = [e for e in [*_top_level_lists(text), *_enumerated(text)] if len(e) >= 2]
     if not written:
         return list(calls), []
 
@@ -80,6 +87,18 @@ def _as_typed(element: Decimal | str) -> Any:
     if isinstance(element, Decimal):
         return int(element) if element == element.to_integral_value() else float(element)
     return element
+
+
+def _enumerated(text: str) -> list[list[Decimal | str]]:
+    """The numbers of each enumeration the text writes without brackets ("floors 1, 2, 3,
+    and 4": `lamagent.gate.items.value_lists`)."""
+    found: list[list[Decimal | str]] = []
+    for listed in value_lists(text):
+        if listed.kind != "number":
+            continue
+        numbers = [number_value(item) for item in listed.items]
+        found.append([n for n in numbers if n is not None])
+    return found
 
 
 def _top_level_lists(text: str) -> list[list[Decimal | str]]:
