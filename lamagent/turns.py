@@ -559,13 +559,16 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` without what the model invented, when `example_shapes` is on: a value
     that holds none of the user's words where the user wrote one after naming its parameter
-    is that one (`lamagent.gate.named_values.invented_values`), and the optional arguments
+    is that one (`lamagent.gate.named_values.invented_values`), a required argument whose
+    value is a placeholder takes the value the user wrote right before the parameter's name
+    ("the user table": `lamagent.gate.named_before`), and the optional arguments
     whose values are placeholders (`lamagent.gate.placeholders`) or numbers nobody wrote
     (the system prompt, the user, the tools' results: `lamagent.gate.unwritten_numbers`)
     are left out. The call gate applies it to its draft once it has decided to call: what
     the model invented is evidence that the call does not fit."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.named_before import named_before
     from lamagent.gate.named_values import invented_values
     from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
@@ -573,11 +576,12 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
 
     query = query_text(request.messages)
     valued, valued_notes = invented_values(model_turn.turn.calls, request.tools, query)
+    placed, before = named_before(valued, request.tools, query)
     sources = copy_sources(request.messages)
-    kept, placeholders = placeholder_values(valued, request.tools, sources)
+    kept, placeholders = placeholder_values(placed, request.tools, sources)
     written = copy_sources(request.messages, ("system", "user", "tool"))
     calls, unwritten = unwritten_numbers(kept, request.tools, written)
-    return _reshaped(model_turn, calls, [*valued_notes, *placeholders, *unwritten])
+    return _reshaped(model_turn, calls, [*valued_notes, *before, *placeholders, *unwritten])
 
 
 def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
