@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import bfcl_turn
+from gguf_model import shaped_argument
 
 
 @pytest.mark.parametrize(
@@ -25,9 +25,8 @@ from gguf_model import bfcl_turn
 def test_the_options_the_user_named(
     gguf: Any, case_id: str, argument: str, chosen: list[str]
 ) -> None:
-    drafted = bfcl_turn(gguf, case_id, example_shapes=False)
-    shaped = bfcl_turn(gguf, case_id, example_shapes=True)
-    draft = drafted.turn.calls[0].arguments[argument]
-    assert set(chosen) < set(draft)
-    assert shaped.turn.calls[0].arguments[argument] == chosen
-    assert any("the options the user named" in note for note in shaped.reshaped)
+    _, drafted, _ = shaped_argument(gguf, case_id, False, argument)
+    _, shaped, notes = shaped_argument(gguf, case_id, True, argument)
+    assert set(chosen) < set(drafted)
+    assert shaped == chosen
+    assert any("the options the user named" in note for note in notes)

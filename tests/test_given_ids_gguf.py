@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import bfcl_turn
+from gguf_model import shaped_argument
 
 
 @pytest.mark.parametrize(
@@ -22,8 +22,8 @@ from gguf_model import bfcl_turn
     ],
 )
 def test_the_identifier_the_user_gave(gguf: Any, case_id: str, argument: str, given: str) -> None:
-    drafted = bfcl_turn(gguf, case_id, example_shapes=False)
-    shaped = bfcl_turn(gguf, case_id, example_shapes=True)
-    assert drafted.turn.calls[0].arguments[argument] != given
-    assert shaped.turn.calls[0].arguments[argument] == given
-    assert any("the identifier the user gave" in note for note in shaped.reshaped)
+    _, drafted, _ = shaped_argument(gguf, case_id, False, argument)
+    _, shaped, notes = shaped_argument(gguf, case_id, True, argument)
+    assert drafted != given
+    assert shaped == given
+    assert any("the identifier the user gave" in note for note in notes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import bfcl_turn
+from gguf_model import shaped_argument
 
 
 @pytest.mark.parametrize(
@@ -22,8 +22,7 @@ from gguf_model import bfcl_turn
     ],
 )
 def test_the_users_whole_word(gguf: Any, case_id: str, argument: str, cut: str, whole: str) -> None:
-    drafted = bfcl_turn(gguf, case_id, example_shapes=False)
-    shaped = bfcl_turn(gguf, case_id, example_shapes=True)
-    assert drafted.turn.calls[0].arguments[argument] == cut
-    assert shaped.turn.calls[0].arguments[argument] == whole
-    assert any("the word the user wrote" in note for note in shaped.reshaped)
+    _, drafted, _ = shaped_argument(gguf, case_id, False, argument)
+    _, shaped, notes = shaped_argument(gguf, case_id, True, argument)
+    assert (drafted, shaped) == (cut, whole)
+    assert any("the word the user wrote" in note for note in notes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from gguf_model import bfcl_turn
+from gguf_model import shaped_argument
 
 
 @pytest.mark.parametrize(
@@ -20,8 +20,8 @@ from gguf_model import bfcl_turn
     [("simple_python_165", "crime_type", "theft"), ("simple_python_294", "key", "C")],
 )
 def test_the_word_before_the_name(gguf: Any, case_id: str, argument: str, value: str) -> None:
-    drafted = bfcl_turn(gguf, case_id, example_shapes=False)
-    shaped = bfcl_turn(gguf, case_id, example_shapes=True)
-    assert drafted.turn.calls[0].arguments[argument] != value
-    assert shaped.turn.calls[0].arguments[argument] == value
-    assert any("written before the parameter's name" in note for note in shaped.reshaped)
+    _, drafted, _ = shaped_argument(gguf, case_id, False, argument)
+    _, shaped, notes = shaped_argument(gguf, case_id, True, argument)
+    assert drafted != value
+    assert shaped == value
+    assert any("written before the parameter's name" in note for note in notes)
