@@ -22,6 +22,8 @@ from lamagent.tools import Tool
         # a word that says what kind before the number word: the identifier after both
         ("the victim in the case docket numbered 2022/AL2562 in California?", ["2022/AL2562"]),
         ("order #A-778 and case No. 28473; zip code: 94105.", ["A-778", "28473", "94105"]),
+        # a "#" the user wrote as part of the value after "is" stays with it
+        ("status of my order? my order ID is #123, and the product", ["#123"]),
         # no digit, or "no" without its full stop: no identifier
         ("the id is abc, and there is no 2nd floor", []),
     ],

@@ -13,12 +13,12 @@ value holds nothing of the user's (it is empty, a placeholder as
 `lamagent.gate.placeholders.is_placeholder` reads one, or the user's identifier with words of
 the parameter's name around it) takes the identifier the user wrote after an identifier's word
 ("ID", "number", "No.", "#", "code", "numbered"; "is", ":" or "=" between, quoted or not): a
-token with a digit in it, when the user gave exactly one such identifier and no argument of
-the call holds it, and the word before the identifier's word does not name another
-parameter of the tool instead ("order number 12345" is no `user_id`'s beside an
-`order_id`). Left alone: a value that holds anything else, a parameter of another type or
-with an enum, a pattern or a const, two identifiers given (which one is it?) or none.
-Nothing is generated.
+token with a digit in it ("#123" of "my order ID is #123" keeps its "#"), when the user gave
+exactly one such identifier and no argument of the call holds it, and the word before the
+identifier's word does not name another parameter of the tool instead ("order number 12345"
+is no `user_id`'s beside an `order_id`). Left alone: a value that holds anything else, a
+parameter of another type or with an enum, a pattern or a const, two identifiers given (which
+one is it?) or none. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _SAID = re.compile(
     r"(?:(?P<kind>[A-Za-z]+)\s+)?"
     r"(?<!\w)(?:(?:" + "|".join(_SAID_WORDS) + r")\.?|no\.|#)"
     r"(?:\s*(?:is|:|=|#)\s*|\s+|(?<=#))"
-    r"[\"'`“‘]?(?P<id>(?=[\w./\\-]*\d)[A-Za-z0-9](?:[\w./\\-]*\w)?)",
+    r"[\"'`“‘]?(?P<id>#?(?=[\w./\\-]*\d)[A-Za-z0-9](?:[\w./\\-]*\w)?)",
     re.IGNORECASE,
 )
 
