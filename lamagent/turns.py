@@ -602,17 +602,17 @@ def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the values the model wrote in a loop cut back
     (`lamagent.gate.loops`), the values it opened or closed with a list's separator as what
-    stands between (`lamagent.gate.separators`), the values it began copying from inside one
-    of the user's words as that word ("~/data/x.nii" for "data/x.nii":
-    `lamagent.gate.identifiers`), the numbers it began copying as the user
+    stands between (`lamagent.gate.separators`), the numbers it began copying as the user
     wrote them (the sign, every digit: `lamagent.gate.numbers`), each number the user wrote
     once kept by one argument (`lamagent.gate.shared_numbers`), the numbers the user did not
     give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`;
     not in the call gate's draft: `with_said_numbers`), numbered arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
-    another argument's cut where it begins (`lamagent.gate.overruns`), where-from and
-    where-to pairs that hold one value at both ends or both in one read as the user wrote
-    them (`lamagent.gate.both_ends`) and in the user's direction
+    another argument's cut where it begins (`lamagent.gate.overruns`), the values it began
+    copying late, from inside one of the user's words or names, as that word or name
+    ("~/data/x.nii" for "data/x.nii", "La Liga" for "Liga": `lamagent.gate.identifiers`),
+    where-from and where-to pairs that hold one value at both ends or both in one read as
+    the user wrote them (`lamagent.gate.both_ends`) and in the user's direction
     (`lamagent.gate.directed`), the lists it began copying cut where the user's end
     (`lamagent.gate.written_lists`) and the points the user wrote in parentheses as written
     (`lamagent.gate.tuples`), when `example_shapes` is on."""
@@ -636,26 +636,26 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     sources = copy_sources(request.messages)
     unlooped, looped = looped_values(model_turn.turn.calls, sources)
     unopened, opened = trimmed_separators(unlooped, sources)
-    wholes, whole = whole_identifiers(unopened, sources)
-    numbers, noted = written_numbers(wholes, query)
+    numbers, noted = written_numbers(unopened, query)
     given, shared = shared_numbers(numbers, request.tools, query)
     # what the model invented weighs in the gate's decision: its draft keeps it
     told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
     ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)
-    filled, read = filled_ends(ended, query)
+    wholes, whole = whole_identifiers(ended, sources)
+    filled, read = filled_ends(wholes, query)
     directed, swapped = directed_values(filled, query)
     listed, cut = written_lists(directed, query)
     calls, pointed = tuple_values(listed, request.tools, query)
     notes = [
         *looped,
         *opened,
-        *whole,
         *noted,
         *shared,
         *said,
         *reordered,
         *overran,
+        *whole,
         *read,
         *swapped,
         *cut,

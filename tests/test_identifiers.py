@@ -78,3 +78,36 @@ def test_a_long_source_is_read_in_linear_time() -> None:
     started = time.perf_counter()
     assert _one("abc", source) == "x/abc"
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("value", "source", "whole"),
+    [
+        # BFCL simple_python_321, parallel_42, parallel_multiple_151 and _74
+        ("Liga", "What's the ranking of Barcelona in the 2021 La Liga season?", "La Liga"),
+        ("P125", "Is the Yamaha P125 piano in stock in Berlin?", "Yamaha P125"),
+        (
+            "Le Bristol Paris",
+            "Stay at the 'Hotel Le Bristol Paris' for 10 days",
+            "Hotel Le Bristol Paris",
+        ),
+        ("Lakers", "the game between the Los Angeles Lakers and the Celtics", "Los Angeles Lakers"),
+    ],
+)
+def test_the_end_of_a_users_name_becomes_the_name(value: str, source: str, whole: str) -> None:
+    assert _one(value, source) == whole
+
+
+@pytest.mark.parametrize(
+    ("value", "source"),
+    [
+        ("Lakers", "Check Lakers games."),  # a sentence's first word
+        ("Lakers", "the Los Angeles Lakers won, and Lakers fans cheered"),  # written alone too
+        ("Lakers", "the Los Angeles Lakers and the LA Lakers"),  # two names end with it
+        ("Paris", "Paris in spring"),  # not the end of a name
+        ("lakers", "the Los Angeles lakers"),  # no capital: no name's word
+        ("Liga", "La Liga standings for 2021"),  # the name opens the text
+    ],
+)
+def test_names_left_alone(value: str, source: str) -> None:
+    assert _one(value, source) == value

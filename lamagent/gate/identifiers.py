@@ -1,4 +1,5 @@
-"""A value the model began copying from inside one of the user's words, as the user wrote it.
+"""A value the model began copying late, from inside one of the user's words or names, as the
+user wrote it.
 
 Paths, addresses and identifiers are written as one word whose parts are joined by a mark:
 "~/data/myfMRI.nii", "http://plga.ca", "/user/home/datasets/finance.csv", "your_dataset_name".
@@ -14,7 +15,14 @@ or an opening bracket), when every such place gives the same word. Left alone: a
 sources also write standing alone (the user wrote both), a value that ends inside the word
 (its end was cut too: which end?), a value a word holds after a letter ("chimpa" of
 "chimpanzee") or a sign ("15.99" of "$15.99"), and a call that already holds the whole word
-in another argument (a `url` and its `domain`). Nothing is generated.
+in another argument (a `url` and its `domain`).
+
+Names are written as capitalised words in a row, and the model starts them late too: "Liga" of
+"La Liga", "P125" of "Yamaha P125", "Le Bristol Paris" of "Hotel Le Bristol Paris". A string
+value that opens with a capital letter, holds three characters or more, and that the sources
+write only right after one to three capitalised words (each after a space) becomes the name
+those words open, when every place gives the same name; a capitalised word that opens a
+sentence is no part of a name ("Check Lakers" is no team). Nothing is generated.
 """
 
 from __future__ import annotations
@@ -33,6 +41,13 @@ _JOINERS = frozenset("/\\_~:.-")
 #: What a word opens after: a space, a quote or an opening bracket.
 _WORD_START = re.compile(r"[^\s\"'`“‘(\[{<]+$")
 _MIN_LENGTH = 3
+#: One to three capitalised words, each followed by one space, right before a value (after a
+#: space, a quote or a bracket).
+_NAME_OPENING = re.compile(r"(?:^|(?<=[\s\"'“‘(]))((?:[A-Z][\w.'&-]*[ ]){1,3})$")
+#: How far back a name's opening is read.
+_LONGEST_NAME = 64
+#: Marks after which a capitalised word opens a sentence (a quote's opens a name).
+_SENTENCE_ENDS = frozenset(".!?:;")
 #: The longest opening read back from a value (a path's head, a URL's scheme and host).
 _LONGEST_WORD = 512
 
@@ -60,12 +75,35 @@ def _whole_word(value: str, sources: Sequence[str]) -> str | None:
     return word
 
 
+def _whole_name(value: str, sources: Sequence[str]) -> str | None:
+    """The one name of `sources` whose opening words `value` leaves out, where the sources
+    write `value` nowhere else."""
+    if len(value) < _MIN_LENGTH or not value[:1].isupper():
+        return None
+    names: set[str] = set()
+    pattern = re.compile(r"(?<![\w-])" + re.escape(value) + r"(?![\w-])")
+    for source in sources:
+        for found in pattern.finditer(source):
+            before = source[max(0, found.start() - _LONGEST_NAME) : found.start()]
+            opening = _NAME_OPENING.search(before)
+            if opening is None:
+                return None
+            words = opening.group(1).split()
+            ahead = before[: opening.start(1)].rstrip()
+            if not ahead or ahead[-1] in _SENTENCE_ENDS:
+                words = words[1:]  # a sentence's first word is capitalised anyway
+            if not words:
+                return None
+            names.add(" ".join([*words, value]))
+    return next(iter(names)) if len(names) == 1 else None
+
+
 def whole_identifiers(
     calls: Sequence[ToolCall], sources: Sequence[str]
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each value that is the end of one of the user's words as that word, and a
     note per value changed ("fMRI.analyze.data_source: 'data/myfMRI.nii' as
-    '~/data/myfMRI.nii', the word the user wrote")."""
+    '~/data/myfMRI.nii', as the user wrote it")."""
 
     def whole(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         held = {v for n, v in call.arguments.items() if n != name and isinstance(v, str)}
@@ -73,7 +111,7 @@ def whole_identifiers(
         def word_of(element: Any) -> str | None:
             if not isinstance(element, str):
                 return None
-            word = _whole_word(element, sources)
+            word = _whole_word(element, sources) or _whole_name(element, sources)
             return None if word is None or word in held else word
 
         if isinstance(value, list):
@@ -81,8 +119,8 @@ def whole_identifiers(
             if all(w is None for w in words):
                 return None
             kept = [v if w is None else w for v, w in zip(value, words, strict=True)]
-            return kept, f"{value!r} as {kept!r}, the words the user wrote"
+            return kept, f"{value!r} as {kept!r}, as the user wrote them"
         word = word_of(value)
-        return None if word is None else (word, f"{value!r} as {word!r}, the word the user wrote")
+        return None if word is None else (word, f"{value!r} as {word!r}, as the user wrote it")
 
     return reshaped_calls(calls, whole)
