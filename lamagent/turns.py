@@ -522,11 +522,11 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
     `lamagent.gate.times`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
-    user named, where the user named one (`lamagent.gate.chosen_options`), and the
-    currencies the user named as their codes, each at the end of the money's way the user
-    put it (`lamagent.gate.currencies`), and the switches the user named off as false
-    (`lamagent.gate.switches`), then, but in the call gate's draft, without what
-    the model invented (`with_invented_values`), when `example_shapes` is on."""
+    user named, where the user named one (`lamagent.gate.chosen_options`), the currencies
+    the user named as their codes, each at the end of the money's way the user put it
+    (`lamagent.gate.currencies`), and the switches the user named off as false
+    (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
+    invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.chosen_options import chosen_options
