@@ -74,3 +74,20 @@ def test_a_switch_named_off_is_written_false() -> None:
 def test_left_alone(arguments: dict[str, Any], query: str) -> None:
     calls = [_call(**arguments)]
     assert negated_switches(calls, [COURT], query) == (calls, [])
+
+
+def test_the_tools_own_word_names_no_switch_by_itself() -> None:
+    # BFCL live_simple_103-61-1: "how much tax I need to pay" is no `tax_exempt`
+    tax = Tool.from_spec(
+        {
+            "name": "calculate_tax",
+            "description": "Calculates the sales tax for a purchase.",
+            "parameters": {
+                "type": "dict",
+                "required": [],
+                "properties": {"tax_exempt": {"type": "boolean", "description": "Exempt."}},
+            },
+        }
+    )
+    assert said_switches(tax, "I'm not sure how much tax I need to pay.") == {}
+    assert said_switches(tax, "The purchase is tax exempt.") == {"tax_exempt": True}

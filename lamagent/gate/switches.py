@@ -5,8 +5,9 @@ A boolean parameter is named by its words: "assuming equal variance" names
 `equal_variance`, "with quality monitoring" `monitoringEnabled` (the words that only say a
 name is a switch, "enabled", "include", "apply", ..., aside), and, for a name of two such
 words, by the first, which says what the second is: "keep the transaction private" names
-`private_visibility` ("the variance" names no `equal_variance`). A negation right before the
-name ("don't", "without", "disable", "no", ...) names it off.
+`private_visibility` ("the variance" names no `equal_variance`), unless that word is one of
+the tool's name or description ("how much tax" names no `tax_exempt` of `calculate_tax`). A
+negation right before the name ("don't", "without", "disable", "no", ...) names it off.
 
 `said_switches(tool, query)` reads them; the mentions rule asks for each switch named on that
 a call left out or set false (`lamagent.gate.mentions.named_switches`), and
@@ -50,9 +51,12 @@ def said_switches(tool: Tool, query: str) -> dict[str, bool]:
     mode"). A query names a switch by every word of its name but the switch words
     ("enabled", "include", ...), or, for a name of two such words, by the first, which says
     what the second is ("keep the transaction private" names `private_visibility`; "the
-    variance" names no `equal_variance`)."""
+    variance" names no `equal_variance`), unless that word is the tool's own, of its name or
+    description ("how much tax" names no `tax_exempt` of `calculate_tax`)."""
     said = words(query)
     stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
+    # the tool's own words: its subject, which the query says whatever it asks of it
+    subject = content_words(f"{tool.name.replace('.', ' ').replace('_', ' ')} {tool.description}")
     found: dict[str, bool] = {}
     for name, spec in _properties(tool).items():
         if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
@@ -60,7 +64,9 @@ def said_switches(tool: Tool, query: str) -> dict[str, bool]:
         keys = [k for w in words(str(name)) for k in content_words(w) if k not in SWITCH_WORDS]
         # where the message first says each word of the name (None: it does not)
         first = [next((i for i, s in enumerate(stems) if meets(k, {s})), None) for k in keys]
-        if not keys or first[0] is None or (None in first and len(keys) != _MODIFIED):
+        if not keys or first[0] is None:
+            continue
+        if None in first and (len(keys) != _MODIFIED or meets(keys[0], subject)):
             continue  # every word said, or the first of two: "private" of private_visibility
         start = min(i for i in first if i is not None)
         found[str(name)] = not _NEGATIONS & set(said[max(0, start - _NEGATION_REACH) : start])
