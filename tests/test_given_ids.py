@@ -3,6 +3,7 @@ real engine is tested in test_given_ids_gguf.py."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -142,3 +143,12 @@ def test_a_word_that_names_any_other_parameter_takes_the_id_away() -> None:
     tool = _tool(user_id=_ID, order=_NAME)
     call = ToolCall(name="get", arguments={"user_id": "", "order": "latest"})
     assert given_ids([call], [tool], "the order number 12345")[0] == [call]
+
+
+def test_a_long_request_is_read_in_linear_time() -> None:
+    # the word before an identifier's word is read back a bounded way, not by a pattern that
+    # tries every start inside a long word (100,000 letters took minutes that way)
+    started = time.perf_counter()
+    assert said_ids("a" * 100_000) == []
+    assert len(said_ids("order number 5 " * 8000)) == 8000
+    assert time.perf_counter() - started < 5

@@ -43,7 +43,6 @@ ID_WORDS = frozenset({"id", "ids", "identifier", "number", "no", "num", "code", 
 #: The words before an identifier the user gives ("no" only as "No."; "no 2nd floor" is none).
 _SAID_WORDS = sorted((ID_WORDS - {"no"}) | {"numbered"})
 _SAID = re.compile(
-    r"(?:(?P<kind>[A-Za-z]+)\s+)?"
     r"(?<!\w)(?:(?:" + "|".join(_SAID_WORDS) + r")\.?|no\.|#)"
     r"(?:\s*(?:is|:|=|#)\s*|\s+|(?<=#))"
     r"[\"'`“‘]?(?P<id>#?(?=[\w./\\-]*\d)[A-Za-z0-9](?:[\w./\\-]*\w)?)",
@@ -60,10 +59,22 @@ class SaidId:
     kind: str
 
 
+#: The word before an identifier's word, and how far back it is read.
+_KIND = re.compile(r"(?<![A-Za-z])([A-Za-z]+)\s+$")
+_KIND_REACH = 40
+
+
 def said_ids(query: str) -> list[SaidId]:
     """The identifiers `query` gives after an identifier's word, in order (each has a
     digit)."""
-    return [SaidId(m["id"], (m["kind"] or "").lower()) for m in _SAID.finditer(query)]
+    return [SaidId(m["id"], _kind(query, m.start())) for m in _SAID.finditer(query)]
+
+
+def _kind(query: str, at: int) -> str:
+    """The word right before offset `at` (a space between), lower case; "" for none. Only
+    the last `_KIND_REACH` characters are read."""
+    before = _KIND.search(query[max(0, at - _KIND_REACH) : at])
+    return before.group(1).lower() if before else ""
 
 
 def _for_another(said: SaidId, name: str, others: Sequence[str]) -> bool:
