@@ -91,3 +91,20 @@ def test_the_tools_own_word_names_no_switch_by_itself() -> None:
     )
     assert said_switches(tax, "I'm not sure how much tax I need to pay.") == {}
     assert said_switches(tax, "The purchase is tax exempt.") == {"tax_exempt": True}
+
+
+def test_the_tools_description_may_describe_the_switch() -> None:
+    # BFCL live_multiple_739-168-1: "The transaction can be marked as private"
+    payment = Tool.from_spec(
+        {
+            "name": "Payment_1_MakePayment",
+            "description": "Send money to a friend. The transaction can be marked as private.",
+            "parameters": {
+                "type": "dict",
+                "required": [],
+                "properties": {"private_visibility": {"type": "boolean", "description": "."}},
+            },
+        }
+    )
+    query = "Send $50 to my friend Alex and make sure the transaction is private."
+    assert said_switches(payment, query) == {"private_visibility": True}

@@ -6,8 +6,9 @@ A boolean parameter is named by its words: "assuming equal variance" names
 name is a switch, "enabled", "include", "apply", ..., aside), and, for a name of two such
 words, by the first, which says what the second is: "keep the transaction private" names
 `private_visibility` ("the variance" names no `equal_variance`), unless that word is one of
-the tool's name or description ("how much tax" names no `tax_exempt` of `calculate_tax`). A
-negation right before the name ("don't", "without", "disable", "no", ...) names it off.
+the tool's name ("how much tax" names no `tax_exempt` of `calculate_tax`; its description
+may describe the switch itself: "The transaction can be marked as private"). A negation right
+before the name ("don't", "without", "disable", "no", ...) names it off.
 
 `said_switches(tool, query)` reads them; the mentions rule asks for each switch named on that
 a call left out or set false (`lamagent.gate.mentions.named_switches`), and
@@ -51,12 +52,13 @@ def said_switches(tool: Tool, query: str) -> dict[str, bool]:
     mode"). A query names a switch by every word of its name but the switch words
     ("enabled", "include", ...), or, for a name of two such words, by the first, which says
     what the second is ("keep the transaction private" names `private_visibility`; "the
-    variance" names no `equal_variance`), unless that word is the tool's own, of its name or
-    description ("how much tax" names no `tax_exempt` of `calculate_tax`)."""
+    variance" names no `equal_variance`), unless that word is one of the tool's name ("how
+    much tax" names no `tax_exempt` of `calculate_tax`)."""
     said = words(query)
     stems = [next(iter(content_words(w)), "") for w in said]  # "" for a stop word
-    # the tool's own words: its subject, which the query says whatever it asks of it
-    subject = content_words(f"{tool.name.replace('.', ' ').replace('_', ' ')} {tool.description}")
+    # the tool's name is its subject, which the query says whatever it asks of it (not its
+    # description: that may describe the switch, "The transaction can be marked as private")
+    subject = content_words(tool.name.replace(".", " ").replace("_", " "))
     found: dict[str, bool] = {}
     for name, spec in _properties(tool).items():
         if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
