@@ -34,7 +34,10 @@ def test_the_case_number_the_model_left_empty(gguf: Any, shapes: bool) -> None:
     text, value, notes = shaped_argument(gguf, "simple_python_182", shapes, "case_number")
     assert '"case_number": ""' in text
     assert value == ("XYZ123" if shapes else "")
-    assert ("lawsuit_info.case_number: '' as 'XYZ123', named" in notes) == shapes
+    # the identifier rule (`given_ids`, "case number XYZ123") fills it before the invented
+    # values are read; either reading gives the user's identifier
+    filled = [n for n in notes if n.startswith("lawsuit_info.case_number: '' as 'XYZ123'")]
+    assert bool(filled) == shapes
 
 
 @pytest.mark.parametrize("shapes", [False, True])
