@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import enum_values, reshaped_calls
 from lamagent.gate.signals import meets, stem, words
 from lamagent.messages import ToolCall
 
@@ -57,15 +57,6 @@ def _named(option: str, said: Sequence[str]) -> bool:
     )
 
 
-def _enum(schema: Any) -> list[Any] | None:
-    """The enum of a list parameter's items, if it has one."""
-    if not isinstance(schema, Mapping):
-        return None
-    items = schema.get("items")
-    enum = items.get("enum") if isinstance(items, Mapping) else None
-    return list(enum) if isinstance(enum, list) and enum else None
-
-
 def chosen_options(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -76,10 +67,12 @@ def chosen_options(
     schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
 
     def chosen(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        enum = _enum(schemas.get(call.name, {}).get(name))
-        if enum is None or not isinstance(value, list):
+        schema = schemas.get(call.name, {}).get(name)
+        if not isinstance(schema, Mapping) or schema.get("type") != "array":
             return None
-        options = [o for o in enum if isinstance(o, str)]
+        if not isinstance(value, list):
+            return None
+        options = [o for o in enum_values(schema) if isinstance(o, str)]
         named = [o for o in options if _named(o, said)]
         if not named:
             return None

@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
@@ -216,13 +216,10 @@ def currency_codes(
     return reshaped_calls(calls, as_code)
 
 
-def _takes_currency(name: str, schema: Mapping[str, Any]) -> bool:
-    """A string parameter without an enum whose name says it is a currency."""
-    if schema.get("enum") or schema.get("const"):
-        return False
-    if schema.get("type") not in (None, "string"):
-        return False
-    return any(word.startswith("currenc") for word in words(name))
+def _takes_currency(name: str, schema: Any) -> bool:
+    """A string parameter the schema leaves open (`open_string`) whose name says it is a
+    currency."""
+    return open_string(schema) and any(word.startswith("currenc") for word in words(name))
 
 
 def _takes_names(schema: Mapping[str, Any]) -> bool:

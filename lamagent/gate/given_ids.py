@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls
 from lamagent.gate.signals import stem, words
 from lamagent.messages import ToolCall
 
@@ -88,13 +88,9 @@ def _for_another(said: SaidId, name: str, others: Sequence[str]) -> bool:
     return any(kind in {stem(w) for w in words(other)} for other in others)
 
 
-def _of_an_id(name: str, schema: Mapping[str, Any]) -> bool:
-    """A string parameter without an enum, pattern or const, named for an identifier."""
-    if schema.get("type") not in (None, "string"):
-        return False
-    if any(key in schema for key in ("enum", "pattern", "const")):
-        return False
-    return any(word in ID_WORDS for word in words(name))
+def _of_an_id(name: str, schema: Any) -> bool:
+    """A string parameter the schema leaves open (`open_string`), named for an identifier."""
+    return open_string(schema) and any(word in ID_WORDS for word in words(name))
 
 
 def _holds_nothing(value: str, name: str, schema: Mapping[str, Any], given: str) -> bool:

@@ -49,7 +49,7 @@ from lamagent.gate.dates import date_form, value_dates, writes_date
 from lamagent.gate.items import NUMBERS, number_value
 from lamagent.gate.options import parameter_options
 from lamagent.gate.places import place_parameters, untaken_places
-from lamagent.gate.reshape import described_forms
+from lamagent.gate.reshape import described_forms, enum_values, tool_properties
 from lamagent.gate.signals import (
     content_words,
     leaf_values,
@@ -111,25 +111,11 @@ _NUMBER_REACH_BEFORE = 3
 _NUMBER_REACH_AFTER = 2
 
 
-def _properties(tool: Tool) -> Mapping[str, Any]:
-    props = tool.parameters.get("properties") or {}
-    return props if isinstance(props, Mapping) else {}
-
-
-def _enum(spec: Mapping[str, Any]) -> list[Any]:
-    """The values a parameter may take, or a list parameter's items ([]: any)."""
-    items = spec.get("items")
-    if spec.get("type") == "array" and isinstance(items, Mapping):
-        spec = items
-    enum = spec.get("enum")
-    return list(enum) if isinstance(enum, list) else []
-
-
 def _values(spec: Mapping[str, Any]) -> list[Any]:
     """The values a parameter takes as its enum gives them or, for a string without one, as
     its description lists them ("'Celsius' or 'Fahrenheit'", "could be 'IMAX', '2D'"; names
     too: the user saying one speaks to the parameter)."""
-    return _enum(spec) or parameter_options(spec, names=True)
+    return enum_values(spec) or parameter_options(spec, names=True)
 
 
 def _hits(words: set[str], pool: set[str]) -> int:
@@ -143,7 +129,7 @@ def mentioned_parameters(
     for (see the module's docstring), in the tool's order; each with the values of its enum
     or described options the user said (empty: they are not what asked for it, or it has
     none)."""
-    props = _properties(tool)
+    props = tool_properties(tool)
     required = set(tool.parameters.get("required") or ())
     absent = [name for name in props if name not in required and name not in call.arguments]
     if not absent:
@@ -254,7 +240,7 @@ def _asked_when(
     times = [t for t in written_times(query) if t not in taken]
     asked: dict[str, tuple[Any, ...]] = {}
     date_forms = described_forms(tool, date_form)
-    props = _properties(tool)
+    props = tool_properties(tool)
     dated = [n for n in absent if n in date_forms or _named_date(n, props[n])]
     if dates and len(dated) <= len(dates):
         for name in dated:
@@ -377,7 +363,7 @@ def with_required(
     required = list(parameters.get("required") or ())
     wanted = [*asked, *kept]
     parameters["required"] = [*required, *(n for n in wanted if n not in required)]
-    properties = dict(_properties(tool))
+    properties = dict(tool_properties(tool))
     for name in wanted:
         spec = properties.get(name)
         if not isinstance(spec, Mapping):

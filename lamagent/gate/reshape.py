@@ -17,8 +17,10 @@ __all__ = [
     "LeaveOut",
     "Reshape",
     "described_forms",
+    "enum_values",
     "open_string",
     "reshaped_calls",
+    "tool_properties",
     "with_arguments",
     "without_optional",
 ]
@@ -88,6 +90,21 @@ def without_optional(
             call = call.model_copy(update={"arguments": arguments})
         out.append(call)
     return out, notes
+
+
+def tool_properties(tool: Tool) -> Mapping[str, Any]:
+    """The parameters of `tool`'s schema, by name ({} for a schema without them)."""
+    props = tool.parameters.get("properties") or {}
+    return props if isinstance(props, Mapping) else {}
+
+
+def enum_values(spec: Mapping[str, Any]) -> list[Any]:
+    """The values a parameter may take, or a list parameter's items ([]: any)."""
+    items = spec.get("items")
+    if spec.get("type") == "array" and isinstance(items, Mapping):
+        spec = items
+    enum = spec.get("enum")
+    return list(enum) if isinstance(enum, list) else []
 
 
 def open_string(spec: Any) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import reshaped_calls, tool_properties
 from lamagent.gate.signals import content_words, meets, stem, words
 from lamagent.messages import ToolCall
 
@@ -60,7 +60,7 @@ def said_switches(tool: Tool, query: str) -> dict[str, bool]:
     # description: that may describe the switch, "The transaction can be marked as private")
     subject = content_words(tool.name.replace(".", " ").replace("_", " "))
     found: dict[str, bool] = {}
-    for name, spec in _properties(tool).items():
+    for name, spec in tool_properties(tool).items():
         if not isinstance(spec, Mapping) or spec.get("type") != "boolean":
             continue
         keys = [k for w in words(str(name)) for k in content_words(w) if k not in SWITCH_WORDS]
@@ -75,11 +75,6 @@ def said_switches(tool: Tool, query: str) -> dict[str, bool]:
     return found
 
 
-def _properties(tool: Tool) -> Mapping[str, Any]:
-    props = tool.parameters.get("properties") or {}
-    return props if isinstance(props, Mapping) else {}
-
-
 def negated_switches(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -87,10 +82,15 @@ def negated_switches(
     (`said_switches`: "Don't return full text" drafted `"full_text": true`) as false, and a
     note per value changed."""
     by_name = {tool.name: tool for tool in tools}
-    said = {name: said_switches(tool, query) for name, tool in by_name.items()}
+    said: dict[str, dict[str, bool]] = {}  # read once per tool a call uses
 
     def off(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        if value is not True or said.get(call.name, {}).get(name, True):
+        tool = by_name.get(call.name)
+        if value is not True or tool is None:
+            return None
+        if call.name not in said:
+            said[call.name] = said_switches(tool, query)
+        if said[call.name].get(name, True):
             return None
         return False, "true as false, the switch the user named off"
 
