@@ -231,10 +231,12 @@ class PromptTurns(TurnSource):
         took from (`lamagent.gate.parts`), or, where it enumerates none, for each sentence no
         call took anything from that writes a number of its own (`lamagent.gate.sentences`)
         and each sentence a marker opens that no call took from (`marked_sentences`, kept as
-        a part's calls are), each drafted on its own, when `listed_items` is on and the turn
-        answers the user's message (no tool's result since); never more calls than
-        `max_calls`. The drafts' tokens and seconds count in the turn's generation; `listed`
-        counts the calls added."""
+        a part's calls are) and each clause a join opens inside a sentence that no call took
+        from (`lamagent.gate.joined`, kept as a part's), each drafted on its own, when
+        `listed_items` is on and the turn answers the user's message (no tool's result since);
+        never more calls than `max_calls`. The drafts' tokens and seconds count in the turn's
+        generation; `listed` counts the calls added."""
+        from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
         from lamagent.gate.parts import marked_sentences, open_parts, part_calls
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
@@ -259,7 +261,17 @@ class PromptTurns(TurnSource):
         if parts is None:  # and a sentence a marker opens is an ask of its own
             sentences = open_sentences(calls, query)
             marked = [s for s in marked_sentences(calls, query) if s not in sentences]
-            asks = [(s, sentence_calls) for s in sentences] + [(s, part_calls) for s in marked]
+            # and a clause a join opens inside a sentence not asked whole ("Invest $2000 in
+            # Google and withdraw $1000 from Apple.")
+            whole = [*sentences, *marked]
+            joined = [
+                c
+                for c in joined_clauses(calls, query, request.tools)
+                if not any(c in s for s in whole)
+            ]
+            asks = [(s, sentence_calls) for s in sentences] + [
+                (s, part_calls) for s in [*marked, *joined]
+            ]
         for ask, kept in asks:
             if len(calls) >= limit:
                 break

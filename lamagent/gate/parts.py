@@ -58,7 +58,7 @@ from lamagent.gate.sentences import (
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.messages import ToolCall
 
-__all__ = ["marked_sentences", "open_parts", "part_calls", "request_parts"]
+__all__ = ["marked_sentences", "open_parts", "part_calls", "request_parts", "taken_texts"]
 
 #: A marker that opens a sentence: an ordinal, or a word that adds an ask to the ones before.
 #: "Next" and "Also" only with a comma ("Next month I travel" is no marker).
@@ -121,11 +121,11 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
         return None
     preamble, parts = divided
     # a call may take what the preamble says ("Point A [3, 2]")
-    taken = _taken(calls, [*parts, preamble])
+    taken = taken_texts(calls, [*parts, preamble])
     return [part for i, part in enumerate(parts) if i not in taken]
 
 
-def _taken(calls: Sequence[ToolCall], texts: Sequence[str]) -> set[int]:
+def taken_texts(calls: Sequence[ToolCall], texts: Sequence[str]) -> set[int]:
     """The indices of the texts the calls took from: each call from the text that writes most
     of its values, its numbers and its strings (case aside); from each, where two write as
     many."""
@@ -148,7 +148,7 @@ def marked_sentences(calls: Sequence[ToolCall], query: str) -> list[str]:
     if _divided(query) is not None:
         return []
     sentences = request_sentences(query)
-    taken = _taken(calls, sentences)
+    taken = taken_texts(calls, sentences)
     return [
         sentence
         for i, sentence in enumerate(sentences)
