@@ -534,7 +534,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
     `lamagent.gate.times`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
-    user named, where the user named one (`lamagent.gate.chosen_options`), the currencies
+    user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
+    description gives the meaning the user named ("2 for ironing service":
+    `lamagent.gate.codes`), the currencies
     the user named as their codes, each at the end of the money's way the user put it
     (`lamagent.gate.currencies`), and the switches the user named off as false
     (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
@@ -542,6 +544,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.chosen_options import chosen_options
+    from lamagent.gate.codes import coded_values
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
     from lamagent.gate.given_ids import given_ids
@@ -560,10 +563,11 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     timed, timed_notes = timed_values(dated, request.tools, query)
     optioned, named = named_options(timed, request.tools)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
-    coded, codes = currency_codes(chosen, request.tools, query)
+    meant, meanings = coded_values(chosen, request.tools, query)
+    coded, codes = currency_codes(meant, request.tools, query)
     calls, offs = negated_switches(coded, request.tools, query)
     notes = [*notes, *valued_notes, *given, *dated_notes, *timed_notes, *named, *unchosen]
-    notes += [*codes, *offs]
+    notes += [*meanings, *codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

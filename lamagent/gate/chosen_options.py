@@ -29,7 +29,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["chosen_options"]
+__all__ = ["chosen_options", "named_in"]
 
 
 def _stems(text: str) -> list[str]:
@@ -48,7 +48,12 @@ def _says(said: str, word: str) -> bool:
 
 def _named(option: str, said: Sequence[str]) -> bool:
     """Whether the request's words (`said`, stemmed) name `option`: its words in a row."""
-    wanted = _stems(option)
+    return named_in(_stems(option), said)
+
+
+def named_in(wanted: Sequence[str], said: Sequence[str]) -> bool:
+    """Whether the words `said` (stemmed) hold the words `wanted` (stemmed) in a row, each
+    the same or a start of it `_MIN_START` letters long or more ("carbs" says "carbohydrates")."""
     if not wanted:
         return False
     return any(

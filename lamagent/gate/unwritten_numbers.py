@@ -11,8 +11,10 @@ tool does not require is left out when its value is no number the sources write:
 the user's messages and the tools' results (`sources`), read in digits ("1,000", "$5", "-2"), in
 words up to twelve ("six-sided", "two tickets"), with a magnitude ("50 million", "$1.2M"), in
 scientific notation ("1e-9"), or as a percentage's fraction or a fraction's percentage ("5%"
-writes 0.05, "0.05" writes 5). Required arguments stay (there is no other value to
-put there), and so does every value inside a list or an object. Nothing is generated.
+writes 0.05, "0.05" writes 5), or as the meaning the parameter's description gives the number
+("1 corresponds to Bangkok": `lamagent.gate.codes`). Required arguments stay (there is no
+other value to put there), and so does every value inside a list or an object. Nothing is
+generated.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.codes import named_code, spoken_words
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
 from lamagent.gate.reshape import without_optional
@@ -57,14 +60,21 @@ def unwritten_numbers(
     write, and a note per argument left out ("tool.flights_per_year: 1000 is written
     nowhere, left out")."""
     written: set[Decimal] | None = None
+    said: list[str] | None = None
 
     def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
-        nonlocal written
+        nonlocal written, said
         number = number_argument(value)
         if number is None:
             return None
         if written is None:
             written = written_numbers_of(sources)
-        return None if number in written else f"{value} is written nowhere"
+        if number in written:
+            return None
+        if said is None:
+            said = spoken_words(" ".join(sources))
+        # a code whose meaning the sources name ("2 for ironing service") is written by it
+        coded = named_code(spec, said)
+        return None if coded is not None and coded[0] == number else f"{value} is written nowhere"
 
     return without_optional(calls, tools, unwritten)
