@@ -555,6 +555,14 @@ def test_repeats_with_values_nobody_wrote_are_dropped(
             "Get me the history of World War 2.",
             1,
         ),
+        (  # bfcl-eval live_multiple_61: "movie" is "movies" of the first tool, stems aside
+            [
+                _call("get_movies", city="Noida"),
+                _call("get_movie_details", movie_name="Fighter", language="EN"),
+            ],
+            "what movies are playing in Noida today?",
+            1,
+        ),
     ],
 )
 def test_other_tools_that_bring_nothing_the_user_wrote_are_dropped(

@@ -126,9 +126,12 @@ def _brings_new(call: ToolCall, earlier: Sequence[ToolCall], context: _Conversat
 
 def _named(call: ToolCall, earlier: Sequence[ToolCall], asked: set[str]) -> bool:
     """Whether a word of `call`'s tool name, not in the earlier calls' tool names, is one of
-    the request's words (`asked`, as `content_words`)."""
+    the request's words (`asked`, as `content_words`). A word is in them as the request's
+    words are, stems and starts aside: `get_movie_details` after `get_movies` brings
+    "details", not "movie"."""
     before = set().union(*(_name_words(c.name) for c in earlier))
-    return any(meets(word, asked) for word in _name_words(call.name) - before)
+    new = (word for word in _name_words(call.name) if not meets(word, before))
+    return any(meets(word, asked) for word in new)
 
 
 def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
