@@ -561,7 +561,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     valued, given = given_ids(named_valued, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
-    optioned, named = named_options(timed, request.tools)
+    optioned, named = named_options(timed, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
     coded, codes = currency_codes(meant, request.tools, query)

@@ -87,6 +87,35 @@ def test_a_value_holding_one_option_becomes_it(value: str, description: str, nam
     assert _named(value, description)[0] == named
 
 
+RECIPE_DIET = "The dietary restrictions, e.g., 'vegan', 'gluten-free'."  # simple_python_353
+
+
+@pytest.mark.parametrize(
+    ("value", "query", "taken"),
+    [
+        # a placeholder takes the one option the request writes
+        ("kind_type", "What are some gluten-free recipes for dinner?", "gluten-free"),
+        ("string", "Any VEGAN recipes?", "vegan"),  # a type's name; case aside
+        ("{kind}", "A gluten-free one", "gluten-free"),
+        # none written, two written, or one right after a "not": left alone
+        ("kind_type", "Recipes for dinner?", "kind_type"),
+        ("kind_type", "vegan or gluten-free recipes", "kind_type"),
+        ("kind_type", "Recipes that are not vegan", "kind_type"),
+        # a value of the user's (no placeholder) is no slot to fill
+        ("paleo", "gluten-free paleo recipes", "paleo"),
+        # an option inside a word is none ("vegans" is no "vegan" written)
+        ("kind_type", "recipes for vegans", "kind_type"),
+    ],
+)
+def test_a_placeholder_takes_the_option_the_user_wrote(value: str, query: str, taken: str) -> None:
+    calls = [ToolCall(name="emission", arguments={"kind": value, "miles": 1})]
+    [out], notes = named_options(calls, [_tool(RECIPE_DIET)], query)
+    assert out.arguments["kind"] == taken
+    assert len(notes) == (taken != value)
+    # without the request, nothing to take
+    assert named_options(calls, [_tool(RECIPE_DIET)])[0][0].arguments["kind"] == value
+
+
 def test_a_note_per_value_changed() -> None:
     assert _named("gas-powered vehicle")[1] == [
         "emission.kind: 'gas-powered vehicle' as 'gas', an option the description lists"
@@ -115,3 +144,11 @@ def test_the_turn_takes_the_option_with_example_shapes(shapes: bool, kind: str) 
     model_turn = one_turn(backend, query, [_tool(VEHICLE)], example_shapes=shapes)
     assert model_turn.turn.calls[0].arguments["kind"] == kind
     assert bool(model_turn.reshaped) == shapes
+
+
+def test_the_turn_fills_a_placeholder_with_the_option_the_user_wrote() -> None:
+    draft = [ToolCall(name="emission", arguments={"kind": "kind_type", "miles": 1})]
+    backend = ScriptedBackend.calls([draft], supports_constraint=True)
+    query = "What are some gluten-free recipes for dinner?"
+    model_turn = one_turn(backend, query, [_tool(RECIPE_DIET)], example_shapes=True)
+    assert model_turn.turn.calls[0].arguments["kind"] == "gluten-free"

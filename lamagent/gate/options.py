@@ -22,6 +22,12 @@ unquoted list after "e.g.", "such as", "like", "for example", "for instance" or 
   "refers to");
 - a value that holds two options, or none, or says no "not" ("not gas", "non-diesel");
 - options of one character ('C' for C major: "C sharp" is no "C").
+
+A placeholder (the value names its slot: `"diet": "diet_type"`, `"type": "string"`) takes the
+option the request writes, as whole words, case aside, where it writes exactly one and not
+right after a "not": "What are some gluten-free recipes for dinner?" gives `diet` "e.g.,
+'vegan', 'gluten-free'" its "gluten-free" and `meal_type` "e.g., 'dinner', 'breakfast'" its
+"dinner".
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.reshape import open_string, reshaped_calls
 from lamagent.messages import ToolCall
 from lamagent.tools.shapes import quoted_examples
@@ -120,21 +127,43 @@ def parameter_options(spec: Mapping[str, Any], *, names: bool = False) -> list[s
     return described_options(description, names=names) if isinstance(description, str) else []
 
 
+def _said(query: str, options: Sequence[str]) -> str | None:
+    """The one option the request writes as whole words (case aside), not right after a
+    "not" ("not gluten-free"); None for none or two."""
+    words = _words(query)
+    said: list[str] = []
+    for option in options:
+        spelled = _words(option)
+        if any(
+            words[i : i + len(spelled)] == spelled and (i == 0 or words[i - 1] not in _NEGATIONS)
+            for i in range(len(words))
+        ):
+            said.append(option)
+    return said[0] if len(said) == 1 else None
+
+
 def named_options(
-    calls: Sequence[ToolCall], tools: Sequence[Tool]
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str = ""
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each string value that names one of its parameter's options as that
-    option, and a note per value changed ("tool.argument: 'gas-powered vehicle' as 'gas', an
-    option the description lists")."""
+    option, and each placeholder value (`lamagent.gate.placeholders.is_placeholder`) whose
+    request (`query`) writes one of the options as that option, and a note per value changed
+    ("tool.argument: 'gas-powered vehicle' as 'gas', an option the description lists")."""
     schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
 
     def as_option(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         spec = schemas.get(call.name, {}).get(name)
         if not isinstance(value, str) or not isinstance(spec, Mapping):
             return None
-        option = _named(value, parameter_options(spec))
+        options = parameter_options(spec)
+        option = _named(value, options)
+        if option is not None:
+            return option, f"{value!r} as {option!r}, an option the description lists"
+        if not options or not is_placeholder(value, name, spec):
+            return None
+        option = _said(query, options)
         if option is None:
             return None
-        return option, f"{value!r} as {option!r}, an option the description lists"
+        return option, f"{value!r} as {option!r}, the option of the description the user wrote"
 
     return reshaped_calls(calls, as_option)
