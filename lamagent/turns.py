@@ -528,9 +528,10 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote in the form the parameters take
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
-    naming their parameters (`lamagent.gate.named_values`), the identifiers the user gave
-    after an identifier's word where an argument holds nothing of the user's
-    (`lamagent.gate.given_ids`), the dates and times the user wrote
+    naming their parameters (`lamagent.gate.named_values`), the sentence of the user's a
+    parameter taking the user's own words holds a part of (`lamagent.gate.own_words`), the
+    identifiers the user gave after an identifier's word where an argument holds nothing of
+    the user's (`lamagent.gate.given_ids`), the dates and times the user wrote
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
     `lamagent.gate.times`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
@@ -550,6 +551,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.given_ids import given_ids
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
+    from lamagent.gate.own_words import own_words
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
     from lamagent.gate.switches import negated_switches
@@ -558,7 +560,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     query = query_text(request.messages)
     fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
     named_valued, valued_notes = named_values(fractions, request.tools, query)
-    valued, given = given_ids(named_valued, request.tools, query)
+    owned, own = own_words(named_valued, request.tools, query)
+    valued, given = given_ids(owned, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
     optioned, named = named_options(timed, request.tools, query)
@@ -566,7 +569,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     meant, meanings = coded_values(chosen, request.tools, query)
     coded, codes = currency_codes(meant, request.tools, query)
     calls, offs = negated_switches(coded, request.tools, query)
-    notes = [*notes, *valued_notes, *given, *dated_notes, *timed_notes, *named, *unchosen]
+    notes = [*notes, *valued_notes, *own, *given, *dated_notes, *timed_notes, *named, *unchosen]
     notes += [*meanings, *codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
