@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from lamagent.gate.mentions import said_numbers
 from lamagent.gate.named_numbers import named_numbers
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
@@ -164,6 +165,17 @@ def _told(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[st
             {"principal": 5000, "rate": 0.025, "time": 10, "n": 2},
             {"principal": 5000, "rate": 0.025, "time": 10, "n": 4},
         ),
+        (  # BFCL simple_python_194: "top three" says the count is of the top results (a
+            # count in words is read with the one word before it that says which it is)
+            _tool(
+                slope_type=("string", "The type of slope like steep, moderate etc."),
+                num_results=("integer", "The number of top results needed. Default is 5."),
+            ),
+            "What are the top three plants suitable for a hill slope in terms of erosion "
+            "prevention?",
+            {"slope_type": "hill", "num_results": 5},
+            {"slope_type": "hill", "num_results": 3},
+        ),
         (  # made up: the 3 is the nights', the 1 the room's (the nights keep their 5: the
             # 3 named for them is held, by the rooms' draft, and each argument is read on it)
             NIGHTS,
@@ -283,3 +295,20 @@ def test_a_boolean_a_list_and_a_tool_not_given_are_left() -> None:
     call = ToolCall(name="other", arguments={"rooms": 7})
     assert named_numbers([call], [tool], "Book two rooms.") == ([call], [])
     assert named_numbers([call], [tool], "Book rooms.") == ([call], [])
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        # a count in words is read with the words after it, and the word right before it
+        # that says which count it is
+        ("the top three plants suitable", {"top", "plant", "suitab"}),
+        ("for the next five days", {"next", "day"}),
+        # any other word before it says nothing of it ("between two sets of variables")
+        ("the level between two sets of variables", {"set"}),
+        ("the significance level two", set()),
+    ],
+)
+def test_the_words_said_with_a_count_in_words(query: str, words: set[str]) -> None:
+    [(_, said)] = said_numbers(query)
+    assert said == words

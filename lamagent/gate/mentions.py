@@ -109,6 +109,9 @@ NUMBER_WORDS = {
 #: ("set the starting level to 5", "two tickets", "under 30 minutes to prepare").
 _NUMBER_REACH_BEFORE = 3
 _NUMBER_REACH_AFTER = 2
+#: Words right before a count in words that say which count it is ("the top three plants",
+#: "the next five days", "the last six months"): read with it.
+_COUNT_OPENERS = frozenset({"top", "first", "last", "next", "past", "best", "latest", "bottom"})
 
 
 def _values(spec: Mapping[str, Any]) -> list[Any]:
@@ -268,7 +271,8 @@ def _named_date(name: str, spec: Any) -> bool:
 
 def said_numbers(query: str) -> list[tuple[Decimal, set[str]]]:
     """Each number `query` writes (in digits, or in words up to twelve), in order, with the
-    content words next to it (a number in words: after it): what the user said it is."""
+    content words next to it (a number in words: after it, and a word right before it that
+    says which count it is: "top", "first", "next", ...): what the user said it is."""
     said = _WRITTEN.findall(query)
     found: list[tuple[Decimal, set[str]]] = []
     for i, word in enumerate(said):
@@ -277,8 +281,12 @@ def said_numbers(query: str) -> list[tuple[Decimal, set[str]]]:
         if number is None:
             continue
         # a count in words comes before what it counts ("two tickets"); "between two sets
-        # of variables" says nothing of the significance level before it
-        before = said[max(0, i - _NUMBER_REACH_BEFORE) : i] if in_digits else []
+        # of variables" says nothing of the significance level before it, but "top three"
+        # says the count is of the top ones
+        if in_digits:
+            before = said[max(0, i - _NUMBER_REACH_BEFORE) : i]
+        else:
+            before = [w for w in said[max(0, i - 1) : i] if w.lower() in _COUNT_OPENERS]
         near = before + said[i + 1 : i + 1 + _NUMBER_REACH_AFTER]
         found.append((number, content_words(" ".join(w for w in near if not w[0].isdigit()))))
     return found
