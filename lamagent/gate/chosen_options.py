@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import enum_values, reshaped_calls
+from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
 from lamagent.gate.signals import meets, stem, words
 from lamagent.messages import ToolCall
 
@@ -69,7 +69,7 @@ def chosen_options(
     where it names one, and a note per list cut."""
     said = _stems(query)
     pool = set(said)
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
 
     def chosen(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)

@@ -38,7 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from lamagent.gate.reshape import open_string, reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
@@ -195,7 +195,7 @@ def currency_codes(
         return list(calls), []
     codes = {c.code for c in said}
     at_end = {end: {c.code for c in said if c.end == end} for end in ("start", "end")}
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
 
     def as_code(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)

@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import described_forms, open_string, reshaped_calls
+from lamagent.gate.reshape import described_forms, open_string, reshaped_calls, tool_properties
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def _iso_written(
     value the model wrote as an ISO 8601 date ("2022-05-30"), each with that form."""
     if tool is None:
         return {}
-    properties = tool.parameters.get("properties") or {}
+    properties = tool_properties(tool)
     return {
         name: _ISO_FORM
         for name, value in call.arguments.items()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
-from lamagent.gate.reshape import open_string, reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
 from lamagent.gate.signals import stem, words
 from lamagent.messages import ToolCall
 
@@ -112,7 +112,7 @@ def given_ids(
     given = said_ids(query)
     if not given:
         return list(calls), []
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
 
     def as_given(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)

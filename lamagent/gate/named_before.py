@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
-from lamagent.gate.reshape import open_string, reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_properties
 from lamagent.gate.signals import STOPWORDS, stem, words
 from lamagent.messages import ToolCall
 
@@ -103,7 +103,7 @@ def named_before(
             return None
         if value.lower() in written and value.lower() != name.lower():
             return None  # the user wrote it: data (but the name itself: "in C key")
-        spec = (tool.parameters.get("properties") or {}).get(name)
+        spec = tool_properties(tool).get(name)
         required = tool.parameters.get("required") or ()
         if name not in required or not open_string(spec) or not isinstance(spec, Mapping):
             return None

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import parameter_number, said_numbers
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import reshaped_calls, tool_properties
 from lamagent.gate.shared_numbers import drafted_number, held_numbers
 from lamagent.gate.signals import content_words, meets
 from lamagent.gate.unwritten_numbers import written_numbers_of
@@ -153,7 +153,7 @@ def named_numbers(
         number = number_argument(value)
         if tool is None or number is None:
             return None
-        properties = tool.parameters.get("properties") or {}
+        properties = tool_properties(tool)
         spec = properties.get(name)
         if not isinstance(spec, Mapping):
             return None

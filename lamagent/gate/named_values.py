@@ -46,7 +46,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import open_string, reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
 from lamagent.gate.signals import STOPWORDS, meets, normalise, stem, words
 from lamagent.messages import ToolCall
 
@@ -231,7 +231,7 @@ def _reshaped_as_named(
     """`calls` with each free string value whose parameter the user named once reshaped by
     `take` (the parameter's name, its schema, the value, what the user wrote after the name
     and whether quoted, the other parameters' names: the new value or None)."""
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
     spans = {next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(query)}
     # a parameter the calls give different values: the user asked for several, and named
     # one of them ("the artwork named 'Starry Night' ... another artwork called ...")

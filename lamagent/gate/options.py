@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
-from lamagent.gate.reshape import open_string, reshaped_calls
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
 from lamagent.messages import ToolCall
 from lamagent.tools.shapes import quoted_examples
 
@@ -149,7 +149,7 @@ def named_options(
     option, and each placeholder value (`lamagent.gate.placeholders.is_placeholder`) whose
     request (`query`) writes one of the options as that option, and a note per value changed
     ("tool.argument: 'gas-powered vehicle' as 'gas', an option the description lists")."""
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
 
     def as_option(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         spec = schemas.get(call.name, {}).get(name)

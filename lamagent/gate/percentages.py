@@ -30,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import number_argument
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.reshape import reshaped_calls, tool_schemas
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def percent_fractions(
     only = percents - plain
     if not percents:
         return list(calls), []
-    schemas = {tool.name: tool.parameters.get("properties") or {} for tool in tools}
+    schemas = tool_schemas(tools)
 
     def as_taken(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)

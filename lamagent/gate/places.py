@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.dates import MONTH_NAMES
+from lamagent.gate.reshape import tool_properties
 from lamagent.gate.signals import content_words
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def said_places(query: str) -> list[str]:
 
 def place_parameters(tool: Tool) -> list[str]:
     """The string parameters of `tool` whose name is a kind of place."""
-    props = tool.parameters.get("properties") or {}
+    props = tool_properties(tool)
     found: list[str] = []
     for name, spec in props.items():
         if not isinstance(spec, Mapping) or spec.get("type", "string") != "string":

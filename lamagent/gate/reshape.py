@@ -21,6 +21,7 @@ __all__ = [
     "open_string",
     "reshaped_calls",
     "tool_properties",
+    "tool_schemas",
     "with_arguments",
     "without_optional",
 ]
@@ -74,7 +75,7 @@ def without_optional(
         if tool is None:
             out.append(call)
             continue
-        properties = tool.parameters.get("properties") or {}
+        properties = tool_properties(tool)
         required = set(tool.parameters.get("required") or ())
         dropped: list[str] = []
         for name, value in call.arguments.items():
@@ -96,6 +97,11 @@ def tool_properties(tool: Tool) -> Mapping[str, Any]:
     """The parameters of `tool`'s schema, by name ({} for a schema without them)."""
     props = tool.parameters.get("properties") or {}
     return props if isinstance(props, Mapping) else {}
+
+
+def tool_schemas(tools: Sequence[Tool]) -> dict[str, Mapping[str, Any]]:
+    """The parameters of each tool's schema (`tool_properties`), by tool name."""
+    return {tool.name: tool_properties(tool) for tool in tools}
 
 
 def enum_values(spec: Mapping[str, Any]) -> list[Any]:
@@ -123,7 +129,7 @@ def described_forms(tool: Tool | None, read: Callable[[str], Form | None]) -> di
     if tool is None:
         return {}
     forms: dict[str, Form] = {}
-    for name, spec in (tool.parameters.get("properties") or {}).items():
+    for name, spec in tool_properties(tool).items():
         if open_string(spec):
             form = read(str(spec.get("description") or ""))
             if form is not None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import parameter_number, said_numbers
+from lamagent.gate.reshape import tool_properties
 from lamagent.gate.signals import content_words, leaf_values, meets
 from lamagent.messages import ToolCall
 
@@ -69,7 +70,7 @@ def _shared_in(
     call: ToolCall, tool: Tool, said: list[tuple[Decimal, set[str]]], elsewhere: set[Decimal]
 ) -> tuple[ToolCall, list[str]]:
     """`call` with its shared numbers given out; `elsewhere`: the numbers other calls hold."""
-    properties = tool.parameters.get("properties") or {}
+    properties = tool_properties(tool)
     required = set(tool.parameters.get("required") or ())
     by_value: dict[Decimal, list[str]] = {}
     for name, value in call.arguments.items():

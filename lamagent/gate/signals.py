@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.repeats import repeats
+from lamagent.gate.reshape import tool_properties
 from lamagent.messages import MessageLike, ToolCall, to_messages
 
 if TYPE_CHECKING:
@@ -212,5 +213,5 @@ def measure(
 
 
 def _parameter_names(tool: Tool) -> list[str]:
-    props = tool.parameters.get("properties") or {}
+    props = tool_properties(tool)
     return [str(name) for name in props] if isinstance(props, Mapping) else []

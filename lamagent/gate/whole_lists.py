@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import ItemList, as_drafted, item_matches, value_lists
 from lamagent.gate.listed import MAX_CALLS
-from lamagent.gate.reshape import open_string
+from lamagent.gate.reshape import open_string, tool_properties
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
@@ -82,7 +82,7 @@ def _split(
     there is none (or more than one)."""
     if tool is None:
         return None
-    properties = tool.parameters.get("properties") or {}
+    properties = tool_properties(tool)
     found: list[tuple[str, list[Any]]] = []
     for name, value in call.arguments.items():
         schema = properties.get(name)
