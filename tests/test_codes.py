@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -130,3 +131,14 @@ def test_a_code_whose_meaning_is_named_is_written() -> None:
     assert kept.arguments == {"service_id": 2, "province_id": 1} and notes == []
     [left], notes = unwritten_numbers([call], [TOOL], ["ironing in Chonburi"])
     assert left.arguments == {"service_id": 2} and len(notes) == 1
+
+
+def test_thousands_of_codes_and_a_long_request_are_read_at_once() -> None:
+    # a tool's description is a third party's: 10,000 codes against a request of 50,000
+    # words took 18 s when every meaning was sought at every word; the words are indexed
+    description = ", ".join(f"{i} for place{i}x" for i in range(10_000))
+    tool = _tool(service_id={"type": "integer", "description": description})
+    query = "x " * 50_000 + "in place4321x"
+    started = time.perf_counter()
+    assert _coded({"service_id": 1}, query, tool) == {"service_id": 4321}
+    assert time.perf_counter() - started < 5

@@ -29,7 +29,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["chosen_options", "named_in"]
+__all__ = ["SaidWords", "chosen_options", "named_in"]
 
 
 def _stems(text: str) -> list[str]:
@@ -46,19 +46,40 @@ def _says(said: str, word: str) -> bool:
     return said == word or (len(said) >= _MIN_START and word.startswith(said))
 
 
-def _named(option: str, said: Sequence[str]) -> bool:
+def _named(option: str, said: SaidWords) -> bool:
     """Whether the request's words (`said`, stemmed) name `option`: its words in a row."""
     return named_in(_stems(option), said)
 
 
-def named_in(wanted: Sequence[str], said: Sequence[str]) -> bool:
+class SaidWords:
+    """A request's words (stemmed), indexed by word: where a run of words may begin is looked
+    up, not searched for (a tool may list thousands of options, a request be long)."""
+
+    def __init__(self, said: Sequence[str]) -> None:
+        self.said = list(said)
+        self.at: dict[str, list[int]] = {}
+        for i, word in enumerate(self.said):
+            self.at.setdefault(word, []).append(i)
+
+    def starts(self, word: str) -> list[int]:
+        """Where a word that says `word` is written: `word` itself, or a start of it at least
+        `_MIN_START` letters long."""
+        found = list(self.at.get(word, ()))
+        for end in range(_MIN_START, len(word)):
+            found += self.at.get(word[:end], ())
+        return found
+
+
+def named_in(wanted: Sequence[str], said: SaidWords) -> bool:
     """Whether the words `said` (stemmed) hold the words `wanted` (stemmed) in a row, each
     the same or a start of it `_MIN_START` letters long or more ("carbs" says "carbohydrates")."""
     if not wanted:
         return False
+    words = said.said
     return any(
-        all(_says(said[at + k], word) for k, word in enumerate(wanted))
-        for at in range(len(said) - len(wanted) + 1)
+        at + len(wanted) <= len(words)
+        and all(_says(words[at + k], word) for k, word in enumerate(wanted))
+        for at in said.starts(wanted[0])
     )
 
 
@@ -67,8 +88,8 @@ def chosen_options(
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each list of enum options cut to the options the request speaks to,
     where it names one, and a note per list cut."""
-    said = _stems(query)
-    pool = set(said)
+    said = SaidWords(_stems(query))
+    pool = set(said.said)
     schemas = tool_schemas(tools)
 
     def chosen(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:

@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.chosen_options import named_in
+from lamagent.gate.chosen_options import SaidWords, named_in
 from lamagent.gate.reshape import tool_properties, with_arguments
 from lamagent.gate.signals import STOPWORDS, stem, words
 from lamagent.messages import ToolCall
@@ -75,7 +75,7 @@ def _stems(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
-def _named_code(codes: Sequence[tuple[Decimal, str]], said: Sequence[str]) -> Decimal | None:
+def _named_code(codes: Sequence[tuple[Decimal, str]], said: SaidWords) -> Decimal | None:
     """The code whose meaning the request's words (`said`, stemmed) name, the meaning of the
     most words where they name several; None for none, or for two codes."""
     meanings = [(code, _stems(meaning)) for code, meaning in codes]
@@ -93,12 +93,12 @@ def _named_code(codes: Sequence[tuple[Decimal, str]], said: Sequence[str]) -> De
     return next(iter(best)) if len(best) == 1 else None
 
 
-def spoken_words(text: str) -> list[str]:
+def spoken_words(text: str) -> SaidWords:
     """The words of `text` as `named_code` reads them: stems, stop words aside."""
-    return _stems(text)
+    return SaidWords(_stems(text))
 
 
-def named_code(spec: Any, said: Sequence[str]) -> tuple[Decimal, str] | None:
+def named_code(spec: Any, said: SaidWords) -> tuple[Decimal, str] | None:
     """The code of a number parameter (`spec`, its schema) whose meaning its description
     gives and the words `said` (`spoken_words`) name, with the meaning; None where the
     description gives no codes, or the words name none or two."""
@@ -134,7 +134,7 @@ def coded_values(
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each number parameter whose description gives codes holding the code of
     the meaning the request names (see the module's docstring), and a note per value set."""
-    said = _stems(query)
+    said = spoken_words(query)
     by_name = {tool.name: tool for tool in tools}
     out: list[ToolCall] = []
     notes: list[str] = []

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.chosen_options import SaidWords
 from lamagent.gate.codes import named_code, spoken_words
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
@@ -60,7 +61,7 @@ def unwritten_numbers(
     write, and a note per argument left out ("tool.flights_per_year: 1000 is written
     nowhere, left out")."""
     written: set[Decimal] | None = None
-    said: list[str] | None = None
+    said: SaidWords | None = None
 
     def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
         nonlocal written, said
