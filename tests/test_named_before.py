@@ -76,3 +76,32 @@ def test_an_optional_placeholder_is_the_placeholder_rules() -> None:
 
 def test_a_word_that_only_begins_like_the_name_is_another_word() -> None:
     assert _before("key", "key", "Type on the old keyboard.") == "key"
+
+
+@pytest.mark.parametrize(
+    ("description", "query", "found"),
+    [
+        # BFCL simple_python_227: a name of generic words only is read by the word its
+        # description writes before it
+        ("The personality type.", "Get me traits for ENFJ personality type.", "ENFJ"),
+        ("The personality type.", "Traits of the INTP personality", "INTP"),
+        # only the word right before the name's: "Myers" before "Briggs" is none
+        (
+            "The personality type in the Myers Briggs system.",
+            "ENFJ personality type in Myers Briggs",
+            "ENFJ",
+        ),
+        # nothing before the name in the description, or a function word, or a generic word
+        ("Type of it.", "Get me traits for ENFJ personality type.", "array"),
+        ("The type.", "Get me traits for ENFJ personality type.", "array"),
+        ("A data type.", "Get me traits for ENFJ personality type.", "array"),
+        ("A data type.", "Use the numeric data type.", "array"),
+        ("The type.", "Show Ann the type.", "array"),
+    ],
+)
+def test_a_generic_name_is_read_by_its_descriptions_word(
+    description: str, query: str, found: str
+) -> None:
+    tool = _tool("t", ["type"], type={"type": "string", "description": description})
+    [out], _ = named_before([ToolCall(name="t", arguments={"type": "array"})], [tool], query)
+    assert out.arguments["type"] == found

@@ -11,7 +11,9 @@ whose value is a placeholder (`lamagent.gate.placeholders.is_placeholder`) that 
 not write takes the word the user wrote right before a word of the parameter's name ("slope"
 of `slope_type`, "crimes" of `crime_type`; not the words that only say what a name is:
 "type", "name", "id", ...), with the capitalised words before it for a name ("the Santa Clara
-county"), when every place the user wrote the name's word gives the same value. Left alone:
+county"), when every place the user wrote the name's word gives the same value. A name of
+such words only (`type`) is read by the word its description writes before it ("The
+personality type.": "ENFJ personality type" gives "ENFJ"). Left alone:
 an optional argument (the placeholder rule leaves it out), a value of the user's, a word
 before the name that is a function word, a number or a word of the parameter's own name
 ("the slope type"), and two different words before the name. Nothing is generated.
@@ -89,6 +91,23 @@ def _before(query: str, anchors: set[str], own: set[str]) -> set[str]:
     return values
 
 
+def _described_kind(spec: Mapping[str, Any], own: set[str]) -> set[str]:
+    """For a name of generic words only (`type`, `name`), the word its description writes
+    right before one of them ("The personality type." gives "personality"), stemmed."""
+    description = spec.get("description")
+    if not isinstance(description, str):
+        return set()
+    said = words(description)
+    return {
+        stem(said[i - 1])
+        for i in range(1, len(said))
+        if stem(said[i]) in own
+        and said[i - 1] not in STOPWORDS
+        and stem(said[i - 1]) not in _GENERIC
+        and not said[i - 1].isdigit()
+    }
+
+
 def named_before(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -110,7 +129,7 @@ def named_before(
         if not is_placeholder(value, name, spec):
             return None
         own = {stem(w) for w in words(name)}
-        anchors = own - _GENERIC
+        anchors = (own - _GENERIC) or _described_kind(spec, own)
         values = _before(query, anchors, own) if anchors else set()
         if len(values) != 1 or "" in values:
             return None
