@@ -23,64 +23,22 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
-from lamagent.gate.signals import meets, stem, words
+from lamagent.gate.signals import SaidWords, meets, named_in, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["SaidWords", "chosen_options", "named_in"]
+__all__ = ["chosen_options"]
 
 
 def _stems(text: str) -> list[str]:
     return [stem(word) for word in words(text)]
 
 
-#: The shortest start of an option's word that names it ("carb" of "carbohydrates").
-_MIN_START = 4
-
-
-def _says(said: str, word: str) -> bool:
-    """Whether a word of the request (stemmed) says an option's word: the same, or a start
-    of it at least `_MIN_START` letters long."""
-    return said == word or (len(said) >= _MIN_START and word.startswith(said))
-
-
 def _named(option: str, said: SaidWords) -> bool:
     """Whether the request's words (`said`, stemmed) name `option`: its words in a row."""
     return named_in(_stems(option), said)
-
-
-class SaidWords:
-    """A request's words (stemmed), indexed by word: where a run of words may begin is looked
-    up, not searched for (a tool may list thousands of options, a request be long)."""
-
-    def __init__(self, said: Sequence[str]) -> None:
-        self.said = list(said)
-        self.at: dict[str, list[int]] = {}
-        for i, word in enumerate(self.said):
-            self.at.setdefault(word, []).append(i)
-
-    def starts(self, word: str) -> list[int]:
-        """Where a word that says `word` is written: `word` itself, or a start of it at least
-        `_MIN_START` letters long."""
-        found = list(self.at.get(word, ()))
-        for end in range(_MIN_START, len(word)):
-            found += self.at.get(word[:end], ())
-        return found
-
-
-def named_in(wanted: Sequence[str], said: SaidWords) -> bool:
-    """Whether the words `said` (stemmed) hold the words `wanted` (stemmed) in a row, each
-    the same or a start of it `_MIN_START` letters long or more ("carbs" says "carbohydrates")."""
-    if not wanted:
-        return False
-    words = said.said
-    return any(
-        at + len(wanted) <= len(words)
-        and all(_says(words[at + k], word) for k, word in enumerate(wanted))
-        for at in said.starts(wanted[0])
-    )
 
 
 def chosen_options(

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.chosen_options import SaidWords, named_in
+from lamagent.gate.items import number_argument
+from lamagent.gate.mentions import parameter_number
 from lamagent.gate.reshape import tool_properties, with_arguments
-from lamagent.gate.signals import STOPWORDS, stem, words
+from lamagent.gate.signals import STOPWORDS, SaidWords, named_in, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -60,11 +61,7 @@ def described_codes(description: str) -> list[tuple[Decimal, str]]:
     gives fewer than `MIN_CODES` or gives one number two meanings."""
     found: list[tuple[Decimal, str]] = []
     for match in _CODE.finditer(description):
-        try:
-            code = Decimal(match.group(1))
-        except InvalidOperation:  # pragma: no cover - the pattern writes numbers
-            continue
-        found.append((code, match.group(2).strip()))
+        found.append((Decimal(match.group(1)), match.group(2).strip()))
     codes = [code for code, _ in found]
     if len(found) < MIN_CODES or len(set(codes)) < len(codes):
         return []
@@ -104,29 +101,16 @@ def named_code(spec: Any, said: SaidWords) -> tuple[Decimal, str] | None:
     description gives no codes, or the words name none or two."""
     if not isinstance(spec, Mapping) or spec.get("type") not in _NUMBER_TYPES:
         return None
-    codes = described_codes(str(spec.get("description") or ""))
-    allowed = spec.get("enum")
-    if isinstance(allowed, list) and allowed:  # the codes the schema takes
-        codes = [(c, m) for c, m in codes if any(_same(v, c) for v in allowed)]
+    # the codes the schema takes (a whole number for an integer, one its enum holds)
+    codes = [
+        (c, m)
+        for c, m in described_codes(str(spec.get("description") or ""))
+        if parameter_number(c, spec)
+    ]
     code = _named_code(codes, said) if codes else None
     if code is None:
         return None
     return code, next(m for c, m in codes if c == code)
-
-
-def _as_value(code: Decimal, spec: Mapping[str, Any]) -> int | float:
-    if spec.get("type") == "integer" and code == code.to_integral_value():
-        return int(code)
-    return int(code) if code == code.to_integral_value() else float(code)
-
-
-def _same(value: Any, code: Decimal) -> bool:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return False
-    try:
-        return Decimal(str(value)) == code
-    except InvalidOperation:
-        return False
 
 
 def coded_values(
@@ -146,9 +130,9 @@ def coded_values(
             if found is None:
                 continue
             code, meaning = found
-            if name in call.arguments and _same(call.arguments[name], code):
+            if name in call.arguments and number_argument(call.arguments[name]) == code:
                 continue
-            changed[name] = _as_value(code, spec)
+            (changed[name],) = parameter_number(code, spec)
             was = repr(call.arguments[name]) if name in call.arguments else "none"
             notes.append(f"{call.name}.{name}: {was} as {changed[name]!r}, for {meaning!r}")
         out.append(with_arguments(call, {**call.arguments, **changed}))

@@ -33,12 +33,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lamagent.gate.parts import taken_texts
 from lamagent.gate.sentences import request_sentences
 from lamagent.gate.signals import leaf_values, words
 from lamagent.messages import ToolCall
-from lamagent.tools import Tool
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
 
 __all__ = ["ASK_VERBS", "joined_clauses", "request_clauses"]
 
@@ -61,9 +64,9 @@ _JOIN = re.compile(
 #: A value a clause writes: a number in digits, a quoted string, or a capitalised word.
 _DIGIT = re.compile(r"\d")
 _QUOTED = re.compile(r"[\"'`][^\"'`]+[\"'`]")
+_CAPITAL = re.compile(r"\b(?!I\b|I')[A-Z]")
 #: The fewest letters of a word of the request a string value must hold to hold something of it.
 _MIN_WORD = 3
-_CAPITAL = re.compile(r"\b(?!I\b|I')[A-Z]")
 
 
 def request_clauses(query: str, tools: Sequence[Tool]) -> list[list[str]]:
@@ -112,10 +115,10 @@ def joined_clauses(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool])
         return []
     flat = [c for clauses in sentences for c in clauses]
     taken = taken_texts(calls, flat)
-    open_: list[str] = []
-    index = 0
     if not taken and not _holds_any(calls, query):
         return []  # the draft took nothing of the request: no ask of it was answered
+    open_: list[str] = []
+    index = 0
     for clauses in sentences:
         for clause in clauses:
             if len(clauses) > 1 and index not in taken and _writes_value(clause):

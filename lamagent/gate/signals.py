@@ -35,11 +35,13 @@ if TYPE_CHECKING:
 __all__ = [
     "STOPWORDS",
     "GateSignals",
+    "SaidWords",
     "content_words",
     "leaf_values",
     "leaves",
     "measure",
     "meets",
+    "named_in",
     "normalise",
     "query_text",
     "stem",
@@ -98,6 +100,48 @@ def meets(word: str, pool: set[str]) -> bool:
     if len(word) < _MIN_RUN or word.isdigit():
         return False
     return any(len(p) >= _MIN_RUN and (p.startswith(word) or word.startswith(p)) for p in pool)
+
+
+#: The shortest start of a word that says it ("carb" of "carbohydrates").
+_MIN_START = 4
+
+
+def _says(said: str, word: str) -> bool:
+    """Whether a word of the request (stemmed) says `word`: the same, or a start of it at
+    least `_MIN_START` letters long."""
+    return said == word or (len(said) >= _MIN_START and word.startswith(said))
+
+
+class SaidWords:
+    """A request's words (stemmed), indexed by word: where a run of words may begin is looked
+    up, not searched for (a tool may list thousands of options, a request be long)."""
+
+    def __init__(self, said: Sequence[str]) -> None:
+        self.said = list(said)
+        self.at: dict[str, list[int]] = {}
+        for i, word in enumerate(self.said):
+            self.at.setdefault(word, []).append(i)
+
+    def starts(self, word: str) -> list[int]:
+        """Where a word that says `word` is written: `word` itself, or a start of it at least
+        `_MIN_START` letters long."""
+        found = list(self.at.get(word, ()))
+        for end in range(_MIN_START, len(word)):
+            found += self.at.get(word[:end], ())
+        return found
+
+
+def named_in(wanted: Sequence[str], said: SaidWords) -> bool:
+    """Whether the words `said` (stemmed) hold the words `wanted` (stemmed) in a row, each
+    the same or a start of it `_MIN_START` letters long or more ("carbs" says "carbohydrates")."""
+    if not wanted:
+        return False
+    words = said.said
+    return any(
+        at + len(wanted) <= len(words)
+        and all(_says(words[at + k], word) for k, word in enumerate(wanted))
+        for at in said.starts(wanted[0])
+    )
 
 
 def _share(part: set[str], pool: set[str]) -> float | None:

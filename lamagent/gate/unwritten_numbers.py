@@ -23,12 +23,11 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.chosen_options import SaidWords
 from lamagent.gate.codes import named_code, spoken_words
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
 from lamagent.gate.reshape import without_optional
-from lamagent.gate.signals import words
+from lamagent.gate.signals import SaidWords, words
 from lamagent.messages import ToolCall
 from lamagent.numerals import magnitude_numbers, scientific_numbers
 
