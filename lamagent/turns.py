@@ -627,7 +627,9 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`;
     not in the call gate's draft: `with_said_numbers`), numbered arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
-    another argument's cut where it begins (`lamagent.gate.overruns`), the values it began
+    another argument's cut where it begins (`lamagent.gate.overruns`), the values that end
+    with the word of their parameter's kind cut where it begins ("Sierra Nevada brewery" for
+    a `brewery`: `lamagent.gate.kinds`), the values it began
     copying late, from inside one of the user's words or names, as that word or name
     ("~/data/x.nii" for "data/x.nii", "La Liga" for "Liga": `lamagent.gate.identifiers`),
     where-from and where-to pairs that hold one value at both ends or both in one read as
@@ -640,6 +642,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.both_ends import filled_ends
     from lamagent.gate.directed import directed_values
     from lamagent.gate.identifiers import whole_identifiers
+    from lamagent.gate.kinds import kindless_values
     from lamagent.gate.loops import looped_values
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.numbers import written_numbers
@@ -661,7 +664,8 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
     ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)
-    wholes, whole = whole_identifiers(ended, sources)
+    kindless, kinds = kindless_values(ended, request.tools, query)
+    wholes, whole = whole_identifiers(kindless, sources)
     filled, read = filled_ends(wholes, query)
     directed, swapped = directed_values(filled, query)
     listed, cut = written_lists(directed, query)
@@ -674,6 +678,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
         *said,
         *reordered,
         *overran,
+        *kinds,
         *whole,
         *read,
         *swapped,

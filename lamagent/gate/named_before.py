@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_properties
-from lamagent.gate.signals import STOPWORDS, stem, words
+from lamagent.gate.signals import GENERIC_NAME_WORDS, STOPWORDS, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["named_before"]
 
-#: Words of a parameter's name that only say what kind of thing a name is.
-_GENERIC = frozenset(
-    stem(w) for w in ("type", "name", "id", "value", "kind", "category", "string", "data")
-)
 #: A word as the user wrote it: letters, digits, "_" and "-" inside ("personal_data").
 _WORD = re.compile(r"[^\W_](?:[\w-]*[^\W_])?")
 #: How many letters two stems of one word may differ by at their end, the shorter at least
@@ -103,7 +99,7 @@ def _described_kind(spec: Mapping[str, Any], own: set[str]) -> set[str]:
         for i in range(1, len(said))
         if stem(said[i]) in own
         and said[i - 1] not in STOPWORDS
-        and stem(said[i - 1]) not in _GENERIC
+        and stem(said[i - 1]) not in GENERIC_NAME_WORDS
         and not said[i - 1].isdigit()
     }
 
@@ -129,7 +125,7 @@ def named_before(
         if not is_placeholder(value, name, spec):
             return None
         own = {stem(w) for w in words(name)}
-        anchors = (own - _GENERIC) or _described_kind(spec, own)
+        anchors = (own - GENERIC_NAME_WORDS) or _described_kind(spec, own)
         values = _before(query, anchors, own) if anchors else set()
         if len(values) != 1 or "" in values:
             return None

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "GENERIC_NAME_WORDS",
     "STOPWORDS",
     "GateSignals",
     "SaidWords",
@@ -86,6 +87,13 @@ def stem(word: str) -> str:
             word = word[: -len(suffix)]
             break
     return word[:6]
+
+
+#: Words (stems) of a parameter's name that only say what kind of thing a value is ("type",
+#: "name", "id"): the name's other words say which thing.
+GENERIC_NAME_WORDS = frozenset(
+    stem(w) for w in ("type", "name", "id", "value", "kind", "category", "string", "data")
+)
 
 
 def content_words(text: str) -> set[str]:

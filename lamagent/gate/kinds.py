@@ -1,0 +1,121 @@
+"""A value that ends with the word of its kind: "Sierra Nevada brewery" for a brewery.
+
+Copying a name from the user's words, a small model often copies the noun after it too, the
+one that says what kind of thing the name names: "from Sierra Nevada brewery" gives
+`"brewery": "Sierra Nevada brewery"`, "in Santa Clara county" `"county": "Santa Clara
+county"`, "from New York time zone" `"from_timezone": "New York time zone"`, "an acoustic
+instrument" `find_instrument`'s `"type": "acoustic instrument"`. The parameter already says
+the kind; a brewery looked up by the name "Sierra Nevada brewery" is none.
+
+`kindless_values(calls, tools, query)`: a string argument whose value the user wrote (whole
+words, case aside) and which ends, as the user wrote it, with a lower-case word (or two the
+kind writes as one: "time zone") that is the parameter's kind becomes what comes before it.
+The kind is the last word of the parameter's name that is not generic ("brewery", "county",
+"cell" of `cell_type`, "timezone" of `from_timezone`, "hotel" of `hotel_name`), or, for a
+name of generic words only (`type`), the last word of the tool's name ("instrument" of
+`find_instrument`). Left alone:
+
+- a kind the user capitalised ("Plaza Hotel", "Louvre Museum": the kind is part of the name);
+- what is left without a word of its own: only function words or words of the parameter's
+  name ("all platforms", "New alarm" of `new_alarm_name`);
+- a parameter whose description, default, examples or enum write a value with the kind after
+  a word of its own ("Type of the room e.g. Living room": a living room is no "living", and
+  an enum's "living room" stays).
+
+Nothing else changes; nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
+from lamagent.gate.signals import GENERIC_NAME_WORDS, STOPWORDS, leaf_values, stem, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["kindless_values", "parameter_kind"]
+
+#: The fewest characters of what is left ("La" is no name of its own).
+MIN_HEAD_CHARS = 2
+#: The words of a kind written apart that the kind writes as one ("time zone": "timezone").
+_MAX_KIND_WORDS = 2
+
+
+def parameter_kind(parameter: str, tool: str) -> str | None:
+    """The stem of the word that says what kind of thing `parameter`'s value is: the last
+    word of its name that is not generic, else the last word of the tool's name (the part
+    after its last dot)."""
+    own = [w for w in words(parameter) if stem(w) not in GENERIC_NAME_WORDS and not w.isdigit()]
+    if own:
+        return stem(own[-1])
+    tool_words = [w for w in words(tool.rsplit(".", 1)[-1]) if not w.isdigit()]
+    return stem(tool_words[-1]) if tool_words else None
+
+
+def _kind_words(written: list[str], kind: str) -> int:
+    """How many of the last words of `written` (as the user wrote them) name `kind` in lower
+    case: one ("county"), two written as one ("time zone"), or none."""
+    for count in range(1, _MAX_KIND_WORDS + 1):
+        tail = written[-count:]
+        if len(tail) < count or not all(w.islower() for w in tail):
+            break
+        if stem("".join(tail)) == kind:
+            return count
+    return 0
+
+
+def _written_with_kind(spec: Mapping[str, Any], kind: str) -> bool:
+    """Whether the parameter's own text (description, default, examples, enum) writes a
+    value ending with the kind after a word of its own ("e.g. Living room")."""
+    texts = [spec.get("description"), spec.get("default"), spec.get("examples")]
+    texts.extend(enum_values(spec))
+    for text in texts:
+        for leaf in leaf_values(text):
+            said = words(leaf)
+            for i in range(1, len(said)):
+                for count in range(1, _MAX_KIND_WORDS + 1):
+                    if i + count > len(said) or stem("".join(said[i : i + count])) != kind:
+                        continue
+                    before = said[i - 1]
+                    if before not in STOPWORDS and stem(before) != kind:
+                        return True
+    return False
+
+
+def kindless_values(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string value that ends with its parameter's kind cut where the kind
+    begins (see the module's docstring), and a note per value changed ("find_beer.brewery:
+    'Sierra Nevada brewery' as 'Sierra Nevada', the parameter names the kind")."""
+    schemas = tool_schemas(tools)
+
+    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if not isinstance(value, str) or not isinstance(spec, Mapping):
+            return None
+        kind = parameter_kind(name, call.name)
+        if kind is None:
+            return None
+        text = value.strip()
+        found = re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE)
+        if found is None:
+            return None
+        written = found.group().split()
+        count = _kind_words(written, kind)
+        if not count or _written_with_kind(spec, kind):
+            return None
+        head = " ".join(text.split()[:-count]).rstrip(" ,;:-")
+        own = {stem(w) for w in words(name)}
+        if len(head) < MIN_HEAD_CHARS or not any(
+            w not in STOPWORDS and stem(w) not in own for w in words(head)
+        ):
+            return None
+        return head, f"{value!r} as {head!r}, the parameter names the kind"
+
+    return reshaped_calls(calls, cut)
