@@ -537,7 +537,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
     user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
     description gives the meaning the user named ("2 for ironing service":
-    `lamagent.gate.codes`), the currencies
+    `lamagent.gate.codes`), the lengths of time the user gave in another unit than their
+    parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the currencies
     the user named as their codes, each at the end of the money's way the user put it
     (`lamagent.gate.currencies`), and the switches the user named off as false
     (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
@@ -548,6 +549,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.codes import coded_values
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
+    from lamagent.gate.durations import duration_values
     from lamagent.gate.given_ids import given_ids
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
@@ -556,6 +558,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.signals import query_text
     from lamagent.gate.switches import negated_switches
     from lamagent.gate.times import timed_values
+    from lamagent.gate.unwritten_numbers import written_numbers_of
 
     query = query_text(request.messages)
     fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
@@ -567,10 +570,12 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     optioned, named = named_options(timed, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
-    coded, codes = currency_codes(meant, request.tools, query)
+    written = written_numbers_of([query])
+    lengths, timed_lengths = duration_values(meant, request.tools, query, written)
+    coded, codes = currency_codes(lengths, request.tools, query)
     calls, offs = negated_switches(coded, request.tools, query)
     notes = [*notes, *valued_notes, *own, *given, *dated_notes, *timed_notes, *named, *unchosen]
-    notes += [*meanings, *codes, *offs]
+    notes += [*meanings, *timed_lengths, *codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

@@ -12,7 +12,9 @@ the user's messages and the tools' results (`sources`), read in digits ("1,000",
 words up to twelve ("six-sided", "two tickets"), with a magnitude ("50 million", "$1.2M"), in
 scientific notation ("1e-9"), or as a percentage's fraction or a fraction's percentage ("5%"
 writes 0.05, "0.05" writes 5), or as the meaning the parameter's description gives the number
-("1 corresponds to Bangkok": `lamagent.gate.codes`). Required arguments stay (there is no
+("1 corresponds to Bangkok": `lamagent.gate.codes`), or a length of time the sources give in
+another unit than the parameter counts in (180 of "3 minutes" for seconds:
+`lamagent.gate.durations`). Required arguments stay (there is no
 other value to put there), and so does every value inside a list or an object. Nothing is
 generated.
 """
@@ -24,9 +26,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.codes import named_code, spoken_words
+from lamagent.gate.durations import duration_value, said_durations
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
-from lamagent.gate.reshape import without_optional
+from lamagent.gate.reshape import tool_schemas, without_optional
 from lamagent.gate.signals import SaidWords, words
 from lamagent.messages import ToolCall
 from lamagent.numerals import magnitude_numbers, scientific_numbers
@@ -61,9 +64,11 @@ def unwritten_numbers(
     nowhere, left out")."""
     written: set[Decimal] | None = None
     said: SaidWords | None = None
+    durations: list[tuple[Decimal, str]] | None = None
+    schemas = tool_schemas(tools)
 
     def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
-        nonlocal written, said
+        nonlocal written, said, durations
         number = number_argument(value)
         if number is None:
             return None
@@ -75,6 +80,12 @@ def unwritten_numbers(
             said = spoken_words(" ".join(sources))
         # a code whose meaning the sources name ("2 for ironing service") is written by it
         coded = named_code(spec, said)
-        return None if coded is not None and coded[0] == number else f"{value} is written nowhere"
+        if coded is not None and coded[0] == number:
+            return None
+        # and so is a length of time the sources give in another unit ("3 minutes": 180)
+        if durations is None:
+            durations = said_durations(" ".join(sources))
+        timed = duration_value(schemas.get(call.name, {}), name, durations)
+        return None if timed is not None and timed[0] == number else f"{value} is written nowhere"
 
     return without_optional(calls, tools, unwritten)
