@@ -538,7 +538,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
     description gives the meaning the user named ("2 for ironing service":
     `lamagent.gate.codes`), the lengths of time the user gave in another unit than their
-    parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the currencies
+    parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the times a
+    year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`), the
+    currencies
     the user named as their codes, each at the end of the money's way the user put it
     (`lamagent.gate.currencies`), and the switches the user named off as false
     (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
@@ -550,6 +552,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
     from lamagent.gate.durations import duration_values
+    from lamagent.gate.frequencies import frequency_values
     from lamagent.gate.given_ids import given_ids
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
@@ -572,10 +575,11 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     meant, meanings = coded_values(chosen, request.tools, query)
     written = written_numbers_of([query])
     lengths, timed_lengths = duration_values(meant, request.tools, query, written)
-    coded, codes = currency_codes(lengths, request.tools, query)
+    yearly, frequencies = frequency_values(lengths, request.tools, query, written)
+    coded, codes = currency_codes(yearly, request.tools, query)
     calls, offs = negated_switches(coded, request.tools, query)
     notes = [*notes, *valued_notes, *own, *given, *dated_notes, *timed_notes, *named, *unchosen]
-    notes += [*meanings, *timed_lengths, *codes, *offs]
+    notes += [*meanings, *timed_lengths, *frequencies, *codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

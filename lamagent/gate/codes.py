@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import number_argument
 from lamagent.gate.mentions import parameter_number
-from lamagent.gate.reshape import tool_properties, with_arguments
+from lamagent.gate.reshape import filled_parameters
 from lamagent.gate.signals import STOPWORDS, SaidWords, named_in, stem, words
 from lamagent.messages import ToolCall
 
@@ -119,21 +119,16 @@ def coded_values(
     """`calls` with each number parameter whose description gives codes holding the code of
     the meaning the request names (see the module's docstring), and a note per value set."""
     said = spoken_words(query)
-    by_name = {tool.name: tool for tool in tools}
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        tool = by_name.get(call.name)
-        changed: dict[str, Any] = {}
-        for name, spec in (tool_properties(tool) if tool is not None else {}).items():
-            found = named_code(spec, said)
-            if found is None:
-                continue
-            code, meaning = found
-            if name in call.arguments and number_argument(call.arguments[name]) == code:
-                continue
-            (changed[name],) = parameter_number(code, spec)
-            was = repr(call.arguments[name]) if name in call.arguments else "none"
-            notes.append(f"{call.name}.{name}: {was} as {changed[name]!r}, for {meaning!r}")
-        out.append(with_arguments(call, {**call.arguments, **changed}))
-    return out, notes
+
+    def fill(call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]) -> Any:
+        found = named_code(spec, said)
+        if found is None:
+            return None
+        code, meaning = found
+        if name in call.arguments and number_argument(call.arguments[name]) == code:
+            return None
+        (value,) = parameter_number(code, spec)
+        was = repr(call.arguments[name]) if name in call.arguments else "none"
+        return value, f"{was} as {value!r}, for {meaning!r}"
+
+    return filled_parameters(calls, tools, fill)

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import number_argument
 from lamagent.gate.mentions import NUMBER_WORDS, parameter_number
-from lamagent.gate.reshape import tool_properties, with_arguments
+from lamagent.gate.reshape import filled_parameters, tool_properties
 from lamagent.gate.signals import words
 from lamagent.messages import ToolCall
 
@@ -152,29 +152,23 @@ def duration_values(
     gave in another unit (see the module's docstring; `written`: the numbers the user
     wrote), and a note per value set ("mix.track_length: 3 as 180, for 3 minutes")."""
     durations = said_durations(query)
-    by_name = {tool.name: tool_properties(tool) for tool in tools}
-    out: list[ToolCall] = []
-    notes: list[str] = []
-    for call in calls:
-        properties = by_name.get(call.name, {})
-        changed: dict[str, Any] = {}
-        for name, spec in properties.items():
-            found = duration_value(properties, name, durations) if durations else None
-            if found is None:
-                continue
-            value, (count, unit) = found
-            held = call.arguments.get(name)
-            number = number_argument(held)
-            if name in call.arguments and (number is None or number == value):
-                continue
-            if number is not None and number != count and number in written:
-                continue
-            as_value = parameter_number(value, spec)
-            if not as_value:
-                continue
-            (changed[name],) = as_value
-            was = repr(held) if name in call.arguments else "none"
-            length = f"{count} {unit}{'' if count == 1 else 's'}"
-            notes.append(f"{call.name}.{name}: {was} as {changed[name]!r}, for {length}")
-        out.append(with_arguments(call, {**call.arguments, **changed}))
-    return out, notes
+
+    def fill(call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]) -> Any:
+        found = duration_value(tool_properties(tool), name, durations)
+        if found is None:
+            return None
+        value, (count, unit) = found
+        held = call.arguments.get(name)
+        number = number_argument(held)
+        if name in call.arguments and (number is None or number == value):
+            return None
+        if number is not None and number != count and number in written:
+            return None
+        as_value = parameter_number(value, spec)
+        if not as_value:
+            return None
+        was = repr(held) if name in call.arguments else "none"
+        length = f"{count} {unit}{'' if count == 1 else 's'}"
+        return as_value[0], f"{was} as {as_value[0]!r}, for {length}"
+
+    return filled_parameters(calls, tools, fill) if durations else (list(calls), [])

@@ -14,10 +14,12 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "Fill",
     "LeaveOut",
     "Reshape",
     "described_forms",
     "enum_values",
+    "filled_parameters",
     "open_string",
     "reshaped_calls",
     "tool_properties",
@@ -32,6 +34,9 @@ Reshape = Callable[[ToolCall, str, Any], tuple[Any, str] | None]
 #: A rule that leaves optional arguments out: for a call, an argument's name, its value and its
 #: parameter's schema, what the note says ("names the parameter"), or None to keep it.
 LeaveOut = Callable[[ToolCall, str, Any, Mapping[str, Any]], str | None]
+#: A rule that sets parameters: for a call, its tool, a parameter's name and schema, the value
+#: it takes and what the note says of it ("1 as 7, for 1 week"), or None to leave it.
+Fill = Callable[[ToolCall, "Tool", str, Mapping[str, Any]], tuple[Any, str] | None]
 #: What a parameter's description says of its value's form (`described_forms`).
 Form = TypeVar("Form")
 
@@ -53,6 +58,31 @@ def reshaped_calls(calls: Sequence[ToolCall], reshape: Reshape) -> tuple[list[To
         changed: dict[str, Any] = {}
         for name, value in call.arguments.items():
             found = reshape(call, name, value)
+            if found is None:
+                continue
+            changed[name], note = found
+            notes.append(f"{call.name}.{name}: {note}")
+        out.append(with_arguments(call, {**call.arguments, **changed}))
+    return out, notes
+
+
+def filled_parameters(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], fill: Fill
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each parameter of their tool (an argument the call holds or not; never of
+    a tool the list does not hold) that `fill` sets, and a note per value set
+    ("tool.parameter: " and what `fill` says)."""
+    by_name = {t.name: t for t in tools}
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None:
+            out.append(call)
+            continue
+        changed: dict[str, Any] = {}
+        for name, spec in tool_properties(tool).items():
+            found = fill(call, tool, str(name), spec) if isinstance(spec, Mapping) else None
             if found is None:
                 continue
             changed[name], note = found

@@ -14,7 +14,8 @@ scientific notation ("1e-9"), or as a percentage's fraction or a fraction's perc
 writes 0.05, "0.05" writes 5), or as the meaning the parameter's description gives the number
 ("1 corresponds to Bangkok": `lamagent.gate.codes`), or a length of time the sources give in
 another unit than the parameter counts in (180 of "3 minutes" for seconds:
-`lamagent.gate.durations`). Required arguments stay (there is no
+`lamagent.gate.durations`), or the times a year of a frequency they name (12 of "monthly"
+for compounding periods per year: `lamagent.gate.frequencies`). Required arguments stay (there is no
 other value to put there), and so does every value inside a list or an object. Nothing is
 generated.
 """
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.codes import named_code, spoken_words
 from lamagent.gate.durations import duration_value, said_durations
+from lamagent.gate.frequencies import counts_per_year, named_frequency
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
 from lamagent.gate.reshape import tool_schemas, without_optional
@@ -65,10 +67,12 @@ def unwritten_numbers(
     written: set[Decimal] | None = None
     said: SaidWords | None = None
     durations: list[tuple[Decimal, str]] | None = None
+    times: int | None = None
     schemas = tool_schemas(tools)
+    tools_by_name = {tool.name: tool for tool in tools}
 
     def unwritten(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
-        nonlocal written, said, durations
+        nonlocal written, said, durations, times
         number = number_argument(value)
         if number is None:
             return None
@@ -82,10 +86,16 @@ def unwritten_numbers(
         coded = named_code(spec, said)
         if coded is not None and coded[0] == number:
             return None
-        # and so is a length of time the sources give in another unit ("3 minutes": 180)
+        # and so is a length of time the sources give in another unit ("3 minutes": 180),
+        # and the times a year of a frequency they name ("monthly": 12)
         if durations is None:
-            durations = said_durations(" ".join(sources))
+            text = " ".join(sources)
+            durations, times = said_durations(text), named_frequency(text)
         timed = duration_value(schemas.get(call.name, {}), name, durations)
-        return None if timed is not None and timed[0] == number else f"{value} is written nowhere"
+        if timed is not None and timed[0] == number:
+            return None
+        tool = tools_by_name.get(call.name)
+        yearly = times is not None and tool is not None and counts_per_year(tool, spec)
+        return None if yearly and times == number else f"{value} is written nowhere"
 
     return without_optional(calls, tools, unwritten)
