@@ -25,7 +25,16 @@ conversation asks for, and leaves out the rest:
   ("important" of `history.get_important_figures` for "an array of important leaders");
 - but a repeat that only mixes the values earlier calls of the tool wrote (each in the same
   argument) into items of lists the user paired, from different places, is left out: after
-  ("Google", "Santa Clara") and ("Facebook", "San Mateo"), ("Facebook", "Santa Clara").
+  ("Google", "Santa Clara") and ("Facebook", "San Mateo"), ("Facebook", "Santa Clara");
+- and of two calls kept (no more: several calls are several asks, each in the user's words,
+  which need not be its tool's name's), one (the first too) that tours the tools with the
+  other's values is left out where the request names the other's tool and not its own: the
+  other call is of another tool and its values are this one's or among them, no word of this
+  one's tool name that the other's lacks is a word of the request, and one of the other's is
+  ("the most points scored
+  by a single player in an NBA game": `most_points_career` beside `most_points_single_game`,
+  both with "NBA"; "how much will I weigh on Mars": `unit_conversion.convert` of 70, "Mars"
+  and "Earth" beside `calculate.weight_in_space` of 70 and "Mars").
 
 Nothing is generated and nothing else changes: the calls kept are the model's as written.
 """
@@ -48,6 +57,8 @@ if TYPE_CHECKING:
 __all__ = ["unasked_calls"]
 
 _NAME_PARTS = re.compile(r"[._\-]+")
+#: How many calls a turn keeps where one may be the other's tour (`_unnamed_tours`).
+_TOUR = 2
 
 
 def unasked_calls(
@@ -83,7 +94,39 @@ def unasked_calls(
                 call, kept, asked
             )
         (kept if keep else dropped).append(call)
-    return kept, dropped
+    # two calls: one ask toured over two tools, unless the request names both; more calls
+    # are several asks, each in the user's words, which need not be its tool's name's
+    toured = _unnamed_tours(kept, asked) if len(kept) == _TOUR else []
+    if not toured:
+        return kept, dropped
+    order = {id(call): i for i, call in enumerate(calls)}
+    left = sorted([*dropped, *toured], key=lambda c: order[id(c)])
+    return [c for c in kept if not any(c is t for t in toured)], left
+
+
+def _unnamed_tours(kept: Sequence[ToolCall], asked: set[str]) -> list[ToolCall]:
+    """The calls of `kept` that tour the tools with another call's values while the request
+    names the other call's tool and not theirs: against a call of another tool whose values
+    are theirs or among theirs, no word of their tool's name that the other's lacks is one of
+    the request's words (`asked`), and one of the other's is ("the most points scored by a
+    single player in an NBA game": `most_points_career` beside `most_points_single_game`,
+    both with "NBA")."""
+    values = [{leaf.casefold() for leaf in leaf_values(c.arguments)} for c in kept]
+    toured: list[ToolCall] = []
+    for call, held in zip(kept, values, strict=True):
+        own = _name_words(call.name)
+        for other, other_held in zip(kept, values, strict=True):
+            if not held or not other_held:  # a call of the same tool: no word of its own
+                continue
+            if not (held <= other_held or other_held <= held):
+                continue
+            theirs = _name_words(other.name)
+            mine = [w for w in own if not meets(w, theirs)]
+            its = [w for w in theirs if not meets(w, own)]
+            if not any(meets(w, asked) for w in mine) and any(meets(w, asked) for w in its):
+                toured.append(call)
+                break
+    return toured
 
 
 def _recombined(call: ToolCall, earlier: Sequence[ToolCall], text: str) -> bool:
