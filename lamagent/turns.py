@@ -530,6 +530,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
     naming their parameters (`lamagent.gate.named_values`), the sentence of the user's a
     parameter taking the user's own words holds a part of (`lamagent.gate.own_words`), the
+    text the user pasted after a colon for the parameter that takes a text
+    (`lamagent.gate.pasted`), the
     identifiers the user gave after an identifier's word where an argument holds nothing of
     the user's (`lamagent.gate.given_ids`), the dates and times the user wrote
     in the forms their parameters' descriptions name (`lamagent.gate.dates`,
@@ -557,6 +559,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
     from lamagent.gate.own_words import own_words
+    from lamagent.gate.pasted import pasted_values
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
     from lamagent.gate.switches import negated_switches
@@ -567,7 +570,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     fractions, notes = percent_fractions(model_turn.turn.calls, query, request.tools)
     named_valued, valued_notes = named_values(fractions, request.tools, query)
     owned, own = own_words(named_valued, request.tools, query)
-    valued, given = given_ids(owned, request.tools, query)
+    pasted, pastes = pasted_values(owned, request.tools, query)
+    valued, given = given_ids(pasted, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
     optioned, named = named_options(timed, request.tools, query)
@@ -578,7 +582,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     yearly, frequencies = frequency_values(lengths, request.tools, query, written)
     coded, codes = currency_codes(yearly, request.tools, query)
     calls, offs = negated_switches(coded, request.tools, query)
-    notes = [*notes, *valued_notes, *own, *given, *dated_notes, *timed_notes, *named, *unchosen]
+    notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes]
+    notes += [*named, *unchosen]
     notes += [*meanings, *timed_lengths, *frequencies, *codes, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
