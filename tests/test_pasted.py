@@ -30,7 +30,7 @@ TEXT_33 = "Logistic regression is not present in the text, therefore I cannot an
         ("Notes: see below.\nTranslate to French:\n  Hello my old friend", "Hello my old friend"),
         ("Check:\r\n`rm -rf build dist`", "rm -rf build dist"),
         ("Context:\nold text here.\nTranslate to French:\nHello my friend", "Hello my friend"),
-        ("Review:\n\"**Great food, slow service.**\"", "Great food, slow service."),
+        ('Review:\n"**Great food, slow service.**"', "Great food, slow service."),
         ("Read:\\nLine one.\\nLine two here.", "Line one.\nLine two here."),
         ("Memory:\\nA lot of it.\\n\\nBase instructions.\\nWhat is it?", None),
         ("Read this:\nLine one of it.\nLine two of it.", "Line one of it.\nLine two of it."),
