@@ -542,9 +542,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     `lamagent.gate.codes`), the lengths of time the user gave in another unit than their
     parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the times a
     year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`), the
-    currencies
-    the user named as their codes, each at the end of the money's way the user put it
-    (`lamagent.gate.currencies`), and the switches the user named off as false
+    currencies the user named as their codes, each at the end of the money's way the user put
+    it (`lamagent.gate.currencies`), the US states the user named as the codes their
+    parameters ask for (`lamagent.gate.states`), and the switches the user named off as false
     (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
     invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
@@ -562,6 +562,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.pasted import pasted_values
     from lamagent.gate.percentages import percent_fractions
     from lamagent.gate.signals import query_text
+    from lamagent.gate.states import state_codes
     from lamagent.gate.switches import negated_switches
     from lamagent.gate.times import timed_values
     from lamagent.gate.unwritten_numbers import written_numbers_of
@@ -581,10 +582,11 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     lengths, timed_lengths = duration_values(meant, request.tools, query, written)
     yearly, frequencies = frequency_values(lengths, request.tools, query, written)
     coded, codes = currency_codes(yearly, request.tools, query)
-    calls, offs = negated_switches(coded, request.tools, query)
+    stated, states = state_codes(coded, request.tools, query)
+    calls, offs = negated_switches(stated, request.tools, query)
     notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes]
     notes += [*named, *unchosen]
-    notes += [*meanings, *timed_lengths, *frequencies, *codes, *offs]
+    notes += [*meanings, *timed_lengths, *frequencies, *codes, *states, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 
