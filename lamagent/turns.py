@@ -578,15 +578,15 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     optioned, named = named_options(timed, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
-    written = written_numbers_of([query])
+    # a number any message or tool result wrote is the user's to give (`unwritten_numbers`)
+    written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
     lengths, timed_lengths = duration_values(meant, request.tools, query, written)
     yearly, frequencies = frequency_values(lengths, request.tools, query, written)
     coded, codes = currency_codes(yearly, request.tools, query)
     stated, states = state_codes(coded, request.tools, query)
     calls, offs = negated_switches(stated, request.tools, query)
-    notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes]
-    notes += [*named, *unchosen]
-    notes += [*meanings, *timed_lengths, *frequencies, *codes, *states, *offs]
+    notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes, *named]
+    notes += [*unchosen, *meanings, *timed_lengths, *frequencies, *codes, *states, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

@@ -120,7 +120,9 @@ def coded_values(
     the meaning the request names (see the module's docstring), and a note per value set."""
     said = spoken_words(query)
 
-    def fill(call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]) -> Any:
+    def fill(
+        call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]
+    ) -> tuple[Any, str] | None:
         found = named_code(spec, said)
         if found is None:
             return None

@@ -153,7 +153,9 @@ def duration_values(
     wrote), and a note per value set ("mix.track_length: 3 as 180, for 3 minutes")."""
     durations = said_durations(query)
 
-    def fill(call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]) -> Any:
+    def fill(
+        call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]
+    ) -> tuple[Any, str] | None:
         found = duration_value(tool_properties(tool), name, durations)
         if found is None:
             return None

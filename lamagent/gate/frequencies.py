@@ -106,7 +106,9 @@ def frequency_values(
     ("finance.n: none as 4, 4 times a year")."""
     times = named_frequency(query)
 
-    def fill(call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]) -> Any:
+    def fill(
+        call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]
+    ) -> tuple[Any, str] | None:
         if times is None or not counts_per_year(tool, spec):
             return None
         held = call.arguments.get(name)
