@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -178,3 +179,14 @@ def test_a_turn_counts_the_length_in_the_parameters_unit() -> None:
     assert "t.timeframe: 1 as 7, for 1 week" in turn.reshaped
     plain = one_turn(backend, query, [DAYS_TOOL], example_shapes=False)
     assert plain.turn.calls[0].arguments == {"topic": "IMAX", "timeframe": 1}
+
+
+def test_a_long_request_and_many_parameters_take_little_time() -> None:
+    query = "for the next 3 weeks in Austin, Texas: " * 5000 + "word " * 20000
+    properties = {f"p{i}": {"type": "integer", "description": DAYS} for i in range(3000)}
+    properties["solo"] = {"type": "integer", "description": "In hours."}
+    tool = Tool("t", "", {"type": "object", "properties": properties})
+    call = ToolCall(name="t", arguments={f"p{i}": 1 for i in range(3000)})
+    started = time.perf_counter()
+    duration_values([call], [tool], query, written_numbers_of([query]))
+    assert time.perf_counter() - started < 5

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -213,3 +214,16 @@ def test_a_turn_cuts_the_kind() -> None:
         ScriptedBackend([draft], supports_constraint=True), query, [tool], example_shapes=False
     )
     assert plain.turn.calls[0].arguments == {"brewery": "Sierra Nevada brewery"}
+
+
+def test_a_long_request_and_many_values_take_little_time() -> None:
+    query = "from Austin, Texas: " * 10000 + "Sierra Nevada brewery " + "word " * 20000
+    properties = {f"s{i}": {"type": "string", "description": "A state."} for i in range(3000)}
+    properties["brewery"] = {"type": "string"}
+    tool = Tool("t", "", {"type": "object", "properties": properties})
+    values = {f"s{i}": f"Austin Texas {i}" for i in range(3000)}
+    call = ToolCall(name="t", arguments={**values, "brewery": "Sierra Nevada brewery"})
+    started = time.perf_counter()
+    [out], _ = kindless_values([call], [tool], query)
+    assert time.perf_counter() - started < 5
+    assert out.arguments["brewery"] == "Sierra Nevada"

@@ -136,10 +136,12 @@ def duration_value(
     unit = counted_unit(name, spec) if isinstance(spec, Mapping) else None
     if unit is None or not durations:
         return None
-    timed = [p for p, s in tool.items() if isinstance(s, Mapping) and counted_unit(p, s)]
     others = [d for d in durations if d[1] != unit]
-    if len(timed) != 1 or len(others) != len(durations) or len(others) != 1:
+    if len(others) != len(durations) or len(others) != 1:
         return None
+    timed = (p for p, s in tool.items() if isinstance(s, Mapping) and counted_unit(p, s))
+    if next(timed, None) is None or next(timed, None) is not None:
+        return None  # the tool's one parameter that counts time, or none of its two
     count, said_unit = others[0]
     value = _in_unit(count, said_unit, unit)
     return None if value is None else (value, others[0])

@@ -103,6 +103,8 @@ def kindless_values(
         if kind is None:
             return None
         text = value.strip()
+        if not _kind_words(text.lower().split(), kind):
+            return None  # no kind at its end, in any case: the request is not searched
         found = re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE)
         if found is None:
             return None
