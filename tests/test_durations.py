@@ -182,7 +182,7 @@ def test_a_turn_counts_the_length_in_the_parameters_unit() -> None:
 
 
 def test_a_long_request_and_many_parameters_take_little_time() -> None:
-    query = "for the next 3 weeks in Austin, Texas: " * 5000 + "word " * 20000
+    query = "releases for the next week in Austin, Texas: " + "word " * 50000
     properties = {f"p{i}": {"type": "integer", "description": DAYS} for i in range(3000)}
     properties["solo"] = {"type": "integer", "description": "In hours."}
     tool = Tool("t", "", {"type": "object", "properties": properties})
