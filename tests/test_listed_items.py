@@ -494,6 +494,38 @@ LAWSUITS = (  # BFCL parallel_198
             "the ranking of the Lakers and Bulls in 2018 and 2020",
             3,
         ),
+        (  # held-out simple_python_209: a list of items the earlier call's list holds
+            [
+                _call("library", location="Boston, MA", facilities=["Wi-Fi", "Fiction", "Kids"]),
+                _call("library", location="Boston, MA", facilities=["Fiction"]),
+            ],
+            "A library in Boston, MA with a fiction section and free Wi-Fi.",
+            1,
+        ),
+        (  # train parallel_multiple_125: the same items again, one twice
+            [
+                _call("events", event_type=["Concert", "Sports"], size=10),
+                _call("events", event_type=["Concert", "Concert"], size=10),
+            ],
+            "a Concert or a Sports event for 10",
+            1,
+        ),
+        (  # an item the earlier list lacks, written: asked
+            [
+                _call("library", location="Boston, MA", facilities=["Wi-Fi"]),
+                _call("library", location="Boston, MA", facilities=["Fiction"]),
+            ],
+            "A library in Boston, MA with a Fiction section, and one with Wi-Fi.",
+            2,
+        ),
+        (  # an item of the earlier list and one it lacks, written: asked
+            [
+                _call("library", location="Boston, MA", facilities=["Wi-Fi"]),
+                _call("library", location="Boston, MA", facilities=["Wi-Fi", "Fiction"]),
+            ],
+            "A library in Boston, MA with Wi-Fi, and one with Wi-Fi and a Fiction section.",
+            2,
+        ),
         (  # paired lists, but a value no earlier call wrote in that argument
             [
                 _call("lawsuits", entity="Google", county="Santa Clara"),

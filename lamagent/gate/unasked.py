@@ -15,7 +15,8 @@ conversation asks for, and leaves out the rest:
   it is an earlier call again (asked twice is the model's choice), or when, against each
   earlier call of the tool, one of the arguments it writes otherwise holds a value written in
   the request or a tool's result (`sources`) that neither holds nor is part of the earlier
-  value;
+  value (a list of items the earlier list holds brings none: `["Fiction"]` after
+  `["Wi-Fi", "Fiction", "Children Section"]`);
 - a call of a tool no earlier kept call used is kept when one of its values is written in
   the request or a tool's result and no earlier call holds it, and, where the tools are
   given, a word of its tool's name or description is one of the request's words (a speed's
@@ -41,6 +42,7 @@ Nothing is generated and nothing else changes: the calls kept are the model's as
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -143,7 +145,8 @@ def _recombined(call: ToolCall, earlier: Sequence[ToolCall], text: str) -> bool:
 
 def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -> bool:
     """Whether an argument `call` writes otherwise than `earlier` holds a value written in
-    `context` that neither holds nor is part of the earlier value."""
+    `context` that neither holds nor is part of the earlier value (a list of the earlier
+    list's items is part of it)."""
     for name, value in call.arguments.items():
         before = earlier.arguments.get(name)
         if (name in earlier.arguments and before == value) or not context.writes(value):
@@ -155,8 +158,18 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
             and (value in before or before in value)
         ):
             continue
+        if _items_of(value, before):
+            continue
         return True
     return False
+
+
+def _items_of(value: Any, before: Any) -> bool:
+    """Whether list `value` holds only items of list `before` (some of them, none new)."""
+    if not isinstance(value, list) or not isinstance(before, list):
+        return False
+    held = [json.dumps(item, sort_keys=True) for item in before]
+    return all(json.dumps(item, sort_keys=True) in held for item in value)
 
 
 def _brings_new(call: ToolCall, earlier: Sequence[ToolCall], context: _Conversation) -> bool:
