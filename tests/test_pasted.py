@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -113,3 +114,14 @@ def test_a_turn_takes_the_pasted_text() -> None:
     assert turn.turn.calls[0].arguments == {"answer": TEXT_33, "language": "en"}
     plain = one_turn(backend, ANSWER_33, [_tool("answer")], example_shapes=False)
     assert plain.turn.calls[0].arguments["answer"] == "no answer"
+
+
+def test_a_call_of_many_parameters_takes_little_time() -> None:
+    properties: dict[str, Any] = {f"p{i}": {"type": "string"} for i in range(3000)}
+    properties["answer"] = {"type": "string"}
+    tool = Tool("t", "", {"type": "object", "properties": properties})
+    call = ToolCall(name="t", arguments={**{f"p{i}": "x" for i in range(3000)}, "answer": "no"})
+    started = time.perf_counter()
+    [out], _ = pasted_values([call], [tool], ANSWER_33)
+    assert time.perf_counter() - started < 5
+    assert out.arguments["answer"] == TEXT_33

@@ -80,14 +80,16 @@ def pasted_values(
     block = pasted_block(query)
     if block is None:
         return list(calls), []
-    by_name = {tool.name: tool for tool in tools}
+    # each tool's parameters that take a text, read once (a call may hold thousands)
+    texts = {
+        tool.name: [n for n, spec in tool_properties(tool).items() if takes_text(str(n), spec)]
+        for tool in tools
+    }
 
     def paste(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        tool = by_name.get(call.name)
-        if tool is None or not isinstance(value, str) or value.strip() == block:
+        if not isinstance(value, str) or value.strip() == block:
             return None
-        texts = [n for n, spec in tool_properties(tool).items() if takes_text(str(n), spec)]
-        if texts != [name]:
+        if texts.get(call.name) != [name]:
             return None
         return block, f"{value!r} as the text pasted after the colon"
 
