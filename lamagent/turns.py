@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from lamagent.backends.base import Backend, ChatBackend, FormatChoice, ModelBackend
 from lamagent.errors import BackendError, ConfigError, ConstraintError
 from lamagent.formats.choice import ToolChoice
+from lamagent.formats.choice import named_tool as named_choice
 from lamagent.formats.specs import tool_specs
 from lamagent.formats.stream_events import StreamEvent, TextPiece
 from lamagent.generation import Constraint, Generation, GenerationParams
@@ -232,9 +233,11 @@ class PromptTurns(TurnSource):
         call took anything from that writes a number of its own (`lamagent.gate.sentences`)
         and each sentence a marker opens that no call took from (`marked_sentences`, kept as
         a part's calls are) and each clause a join opens inside a sentence that no call took
-        from (`lamagent.gate.joined`, kept as a part's), each drafted on its own, when
-        `listed_items` is on and the turn answers the user's message (no tool's result since);
-        never more calls than `max_calls`. The drafts' tokens and seconds count in the turn's
+        from (`lamagent.gate.joined`, kept as a part's), each drafted on its own, then for
+        each tool the request names that no call used (`lamagent.gate.named_asks`), drafted
+        on the whole request under that tool's grammar, when `listed_items` is on and the
+        turn answers the user's message (no tool's result since); never more calls than
+        `max_calls`. The drafts' tokens and seconds count in the turn's
         generation; `listed` counts the calls added."""
         from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
@@ -285,6 +288,10 @@ class PromptTurns(TurnSource):
             rendered += drafted.render_seconds
             if drafted.turn.error is None:
                 calls.extend(kept(drafted.turn.calls, ask, calls))
+        # a tool the request names that no call used
+        for drafted in await self._named_tool_calls(request, messages, calls, limit):
+            generation = combined_generation(drafted.generation, generation)
+            rendered += drafted.render_seconds
         added = len(calls[:limit]) - len(turn.calls)
         if not added:
             return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)
@@ -295,6 +302,59 @@ class PromptTurns(TurnSource):
             render_seconds=rendered,
             listed=model_turn.listed + added,
         )
+
+    async def _named_tool_calls(
+        self, request: TurnRequest, messages: list[Message], calls: list[ToolCall], limit: int
+    ) -> list[ModelTurn]:
+        """`calls` extended, up to `limit`, with the calls of each tool the request names that
+        no call used (`lamagent.gate.named_asks`): drafted under that tool's grammar on the
+        words that ask for it, where they write a value and are not the whole request, else
+        (or where that kept nothing) on the whole request; none where the tool choice names
+        the one tool to call. Returns the drafts made."""
+        if named_choice(request.tool_choice) is not None:
+            return []
+        from lamagent.gate.joined import writes_value
+        from lamagent.gate.named_asks import named_asks, named_calls
+        from lamagent.gate.sentences import standalone
+        from lamagent.gate.signals import query_text
+
+        query = query_text(messages)
+        drafts: list[ModelTurn] = []
+        for named in named_asks(calls, query, request.tools):
+            texts = [(query, messages)]
+            if named.ask != query.strip() and writes_value(named.ask):
+                texts.insert(0, (named.ask, [*messages[:-1], Message.user(standalone(named.ask))]))
+            for text, conversation in texts:
+                if len(calls) >= limit:
+                    return drafts
+                asked = dataclasses.replace(request, messages=conversation)
+                drafted = await self._named_draft(asked, named.tool)
+                if drafted is None:
+                    return drafts  # an engine that cannot take the narrowed grammar
+                drafts.append(drafted)
+                new = named_calls(drafted.turn.calls, text, calls) if drafted.turn.calls else []
+                calls.extend(new)
+                if new:
+                    break
+        return drafts
+
+    async def _named_draft(self, request: TurnRequest, tool: Tool) -> ModelTurn | None:
+        """The turn drafted on `request`'s prompt under the call grammar of `tool` alone, with
+        the rules of the turn; None where the engine cannot take that grammar."""
+        narrowed = dataclasses.replace(self._narrowed(request, [tool], None), max_calls=None)
+        try:
+            return with_call_rules(await self._generate(narrowed), narrowed)
+        except ConstraintError:  # an engine that cannot take the narrowed grammar
+            return None
+
+    def _narrowed(
+        self, request: TurnRequest, tools: Sequence[Tool], max_calls: int | None
+    ) -> TurnRequest:
+        """`request` under the call grammar of `tools` (its prompt still shows them all)."""
+        constraint = self.format.constraint(
+            _shaped(tools, request.params.example_shapes), request.tool_choice, max_calls=max_calls
+        )
+        return dataclasses.replace(request, constraint=constraint)
 
     async def _turn(
         self,
@@ -336,13 +396,8 @@ class PromptTurns(TurnSource):
         """The turn generated again on the same prompt under the call grammar of `tools`, with
         no more calls than `draft` made, its usage and time counting the draft's too; None
         when the engine cannot take that grammar or the new turn's calls do not parse."""
-        constraint = self.format.constraint(
-            _shaped(tools, request.params.example_shapes),
-            request.tool_choice,
-            max_calls=len(draft.turn.calls),
-        )
         try:
-            again = await self._generate(dataclasses.replace(request, constraint=constraint))
+            again = await self._generate(self._narrowed(request, tools, len(draft.turn.calls)))
         except ConstraintError:  # an engine that cannot take the narrowed grammar
             return None
         if again.turn.error is not None or not again.turn.calls:

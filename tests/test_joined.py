@@ -8,12 +8,11 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool
+from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.joined import joined_clauses, request_clauses
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message, ToolCall
+from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 from lamagent.turns import TurnRequest, turn_source
 
@@ -162,14 +161,7 @@ FACTORIAL_CALL = {"name": "calculate_factorial", "arguments": {"number": 8}}
 
 
 def _request(query: str, **kw: Any) -> TurnRequest:
-    return TurnRequest(
-        messages=[Message.user(query)],
-        tools=TOOLS,
-        params=GenerationParams(listed_items=kw.pop("listed_items", True)),
-        tool_choice="required",
-        constrained=True,
-        **kw,
-    )
+    return listed_request(query, TOOLS, **kw)
 
 
 def test_a_joined_clause_is_drafted_on_its_own() -> None:
@@ -192,10 +184,14 @@ def test_joined_clauses_off_or_bounded_by_max_calls(kw: dict[str, Any]) -> None:
 
 def test_a_draft_with_nothing_of_its_clause_adds_no_call() -> None:
     again = {"name": "generate_prime", "arguments": {"start": 1, "end": 50}}
-    backend = ScriptedBackend.calls([[PRIMES_CALL], [again]], supports_constraint=True)
+    # the clause's draft, then the factorial's tool the request names (`named_asks`), on its
+    # clause and on the whole request: a number nobody wrote, each time
+    invented = {"name": "calculate_factorial", "arguments": {"number": 9}}
+    scripted = [[PRIMES_CALL], [again], [invented], [invented]]
+    backend = ScriptedBackend.calls(scripted, supports_constraint=True)
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(FACTORIAL_QUERY)))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [PRIMES_CALL]
-    assert len(backend.requests) == 2 and model_turn.listed == 0
+    assert len(backend.requests) == 4 and model_turn.listed == 0
 
 
 def test_a_clause_of_a_sentence_asked_whole_is_not_asked_again() -> None:

@@ -9,13 +9,12 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool
+from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.parts import marked_sentences, open_parts, part_calls, request_parts
 from lamagent.gate.sentences import standalone
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message, ToolCall
+from lamagent.messages import ToolCall
 from lamagent.turns import TurnRequest, turn_source
 
 GENETICS = (  # BFCL parallel_multiple_141, shortened
@@ -246,14 +245,7 @@ TWO_ASKS = "First, what's the weather in Lisbon? Second, find me a Thai restaura
 
 
 def _request(query: str, **kw: Any) -> TurnRequest:
-    return TurnRequest(
-        messages=[Message.user(query)],
-        tools=[WEATHER, RESTAURANT],
-        params=GenerationParams(listed_items=kw.pop("listed_items", True)),
-        tool_choice="required",
-        constrained=True,
-        **kw,
-    )
+    return listed_request(query, [WEATHER, RESTAURANT], **kw)
 
 
 def test_each_open_part_is_drafted_on_its_own() -> None:
@@ -277,10 +269,12 @@ def test_parts_off_or_bounded_by_max_calls(kw: dict[str, Any]) -> None:
 
 def test_a_draft_with_nothing_of_its_part_adds_no_call() -> None:
     other = {"name": "find_restaurant", "arguments": {"cuisine": "Greek", "city": "Lisbon"}}
-    backend = ScriptedBackend.calls([[WEATHER_CALL], [other]], supports_constraint=True)
+    # the part's draft, then the restaurant's tool the request names (`named_asks`), on its
+    # part and on the whole request: a cuisine nobody asked for, each time
+    backend = ScriptedBackend.calls([[WEATHER_CALL], *[[other]] * 3], supports_constraint=True)
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL]
-    assert len(backend.requests) == 2 and model_turn.listed == 0
+    assert len(backend.requests) == 4 and model_turn.listed == 0
 
 
 def test_parts_the_calls_took_are_not_asked_again() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool
+from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate import CallGate, gated
@@ -19,7 +19,6 @@ from lamagent.gate.sentences import (
     sentence_calls,
     standalone,
 )
-from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.turns import TurnRequest, turn_source
 
@@ -172,14 +171,7 @@ def test_a_sentence_asked_alone_drops_the_words_that_tie_it_to_the_one_before(
 
 
 def _request(query: str, **kw: Any) -> TurnRequest:
-    return TurnRequest(
-        messages=[Message.user(query)],
-        tools=[RECTANGLE, CIRCLE],
-        params=GenerationParams(listed_items=kw.pop("listed_items", True)),
-        tool_choice=kw.pop("tool_choice", "required"),
-        constrained=True,
-        **kw,
-    )
+    return listed_request(query, [RECTANGLE, CIRCLE], **kw)
 
 
 def _scripted(*replies: Any) -> ScriptedBackend:
@@ -215,12 +207,13 @@ def test_off_or_bounded_by_max_calls(kw: dict[str, Any]) -> None:
 
 
 def test_a_draft_with_nothing_of_its_sentence_adds_no_call() -> None:
-    backend = _scripted(
-        [RECTANGLE_CALL], [{"name": "area_circle.calculate", "arguments": {"radius": 1}}]
-    )
+    # the sentence's draft, then the circle's tool the request names (`named_asks`), on its
+    # sentence and on the whole request: a radius nobody wrote, each time
+    invented = [{"name": "area_circle.calculate", "arguments": {"radius": 1}}]
+    backend = _scripted([RECTANGLE_CALL], invented, invented, invented)
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(AREAS)))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [RECTANGLE_CALL]
-    assert len(backend.requests) == 2 and model_turn.listed == 0
+    assert len(backend.requests) == 4 and model_turn.listed == 0
 
 
 def test_after_a_tools_result_no_sentence_is_asked_again() -> None:

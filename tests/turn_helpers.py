@@ -46,3 +46,16 @@ def bfcl_tool(name: str, description: str, **properties: dict[str, Any]) -> Tool
             "parameters": {"type": "dict", "properties": properties, "required": list(properties)},
         }
     )
+
+
+def listed_request(query: str, tools: Sequence[Tool], **kw: Any) -> TurnRequest:
+    """The calls-only request for the user's `query` with `listed_items` on (`listed_items`
+    and `tool_choice` may be given in `kw`, with other `TurnRequest` fields)."""
+    return TurnRequest(
+        messages=[Message.user(query)],
+        tools=list(tools),
+        params=GenerationParams(listed_items=kw.pop("listed_items", True)),
+        tool_choice=kw.pop("tool_choice", "required"),
+        constrained=True,
+        **kw,
+    )

@@ -43,7 +43,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["ASK_VERBS", "joined_clauses", "request_clauses"]
+__all__ = ["ASK_VERBS", "joined_clauses", "request_clauses", "writes_value"]
 
 _ASK_VERB_TEXT = """
 add analyse analyze book buy calculate cancel check compare compute convert count create
@@ -121,7 +121,7 @@ def joined_clauses(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool])
     index = 0
     for clauses in sentences:
         for clause in clauses:
-            if len(clauses) > 1 and index not in taken and _writes_value(clause):
+            if len(clauses) > 1 and index not in taken and writes_value(clause):
                 open_.append(clause)
             index += 1
     return open_
@@ -137,7 +137,7 @@ def _holds_any(calls: Sequence[ToolCall], query: str) -> bool:
     )
 
 
-def _writes_value(clause: str) -> bool:
+def writes_value(clause: str) -> bool:
     """Whether `clause` writes a value a call could take: a digit, a quoted string, or a
     capitalised word after its first."""
     first = re.match(r"\W*\w+", clause)

@@ -1,0 +1,224 @@
+"""Tools the user's request names that no call used.
+
+A request often asks for several tools' work by naming what each does: "What was the average
+life expectancy in the USA in the year 1900 and 1950? Additionally, what was the GDP of the
+USA in these years?" beside `us_history.life_expectancy` and `us_history.gdp`; "Get
+temperature and humidity forecast for Boston, USA and precipitation forecast for Rome" beside
+`weather_forecast_temperature`, `_humidity` and `_precipitation`. The embedded model under
+the calls-only grammar calls the first tool and closes the list. Asked again on the same
+request under the grammar of the tool it left out, it writes that tool's call.
+
+`named_asks(calls, query, tools)` gives the tools the request asks for by name that no call
+used:
+
+- A tool's own words are the words of its name no other offered tool's name has (nor one
+  that starts the other: "movie" of `get_movie_details` beside `get_movies` is shared), that
+  are no verb a user asks with ("get", "find", ...), no stop word and no word that only says
+  what kind of thing it returns ("info", "details", "data"). `us_history.gdp` has "gdp";
+  `weather_forecast_humidity` beside `weather_forecast_temperature` has "humidity".
+- The request names a tool where it writes one of its own words, whole or with an ending
+  ("stores" for `store_count`; not "MTNA" for `add_mtnards_server`).
+- A tool no call used is asked for where the request names it in a clause
+  (`lamagent.gate.joined.request_clauses`) that names no tool a call used ("Additionally,
+  what was the GDP ..."), or right after "and" or a comma ("temperature and humidity"): a
+  word beside the used tool's own, not joined to it, mostly says what the asked one is for
+  ("the fastest route ... for playing a chess championship" names `chess_club_details.find`
+  beside `route_planner.calculate_route`; the user asked for the route).
+- A request that names more than `MAX_NAMED` tools no call used describes the tools rather
+  than asking for them (a persona prompt listing what each function does): none.
+- The words that ask for a tool (`NamedAsk.ask`) are the piece of the clause that names it:
+  a clause naming several tools divides between each two at the last "and", "then", comma
+  or semicolon between their names.
+
+`named_calls(drafted, text, calls)` keeps the calls drafted for a named tool that hold a
+value of the text they were drafted on, write no number nobody wrote and no string the text
+does not write, write no string in two arguments and none of their tool's name words, and
+that no call makes already.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from lamagent.gate.joined import ASK_VERBS, request_clauses
+from lamagent.gate.parts import part_calls
+from lamagent.gate.sentences import string_values
+from lamagent.gate.signals import STOPWORDS, stem, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls"]
+
+#: More tools named that no call used than this, and the request describes the tools.
+MAX_NAMED = 4
+#: Words of a tool's name that say what kind of thing it returns, not which.
+_KIND_TEXT = "info information details detail data result results value values type name id api "
+_KIND_WORDS = frozenset((_KIND_TEXT + "tool function service default by").split())
+#: The shortest name word that counts as the tool's own.
+_MIN_WORD = 3
+#: The most letters an ending may add to a name word ("stores", "supermarkets", "forecasts").
+_MAX_ENDING = 3
+#: "and", "&" or a comma, right before a word (or its article): one more thing listed.
+_JOINED = re.compile(r"(?:\band|&|,)\s*(?:(?:the|a|an|its|their)\s+)?$", re.IGNORECASE)
+#: Where a clause may divide between two tools it names.
+_CUT = re.compile(r"[,;]|\b(?:and|then)\b", re.IGNORECASE)
+#: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
+_LOOK_BACK = 12
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+
+
+def _name_words(name: str) -> set[str]:
+    """The lower-case words of a tool's name ("us_history.gdp", "scienceFacts.getWeight")."""
+    return {w for w in words(re.sub(r"[._\-]+", " ", name)) if w.isalpha()}
+
+
+def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
+    """Each tool's own words (see the module's docstring), by tool name."""
+    names = {tool.name: _name_words(tool.name) for tool in tools}
+    tools_of = Counter(word for said in names.values() for word in said)
+    ordered = sorted(tools_of)
+
+    def alone(word: str) -> bool:  # one tool's, and no other word starts it or it another
+        if tools_of[word] > 1 or any(word[:n] in tools_of for n in range(_MIN_WORD, len(word))):
+            return False
+        after = bisect.bisect_right(ordered, word)
+        return after == len(ordered) or not ordered[after].startswith(word)
+
+    return {
+        name: {
+            word
+            for word in said
+            if len(word) >= _MIN_WORD
+            and word not in STOPWORDS
+            and word not in ASK_VERBS
+            and word not in _KIND_WORDS
+            and alone(word)
+        }
+        for name, said in names.items()
+    }
+
+
+def _says(said: str, word: str) -> bool:
+    """Whether the request's word `said` writes the name word `word`, whole or with an
+    ending of a few letters."""
+    return said.startswith(word) and len(said) - len(word) <= _MAX_ENDING
+
+
+def _starting(pool: set[str], word: str) -> list[str]:
+    """The words of `pool` that `word` may write (those sharing its first letters)."""
+    return [p for p in pool if p[:_MIN_WORD] == word[:_MIN_WORD]]
+
+
+@dataclass(frozen=True)
+class NamedAsk:
+    """A tool the request asks for by name, and the words that ask for it: the clause that
+    names it, or, where the clause names a tool a call used too, the words from its name to
+    the next tool named after "and" or a comma ("precipitation forecast for Rome, Italy")."""
+
+    tool: Tool
+    ask: str
+
+
+def _cuts(clause: str, named: Sequence[tuple[int, int, Tool]]) -> list[tuple[int, int]]:
+    """Where `clause` divides between two tools it names (`named`: each name word's start,
+    end and tool, in order): the last "and", "then", comma or semicolon between them."""
+    cuts: list[tuple[int, int]] = []
+    for (_, end, first), (after, _, second) in pairwise(named):
+        if first.name == second.name:
+            continue
+        spans = [join.span() for join in _CUT.finditer(clause, end, after)]
+        if spans:
+            cuts.append(spans[-1])
+    return cuts
+
+
+def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> list[NamedAsk]:
+    """The tools `query` asks for by name that no call of `calls` used (see the module's
+    docstring), in the order offered, each with the words that ask for it."""
+    used = {call.name for call in calls}
+    if not calls or len(tools) < 2 or not query:
+        return []
+    own = _own_words(tools)
+    used_words = set().union(*(own.get(name, set()) for name in used))
+    by_start: dict[str, list[tuple[str, Tool]]] = {}  # every tool's own words, looked up
+    for tool in tools:
+        for mine in own[tool.name]:
+            by_start.setdefault(mine[:_MIN_WORD], []).append((mine, tool))
+    asked: dict[str, str] = {}  # the words that ask for each tool, by name
+    for clauses in request_clauses(query, tools):
+        for clause in clauses:
+            said = [(m.group().lower(), m.start()) for m in _WORD.finditer(clause)]
+            names_used = any(_says(w, u) for w, _ in said for u in _starting(used_words, w))
+            named = [
+                (at, at + len(word), tool)
+                for word, at in said
+                for mine, tool in by_start.get(word[:_MIN_WORD], ())
+                if _says(word, mine)
+            ]
+            cuts = _cuts(clause, named)
+            for at, end, tool in named:
+                if tool.name in used or tool.name in asked:
+                    continue
+                joined = _JOINED.search(clause, max(0, at - _LOOK_BACK), at) is not None
+                if not names_used or joined:
+                    start = max((cut_end for _, cut_end in cuts if cut_end <= at), default=0)
+                    stop = min((cut for cut, _ in cuts if cut >= end), default=len(clause))
+                    asked[tool.name] = clause[start:stop].strip(" ,;")
+    if len(asked) > MAX_NAMED:
+        return []
+    return [NamedAsk(tool, asked[tool.name]) for tool in tools if tool.name in asked]
+
+
+def named_calls(
+    drafted: Sequence[ToolCall], query: str, calls: Sequence[ToolCall]
+) -> list[ToolCall]:
+    """The calls of `drafted` (of a tool the request named) kept beside `calls`: each that
+    holds a value `query` writes, whose numbers are all written or held and whose strings
+    are all written, and that no call (nor one kept before it) makes already. Drafted on the
+    whole request, a call may take another ask's values; one that invents a string ("Greek"
+    for "a Thai restaurant in Porto") is the model's own, and so is one that writes one string
+    in two arguments (`"game": "Xbox", "platform": "Xbox"`) or a string of its tool's name
+    words (`"category": "game recommendation"` for `AmazonGameStore.recommend`). A tool's
+    second call may hold only values other tools' calls hold: the GDP of 1950 beside the
+    life expectancy of 1950."""
+    lowered = query.lower()
+    kept: list[ToolCall] = []
+    for call in drafted:
+        made = [*calls, *kept]
+        if any(c.name == call.name and c.arguments == call.arguments for c in made):
+            continue
+        if not all(value in lowered for value in string_values(call)):
+            continue  # a string the request does not write: the model's own
+        if _degenerate(call):
+            continue
+        if part_calls([call], query, [c for c in made if c.name != call.name]):
+            kept.append(call)
+    return kept
+
+
+def _degenerate(call: ToolCall) -> bool:
+    """Whether `call` writes one string in two arguments, or a string whose words are all
+    words of its tool's name (stop words aside): it names its tool, not a value."""
+    strings = [v.strip() for v in call.arguments.values() if isinstance(v, str) and v.strip()]
+    if len(strings) != len({v.lower() for v in strings}):
+        return True
+    name = [w for w in _name_words(call.name) if len(w) >= _MIN_WORD]
+    for value in strings:  # words split as written ("getCellValue": get, cell, value)
+        said = [w for w in words(value) if w not in STOPWORDS and len(w) >= _MIN_WORD]
+        if said and all(any(_alike(w, n) for n in name) for w in said):
+            return True
+    return False
+
+
+def _alike(one: str, other: str) -> bool:
+    """The same word, an ending aside ("games" and "game", "recommendation" and
+    "recommend"; not "gettysburg" and "get")."""
+    return stem(one) == stem(other) or _says(one, other) or _says(other, one)

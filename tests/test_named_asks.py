@@ -1,0 +1,300 @@
+"""Tools the request names that no call used (`lamagent.gate.named_asks`): which tools are
+named, which calls of their drafts are kept, and the turn that drafts each on the whole
+request under its own grammar (scripted backend: the loop's side; the engine's is
+tests/test_named_asks_gguf.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from typing import Any
+
+import anyio
+import pytest
+from turn_helpers import bfcl_tool, listed_request
+
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.gate.named_asks import MAX_NAMED, NamedAsk, named_asks, named_calls
+from lamagent.generation import GenerationParams
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import TurnRequest, turn_source
+
+
+def _call(name: str, **arguments: Any) -> ToolCall:
+    return ToolCall(name=name, arguments=arguments)
+
+
+def _tool(name: str, **parameters: str) -> Tool:
+    return bfcl_tool(
+        name,
+        f"The tool {name}.",
+        **{p: {"type": kind, "description": f"The {p}."} for p, kind in parameters.items()},
+    )
+
+
+LIFE = _tool("us_history.life_expectancy", year="integer")
+GDP = _tool("us_history.gdp", year="integer")
+HISTORY = [LIFE, GDP]
+HISTORY_QUERY = (
+    "What was the average life expectancy in the USA in the year 1900 and 1950? "
+    "Additionally, what was the Gross Domestic Product (GDP) of the USA in these years?"
+)
+FORECASTS = [
+    _tool(f"weather_forecast_{kind}", location="string", days="integer")
+    for kind in ("temperature", "humidity", "precipitation")
+]
+FORECAST_QUERY = (
+    "Get temperature and humidity forecast for Boston, USA and precipitation forecast for "
+    "Rome, Italy for next 10 days."
+)
+
+
+def _names(asks: list[NamedAsk]) -> list[str]:
+    return [ask.tool.name for ask in asks]
+
+
+def test_a_tool_named_in_a_clause_of_its_own_is_asked_for() -> None:
+    calls = [_call(LIFE.name, year=1900), _call(LIFE.name, year=1950)]
+    assert _names(named_asks(calls, HISTORY_QUERY, HISTORY)) == [GDP.name]
+
+
+def test_tools_named_after_and_beside_a_used_tool_are_asked_for() -> None:
+    calls = [_call(FORECASTS[0].name, location="Boston, USA", days=10)]
+    asks = named_asks(calls, FORECAST_QUERY, FORECASTS)
+    assert _names(asks) == [FORECASTS[1].name, FORECASTS[2].name]
+    # each asked for by the words from its name to the next tool's
+    assert [ask.ask for ask in asks] == [
+        "humidity forecast for Boston, USA",
+        "precipitation forecast for Rome, Italy for next 10 days.",
+    ]
+
+
+def test_a_clause_naming_two_tools_divides_between_them() -> None:
+    update = _tool("games.update.find", game="string", platform="string")
+    price = _tool("games.price.find", game="string", platform="string")
+    reviews = _tool("games.reviews.find", game="string", region="string")
+    query = (
+        "Find the latest updates for 'Call of Duty' on the 'Playstation' platform, then find "
+        "the current price for the same game on the 'Xbox' platform, and finally find reviews "
+        "for the game 'FIFA 21' from the 'American' region?"
+    )
+    calls = [_call(update.name, game="Call of Duty", platform="Playstation")]
+    asks = named_asks(calls, query, [update, price, reviews])
+    assert {ask.tool.name: ask.ask for ask in asks} == {
+        price.name: "find the current price for the same game on the 'Xbox' platform",
+        reviews.name: "finally find reviews for the game 'FIFA 21' from the 'American' region?",
+    }
+
+
+def test_a_tool_named_twice_is_asked_for_by_both() -> None:
+    calls = [_call(FORECASTS[0].name, location="Oslo", days=1)]
+    query = "Get the temperature, and the humidity in Boston and humidity in Rome."
+    [ask] = named_asks(calls, query, FORECASTS)
+    assert ask.ask == "the humidity in Boston and humidity in Rome."
+
+
+def test_a_used_tool_is_not_asked_for_again() -> None:
+    calls = [_call(FORECASTS[0].name, location="Boston, USA", days=10)]
+    assert named_asks(calls, "Get the humidity and temperature for Boston.", FORECASTS) == []
+
+
+def test_a_tool_named_in_a_clause_of_its_own_is_asked_for_by_the_clause() -> None:
+    [ask] = named_asks([_call(LIFE.name, year=1900)], HISTORY_QUERY, HISTORY)
+    assert ask.ask == (
+        "Additionally, what was the Gross Domestic Product (GDP) of the USA in these years?"
+    )
+
+
+def test_a_word_beside_the_used_tools_words_says_what_it_is_for() -> None:
+    # "chess" says what the route is for; the user asked for the route
+    route = _tool("route_planner.calculate_route", start="string", destination="string")
+    chess = _tool("chess_club_details.find", club="string", city="string")
+    query = (
+        "What is the fastest route from London to Edinburgh for playing a chess "
+        "championship? Also provide an estimate of the distance."
+    )
+    calls = [_call(route.name, start="London", destination="Edinburgh")]
+    assert named_asks(calls, query, [route, chess]) == []
+    # the same word in a clause of its own asks for it
+    asked = "What is the fastest route from London to Edinburgh? Find a chess club there."
+    assert _names(named_asks(calls, asked, [route, chess])) == [chess.name]
+
+
+@pytest.mark.parametrize(
+    ("tools", "query", "named"),
+    [
+        # a word two tools' names share says neither
+        (["get_movies", "get_movie_details"], "Which movies are on? The movie details too.", []),
+        (["get_movies", "get_movie_details"], "Which movies are on? Then the details.", []),
+        # a verb a user asks with, a kind word: no tool's own word
+        (["search_hotels", "find_flights"], "Search hotels in Rome. Then find one.", []),
+        # an ending of a few letters ("stores"), not a start ("MTNA" of "mtnards")
+        (["lowest_price", "store_count"], "The lowest price of it. And how many stores?", [1]),
+        (["list_servers", "add_mtnards_server"], "List the servers. The MTNA ones.", []),
+        # a word another tool's word starts, or that starts another's: neither tool's own
+        (["hotel_booking", "hotels_list"], "Book the hotel. Then the hotels.", []),
+        # a verb a user asks with that is no stop word; a stop word; a word too short
+        (["weather_search", "weather_compute"], "Weather search in Oslo. Then compute.", []),
+        (["price_quote", "price_over"], "The price quote. Then it is over.", []),
+        (["geo_eu", "geo_us"], "Geo eu. Then tell us.", []),
+        # an ending of more than three letters makes another word
+        (["art_museum", "art_port"], "The art museum. Then the portrait.", []),
+        # camelCase, dotted and hyphenated names; case aside
+        (["scienceFacts.getDiameter", "scienceFacts.getWeight"], "Diameter. Its WEIGHT?", [1]),
+        (["geo-distance", "geo-elevation"], "The distance. Then the elevation of Lima.", [1]),
+    ],
+)
+def test_a_tools_own_words(tools: list[str], query: str, named: list[int]) -> None:
+    offered = [_tool(name, value="string") for name in tools]
+    calls = [_call(tools[0], value="x")]
+    assert _names(named_asks(calls, query, offered)) == [tools[i] for i in named]
+
+
+def test_nothing_is_asked_for_without_a_call_or_a_second_tool() -> None:
+    assert named_asks([], HISTORY_QUERY, HISTORY) == []
+    assert named_asks([_call(LIFE.name, year=1900)], HISTORY_QUERY, [LIFE]) == []
+    assert named_asks([_call(LIFE.name, year=1900)], "", HISTORY) == []
+
+
+def test_a_request_naming_many_unused_tools_describes_them() -> None:
+    kinds = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    tools = [_tool(f"do_{kind}", value="string") for kind in kinds]
+    calls = [_call("do_alpha", value="x")]
+    some = "Do alpha. " + " ".join(f"Then {k}." for k in kinds[1 : MAX_NAMED + 1])
+    assert len(named_asks(calls, some, tools)) == MAX_NAMED
+    every = "Do alpha. " + " ".join(f"Then {k}." for k in kinds[1:])
+    assert named_asks(calls, every, tools) == []
+
+
+def test_named_calls_keep_a_value_of_the_request_and_no_repeat() -> None:
+    calls = [_call(LIFE.name, year=1900), _call(LIFE.name, year=1950)]
+    drafted = [
+        _call(GDP.name, year=1900),
+        _call(GDP.name, year=1950),  # values other tools' calls hold: kept
+        _call(GDP.name, year=1950),  # made already
+        _call(GDP.name, year=2000),  # a number nobody wrote
+    ]
+    kept = named_calls(drafted, HISTORY_QUERY, calls)
+    assert [c.arguments for c in kept] == [{"year": 1900}, {"year": 1950}]
+    # a call that holds nothing the request writes is the model's own
+    assert named_calls([_call(GDP.name, year=1800)], HISTORY_QUERY, calls) == []
+
+
+def test_named_calls_leave_out_a_string_nobody_wrote() -> None:
+    weather = _tool("get_weather", city="string")
+    query = "First, what's the weather in Lisbon? Second, find me a Thai restaurant in Porto."
+    calls = [_call(weather.name, city="Lisbon")]
+    greek = _call("find_restaurant", cuisine="Greek", city="Lisbon")
+    thai = _call("find_restaurant", cuisine="thai", city="Porto")
+    assert named_calls([greek, thai], query, calls) == [thai]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"game": "Xbox", "platform": "Xbox"},  # one string in two arguments, case aside
+        {"game": "Xbox", "platform": "xbox"},
+        {"game": "FIFA 21", "platform": "the reviews"},  # words of the tool's name
+        {"game": "Game Reviews", "platform": "Xbox"},
+        {"game": "GameReviews", "platform": "Xbox"},
+    ],
+)
+def test_named_calls_leave_out_a_call_that_names_its_tool(arguments: dict[str, str]) -> None:
+    query = "Find the price of FIFA 21 on Xbox, then the game reviews (GameReviews) on Xbox."
+    calls = [_call("games.price.find", game="FIFA 21", platform="Xbox")]
+    assert named_calls([_call("games.reviews.find", **arguments)], query, calls) == []
+    right = _call("games.reviews.find", game="FIFA 21", platform="Xbox One")
+    assert named_calls([right], query + " On Xbox One.", calls) == [right]
+
+
+def test_a_name_word_with_a_longer_ending_names_the_tool() -> None:
+    query = "Recommend board games for 6. Also game recommendations from Amazon Game Store."
+    calls = [_call("BoardGameGeek.recommend", category="board games")]
+    named = _call("AmazonGameStore.recommend", category="game recommendation")
+    assert named_calls([named], query, calls) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "arguments"),
+    [
+        # a word that starts like a name word is none of them; camelCase split as written
+        ("get_battle_details", {"battle": "Gettysburg"}),
+        ("get_signature", {"class_name": "AbstractCellHandler", "method_name": "getCellValue"}),
+    ],
+)
+def test_named_calls_keep_values_that_only_look_like_the_name(
+    name: str, arguments: dict[str, str]
+) -> None:
+    call = _call(name, **arguments)
+    query = "Tell me about Gettysburg. And the signature of AbstractCellHandler.getCellValue."
+    assert named_calls([call], query, [_call("other_tool", value="x")]) == [call]
+
+
+def test_many_tools_and_a_long_request_are_read_quickly() -> None:
+    tools = [_tool(f"weather_forecast_kind{i}x", location="string") for i in range(3000)]
+    tools += [_tool(f"tool_{word}", location="string") for word in ("rain", "snow", "hail")]
+    query = "Get the rain forecast and snow forecast for Oslo, " * 2000 + "and hail."
+    calls = [_call("tool_rain", location="Oslo")]
+    started = time.perf_counter()
+    assert _names(named_asks(calls, query, tools)) == ["tool_snow", "tool_hail"]
+    assert time.perf_counter() - started < 5
+
+
+LIFE_CALL = {"name": LIFE.name, "arguments": {"year": 1900}}
+GDP_CALL = {"name": GDP.name, "arguments": {"year": 1900}}
+
+
+def _request(query: str, **kw: Any) -> TurnRequest:
+    return listed_request(query, HISTORY, **kw)
+
+
+def _drafted(*outputs: list[dict[str, Any]]) -> tuple[Any, ScriptedBackend]:
+    backend = ScriptedBackend.calls(list(outputs), supports_constraint=True)
+    query = "What were the life expectancy and the gdp in 1900?"
+    return anyio.run(lambda: turn_source(backend).next_turn(_request(query))), backend
+
+
+def _grammar(params: GenerationParams) -> str:
+    assert params.constraint is not None
+    return json.dumps(params.constraint.json_schema)
+
+
+def test_a_named_tool_is_drafted_on_the_words_that_ask_for_it_under_its_grammar() -> None:
+    model_turn, backend = _drafted([LIFE_CALL], [GDP_CALL])
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [LIFE_CALL, GDP_CALL]
+    assert model_turn.listed == 1
+    (_, first), (second, narrowed) = backend.requests
+    assert second.endswith("user\nThe gdp in 1900?<|im_end|><|im_start|>assistant\n")
+    assert LIFE.name in _grammar(first) and GDP.name in _grammar(first)
+    assert GDP.name in _grammar(narrowed) and LIFE.name not in _grammar(narrowed)
+
+
+def test_a_named_tool_is_drafted_on_the_whole_request_where_its_words_gave_nothing() -> None:
+    invented = {"name": GDP.name, "arguments": {"year": 1800}}
+    model_turn, backend = _drafted([LIFE_CALL], [invented], [GDP_CALL])
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [LIFE_CALL, GDP_CALL]
+    (first, _), _, (third, narrowed) = backend.requests
+    assert third == first  # the same prompt: the whole request
+    assert LIFE.name not in _grammar(narrowed)
+
+
+@pytest.mark.parametrize("kw", [{"listed_items": False}, {"max_calls": 1}])
+def test_named_asks_off_or_bounded_by_max_calls(kw: dict[str, Any]) -> None:
+    query = "What were the life expectancy and the gdp in 1900?"
+    backend = ScriptedBackend.calls([[LIFE_CALL], [GDP_CALL]], supports_constraint=True)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(query, **kw)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [LIFE_CALL]
+    assert len(backend.requests) == 1
+
+
+def test_no_tool_is_asked_for_where_the_tool_choice_names_one() -> None:
+    model_turn, backend = _drafted([LIFE_CALL], [GDP_CALL])
+    assert len(backend.requests) == 2
+    backend = ScriptedBackend.calls([[LIFE_CALL], [GDP_CALL]], supports_constraint=True)
+    request = _request("What were the life expectancy and the gdp in 1900?")
+    forced = dataclasses.replace(request, tool_choice=LIFE.name)
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(forced))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [LIFE_CALL]
+    assert len(backend.requests) == 1
