@@ -135,6 +135,14 @@ def test_a_word_beside_the_used_tools_words_says_what_it_is_for() -> None:
         (["list_servers", "add_mtnards_server"], "List the servers. The MTNA ones.", []),
         # a word another tool's word starts, or that starts another's: neither tool's own
         (["hotel_booking", "hotels_list"], "Book the hotel. Then the hotels.", []),
+        (["hotels_list", "hotel_booking"], "The hotels. Then book the hotel.", []),
+        # but a longer ending makes another word: "invest" is not "investment"
+        (
+            ["investment.withdraw", "investment.invest"],
+            "Withdraw $1000 from Apple and invest $2000 in Google.",
+            [1],
+        ),
+        (["investment.withdraw", "investment.invest"], "Withdraw my investment. Then go.", []),
         # a verb a user asks with that is no stop word; a stop word; a word too short
         (["weather_search", "weather_compute"], "Weather search in Oslo. Then compute.", []),
         (["price_quote", "price_over"], "The price quote. Then it is over.", []),
@@ -180,6 +188,21 @@ def test_named_calls_keep_a_value_of_the_request_and_no_repeat() -> None:
     assert [c.arguments for c in kept] == [{"year": 1900}, {"year": 1950}]
     # a call that holds nothing the request writes is the model's own
     assert named_calls([_call(GDP.name, year=1800)], HISTORY_QUERY, calls) == []
+
+
+def test_named_calls_take_the_numbers_their_text_writes() -> None:
+    withdraw = _call("investment.withdraw", company="Apple", amount=1000)
+    text = "Invest $2000 in Google"
+    taken = _call("investment.invest", company="Google", amount=1000)
+    right = _call("investment.invest", company="Google", amount=2000)
+    assert named_calls([taken, right], text, [withdraw]) == [right]
+    # a text that writes no number takes held ones ("these years")
+    calls = [_call(LIFE.name, year=1900)]
+    gdp = _call("economy.gdp", country="USA", year=1900)
+    assert named_calls([gdp], "What was the GDP of the USA in these years?", calls) == [gdp]
+    # but a call must hold something of its text
+    alone = _call(GDP.name, year=1900)
+    assert named_calls([alone], "What was the GDP of the USA in these years?", calls) == []
 
 
 def test_named_calls_leave_out_a_string_nobody_wrote() -> None:

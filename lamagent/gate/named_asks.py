@@ -11,8 +11,9 @@ request under the grammar of the tool it left out, it writes that tool's call.
 `named_asks(calls, query, tools)` gives the tools the request asks for by name that no call
 used:
 
-- A tool's own words are the words of its name no other offered tool's name has (nor one
-  that starts the other: "movie" of `get_movie_details` beside `get_movies` is shared), that
+- A tool's own words are the words of its name no other offered tool's name has, nor with
+  another ending of up to three letters ("movie" of `get_movie_details` beside `get_movies`
+  is shared; "invest" of `investment.invest` is its own beside `investment.withdraw`), that
   are no verb a user asks with ("get", "find", ...), no stop word and no word that only says
   what kind of thing it returns ("info", "details", "data"). `us_history.gdp` has "gdp";
   `weather_forecast_humidity` beside `weather_forecast_temperature` has "humidity".
@@ -38,7 +39,6 @@ that no call makes already.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -46,10 +46,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from lamagent.gate.items import number_argument
 from lamagent.gate.joined import ASK_VERBS, request_clauses
 from lamagent.gate.parts import part_calls
-from lamagent.gate.sentences import string_values
-from lamagent.gate.signals import STOPWORDS, stem, words
+from lamagent.gate.sentences import string_values, written_numbers
+from lamagent.gate.signals import STOPWORDS, leaves, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -84,13 +85,13 @@ def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
     """Each tool's own words (see the module's docstring), by tool name."""
     names = {tool.name: _name_words(tool.name) for tool in tools}
     tools_of = Counter(word for said in names.values() for word in said)
-    ordered = sorted(tools_of)
+    # the starts a few letters shorter than a word: "movie" of "movies"
+    shortened = {word[:n] for word in tools_of for n in _shorter(word)}
 
-    def alone(word: str) -> bool:  # one tool's, and no other word starts it or it another
-        if tools_of[word] > 1 or any(word[:n] in tools_of for n in range(_MIN_WORD, len(word))):
+    def alone(word: str) -> bool:  # one tool's, and no word is it with another ending
+        if tools_of[word] > 1 or word in shortened:
             return False
-        after = bisect.bisect_right(ordered, word)
-        return after == len(ordered) or not ordered[after].startswith(word)
+        return not any(word[:n] in tools_of for n in _shorter(word))
 
     return {
         name: {
@@ -104,6 +105,11 @@ def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
         }
         for name, said in names.items()
     }
+
+
+def _shorter(word: str) -> range:
+    """The lengths of the starts of `word` that are it without an ending of a few letters."""
+    return range(max(_MIN_WORD, len(word) - _MAX_ENDING), len(word))
 
 
 def _says(said: str, word: str) -> bool:
@@ -181,8 +187,10 @@ def named_calls(
     drafted: Sequence[ToolCall], query: str, calls: Sequence[ToolCall]
 ) -> list[ToolCall]:
     """The calls of `drafted` (of a tool the request named) kept beside `calls`: each that
-    holds a value `query` writes, whose numbers are all written or held and whose strings
-    are all written, and that no call (nor one kept before it) makes already. Drafted on the
+    holds a value `query` writes, whose numbers are all written (or, where `query` writes
+    no number, held: "these years") and whose strings are all written, and that no call
+    (nor one kept before it) makes already. Asked "Invest $2000 in Google", a call of 1000
+    takes the withdrawal's number. Drafted on the
     whole request, a call may take another ask's values; one that invents a string ("Greek"
     for "a Thai restaurant in Porto") is the model's own, and so is one that writes one string
     in two arguments (`"game": "Xbox", "platform": "Xbox"`) or a string of its tool's name
@@ -190,6 +198,7 @@ def named_calls(
     second call may hold only values other tools' calls hold: the GDP of 1950 beside the
     life expectancy of 1950."""
     lowered = query.lower()
+    written = written_numbers(query)
     kept: list[ToolCall] = []
     for call in drafted:
         made = [*calls, *kept]
@@ -197,6 +206,9 @@ def named_calls(
             continue
         if not all(value in lowered for value in string_values(call)):
             continue  # a string the request does not write: the model's own
+        numbers = (number_argument(leaf) for leaf in leaves(call.arguments))
+        if written and any(n is not None and n not in written for n in numbers):
+            continue  # the text writes its numbers: another ask's is no value of it
         if _degenerate(call):
             continue
         if part_calls([call], query, [c for c in made if c.name != call.name]):
