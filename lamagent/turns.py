@@ -235,10 +235,10 @@ class PromptTurns(TurnSource):
         a part's calls are) and each clause a join opens inside a sentence that no call took
         from (`lamagent.gate.joined`, kept as a part's), each drafted on its own, then for
         each tool the request names that no call used (`lamagent.gate.named_asks`), drafted
-        on the whole request under that tool's grammar, when `listed_items` is on and the
+        under that tool's grammar (`_named_tool_calls`), when `listed_items` is on and the
         turn answers the user's message (no tool's result since); never more calls than
-        `max_calls`. The drafts' tokens and seconds count in the turn's
-        generation; `listed` counts the calls added."""
+        `max_calls`. The drafts' tokens and seconds count in the turn's generation; `listed`
+        counts the calls added."""
         from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
         from lamagent.gate.parts import marked_sentences, open_parts, part_calls

@@ -125,9 +125,9 @@ def _starting(pool: set[str], word: str) -> list[str]:
 
 @dataclass(frozen=True)
 class NamedAsk:
-    """A tool the request asks for by name, and the words that ask for it: the clause that
-    names it, or, where the clause names a tool a call used too, the words from its name to
-    the next tool named after "and" or a comma ("precipitation forecast for Rome, Italy")."""
+    """A tool the request asks for by name, and the words that ask for it: the piece of the
+    clause that names it, divided from the other tools' names at the last "and", "then",
+    comma or semicolon between ("precipitation forecast for Rome, Italy")."""
 
     tool: Tool
     ask: str
@@ -190,13 +190,12 @@ def named_calls(
     holds a value `query` writes, whose numbers are all written (or, where `query` writes
     no number, held: "these years") and whose strings are all written, and that no call
     (nor one kept before it) makes already. Asked "Invest $2000 in Google", a call of 1000
-    takes the withdrawal's number. Drafted on the
-    whole request, a call may take another ask's values; one that invents a string ("Greek"
-    for "a Thai restaurant in Porto") is the model's own, and so is one that writes one string
-    in two arguments (`"game": "Xbox", "platform": "Xbox"`) or a string of its tool's name
-    words (`"category": "game recommendation"` for `AmazonGameStore.recommend`). A tool's
-    second call may hold only values other tools' calls hold: the GDP of 1950 beside the
-    life expectancy of 1950."""
+    takes the withdrawal's number. Drafted on the whole request, a call may take another
+    ask's values; one that invents a string ("Greek" for "a Thai restaurant in Porto") is
+    the model's own, and so is one that writes one string in two arguments (`"game":
+    "Xbox", "platform": "Xbox"`) or a string of its tool's name words (`"category": "game
+    recommendation"` for `AmazonGameStore.recommend`). A tool's second call may hold only
+    values other tools' calls hold: the GDP of 1950 beside the life expectancy of 1950."""
     lowered = query.lower()
     written = written_numbers(query)
     kept: list[ToolCall] = []
