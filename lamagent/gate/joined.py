@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from lamagent.gate.parts import taken_texts
@@ -71,9 +72,15 @@ _MIN_WORD = 3
 
 def request_clauses(query: str, tools: Sequence[Tool]) -> list[list[str]]:
     """The clauses of each sentence of `query`, in order (a sentence no join divides is one
-    clause); see the module's docstring."""
-    named = {_name_verb(tool.name) for tool in tools} - {""}
-    out: list[list[str]] = []
+    clause); see the module's docstring. Read once per request and tool list: a turn's rules
+    ask for them more than once."""
+    named = frozenset({_name_verb(tool.name) for tool in tools} - {""})
+    return [list(clauses) for clauses in _clauses(query, named)]
+
+
+@lru_cache(maxsize=32)
+def _clauses(query: str, named: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    out: list[tuple[str, ...]] = []
     for sentence in request_sentences(query):
         clauses: list[str] = []
         start = 0
@@ -83,8 +90,8 @@ def request_clauses(query: str, tools: Sequence[Tool]) -> list[list[str]]:
             clauses.append(sentence[start : join.start()])
             start = join.end()
         clauses.append(sentence[start:])
-        out.append([c.strip(" ,;") for c in clauses if re.search(r"[^\W\d_]", c)])
-    return out
+        out.append(tuple(c.strip(" ,;") for c in clauses if re.search(r"[^\W\d_]", c)))
+    return tuple(out)
 
 
 def _name_verb(name: str) -> str:
@@ -96,7 +103,7 @@ def _name_verb(name: str) -> str:
     return named[0] if named and len(named[0]) >= 3 and named[0].isalpha() else ""
 
 
-def _opens_ask(word: str, after: str | None, named: set[str]) -> bool:
+def _opens_ask(word: str, after: str | None, named: frozenset[str]) -> bool:
     """Whether `word` (followed by `after`) opens an ask: a question's word, "can/could/would
     you", a verb of `ASK_VERBS`, or the word a tool's name opens with (`_name_verb`)."""
     lowered = word.lower()

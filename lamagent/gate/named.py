@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lamagent.gate.signals import STOPWORDS, content_words, meets, query_text, stem, words
+from lamagent.gate.signals import content_words, meets, query_text
 from lamagent.messages import MessageLike, ToolCall
 
 if TYPE_CHECKING:
@@ -35,15 +35,9 @@ __all__ = ["named_tool", "tool_weight"]
 _DESCRIPTION_MARGIN = 2
 
 
-def _name_words(name: str) -> set[str]:
-    """The stems of a tool name's words ("geodistance.find", "getTopGoalScorers")."""
-    spaced = name.replace(".", " ").replace("_", " ").replace("-", " ")
-    return {stem(w) for w in words(spaced) if w not in STOPWORDS and len(w) > 1}
-
-
 def tool_weight(tool: Tool, asked: set[str]) -> tuple[int, int]:
     """How many words of the tool's name, then of its description, meet the words `asked`."""
-    name = sum(meets(w, asked) for w in _name_words(tool.name))
+    name = sum(meets(w, asked) for w in content_words(tool.name))
     description = sum(meets(w, asked) for w in content_words(tool.description or ""))
     return name, description
 

@@ -43,6 +43,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -77,13 +78,16 @@ _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
 def _name_words(name: str) -> set[str]:
-    """The lower-case words of a tool's name ("us_history.gdp", "scienceFacts.getWeight")."""
-    return {w for w in words(re.sub(r"[._\-]+", " ", name)) if w.isalpha()}
+    """The lower-case words of a tool's name, whole ("us_history.gdp", "scienceFacts.getWeight"):
+    its own words compare endings, so they are not stemmed as `content_words` are."""
+    return {w for w in words(name) if w.isalpha()}
 
 
-def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
-    """Each tool's own words (see the module's docstring), by tool name."""
-    names = {tool.name: _name_words(tool.name) for tool in tools}
+@lru_cache(maxsize=32)
+def _own_words(tool_names: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Each tool's own words (see the module's docstring), by tool name; read once per tool
+    list (the same on every turn of a run)."""
+    names = {name: _name_words(name) for name in tool_names}
     tools_of = Counter(word for said in names.values() for word in said)
     # the starts a few letters shorter than a word: "movie" of "movies"
     shortened = {word[:n] for word in tools_of for n in _shorter(word)}
@@ -94,7 +98,7 @@ def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
         return not any(word[:n] in tools_of for n in _shorter(word))
 
     return {
-        name: {
+        name: frozenset(
             word
             for word in said
             if len(word) >= _MIN_WORD
@@ -102,7 +106,7 @@ def _own_words(tools: Sequence[Tool]) -> dict[str, set[str]]:
             and word not in ASK_VERBS
             and word not in _KIND_WORDS
             and alone(word)
-        }
+        )
         for name, said in names.items()
     }
 
@@ -152,8 +156,8 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
     used = {call.name for call in calls}
     if not calls or len(tools) < 2 or not query:
         return []
-    own = _own_words(tools)
-    used_words = set().union(*(own.get(name, set()) for name in used))
+    own = _own_words(tuple(tool.name for tool in tools))
+    used_words = set().union(*(own.get(name, frozenset()) for name in used))
     by_start: dict[str, list[tuple[str, Tool]]] = {}  # every tool's own words, looked up
     for tool in tools:
         for mine in own[tool.name]:

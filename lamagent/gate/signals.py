@@ -97,7 +97,8 @@ GENERIC_NAME_WORDS = frozenset(
 
 
 def content_words(text: str) -> set[str]:
-    """The stems of the words of `text` that say what it is about (no stop words)."""
+    """The stems of the words of `text` that say what it is about (no stop words); of a tool's
+    name too, its parts split at dots, underscores, dashes and camelCase ("getTopGoalScorers")."""
     return {stem(w) for w in words(text) if w not in _STOPWORDS and len(w) > 1}
 
 

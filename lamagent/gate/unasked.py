@@ -43,7 +43,6 @@ Nothing is generated and nothing else changes: the calls kept are the model's as
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["unasked_calls"]
 
-_NAME_PARTS = re.compile(r"[._\-]+")
 #: How many calls a turn keeps where one may be the other's tour (`_unnamed_tours`).
 _TOUR = 2
 
@@ -116,13 +114,13 @@ def _unnamed_tours(kept: Sequence[ToolCall], asked: set[str]) -> list[ToolCall]:
     values = [{leaf.casefold() for leaf in leaf_values(c.arguments)} for c in kept]
     toured: list[ToolCall] = []
     for call, held in zip(kept, values, strict=True):
-        own = _name_words(call.name)
+        own = content_words(call.name)
         for other, other_held in zip(kept, values, strict=True):
             if not held or not other_held:  # a call of the same tool: no word of its own
                 continue
             if not (held <= other_held or other_held <= held):
                 continue
-            theirs = _name_words(other.name)
+            theirs = content_words(other.name)
             mine = [w for w in own if not meets(w, theirs)]
             its = [w for w in theirs if not meets(w, own)]
             if not any(meets(w, asked) for w in mine) and any(meets(w, asked) for w in its):
@@ -185,8 +183,8 @@ def _named(call: ToolCall, earlier: Sequence[ToolCall], asked: set[str]) -> bool
     the request's words (`asked`, as `content_words`). A word is in them as the request's
     words are, stems and starts aside: `get_movie_details` after `get_movies` brings
     "details", not "movie"."""
-    before = set().union(*(_name_words(c.name) for c in earlier))
-    new = (word for word in _name_words(call.name) if not meets(word, before))
+    before = set().union(*(content_words(c.name) for c in earlier))
+    new = (word for word in content_words(call.name) if not meets(word, before))
     return any(meets(word, asked) for word in new)
 
 
@@ -196,12 +194,8 @@ def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
     tool = next((t for t in tools if t.name == call.name), None)
     if tool is None:
         return True
-    said = _name_words(call.name) | content_words(tool.description or "")
+    said = content_words(call.name) | content_words(tool.description or "")
     return any(meets(word, asked) for word in said)
-
-
-def _name_words(name: str) -> set[str]:
-    return content_words(_NAME_PARTS.sub(" ", name))
 
 
 class _Conversation:
