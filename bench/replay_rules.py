@@ -11,6 +11,10 @@ prints the verdicts before (as recorded) and after, with the cases won, lost and
     python bench/replay_rules.py runs/copy-bias/results-calls-only-copy-mentions-shapes-listed.jsonl
     python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --show
     python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --out replayed.jsonl
+    python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --recorded-calls
+
+`--recorded-calls` replays the one rule that reads the turn's final call list, after the
+drafts that added calls (`lamagent.gate.other_asks`), on each row's recorded calls.
 
 `--out` writes each row again with the replayed calls and verdict, in the results files' form:
 replayed from two checkouts (a git worktree for the base), the two files compare call by call
@@ -60,12 +64,32 @@ def replay(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
     return [call.to_xlam() for call in model_turn.turn.calls]
 
 
+def replay_recorded(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
+    """The calls the rule that reads a turn's final call list (`lamagent.gate.other_asks`, the
+    last step of `PromptTurns.sentence_calls`) keeps of the row's recorded calls."""
+    from lamagent.gate.other_asks import other_asks
+    from lamagent.gate.signals import query_text
+    from lamagent.messages import ToolCall
+
+    calls = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in row["calls"]]
+    tools = [Tool.from_spec(f) for f in case.prompt_functions]
+    kept, _ = other_asks(calls, query_text(case.messages), tools)
+    return [call.to_xlam() for call in kept]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("results", nargs="+", help="results files (JSON lines) of calls-only runs")
     p.add_argument("--data", default=str(ROOT / "tests" / "data" / "bfcl"))
     p.add_argument("--show", action="store_true", help="print each changed case's calls")
     p.add_argument("--out", help="write the replayed rows (JSON lines) to this file")
+    p.add_argument(
+        "--recorded-calls",
+        action="store_true",
+        help="apply the rule that reads the turn's final calls (other tools' clauses) to the "
+        "recorded calls, not the rules to the raw output (the drafts that added calls are "
+        "not in the output)",
+    )
     a = p.parse_args()
     before = after = total = 0
     won: list[str] = []
@@ -80,7 +104,7 @@ def main() -> None:
         cases = {c.id: c for c in load_bfcl(a.data, sorted({r["category"] for r in rows}))}
         for row in rows:
             case = cases[row["id"]]
-            calls = replay(row, case)
+            calls = replay_recorded(row, case) if a.recorded_calls else replay(row, case)
             passed = check_bfcl(case.record, case.ground_truth, calls, category=case.category)
             verdict = {"passed": passed.passed, "reason": passed.reason, "detail": passed.detail}
             replayed.append({**row, "calls": calls, **verdict})

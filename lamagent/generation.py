@@ -104,12 +104,14 @@ class GenerationParams(BaseModel):
     #: calls) and per other clause written like the one a call took its values from; a list
     #: the calls began in order is finished, and a call takes the items and clause values
     #: the user paired with its own; a call nobody asked for (a repeat, another tool, with
-    #: nothing the conversation wrote) is left out and recorded; each ask the request
-    #: enumerates ("First, ... Secondly, ... Lastly, ...") that no call took from, or where
-    #: it enumerates none, each sentence no call took anything from with a number of its
-    #: own, is drafted on its own for its call (the one rule that generates); see
+    #: nothing the conversation wrote, or a tool called on another tool's clause) is left
+    #: out and recorded; each ask the request enumerates ("First, ... Secondly, ...
+    #: Lastly, ...") that no call took from, or where it enumerates none, each sentence no
+    #: call took anything from with a number of its own, is drafted on its own for its call
+    #: (the one rule that generates); see
     #: `lamagent.gate.listed`, `lamagent.gate.clauses`, `lamagent.gate.unasked`,
-    #: `lamagent.gate.parts`, `lamagent.gate.sentences` and docs/small-models.md.
+    #: `lamagent.gate.other_asks`, `lamagent.gate.parts`, `lamagent.gate.sentences` and
+    #: docs/small-models.md.
     listed_items: bool = False
 
 

@@ -95,7 +95,8 @@ class ModelTurn:
     #: of a drafted call that paired the items otherwise (`listed_items`); 0 when none.
     listed: int = 0
     #: Drafted calls left out because nobody asked for them: a repeat of a tool, or another
-    #: tool, with nothing the conversation wrote (`listed_items`, `lamagent.gate.unasked`).
+    #: tool, with nothing the conversation wrote (`listed_items`, `lamagent.gate.unasked`),
+    #: or a tool called on the values another tool's clause asks with (`gate.other_asks`).
     unasked: tuple[ToolCall, ...] = ()
     #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as 0.03";
     #: `example_shapes`, `lamagent.gate.percentages`).
@@ -237,10 +238,12 @@ class PromptTurns(TurnSource):
         each tool the request names that no call used (`lamagent.gate.named_asks`), drafted
         under that tool's grammar (`_named_tool_calls`), when `listed_items` is on and the
         turn answers the user's message (no tool's result since); never more calls than
-        `max_calls`. The drafts' tokens and seconds count in the turn's generation; `listed`
-        counts the calls added."""
+        `max_calls`. Then a call of a tool on the values of a clause that asks for another
+        tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`). The drafts'
+        tokens and seconds count in the turn's generation; `listed` counts the calls added."""
         from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
+        from lamagent.gate.other_asks import other_asks
         from lamagent.gate.parts import marked_sentences, open_parts, part_calls
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
@@ -293,14 +296,17 @@ class PromptTurns(TurnSource):
             generation = combined_generation(drafted.generation, generation)
             rendered += drafted.render_seconds
         added = len(calls[:limit]) - len(turn.calls)
-        if not added:
+        # and no call of a tool on the values of a clause that asks for another tool
+        final, others = other_asks(calls[:limit], query, request.tools)
+        if not added and not others:
             return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)
         return dataclasses.replace(
             model_turn,
-            turn=turn.model_copy(update={"calls": calls[:limit]}),
+            turn=turn.model_copy(update={"calls": final}),
             generation=generation,
             render_seconds=rendered,
             listed=model_turn.listed + added,
+            unasked=(*model_turn.unasked, *others),
         )
 
     async def _named_tool_calls(

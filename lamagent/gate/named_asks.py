@@ -57,7 +57,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls"]
+__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls", "tools_named"]
 
 #: More tools named that no call used than this, and the request describes the tools.
 MAX_NAMED = 4
@@ -127,6 +127,28 @@ def _starting(pool: set[str], word: str) -> list[str]:
     return [p for p in pool if p[:_MIN_WORD] == word[:_MIN_WORD]]
 
 
+@lru_cache(maxsize=32)
+def _by_start(tool_names: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """Every tool's own words with their tool's name, by their first letters (looked up per
+    word of a request); read once per tool list."""
+    by_start: dict[str, list[tuple[str, str]]] = {}
+    for name, mine in _own_words(tool_names).items():
+        for word in sorted(mine):
+            by_start.setdefault(word[:_MIN_WORD], []).append((word, name))
+    return by_start
+
+
+def tools_named(text: str, tools: Sequence[Tool]) -> set[str]:
+    """The names of the tools whose own words `text` writes, whole or with an ending."""
+    by_start = _by_start(tuple(tool.name for tool in tools))
+    return {
+        name
+        for m in _WORD.finditer(text)
+        for mine, name in by_start.get(m.group().lower()[:_MIN_WORD], ())
+        if _says(m.group().lower(), mine)
+    }
+
+
 @dataclass(frozen=True)
 class NamedAsk:
     """A tool the request asks for by name, and the words that ask for it: the piece of the
@@ -158,19 +180,17 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
         return []
     own = _own_words(tuple(tool.name for tool in tools))
     used_words = set().union(*(own.get(name, frozenset()) for name in used))
-    by_start: dict[str, list[tuple[str, Tool]]] = {}  # every tool's own words, looked up
-    for tool in tools:
-        for mine in own[tool.name]:
-            by_start.setdefault(mine[:_MIN_WORD], []).append((mine, tool))
+    by_start = _by_start(tuple(tool.name for tool in tools))
+    by_name = {tool.name: tool for tool in tools}
     asked: dict[str, str] = {}  # the words that ask for each tool, by name
     for clauses in request_clauses(query, tools):
         for clause in clauses:
             said = [(m.group().lower(), m.start()) for m in _WORD.finditer(clause)]
             names_used = any(_says(w, u) for w, _ in said for u in _starting(used_words, w))
             named = [
-                (at, at + len(word), tool)
+                (at, at + len(word), by_name[name])
                 for word, at in said
-                for mine, tool in by_start.get(word[:_MIN_WORD], ())
+                for mine, name in by_start.get(word[:_MIN_WORD], ())
                 if _says(word, mine)
             ]
             cuts = _cuts(clause, named)

@@ -1,0 +1,108 @@
+"""Calls that took another tool's ask: a tool called again on the values of a clause that
+names another tool.
+
+A request that asks several tools, each in a clause of its own, gets the right calls from the
+embedded model under the calls-only grammar, and then one more: a tool it already called,
+called again with the values of the clause that asks for another tool. "Perform Gaussian
+integral of the function exp(-x^2) from -2 to 2. Also calculate the definite integral from 0
+to 3.1416 of sin(x)." gives `math.gaussian_integral("exp(-x^2)", -2, 2)`,
+`math.definite_integral("sin(x)", 0, 3.1416)` and `math.definite_integral("exp(-x^2)", 2, 2)`;
+"Find the sum of all the multiples of 3 and 5 ... Also find the product of the first five
+prime numbers." gives `product_of_primes(count=5)` and `product_of_primes(count=3)`. A tool
+with side effects would run the other ask's values.
+
+`other_asks(calls, query, tools)` leaves out a call where
+
+- the clauses of the request (`lamagent.gate.joined.request_clauses`) that write most of
+  its values (its numbers, in digits or in words, and its strings of three characters or
+  more; case aside) name none of its tool's own words (`lamagent.gate.named_asks`: the
+  words of its name no other offered tool's name has), and each of them names another tool
+  that a call of the turn used with one of its values: the values went to their own tool;
+- and a call of its tool stays whose clauses are not another tool's: the tool keeps the
+  call of its own ask (a call list whose every call of a tool reads another tool's clauses
+  says nothing of which is the one the user asked for, and all stay).
+
+A call that writes no value of the request, or whose clauses name no tool, stays; so does
+every call of a request of one clause. Nothing is generated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from lamagent.gate.joined import request_clauses
+from lamagent.gate.mentions import NUMBER_WORDS
+from lamagent.gate.named_asks import tools_named
+from lamagent.gate.sentences import string_values, written_numbers
+from lamagent.gate.shared_numbers import held_numbers
+from lamagent.gate.signals import words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["other_asks"]
+
+
+class _Clause:
+    """A clause of the request, read once: the numbers it writes, its text in lower case, the
+    tools it names."""
+
+    def __init__(self, text: str, tools: Sequence[Tool]) -> None:
+        said = {Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS}
+        self.numbers = written_numbers(text) | said
+        self.lowered = text.lower()
+        self.named = tools_named(text, tools)
+
+    def share(self, numbers: set[Decimal], strings: set[str]) -> int:
+        """How many of a call's values (numbers, lower-case strings) this clause writes."""
+        return len(numbers & self.numbers) + sum(s in self.lowered for s in strings)
+
+
+def other_asks(
+    calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]
+) -> tuple[list[ToolCall], list[ToolCall]]:
+    """`calls` split into those kept and those that took another tool's ask (see the
+    module's docstring), each in order."""
+    if len(calls) < 2 or len(tools) < 2:  # no other tool's call: a fast path
+        return list(calls), []
+    texts = [c for clauses in request_clauses(query, tools) for c in clauses]
+    if len(texts) < 2:
+        return list(calls), []
+    clauses = [_Clause(text, tools) for text in texts]
+    values = [(held_numbers(c.arguments), string_values(c)) for c in calls]
+    others = [_others(i, calls, values, clauses) for i in range(len(calls))]
+    # a tool keeps its calls where none of them is its own ask's
+    own = {call.name for call, other in zip(calls, others, strict=True) if not other}
+    kept = [c for c, other in zip(calls, others, strict=True) if not other or c.name not in own]
+    dropped = [c for c, other in zip(calls, others, strict=True) if other and c.name in own]
+    return kept, dropped
+
+
+def _others(
+    index: int,
+    calls: Sequence[ToolCall],
+    values: Sequence[tuple[set[Decimal], set[str]]],
+    clauses: Sequence[_Clause],
+) -> bool:
+    """Whether the clauses that write most of the values of `calls[index]` name none of its
+    tool's own words and each names another tool, used by a call holding one of its values."""
+    call = calls[index]
+    numbers, strings = values[index]
+    shares = [clause.share(numbers, strings) for clause in clauses]
+    most = max(shares)
+    homes = [clause for clause, share in zip(clauses, shares, strict=True) if share == most]
+    for home in homes:
+        if call.name in home.named:
+            return False
+        # a call of a tool the clause names holds one of the values (none where the clause
+        # names no tool, or the call holds no value of the request)
+        went = any(
+            other.name in home.named and (numbers & held[0] or strings & held[1])
+            for other, held in zip(calls, values, strict=True)
+        )
+        if not went:
+            return False
+    return True

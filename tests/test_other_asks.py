@@ -1,0 +1,176 @@
+"""Calls that took another tool's ask (`lamagent.gate.other_asks`): which calls are left out,
+and the turn that leaves them out after its drafts (scripted backend: the loop's side; the
+engine's is tests/test_other_asks_gguf.py)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import anyio
+import pytest
+from turn_helpers import bfcl_tool, listed_request
+
+from lamagent.backends.scripted import ScriptedBackend
+from lamagent.gate.other_asks import other_asks
+from lamagent.messages import ToolCall
+from lamagent.tools import Tool
+from lamagent.turns import turn_source
+
+
+def _call(name: str, **arguments: Any) -> ToolCall:
+    return ToolCall(name=name, arguments=arguments)
+
+
+def _tool(name: str, **parameters: str) -> Tool:
+    return bfcl_tool(
+        name,
+        f"The tool {name}.",
+        **{p: {"type": kind, "description": f"The {p}."} for p, kind in parameters.items()},
+    )
+
+
+def _left_out(calls: list[ToolCall], query: str, tools: list[Tool]) -> list[ToolCall]:
+    kept, dropped = other_asks(calls, query, tools)
+    assert [c for c in calls if c in kept or c in dropped] == calls  # each once, in order
+    assert [c for c in calls if c in kept] == kept
+    return dropped
+
+
+INTEGRALS = [
+    _tool("math.gaussian_integral", function="string", lower_limit="float", upper_limit="float"),
+    _tool("math.definite_integral", function="string", lower_limit="float", upper_limit="float"),
+]
+INTEGRAL_QUERY = (
+    "Perform Gaussian integral of the function exp(-x^2) from -2 to 2. "
+    "Also calculate the definite integral from 0 to 3.1416 of sin(x)."
+)
+GAUSS = _call("math.gaussian_integral", function="exp(-x^2)", lower_limit=-2, upper_limit=2)
+DEFINITE = _call("math.definite_integral", function="sin(x)", lower_limit=0, upper_limit=3.1416)
+TOURED = _call("math.definite_integral", function="exp(-x^2)", lower_limit=2, upper_limit=2)
+
+
+def test_a_tool_called_on_another_tools_clause_is_left_out() -> None:
+    calls = [TOURED, DEFINITE, GAUSS]
+    assert _left_out(calls, INTEGRAL_QUERY, INTEGRALS) == [TOURED]
+
+
+def test_numbers_written_in_words_say_whose_clause_a_call_read() -> None:
+    tools = [
+        _tool("math_toolkit.sum_of_multiples", lower_limit="integer", multiples="array"),
+        _tool("math_toolkit.product_of_primes", count="integer"),
+    ]
+    query = (
+        "Find the sum of all the multiples of 3 and 5 between 1 and 1000. "
+        "Also find the product of the first five prime numbers."
+    )
+    summed = _call("math_toolkit.sum_of_multiples", lower_limit=1, multiples=[3, 5])
+    three = _call("math_toolkit.product_of_primes", count=3)
+    five = _call("math_toolkit.product_of_primes", count=5)
+    assert _left_out([summed, three, five], query, tools) == [three]
+    assert _left_out([summed, five, three], query, tools) == [three]
+
+
+def test_a_tool_whose_every_call_reads_another_tools_clause_keeps_them() -> None:
+    # nothing says which of them is the call the user asked the tool for
+    calls = [TOURED, GAUSS]
+    assert _left_out(calls, INTEGRAL_QUERY, INTEGRALS) == []
+
+
+def test_a_clause_naming_the_calls_own_tool_keeps_it() -> None:
+    query = (
+        "Perform Gaussian integral and definite integral of the function exp(-x^2) from -2 "
+        "to 2. Also calculate the definite integral from 0 to 3.1416 of sin(x)."
+    )
+    assert _left_out([TOURED, DEFINITE, GAUSS], query, INTEGRALS) == []
+
+
+def test_values_no_call_of_the_named_tool_holds_keep_the_call() -> None:
+    gauss = _call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
+    assert _left_out([TOURED, DEFINITE, gauss], INTEGRAL_QUERY, INTEGRALS) == []
+
+
+def test_a_clause_that_names_no_tool_keeps_the_call() -> None:
+    query = (
+        "Take the function exp(-x^2) from -2 to 2 with the Gaussian integral. "
+        "Also calculate the definite integral from 0 to 3.1416 of sin(x). "
+        "Then integrate exp(-x^2) from 2 to 2."
+    )
+    # the third sentence writes its values as often as the first, and names no tool
+    assert _left_out([TOURED, DEFINITE, GAUSS], query, INTEGRALS) == []
+
+
+def test_a_call_of_no_value_of_the_request_is_kept() -> None:
+    bare = _call("math.definite_integral", function="cos(y)", lower_limit=7, upper_limit=8)
+    assert _left_out([bare, DEFINITE, GAUSS], INTEGRAL_QUERY, INTEGRALS) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Gaussian integral of exp(-x^2) from -2 to 2 beside the definite integral of sin(x)",
+        "",
+    ],
+)
+def test_a_request_of_one_clause_keeps_every_call(query: str) -> None:
+    assert _left_out([TOURED, DEFINITE, GAUSS], query, INTEGRALS) == []
+
+
+def test_one_call_or_one_tool_keeps_every_call() -> None:
+    assert _left_out([TOURED], INTEGRAL_QUERY, INTEGRALS) == []
+    assert _left_out([TOURED, DEFINITE], INTEGRAL_QUERY, INTEGRALS[1:]) == []
+
+
+def test_strings_say_whose_clause_a_call_read() -> None:
+    tools = [
+        _tool("geology.get_era", era_name="string"),
+        _tool("history.get_event_date", event_name="string"),
+    ]
+    query = (
+        "Could you tell me the estimated date of the Jurassic geological era? Also, could you "
+        "provide the date of the signing of the Magna Carta in history?"
+    )
+    jurassic = _call("geology.get_era", era_name="Jurassic")
+    toured = _call("geology.get_era", era_name="Magna Carta")
+    signed = _call("history.get_event_date", event_name="magna carta")  # case aside
+    assert _left_out([jurassic, toured, signed], query, tools) == [toured]
+
+
+def test_many_tools_and_a_long_request_are_read_quickly() -> None:
+    tools = [_tool(f"weather_kind{i}x", location="string") for i in range(3000)]
+    tools += [_tool(f"tool_{word}", location="string") for word in ("rain", "snow")]
+    query = "Get the rain forecast for Oslo. " * 2000 + "Also get the snow forecast for Rome."
+    calls = [
+        _call("tool_rain", location="Oslo"),
+        _call("tool_rain", location="Rome"),
+        _call("tool_snow", location="Rome"),
+    ]
+    started = time.perf_counter()
+    assert _left_out(calls, query, tools) == [calls[1]]
+    assert time.perf_counter() - started < 5
+
+
+def _turn(*outputs: list[dict[str, Any]], **kw: Any) -> Any:
+    backend = ScriptedBackend.calls(list(outputs), supports_constraint=True)
+    request = listed_request(INTEGRAL_QUERY, INTEGRALS, **kw)
+    return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+
+@pytest.mark.parametrize("listed", [True, False])
+def test_the_turn_leaves_the_call_out_and_records_it(listed: bool) -> None:
+    model_turn = _turn([c.to_xlam() for c in (GAUSS, DEFINITE, TOURED)], listed_items=listed)
+    calls = [c.to_xlam() for c in model_turn.turn.calls]
+    if listed:
+        assert calls == [GAUSS.to_xlam(), DEFINITE.to_xlam()]
+        assert [c.to_xlam() for c in model_turn.unasked] == [TOURED.to_xlam()]
+    else:  # the rules of `listed_items` are off
+        assert calls == [c.to_xlam() for c in (GAUSS, DEFINITE, TOURED)]
+        assert model_turn.unasked == ()
+
+
+def test_values_held_by_a_tool_the_clause_does_not_name_keep_the_call() -> None:
+    riemann = _tool("math.riemann_sum", function="string", lower_limit="float")
+    summed = _call("math.riemann_sum", function="exp(-x^2)", lower_limit=-2)
+    gauss = _call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
+    calls = [TOURED, DEFINITE, gauss, summed]
+    assert _left_out(calls, INTEGRAL_QUERY, [*INTEGRALS, riemann]) == []
