@@ -15,7 +15,7 @@ import pytest
 from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.named_asks import MAX_NAMED, NamedAsk, named_asks, named_calls
+from lamagent.gate.named_asks import MAX_NAMED, NamedAsk, named_asks, named_calls, tools_named
 from lamagent.generation import GenerationParams
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
@@ -321,3 +321,14 @@ def test_no_tool_is_asked_for_where_the_tool_choice_names_one() -> None:
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(forced))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [LIFE_CALL]
     assert len(backend.requests) == 1
+
+
+def test_the_tools_a_text_names_by_their_own_words() -> None:
+    # "forecast" and "weather" are every tool's; "precipitations" writes "precipitation"
+    text = "Precipitations forecast for Rome, and the weather forecast for Oslo."
+    assert tools_named(text, FORECASTS) == {"weather_forecast_precipitation"}
+    assert tools_named("temperature and humidity", FORECASTS) == {
+        "weather_forecast_temperature",
+        "weather_forecast_humidity",
+    }
+    assert tools_named("the weather forecast", FORECASTS) == set()
