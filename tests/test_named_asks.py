@@ -15,7 +15,14 @@ import pytest
 from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.named_asks import MAX_NAMED, NamedAsk, named_asks, named_calls, tools_named
+from lamagent.gate.named_asks import (
+    MAX_NAMED,
+    NamedAsk,
+    named_asks,
+    named_calls,
+    named_pieces,
+    tools_named,
+)
 from lamagent.generation import GenerationParams
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
@@ -332,3 +339,14 @@ def test_the_tools_a_text_names_by_their_own_words() -> None:
         "weather_forecast_humidity",
     }
     assert tools_named("the weather forecast", FORECASTS) == set()
+
+
+def test_a_clause_is_divided_between_the_tools_it_names() -> None:
+    assert named_pieces(FORECAST_QUERY, FORECASTS) == [
+        "Get temperature",
+        "humidity forecast for Boston, USA",
+        "precipitation forecast for Rome, Italy for next 10 days.",
+    ]
+    assert named_pieces("Get the weather forecast for Oslo, and for Rome.", FORECASTS) == [
+        "Get the weather forecast for Oslo, and for Rome."
+    ]

@@ -174,3 +174,18 @@ def test_values_held_by_a_tool_the_clause_does_not_name_keep_the_call() -> None:
     gauss = _call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
     calls = [TOURED, DEFINITE, gauss, summed]
     assert _left_out(calls, INTEGRAL_QUERY, [*INTEGRALS, riemann]) == []
+
+
+def test_a_clause_naming_two_tools_is_read_as_two_pieces() -> None:
+    tools = [
+        _tool("gcd", num1="integer", num2="integer"),
+        _tool("lcm", num1="integer", num2="integer"),
+    ]
+    query = (
+        "Calculate the Greatest Common Divisor (GCD) of 96 and 128, and the least common "
+        "multiple (LCM) of 15 and 25."
+    )
+    lcm = _call("lcm", num1=15, num2=25)
+    toured = _call("lcm", num1=96, num2=128)
+    gcd = _call("gcd", num1=96, num2=128)
+    assert _left_out([lcm, toured, gcd], query, tools) == [toured]

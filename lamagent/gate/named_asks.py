@@ -57,7 +57,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls", "tools_named"]
+__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls", "named_pieces", "tools_named"]
 
 #: More tools named that no call used than this, and the request describes the tools.
 MAX_NAMED = 4
@@ -138,15 +138,37 @@ def _by_start(tool_names: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
     return by_start
 
 
+def _named_words(
+    clause: str, by_start: dict[str, list[tuple[str, str]]]
+) -> list[tuple[int, int, str]]:
+    """Each word of `clause` that writes a tool's own word (`by_start`, see `_by_start`): its
+    start, end and the tool's name, in order."""
+    return [
+        (m.start(), m.end(), name)
+        for m in _WORD.finditer(clause)
+        for mine, name in by_start.get(m.group().lower()[:_MIN_WORD], ())
+        if _says(m.group().lower(), mine)
+    ]
+
+
 def tools_named(text: str, tools: Sequence[Tool]) -> set[str]:
     """The names of the tools whose own words `text` writes, whole or with an ending."""
     by_start = _by_start(tuple(tool.name for tool in tools))
-    return {
-        name
-        for m in _WORD.finditer(text)
-        for mine, name in by_start.get(m.group().lower()[:_MIN_WORD], ())
-        if _says(m.group().lower(), mine)
-    }
+    return {name for _, _, name in _named_words(text, by_start)}
+
+
+def named_pieces(clause: str, tools: Sequence[Tool]) -> list[str]:
+    """`clause` divided between each two tools it names (`_cuts`: at the last "and", "then",
+    comma or semicolon between their names); the whole clause where it names one tool or
+    none."""
+    named = _named_words(clause, _by_start(tuple(tool.name for tool in tools)))
+    pieces: list[str] = []
+    start = 0
+    for cut, cut_end in _cuts(clause, named):
+        pieces.append(clause[start:cut])
+        start = cut_end
+    pieces.append(clause[start:])
+    return [piece.strip(" ,;") for piece in pieces if piece.strip(" ,;")]
 
 
 @dataclass(frozen=True)
@@ -159,12 +181,12 @@ class NamedAsk:
     ask: str
 
 
-def _cuts(clause: str, named: Sequence[tuple[int, int, Tool]]) -> list[tuple[int, int]]:
+def _cuts(clause: str, named: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """Where `clause` divides between two tools it names (`named`: each name word's start,
-    end and tool, in order): the last "and", "then", comma or semicolon between them."""
+    end and tool's name, in order): the last "and", "then", comma or semicolon between them."""
     cuts: list[tuple[int, int]] = []
     for (_, end, first), (after, _, second) in pairwise(named):
-        if first.name == second.name:
+        if first == second:
             continue
         spans = [join.span() for join in _CUT.finditer(clause, end, after)]
         if spans:
@@ -181,27 +203,21 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
     own = _own_words(tuple(tool.name for tool in tools))
     used_words = set().union(*(own.get(name, frozenset()) for name in used))
     by_start = _by_start(tuple(tool.name for tool in tools))
-    by_name = {tool.name: tool for tool in tools}
     asked: dict[str, str] = {}  # the words that ask for each tool, by name
     for clauses in request_clauses(query, tools):
         for clause in clauses:
-            said = [(m.group().lower(), m.start()) for m in _WORD.finditer(clause)]
-            names_used = any(_says(w, u) for w, _ in said for u in _starting(used_words, w))
-            named = [
-                (at, at + len(word), by_name[name])
-                for word, at in said
-                for mine, name in by_start.get(word[:_MIN_WORD], ())
-                if _says(word, mine)
-            ]
+            said = [m.group().lower() for m in _WORD.finditer(clause)]
+            names_used = any(_says(w, u) for w in said for u in _starting(used_words, w))
+            named = _named_words(clause, by_start)
             cuts = _cuts(clause, named)
-            for at, end, tool in named:
-                if tool.name in used or tool.name in asked:
+            for at, end, name in named:
+                if name in used or name in asked:
                     continue
                 joined = _JOINED.search(clause, max(0, at - _LOOK_BACK), at) is not None
                 if not names_used or joined:
                     start = max((cut_end for _, cut_end in cuts if cut_end <= at), default=0)
                     stop = min((cut for cut, _ in cuts if cut >= end), default=len(clause))
-                    asked[tool.name] = clause[start:stop].strip(" ,;")
+                    asked[name] = clause[start:stop].strip(" ,;")
     if len(asked) > MAX_NAMED:
         return []
     return [NamedAsk(tool, asked[tool.name]) for tool in tools if tool.name in asked]

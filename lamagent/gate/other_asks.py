@@ -13,17 +13,19 @@ with side effects would run the other ask's values.
 
 `other_asks(calls, query, tools)` leaves out a call where
 
-- the clauses of the request (`lamagent.gate.joined.request_clauses`) that write most of
-  its values (its numbers, in digits or in words, and its strings of three characters or
-  more; case aside) name none of its tool's own words (`lamagent.gate.named_asks`: the
-  words of its name no other offered tool's name has), and each of them names another tool
-  that a call of the turn used with one of its values: the values went to their own tool;
+- the pieces of the request that write most of its values (its numbers, in digits or in
+  words, and its strings of three characters or more; case aside) name none of its tool's
+  own words (`lamagent.gate.named_asks`: the words of its name no other offered tool's name
+  has), and each of them names another tool that a call of the turn used with one of its
+  values: the values went to their own tool. The pieces are the clauses
+  (`lamagent.gate.joined.request_clauses`), each divided between two tools it names
+  (`named_asks.named_pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25");
 - and a call of its tool stays whose clauses are not another tool's: the tool keeps the
   call of its own ask (a call list whose every call of a tool reads another tool's clauses
   says nothing of which is the one the user asked for, and all stay).
 
-A call that writes no value of the request, or whose clauses name no tool, stays; so does
-every call of a request of one clause. Nothing is generated.
+A call that writes no value of the request, or whose pieces name no tool, stays; so does
+every call of a request of one piece. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from lamagent.gate.joined import request_clauses
 from lamagent.gate.mentions import NUMBER_WORDS
-from lamagent.gate.named_asks import tools_named
+from lamagent.gate.named_asks import named_pieces, tools_named
 from lamagent.gate.sentences import string_values, written_numbers
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import words
@@ -47,7 +49,7 @@ __all__ = ["other_asks"]
 
 
 class _Clause:
-    """A clause of the request, read once: the numbers it writes, its text in lower case, the
+    """A piece of the request, read once: the numbers it writes, its text in lower case, the
     tools it names."""
 
     def __init__(self, text: str, tools: Sequence[Tool]) -> None:
@@ -68,7 +70,12 @@ def other_asks(
     module's docstring), each in order."""
     if len(calls) < 2 or len(tools) < 2:  # no other tool's call: a fast path
         return list(calls), []
-    texts = [c for clauses in request_clauses(query, tools) for c in clauses]
+    texts = [
+        piece
+        for clauses in request_clauses(query, tools)
+        for clause in clauses
+        for piece in named_pieces(clause, tools)
+    ]
     if len(texts) < 2:
         return list(calls), []
     clauses = [_Clause(text, tools) for text in texts]
