@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool, listed_request
+from turn_helpers import call, kind_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.named_asks import (
@@ -24,32 +24,17 @@ from lamagent.gate.named_asks import (
     tools_named,
 )
 from lamagent.generation import GenerationParams
-from lamagent.messages import ToolCall
-from lamagent.tools import Tool
 from lamagent.turns import TurnRequest, turn_source
 
-
-def _call(name: str, **arguments: Any) -> ToolCall:
-    return ToolCall(name=name, arguments=arguments)
-
-
-def _tool(name: str, **parameters: str) -> Tool:
-    return bfcl_tool(
-        name,
-        f"The tool {name}.",
-        **{p: {"type": kind, "description": f"The {p}."} for p, kind in parameters.items()},
-    )
-
-
-LIFE = _tool("us_history.life_expectancy", year="integer")
-GDP = _tool("us_history.gdp", year="integer")
+LIFE = kind_tool("us_history.life_expectancy", year="integer")
+GDP = kind_tool("us_history.gdp", year="integer")
 HISTORY = [LIFE, GDP]
 HISTORY_QUERY = (
     "What was the average life expectancy in the USA in the year 1900 and 1950? "
     "Additionally, what was the Gross Domestic Product (GDP) of the USA in these years?"
 )
 FORECASTS = [
-    _tool(f"weather_forecast_{kind}", location="string", days="integer")
+    kind_tool(f"weather_forecast_{kind}", location="string", days="integer")
     for kind in ("temperature", "humidity", "precipitation")
 ]
 FORECAST_QUERY = (
@@ -63,12 +48,12 @@ def _names(asks: list[NamedAsk]) -> list[str]:
 
 
 def test_a_tool_named_in_a_clause_of_its_own_is_asked_for() -> None:
-    calls = [_call(LIFE.name, year=1900), _call(LIFE.name, year=1950)]
+    calls = [call(LIFE.name, year=1900), call(LIFE.name, year=1950)]
     assert _names(named_asks(calls, HISTORY_QUERY, HISTORY)) == [GDP.name]
 
 
 def test_tools_named_after_and_beside_a_used_tool_are_asked_for() -> None:
-    calls = [_call(FORECASTS[0].name, location="Boston, USA", days=10)]
+    calls = [call(FORECASTS[0].name, location="Boston, USA", days=10)]
     asks = named_asks(calls, FORECAST_QUERY, FORECASTS)
     assert _names(asks) == [FORECASTS[1].name, FORECASTS[2].name]
     # each asked for by the words from its name to the next tool's
@@ -79,15 +64,15 @@ def test_tools_named_after_and_beside_a_used_tool_are_asked_for() -> None:
 
 
 def test_a_clause_naming_two_tools_divides_between_them() -> None:
-    update = _tool("games.update.find", game="string", platform="string")
-    price = _tool("games.price.find", game="string", platform="string")
-    reviews = _tool("games.reviews.find", game="string", region="string")
+    update = kind_tool("games.update.find", game="string", platform="string")
+    price = kind_tool("games.price.find", game="string", platform="string")
+    reviews = kind_tool("games.reviews.find", game="string", region="string")
     query = (
         "Find the latest updates for 'Call of Duty' on the 'Playstation' platform, then find "
         "the current price for the same game on the 'Xbox' platform, and finally find reviews "
         "for the game 'FIFA 21' from the 'American' region?"
     )
-    calls = [_call(update.name, game="Call of Duty", platform="Playstation")]
+    calls = [call(update.name, game="Call of Duty", platform="Playstation")]
     asks = named_asks(calls, query, [update, price, reviews])
     assert {ask.tool.name: ask.ask for ask in asks} == {
         price.name: "find the current price for the same game on the 'Xbox' platform",
@@ -96,19 +81,19 @@ def test_a_clause_naming_two_tools_divides_between_them() -> None:
 
 
 def test_a_tool_named_twice_is_asked_for_by_both() -> None:
-    calls = [_call(FORECASTS[0].name, location="Oslo", days=1)]
+    calls = [call(FORECASTS[0].name, location="Oslo", days=1)]
     query = "Get the temperature, and the humidity in Boston and humidity in Rome."
     [ask] = named_asks(calls, query, FORECASTS)
     assert ask.ask == "the humidity in Boston and humidity in Rome."
 
 
 def test_a_used_tool_is_not_asked_for_again() -> None:
-    calls = [_call(FORECASTS[0].name, location="Boston, USA", days=10)]
+    calls = [call(FORECASTS[0].name, location="Boston, USA", days=10)]
     assert named_asks(calls, "Get the humidity and temperature for Boston.", FORECASTS) == []
 
 
 def test_a_tool_named_in_a_clause_of_its_own_is_asked_for_by_the_clause() -> None:
-    [ask] = named_asks([_call(LIFE.name, year=1900)], HISTORY_QUERY, HISTORY)
+    [ask] = named_asks([call(LIFE.name, year=1900)], HISTORY_QUERY, HISTORY)
     assert ask.ask == (
         "Additionally, what was the Gross Domestic Product (GDP) of the USA in these years?"
     )
@@ -116,13 +101,13 @@ def test_a_tool_named_in_a_clause_of_its_own_is_asked_for_by_the_clause() -> Non
 
 def test_a_word_beside_the_used_tools_words_says_what_it_is_for() -> None:
     # "chess" says what the route is for; the user asked for the route
-    route = _tool("route_planner.calculate_route", start="string", destination="string")
-    chess = _tool("chess_club_details.find", club="string", city="string")
+    route = kind_tool("route_planner.calculate_route", start="string", destination="string")
+    chess = kind_tool("chess_club_details.find", club="string", city="string")
     query = (
         "What is the fastest route from London to Edinburgh for playing a chess "
         "championship? Also provide an estimate of the distance."
     )
-    calls = [_call(route.name, start="London", destination="Edinburgh")]
+    calls = [call(route.name, start="London", destination="Edinburgh")]
     assert named_asks(calls, query, [route, chess]) == []
     # the same word in a clause of its own asks for it
     asked = "What is the fastest route from London to Edinburgh? Find a chess club there."
@@ -162,21 +147,21 @@ def test_a_word_beside_the_used_tools_words_says_what_it_is_for() -> None:
     ],
 )
 def test_a_tools_own_words(tools: list[str], query: str, named: list[int]) -> None:
-    offered = [_tool(name, value="string") for name in tools]
-    calls = [_call(tools[0], value="x")]
+    offered = [kind_tool(name, value="string") for name in tools]
+    calls = [call(tools[0], value="x")]
     assert _names(named_asks(calls, query, offered)) == [tools[i] for i in named]
 
 
 def test_nothing_is_asked_for_without_a_call_or_a_second_tool() -> None:
     assert named_asks([], HISTORY_QUERY, HISTORY) == []
-    assert named_asks([_call(LIFE.name, year=1900)], HISTORY_QUERY, [LIFE]) == []
-    assert named_asks([_call(LIFE.name, year=1900)], "", HISTORY) == []
+    assert named_asks([call(LIFE.name, year=1900)], HISTORY_QUERY, [LIFE]) == []
+    assert named_asks([call(LIFE.name, year=1900)], "", HISTORY) == []
 
 
 def test_a_request_naming_many_unused_tools_describes_them() -> None:
     kinds = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
-    tools = [_tool(f"do_{kind}", value="string") for kind in kinds]
-    calls = [_call("do_alpha", value="x")]
+    tools = [kind_tool(f"do_{kind}", value="string") for kind in kinds]
+    calls = [call("do_alpha", value="x")]
     some = "Do alpha. " + " ".join(f"Then {k}." for k in kinds[1 : MAX_NAMED + 1])
     assert len(named_asks(calls, some, tools)) == MAX_NAMED
     every = "Do alpha. " + " ".join(f"Then {k}." for k in kinds[1:])
@@ -184,40 +169,40 @@ def test_a_request_naming_many_unused_tools_describes_them() -> None:
 
 
 def test_named_calls_keep_a_value_of_the_request_and_no_repeat() -> None:
-    calls = [_call(LIFE.name, year=1900), _call(LIFE.name, year=1950)]
+    calls = [call(LIFE.name, year=1900), call(LIFE.name, year=1950)]
     drafted = [
-        _call(GDP.name, year=1900),
-        _call(GDP.name, year=1950),  # values other tools' calls hold: kept
-        _call(GDP.name, year=1950),  # made already
-        _call(GDP.name, year=2000),  # a number nobody wrote
+        call(GDP.name, year=1900),
+        call(GDP.name, year=1950),  # values other tools' calls hold: kept
+        call(GDP.name, year=1950),  # made already
+        call(GDP.name, year=2000),  # a number nobody wrote
     ]
     kept = named_calls(drafted, HISTORY_QUERY, calls)
     assert [c.arguments for c in kept] == [{"year": 1900}, {"year": 1950}]
     # a call that holds nothing the request writes is the model's own
-    assert named_calls([_call(GDP.name, year=1800)], HISTORY_QUERY, calls) == []
+    assert named_calls([call(GDP.name, year=1800)], HISTORY_QUERY, calls) == []
 
 
 def test_named_calls_take_the_numbers_their_text_writes() -> None:
-    withdraw = _call("investment.withdraw", company="Apple", amount=1000)
+    withdraw = call("investment.withdraw", company="Apple", amount=1000)
     text = "Invest $2000 in Google"
-    taken = _call("investment.invest", company="Google", amount=1000)
-    right = _call("investment.invest", company="Google", amount=2000)
+    taken = call("investment.invest", company="Google", amount=1000)
+    right = call("investment.invest", company="Google", amount=2000)
     assert named_calls([taken, right], text, [withdraw]) == [right]
     # a text that writes no number takes held ones ("these years")
-    calls = [_call(LIFE.name, year=1900)]
-    gdp = _call("economy.gdp", country="USA", year=1900)
+    calls = [call(LIFE.name, year=1900)]
+    gdp = call("economy.gdp", country="USA", year=1900)
     assert named_calls([gdp], "What was the GDP of the USA in these years?", calls) == [gdp]
     # but a call must hold something of its text
-    alone = _call(GDP.name, year=1900)
+    alone = call(GDP.name, year=1900)
     assert named_calls([alone], "What was the GDP of the USA in these years?", calls) == []
 
 
 def test_named_calls_leave_out_a_string_nobody_wrote() -> None:
-    weather = _tool("get_weather", city="string")
+    weather = kind_tool("get_weather", city="string")
     query = "First, what's the weather in Lisbon? Second, find me a Thai restaurant in Porto."
-    calls = [_call(weather.name, city="Lisbon")]
-    greek = _call("find_restaurant", cuisine="Greek", city="Lisbon")
-    thai = _call("find_restaurant", cuisine="thai", city="Porto")
+    calls = [call(weather.name, city="Lisbon")]
+    greek = call("find_restaurant", cuisine="Greek", city="Lisbon")
+    thai = call("find_restaurant", cuisine="thai", city="Porto")
     assert named_calls([greek, thai], query, calls) == [thai]
 
 
@@ -233,16 +218,16 @@ def test_named_calls_leave_out_a_string_nobody_wrote() -> None:
 )
 def test_named_calls_leave_out_a_call_that_names_its_tool(arguments: dict[str, str]) -> None:
     query = "Find the price of FIFA 21 on Xbox, then the game reviews (GameReviews) on Xbox."
-    calls = [_call("games.price.find", game="FIFA 21", platform="Xbox")]
-    assert named_calls([_call("games.reviews.find", **arguments)], query, calls) == []
-    right = _call("games.reviews.find", game="FIFA 21", platform="Xbox One")
+    calls = [call("games.price.find", game="FIFA 21", platform="Xbox")]
+    assert named_calls([call("games.reviews.find", **arguments)], query, calls) == []
+    right = call("games.reviews.find", game="FIFA 21", platform="Xbox One")
     assert named_calls([right], query + " On Xbox One.", calls) == [right]
 
 
 def test_a_name_word_with_a_longer_ending_names_the_tool() -> None:
     query = "Recommend board games for 6. Also game recommendations from Amazon Game Store."
-    calls = [_call("BoardGameGeek.recommend", category="board games")]
-    named = _call("AmazonGameStore.recommend", category="game recommendation")
+    calls = [call("BoardGameGeek.recommend", category="board games")]
+    named = call("AmazonGameStore.recommend", category="game recommendation")
     assert named_calls([named], query, calls) == []
 
 
@@ -257,16 +242,16 @@ def test_a_name_word_with_a_longer_ending_names_the_tool() -> None:
 def test_named_calls_keep_values_that_only_look_like_the_name(
     name: str, arguments: dict[str, str]
 ) -> None:
-    call = _call(name, **arguments)
+    drafted = call(name, **arguments)
     query = "Tell me about Gettysburg. And the signature of AbstractCellHandler.getCellValue."
-    assert named_calls([call], query, [_call("other_tool", value="x")]) == [call]
+    assert named_calls([drafted], query, [call("other_tool", value="x")]) == [drafted]
 
 
 def test_many_tools_and_a_long_request_are_read_quickly() -> None:
-    tools = [_tool(f"weather_forecast_kind{i}x", location="string") for i in range(3000)]
-    tools += [_tool(f"tool_{word}", location="string") for word in ("rain", "snow", "hail")]
+    tools = [kind_tool(f"weather_forecast_kind{i}x", location="string") for i in range(3000)]
+    tools += [kind_tool(f"tool_{word}", location="string") for word in ("rain", "snow", "hail")]
     query = "Get the rain forecast and snow forecast for Oslo, " * 2000 + "and hail."
-    calls = [_call("tool_rain", location="Oslo")]
+    calls = [call("tool_rain", location="Oslo")]
     started = time.perf_counter()
     assert _names(named_asks(calls, query, tools)) == ["tool_snow", "tool_hail"]
     assert time.perf_counter() - started < 5

@@ -9,25 +9,13 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool, listed_request
+from turn_helpers import call, kind_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.other_asks import other_asks
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 from lamagent.turns import turn_source
-
-
-def _call(name: str, **arguments: Any) -> ToolCall:
-    return ToolCall(name=name, arguments=arguments)
-
-
-def _tool(name: str, **parameters: str) -> Tool:
-    return bfcl_tool(
-        name,
-        f"The tool {name}.",
-        **{p: {"type": kind, "description": f"The {p}."} for p, kind in parameters.items()},
-    )
 
 
 def _left_out(calls: list[ToolCall], query: str, tools: list[Tool]) -> list[ToolCall]:
@@ -38,16 +26,20 @@ def _left_out(calls: list[ToolCall], query: str, tools: list[Tool]) -> list[Tool
 
 
 INTEGRALS = [
-    _tool("math.gaussian_integral", function="string", lower_limit="float", upper_limit="float"),
-    _tool("math.definite_integral", function="string", lower_limit="float", upper_limit="float"),
+    kind_tool(
+        "math.gaussian_integral", function="string", lower_limit="float", upper_limit="float"
+    ),
+    kind_tool(
+        "math.definite_integral", function="string", lower_limit="float", upper_limit="float"
+    ),
 ]
 INTEGRAL_QUERY = (
     "Perform Gaussian integral of the function exp(-x^2) from -2 to 2. "
     "Also calculate the definite integral from 0 to 3.1416 of sin(x)."
 )
-GAUSS = _call("math.gaussian_integral", function="exp(-x^2)", lower_limit=-2, upper_limit=2)
-DEFINITE = _call("math.definite_integral", function="sin(x)", lower_limit=0, upper_limit=3.1416)
-TOURED = _call("math.definite_integral", function="exp(-x^2)", lower_limit=2, upper_limit=2)
+GAUSS = call("math.gaussian_integral", function="exp(-x^2)", lower_limit=-2, upper_limit=2)
+DEFINITE = call("math.definite_integral", function="sin(x)", lower_limit=0, upper_limit=3.1416)
+TOURED = call("math.definite_integral", function="exp(-x^2)", lower_limit=2, upper_limit=2)
 
 
 def test_a_tool_called_on_another_tools_clause_is_left_out() -> None:
@@ -57,16 +49,16 @@ def test_a_tool_called_on_another_tools_clause_is_left_out() -> None:
 
 def test_numbers_written_in_words_say_whose_clause_a_call_read() -> None:
     tools = [
-        _tool("math_toolkit.sum_of_multiples", lower_limit="integer", multiples="array"),
-        _tool("math_toolkit.product_of_primes", count="integer"),
+        kind_tool("math_toolkit.sum_of_multiples", lower_limit="integer", multiples="array"),
+        kind_tool("math_toolkit.product_of_primes", count="integer"),
     ]
     query = (
         "Find the sum of all the multiples of 3 and 5 between 1 and 1000. "
         "Also find the product of the first five prime numbers."
     )
-    summed = _call("math_toolkit.sum_of_multiples", lower_limit=1, multiples=[3, 5])
-    three = _call("math_toolkit.product_of_primes", count=3)
-    five = _call("math_toolkit.product_of_primes", count=5)
+    summed = call("math_toolkit.sum_of_multiples", lower_limit=1, multiples=[3, 5])
+    three = call("math_toolkit.product_of_primes", count=3)
+    five = call("math_toolkit.product_of_primes", count=5)
     assert _left_out([summed, three, five], query, tools) == [three]
     assert _left_out([summed, five, three], query, tools) == [three]
 
@@ -86,7 +78,7 @@ def test_a_clause_naming_the_calls_own_tool_keeps_it() -> None:
 
 
 def test_values_no_call_of_the_named_tool_holds_keep_the_call() -> None:
-    gauss = _call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
+    gauss = call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
     assert _left_out([TOURED, DEFINITE, gauss], INTEGRAL_QUERY, INTEGRALS) == []
 
 
@@ -101,7 +93,7 @@ def test_a_clause_that_names_no_tool_keeps_the_call() -> None:
 
 
 def test_a_call_of_no_value_of_the_request_is_kept() -> None:
-    bare = _call("math.definite_integral", function="cos(y)", lower_limit=7, upper_limit=8)
+    bare = call("math.definite_integral", function="cos(y)", lower_limit=7, upper_limit=8)
     assert _left_out([bare, DEFINITE, GAUSS], INTEGRAL_QUERY, INTEGRALS) == []
 
 
@@ -123,27 +115,27 @@ def test_one_call_or_one_tool_keeps_every_call() -> None:
 
 def test_strings_say_whose_clause_a_call_read() -> None:
     tools = [
-        _tool("geology.get_era", era_name="string"),
-        _tool("history.get_event_date", event_name="string"),
+        kind_tool("geology.get_era", era_name="string"),
+        kind_tool("history.get_event_date", event_name="string"),
     ]
     query = (
         "Could you tell me the estimated date of the Jurassic geological era? Also, could you "
         "provide the date of the signing of the Magna Carta in history?"
     )
-    jurassic = _call("geology.get_era", era_name="Jurassic")
-    toured = _call("geology.get_era", era_name="Magna Carta")
-    signed = _call("history.get_event_date", event_name="magna carta")  # case aside
+    jurassic = call("geology.get_era", era_name="Jurassic")
+    toured = call("geology.get_era", era_name="Magna Carta")
+    signed = call("history.get_event_date", event_name="magna carta")  # case aside
     assert _left_out([jurassic, toured, signed], query, tools) == [toured]
 
 
 def test_many_tools_and_a_long_request_are_read_quickly() -> None:
-    tools = [_tool(f"weather_kind{i}x", location="string") for i in range(3000)]
-    tools += [_tool(f"tool_{word}", location="string") for word in ("rain", "snow")]
+    tools = [kind_tool(f"weather_kind{i}x", location="string") for i in range(3000)]
+    tools += [kind_tool(f"tool_{word}", location="string") for word in ("rain", "snow")]
     query = "Get the rain forecast for Oslo. " * 2000 + "Also get the snow forecast for Rome."
     calls = [
-        _call("tool_rain", location="Oslo"),
-        _call("tool_rain", location="Rome"),
-        _call("tool_snow", location="Rome"),
+        call("tool_rain", location="Oslo"),
+        call("tool_rain", location="Rome"),
+        call("tool_snow", location="Rome"),
     ]
     started = time.perf_counter()
     assert _left_out(calls, query, tools) == [calls[1]]
@@ -169,23 +161,49 @@ def test_the_turn_leaves_the_call_out_and_records_it(listed: bool) -> None:
 
 
 def test_values_held_by_a_tool_the_clause_does_not_name_keep_the_call() -> None:
-    riemann = _tool("math.riemann_sum", function="string", lower_limit="float")
-    summed = _call("math.riemann_sum", function="exp(-x^2)", lower_limit=-2)
-    gauss = _call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
+    riemann = kind_tool("math.riemann_sum", function="string", lower_limit="float")
+    summed = call("math.riemann_sum", function="exp(-x^2)", lower_limit=-2)
+    gauss = call("math.gaussian_integral", function="exp(-x)", lower_limit=5, upper_limit=6)
     calls = [TOURED, DEFINITE, gauss, summed]
     assert _left_out(calls, INTEGRAL_QUERY, [*INTEGRALS, riemann]) == []
 
 
 def test_a_clause_naming_two_tools_is_read_as_two_pieces() -> None:
     tools = [
-        _tool("gcd", num1="integer", num2="integer"),
-        _tool("lcm", num1="integer", num2="integer"),
+        kind_tool("gcd", num1="integer", num2="integer"),
+        kind_tool("lcm", num1="integer", num2="integer"),
     ]
     query = (
         "Calculate the Greatest Common Divisor (GCD) of 96 and 128, and the least common "
         "multiple (LCM) of 15 and 25."
     )
-    lcm = _call("lcm", num1=15, num2=25)
-    toured = _call("lcm", num1=96, num2=128)
-    gcd = _call("gcd", num1=96, num2=128)
+    lcm = call("lcm", num1=15, num2=25)
+    toured = call("lcm", num1=96, num2=128)
+    gcd = call("gcd", num1=96, num2=128)
     assert _left_out([lcm, toured, gcd], query, tools) == [toured]
+
+
+def test_a_tool_of_another_domain_called_on_the_others_sentence_is_left_out() -> None:
+    tools = [
+        kind_tool("restaurant.reserve", venue="string", city="string"),
+        kind_tool("flight.reserve", origin="string", destination="string"),
+    ]
+    query = "Reserve a table at Nobu in Miami. Then reserve a flight from Boston to Denver."
+    table = call("restaurant.reserve", venue="Nobu", city="Miami")
+    flight = call("flight.reserve", origin="Boston", destination="Denver")
+    toured = call("restaurant.reserve", venue="Boston", city="Denver")
+    assert _left_out([table, flight, toured], query, tools) == [toured]
+    # a second table the user asked for in the flight's sentence stays: its values are its own
+    query = "Reserve a table at Nobu in Miami. Then reserve a flight to Denver and a table at Zuma."
+    zuma = call("restaurant.reserve", venue="Zuma", city="Denver")
+    flight = call("flight.reserve", origin="Miami", destination="Denver")
+    assert _left_out([table, flight, zuma], query, tools) == []
+
+
+def test_a_call_of_no_value_stays_where_every_piece_names_another_tool() -> None:
+    query = (
+        "Gaussian integral of exp(-x^2) from -2 to 2. Also the Gaussian one of sin(x) from 0 to 1."
+    )
+    definite = call("math.definite_integral", function="sin(x)", lower_limit=0, upper_limit=1)
+    bare = call("math.definite_integral", function="cos(y)", lower_limit=7, upper_limit=8)
+    assert _left_out([GAUSS, definite, bare], query, INTEGRALS) == []

@@ -9,7 +9,7 @@ import anyio
 
 from lamagent.formats.choice import ToolChoice
 from lamagent.generation import GenerationParams
-from lamagent.messages import Message
+from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
 from lamagent.turns import ModelTurn, TurnRequest, turn_source
 
@@ -58,4 +58,19 @@ def listed_request(query: str, tools: Sequence[Tool], **kw: Any) -> TurnRequest:
         tool_choice=kw.pop("tool_choice", "required"),
         constrained=True,
         **kw,
+    )
+
+
+def call(name: str, **arguments: Any) -> ToolCall:
+    """A drafted call of `name` with these arguments."""
+    return ToolCall(name=name, arguments=arguments)
+
+
+def kind_tool(name: str, **parameters: str) -> Tool:
+    """A BFCL-style tool whose parameters (all required) have these types ("string",
+    "integer", ...) and say only their names."""
+    return bfcl_tool(
+        name,
+        f"The tool {name}.",
+        **{p: {"type": kind, "description": f"The {p}."} for p, kind in parameters.items()},
     )

@@ -16,12 +16,14 @@ with side effects would run the other ask's values.
 - the pieces of the request that write most of its values (its numbers, in digits or in
   words, and its strings of three characters or more; case aside) name none of its tool's
   own words (`lamagent.gate.named_asks`: the words of its name no other offered tool's name
-  has), and each of them names another tool that a call of the turn used with one of its
-  values: the values went to their own tool. The pieces are the clauses
+  has), and each of them names another tool that a call of the turn used with every value
+  of it the piece writes: the values went to their own tool (a value of the piece no such
+  call holds, "a table at Zuma" beside "a flight to Denver", is an ask of its own, named by
+  a word no tool's name has). The pieces are the clauses
   (`lamagent.gate.joined.request_clauses`), each divided between two tools it names
   (`named_asks.named_pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25");
-- and a call of its tool stays whose clauses are not another tool's: the tool keeps the
-  call of its own ask (a call list whose every call of a tool reads another tool's clauses
+- and a call of its tool stays whose pieces are not another tool's: the tool keeps the
+  call of its own ask (a call list whose every call of a tool reads another tool's pieces
   says nothing of which is the one the user asked for, and all stay).
 
 A call that writes no value of the request, or whose pieces name no tool, stays; so does
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["other_asks"]
 
 
-class _Clause:
+class _Piece:
     """A piece of the request, read once: the numbers it writes, its text in lower case, the
     tools it names."""
 
@@ -58,9 +60,9 @@ class _Clause:
         self.lowered = text.lower()
         self.named = tools_named(text, tools)
 
-    def share(self, numbers: set[Decimal], strings: set[str]) -> int:
-        """How many of a call's values (numbers, lower-case strings) this clause writes."""
-        return len(numbers & self.numbers) + sum(s in self.lowered for s in strings)
+    def writes(self, numbers: set[Decimal], strings: set[str]) -> tuple[set[Decimal], set[str]]:
+        """The values of a call (numbers, lower-case strings) this piece writes."""
+        return numbers & self.numbers, {s for s in strings if s in self.lowered}
 
 
 def other_asks(
@@ -78,9 +80,9 @@ def other_asks(
     ]
     if len(texts) < 2:
         return list(calls), []
-    clauses = [_Clause(text, tools) for text in texts]
+    pieces = [_Piece(text, tools) for text in texts]
     values = [(held_numbers(c.arguments), string_values(c)) for c in calls]
-    others = [_others(i, calls, values, clauses) for i in range(len(calls))]
+    others = [_others(i, calls, values, pieces) for i in range(len(calls))]
     # a tool keeps its calls where none of them is its own ask's
     own = {call.name for call, other in zip(calls, others, strict=True) if not other}
     kept = [c for c, other in zip(calls, others, strict=True) if not other or c.name not in own]
@@ -92,22 +94,25 @@ def _others(
     index: int,
     calls: Sequence[ToolCall],
     values: Sequence[tuple[set[Decimal], set[str]]],
-    clauses: Sequence[_Clause],
+    pieces: Sequence[_Piece],
 ) -> bool:
-    """Whether the clauses that write most of the values of `calls[index]` name none of its
-    tool's own words and each names another tool, used by a call holding one of its values."""
+    """Whether the pieces that write most of the values of `calls[index]` name none of its
+    tool's own words and each names another tool, used by a call that holds every value of
+    it the piece writes."""
     call = calls[index]
     numbers, strings = values[index]
-    shares = [clause.share(numbers, strings) for clause in clauses]
+    written = [piece.writes(numbers, strings) for piece in pieces]
+    shares = [len(n) + len(s) for n, s in written]
     most = max(shares)
-    homes = [clause for clause, share in zip(clauses, shares, strict=True) if share == most]
-    for home in homes:
-        if call.name in home.named:
+    for piece, (own_numbers, own_strings), share in zip(pieces, written, shares, strict=True):
+        if share != most:
+            continue
+        if call.name in piece.named:
             return False
-        # a call of a tool the clause names holds one of the values (none where the clause
-        # names no tool, or the call holds no value of the request)
-        went = any(
-            other.name in home.named and (numbers & held[0] or strings & held[1])
+        # a call of a tool the piece names holds them all (none where the piece names no
+        # tool, or the call holds no value of the request): the values went to their tool
+        went = most > 0 and any(
+            other.name in piece.named and own_numbers <= held[0] and own_strings <= held[1]
             for other, held in zip(calls, values, strict=True)
         )
         if not went:
