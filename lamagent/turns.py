@@ -555,15 +555,17 @@ def with_unasked_left_out(model_turn: ModelTurn, request: TurnRequest) -> ModelT
 def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with its calls following the lists and clauses the user wrote, when
     `listed_items` is on: one call is added per other item of a list of which a call took
-    one item (`lamagent.gate.listed`) and per other clause written like the one a call took
-    its values from (`lamagent.gate.clauses`); never more calls than `max_calls`. A call that
-    copied an earlier call's values into another clause's places takes that clause's values
-    (noted in `reshaped`) before the clauses add theirs. The number added is recorded in
-    `listed`."""
+    one item (`lamagent.gate.listed`), per other option of a parameter the user named
+    together with the one a call took (`lamagent.gate.listed_options`) and per other clause
+    written like the one a call took its values from (`lamagent.gate.clauses`); never more
+    calls than `max_calls`. A call that copied an earlier call's values into another
+    clause's places takes that clause's values (noted in `reshaped`) before the clauses add
+    theirs. The number added is recorded in `listed`."""
     if not _rules_apply(model_turn, request.params.listed_items):
         return model_turn
     from lamagent.gate.clauses import clause_calls, mended_calls
     from lamagent.gate.listed import MAX_CALLS, listed_calls, paired_calls
+    from lamagent.gate.listed_options import option_calls
     from lamagent.gate.signals import query_text
     from lamagent.gate.whole_lists import item_calls
 
@@ -573,7 +575,9 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     made = _made(request.messages)
     split, split_notes = item_calls(turn.calls, query, request.tools, limit)
     paired, noted = paired_calls(split, query, made)
-    listed = listed_calls(paired, query, made, limit)
+    listed = option_calls(
+        listed_calls(paired, query, made, limit), query, request.tools, made, limit
+    )
     mended, notes = mended_calls(listed, query, made)
     model_turn = _reshaped(model_turn, mended, [*split_notes, *noted, *notes])
     calls = clause_calls(mended, query, made, limit)

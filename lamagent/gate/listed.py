@@ -46,6 +46,7 @@ __all__ = [
     "listed_calls",
     "paired_calls",
     "pairs_otherwise",
+    "says_respectively",
     "taken_items",
 ]
 
@@ -53,6 +54,11 @@ __all__ = [
 MAX_CALLS = 8
 
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def says_respectively(text: str) -> bool:
+    """Whether `text` pairs the items of its lists in order ("respectively")."""
+    return _RESPECTIVELY.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,7 @@ def listed_calls(
     seen = {call_key(call) for call in [*made, *calls]}
     calls = _completed(list(calls), lists, seen, min(limit, MAX_CALLS))
     every = [*made, *calls]
-    respectively = _RESPECTIVELY.search(text) is not None
+    respectively = says_respectively(text)
     room = max(0, min(limit, MAX_CALLS) - len(calls))  # calls that may be added, in all
     out: list[ToolCall] = []
     for call in calls:
@@ -229,7 +235,7 @@ def pairs_otherwise(call: ToolCall, text: str) -> bool:
     entity "Google" from the county of "Santa Clara" and ... the entity "Facebook" in the
     county of "San Mateo"."""
     taken = _taken(call, value_lists(text))
-    respectively = _RESPECTIVELY.search(text) is not None
+    respectively = says_respectively(text)
     return len(taken) >= 2 and _paired(taken, respectively) and len({t.index for t in taken}) > 1
 
 
@@ -244,7 +250,7 @@ def paired_calls(
     lists = value_lists(text)
     if len(calls) < 2 or len(lists) < 2:
         return list(calls), []
-    respectively = _RESPECTIVELY.search(text) is not None
+    respectively = says_respectively(text)
     every = [*made, *calls]
     out: list[ToolCall] = []
     notes: list[str] = []

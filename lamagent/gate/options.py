@@ -44,7 +44,13 @@ from lamagent.tools.shapes import quoted_examples
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["MAX_OPTION_WORDS", "described_options", "named_options", "parameter_options"]
+__all__ = [
+    "MAX_OPTION_WORDS",
+    "NEGATIONS",
+    "described_options",
+    "named_options",
+    "parameter_options",
+]
 
 #: Most words of one option: options are short ("gas", "Living room", "gluten-free").
 MAX_OPTION_WORDS = 3
@@ -65,7 +71,7 @@ _CLOSED = re.compile(
 #: A word; words joined by "/" are one ("km/h", "m/s": a unit, not "km" and "h").
 _WORD = re.compile(r"[^\W_]+(?:/[^\W_]+)*")
 #: Words that make a value the opposite of the option it holds.
-_NEGATIONS = frozenset({"not", "non", "no", "without", "except"})
+NEGATIONS = frozenset({"not", "non", "no", "without", "except"})
 #: Fewest characters of an option: one letter ('C' for C major, 'x') is a word of too many
 #: values ("C sharp").
 MIN_OPTION_CHARS = 2
@@ -106,7 +112,7 @@ def _named(value: str, options: Sequence[str]) -> str | None:
     """The one option `value` holds as whole words, when it is none of them and says no
     "not" ("not gas", "non-diesel")."""
     words = _words(value)
-    if _NEGATIONS.intersection(words):
+    if NEGATIONS.intersection(words):
         return None
     held: list[str] = []
     for option in options:
@@ -135,7 +141,7 @@ def _said(query: str, options: Sequence[str]) -> str | None:
     for option in options:
         spelled = _words(option)
         if any(
-            words[i : i + len(spelled)] == spelled and (i == 0 or words[i - 1] not in _NEGATIONS)
+            words[i : i + len(spelled)] == spelled and (i == 0 or words[i - 1] not in NEGATIONS)
             for i in range(len(words))
         ):
             said.append(option)

@@ -42,6 +42,7 @@ __all__ = [
     "leaves",
     "measure",
     "meets",
+    "named_at",
     "named_in",
     "normalise",
     "query_text",
@@ -143,13 +144,20 @@ class SaidWords:
 def named_in(wanted: Sequence[str], said: SaidWords) -> bool:
     """Whether the words `said` (stemmed) hold the words `wanted` (stemmed) in a row, each
     the same or a start of it `_MIN_START` letters long or more ("carbs" says "carbohydrates")."""
+    return bool(named_at(wanted, said))
+
+
+def named_at(wanted: Sequence[str], said: SaidWords) -> list[int]:
+    """Where the words `said` hold the words `wanted` in a row (as `named_in` reads them):
+    the index of each run's first word, in order."""
     if not wanted:
-        return False
+        return []
     words = said.said
-    return any(
-        at + len(wanted) <= len(words)
+    return sorted(
+        at
+        for at in set(said.starts(wanted[0]))
+        if at + len(wanted) <= len(words)
         and all(_says(words[at + k], word) for k, word in enumerate(wanted))
-        for at in said.starts(wanted[0])
     )
 
 
