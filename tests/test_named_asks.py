@@ -18,10 +18,9 @@ from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.named_asks import (
     MAX_NAMED,
     NamedAsk,
+    ToolNames,
     named_asks,
     named_calls,
-    named_pieces,
-    tools_named,
 )
 from lamagent.generation import GenerationParams
 from lamagent.turns import TurnRequest, turn_source
@@ -318,20 +317,20 @@ def test_no_tool_is_asked_for_where_the_tool_choice_names_one() -> None:
 def test_the_tools_a_text_names_by_their_own_words() -> None:
     # "forecast" and "weather" are every tool's; "precipitations" writes "precipitation"
     text = "Precipitations forecast for Rome, and the weather forecast for Oslo."
-    assert tools_named(text, FORECASTS) == {"weather_forecast_precipitation"}
-    assert tools_named("temperature and humidity", FORECASTS) == {
+    assert ToolNames(FORECASTS).named(text) == {"weather_forecast_precipitation"}
+    assert ToolNames(FORECASTS).named("temperature and humidity") == {
         "weather_forecast_temperature",
         "weather_forecast_humidity",
     }
-    assert tools_named("the weather forecast", FORECASTS) == set()
+    assert ToolNames(FORECASTS).named("the weather forecast") == set()
 
 
 def test_a_clause_is_divided_between_the_tools_it_names() -> None:
-    assert named_pieces(FORECAST_QUERY, FORECASTS) == [
+    assert ToolNames(FORECASTS).pieces(FORECAST_QUERY) == [
         "Get temperature",
         "humidity forecast for Boston, USA",
         "precipitation forecast for Rome, Italy for next 10 days.",
     ]
-    assert named_pieces("Get the weather forecast for Oslo, and for Rome.", FORECASTS) == [
+    assert ToolNames(FORECASTS).pieces("Get the weather forecast for Oslo, and for Rome.") == [
         "Get the weather forecast for Oslo, and for Rome."
     ]

@@ -57,7 +57,7 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["MAX_NAMED", "NamedAsk", "named_asks", "named_calls", "named_pieces", "tools_named"]
+__all__ = ["MAX_NAMED", "NamedAsk", "ToolNames", "named_asks", "named_calls"]
 
 #: More tools named that no call used than this, and the request describes the tools.
 MAX_NAMED = 4
@@ -151,24 +151,28 @@ def _named_words(
     ]
 
 
-def tools_named(text: str, tools: Sequence[Tool]) -> set[str]:
-    """The names of the tools whose own words `text` writes, whole or with an ending."""
-    by_start = _by_start(tuple(tool.name for tool in tools))
-    return {name for _, _, name in _named_words(text, by_start)}
+class ToolNames:
+    """The tools' own words (see `named_asks`), read once per tool list, to read texts with:
+    which tools a text names, and a clause divided between the tools it names."""
 
+    def __init__(self, tools: Sequence[Tool]) -> None:
+        self._by_start = _by_start(tuple(tool.name for tool in tools))
 
-def named_pieces(clause: str, tools: Sequence[Tool]) -> list[str]:
-    """`clause` divided between each two tools it names (`_cuts`: at the last "and", "then",
-    comma or semicolon between their names); the whole clause where it names one tool or
-    none."""
-    named = _named_words(clause, _by_start(tuple(tool.name for tool in tools)))
-    pieces: list[str] = []
-    start = 0
-    for cut, cut_end in _cuts(clause, named):
-        pieces.append(clause[start:cut])
-        start = cut_end
-    pieces.append(clause[start:])
-    return [piece.strip(" ,;") for piece in pieces if piece.strip(" ,;")]
+    def named(self, text: str) -> set[str]:
+        """The names of the tools whose own words `text` writes, whole or with an ending."""
+        return {name for _, _, name in _named_words(text, self._by_start)}
+
+    def pieces(self, clause: str) -> list[str]:
+        """`clause` divided between each two tools it names (`_cuts`: at the last "and",
+        "then", comma or semicolon between their names); the whole clause where it names one
+        tool or none."""
+        pieces: list[str] = []
+        start = 0
+        for cut, cut_end in _cuts(clause, _named_words(clause, self._by_start)):
+            pieces.append(clause[start:cut])
+            start = cut_end
+        pieces.append(clause[start:])
+        return [piece.strip(" ,;") for piece in pieces if piece.strip(" ,;")]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ with side effects would run the other ask's values.
   call holds, "a table at Zuma" beside "a flight to Denver", is an ask of its own, named by
   a word no tool's name has). The pieces are the clauses
   (`lamagent.gate.joined.request_clauses`), each divided between two tools it names
-  (`named_asks.named_pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25");
+  (`named_asks.ToolNames.pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25");
 - and a call of its tool stays whose pieces are not another tool's: the tool keeps the
   call of its own ask (a call list whose every call of a tool reads another tool's pieces
   says nothing of which is the one the user asked for, and all stay).
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 
 from lamagent.gate.joined import request_clauses
 from lamagent.gate.mentions import NUMBER_WORDS
-from lamagent.gate.named_asks import named_pieces, tools_named
+from lamagent.gate.named_asks import ToolNames
 from lamagent.gate.sentences import string_values, written_numbers
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.gate.signals import words
@@ -54,11 +54,11 @@ class _Piece:
     """A piece of the request, read once: the numbers it writes, its text in lower case, the
     tools it names."""
 
-    def __init__(self, text: str, tools: Sequence[Tool]) -> None:
+    def __init__(self, text: str, names: ToolNames) -> None:
         said = {Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS}
         self.numbers = written_numbers(text) | said
         self.lowered = text.lower()
-        self.named = tools_named(text, tools)
+        self.named = names.named(text)
 
     def writes(self, numbers: set[Decimal], strings: set[str]) -> tuple[set[Decimal], set[str]]:
         """The values of a call (numbers, lower-case strings) this piece writes."""
@@ -72,15 +72,16 @@ def other_asks(
     module's docstring), each in order."""
     if len(calls) < 2 or len(tools) < 2:  # no other tool's call: a fast path
         return list(calls), []
+    names = ToolNames(tools)
     texts = [
         piece
         for clauses in request_clauses(query, tools)
         for clause in clauses
-        for piece in named_pieces(clause, tools)
+        for piece in names.pieces(clause)
     ]
     if len(texts) < 2:
         return list(calls), []
-    pieces = [_Piece(text, tools) for text in texts]
+    pieces = [_Piece(text, names) for text in texts]
     values = [(held_numbers(c.arguments), string_values(c)) for c in calls]
     others = [_others(i, calls, values, pieces) for i in range(len(calls))]
     # a tool keeps its calls where none of them is its own ask's
