@@ -13,8 +13,8 @@ prints the verdicts before (as recorded) and after, with the cases won, lost and
     python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --out replayed.jsonl
     python bench/replay_rules.py --data <bfcl-eval's data> results.jsonl --recorded-calls
 
-`--recorded-calls` replays the one rule that reads the turn's final call list, after the
-drafts that added calls (`lamagent.gate.other_asks`), on each row's recorded calls.
+`--recorded-calls` replays the rules that read the turn's final call list, after the drafts
+that added calls (`lamagent.gate.final_calls`), on each row's recorded calls.
 
 `--out` writes each row again with the replayed calls and verdict, in the results files' form:
 replayed from two checkouts (a git worktree for the base), the two files compare call by call
@@ -65,16 +65,17 @@ def replay(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
 
 
 def replay_recorded(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
-    """The calls the rule that reads a turn's final call list (`lamagent.gate.other_asks`, the
-    last step of `PromptTurns.sentence_calls`) keeps of the row's recorded calls."""
-    from lamagent.gate.other_asks import other_asks
+    """The calls the rules that read a turn's final call list (`lamagent.gate.final_calls`:
+    other tools' asks, values of another ask; the last step of `PromptTurns.sentence_calls`)
+    make of the row's recorded calls."""
+    from lamagent.gate.final_calls import final_calls
     from lamagent.gate.signals import query_text
     from lamagent.messages import ToolCall
 
     calls = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in row["calls"]]
     tools = [Tool.from_spec(f) for f in case.prompt_functions]
-    kept, _ = other_asks(calls, query_text(case.messages), tools)
-    return [call.to_xlam() for call in kept]
+    final = final_calls(calls, query_text(case.messages), tools)
+    return [call.to_xlam() for call in final.calls]
 
 
 def main() -> None:
@@ -86,7 +87,7 @@ def main() -> None:
     p.add_argument(
         "--recorded-calls",
         action="store_true",
-        help="apply the rule that reads the turn's final calls (other tools' clauses) to the "
+        help="apply the rules that read the turn's final calls (other tools' asks) to the "
         "recorded calls, not the rules to the raw output (the drafts that added calls are "
         "not in the output)",
     )

@@ -96,7 +96,8 @@ class ModelTurn:
     listed: int = 0
     #: Drafted calls left out because nobody asked for them: a repeat of a tool, or another
     #: tool, with nothing the conversation wrote (`listed_items`, `lamagent.gate.unasked`),
-    #: or a tool called on the values another tool's clause asks with (`gate.other_asks`).
+    #: or a tool called on the values another tool's clause asks with (`gate.other_asks`),
+    #: or a call that became a repeat once given its own ask's values (`gate.asked_values`).
     unasked: tuple[ToolCall, ...] = ()
     #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as 0.03";
     #: `example_shapes`, `lamagent.gate.percentages`).
@@ -239,11 +240,13 @@ class PromptTurns(TurnSource):
         under that tool's grammar (`_named_tool_calls`), when `listed_items` is on and the
         turn answers the user's message (no tool's result since); never more calls than
         `max_calls`. Then a call of a tool on the values of a clause that asks for another
-        tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`). The drafts'
+        tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`), and a call that
+        took another ask's value takes its own ask's (`lamagent.gate.asked_values`; noted in
+        `reshaped`, a call that became a repeat in `unasked`). The drafts'
         tokens and seconds count in the turn's generation; `listed` counts the calls added."""
+        from lamagent.gate.final_calls import final_calls
         from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
-        from lamagent.gate.other_asks import other_asks
         from lamagent.gate.parts import marked_sentences, open_parts, part_calls
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
@@ -296,17 +299,19 @@ class PromptTurns(TurnSource):
             generation = combined_generation(drafted.generation, generation)
             rendered += drafted.render_seconds
         added = len(calls[:limit]) - len(turn.calls)
-        # and no call of a tool on the values of a clause that asks for another tool
-        final, others = other_asks(calls[:limit], query, request.tools)
-        if not added and not others:
+        # no call of a tool on the values of a clause that asks for another tool, and each
+        # call with the values of its own ask
+        final = final_calls(calls[:limit], query, request.tools)
+        if not added and not final.unasked and not final.reshaped:
             return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)
         return dataclasses.replace(
             model_turn,
-            turn=turn.model_copy(update={"calls": final}),
+            turn=turn.model_copy(update={"calls": final.calls}),
             generation=generation,
             render_seconds=rendered,
             listed=model_turn.listed + added,
-            unasked=(*model_turn.unasked, *others),
+            unasked=(*model_turn.unasked, *final.unasked),
+            reshaped=(*model_turn.reshaped, *final.reshaped),
         )
 
     async def _named_tool_calls(

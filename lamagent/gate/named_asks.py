@@ -70,8 +70,9 @@ _MIN_WORD = 3
 _MAX_ENDING = 3
 #: "and", "&" or a comma, right before a word (or its article): one more thing listed.
 _JOINED = re.compile(r"(?:\band|&|,)\s*(?:(?:the|a|an|its|their)\s+)?$", re.IGNORECASE)
-#: Where a clause may divide between two tools it names.
-_CUT = re.compile(r"[,;]|\b(?:and|then)\b", re.IGNORECASE)
+#: Where a clause may divide between two tools it names (not at a comma inside a number:
+#: "$300,000").
+_CUT = re.compile(r"(?<!\d),|,(?!\d)|;|\b(?:and|then)\b", re.IGNORECASE)
 #: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
 _LOOK_BACK = 12
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")

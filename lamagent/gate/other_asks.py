@@ -47,15 +47,16 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["other_asks"]
+__all__ = ["Piece", "ask_pieces", "other_asks"]
 
 
-class _Piece:
-    """A piece of the request, read once: the numbers it writes, its text in lower case, the
-    tools it names."""
+class Piece:
+    """A piece of the request, read once: its text, the numbers it writes (in digits or in
+    words), its text in lower case, the tools it names."""
 
     def __init__(self, text: str, names: ToolNames) -> None:
         said = {Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS}
+        self.text = text
         self.numbers = written_numbers(text) | said
         self.lowered = text.lower()
         self.named = names.named(text)
@@ -65,6 +66,18 @@ class _Piece:
         return numbers & self.numbers, {s for s in strings if s in self.lowered}
 
 
+def ask_pieces(query: str, tools: Sequence[Tool]) -> list[Piece]:
+    """The pieces of `query`: its clauses (`lamagent.gate.joined.request_clauses`), each
+    divided between two tools it names (`named_asks.ToolNames.pieces`)."""
+    names = ToolNames(tools)
+    return [
+        Piece(piece, names)
+        for clauses in request_clauses(query, tools)
+        for clause in clauses
+        for piece in names.pieces(clause)
+    ]
+
+
 def other_asks(
     calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]
 ) -> tuple[list[ToolCall], list[ToolCall]]:
@@ -72,16 +85,9 @@ def other_asks(
     module's docstring), each in order."""
     if len(calls) < 2 or len(tools) < 2:  # no other tool's call: a fast path
         return list(calls), []
-    names = ToolNames(tools)
-    texts = [
-        piece
-        for clauses in request_clauses(query, tools)
-        for clause in clauses
-        for piece in names.pieces(clause)
-    ]
-    if len(texts) < 2:
+    pieces = ask_pieces(query, tools)
+    if len(pieces) < 2:
         return list(calls), []
-    pieces = [_Piece(text, names) for text in texts]
     values = [(held_numbers(c.arguments), string_values(c)) for c in calls]
     others = [_others(i, calls, values, pieces) for i in range(len(calls))]
     # a tool keeps its calls where none of them is its own ask's
@@ -95,7 +101,7 @@ def _others(
     index: int,
     calls: Sequence[ToolCall],
     values: Sequence[tuple[set[Decimal], set[str]]],
-    pieces: Sequence[_Piece],
+    pieces: Sequence[Piece],
 ) -> bool:
     """Whether the pieces that write most of the values of `calls[index]` name none of its
     tool's own words and each names another tool, used by a call that holds every value of

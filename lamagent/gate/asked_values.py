@@ -1,0 +1,255 @@
+"""Values a call took from another tool's ask, given back for the one its own ask writes.
+
+A request that asks several tools, each in a piece of its own, gets each tool's call from
+the embedded model under the calls-only grammar, but a value of one piece often lands in the
+call of another: "Invest $2000 in Google and withdraw $1000 from Apple." gives
+`investment.invest(company="Google", amount=1000)` and
+`investment.withdraw(company="Google", amount=1000)`; "the scores for the Manchester United
+soccer team in the English Premier League for the last 5 rounds and also the scores for the
+Los Angeles Lakers basketball team in the NBA for the last 7 rounds" gives the soccer call
+the league "Los Angeles Lakers". The piece that asks for the call's tool still holds the
+value the user meant, and no call used it.
+
+`asked_values(calls, query, tools)` gives each call, where
+
+- its ask is the piece of the request that names its tool (`named_asks.ToolNames`, the
+  pieces `other_asks.ask_pieces` reads), with the pieces after it that name no tool (an ask
+  written on: "Lastly, I am curious about the CAGR of an investment I made. The initial
+  investment value was $5000, ..."); of several, the one that writes the most of its
+  values (a call whose tool no piece names, or whose values two of them write alike, is
+  left);
+- an argument's value is not written in its ask but in the ask of another tool: a number,
+  or a name (capitalised or quoted). What the request writes before its asks ("Analyze the
+  company named 'Tech Innovators'.") may be any ask's, and a piece that names the same tool
+  is mostly the same ask written on ("a 'minor' scale type for this progression");
+- and its ask writes one value of that kind that no call holds (a number in digits; a name,
+  capitalised or quoted, that is not the user's "I", a sentence's opening word, a date, a
+  number or the words of a tool's name): the value the user gave this ask,
+
+that argument set to the ask's value, in the type its parameter takes (an argument of
+options, `enum`, keeps its option). One borrowed value of a kind and one unused value of it,
+or nothing: two of either say nothing of which is which. Two calls that become one call are
+one (the model wrote the same ask twice, each with another ask's value); the second is left
+out as a repeat. Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.dates import MONTH_NAMES
+from lamagent.gate.items import NAME, ItemKind, item_text, number_argument, number_value
+from lamagent.gate.joined import ASK_VERBS
+from lamagent.gate.listed import call_key
+from lamagent.gate.named_asks import ToolNames
+from lamagent.gate.other_asks import Piece, ask_pieces
+from lamagent.gate.reshape import tool_properties
+from lamagent.gate.sentences import string_values, written_numbers
+from lamagent.gate.shared_numbers import drafted_number, held_numbers
+from lamagent.gate.signals import STOPWORDS, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["AskedValues", "asked_values"]
+
+#: A name the user wrote, or a quoted string.
+_NAMED = re.compile(rf"(?P<quoted>'[^'\n]{{1,80}}'|\"[^\"\n]{{1,80}}\")|(?P<name>{NAME})")
+#: The shortest string value that counts (as `sentences.string_values` reads them).
+_MIN_CHARS = 3
+
+
+@dataclass(frozen=True)
+class AskedValues:
+    """The calls with the values of their own asks; the notes (one per value given back,
+    "tool.argument: 1000 as 2000, its ask's"); the calls left out as repeats."""
+
+    calls: list[ToolCall]
+    notes: list[str]
+    repeats: list[ToolCall]
+
+
+def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> AskedValues:
+    """`calls`, each with the values of its own ask (see the module's docstring)."""
+    if len(calls) < 2 or len(tools) < 2:  # no other ask's call: a fast path
+        return AskedValues(list(calls), [], [])
+    names = ToolNames(tools)
+    pieces = _written_on(ask_pieces(query, tools), names)
+    if len(pieces) < 2:
+        return AskedValues(list(calls), [], [])
+    by_name = {tool.name: tool for tool in tools}
+    tool_names = frozenset(by_name)
+    written = _Names({id(piece): _names(piece.text) for piece in pieces}, names, tool_names)
+    out: list[ToolCall] = []
+    notes: list[str] = []
+    for call in calls:
+        tool = by_name.get(call.name)
+        ask = _ask(call, pieces)
+        if tool is None or ask is None:
+            out.append(call)
+            continue
+        others = [c for c in calls if c is not call]
+        elsewhere = [p for p in pieces if p is not ask]
+        given, said = _given_back(call, tool, ask, elsewhere, others, written)
+        out.append(given)
+        notes.extend(said)
+    # a call given back the values of a call the turn makes already: a repeat
+    kept: list[ToolCall] = []
+    repeats: list[ToolCall] = []
+    seen: set[str] = set()
+    unchanged = {call_key(c) for c, before in zip(out, calls, strict=True) if c is before}
+    for call, before in zip(out, calls, strict=True):
+        key = call_key(call)
+        if call is not before and (key in unchanged or key in seen):
+            repeats.append(call)
+            continue
+        seen.add(key)
+        kept.append(call)
+    return AskedValues(kept, notes, repeats)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """The names each piece writes (by the piece's id), and the tools' own words and names
+    (a name that writes them names a tool, not a value)."""
+
+    written: Mapping[int, list[str]]
+    tools: ToolNames
+    tool_names: frozenset[str]
+
+    def of_tool(self, name: str) -> bool:
+        return name in self.tool_names or bool(self.tools.named(name))
+
+
+def _written_on(pieces: Sequence[Piece], names: ToolNames) -> list[Piece]:
+    """`pieces`, each that names a tool with the pieces after it that name none: an ask
+    written on ("Lastly, I am curious about the CAGR of an investment I made. The initial
+    investment value was $5000, ..."). The pieces before the first that names a tool stay
+    apart (what the request says before its asks is every ask's)."""
+    groups: list[list[Piece]] = []
+    for piece in pieces:
+        if not piece.named and groups:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return [
+        group[0] if len(group) == 1 else Piece(" ".join(p.text for p in group), names)
+        for group in groups
+    ]
+
+
+def _values(call: ToolCall) -> tuple[set[Decimal], set[str]]:
+    return held_numbers(call.arguments), string_values(call)
+
+
+def _ask(call: ToolCall, pieces: Sequence[Piece]) -> Piece | None:
+    """The piece that names the call's tool; of several, the one that writes the most of its
+    values (one, writing one value at least); else None."""
+    numbers, strings = _values(call)
+    shares = [
+        (len(n) + len(s), piece)
+        for piece in pieces
+        if call.name in piece.named
+        for n, s in [piece.writes(numbers, strings)]
+    ]
+    if len(shares) == 1:
+        return shares[0][1]
+    most = max((share for share, _ in shares), default=0)
+    best = [piece for share, piece in shares if share == most]
+    return best[0] if most and len(best) == 1 else None
+
+
+def _given_back(
+    call: ToolCall,
+    tool: Tool,
+    ask: Piece,
+    elsewhere: Sequence[Piece],
+    others: Sequence[ToolCall],
+    names: _Names,
+) -> tuple[ToolCall, list[str]]:
+    """`call` with its other asks' values (one number, one name at most) set to its own
+    ask's; `others`: the turn's other calls."""
+    properties = tool_properties(tool)
+    taken_numbers, taken_strings = _values(call)
+    held_numbers_: set[Decimal] = set(taken_numbers)
+    held_strings: set[str] = set(taken_strings)
+    for other in others:
+        numbers, strings = _values(other)
+        held_numbers_ |= numbers
+        held_strings |= strings
+    # the pieces that ask for another tool, and the names they write
+    asking = [piece for piece in elsewhere if piece.named - {call.name}]
+    names_elsewhere = {name.lower() for piece in asking for name in names.written[id(piece)]}
+    borrowed_numbers: list[str] = []
+    borrowed_names: list[str] = []
+    for name, value in call.arguments.items():
+        spec = properties.get(name)
+        if not isinstance(spec, Mapping) or "enum" in spec:
+            continue
+        number = number_argument(value)
+        if number is not None and not isinstance(value, str):
+            if number not in ask.numbers and any(number in p.numbers for p in asking):
+                borrowed_numbers.append(str(name))
+        elif isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered not in ask.lowered and lowered in names_elsewhere:
+                borrowed_names.append(str(name))
+    arguments = dict(call.arguments)
+    notes: list[str] = []
+    if len(borrowed_numbers) == 1:
+        unused = written_numbers(ask.text) - held_numbers_
+        if len(unused) == 1:
+            name = borrowed_numbers[0]
+            arguments[name] = drafted_number(arguments[name], unused.pop(), properties[name])
+            notes.append(_note(call, name, arguments[name]))
+    if len(borrowed_names) == 1:
+        unused_names = [
+            n for n in names.written[id(ask)] if not _held(n, held_strings) and not names.of_tool(n)
+        ]
+        if len(unused_names) == 1:
+            name = borrowed_names[0]
+            arguments[name] = unused_names[0]
+            notes.append(_note(call, name, arguments[name]))
+    if not notes:
+        return call, []
+    return ToolCall(id=call.id, name=call.name, arguments=arguments), notes
+
+
+def _note(call: ToolCall, name: str, value: Any) -> str:
+    return f"{call.name}.{name}: {call.arguments[name]!r} as {value!r}, its ask's"
+
+
+#: A sentence's (or the piece's) opening word: capitalised as every sentence is, not a name.
+_OPENING = re.compile(r"(?:^|[.!?]\s+)[\"'(]?$")
+#: "I", "I'd", "I'm": the user, capitalised as always, not a name.
+_I = re.compile(r"I(?:'[a-z]+)?(?:\s|$)")
+
+
+def _names(text: str) -> list[str]:
+    """The names and quoted strings `text` writes, each once, in order: without the word
+    that opens a sentence ("Finally", "Can") or the user's "I" ("I'd"), not of stop words
+    only, not a date ("January 18") or a number ("'180'")."""
+    found: list[str] = []
+    for match in _NAMED.finditer(text):
+        kind: ItemKind = "quoted" if match.lastgroup == "quoted" else "name"
+        written = match.group()
+        if kind == "name" and (_OPENING.search(text, 0, match.start()) or _I.match(written)):
+            written = written.partition(" ")[2]
+        name = item_text(kind, written) if written else ""
+        said = [w for w in words(name) if w not in STOPWORDS and w not in ASK_VERBS]
+        dated = bool(said) and said[0] in MONTH_NAMES  # "January 18": a date
+        number = number_value(name) is not None  # "'180'": a number, quoted
+        if len(name) >= _MIN_CHARS and said and not (dated or number) and name not in found:
+            found.append(name)
+    return found
+
+
+def _held(name: str, held: set[str]) -> bool:
+    """Whether a call holds the name, or part of it, or a value that holds it."""
+    lowered = name.lower()
+    return any(lowered in value or value in lowered for value in held)

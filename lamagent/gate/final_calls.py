@@ -1,0 +1,41 @@
+"""The rules that read a turn's final call list, after every draft that added calls.
+
+`final_calls(calls, query, tools)`: a call of a tool on the values of a piece that asks for
+another tool is left out (`lamagent.gate.other_asks`), then each call left takes back the
+values of its own ask that another ask's value stands in for (`lamagent.gate.asked_values`);
+a call that became one the turn makes already is left out too. `PromptTurns.sentence_calls`
+applies them as the last step of a turn that must call; `bench/replay_rules.py
+--recorded-calls` applies them to recorded calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from lamagent.gate.asked_values import asked_values
+from lamagent.gate.other_asks import other_asks
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["FinalCalls", "final_calls"]
+
+
+@dataclass(frozen=True)
+class FinalCalls:
+    """The calls kept; those left out (another tool's ask, or a repeat); the notes of the
+    values given back."""
+
+    calls: list[ToolCall]
+    unasked: list[ToolCall]
+    reshaped: list[str]
+
+
+def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> FinalCalls:
+    """`calls` through the rules that read the final list (see the module's docstring)."""
+    kept, others = other_asks(calls, query, tools)
+    given = asked_values(kept, query, tools)
+    return FinalCalls(given.calls, [*others, *given.repeats], given.notes)
