@@ -266,6 +266,7 @@ def test_names_that_are_no_value_are_not_given() -> None:
     tools = [
         kind_tool("growth_rate", company_name="string", year1="integer"),
         kind_tool("flights.search", origin="string", destination="string"),
+        kind_tool("get_info", topic="string"),  # no word of its name is its own
     ]
     borrowed = call("growth_rate", company_name="Boston", year1=2018)
     flight = call("flights.search", origin="Boston", destination="Denver")
@@ -279,6 +280,7 @@ def test_names_that_are_no_value_are_not_given() -> None:
     assert given("The growth rate from 2018 to January 18.") == "Boston"
     assert given("The Growth Rate from 2018.") == "Boston"
     assert given("The growth rate from 2018 with 'flights.search'.") == "Boston"
+    assert given("The growth rate from 2018 with 'get_info'.") == "Boston"
     assert given("I'd like the growth rate from 2018.") == "Boston"
     assert given("The growth rate from 2018, as I'd like.") == "Boston"
     assert given("The growth rate from 2018, code '180'.") == "Boston"

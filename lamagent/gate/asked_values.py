@@ -42,14 +42,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.dates import MONTH_NAMES
-from lamagent.gate.items import NAME, ItemKind, item_text, number_argument, number_value
+from lamagent.gate.items import NAME, QUOTED, ItemKind, item_text, number_argument, number_value
 from lamagent.gate.joined import ASK_VERBS
 from lamagent.gate.listed import call_key
 from lamagent.gate.named_asks import ToolNames
 from lamagent.gate.other_asks import Piece, ask_pieces
 from lamagent.gate.reshape import tool_properties
-from lamagent.gate.sentences import string_values, written_numbers
-from lamagent.gate.shared_numbers import drafted_number, held_numbers
+from lamagent.gate.sentences import held, written_numbers
+from lamagent.gate.shared_numbers import drafted_number
 from lamagent.gate.signals import STOPWORDS, words
 from lamagent.messages import ToolCall
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 __all__ = ["AskedValues", "asked_values"]
 
 #: A name the user wrote, or a quoted string.
-_NAMED = re.compile(rf"(?P<quoted>'[^'\n]{{1,80}}'|\"[^\"\n]{{1,80}}\")|(?P<name>{NAME})")
+_NAMED = re.compile(rf"(?P<quoted>{QUOTED})|(?P<name>{NAME})")
 #: The shortest string value that counts (as `sentences.string_values` reads them).
 _MIN_CHARS = 3
 
@@ -83,8 +83,12 @@ def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -
     if len(pieces) < 2:
         return AskedValues(list(calls), [], [])
     by_name = {tool.name: tool for tool in tools}
-    tool_names = frozenset(by_name)
-    written = _Names({id(piece): _names(piece.text) for piece in pieces}, names, tool_names)
+    # the values each piece writes that may be a call's (not a tool's name or own words)
+    written = {
+        id(piece): [n for n in _names(piece.text) if n not in by_name and not names.named(n)]
+        for piece in pieces
+    }
+    used = held(calls)  # the values the turn's calls hold: no ask's unused value
     out: list[ToolCall] = []
     notes: list[str] = []
     for call in calls:
@@ -93,9 +97,9 @@ def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -
         if tool is None or ask is None:
             out.append(call)
             continue
-        others = [c for c in calls if c is not call]
-        elsewhere = [p for p in pieces if p is not ask]
-        given, said = _given_back(call, tool, ask, elsewhere, others, written)
+        # the asks of the other tools
+        others = [p for p in pieces if p is not ask and p.named - {call.name}]
+        given, said = _given_back(call, tool, ask, others, written, used)
         out.append(given)
         notes.extend(said)
     # a call given back the values of a call the turn makes already: a repeat
@@ -111,19 +115,6 @@ def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -
         seen.add(key)
         kept.append(call)
     return AskedValues(kept, notes, repeats)
-
-
-@dataclass(frozen=True)
-class _Names:
-    """The names each piece writes (by the piece's id), and the tools' own words and names
-    (a name that writes them names a tool, not a value)."""
-
-    written: Mapping[int, list[str]]
-    tools: ToolNames
-    tool_names: frozenset[str]
-
-    def of_tool(self, name: str) -> bool:
-        return name in self.tool_names or bool(self.tools.named(name))
 
 
 def _written_on(pieces: Sequence[Piece], names: ToolNames) -> list[Piece]:
@@ -143,22 +134,14 @@ def _written_on(pieces: Sequence[Piece], names: ToolNames) -> list[Piece]:
     ]
 
 
-def _values(call: ToolCall) -> tuple[set[Decimal], set[str]]:
-    return held_numbers(call.arguments), string_values(call)
-
-
 def _ask(call: ToolCall, pieces: Sequence[Piece]) -> Piece | None:
     """The piece that names the call's tool; of several, the one that writes the most of its
     values (one, writing one value at least); else None."""
-    numbers, strings = _values(call)
-    shares = [
-        (len(n) + len(s), piece)
-        for piece in pieces
-        if call.name in piece.named
-        for n, s in [piece.writes(numbers, strings)]
-    ]
-    if len(shares) == 1:
-        return shares[0][1]
+    naming = [piece for piece in pieces if call.name in piece.named]
+    if len(naming) == 1:
+        return naming[0]
+    numbers, strings = held([call])
+    shares = [(len(n) + len(s), p) for p in naming for n, s in [p.writes(numbers, strings)]]
     most = max((share for share, _ in shares), default=0)
     best = [piece for share, piece in shares if share == most]
     return best[0] if most and len(best) == 1 else None
@@ -168,23 +151,15 @@ def _given_back(
     call: ToolCall,
     tool: Tool,
     ask: Piece,
-    elsewhere: Sequence[Piece],
-    others: Sequence[ToolCall],
-    names: _Names,
+    others: Sequence[Piece],
+    written: Mapping[int, list[str]],
+    used: tuple[set[Decimal], set[str]],
 ) -> tuple[ToolCall, list[str]]:
-    """`call` with its other asks' values (one number, one name at most) set to its own
-    ask's; `others`: the turn's other calls."""
+    """`call` with the values it took from `others` (the other tools' asks; one number, one
+    name at most) set to its own ask's; `written`: the names each piece writes, by the
+    piece's id; `used`: the numbers and strings the turn's calls hold."""
     properties = tool_properties(tool)
-    taken_numbers, taken_strings = _values(call)
-    held_numbers_: set[Decimal] = set(taken_numbers)
-    held_strings: set[str] = set(taken_strings)
-    for other in others:
-        numbers, strings = _values(other)
-        held_numbers_ |= numbers
-        held_strings |= strings
-    # the pieces that ask for another tool, and the names they write
-    asking = [piece for piece in elsewhere if piece.named - {call.name}]
-    names_elsewhere = {name.lower() for piece in asking for name in names.written[id(piece)]}
+    names_elsewhere = {name.lower() for piece in others for name in written[id(piece)]}
     borrowed_numbers: list[str] = []
     borrowed_names: list[str] = []
     for name, value in call.arguments.items():
@@ -193,7 +168,7 @@ def _given_back(
             continue
         number = number_argument(value)
         if number is not None and not isinstance(value, str):
-            if number not in ask.numbers and any(number in p.numbers for p in asking):
+            if number not in ask.numbers and any(number in p.numbers for p in others):
                 borrowed_numbers.append(str(name))
         elif isinstance(value, str):
             lowered = value.strip().lower()
@@ -202,15 +177,13 @@ def _given_back(
     arguments = dict(call.arguments)
     notes: list[str] = []
     if len(borrowed_numbers) == 1:
-        unused = written_numbers(ask.text) - held_numbers_
+        unused = written_numbers(ask.text) - used[0]
         if len(unused) == 1:
             name = borrowed_numbers[0]
             arguments[name] = drafted_number(arguments[name], unused.pop(), properties[name])
             notes.append(_note(call, name, arguments[name]))
     if len(borrowed_names) == 1:
-        unused_names = [
-            n for n in names.written[id(ask)] if not _held(n, held_strings) and not names.of_tool(n)
-        ]
+        unused_names = [n for n in written[id(ask)] if not _held(n, used[1])]
         if len(unused_names) == 1:
             name = borrowed_names[0]
             arguments[name] = unused_names[0]

@@ -59,7 +59,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from lamagent.gate.items import GLUED_UNIT, NAME, NUMBER, as_drafted, item_matches, item_text
+from lamagent.gate.items import (
+    GLUED_UNIT,
+    NAME,
+    NUMBER,
+    QUOTED,
+    as_drafted,
+    item_matches,
+    item_text,
+)
 from lamagent.gate.listed import MAX_CALLS, call_key
 from lamagent.gate.signals import STOPWORDS, leaf_values
 from lamagent.messages import ToolCall
@@ -70,7 +78,7 @@ TokenKind = Literal["number", "name", "quoted", "word", "mark"]
 
 _TOKEN = re.compile(
     rf"(?P<number>(?<![\w.$]){NUMBER}(?:{GLUED_UNIT})?(?!\w|\.\d))"
-    r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
+    rf"|(?P<quoted>{QUOTED})"
     rf"|(?P<name>{NAME})"
     r"|(?P<word>[a-z]+)"
     r"|(?P<mark>\S)"

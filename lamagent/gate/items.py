@@ -39,6 +39,7 @@ __all__ = [
     "NAME",
     "NUMBER",
     "NUMBERS",
+    "QUOTED",
     "ItemKind",
     "ItemList",
     "as_drafted",
@@ -72,6 +73,8 @@ GLUED_UNIT = (
     r"(?:mm|cm|km|m|mi|ft|yd|mg|kg|g|lbs?|oz|ml|l|ms|s|min|h|hr|hrs|mph|kph|kmh|kw|kwh|hz|khz|"
     r"mhz|ghz|kb|mb|gb|tb)"
 )
+#: A quoted string ('Hilton', "New York, NY"), of one line and at most 80 characters.
+QUOTED = r"'[^'\n]{1,80}'|\"[^\"\n]{1,80}\""
 #: A date as ISO 8601 writes it ("2022-01-01"), one item rather than three numbers.
 DATE = r"(?<![\w-])\d{4}-\d{2}-\d{2}(?![\w-])"
 #: A list written in brackets ("[23, 45, 67, 89]", "['red', 'blue']"), flat.
@@ -80,7 +83,7 @@ _ITEM = re.compile(
     rf"(?P<date>{DATE})"
     rf"|(?P<list>{BRACKETED})"
     rf"|(?P<number>(?<![\w.$]){NUMBER}(?:{GLUED_UNIT})?(?!\w|\.\d){_UNIT})"
-    r"|(?P<quoted>'[^'\n]{1,80}'|\"[^\"\n]{1,80}\")"
+    rf"|(?P<quoted>{QUOTED})"
     rf"|(?P<name>{NAME})"
     rf"|(?P<word>\b(?!{_CONJUNCTION}\b)[a-z][a-z-]*\b)"
 )
