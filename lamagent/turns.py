@@ -241,8 +241,10 @@ class PromptTurns(TurnSource):
         turn answers the user's message (no tool's result since); never more calls than
         `max_calls`. Then a call of a tool on the values of a clause that asks for another
         tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`), and a call that
-        took another ask's value takes its own ask's (`lamagent.gate.asked_values`; noted in
-        `reshaped`, a call that became a repeat in `unasked`). The drafts'
+        took another ask's value takes its own ask's (`lamagent.gate.asked_values`), and a
+        value that ran on into a number nobody wrote is cut before it
+        (`lamagent.gate.overruns.number_tails`): all of `lamagent.gate.final_calls`, noted in
+        `reshaped`, a call that became a repeat in `unasked`. The drafts'
         tokens and seconds count in the turn's generation; `listed` counts the calls added."""
         from lamagent.gate.final_calls import final_calls
         from lamagent.gate.joined import joined_clauses

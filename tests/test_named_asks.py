@@ -88,7 +88,41 @@ def test_a_tool_named_twice_is_asked_for_by_both() -> None:
 
 def test_a_used_tool_is_not_asked_for_again() -> None:
     calls = [call(FORECASTS[0].name, location="Boston, USA", days=10)]
+    query = "Get the temperature for Boston, and the temperature for Rome."
+    assert named_asks(calls, query, FORECASTS) == []
+    # a tool named before it in its clause, its piece giving no value of its own: none
     assert named_asks(calls, "Get the humidity and temperature for Boston.", FORECASTS) == []
+
+
+def test_a_tool_named_in_a_piece_of_its_own_is_asked_for() -> None:
+    # one clause, the used tool's ask divided from the other's at "and": each its own piece
+    coverage = kind_tool("financial_ratios.interest_coverage", company_name="string")
+    growth = kind_tool("sales_growth.calculate", company="string", years="integer")
+    query = (
+        "Find me the sales growth rate for company XYZ for the last 3 years and also the "
+        "interest coverage ratio for the same duration."
+    )
+    calls = [call(coverage.name, company_name="XYZ")]
+    [ask] = named_asks(calls, query, [coverage, growth])
+    assert ask.tool.name == growth.name
+    assert ask.ask == "Find me the sales growth rate for company XYZ for the last 3 years"
+    # undivided (no "and", "then", comma or semicolon between the names): one ask, the
+    # used tool's
+    undivided = "Find me the interest coverage ratio from the sales growth of company XYZ."
+    assert named_asks(calls, undivided, [coverage, growth]) == []
+    # a piece of its own that gives no value (no number, no name but the tool's) says what
+    # came before or what the ask is for
+    for context in (
+        "Now that sales growth is known, find the interest coverage ratio of company XYZ.",
+        "With the Sales Growth in mind, find the interest coverage ratio of company XYZ.",
+    ):
+        assert named_asks(calls, context, [coverage, growth]) == []
+    # a value of its own: a quoted string, a number
+    for own in (
+        "Find the sales growth of 'XYZ Corp', and the interest coverage ratio of XYZ.",
+        "Find the sales growth over 3 years, and the interest coverage ratio of XYZ.",
+    ):
+        assert _names(named_asks(calls, own, [coverage, growth])) == [growth.name]
 
 
 def test_a_tool_named_in_a_clause_of_its_own_is_asked_for_by_the_clause() -> None:
@@ -221,6 +255,23 @@ def test_named_calls_leave_out_a_call_that_names_its_tool(arguments: dict[str, s
     assert named_calls([call("games.reviews.find", **arguments)], query, calls) == []
     right = call("games.reviews.find", game="FIFA 21", platform="Xbox One")
     assert named_calls([right], query + " On Xbox One.", calls) == [right]
+
+
+def test_named_calls_leave_out_a_number_written_once_in_two_arguments() -> None:
+    # "acceleration" names the tool, but the user wrote 20 once: one argument's at most
+    speed = call("kinematics.calculate_speed_from_rest", distance=20, time=4)
+    query = (
+        "Find out how fast an object was going if it started from rest and traveled a "
+        "distance of 20 meters over 4 seconds due to a constant acceleration?"
+    )
+    twice = call("kinematics.calculate_acceleration", initial_speed=20, final_speed=20, time=4)
+    assert named_calls([twice], query, [speed]) == []
+    once = call("kinematics.calculate_acceleration", final_speed=20, time=4)
+    assert named_calls([once], query, [speed]) == [once]
+    # written twice, the number may be both arguments'
+    both = query.replace("4 seconds", "20 seconds")
+    equal = call("kinematics.calculate_acceleration", initial_speed=20, final_speed=20)
+    assert named_calls([equal], both, [speed]) == [equal]
 
 
 def test_a_name_word_with_a_longer_ending_names_the_tool() -> None:

@@ -92,6 +92,21 @@ def test_a_clause_that_names_no_tool_keeps_the_call() -> None:
     assert _left_out([TOURED, DEFINITE, GAUSS], query, INTEGRALS) == []
 
 
+def test_an_ask_written_on_in_a_sentence_that_names_no_tool_is_its_tools() -> None:
+    tools = [
+        kind_tool("math.gcd", a="integer", b="integer"),
+        kind_tool("math.lcm", a="integer", b="integer"),
+    ]
+    query = "Find the GCD of 96 and 128. Then the LCM of two numbers. They are 15 and 25."
+    gcd, lcm = call("math.gcd", a=96, b=128), call("math.lcm", a=15, b=25)
+    toured = call("math.gcd", a=15, b=25)
+    # "They are 15 and 25." names no tool: the LCM's ask, written on
+    assert _left_out([gcd, lcm, toured], query, tools) == [toured]
+    # written on after the GCD's ask, the numbers are the GCD's, and the call stays
+    apart = "Find the GCD of 96 and 128. 15 and 25 are numbers. Then the LCM of them."
+    assert _left_out([gcd, lcm, toured], apart, tools) == []
+
+
 def test_a_call_of_no_value_of_the_request_is_kept() -> None:
     bare = call("math.definite_integral", function="cos(y)", lower_limit=7, upper_limit=8)
     assert _left_out([bare, DEFINITE, GAUSS], INTEGRAL_QUERY, INTEGRALS) == []

@@ -7,12 +7,17 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.overruns import overrun_values
+from lamagent.gate.overruns import number_tails, overrun_values
 from lamagent.messages import ToolCall
 
 
 def _cut(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
     calls, notes = overrun_values([ToolCall(name="t", arguments=draft)], query)
+    return calls[0].arguments, notes
+
+
+def _tail_cut(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = number_tails([ToolCall(name="t", arguments=draft)], query)
     return calls[0].arguments, notes
 
 
@@ -94,3 +99,62 @@ def test_the_note_says_which_argument_holds_the_rest() -> None:
 )
 def test_left_alone(query: str, draft: dict[str, Any]) -> None:
     assert _cut(query, **draft) == (draft, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "draft", "meant"),
+    [
+        (  # bfcl-eval parallel_multiple_60: a population nobody asked for
+            "What is the capital city of Australia, what is the current population of Canada?",
+            {"country": "Australia, 100,000,000"},
+            {"country": "Australia"},
+        ),
+        (  # bfcl-eval parallel_multiple_43: a year nobody wrote
+            "the average price of a 6 ft x 3 ft bronze sculpture in New York museum",
+            {"museum_location": "New York 2020", "material": "bronze"},
+            {"museum_location": "New York", "material": "bronze"},
+        ),
+        (  # made up: a model number the user did not give
+            "What is the price of an iPhone in Canada?",
+            {"product": "iPhone 12", "country": "Canada"},
+            {"product": "iPhone", "country": "Canada"},
+        ),
+        (  # made up: an amount in dollars, a function word at the cut
+            "Send the parcel to Lisbon by air.",
+            {"destination": "Lisbon for $30"},
+            {"destination": "Lisbon"},
+        ),
+    ],
+)
+def test_a_value_that_ran_into_a_number_nobody_wrote_ends_before_it(
+    query: str, draft: dict[str, Any], meant: dict[str, Any]
+) -> None:
+    # the turn's drafts read the mangled value as such: only the final list cuts it
+    assert _cut(query, **draft) == (draft, [])
+    arguments, notes = _tail_cut(query, **draft)
+    assert arguments == meant
+    assert notes == [
+        f"t.{next(iter(draft))}: {next(iter(draft.values()))!r} as "
+        f"{next(iter(meant.values()))!r}, a number nobody wrote ends it"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "draft"),
+    [
+        # the user wrote the number: in digits, in words, with a magnitude
+        ("the Coachella festival in Indio 2024", {"festival": "Indio 2024"}),
+        ("a team of twelve in Paris", {"city": "Paris 12"}),
+        ("a budget of 2 million in Oslo", {"city": "Oslo, 2000000"}),
+        # what is left is not the user's words
+        ("in Paree", {"city": "Paris 75"}),
+        # a number inside a word, a date or a time: the value's own
+        ("the Liga season", {"league": "Liga2021"}),
+        ("London next week", {"location": "London 2022-08-16"}),
+        ("London tonight", {"location": "London 10:30"}),
+        # too little left ("La")
+        ("La Liga", {"league": "La 7"}),
+    ],
+)
+def test_a_number_that_ends_a_value_left_alone(query: str, draft: dict[str, Any]) -> None:
+    assert _tail_cut(query, **draft) == (draft, [])

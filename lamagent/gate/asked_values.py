@@ -35,33 +35,25 @@ out as a repeat. Nothing is generated.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.dates import MONTH_NAMES
-from lamagent.gate.items import NAME, QUOTED, ItemKind, item_text, number_argument, number_value
-from lamagent.gate.joined import ASK_VERBS
-from lamagent.gate.listed import call_key
+from lamagent.gate.items import number_argument
+from lamagent.gate.listed import changed_repeats
 from lamagent.gate.named_asks import ToolNames
 from lamagent.gate.other_asks import Piece, ask_pieces
 from lamagent.gate.reshape import tool_properties
 from lamagent.gate.sentences import held, written_numbers
 from lamagent.gate.shared_numbers import drafted_number
-from lamagent.gate.signals import STOPWORDS, words
+from lamagent.gate.written_names import written_names
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = ["AskedValues", "asked_values"]
-
-#: A name the user wrote, or a quoted string.
-_NAMED = re.compile(rf"(?P<quoted>{QUOTED})|(?P<name>{NAME})")
-#: The shortest string value that counts (as `sentences.string_values` reads them).
-_MIN_CHARS = 3
 
 
 @dataclass(frozen=True)
@@ -79,13 +71,13 @@ def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -
     if len(calls) < 2 or len(tools) < 2:  # no other ask's call: a fast path
         return AskedValues(list(calls), [], [])
     names = ToolNames(tools)
-    pieces = _written_on(ask_pieces(query, tools), names)
+    pieces = ask_pieces(query, tools)
     if len(pieces) < 2:
         return AskedValues(list(calls), [], [])
     by_name = {tool.name: tool for tool in tools}
     # the values each piece writes that may be a call's (not a tool's name or own words)
     written = {
-        id(piece): [n for n in _names(piece.text) if n not in by_name and not names.named(n)]
+        id(piece): [n for n in written_names(piece.text) if n not in by_name and not names.named(n)]
         for piece in pieces
     }
     used = held(calls)  # the values the turn's calls hold: no ask's unused value
@@ -103,35 +95,8 @@ def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -
         out.append(given)
         notes.extend(said)
     # a call given back the values of a call the turn makes already: a repeat
-    kept: list[ToolCall] = []
-    repeats: list[ToolCall] = []
-    seen: set[str] = set()
-    unchanged = {call_key(c) for c, before in zip(out, calls, strict=True) if c is before}
-    for call, before in zip(out, calls, strict=True):
-        key = call_key(call)
-        if call is not before and (key in unchanged or key in seen):
-            repeats.append(call)
-            continue
-        seen.add(key)
-        kept.append(call)
+    kept, repeats = changed_repeats(out, calls)
     return AskedValues(kept, notes, repeats)
-
-
-def _written_on(pieces: Sequence[Piece], names: ToolNames) -> list[Piece]:
-    """`pieces`, each that names a tool with the pieces after it that name none: an ask
-    written on ("Lastly, I am curious about the CAGR of an investment I made. The initial
-    investment value was $5000, ..."). The pieces before the first that names a tool stay
-    apart (what the request says before its asks is every ask's)."""
-    groups: list[list[Piece]] = []
-    for piece in pieces:
-        if not piece.named and groups:
-            groups[-1].append(piece)
-        else:
-            groups.append([piece])
-    return [
-        group[0] if len(group) == 1 else Piece(" ".join(p.text for p in group), names)
-        for group in groups
-    ]
 
 
 def _ask(call: ToolCall, pieces: Sequence[Piece]) -> Piece | None:
@@ -195,31 +160,6 @@ def _given_back(
 
 def _note(call: ToolCall, name: str, value: Any) -> str:
     return f"{call.name}.{name}: {call.arguments[name]!r} as {value!r}, its ask's"
-
-
-#: A sentence's (or the piece's) opening word: capitalised as every sentence is, not a name.
-_OPENING = re.compile(r"(?:^|[.!?]\s+)[\"'(]?$")
-#: "I", "I'd", "I'm": the user, capitalised as always, not a name.
-_I = re.compile(r"I(?:'[a-z]+)?(?:\s|$)")
-
-
-def _names(text: str) -> list[str]:
-    """The names and quoted strings `text` writes, each once, in order: without the word
-    that opens a sentence ("Finally", "Can") or the user's "I" ("I'd"), not of stop words
-    only, not a date ("January 18") or a number ("'180'")."""
-    found: list[str] = []
-    for match in _NAMED.finditer(text):
-        kind: ItemKind = "quoted" if match.lastgroup == "quoted" else "name"
-        written = match.group()
-        if kind == "name" and (_OPENING.search(text, 0, match.start()) or _I.match(written)):
-            written = written.partition(" ")[2]
-        name = item_text(kind, written) if written else ""
-        said = [w for w in words(name) if w not in STOPWORDS and w not in ASK_VERBS]
-        dated = bool(said) and said[0] in MONTH_NAMES  # "January 18": a date
-        number = number_value(name) is not None  # "'180'": a number, quoted
-        if len(name) >= _MIN_CHARS and said and not (dated or number) and name not in found:
-            found.append(name)
-    return found
 
 
 def _held(name: str, held: set[str]) -> bool:

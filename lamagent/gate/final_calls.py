@@ -2,8 +2,11 @@
 
 `final_calls(calls, query, tools)`: a call of a tool on the values of a piece that asks for
 another tool is left out (`lamagent.gate.other_asks`), then each call left takes back the
-values of its own ask that another ask's value stands in for (`lamagent.gate.asked_values`);
-a call that became one the turn makes already is left out too. `PromptTurns.sentence_calls`
+values of its own ask that another ask's value stands in for (`lamagent.gate.asked_values`),
+and a value that ran on into a number nobody wrote is cut before it
+(`lamagent.gate.overruns.number_tails`: read once the drafts are done, as a mangled value
+tells the rules that ask a clause again that no call took it); a call that became one the
+turn makes already is left out too. `PromptTurns.sentence_calls`
 applies them as the last step of a turn that must call; `bench/replay_rules.py
 --recorded-calls` applies them to recorded calls.
 """
@@ -15,7 +18,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lamagent.gate.asked_values import asked_values
+from lamagent.gate.listed import changed_repeats
 from lamagent.gate.other_asks import other_asks
+from lamagent.gate.overruns import number_tails
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -38,4 +43,6 @@ def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) ->
     """`calls` through the rules that read the final list (see the module's docstring)."""
     kept, others = other_asks(calls, query, tools)
     given = asked_values(kept, query, tools)
-    return FinalCalls(given.calls, [*others, *given.repeats], given.notes)
+    cut, notes = number_tails(given.calls, query)
+    unique, repeats = changed_repeats(cut, given.calls)
+    return FinalCalls(unique, [*others, *given.repeats, *repeats], [*given.notes, *notes])

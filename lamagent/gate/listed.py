@@ -276,3 +276,22 @@ def paired_calls(
 
 def call_key(call: ToolCall) -> str:
     return call.model_dump_json(include={"name", "arguments"})
+
+
+def changed_repeats(
+    changed: Sequence[ToolCall], before: Sequence[ToolCall]
+) -> tuple[list[ToolCall], list[ToolCall]]:
+    """`changed` (`before`, each call reshaped or itself) split into the calls kept and those
+    a rule made into a call the list holds already (an unchanged one, or one kept before)."""
+    unchanged = {call_key(c) for c, was in zip(changed, before, strict=True) if c is was}
+    kept: list[ToolCall] = []
+    repeats: list[ToolCall] = []
+    seen: set[str] = set()
+    for call, was in zip(changed, before, strict=True):
+        key = call_key(call)
+        if call is not was and (key in unchanged or key in seen):
+            repeats.append(call)
+            continue
+        seen.add(key)
+        kept.append(call)
+    return kept, repeats

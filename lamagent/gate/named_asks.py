@@ -21,10 +21,15 @@ used:
   ("stores" for `store_count`; not "MTNA" for `add_mtnards_server`).
 - A tool no call used is asked for where the request names it in a clause
   (`lamagent.gate.joined.request_clauses`) that names no tool a call used ("Additionally,
-  what was the GDP ..."), or right after "and" or a comma ("temperature and humidity"): a
-  word beside the used tool's own, not joined to it, mostly says what the asked one is for
-  ("the fastest route ... for playing a chess championship" names `chess_club_details.find`
-  beside `route_planner.calculate_route`; the user asked for the route).
+  what was the GDP ..."), right after "and" or a comma ("temperature and humidity"), or in
+  a piece of its own (below) that names no used tool and gives a value of its own: a number
+  in digits, a name or a quoted string that names no tool (`written_names`): "Find me the
+  sales growth rate for company XYZ for the last 3 years and also the interest coverage
+  ratio ...". A word beside the used tool's own, not divided from it, mostly says what the
+  asked one is for ("the fastest route ... for playing a chess championship" names
+  `chess_club_details.find` beside `route_planner.calculate_route`; the user asked for the
+  route), and a piece that gives no value what came before ("Now that the tank is
+  completely filled, ..." beside `startEngine`).
 - A request that names more than `MAX_NAMED` tools no call used describes the tools rather
   than asking for them (a persona prompt listing what each function does): none.
 - The words that ask for a tool (`NamedAsk.ask`) are the piece of the clause that names it:
@@ -33,8 +38,8 @@ used:
 
 `named_calls(drafted, text, calls)` keeps the calls drafted for a named tool that hold a
 value of the text they were drafted on, write no number nobody wrote and no string the text
-does not write, write no string in two arguments and none of their tool's name words, and
-that no call makes already.
+does not write, write no string in two arguments and none of their tool's name words, give
+no number the text writes once to two arguments, and that no call makes already.
 """
 
 from __future__ import annotations
@@ -43,15 +48,18 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from lamagent.gate.items import number_argument
 from lamagent.gate.joined import ASK_VERBS, request_clauses
+from lamagent.gate.mentions import said_numbers
 from lamagent.gate.parts import part_calls
 from lamagent.gate.sentences import string_values, written_numbers
 from lamagent.gate.signals import STOPWORDS, leaves, stem, words
+from lamagent.gate.written_names import written_names
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -70,11 +78,11 @@ _MIN_WORD = 3
 _MAX_ENDING = 3
 #: "and", "&" or a comma, right before a word (or its article): one more thing listed.
 _JOINED = re.compile(r"(?:\band|&|,)\s*(?:(?:the|a|an|its|their)\s+)?$", re.IGNORECASE)
+#: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
+_LOOK_BACK = 12
 #: Where a clause may divide between two tools it names (not at a comma inside a number:
 #: "$300,000").
 _CUT = re.compile(r"(?<!\d),|,(?!\d)|;|\b(?:and|then)\b", re.IGNORECASE)
-#: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
-_LOOK_BACK = 12
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
@@ -115,6 +123,20 @@ def _own_words(tool_names: tuple[str, ...]) -> dict[str, frozenset[str]]:
 def _shorter(word: str) -> range:
     """The lengths of the starts of `word` that are it without an ending of a few letters."""
     return range(max(_MIN_WORD, len(word) - _MAX_ENDING), len(word))
+
+
+def _writes_any(text: str, pool: set[str]) -> bool:
+    """Whether a word of `text` writes a word of `pool`, whole or with an ending."""
+    said = (m.group().lower() for m in _WORD.finditer(text))
+    return any(_says(w, word) for w in said for word in _starting(pool, w))
+
+
+def _gives_values(piece: str, by_start: dict[str, list[tuple[str, str]]]) -> bool:
+    """Whether `piece` writes a number in digits, or a name or quoted string that names no
+    tool (`written_names`; "Google" of "Google Books" names `google.books_search`)."""
+    if written_numbers(piece):
+        return True
+    return any(not _named_words(name, by_start) for name in written_names(piece))
 
 
 def _says(said: str, word: str) -> bool:
@@ -211,18 +233,21 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
     asked: dict[str, str] = {}  # the words that ask for each tool, by name
     for clauses in request_clauses(query, tools):
         for clause in clauses:
-            said = [m.group().lower() for m in _WORD.finditer(clause)]
-            names_used = any(_says(w, u) for w in said for u in _starting(used_words, w))
+            names_used = _writes_any(clause, used_words)
             named = _named_words(clause, by_start)
             cuts = _cuts(clause, named)
             for at, end, name in named:
                 if name in used or name in asked:
                     continue
+                # the piece that names it: between the cuts before and after its word
+                start = max((cut_end for _, cut_end in cuts if cut_end <= at), default=0)
+                stop = min((cut for cut, _ in cuts if cut >= end), default=len(clause))
+                piece = clause[start:stop]
                 joined = _JOINED.search(clause, max(0, at - _LOOK_BACK), at) is not None
-                if not names_used or joined:
-                    start = max((cut_end for _, cut_end in cuts if cut_end <= at), default=0)
-                    stop = min((cut for cut, _ in cuts if cut >= end), default=len(clause))
-                    asked[name] = clause[start:stop].strip(" ,;")
+                # beside a used tool's ask, a piece of its own that gives values of its own
+                apart = not _writes_any(piece, used_words) and _gives_values(piece, by_start)
+                if not names_used or joined or apart:
+                    asked[name] = piece.strip(" ,;")
     if len(asked) > MAX_NAMED:
         return []
     return [NamedAsk(tool, asked[tool.name]) for tool in tools if tool.name in asked]
@@ -243,6 +268,8 @@ def named_calls(
     values other tools' calls hold: the GDP of 1950 beside the life expectancy of 1950."""
     lowered = query.lower()
     written = written_numbers(query)
+    counts = Counter(number for number, _ in said_numbers(query))
+    once = {number for number, count in counts.items() if count == 1}
     kept: list[ToolCall] = []
     for call in drafted:
         made = [*calls, *kept]
@@ -253,7 +280,7 @@ def named_calls(
         numbers = (number_argument(leaf) for leaf in leaves(call.arguments))
         if written and any(n is not None and n not in written for n in numbers):
             continue  # the text writes its numbers: another ask's is no value of it
-        if _degenerate(call):
+        if _degenerate(call) or _number_twice(call, once):
             continue
         if part_calls([call], query, [c for c in made if c.name != call.name]):
             kept.append(call)
@@ -272,6 +299,15 @@ def _degenerate(call: ToolCall) -> bool:
         if said and all(any(_alike(w, n) for n in name) for w in said):
             return True
     return False
+
+
+def _number_twice(call: ToolCall, once: set[Decimal]) -> bool:
+    """Whether `call` gives a number the request writes once (`once`) to two arguments
+    (`"initial_speed": 20, "final_speed": 20` for "a distance of 20 meters"): what
+    `shared_numbers` could not give out is the model's guess, as one string in two arguments
+    is."""
+    numbers = Counter(number_argument(value) for value in call.arguments.values())
+    return any(count > 1 and n in once for n, count in numbers.items())
 
 
 def _alike(one: str, other: str) -> bool:

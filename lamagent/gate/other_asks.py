@@ -21,7 +21,9 @@ with side effects would run the other ask's values.
   call holds, "a table at Zuma" beside "a flight to Denver", is an ask of its own, named by
   a word no tool's name has). The pieces are the clauses
   (`lamagent.gate.joined.request_clauses`), each divided between two tools it names
-  (`named_asks.ToolNames.pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25");
+  (`named_asks.ToolNames.pieces`: "the GCD of 96 and 128, and the LCM of 15 and 25"), a
+  piece that names a tool joined by those after it that name none (an ask written on over
+  several sentences);
 - and a call of its tool stays whose pieces are not another tool's: the tool keeps the
   call of its own ask (a call list whose every call of a tool reads another tool's pieces
   says nothing of which is the one the user asked for, and all stay).
@@ -68,14 +70,21 @@ class Piece:
 
 def ask_pieces(query: str, tools: Sequence[Tool]) -> list[Piece]:
     """The pieces of `query`: its clauses (`lamagent.gate.joined.request_clauses`), each
-    divided between two tools it names (`named_asks.ToolNames.pieces`)."""
+    divided between two tools it names (`named_asks.ToolNames.pieces`); a piece that names a
+    tool with the pieces after it that name none, one ask written on ("Lastly, I am curious
+    about the CAGR of an investment I made. The initial investment value was $5000, ...").
+    The pieces before the first that names a tool are one piece of their own (what the request
+    says before its asks is every ask's)."""
     names = ToolNames(tools)
-    return [
-        Piece(piece, names)
-        for clauses in request_clauses(query, tools)
-        for clause in clauses
-        for piece in names.pieces(clause)
-    ]
+    groups: list[list[str]] = []
+    for clauses in request_clauses(query, tools):
+        for clause in clauses:
+            for piece in names.pieces(clause):
+                if groups and not names.named(piece):
+                    groups[-1].append(piece)
+                else:
+                    groups.append([piece])
+    return [Piece(" ".join(group), names) for group in groups]
 
 
 def other_asks(

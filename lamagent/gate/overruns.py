@@ -1,4 +1,5 @@
-"""A value that runs on into the next one: it ends with what another argument holds.
+"""A value that runs on into the next one: it ends with what another argument holds, or with a
+number nobody wrote.
 
 Copying the user's words, a small model often does not stop where one value ends and writes the
 next argument's value into it too, then again in its own place: "What is the air quality index
@@ -14,8 +15,21 @@ user wrote (case aside) and at least `MIN_HEAD_CHARS` characters: "London", "123
 the cut are dropped). "Liga2021" and "test-gc-analysis.log" are one value each, and so are names
 capitalised throughout ("Japanese Yen" beside a "Yen", "Hilton Hotel Paris" beside a "Paris");
 "La" of "La Liga" (the other argument took "Liga") is none, and "2010-2015" beside `from_year`
-2010 and `to_year` 2015 is two other values, not one of its own. Nothing else changes; nothing
-is generated.
+2010 and `to_year` 2015 is two other values, not one of its own.
+
+`number_tails(calls, query)`: a value that runs on into a number nobody wrote is cut the same
+way: "What is the capital city of Australia" gives `"country": "Australia, 100,000,000"`, "a
+marble statue in the museum of Philadelphia ... in New York museum" `"museum_location": "New York
+2020"`. A string argument whose value ends with a number (after a separator) that the user's
+text does not write, in digits, in words, with a magnitude or as a percentage
+(`unwritten_numbers.written_numbers_of`), becomes what comes before it, on the same terms
+(what is left is words the user wrote: "iPhone" of "iPhone 12" where the user asked for "an
+iPhone"; "Liga2021", "London 2022-08-16" and "10:30" end with no number of their own). A
+mangled value says the draft went wrong, and the turn's rules that ask a clause again read it
+so ("Australia, 100,000,000" took from no clause: `lamagent.gate.joined`), so
+`lamagent.gate.final_calls` cuts these once the turn's drafts are done.
+
+Nothing else changes; nothing is generated.
 """
 
 from __future__ import annotations
@@ -24,11 +38,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from lamagent.gate.items import NUMBER, number_value
 from lamagent.gate.reshape import reshaped_calls
 from lamagent.gate.signals import STOPWORDS
+from lamagent.gate.unwritten_numbers import written_numbers_of
 from lamagent.messages import ToolCall
 
-__all__ = ["overrun_values"]
+__all__ = ["number_tails", "overrun_values"]
 
 #: What may stand between a value and the next one it ran into: a space or a comma at least
 #: ("London 2022/08/16", "main street, Santa Clara"; "gc-analysis.log" is one value).
@@ -36,6 +52,9 @@ _SEPARATOR = re.compile(r"[\s,;:/-]+$")
 _SPACED = re.compile(r"[\s,;]")
 #: A function word at the end of what is left ("Paris in", "report for").
 _TRAILING_WORD = re.compile(r"(?:^|\s)([^\W\d_]+)$")
+#: A number that ends a value ("100,000,000", "2020", "$5"); one inside a word, a date or a
+#: time ("Liga2021", "2022-08-16", "10:30") has no space or comma before it (`_before`).
+_LAST_NUMBER = re.compile(rf"{NUMBER}$")
 #: Fewest characters of the value run into (one letter or digit is in too many values).
 MIN_RUN_CHARS = 2
 #: Fewest characters of what is left ("La" of "La Liga" is no value of its own).
@@ -75,9 +94,6 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
     begins (see the module's docstring), and a note per value changed ("air_quality.location:
     'London 2022/08/16' as 'London', 'date' holds the rest")."""
 
-    def written(text: str) -> bool:
-        return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE) is not None
-
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         if not isinstance(value, str):
             return None
@@ -87,8 +103,33 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
                 continue
             head = _before(value.strip(), text)
             # "2010" of "2010-2015" beside from_year 2010, to_year 2015: two values, no head
-            if head is not None and written(head) and head not in others.values():
+            if head is not None and _written(head, query) and head not in others.values():
                 return head, f"{value!r} as {head!r}, {other!r} holds the rest"
         return None
 
     return reshaped_calls(calls, cut)
+
+
+def number_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string value that ran on into a number nobody wrote cut where it
+    begins (see the module's docstring), and a note per value changed ("country_info.capital.
+    country: 'Australia, 100,000,000' as 'Australia', a number nobody wrote ends it")."""
+    said = written_numbers_of([query])
+
+    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if not isinstance(value, str):
+            return None
+        number = _LAST_NUMBER.search(value.strip())
+        if number is None or number_value(number.group()) in said:
+            return None
+        head = _before(value.strip(), number.group())
+        if head is not None and _written(head, query):
+            return head, f"{value!r} as {head!r}, a number nobody wrote ends it"
+        return None
+
+    return reshaped_calls(calls, cut)
+
+
+def _written(text: str, query: str) -> bool:
+    """Whether `query` writes `text` as words of its own (case aside)."""
+    return re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE) is not None
