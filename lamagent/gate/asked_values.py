@@ -66,12 +66,19 @@ class AskedValues:
     repeats: list[ToolCall]
 
 
-def asked_values(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> AskedValues:
-    """`calls`, each with the values of its own ask (see the module's docstring)."""
+def asked_values(
+    calls: Sequence[ToolCall],
+    query: str,
+    tools: Sequence[Tool],
+    *,
+    pieces: Sequence[Piece] | None = None,
+) -> AskedValues:
+    """`calls`, each with the values of its own ask (see the module's docstring); `pieces`:
+    `ask_pieces(query, tools)`, where the caller has read them already."""
     if len(calls) < 2 or len(tools) < 2:  # no other ask's call: a fast path
         return AskedValues(list(calls), [], [])
     names = ToolNames(tools)
-    pieces = ask_pieces(query, tools)
+    pieces = ask_pieces(query, tools) if pieces is None else pieces
     if len(pieces) < 2:
         return AskedValues(list(calls), [], [])
     by_name = {tool.name: tool for tool in tools}

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from lamagent.gate.asked_values import asked_values
 from lamagent.gate.listed import changed_repeats
-from lamagent.gate.other_asks import other_asks
+from lamagent.gate.other_asks import Piece, ask_pieces, other_asks
 from lamagent.gate.overruns import number_tails
 from lamagent.messages import ToolCall
 
@@ -41,8 +41,12 @@ class FinalCalls:
 
 def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> FinalCalls:
     """`calls` through the rules that read the final list (see the module's docstring)."""
-    kept, others = other_asks(calls, query, tools)
-    given = asked_values(kept, query, tools)
+    if len(calls) < 2 or len(tools) < 2:  # no other ask's call: the number tails alone
+        pieces: list[Piece] = []
+    else:  # the request's asks, read once for both rules
+        pieces = ask_pieces(query, tools)
+    kept, others = other_asks(calls, query, tools, pieces=pieces)
+    given = asked_values(kept, query, tools, pieces=pieces)
     cut, notes = number_tails(given.calls, query)
     unique, repeats = changed_repeats(cut, given.calls)
     return FinalCalls(unique, [*others, *given.repeats, *repeats], [*given.notes, *notes])

@@ -78,11 +78,11 @@ _MIN_WORD = 3
 _MAX_ENDING = 3
 #: "and", "&" or a comma, right before a word (or its article): one more thing listed.
 _JOINED = re.compile(r"(?:\band|&|,)\s*(?:(?:the|a|an|its|their)\s+)?$", re.IGNORECASE)
-#: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
-_LOOK_BACK = 12
 #: Where a clause may divide between two tools it names (not at a comma inside a number:
 #: "$300,000").
 _CUT = re.compile(r"(?<!\d),|,(?!\d)|;|\b(?:and|then)\b", re.IGNORECASE)
+#: How far before a word "and" or a comma is looked for (", and  " with spaces to spare).
+_LOOK_BACK = 12
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 
 
@@ -243,10 +243,12 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
                 start = max((cut_end for _, cut_end in cuts if cut_end <= at), default=0)
                 stop = min((cut for cut, _ in cuts if cut >= end), default=len(clause))
                 piece = clause[start:stop]
-                joined = _JOINED.search(clause, max(0, at - _LOOK_BACK), at) is not None
-                # beside a used tool's ask, a piece of its own that gives values of its own
-                apart = not _writes_any(piece, used_words) and _gives_values(piece, by_start)
-                if not names_used or joined or apart:
+                if (
+                    not names_used
+                    or _JOINED.search(clause, max(0, at - _LOOK_BACK), at)
+                    # beside a used tool's ask, a piece of its own with values of its own
+                    or (not _writes_any(piece, used_words) and _gives_values(piece, by_start))
+                ):
                     asked[name] = piece.strip(" ,;")
     if len(asked) > MAX_NAMED:
         return []

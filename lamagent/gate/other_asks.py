@@ -88,13 +88,18 @@ def ask_pieces(query: str, tools: Sequence[Tool]) -> list[Piece]:
 
 
 def other_asks(
-    calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]
+    calls: Sequence[ToolCall],
+    query: str,
+    tools: Sequence[Tool],
+    *,
+    pieces: Sequence[Piece] | None = None,
 ) -> tuple[list[ToolCall], list[ToolCall]]:
     """`calls` split into those kept and those that took another tool's ask (see the
-    module's docstring), each in order."""
+    module's docstring), each in order; `pieces`: `ask_pieces(query, tools)`, where the
+    caller has read them already."""
     if len(calls) < 2 or len(tools) < 2:  # no other tool's call: a fast path
         return list(calls), []
-    pieces = ask_pieces(query, tools)
+    pieces = ask_pieces(query, tools) if pieces is None else pieces
     if len(pieces) < 2:
         return list(calls), []
     values = [(held_numbers(c.arguments), string_values(c)) for c in calls]
