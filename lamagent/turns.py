@@ -242,8 +242,8 @@ class PromptTurns(TurnSource):
         `max_calls`. Then a call of a tool on the values of a clause that asks for another
         tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`), and a call that
         took another ask's value takes its own ask's (`lamagent.gate.asked_values`), and a
-        value that ran on into a number nobody wrote is cut before it
-        (`lamagent.gate.overruns.number_tails`): all of `lamagent.gate.final_calls`, noted in
+        value that ran on into a number nobody wrote, or past brackets nobody wrote, is cut
+        before it (`lamagent.gate.overruns`): all of `lamagent.gate.final_calls`, noted in
         `reshaped`, a call that became a repeat in `unasked`. The drafts'
         tokens and seconds count in the turn's generation; `listed` counts the calls added."""
         from lamagent.gate.final_calls import final_calls
@@ -345,7 +345,8 @@ class PromptTurns(TurnSource):
                 if drafted is None:
                     return drafts  # an engine that cannot take the narrowed grammar
                 drafts.append(drafted)
-                new = named_calls(drafted.turn.calls, text, calls) if drafted.turn.calls else []
+                drafts_calls = drafted.turn.calls
+                new = named_calls(drafts_calls, text, calls, named.tool) if drafts_calls else []
                 calls.extend(new)
                 if new:
                     break
@@ -611,14 +612,16 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     lists as that option (`lamagent.gate.options`), the lists of options cut to those the
     user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
     description gives the meaning the user named ("2 for ironing service":
-    `lamagent.gate.codes`), the lengths of time the user gave in another unit than their
-    parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the times a
-    year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`), the
-    currencies the user named as their codes, each at the end of the money's way the user put
-    it (`lamagent.gate.currencies`), the US states the user named as the codes their
-    parameters ask for (`lamagent.gate.states`), and the switches the user named off as false
-    (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
-    invented (`with_invented_values`), when `example_shapes` is on."""
+    `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take
+    one ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave
+    in another unit than their parameter counts in ("the next week" as 7 days:
+    `lamagent.gate.durations`), the times a year of a frequency the user named ("monthly" as
+    12: `lamagent.gate.frequencies`), the currencies the user named as their codes, each at
+    the end of the money's way the user put it (`lamagent.gate.currencies`), the US states
+    the user named as the codes their parameters ask for (`lamagent.gate.states`), and the
+    switches the user named off as false (`lamagent.gate.switches`), then, but in the call
+    gate's draft, without what the model invented (`with_invented_values`), when
+    `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.chosen_options import chosen_options
@@ -626,6 +629,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
     from lamagent.gate.durations import duration_values
+    from lamagent.gate.expressions import expression_values
     from lamagent.gate.frequencies import frequency_values
     from lamagent.gate.given_ids import given_ids
     from lamagent.gate.named_values import named_values
@@ -650,6 +654,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     optioned, named = named_options(timed, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
+    meant, expressions = expression_values(meant, request.tools, query)
     # a number any message or tool result wrote is the user's to give (`unwritten_numbers`)
     written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
     lengths, timed_lengths = duration_values(meant, request.tools, query, written)
@@ -658,7 +663,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     stated, states = state_codes(coded, request.tools, query)
     calls, offs = negated_switches(stated, request.tools, query)
     notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes, *named]
-    notes += [*unchosen, *meanings, *timed_lengths, *frequencies, *codes, *states, *offs]
+    notes += [*unchosen, *meanings, *expressions, *timed_lengths, *frequencies, *codes]
+    notes += [*states, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
     return reshaped if request.gate_draft else with_invented_values(reshaped, request)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import call, kind_tool, listed_request
+from turn_helpers import bfcl_tool, call, kind_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.named_asks import (
@@ -272,6 +272,48 @@ def test_named_calls_leave_out_a_number_written_once_in_two_arguments() -> None:
     both = query.replace("4 seconds", "20 seconds")
     equal = call("kinematics.calculate_acceleration", initial_speed=20, final_speed=20)
     assert named_calls([equal], both, [speed]) == [equal]
+
+
+def test_named_calls_read_a_date_written_in_another_form_as_written() -> None:
+    # bfcl-eval parallel_multiple_185: the date rule wrote the user's date in the form the
+    # parameter's description names
+    query = (
+        "After that, could you search for ongoing lawsuits related to Google that were filed "
+        "in California starting from January 1, 2020?"
+    )
+    calls = [call("metropolitan_museum.get_top_artworks", number=10)]
+    right = call("lawsuit_search", company="Google", start_date="2020-01-01", status="ongoing")
+    assert named_calls([right], query, calls) == [right]
+    # a date the user did not write is the model's own
+    other = call("lawsuit_search", company="Google", start_date="2021-01-01", status="ongoing")
+    assert named_calls([other], query, calls) == []
+
+
+def test_named_calls_read_the_default_a_description_states_as_written() -> None:
+    # bfcl-eval parallel_multiple_158
+    lyrics = bfcl_tool(
+        "get_song_lyrics",
+        "Retrieve the lyrics of a song based on the artist's name and song title.",
+        song_title={"type": "string", "description": "The title of the song."},
+        artist_name={"type": "string", "description": "The name of the artist."},
+        lang={
+            "type": "string",
+            "description": "The language of the lyrics. Default is English.",
+            "enum": ["English", "French", "Spanish"],
+        },
+    )
+    query = "I'm a big fan of the Beatles and I'd like to know the lyrics of their song 'Hey Jude'."
+    calls = [call("mix_paint_color", color1="red", color2="blue")]
+    right = call(lyrics.name, song_title="Hey Jude", artist_name="Beatles", lang="English")
+    assert named_calls([right], query, calls, lyrics) == [right]
+    # without the tool, or in another language nobody named, the model's own
+    assert named_calls([right], query, calls) == []
+    french = call(lyrics.name, song_title="Hey Jude", artist_name="Beatles", lang="French")
+    assert named_calls([french], query, calls, lyrics) == []
+    # "I'd" of "I'd like to know", "I": words that name nothing
+    for nobody in ("I'd", "I"):
+        drafted = call(lyrics.name, song_title="Hey Jude", artist_name=nobody, lang="English")
+        assert named_calls([drafted], query, calls, lyrics) == []
 
 
 def test_a_name_word_with_a_longer_ending_names_the_tool() -> None:

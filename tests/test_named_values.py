@@ -156,6 +156,8 @@ def test_the_named_value_for_one_the_model_invented(
         (_tool(month={}), "What is the best month to visit Hawaii?", {"month": "January"}),
         # quoted: the value whole is `named_values`'s
         (_tool(title={}), "a book with title 'Night Circus'", {"title": "x"}),
+        # BFCL simple_python_15: a value the user wrote as it is, no word of it two letters
+        (_tool(function={}), "for the function y = x^3 using simpson", {"function": "x^3"}),
     ],
 )
 def test_an_invented_value_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.overruns import number_tails, overrun_values
+from lamagent.gate.overruns import bracket_tails, number_tails, overrun_values
 from lamagent.messages import ToolCall
 
 
@@ -58,6 +58,16 @@ def test_the_value_ends_where_the_other_begins(
     arguments, notes = _cut(query, **draft)
     assert arguments == meant
     assert len(notes) == 1
+
+
+def test_a_name_the_user_did_not_write_whole_ends_where_the_other_begins() -> None:
+    # BFCL simple_python_381: "Hilton Hotel Paris" is no name the user wrote
+    query = "Check if any Hilton Hotel is available for two adults in Paris from April 4th?"
+    draft = {"location": "Paris", "hotel_chain": "Hilton Hotel Paris"}
+    arguments, _ = _cut(query, **draft)
+    assert arguments == {"location": "Paris", "hotel_chain": "Hilton Hotel"}
+    # written whole, it is one name
+    assert _cut("a stay at the Hilton Hotel Paris", **draft) == (draft, [])
 
 
 def test_the_note_says_which_argument_holds_the_rest() -> None:
@@ -158,3 +168,92 @@ def test_a_value_that_ran_into_a_number_nobody_wrote_ends_before_it(
 )
 def test_a_number_that_ends_a_value_left_alone(query: str, draft: dict[str, Any]) -> None:
     assert _tail_cut(query, **draft) == (draft, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "draft", "meant", "tail"),
+    [
+        (  # bfcl-eval parallel_multiple_100: the user wrote the 30, not "30 days ago"
+            "Can you tell me what the stock price prediction for Apple Inc. is for the next "
+            "30 days using the ARIMA model?",
+            {"company": "Apple Inc. 30 days ago", "days": 30},
+            {"company": "Apple Inc.", "days": 30},
+            "30 days ago",
+        ),
+        (  # made up: a zip code the user wrote, run on into words nobody wrote after it
+            "Find a hotel in Palo Alto, zip 94301, for two nights.",
+            {"city": "Palo Alto, 94301 two nights"},
+            {"city": "Palo Alto"},
+            "94301 two nights",
+        ),
+        (  # made up: the longest head the user wrote ("Room 5"), function words dropped
+            "Book Room 5 at the Hilton for 3 people tonight.",
+            {"room": "Room 5 for 3 guests"},
+            {"room": "Room 5"},
+            "3 guests",
+        ),
+    ],
+)
+def test_a_value_that_ran_into_words_nobody_wrote_from_a_number_on_ends_before_them(
+    query: str, draft: dict[str, Any], meant: dict[str, Any], tail: str
+) -> None:
+    arguments, notes = _tail_cut(query, **draft)
+    assert arguments == meant
+    name, value = next(iter(draft.items()))
+    assert notes == [f"t.{name}: {value!r} as {meant[name]!r}, nobody wrote {tail!r}"]
+
+
+@pytest.mark.parametrize(
+    ("query", "draft"),
+    [
+        # the whole value is the user's words, punctuation aside
+        ("Buy tickets for June 30th, 2023 please", {"date": "June 30th 2023"}),
+        # the words from the number on are the user's too
+        ("Find a hotel in Palo Alto, zip 94301 CA", {"city": "Palo Alto 94301 CA"}),
+        ("the forecast for the next 30 days in Apple Inc.", {"company": "Apple Inc. 30 days"}),
+        # numbers alone after the value: `overrun_values`', or written in words
+        ("a team of twelve people in Paris", {"city": "Paris 12 14"}),
+        # a date or a time opens no tail
+        ("London next week please", {"location": "London 2022-08-16 morning"}),
+        # what is left is not the user's words
+        ("in Paree for 3 days", {"city": "Paris 3 days ago"}),
+    ],
+)
+def test_words_from_a_number_on_left_alone(query: str, draft: dict[str, Any]) -> None:
+    assert _tail_cut(query, **draft) == (draft, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "value", "meant"),
+    [
+        (  # bfcl-eval parallel_multiple_138: past the call's end, into text
+            "I need to find the details of lawsuits involving Apple Inc. from the year 2010.",
+            "Apple Inc.}}}] You can use the following JSON array to find the details: [{",
+            "Apple Inc.",
+        ),
+        ("Also calculate the definite integral from 0 to 3.1416 of sin(x).", "sin(x)}", "sin(x)"),
+        # the user's brackets are the value's own; the first run nobody wrote ends it
+        ("Send {name} to Lisbon", "{name} to Lisbon]}", "{name} to Lisbon"),
+    ],
+)
+def test_a_value_that_ran_past_brackets_nobody_wrote_ends_before_them(
+    query: str, value: str, meant: str
+) -> None:
+    calls, notes = bracket_tails([ToolCall(name="t", arguments={"a": value, "n": 3})], query)
+    assert calls[0].arguments == {"a": meant, "n": 3}
+    assert notes == [f"t.a: {value!r} as {meant!r}, a bracket nobody wrote ends it"]
+
+
+@pytest.mark.parametrize(
+    ("query", "value"),
+    [
+        ("list the items [1, 2] please", "[1, 2]"),  # the user wrote them
+        ("the order id please", "{{order_id}}}"),  # what is left is not the user's words
+        ("in Paris", "Pa}"),  # too little left
+        ("in Paris", "Paris"),
+    ],
+)
+def test_brackets_left_alone(query: str, value: str) -> None:
+    drafted = [ToolCall(name="t", arguments={"a": value})]
+    calls, notes = bracket_tails(drafted, query)
+    assert (calls[0].arguments, notes) == ({"a": value}, [])

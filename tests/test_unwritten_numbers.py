@@ -104,3 +104,27 @@ def test_through_the_turn_source_a_number_of_the_system_prompt_is_written() -> N
     assert on.reshaped == ("t.timeout: 30 is written nowhere, left out",)
     off = turn(False)
     assert off.turn.calls[0].arguments == draft[0].arguments and not off.reshaped
+
+
+def test_a_number_written_only_inside_another_value_is_left_out() -> None:
+    # BFCL simple_python_14: the 3 of "3x^2 + 2x - 1" is the function's
+    tool = _tool(["function"], function="string", x_value="float")
+    query = "Calculate the derivative of the function 3x^2 + 2x - 1."
+    arguments, notes = _left(tool, [query], function="3x^2 + 2x - 1", x_value=3.0)
+    assert arguments == {"function": "3x^2 + 2x - 1"}
+    assert notes == ["t.x_value: 3.0 is written only inside '3x^2 + 2x - 1', left out"]
+
+
+@pytest.mark.parametrize(
+    ("query", "function"),
+    [
+        # written beside the function too
+        ("The derivative of the function 3x^2 + 2x - 1 at x = 3.", "3x^2 + 2x - 1"),
+        # the value that holds it is none of the user's words: the number is the user's
+        ("The derivative of 3x^2 + 2x - 1.", "3*x**2 + 2*x - 1"),
+    ],
+)
+def test_a_number_written_beside_the_value_that_holds_it_stays(query: str, function: str) -> None:
+    tool = _tool(["function"], function="string", x_value="float")
+    draft = {"function": function, "x_value": 3.0}
+    assert _left(tool, [query], **draft) == (draft, [])

@@ -27,3 +27,14 @@ def test_the_flights_nobody_wrote_are_left_out(gguf: Any, shapes: bool) -> None:
         assert note in turn.reshaped
     else:
         assert call.arguments == {**written, "flights_per_year": 1000}
+
+
+def test_a_number_written_only_inside_the_function_is_left_out(gguf: Any) -> None:
+    # BFCL simple_python_14: "Calculate the derivative of the function 3x^2 + 2x - 1." The
+    # model adds `"x_value": 3.0`, the 3 of "3x^2": the function's, asked at no point
+    turn = bfcl_turn(gguf, "simple_python_14", example_shapes=True)
+    assert '"x_value": 3' in turn.generation.text
+    [call] = turn.turn.calls
+    assert call.arguments == {"function": "3x^2 + 2x - 1"}
+    note = "calculate_derivative.x_value: 3.0 is written only inside '3x^2 + 2x - 1', left out"
+    assert note in turn.reshaped

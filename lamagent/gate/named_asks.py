@@ -38,8 +38,10 @@ used:
 
 `named_calls(drafted, text, calls)` keeps the calls drafted for a named tool that hold a
 value of the text they were drafted on, write no number nobody wrote and no string the text
-does not write, write no string in two arguments and none of their tool's name words, give
-no number the text writes once to two arguments, and that no call makes already.
+does not write (a date it writes in another form, or a default the parameter's description
+states, is written), write no string in two arguments, none of their tool's name words and
+none that names nothing (stop words only, a pronoun: "I'd", "I"), give no number the text
+writes once to two arguments, and that no call makes already.
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
+from lamagent.gate.dates import value_dates, writes_date
 from lamagent.gate.items import number_argument
 from lamagent.gate.joined import ASK_VERBS, request_clauses
 from lamagent.gate.mentions import said_numbers
 from lamagent.gate.parts import part_calls
+from lamagent.gate.reshape import stated_default, tool_properties
 from lamagent.gate.sentences import string_values, written_numbers
 from lamagent.gate.signals import STOPWORDS, leaves, stem, words
 from lamagent.gate.written_names import written_names
@@ -74,6 +78,9 @@ _KIND_TEXT = "info information details detail data result results value values t
 _KIND_WORDS = frozenset((_KIND_TEXT + "tool function service default by").split())
 #: The shortest name word that counts as the tool's own.
 _MIN_WORD = 3
+#: Words that name a person or a thing already named, no value ("I" of "I prefer a SUV").
+_PRONOUNS_TEXT = "i me my you your we us our he him his she her it its they them"
+_PRONOUNS = frozenset(_PRONOUNS_TEXT.split())
 #: The most letters an ending may add to a name word ("stores", "supermarkets", "forecasts").
 _MAX_ENDING = 3
 #: "and", "&" or a comma, right before a word (or its article): one more thing listed.
@@ -256,7 +263,10 @@ def named_asks(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> 
 
 
 def named_calls(
-    drafted: Sequence[ToolCall], query: str, calls: Sequence[ToolCall]
+    drafted: Sequence[ToolCall],
+    query: str,
+    calls: Sequence[ToolCall],
+    tool: Tool | None = None,
 ) -> list[ToolCall]:
     """The calls of `drafted` (of a tool the request named) kept beside `calls`: each that
     holds a value `query` writes, whose numbers are all written (or, where `query` writes
@@ -267,8 +277,14 @@ def named_calls(
     the model's own, and so is one that writes one string in two arguments (`"game":
     "Xbox", "platform": "Xbox"`) or a string of its tool's name words (`"category": "game
     recommendation"` for `AmazonGameStore.recommend`). A tool's second call may hold only
-    values other tools' calls hold: the GDP of 1950 beside the life expectancy of 1950."""
+    values other tools' calls hold: the GDP of 1950 beside the life expectancy of 1950.
+    A string is written where the text writes it, where it writes a date the text writes in
+    another form ("2020-01-01" of "January 1, 2020": `lamagent.gate.dates`), or where it is
+    the default its parameter's description states ("English" of "Default is English"; given
+    `tool`, the drafted one)."""
     lowered = query.lower()
+    dates = value_dates(query)
+    defaults = _stated_defaults(tool)
     written = written_numbers(query)
     counts = Counter(number for number, _ in said_numbers(query))
     once = {number for number, count in counts.items() if count == 1}
@@ -277,7 +293,8 @@ def named_calls(
         made = [*calls, *kept]
         if any(c.name == call.name and c.arguments == call.arguments for c in made):
             continue
-        if not all(value in lowered for value in string_values(call)):
+        unwritten = (v for v in string_values(call) if v not in lowered and v not in defaults)
+        if not all(any(writes_date(v, date) for date in dates) for v in unwritten):
             continue  # a string the request does not write: the model's own
         numbers = (number_argument(leaf) for leaf in leaves(call.arguments))
         if written and any(n is not None and n not in written for n in numbers):
@@ -289,12 +306,28 @@ def named_calls(
     return kept
 
 
+def _stated_defaults(tool: Tool | None) -> set[str]:
+    """The string defaults `tool`'s parameters state, lower case."""
+    if tool is None:
+        return set()
+    stated = (stated_default(spec) for spec in tool_properties(tool).values())
+    return {value.lower() for value in stated if isinstance(value, str)}
+
+
 def _degenerate(call: ToolCall) -> bool:
     """Whether `call` writes one string in two arguments, or a string whose words are all
-    words of its tool's name (stop words aside): it names its tool, not a value."""
+    words of its tool's name (stop words aside): it names its tool, not a value; or a string
+    of two words or more, all stop words or single letters ("I'd" of "I'd like to know"), or
+    a pronoun ("I" of "I prefer a SUV"): it names nothing."""
     strings = [v.strip() for v in call.arguments.values() if isinstance(v, str) and v.strip()]
     if len(strings) != len({v.lower() for v in strings}):
         return True
+    for value in strings:
+        said = words(value)
+        if len(said) > 1 and all(w in STOPWORDS or len(w) == 1 for w in said):
+            return True
+        if len(said) == 1 and said[0] in _PRONOUNS:
+            return True
     name = [w for w in _name_words(call.name) if len(w) >= _MIN_WORD]
     for value in strings:  # words split as written ("getCellValue": get, cell, value)
         said = [w for w in words(value) if w not in STOPWORDS and len(w) >= _MIN_WORD]

@@ -175,7 +175,10 @@ def _found(
 def _invented(value: str, query: str) -> bool:
     """Whether `value` holds none of the user's words (of two characters at least; a value
     without such words as a whole): empty, or the model's own ("1.0.0.0" for "version
-    2.1.3", "dontcare" for "directed by david leitch")."""
+    2.1.3", "dontcare" for "directed by david leitch"); one the user wrote as it is ("x^3" of
+    "the function y = x^3") is the user's."""
+    if len(value.strip()) >= 2 and value.strip() in query:
+        return False
     said = set(words(query))
     own = [w for w in words(value) if len(w) >= 2] or [normalise(value)]
     return not any(w in said for w in own)

@@ -13,7 +13,8 @@ space or a comma, with or without a hyphen) becomes what comes before it, when t
 user wrote (case aside) and at least `MIN_HEAD_CHARS` characters: "London", "123 main street",
 "Natural History Museum" of "Natural History Museum in London" (separators and function words at
 the cut are dropped). "Liga2021" and "test-gc-analysis.log" are one value each, and so are names
-capitalised throughout ("Japanese Yen" beside a "Yen", "Hilton Hotel Paris" beside a "Paris");
+capitalised throughout that the user wrote whole ("Japanese Yen" beside a "Yen"; "Hilton Hotel
+Paris" beside a "Paris", of "any Hilton Hotel ... in Paris", is "Hilton Hotel");
 "La" of "La Liga" (the other argument took "Liga") is none, and "2010-2015" beside `from_year`
 2010 and `to_year` 2015 is two other values, not one of its own.
 
@@ -24,10 +25,20 @@ marble statue in the museum of Philadelphia ... in New York museum" `"museum_loc
 text does not write, in digits, in words, with a magnitude or as a percentage
 (`unwritten_numbers.written_numbers_of`), becomes what comes before it, on the same terms
 (what is left is words the user wrote: "iPhone" of "iPhone 12" where the user asked for "an
-iPhone"; "Liga2021", "London 2022-08-16" and "10:30" end with no number of their own). A
+iPhone"; "Liga2021", "London 2022-08-16" and "10:30" end with no number of their own). So is a
+value that ran on from a number the user wrote into words nobody wrote in that order: "Apple
+Inc. 30 days ago" of "Apple Inc. ... for the next 30 days" is "Apple Inc." (the longest head
+the user wrote is kept; a value that is the user's words, punctuation aside, is left alone,
+and so are numbers alone after it: "Paris 12"). A
 mangled value says the draft went wrong, and the turn's rules that ask a clause again read it
 so ("Australia, 100,000,000" took from no clause: `lamagent.gate.joined`), so
 `lamagent.gate.final_calls` cuts these once the turn's drafts are done.
+
+`bracket_tails(calls, query)`: a value that ran on past the call's end, with the closing
+braces and brackets of its JSON inside the string ("Apple Inc.}}}] You can use the following
+JSON array ...", "sin(x)}"), is cut before the first run of them the user's text does not
+write, on the same terms (what is left is the user's words, three characters at least:
+"{{order_id}}}" is left alone). `lamagent.gate.final_calls` cuts these too.
 
 Nothing else changes; nothing is generated.
 """
@@ -44,7 +55,7 @@ from lamagent.gate.signals import STOPWORDS
 from lamagent.gate.unwritten_numbers import written_numbers_of
 from lamagent.messages import ToolCall
 
-__all__ = ["number_tails", "overrun_values"]
+__all__ = ["bracket_tails", "number_tails", "overrun_values"]
 
 #: What may stand between a value and the next one it ran into: a space or a comma at least
 #: ("London 2022/08/16", "main street, Santa Clara"; "gc-analysis.log" is one value).
@@ -55,6 +66,12 @@ _TRAILING_WORD = re.compile(r"(?:^|\s)([^\W\d_]+)$")
 #: A number that ends a value ("100,000,000", "2020", "$5"); one inside a word, a date or a
 #: time ("Liga2021", "2022-08-16", "10:30") has no space or comma before it (`_before`).
 _LAST_NUMBER = re.compile(rf"{NUMBER}$")
+#: A number that opens the words a value ran on into ("30 days ago"): after a space or a comma,
+#: and before one (not "2022-08-16", "10:30", "1st").
+_TAIL_NUMBER = re.compile(rf"(?<=[\s,]){NUMBER}(?=[\s,])")
+_LETTER = re.compile(r"[^\W\d_]")
+#: Closing braces and brackets in a row ("}}}]"), the end of a call's JSON.
+_CLOSING = re.compile(r"[}\]]+")
 #: Fewest characters of the value run into (one letter or digit is in too many values).
 MIN_RUN_CHARS = 2
 #: Fewest characters of what is left ("La" of "La Liga" is no value of its own).
@@ -68,9 +85,10 @@ def _text(value: Any) -> str | None:
     return text if len(text) >= MIN_RUN_CHARS else None
 
 
-def _before(value: str, other: str) -> str | None:
+def _before(value: str, other: str, *, one_name: bool = True) -> str | None:
     """What `value` holds before `other` when it ends with it after a separator, trimmed of
-    separators and function words at the cut; None when it does not."""
+    separators and function words at the cut; None when it does not, or when the two are
+    one name capitalised throughout and `one_name` (the user wrote the value whole)."""
     if len(value) <= len(other) or not value.endswith(other):
         return None
     head = value[: len(value) - len(other)]
@@ -78,7 +96,8 @@ def _before(value: str, other: str) -> str | None:
     if separator is None or not _SPACED.search(separator.group()):
         return None  # "Liga2021", "test-gc-analysis.log": the value's own characters
     last = head[: separator.start()].split()[-1:] or [""]
-    if separator.group().isspace() and last[0][:1].isupper() and other[:1].isupper():
+    capitals = last[0][:1].isupper() and other[:1].isupper()
+    if one_name and separator.group().isspace() and capitals:
         return None  # "Japanese Yen", "La Liga": one name, capitalised throughout
     while True:
         head = _SEPARATOR.sub("", head)
@@ -101,7 +120,9 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
         for other, text in others.items():
             if text not in query:
                 continue
-            head = _before(value.strip(), text)
+            # "Hilton Hotel Paris" beside a "Paris", of "any Hilton Hotel ... in Paris": no
+            # name the user wrote
+            head = _before(value.strip(), text, one_name=_written(value.strip(), query))
             # "2010" of "2010-2015" beside from_year 2010, to_year 2015: two values, no head
             if head is not None and _written(head, query) and head not in others.values():
                 return head, f"{value!r} as {head!r}, {other!r} holds the rest"
@@ -111,23 +132,63 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
 
 
 def number_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each string value that ran on into a number nobody wrote cut where it
-    begins (see the module's docstring), and a note per value changed ("country_info.capital.
-    country: 'Australia, 100,000,000' as 'Australia', a number nobody wrote ends it")."""
+    """`calls` with each string value that ran on into a number nobody wrote, or into words
+    from a number on that nobody wrote in that order, cut where they begin (see the module's
+    docstring), and a note per value changed ("country_info.capital.country: 'Australia,
+    100,000,000' as 'Australia', a number nobody wrote ends it")."""
     said = written_numbers_of([query])
+    query_words = f" {' '.join(_words(query))} "
+
+    def loosely_written(text: str) -> bool:  # its words in order, punctuation aside
+        return f" {' '.join(_words(text))} " in query_words
 
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         if not isinstance(value, str):
             return None
-        number = _LAST_NUMBER.search(value.strip())
-        if number is None or number_value(number.group()) in said:
+        text = value.strip()
+        number = _LAST_NUMBER.search(text)
+        if number is not None and number_value(number.group()) not in said:
+            head = _before(text, number.group())
+            if head is not None and _written(head, query):
+                return head, f"{value!r} as {head!r}, a number nobody wrote ends it"
+        if loosely_written(text):
             return None
-        head = _before(value.strip(), number.group())
-        if head is not None and _written(head, query):
-            return head, f"{value!r} as {head!r}, a number nobody wrote ends it"
+        # "Apple Inc. 30 days ago" of "Apple Inc. ... for the next 30 days": the number is
+        # the user's, the words from it on are not (the longest head the user wrote first)
+        for opening in reversed(list(_TAIL_NUMBER.finditer(text))):
+            tail = text[opening.start() :]
+            if tail == text or not _LETTER.search(tail) or loosely_written(tail):
+                continue  # numbers alone are `overrun_values`' or the user's ("Paris 12")
+            head = _before(text, tail)
+            if head is not None and _written(head, query):
+                return head, f"{value!r} as {head!r}, nobody wrote {tail!r}"
         return None
 
     return reshaped_calls(calls, cut)
+
+
+def bracket_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string value that ran on past a closing brace or bracket the user's
+    text does not write cut before it (see the module's docstring), and a note per value
+    changed ("lawsuit_search.company: 'Apple Inc.}}}]You can find ...' as 'Apple Inc.', a
+    bracket nobody wrote ends it")."""
+
+    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if not isinstance(value, str):
+            return None
+        closing = next((m for m in _CLOSING.finditer(value) if m.group() not in query), None)
+        if closing is None:
+            return None
+        head = value[: closing.start()].rstrip(" ,;:")
+        if len(head) < MIN_HEAD_CHARS or not _written(head, query):
+            return None
+        return head, f"{value!r} as {head!r}, a bracket nobody wrote ends it"
+
+    return reshaped_calls(calls, cut)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
 
 
 def _written(text: str, query: str) -> bool:

@@ -5,6 +5,7 @@ open to them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -22,6 +23,7 @@ __all__ = [
     "filled_parameters",
     "open_string",
     "reshaped_calls",
+    "stated_default",
     "tool_properties",
     "tool_schemas",
     "with_arguments",
@@ -127,6 +129,24 @@ def tool_properties(tool: Tool) -> Mapping[str, Any]:
     """The parameters of `tool`'s schema, by name ({} for a schema without them)."""
     props = tool.parameters.get("properties") or {}
     return props if isinstance(props, Mapping) else {}
+
+
+#: A default a description states: "Default is English", "Defaults to 'metric'", "default:
+#: USD" (what follows, quoted or up to the end of its clause).
+_STATED_DEFAULT = re.compile(
+    r"\bdefaults?(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*"
+    r"(?:['\"]([^'\"]{1,40})['\"]|([^\s'\".,;:()]+(?:[ ][^\s'\".,;:()]+){0,2})\s*(?:[.,;)]|$))",
+    re.IGNORECASE,
+)
+
+
+def stated_default(spec: Mapping[str, Any]) -> Any:
+    """The value a parameter takes when left out: its schema's `default`, else the one its
+    description states ("Default is English"); None where neither says."""
+    if spec.get("default") is not None:
+        return spec["default"]
+    found = _STATED_DEFAULT.search(str(spec.get("description") or ""))
+    return None if found is None else (found.group(1) or found.group(2))
 
 
 def tool_schemas(tools: Sequence[Tool]) -> dict[str, Mapping[str, Any]]:

@@ -15,13 +15,16 @@ writes 0.05, "0.05" writes 5), or as the meaning the parameter's description giv
 ("1 corresponds to Bangkok": `lamagent.gate.codes`), or a length of time the sources give in
 another unit than the parameter counts in (180 of "3 minutes" for seconds:
 `lamagent.gate.durations`), or the times a year of a frequency they name (12 of "monthly"
-for compounding periods per year: `lamagent.gate.frequencies`). Required arguments stay (there is no
-other value to put there), and so does every value inside a list or an object. Nothing is
-generated.
+for compounding periods per year: `lamagent.gate.frequencies`). A number the sources write
+only inside a value another argument of the call holds is that value's: the 3 of "the
+derivative of the function 3x^2 + 2x - 1" beside `"function": "3x^2 + 2x - 1"`. Required
+arguments stay (there is no other value to put there), and so does every value inside a list
+or an object. Nothing is generated.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
 __all__ = ["unwritten_numbers", "written_numbers_of"]
 
 _HUNDRED = Decimal(100)
+#: A value with a digit and a letter in it ("3x^2 + 2x - 1"), which may write a number inside.
+_MIXED = re.compile(r"(?=.*\d)(?=.*[^\W\d_])", re.DOTALL)
 
 
 def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
@@ -56,6 +61,22 @@ def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
         written.update(scientific_numbers(text))
     finite = {n for n in written if n.is_finite()}
     return finite | {n / _HUNDRED for n in finite} | {n * _HUNDRED for n in finite}
+
+
+def _written_inside(
+    call: ToolCall, name: str, number: Decimal, sources: Sequence[str]
+) -> str | None:
+    """The string value of another argument of `call` that holds every place the sources
+    write `number` (it is that value's, not a number of its own), or None."""
+    for other, value in call.arguments.items():
+        if other == name or not isinstance(value, str) or not _MIXED.search(value):
+            continue
+        if not any(value in text for text in sources):
+            continue
+        left = [text.replace(value, " ") for text in sources]
+        if number not in written_numbers_of(left):
+            return value
+    return None
 
 
 def unwritten_numbers(
@@ -79,7 +100,9 @@ def unwritten_numbers(
         if written is None:
             written = written_numbers_of(sources)
         if number in written:
-            return None
+            # the 3 of "3x^2 + 2x - 1", where the call's function holds it, is none of its own
+            inside = _written_inside(call, name, number, sources)
+            return None if inside is None else f"{value} is written only inside {inside!r}"
         if said is None:
             said = spoken_words(" ".join(sources))
         # a code whose meaning the sources name ("2 for ironing service") is written by it
