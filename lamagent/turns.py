@@ -345,8 +345,8 @@ class PromptTurns(TurnSource):
                 if drafted is None:
                     return drafts  # an engine that cannot take the narrowed grammar
                 drafts.append(drafted)
-                drafts_calls = drafted.turn.calls
-                new = named_calls(drafts_calls, text, calls, named.tool) if drafts_calls else []
+                made = drafted.turn.calls
+                new = named_calls(made, text, calls, named.tool) if made else []
                 calls.extend(new)
                 if new:
                     break

@@ -4,6 +4,7 @@ made-up ones."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -35,6 +36,18 @@ from lamagent.gate.expressions import expression_values, written_expressions
 )
 def test_written_expressions(text: str, expressions: list[str]) -> None:
     assert written_expressions(text) == expressions
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(" * 80_000 + "x^2", "x^2" + ")" * 80_000, "x+" * 50_000 + "1", "a x b y " * 30_000],
+    ids=["opened", "closed", "operators", "letters"],
+)
+def test_a_long_hostile_text_is_read_in_bounded_time(text: str) -> None:
+    # the parentheses an expression never closes are read once, not once per parenthesis
+    started = time.perf_counter()
+    written_expressions(text)
+    assert time.perf_counter() - started < 1.0
 
 
 def _function_tool(name: str, parameter: str, description: str) -> Any:

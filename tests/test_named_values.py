@@ -111,6 +111,12 @@ def test_the_named_value(
             {"version": "1.0.0.0"},
             {"version": "2.1.3"},
         ),
+        (  # made up: a value written inside the user's words ("Orion") is no word of theirs
+            _tool(version={}),
+            "see details for the 'Orion' version 2.1.3.",
+            {"version": "ion"},
+            {"version": "2.1.3"},
+        ),
         (  # made up: up to the first function word, and to a comma
             _tool(director={}, order_id={}),
             "movies by director Herbert Ross and featuring James Shapkoff; order id A-77, today",

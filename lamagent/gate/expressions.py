@@ -21,13 +21,14 @@ expression (its description or name says "function", "expression", "equation", "
   (an expression whose characters it holds first).
 
 A value that writes none of these stays: the model's own rewriting ("3*x**2"), or a function
-of another kind ("the function of ATP" writes no expression). Nothing is generated.
+of another kind ("the function of ATP" writes no expression). A turn whose calls hold no
+argument that takes an expression does not read the request. Nothing is generated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
@@ -48,7 +49,7 @@ _LETTER_VARIABLE = r"(?<![A-Za-z])(?![aAI](?![\w(^*]))[A-Za-z](?![A-Za-z])"
 _TOKEN = rf"(?:\d+(?:\.\d+)?|(?:{_FUNCTION})(?=\()|{_LETTER_VARIABLE}|\*\*|[-+*/^=()])"
 #: A run of tokens, spaces between them.
 _RUN = re.compile(rf"{_TOKEN}(?:[ \t]*{_TOKEN})*")
-_VARIABLE = re.compile(rf"(?<![A-Za-z])[A-Za-z](?![A-Za-z])|\b(?:{_FUNCTION})\(")
+_VARIABLE = re.compile(rf"{_LETTER_VARIABLE}|\b(?:{_FUNCTION})\(")
 #: What makes a run an expression: an operator between terms, a power, a number times a
 #: variable ("3x"), a function applied.
 _OPERATION = re.compile(rf"[-+*/^]\s*[\w(]|\d[A-Za-z]|\b(?:{_FUNCTION})\(")
@@ -76,12 +77,17 @@ def written_expressions(text: str) -> list[str]:
 
 def _balanced(expression: str) -> str:
     """`expression` without the parentheses it closes that it never opened, or opens and
-    never closes, at its ends ("(x^2" of "(for x^2"; "sin(x))" of "... of sin(x))")."""
-    while expression.endswith(")") and expression.count(")") > expression.count("("):
-        expression = expression[:-1].rstrip()
-    while expression.startswith("(") and expression.count("(") > expression.count(")"):
-        expression = expression[1:].lstrip()
-    return expression
+    never closes, at its ends ("(x^2" of "(for x^2"; "sin(x))" of "... of sin(x))"); read
+    once, however many there are."""
+    opened, closed = expression.count("("), expression.count(")")
+    start, end = 0, len(expression)
+    while closed > opened and end > start and expression[end - 1] in ") ":
+        closed -= expression[end - 1] == ")"
+        end -= 1
+    while opened > closed and start < end and expression[start] in "( ":
+        opened -= expression[start] == "("
+        start += 1
+    return expression[start:end].strip()
 
 
 def _squeezed(text: str) -> str:
@@ -94,10 +100,17 @@ def expression_values(
     """`calls` with each expression parameter's value that names the user's expression
     otherwise made that expression (see the module's docstring), and a note per value
     changed ("integrate.function: 'y = x^3' as 'x^3', the user's expression")."""
-    expressions = written_expressions(query)
+    taking = {
+        (tool, str(name))
+        for tool, properties in tool_schemas(tools).items()
+        for name, spec in properties.items()
+        if open_string(spec) and _PARAMETER.search(f"{name} {spec.get('description') or ''}")
+    }
+    if not taking or not any((c.name, n) in taking for c in calls for n in c.arguments):
+        return list(calls), []  # no argument takes an expression: the request is not read
+    expressions = {_squeezed(e): e for e in written_expressions(query)}
     if not expressions:
         return list(calls), []
-    schemas = tool_schemas(tools)
     held = {
         _squeezed(value)
         for call in calls
@@ -106,10 +119,7 @@ def expression_values(
     }
 
     def reshape(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        spec = schemas.get(call.name, {}).get(name)
-        if not isinstance(value, str) or spec is None or not open_string(spec):
-            return None
-        if not _PARAMETER.search(f"{name} {spec.get('description') or ''}"):
+        if not isinstance(value, str) or (call.name, name) not in taking:
             return None
         meant = _meant(value, expressions, held)
         if meant is None or meant == value:
@@ -120,19 +130,18 @@ def expression_values(
     return reshaped_calls(calls, reshape)
 
 
-def _meant(value: str, expressions: Sequence[str], held: set[str]) -> str | None:
-    """The user's expression `value` stands for, or None."""
+def _meant(value: str, expressions: Mapping[str, str], held: set[str]) -> str | None:
+    """The user's expression (`expressions`: each as written, by its characters without
+    spaces, in order) `value` stands for, or None."""
     squeezed = _squeezed(value)
-    named = _NAME_AND_EQUALS.sub("", value, count=1)
-    for expression in expressions:
-        if named != value and _squeezed(named) == _squeezed(expression):
-            return expression  # "y = x^3": the expression after its name
-    if squeezed in {_squeezed(e) for e in expressions}:
+    if squeezed in expressions:
         return None  # the user's expression already
+    named = _NAME_AND_EQUALS.sub("", value, count=1)
+    if named != value and _squeezed(named) in expressions:
+        return expressions[_squeezed(named)]  # "y = x^3": the expression after its name
     kept = "".join(_KEPT.findall(squeezed))
-    if kept and any(_squeezed(e) == kept for e in expressions):
-        return next(e for e in expressions if _squeezed(e) == kept)  # "sin(x)}"
+    if kept in expressions:
+        return expressions[kept]  # "sin(x)}"
     if re.search(r"[^\W_]", value):
         return None  # words or numbers of the model's own
-    free = [e for e in expressions if _squeezed(e) not in held]
-    return free[0] if free else None
+    return next((e for s, e in expressions.items() if s not in held), None)

@@ -177,7 +177,8 @@ def _invented(value: str, query: str) -> bool:
     without such words as a whole): empty, or the model's own ("1.0.0.0" for "version
     2.1.3", "dontcare" for "directed by david leitch"); one the user wrote as it is ("x^3" of
     "the function y = x^3") is the user's."""
-    if len(value.strip()) >= 2 and value.strip() in query:
+    written = value.strip()
+    if len(written) >= 2 and re.search(rf"(?<!\w){re.escape(written)}(?!\w)", query):
         return False
     said = set(words(query))
     own = [w for w in words(value) if len(w) >= 2] or [normalise(value)]

@@ -51,7 +51,7 @@ from typing import Any
 
 from lamagent.gate.items import NUMBER, number_value
 from lamagent.gate.reshape import reshaped_calls
-from lamagent.gate.signals import STOPWORDS
+from lamagent.gate.signals import STOPWORDS, words
 from lamagent.gate.unwritten_numbers import written_numbers_of
 from lamagent.messages import ToolCall
 
@@ -117,12 +117,13 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
         if not isinstance(value, str):
             return None
         others = {o: t for o, v in call.arguments.items() if o != name and (t := _text(v))}
+        # "Hilton Hotel Paris" beside a "Paris", of "any Hilton Hotel ... in Paris": no name
+        # the user wrote
+        whole = _written(value.strip(), query)
         for other, text in others.items():
             if text not in query:
                 continue
-            # "Hilton Hotel Paris" beside a "Paris", of "any Hilton Hotel ... in Paris": no
-            # name the user wrote
-            head = _before(value.strip(), text, one_name=_written(value.strip(), query))
+            head = _before(value.strip(), text, one_name=whole)
             # "2010" of "2010-2015" beside from_year 2010, to_year 2015: two values, no head
             if head is not None and _written(head, query) and head not in others.values():
                 return head, f"{value!r} as {head!r}, {other!r} holds the rest"
@@ -137,10 +138,10 @@ def number_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall],
     docstring), and a note per value changed ("country_info.capital.country: 'Australia,
     100,000,000' as 'Australia', a number nobody wrote ends it")."""
     said = written_numbers_of([query])
-    query_words = f" {' '.join(_words(query))} "
+    query_words = f" {' '.join(words(query))} "
 
     def loosely_written(text: str) -> bool:  # its words in order, punctuation aside
-        return f" {' '.join(_words(text))} " in query_words
+        return f" {' '.join(words(text))} " in query_words
 
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         if not isinstance(value, str):
@@ -185,10 +186,6 @@ def bracket_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall]
         return head, f"{value!r} as {head!r}, a bracket nobody wrote ends it"
 
     return reshaped_calls(calls, cut)
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", text.lower())
 
 
 def _written(text: str, query: str) -> bool:

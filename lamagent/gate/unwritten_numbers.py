@@ -68,10 +68,11 @@ def _written_inside(
 ) -> str | None:
     """The string value of another argument of `call` that holds every place the sources
     write `number` (it is that value's, not a number of its own), or None."""
+    digits = format(number.normalize(), "f").lstrip("-")
     for other, value in call.arguments.items():
-        if other == name or not isinstance(value, str) or not _MIXED.search(value):
-            continue
-        if not any(value in text for text in sources):
+        if other == name or not isinstance(value, str) or digits not in value:
+            continue  # (most values: the number's digits are none of theirs)
+        if not _MIXED.search(value) or not any(value in text for text in sources):
             continue
         left = [text.replace(value, " ") for text in sources]
         if number not in written_numbers_of(left):
