@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from lamagent.tools import Tool, tool
+from lamagent.units import SIZES, TEMPERATURES, unit_key
 
 # -- calculate ---------------------------------------------------------------------------------
 
@@ -120,41 +121,11 @@ def calculate(expression: str) -> int | float:
 
 # -- convert_units -----------------------------------------------------------------------------
 
-#: unit -> (dimension, factor to the dimension's base unit)
-_UNITS: dict[str, tuple[str, float]] = {
-    "m": ("length", 1.0), "km": ("length", 1000.0), "cm": ("length", 0.01),
-    "mm": ("length", 0.001), "mi": ("length", 1609.344), "yd": ("length", 0.9144),
-    "ft": ("length", 0.3048), "in": ("length", 0.0254), "nmi": ("length", 1852.0),
-    "kg": ("mass", 1.0), "g": ("mass", 0.001), "mg": ("mass", 1e-6), "t": ("mass", 1000.0),
-    "lb": ("mass", 0.45359237), "oz": ("mass", 0.028349523125),
-    "l": ("volume", 1.0), "ml": ("volume", 0.001), "m3": ("volume", 1000.0),
-    "gal": ("volume", 3.785411784), "qt": ("volume", 0.946352946), "cup": ("volume", 0.2365882365),
-    "s": ("time", 1.0), "min": ("time", 60.0), "h": ("time", 3600.0), "day": ("time", 86400.0),
-    "week": ("time", 604800.0),
-    "m/s": ("speed", 1.0), "km/h": ("speed", 1 / 3.6), "mph": ("speed", 0.44704),
-    "kn": ("speed", 0.514444),
-}  # fmt: skip
-_ALIASES = {
-    "meter": "m", "meters": "m", "metre": "m", "metres": "m", "kilometer": "km",
-    "kilometers": "km", "kilometre": "km", "kilometres": "km", "centimeter": "cm",
-    "centimeters": "cm", "millimeter": "mm", "millimeters": "mm", "mile": "mi", "miles": "mi",
-    "yard": "yd", "yards": "yd", "foot": "ft", "feet": "ft", "inch": "in", "inches": "in",
-    "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g", "pound": "lb",
-    "pounds": "lb", "lbs": "lb", "ounce": "oz", "ounces": "oz", "tonne": "t", "tonnes": "t",
-    "liter": "l", "liters": "l", "litre": "l", "litres": "l", "milliliter": "ml",
-    "milliliters": "ml", "gallon": "gal", "gallons": "gal", "cups": "cup", "second": "s",
-    "seconds": "s", "sec": "s", "minute": "min", "minutes": "min", "hour": "h", "hours": "h",
-    "days": "day", "weeks": "week", "kmh": "km/h", "kph": "km/h", "knots": "kn",
-    "celsius": "c", "°c": "c", "fahrenheit": "f", "°f": "f", "kelvin": "k",
-}  # fmt: skip
-_TEMPERATURE = {"c", "f", "k"}
-
 
 def _unit(name: str) -> str:
-    key = name.strip().lower()
-    key = _ALIASES.get(key, key)
-    if key not in _UNITS and key not in _TEMPERATURE:
-        known = ", ".join(sorted([*_UNITS, *_TEMPERATURE]))
+    key = unit_key(name)
+    if key is None:
+        known = ", ".join(sorted([*SIZES, *TEMPERATURES]))
         raise ValueError(f"unknown unit {name!r}; known units: {known}")
     return key
 
@@ -187,12 +158,12 @@ def convert_units(value: float, from_unit: str, to_unit: str) -> str:
         to_unit: the unit wanted, of the same kind.
     """
     src, dst = _unit(from_unit), _unit(to_unit)
-    if src in _TEMPERATURE or dst in _TEMPERATURE:
-        if not (src in _TEMPERATURE and dst in _TEMPERATURE):
+    if src in TEMPERATURES or dst in TEMPERATURES:
+        if not (src in TEMPERATURES and dst in TEMPERATURES):
             raise ValueError(f"cannot convert {from_unit} to {to_unit}: different kinds")
         result = _from_kelvin(_to_kelvin(value, src), dst)
     else:
-        (kind_a, fa), (kind_b, fb) = _UNITS[src], _UNITS[dst]
+        (kind_a, fa), (kind_b, fb) = SIZES[src], SIZES[dst]
         if kind_a != kind_b:
             raise ValueError(f"cannot convert {kind_a} ({from_unit}) to {kind_b} ({to_unit})")
         result = value * fa / fb

@@ -602,28 +602,29 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with the percentages the user wrote in the form the parameters take
     (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
     naming their parameters (`lamagent.gate.named_values`), the sentence of the user's a
-    parameter taking the user's own words holds a part of (`lamagent.gate.own_words`), the
-    text the user pasted after a colon for the parameter that takes a text
-    (`lamagent.gate.pasted`), the
-    identifiers the user gave after an identifier's word where an argument holds nothing of
-    the user's (`lamagent.gate.given_ids`), the dates and times the user wrote
-    in the forms their parameters' descriptions name (`lamagent.gate.dates`,
-    `lamagent.gate.times`), the values that name one of the options their description
-    lists as that option (`lamagent.gate.options`), the lists of options cut to those the
-    user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
+    parameter taking the user's own words holds a part of (`lamagent.gate.own_words`), the text
+    the user pasted after a colon for the parameter that takes a text (`lamagent.gate.pasted`),
+    the identifiers the user gave after an identifier's word where an argument holds nothing of
+    the user's (`lamagent.gate.given_ids`), the dates and times the user wrote in the forms
+    their parameters' descriptions name (`lamagent.gate.dates`, `lamagent.gate.times`), the
+    units the user asked the answer in, for the parameters that take one
+    (`lamagent.gate.asked_units`), the values that name one of the options their description
+    lists as that option (`lamagent.gate.options`), the option of an enum the user named where
+    the call holds another (`lamagent.gate.named_choices`), the lists of options cut to those
+    the user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
     description gives the meaning the user named ("2 for ironing service":
-    `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take
-    one ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave
-    in another unit than their parameter counts in ("the next week" as 7 days:
-    `lamagent.gate.durations`), the times a year of a frequency the user named ("monthly" as
-    12: `lamagent.gate.frequencies`), the currencies the user named as their codes, each at
-    the end of the money's way the user put it (`lamagent.gate.currencies`), the US states
-    the user named as the codes their parameters ask for (`lamagent.gate.states`), and the
-    switches the user named off as false (`lamagent.gate.switches`), then, but in the call
-    gate's draft, without what the model invented (`with_invented_values`), when
-    `example_shapes` is on."""
+    `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take one
+    ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave, in the
+    unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the
+    times a year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`),
+    the currencies the user named as their codes, each at the end of the money's way the user
+    put it (`lamagent.gate.currencies`), the US states the user named as the codes their
+    parameters ask for (`lamagent.gate.states`), and the switches the user named off as false
+    (`lamagent.gate.switches`), then, but in the call gate's draft, without what the model
+    invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.asked_units import asked_units
     from lamagent.gate.chosen_options import chosen_options
     from lamagent.gate.codes import coded_values
     from lamagent.gate.currencies import currency_codes
@@ -632,6 +633,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.expressions import expression_values
     from lamagent.gate.frequencies import frequency_values
     from lamagent.gate.given_ids import given_ids
+    from lamagent.gate.named_choices import named_choices
     from lamagent.gate.named_values import named_values
     from lamagent.gate.options import named_options
     from lamagent.gate.own_words import own_words
@@ -651,7 +653,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     valued, given = given_ids(pasted, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
-    optioned, named = named_options(timed, request.tools, query)
+    united, units = asked_units(timed, request.tools, query)
+    optioned, named = named_options(united, request.tools, query)
+    optioned, choices = named_choices(optioned, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
     meant, expressions = expression_values(meant, request.tools, query)
@@ -662,7 +666,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     coded, codes = currency_codes(yearly, request.tools, query)
     stated, states = state_codes(coded, request.tools, query)
     calls, offs = negated_switches(stated, request.tools, query)
-    notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes, *named]
+    notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes, *units]
+    notes += [*named, *choices]
     notes += [*unchosen, *meanings, *expressions, *timed_lengths, *frequencies, *codes]
     notes += [*states, *offs]
     reshaped = _reshaped(model_turn, calls, notes)

@@ -1,4 +1,4 @@
-"""A length of time the user gave in another unit than its parameter counts in
+"""A length of time the user gave, in the unit its parameter counts in
 (`lamagent.gate.durations`). The real engine is tested in test_durations_gguf.py."""
 
 from __future__ import annotations
@@ -97,6 +97,10 @@ def _timed(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[s
 
 DAYS_TOOL = _tool(timeframe={"type": "integer", "description": DAYS})
 SECONDS_TOOL = _tool(track_length={"type": "integer", "description": SECONDS})
+PREP_TOOL = _tool(
+    prep_time={"type": "integer", "description": "The most time (in minutes) to prepare."},
+    servings={"type": "integer", "description": "The number of people to serve."},
+)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +117,10 @@ SECONDS_TOOL = _tool(track_length={"type": "integer", "description": SECONDS})
         (_tool(years={"type": "integer"}), "a loan over 24 months", {"years": 24}, 2),
         (_tool(hours={"type": "integer"}), "a stay of 120 minutes", {"hours": 120}, 2),
         (_tool(hours={"type": "number"}), "a stay of 3 days", {"hours": 3.0}, 72),
+        # in the parameter's own unit, left out (simple_python_356) or a number nobody wrote
+        (PREP_TOOL, "a vegan recipe that takes under 30 minutes to prepare", {}, 30),
+        (DAYS_TOOL, "releases for the next 5 days", {"timeframe": 12}, 5),
+        (_tool(days_ahead={"type": "integer"}), "events in the next two days", {}, 2),
     ],
 )
 def test_the_length_in_the_parameters_unit(
@@ -141,6 +149,9 @@ def test_the_note_says_what_the_user_gave() -> None:
         (DAYS_TOOL, "the next week, at most 3 days each", {"timeframe": 1}),
         (DAYS_TOOL, "for 2 weeks or for a month", {"timeframe": 1}),
         (DAYS_TOOL, "releases near LA", {"timeframe": 1}),
+        # in the parameter's own unit: held already, or its count taken by another argument
+        (DAYS_TOOL, "releases for the next 5 days", {"timeframe": 5}),
+        (PREP_TOOL, "dinner for 30 people, 30 minutes to prepare", {"servings": 30}),
         # a length the parameter's enum does not hold
         (_tool(days={"type": "integer", "enum": [7, 14]}), "for the next month", {"days": 7}),
         # no whole number in the unit

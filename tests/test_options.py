@@ -101,6 +101,7 @@ RECIPE_DIET = "The dietary restrictions, e.g., 'vegan', 'gluten-free'."  # simpl
         ("kind_type", "Recipes for dinner?", "kind_type"),
         ("kind_type", "vegan or gluten-free recipes", "kind_type"),
         ("kind_type", "Recipes that are not vegan", "kind_type"),
+        ("kind_type", "A place that's not too vegan, for dinner", "kind_type"),
         # a value of the user's (no placeholder) is no slot to fill
         ("paleo", "gluten-free paleo recipes", "paleo"),
         # an option inside a word is none ("vegans" is no "vegan" written)

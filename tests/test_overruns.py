@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.overruns import bracket_tails, number_tails, overrun_values
+from lamagent.gate.overruns import overrun_values, unwritten_tails
 from lamagent.messages import ToolCall
 
 
@@ -17,7 +17,7 @@ def _cut(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
 
 
 def _tail_cut(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
-    calls, notes = number_tails([ToolCall(name="t", arguments=draft)], query)
+    calls, notes = unwritten_tails([ToolCall(name="t", arguments=draft)], query)
     return calls[0].arguments, notes
 
 
@@ -239,7 +239,7 @@ def test_words_from_a_number_on_left_alone(query: str, draft: dict[str, Any]) ->
 def test_a_value_that_ran_past_brackets_nobody_wrote_ends_before_them(
     query: str, value: str, meant: str
 ) -> None:
-    calls, notes = bracket_tails([ToolCall(name="t", arguments={"a": value, "n": 3})], query)
+    calls, notes = unwritten_tails([ToolCall(name="t", arguments={"a": value, "n": 3})], query)
     assert calls[0].arguments == {"a": meant, "n": 3}
     assert notes == [f"t.a: {value!r} as {meant!r}, a bracket nobody wrote ends it"]
 
@@ -255,5 +255,20 @@ def test_a_value_that_ran_past_brackets_nobody_wrote_ends_before_them(
 )
 def test_brackets_left_alone(query: str, value: str) -> None:
     drafted = [ToolCall(name="t", arguments={"a": value})]
-    calls, notes = bracket_tails(drafted, query)
+    calls, notes = unwritten_tails(drafted, query)
     assert (calls[0].arguments, notes) == ({"a": value}, [])
+
+
+@pytest.mark.parametrize(
+    ("query", "value", "meant", "why"),
+    [
+        # a bracket tail after a number nobody wrote: each cut in turn
+        ("the museum in New York", "New York 2020}}]", "New York", "a bracket nobody wrote"),
+        # a number nobody wrote, then brackets: one cut, the number's
+        ("the museum in New York", "New York, 2020", "New York", "a number nobody wrote"),
+    ],
+)
+def test_tails_one_after_another(query: str, value: str, meant: str, why: str) -> None:
+    calls, notes = unwritten_tails([ToolCall(name="t", arguments={"a": value})], query)
+    assert calls[0].arguments == {"a": meant}
+    assert len(notes) == 1 and notes[0].startswith(f"t.a: {value!r} as {meant!r}, {why}")

@@ -1,4 +1,4 @@
-"""A length of time the user gave in another unit than its parameter counts in.
+"""A length of time the user gave, in the unit its parameter counts in.
 
 Users say "for the next week", "a duration of 3 minutes", "over the past hour", "the upcoming
 month"; tool authors count in one unit: "The number of days for which releases are
@@ -9,7 +9,7 @@ its own (`"timeframe": 1` for "the next week", counted in days) or leaves the pa
 
 `duration_values(calls, tools, query)`: a number parameter that counts time, the only one of
 its tool, takes the length of time the user gave, in its unit, when the user gave one length
-of time and gave it in another unit:
+of time:
 
 - a parameter counts time in the unit its description says it is in or is a number of ("in
   seconds", "(in minutes)", "specified in seconds", "number of days", "how many hours";
@@ -24,11 +24,14 @@ of time and gave it in another unit:
   days, a month 30 days, a year 12 months or 365 days, an hour 60 minutes ("120 minutes" is 2
   hours, "90 minutes" no whole number of hours);
 - the value is set where the call holds none, or holds the user's count in the user's unit
-  (3 of "3 minutes"), or a number the user wrote nowhere (1 for "the next week").
+  (3 of "3 minutes"), or a number the user wrote nowhere (1 for "the next week"). A length
+  the user gave in the parameter's own unit is its value where the call left the parameter
+  out ("takes under 30 minutes to prepare" for an optional `prep_time` "(in minutes)": the
+  model under a call grammar closes the call before the optional ones), unless another
+  argument of the call took its count.
 
 Left alone: a tool with two parameters that count time ("hours" and "minutes" of one start
-time), a user who gave a length in the parameter's own unit too (the model has it to take),
-two lengths in other units (whose is which is the model's call), a value the user wrote for
+time), two lengths of time (whose is which is the model's call), a value the user wrote for
 it otherwise. Nothing is generated.
 """
 
@@ -136,15 +139,14 @@ def duration_value(
     unit = counted_unit(name, spec) if isinstance(spec, Mapping) else None
     if unit is None or not durations:
         return None
-    others = [d for d in durations if d[1] != unit]
-    if len(others) != len(durations) or len(others) != 1:
-        return None
+    if len(durations) != 1:
+        return None  # two lengths: whose is which is the model's call
     timed = (p for p, s in tool.items() if isinstance(s, Mapping) and counted_unit(p, s))
     if next(timed, None) is None or next(timed, None) is not None:
         return None  # the tool's one parameter that counts time, or none of its two
-    count, said_unit = others[0]
-    value = _in_unit(count, said_unit, unit)
-    return None if value is None else (value, others[0])
+    count, said_unit = durations[0]
+    value = count if said_unit == unit else _in_unit(count, said_unit, unit)
+    return None if value is None else (value, durations[0])
 
 
 def duration_values(
@@ -165,6 +167,10 @@ def duration_values(
         held = call.arguments.get(name)
         number = number_argument(held)
         if name in call.arguments and (number is None or number == value):
+            return None
+        if value == count and any(  # in the user's unit: another argument took the count
+            number_argument(v) == count for n, v in call.arguments.items() if n != name
+        ):
             return None
         if number is not None and number != count and number in written:
             return None

@@ -4,9 +4,9 @@
 another tool is left out (`lamagent.gate.other_asks`), then each call left takes back the
 values of its own ask that another ask's value stands in for (`lamagent.gate.asked_values`),
 and a value that ran on into a number nobody wrote, or from a number into words nobody wrote,
-is cut before it (`lamagent.gate.overruns.number_tails`: read once the drafts are done, as a
-mangled value tells the rules that ask a clause again that no call took it), and so is one
-that ran on past a closing brace or bracket nobody wrote (`overruns.bracket_tails`); a call
+is cut before it, and so is one that ran on past a closing brace or bracket nobody wrote
+(`lamagent.gate.overruns.unwritten_tails`: read once the drafts are done, as a mangled value
+tells the rules that ask a clause again that no call took it); a call
 that became one the turn makes already is left out too. `PromptTurns.sentence_calls`
 applies them as the last step of a turn that must call; `bench/replay_rules.py
 --recorded-calls` applies them to recorded calls.
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from lamagent.gate.asked_values import asked_values
 from lamagent.gate.listed import changed_repeats
 from lamagent.gate.other_asks import Piece, ask_pieces, other_asks
-from lamagent.gate.overruns import bracket_tails, number_tails
+from lamagent.gate.overruns import unwritten_tails
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -48,9 +48,6 @@ def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) ->
         pieces = ask_pieces(query, tools)
     kept, others = other_asks(calls, query, tools, pieces=pieces)
     given = asked_values(kept, query, tools, pieces=pieces)
-    cut, notes = number_tails(given.calls, query)
-    closed, brackets = bracket_tails(cut, query)
-    unique, repeats = changed_repeats(closed, given.calls)
-    return FinalCalls(
-        unique, [*others, *given.repeats, *repeats], [*given.notes, *notes, *brackets]
-    )
+    cut, notes = unwritten_tails(given.calls, query)
+    unique, repeats = changed_repeats(cut, given.calls)
+    return FinalCalls(unique, [*others, *given.repeats, *repeats], [*given.notes, *notes])

@@ -50,6 +50,7 @@ __all__ = [
     "described_options",
     "named_options",
     "parameter_options",
+    "said_option",
 ]
 
 #: Most words of one option: options are short ("gas", "Living room", "gluten-free").
@@ -133,15 +134,28 @@ def parameter_options(spec: Mapping[str, Any], *, names: bool = False) -> list[s
     return described_options(description, names=names) if isinstance(description, str) else []
 
 
-def _said(query: str, options: Sequence[str]) -> str | None:
+#: Words of degree between a negation and what it negates ("not too pricey").
+_DEGREE = frozenset({"too", "very", "so", "that", "really", "overly"})
+
+
+def _negated(words: Sequence[str], at: int) -> bool:
+    """Whether the word at `at` follows a negation: "not gluten-free", "not too pricey"."""
+    before = words[max(0, at - 2) : at]
+    return bool(before) and (
+        before[-1] in NEGATIONS
+        or (len(before) == 2 and before[0] in NEGATIONS and before[1] in _DEGREE)
+    )
+
+
+def said_option(query: str, options: Sequence[str]) -> str | None:
     """The one option the request writes as whole words (case aside), not right after a
-    "not" ("not gluten-free"); None for none or two."""
+    "not" ("not gluten-free", "not too pricey"); None for none or two."""
     words = _words(query)
     said: list[str] = []
     for option in options:
         spelled = _words(option)
         if any(
-            words[i : i + len(spelled)] == spelled and (i == 0 or words[i - 1] not in NEGATIONS)
+            words[i : i + len(spelled)] == spelled and not _negated(words, i)
             for i in range(len(words))
         ):
             said.append(option)
@@ -167,7 +181,7 @@ def named_options(
             return option, f"{value!r} as {option!r}, an option the description lists"
         if not options or not is_placeholder(value, name, spec):
             return None
-        option = _said(query, options)
+        option = said_option(query, options)
         if option is None:
             return None
         return option, f"{value!r} as {option!r}, the option of the description the user wrote"

@@ -18,27 +18,27 @@ Paris" beside a "Paris", of "any Hilton Hotel ... in Paris", is "Hilton Hotel");
 "La" of "La Liga" (the other argument took "Liga") is none, and "2010-2015" beside `from_year`
 2010 and `to_year` 2015 is two other values, not one of its own.
 
-`number_tails(calls, query)`: a value that runs on into a number nobody wrote is cut the same
-way: "What is the capital city of Australia" gives `"country": "Australia, 100,000,000"`, "a
-marble statue in the museum of Philadelphia ... in New York museum" `"museum_location": "New York
-2020"`. A string argument whose value ends with a number (after a separator) that the user's
-text does not write, in digits, in words, with a magnitude or as a percentage
-(`unwritten_numbers.written_numbers_of`), becomes what comes before it, on the same terms
-(what is left is words the user wrote: "iPhone" of "iPhone 12" where the user asked for "an
-iPhone"; "Liga2021", "London 2022-08-16" and "10:30" end with no number of their own). So is a
-value that ran on from a number the user wrote into words nobody wrote in that order: "Apple
-Inc. 30 days ago" of "Apple Inc. ... for the next 30 days" is "Apple Inc." (the longest head
-the user wrote is kept; a value that is the user's words, punctuation aside, is left alone,
-and so are numbers alone after it: "Paris 12"). A
-mangled value says the draft went wrong, and the turn's rules that ask a clause again read it
-so ("Australia, 100,000,000" took from no clause: `lamagent.gate.joined`), so
-`lamagent.gate.final_calls` cuts these once the turn's drafts are done.
+`unwritten_tails(calls, query)`: a value that runs on into a tail nobody wrote is cut the same
+way. A number nobody wrote: "What is the capital city of Australia" gives `"country":
+"Australia, 100,000,000"`, "a marble statue in the museum of Philadelphia ... in New York
+museum" `"museum_location": "New York 2020"`. A string argument whose value ends with a number
+(after a separator) that the user's text does not write, in digits, in words, with a magnitude
+or as a percentage (`unwritten_numbers.written_numbers_of`), becomes what comes before it, on
+the same terms (what is left is words the user wrote: "iPhone" of "iPhone 12" where the user
+asked for "an iPhone"; "Liga2021", "London 2022-08-16" and "10:30" end with no number of their
+own). So is a value that ran on from a number the user wrote into words nobody wrote in that
+order: "Apple Inc. 30 days ago" of "Apple Inc. ... for the next 30 days" is "Apple Inc." (the
+longest head the user wrote is kept; a value that is the user's words, punctuation aside, is
+left alone, and so are numbers alone after it: "Paris 12"). A mangled value says the draft went
+wrong, and the turn's rules that ask a clause again read it so ("Australia, 100,000,000" took
+from no clause: `lamagent.gate.joined`), so `lamagent.gate.final_calls` cuts these once the
+turn's drafts are done.
 
-`bracket_tails(calls, query)`: a value that ran on past the call's end, with the closing
-braces and brackets of its JSON inside the string ("Apple Inc.}}}] You can use the following
-JSON array ...", "sin(x)}"), is cut before the first run of them the user's text does not
-write, on the same terms (what is left is the user's words, three characters at least:
-"{{order_id}}}" is left alone). `lamagent.gate.final_calls` cuts these too.
+Then a value that ran on past the call's end, with the closing braces and brackets of its JSON
+inside the string ("Apple Inc.}}}] You can use the following JSON array ...", "sin(x)}"), is
+cut before the first run of them the user's text does not write, on the same terms (what is
+left is the user's words, three characters at least: "{{order_id}}}" is left alone, or ends
+with a number tail the user's words are left of: "New York 2020}}]" is "New York").
 
 Nothing else changes; nothing is generated.
 """
@@ -55,7 +55,7 @@ from lamagent.gate.signals import STOPWORDS, words
 from lamagent.gate.unwritten_numbers import written_numbers_of
 from lamagent.messages import ToolCall
 
-__all__ = ["bracket_tails", "number_tails", "overrun_values"]
+__all__ = ["overrun_values", "unwritten_tails"]
 
 #: What may stand between a value and the next one it ran into: a space or a comma at least
 #: ("London 2022/08/16", "main street, Santa Clara"; "gc-analysis.log" is one value).
@@ -132,26 +132,25 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
     return reshaped_calls(calls, cut)
 
 
-def number_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each string value that ran on into a number nobody wrote, or into words
-    from a number on that nobody wrote in that order, cut where they begin (see the module's
-    docstring), and a note per value changed ("country_info.capital.country: 'Australia,
-    100,000,000' as 'Australia', a number nobody wrote ends it")."""
+def unwritten_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string value cut before a tail nobody wrote: a number nobody wrote,
+    words from a number on that nobody wrote in that order, then a closing brace or bracket
+    the user's text does not write (see the module's docstring), and a note per value changed
+    ("country_info.capital.country: 'Australia, 100,000,000' as 'Australia', a number nobody
+    wrote ends it")."""
     said = written_numbers_of([query])
     query_words = f" {' '.join(words(query))} "
 
     def loosely_written(text: str) -> bool:  # its words in order, punctuation aside
         return f" {' '.join(words(text))} " in query_words
 
-    def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        if not isinstance(value, str):
-            return None
+    def number_tail(value: str) -> tuple[str, str] | None:
         text = value.strip()
         number = _LAST_NUMBER.search(text)
         if number is not None and number_value(number.group()) not in said:
             head = _before(text, number.group())
             if head is not None and _written(head, query):
-                return head, f"{value!r} as {head!r}, a number nobody wrote ends it"
+                return head, "a number nobody wrote ends it"
         if loosely_written(text):
             return None
         # "Apple Inc. 30 days ago" of "Apple Inc. ... for the next 30 days": the number is
@@ -162,28 +161,30 @@ def number_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall],
                 continue  # numbers alone are `overrun_values`' or the user's ("Paris 12")
             head = _before(text, tail)
             if head is not None and _written(head, query):
-                return head, f"{value!r} as {head!r}, nobody wrote {tail!r}"
+                return head, f"nobody wrote {tail!r}"
         return None
 
-    return reshaped_calls(calls, cut)
-
-
-def bracket_tails(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each string value that ran on past a closing brace or bracket the user's
-    text does not write cut before it (see the module's docstring), and a note per value
-    changed ("lawsuit_search.company: 'Apple Inc.}}}]You can find ...' as 'Apple Inc.', a
-    bracket nobody wrote ends it")."""
+    def bracket_tail(value: str) -> list[tuple[str, str]]:
+        closing = next((m for m in _CLOSING.finditer(value) if m.group() not in query), None)
+        if closing is None:
+            return []
+        head = value[: closing.start()].rstrip(" ,;:")
+        cut = [(head, "a bracket nobody wrote ends it")]
+        if len(head) >= MIN_HEAD_CHARS and _written(head, query):
+            return cut
+        # a number tail may end what the bracket left ("New York 2020}}]")
+        number = number_tail(head) if len(head) >= MIN_HEAD_CHARS else None
+        return [*cut, number] if number is not None else []
 
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         if not isinstance(value, str):
             return None
-        closing = next((m for m in _CLOSING.finditer(value) if m.group() not in query), None)
-        if closing is None:
+        number = number_tail(value)
+        cuts = [number] if number is not None else []
+        cuts += bracket_tail(cuts[-1][0] if cuts else value)
+        if not cuts:
             return None
-        head = value[: closing.start()].rstrip(" ,;:")
-        if len(head) < MIN_HEAD_CHARS or not _written(head, query):
-            return None
-        return head, f"{value!r} as {head!r}, a bracket nobody wrote ends it"
+        return cuts[-1][0], f"{value!r} as {cuts[-1][0]!r}, {' and '.join(w for _, w in cuts)}"
 
     return reshaped_calls(calls, cut)
 

@@ -1,0 +1,80 @@
+"""The option of an enum the user named, where the call holds another.
+
+A parameter with an enum is held to its options by the call grammar, and a small model picks
+one by what it has seen most, not by what the user said: "I would like the temperature in
+Fahrenheit" drafted with `"unit": "celsius"`, "a ride of type 'Plus'" with `"type":
+"comfort"`, "the burger" with `"TheFod": "PIZZA"`. The copy bias cannot help: the grammar
+allows only the options, and the model's choice among them is not a copy.
+
+`named_choices(calls, tools, query)`: a string argument of an enum, holding an option the user
+did not name, becomes the one option the user named (its words, whole, in a row, case aside,
+not right after a "not", "no", "without" or "except": `lamagent.gate.options`), when:
+
+- the tool is called once in the list (a tool called for several items takes one option
+  each: "a sine wave and a square one");
+- the option held is a choice, not the enum's "no preference" ("dontcare", "any", "all",
+  "none", "default": the model chose not to filter, and the words of a request name options
+  in passing, "my cousin's house");
+- no other argument of the call holds the option named (a conversion's `from_unit` holds the
+  "celsius" of "celsius to fahrenheit").
+
+Options the user cannot be said to name by writing them are none here: numbers ("3" of
+"3-star"), stop words ("all" of "list all servers") and single characters. Nothing else
+changes; nothing is generated.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.options import MIN_OPTION_CHARS, said_option
+from lamagent.gate.reshape import reshaped_calls, tool_schemas
+from lamagent.gate.signals import STOPWORDS, words
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["named_choices"]
+
+#: Options that choose nothing: the enum's way to say "any".
+NO_CHOICE = frozenset({"dontcare", "any", "all", "none", "default", "unknown", "n/a"})
+
+
+def _nameable(option: Any) -> bool:
+    """Whether writing `option`'s words names it: a string of letters, not only stop words."""
+    if not isinstance(option, str) or len(option.strip()) < MIN_OPTION_CHARS:
+        return False
+    said = words(option)
+    return bool(said) and not all(w.isdigit() for w in said) and not set(said) <= STOPWORDS
+
+
+def named_choices(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each enum value the user did not name as the option the user named (see
+    the module's docstring), and a note per value changed ("get_current_weather.unit:
+    'celsius' as 'fahrenheit', the option the user named")."""
+    schemas = tool_schemas(tools)
+    times_called = Counter(call.name for call in calls)
+
+    def choose(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if times_called[call.name] != 1 or not isinstance(spec, Mapping):
+            return None
+        enum = spec.get("enum")
+        if spec.get("type") != "string" or not isinstance(enum, list) or value not in enum:
+            return None
+        if not isinstance(value, str) or value.strip().lower() in NO_CHOICE:
+            return None
+        options = [o for o in enum if _nameable(o)]
+        named = said_option(query, options)
+        if named is None or named == value or said_option(query, [value]) is not None:
+            return None
+        if any(v == named for n, v in call.arguments.items() if n != name):
+            return None
+        return named, f"{value!r} as {named!r}, the option the user named"
+
+    return reshaped_calls(calls, choose)
