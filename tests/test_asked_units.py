@@ -186,3 +186,14 @@ def test_a_long_request_takes_little_time() -> None:
     started = time.perf_counter()
     _asked(GEO, query)
     assert time.perf_counter() - started < 5
+
+
+def test_many_parameters_named_a_unit_take_little_time() -> None:
+    properties = {
+        f"unit_{i}": {"type": "string", "description": "Default is km."} for i in range(3000)
+    }
+    tool = _unit_tool(**properties)
+    started = time.perf_counter()
+    out, notes = asked_units([ToolCall(name="t", arguments={})], [tool], "in miles " * 20000)
+    assert time.perf_counter() - started < 5
+    assert (out[0].arguments, notes) == ({}, [])  # none is the tool's only one

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -127,3 +128,15 @@ def test_a_turn_takes_the_option_the_user_named() -> None:
     assert turn.turn.calls[0].arguments["unit"] == "fahrenheit"
     plain = one_turn(backend, FAHRENHEIT, [WEATHER], example_shapes=False)
     assert plain.turn.calls[0].arguments["unit"] == "celsius"
+
+
+def test_a_long_request_and_a_long_enum_take_little_time() -> None:
+    enum = [f"Zone {i} North" for i in range(2000)] + [" ".join(["w"] * k) for k in range(1, 40)]
+    properties = {f"p{i}": {"type": "string", "enum": enum} for i in range(300)}
+    tool = Tool("t", "", {"type": "object", "properties": properties})
+    call = ToolCall(name="t", arguments={f"p{i}": enum[7] for i in range(300)})
+    query = "please use zone 5 north, " + "zone " * 50000
+    started = time.perf_counter()
+    [out], notes = named_choices([call], [tool], query)
+    assert time.perf_counter() - started < 5
+    assert out.arguments["p0"] == "Zone 5 North" and len(notes) == 300

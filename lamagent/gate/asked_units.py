@@ -81,8 +81,17 @@ def unit_kind(spec: Mapping[str, Any]) -> str | None:
 def asked_unit(query: str, unit_of: str) -> str | None:
     """The one unit of kind `unit_of` the user asked for after "in" or "into", as written;
     None for none or two."""
-    asked = [m.group(1) for m in _ASKED.finditer(query) if kind(m.group(1)) == unit_of]
-    return asked[0] if len({unit_key(a) for a in asked}) == 1 else None
+    return _asked_units(query).get(unit_of)
+
+
+def _asked_units(query: str) -> dict[str, str]:
+    """The one unit of each kind the user asked for (see `asked_unit`), by kind."""
+    by_kind: dict[str, list[str]] = {}
+    for match in _ASKED.finditer(query):
+        unit_of = kind(match.group(1))
+        if unit_of is not None:
+            by_kind.setdefault(unit_of, []).append(match.group(1))
+    return {k: a[0] for k, a in by_kind.items() if len({unit_key(u) for u in a}) == 1}
 
 
 def asked_units(
@@ -92,15 +101,19 @@ def asked_units(
     module's docstring), and a note per value set ("calculate_speed.to_unit: none as 'km/h',
     the unit asked for")."""
     written = {unit_key(w) for w in re.findall(r"[^\W\d_]+(?:/[^\W\d_]+)?|°[cfCF]", query)}
+    asked_of = _asked_units(query)
+    named_of: dict[str, list[str]] = {}  # each tool's parameters named a unit
 
     def fill(
         call: ToolCall, tool: Tool, name: str, spec: Mapping[str, Any]
     ) -> tuple[Any, str] | None:
         if not open_string(spec) or not _named_unit(name) or set(words(name)) & _FROM_WORDS:
             return None
-        named = [p for p in tool_properties(tool) if _named_unit(str(p))]
-        unit_of = unit_kind(spec) if named == [name] else None  # a conversion's are directed's
-        asked = asked_unit(query, unit_of) if unit_of else None
+        if tool.name not in named_of:
+            named_of[tool.name] = [str(p) for p in tool_properties(tool) if _named_unit(str(p))]
+        # the tool's only parameter named a unit: a conversion's are `directed`'s
+        unit_of = unit_kind(spec) if named_of[tool.name] == [name] else None
+        asked = asked_of.get(unit_of) if unit_of else None
         if asked is None:
             return None
         options = parameter_options(spec)  # "('miles' or 'kilometers')": "mile" is "miles"

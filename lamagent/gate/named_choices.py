@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.options import MIN_OPTION_CHARS, said_option
+from lamagent.gate.options import MIN_OPTION_CHARS, said_options
 from lamagent.gate.reshape import reshaped_calls, tool_schemas
 from lamagent.gate.signals import STOPWORDS, words
 from lamagent.messages import ToolCall
@@ -59,6 +59,7 @@ def named_choices(
     'celsius' as 'fahrenheit', the option the user named")."""
     schemas = tool_schemas(tools)
     times_called = Counter(call.name for call in calls)
+    said_of: dict[tuple[Any, ...], list[str]] = {}
 
     def choose(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         spec = schemas.get(call.name, {}).get(name)
@@ -69,10 +70,14 @@ def named_choices(
             return None
         if not isinstance(value, str) or value.strip().lower() in NO_CHOICE:
             return None
-        options = [o for o in enum if _nameable(o)]
-        named = said_option(query, options)
-        if named is None or named == value or said_option(query, [value]) is not None:
+        key = tuple(enum)
+        if key not in said_of:  # one reading of the request per enum
+            said_of[key] = said_options(query, [o for o in enum if isinstance(o, str)])
+        said = said_of[key]
+        nameable = [o for o in said if _nameable(o)]
+        if len(nameable) != 1 or value in said:
             return None
+        [named] = nameable
         if any(v == named for n, v in call.arguments.items() if n != name):
             return None
         return named, f"{value!r} as {named!r}, the option the user named"

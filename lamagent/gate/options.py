@@ -51,6 +51,7 @@ __all__ = [
     "named_options",
     "parameter_options",
     "said_option",
+    "said_options",
 ]
 
 #: Most words of one option: options are short ("gas", "Living room", "gluten-free").
@@ -134,6 +135,8 @@ def parameter_options(spec: Mapping[str, Any], *, names: bool = False) -> list[s
     return described_options(description, names=names) if isinstance(description, str) else []
 
 
+#: Most words of an option a request can be said to name by writing them.
+MAX_SAID_WORDS = 8
 #: Words of degree between a negation and what it negates ("not too pricey").
 _DEGREE = frozenset({"too", "very", "so", "that", "really", "overly"})
 
@@ -147,18 +150,26 @@ def _negated(words: Sequence[str], at: int) -> bool:
     )
 
 
-def said_option(query: str, options: Sequence[str]) -> str | None:
-    """The one option the request writes as whole words (case aside), not right after a
-    "not" ("not gluten-free", "not too pricey"); None for none or two."""
+def said_options(query: str, options: Sequence[str]) -> list[str]:
+    """The options the request writes as whole words (case aside), in a row, not right after
+    a "not" ("not gluten-free", "not too pricey"), in the order of `options`."""
     words = _words(query)
-    said: list[str] = []
-    for option in options:
-        spelled = _words(option)
-        if any(
-            words[i : i + len(spelled)] == spelled and not _negated(words, i)
-            for i in range(len(words))
-        ):
-            said.append(option)
+    spelled = {option: tuple(_words(option)) for option in options}
+    wanted = {s for s in spelled.values() if 0 < len(s) <= MAX_SAID_WORDS}
+    # each run of words the request writes that spells an option, not after a negation: one
+    # pass per option length, so a long request and a long enum take little time together
+    named: set[tuple[str, ...]] = set()
+    for length in {len(s) for s in wanted}:
+        for i in range(len(words) - length + 1):
+            run = tuple(words[i : i + length])
+            if run in wanted and not _negated(words, i):
+                named.add(run)
+    return [option for option, s in spelled.items() if s in named]
+
+
+def said_option(query: str, options: Sequence[str]) -> str | None:
+    """The one option the request writes (`said_options`); None for none or two."""
+    said = said_options(query, options)
     return said[0] if len(said) == 1 else None
 
 
