@@ -661,7 +661,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     meant, expressions = expression_values(meant, request.tools, query)
     # a number any message or tool result wrote is the user's to give (`unwritten_numbers`)
     written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
-    lengths, timed_lengths = duration_values(meant, request.tools, query, written)
+    lengths, timed_lengths = duration_values(
+        meant, request.tools, query, written, replace_held=not request.gate_draft
+    )
     yearly, frequencies = frequency_values(lengths, request.tools, query, written)
     coded, codes = currency_codes(yearly, request.tools, query)
     stated, states = state_codes(coded, request.tools, query)
@@ -675,19 +677,21 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 
 def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` without what the model invented, when `example_shapes` is on: a value
-    that holds none of the user's words where the user wrote one after naming its parameter
-    is that one (`lamagent.gate.named_values.invented_values`), a required argument whose
-    value is a placeholder takes the value the user wrote right before the parameter's name
-    ("the user table": `lamagent.gate.named_before`), and the optional arguments
-    whose values are placeholders (`lamagent.gate.placeholders`) or numbers nobody wrote
-    (the system prompt, the user, the tools' results: `lamagent.gate.unwritten_numbers`)
-    are left out. The call gate applies it to its draft once it has decided to call: what
-    the model invented is evidence that the call does not fit."""
+    """`model_turn` without what the model invented, when `example_shapes` is on: a value that
+    holds none of the user's words where the user wrote one after naming its parameter is that
+    one (`lamagent.gate.named_values.invented_values`), a required argument whose value is a
+    placeholder takes the value the user wrote right before the parameter's name ("the user
+    table": `lamagent.gate.named_before`), an optional value that ran on past its parameter's
+    default into what nobody wrote is the default (`lamagent.gate.past_defaults`), and the
+    optional arguments whose values are placeholders (`lamagent.gate.placeholders`) or numbers
+    nobody wrote (the system prompt, the user, the tools' results:
+    `lamagent.gate.unwritten_numbers`) are left out. The call gate applies it to its draft once
+    it has decided to call: what the model invented is evidence that the call does not fit."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.named_before import named_before
     from lamagent.gate.named_values import invented_values
+    from lamagent.gate.past_defaults import past_defaults
     from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
     from lamagent.gate.unwritten_numbers import unwritten_numbers
@@ -697,9 +701,11 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     placed, before = named_before(valued, request.tools, query)
     sources = copy_sources(request.messages)
     kept, placeholders = placeholder_values(placed, request.tools, sources)
+    defaulted, past = past_defaults(kept, request.tools, sources)
     written = copy_sources(request.messages, ("system", "user", "tool"))
-    calls, unwritten = unwritten_numbers(kept, request.tools, written)
-    return _reshaped(model_turn, calls, [*valued_notes, *before, *placeholders, *unwritten])
+    calls, unwritten = unwritten_numbers(defaulted, request.tools, written)
+    notes = [*valued_notes, *before, *placeholders, *past, *unwritten]
+    return _reshaped(model_turn, calls, notes)
 
 
 def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:

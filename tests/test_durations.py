@@ -117,10 +117,10 @@ PREP_TOOL = _tool(
         (_tool(years={"type": "integer"}), "a loan over 24 months", {"years": 24}, 2),
         (_tool(hours={"type": "integer"}), "a stay of 120 minutes", {"hours": 120}, 2),
         (_tool(hours={"type": "number"}), "a stay of 3 days", {"hours": 3.0}, 72),
-        # in the parameter's own unit, left out (simple_python_356) or a number nobody wrote
+        # in the parameter's own unit, left out (simple_python_356)
         (PREP_TOOL, "a vegan recipe that takes under 30 minutes to prepare", {}, 30),
-        (DAYS_TOOL, "releases for the next 5 days", {"timeframe": 12}, 5),
         (_tool(days_ahead={"type": "integer"}), "events in the next two days", {}, 2),
+        (_tool(months={"type": "integer"}), "house prices for the next month", {"months": 12}, 1),
     ],
 )
 def test_the_length_in_the_parameters_unit(
@@ -201,3 +201,17 @@ def test_a_long_request_and_many_parameters_take_little_time() -> None:
     started = time.perf_counter()
     duration_values([call], [tool], query, written_numbers_of([query]))
     assert time.perf_counter() - started < 5
+
+
+def test_the_gates_draft_keeps_a_number_held_in_the_parameters_unit() -> None:
+    # the call gate weighs its draft as the model wrote it: a left-out parameter is filled,
+    # a number held stays (BFCL multiple_50's "the next month", drafted 12)
+    tool = _tool(months={"type": "integer"})
+    query = "house prices for the next month"
+    held = ToolCall(name="t", arguments={"topic": "x", "months": 12})
+    left_out = ToolCall(name="t", arguments={"topic": "x"})
+    written = written_numbers_of([query])
+    [kept], notes = duration_values([held], [tool], query, written, replace_held=False)
+    assert (kept.arguments["months"], notes) == (12, [])
+    [filled], _ = duration_values([left_out], [tool], query, written, replace_held=False)
+    assert filled.arguments["months"] == 1

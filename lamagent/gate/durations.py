@@ -28,7 +28,9 @@ of time:
   the user gave in the parameter's own unit is its value where the call left the parameter
   out ("takes under 30 minutes to prepare" for an optional `prep_time` "(in minutes)": the
   model under a call grammar closes the call before the optional ones), unless another
-  argument of the call took its count.
+  argument of the call took its count, and replaces a number the user wrote nowhere ("the
+  next month" for `months` drafted 12), but in the call gate's draft, which the gate weighs
+  as the model wrote it (`replace_held`).
 
 Left alone: a tool with two parameters that count time ("hours" and "minutes" of one start
 time), two lengths of time (whose is which is the model's call), a value the user wrote for
@@ -150,11 +152,18 @@ def duration_value(
 
 
 def duration_values(
-    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str, written: set[Decimal]
+    calls: Sequence[ToolCall],
+    tools: Sequence[Tool],
+    query: str,
+    written: set[Decimal],
+    *,
+    replace_held: bool = True,
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each parameter that counts time holding the length of time the user
-    gave in another unit (see the module's docstring; `written`: the numbers the user
-    wrote), and a note per value set ("mix.track_length: 3 as 180, for 3 minutes")."""
+    gave (see the module's docstring; `written`: the numbers the user wrote), and a note per
+    value set ("mix.track_length: 3 as 180, for 3 minutes"). Without `replace_held` (the
+    call gate's draft, which it weighs as the model wrote it) a length in the parameter's
+    own unit only fills a parameter left out."""
     durations = said_durations(query)
 
     def fill(
@@ -168,8 +177,9 @@ def duration_values(
         number = number_argument(held)
         if name in call.arguments and (number is None or number == value):
             return None
-        if value == count and any(  # in the user's unit: another argument took the count
-            number_argument(v) == count for n, v in call.arguments.items() if n != name
+        if value == count and (  # in the user's unit: a count another argument took is
+            any(number_argument(v) == count for v in call.arguments.values())  # that one's,
+            or (name in call.arguments and not replace_held)  # and a held number stays
         ):
             return None
         if number is not None and number != count and number in written:
