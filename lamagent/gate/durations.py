@@ -29,7 +29,7 @@ of time:
   out ("takes under 30 minutes to prepare" for an optional `prep_time` "(in minutes)": the
   model under a call grammar closes the call before the optional ones), unless another
   argument of the call took its count, and replaces a number the user wrote nowhere ("the
-  next month" for `months` drafted 12), but in the call gate's draft, which the gate weighs
+  next month" for `months` drafted 12), except in the call gate's draft, which the gate weighs
   as the model wrote it (`replace_held`).
 
 Left alone: a tool with two parameters that count time ("hours" and "minutes" of one start
