@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 __all__ = ["asked_unit", "asked_units", "unit_kind"]
 
 #: A unit asked for: the word (or "km/h", "°F") after "in" or "into".
-_ASKED = re.compile(r"\b(?:in|into)\s+([^\W\d_]+(?:/[^\W\d_]+)?|°[cfCF])(?![\w/])", re.IGNORECASE)
+#: A word that may write a unit ("miles", "km/h", "°F").
+_UNIT_WORD = r"[^\W\d_]+(?:/[^\W\d_]+)?|°[cfCF]"
+_ASKED = re.compile(rf"\b(?:in|into)\s+({_UNIT_WORD})(?![\w/])", re.IGNORECASE)
 #: Words of a parameter's name that make it the unit of an input, not of the answer.
 _FROM_WORDS = frozenset({"from", "source", "input", "original"})
 #: The kind of quantity a description's words name, where it states no default unit.
@@ -100,7 +102,7 @@ def asked_units(
     """`calls` with each tool's unit parameter holding the unit the user asked for (see the
     module's docstring), and a note per value set ("calculate_speed.to_unit: none as 'km/h',
     the unit asked for")."""
-    written = {unit_key(w) for w in re.findall(r"[^\W\d_]+(?:/[^\W\d_]+)?|°[cfCF]", query)}
+    written = {unit_key(w) for w in re.findall(_UNIT_WORD, query)}
     asked_of = _asked_units(query)
     named_of: dict[str, list[str]] = {}  # each tool's parameters named a unit
 
