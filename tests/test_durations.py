@@ -11,7 +11,12 @@ import pytest
 from turn_helpers import one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.durations import counted_unit, duration_values, said_durations
+from lamagent.gate.durations import (
+    counted_unit,
+    duration_values,
+    said_durations,
+    said_lengths,
+)
 from lamagent.gate.unwritten_numbers import unwritten_numbers, written_numbers_of
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
@@ -90,9 +95,12 @@ def _tool(**properties: dict[str, Any]) -> Tool:
 
 def _timed(tool: Tool, query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
     call = ToolCall(name="t", arguments={"topic": "x", **draft})
-    [out], notes = duration_values([call], [tool], query, written_numbers_of([query]))
+    written = written_numbers_of([query])
+    # as a turn applies them: the lengths, then a held number replaced by the one said
+    [timed], notes = duration_values([call], [tool], query, written)
+    [out], said = said_lengths([timed], [tool], query, written)
     assert out.id == call.id
-    return out.arguments, notes
+    return out.arguments, [*notes, *said]
 
 
 DAYS_TOOL = _tool(timeframe={"type": "integer", "description": DAYS})
@@ -190,6 +198,12 @@ def test_a_turn_counts_the_length_in_the_parameters_unit() -> None:
     assert "t.timeframe: 1 as 7, for 1 week" in turn.reshaped
     plain = one_turn(backend, query, [DAYS_TOOL], example_shapes=False)
     assert plain.turn.calls[0].arguments == {"topic": "IMAX", "timeframe": 1}
+    # a number held that the length in its own unit replaces: a turn replaces it at once
+    draft = '[{"name": "t", "arguments": {"topic": "IMAX", "timeframe": 3}}]'
+    backend = ScriptedBackend([draft], supports_constraint=True)
+    turn = one_turn(backend, "IMAX releases for the next day", [DAYS_TOOL], example_shapes=True)
+    assert turn.turn.calls[0].arguments == {"topic": "IMAX", "timeframe": 1}
+    assert turn.reshaped == ("t.timeframe: 3 as 1, for 1 day",)
 
 
 def test_a_long_request_and_many_parameters_take_little_time() -> None:
@@ -203,15 +217,24 @@ def test_a_long_request_and_many_parameters_take_little_time() -> None:
     assert time.perf_counter() - started < 5
 
 
-def test_the_gates_draft_keeps_a_number_held_in_the_parameters_unit() -> None:
-    # the call gate weighs its draft as the model wrote it: a left-out parameter is filled,
-    # a number held stays (BFCL multiple_50's "the next month", drafted 12)
+def test_a_number_held_in_the_parameters_unit_is_said_lengths_to_replace() -> None:
+    # the call gate weighs its draft as the model wrote it and applies `said_lengths` once it
+    # has decided: `duration_values` fills a left-out parameter and keeps a number held
+    # (BFCL multiple_50's "the next month", drafted 12)
     tool = _tool(months={"type": "integer"})
     query = "house prices for the next month"
     held = ToolCall(name="t", arguments={"topic": "x", "months": 12})
     left_out = ToolCall(name="t", arguments={"topic": "x"})
     written = written_numbers_of([query])
-    [kept], notes = duration_values([held], [tool], query, written, replace_held=False)
+    [kept], notes = duration_values([held], [tool], query, written)
     assert (kept.arguments["months"], notes) == (12, [])
-    [filled], _ = duration_values([left_out], [tool], query, written, replace_held=False)
+    [filled], _ = duration_values([left_out], [tool], query, written)
     assert filled.arguments["months"] == 1
+    [said], notes = said_lengths([held], [tool], query, written)
+    assert (said.arguments["months"], notes) == (1, ["t.months: 12 as 1, for 1 month"])
+    # `said_lengths` does nothing else: it neither fills nor converts
+    assert said_lengths([left_out], [tool], query, written) == ([left_out], [])
+    days = _tool(days={"type": "integer"})
+    two = ToolCall(name="t", arguments={"topic": "x", "days": 1})
+    assert said_lengths([two], [days], query, written) == ([two], [])
+    assert duration_values([two], [days], query, written)[0][0].arguments["days"] == 30

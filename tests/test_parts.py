@@ -12,7 +12,13 @@ import pytest
 from turn_helpers import bfcl_tool, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
-from lamagent.gate.parts import marked_sentences, open_parts, part_calls, request_parts
+from lamagent.gate.parts import (
+    marked_sentences,
+    mixed_calls,
+    open_parts,
+    part_calls,
+    request_parts,
+)
 from lamagent.gate.sentences import standalone
 from lamagent.messages import ToolCall
 from lamagent.turns import TurnRequest, turn_source
@@ -104,21 +110,75 @@ def test_open_parts_are_those_no_call_holds_anything_of() -> None:
     assert open_parts(calls, "What's the weather in Lisbon and Porto?") is None
 
 
+PARTS_61 = (  # BFCL parallel_multiple_61, shortened
+    "First, find the distance between Point A [3, 2] and Point B [7, 5], rounded to 2 "
+    "places. Then, find the angle between them. After that, find the distance between "
+    "Point C [10, 8] and Point D [14, 12], rounded to 2 places."
+)
+
+
 def test_a_call_takes_the_part_it_holds_most_of() -> None:
-    # BFCL parallel_multiple_61, shortened: the first call's rounding 2 is written in the last
-    # part too, which asks for other points
-    query = (
-        "First, find the distance between Point A [3, 2] and Point B [7, 5], rounded to 2 "
-        "places. Then, find the angle between them. After that, find the distance between "
-        "Point C [10, 8] and Point D [14, 12], rounded to 2 places."
-    )
+    # the first call's rounding 2 is written in the last part too, which asks for other
+    # points
+    query = PARTS_61
     calls = [_call("distance", pointA=[3, 2], pointB=[7, 5], rounding=2)]
     parts = request_parts(query)
     assert parts is not None
     assert open_parts(calls, query) == parts[1:]
-    # a call that holds as much of two parts takes both
-    calls = [_call("distance", pointA=[3, 7], pointB=[10, 14])]
+    # a call that holds as much of two parts takes both, where each writes all it holds
+    calls = [_call("distance", pointA=[3, 2], pointB=[7, 5])]
+    query = query.replace("Point C [10, 8]", "Point C [3, 2], Point E [7, 5], [10, 8]")
     assert open_parts(calls, query) == [parts[1]]
+    # a call that mixes two parts (values of each, all of neither) takes neither
+    calls = [_call("distance", pointA=[3, 7], pointB=[10, 14])]
+    assert open_parts(calls, PARTS_61) == parts
+    assert mixed_calls(calls, PARTS_61) == calls
+
+
+MANGLED = (  # BFCL parallel_multiple_137 (held out)
+    "Can you tell me the function of the molecule ATP in the organelle mitochondria with a "
+    "specific function, then calculate the shortest driving distance from New York to Los "
+    "Angeles in miles, after that, can you tell me who is credited for the discovery of the "
+    "theory of relativity, and finally, can you tell me the current retail price of a Fender "
+    "Stratocaster in sunburst finish?"
+)
+
+
+def test_a_call_that_mixes_two_parts_takes_neither() -> None:
+    # the embedded model's draft: the distance's places and unit in `origin`, the guitar's
+    # finish in `destination`
+    mangled = _call(
+        "get_shortest_driving_distance",
+        origin="New York to Los Angeles in miles",
+        destination="sunburst finish",
+        unit="miles",
+    )
+    scientist = _call("get_scientist_for_discovery", discovery="the theory of relativity")
+    parts = request_parts(MANGLED)
+    assert parts is not None and len(parts) == 3
+    assert mixed_calls([mangled, scientist], MANGLED) == [mangled]
+    assert open_parts([mangled, scientist], MANGLED) == [parts[0], parts[2]]
+    # the call of one part is whole
+    distance = _call("get_shortest_driving_distance", origin="New York", destination="Los Angeles")
+    assert mixed_calls([distance, scientist], MANGLED) == []
+    assert open_parts([distance, scientist], MANGLED) == [parts[2]]
+    assert mixed_calls([mangled], "Drive from New York to Los Angeles in miles.") == []
+
+
+def test_what_the_preamble_writes_mixes_no_call() -> None:
+    query = (
+        "I have Point A [3, 2] and Point B [7, 5]. First, the distance between them, rounded "
+        "to 4 places. Then, the angle between them. After that, the area of a circle of "
+        "radius 9 around Point A [3, 2]."
+    )
+    calls = [_call("distance", pointA=[3, 2], pointB=[7, 5], rounding=4)]
+    # the points the last part writes again are the preamble's: the call holds the first
+    # part's rounding and nothing else of the parts' own
+    assert mixed_calls(calls, query) == []
+    # the call took the preamble, which writes most of its values (as before)
+    assert open_parts(calls, query) == request_parts(query)
+    calls = [_call("distance", pointA=[3, 2], pointB=[7, 5], rounding=4, radius=9)]
+    assert mixed_calls(calls, query) == calls
 
 
 def test_a_call_may_take_what_the_preamble_says() -> None:
@@ -275,6 +335,26 @@ def test_a_draft_with_nothing_of_its_part_adds_no_call() -> None:
     model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
     assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL]
     assert len(backend.requests) == 4 and model_turn.listed == 0
+
+
+def test_a_call_that_mixes_two_parts_gives_way_to_a_part_call_of_its_tool() -> None:
+    # the restaurant's call holds the first part's city and the second's cuisine
+    mixed = {"name": "find_restaurant", "arguments": {"cuisine": "Thai", "city": "Lisbon"}}
+    backend = ScriptedBackend.calls(
+        [[mixed], [WEATHER_CALL], [THAI_CALL]], supports_constraint=True
+    )
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [WEATHER_CALL, THAI_CALL]
+    assert [c.to_xlam() for c in model_turn.unasked] == [mixed]
+    assert len(backend.requests) == 3 and model_turn.listed == 2
+    # a part's draft of another tool only: the mixed call stays (and takes its own ask's
+    # city, `lamagent.gate.asked_values`)
+    backend = ScriptedBackend.calls(
+        [[mixed], [WEATHER_CALL], [WEATHER_CALL]], supports_constraint=True
+    )
+    model_turn = anyio.run(lambda: turn_source(backend).next_turn(_request(TWO_ASKS)))
+    assert [c.to_xlam() for c in model_turn.turn.calls] == [THAI_CALL, WEATHER_CALL]
+    assert model_turn.unasked == ()
 
 
 def test_parts_the_calls_took_are_not_asked_again() -> None:

@@ -158,3 +158,63 @@ def test_a_sentence_one_marker_opens_gets_its_call(gguf: Any, listed: bool) -> N
     primes = {"name": "find_prime_numbers", "arguments": {"start": 50, "end": 150}}
     fibonacci = {"name": "get_fibonacci_sequence", "arguments": {"count": 150}}
     assert [c.to_xlam() for c in turn.turn.calls] == ([primes, fibonacci] if listed else [primes])
+
+
+#: BFCL parallel_multiple_137 (held out): four asks in one sentence, the first before the
+#: markers (", then", ", after that,", ", and finally,").
+DISTANCE_TOOLS = [
+    bfcl_tool(
+        "get_shortest_driving_distance",
+        "Calculate the shortest driving distance between two locations." + _NOTE,
+        origin=_string("Starting point of the journey."),
+        destination=_string("End point of the journey."),
+        unit=_string("Preferred unit of distance (optional, default is kilometers)."),
+    ),
+    bfcl_tool(
+        "cell_biology.function_lookup",
+        "Look up the function of a given molecule in a specified organelle." + _NOTE,
+        molecule=_string("The molecule of interest."),
+        organelle=_string("The organelle of interest."),
+        specific_function={
+            "type": "boolean",
+            "description": "If set to true, a specific function of the molecule within the "
+            "organelle will be provided, if such information exists.",
+        },
+    ),
+    bfcl_tool(
+        "instrument_price.get",
+        "Retrieve the current retail price of a specific musical instrument." + _NOTE,
+        brand=_string("The brand of the instrument."),
+        model=_string("The specific model of the instrument."),
+        finish=_string("The color or type of finish on the instrument."),
+    ),
+    bfcl_tool(
+        "get_scientist_for_discovery",
+        "Retrieve the scientist's name who is credited for a specific scientific discovery or "
+        "theory." + _NOTE,
+        discovery=_string("The scientific discovery or theory."),
+    ),
+]
+DISTANCE_QUERY = (
+    '"Can you tell me the function of the molecule ATP in the organelle mitochondria with a '
+    "specific function, then calculate the shortest driving distance from New York to Los "
+    "Angeles in miles, after that, can you tell me who is credited for the discovery of the "
+    "theory of relativity, and finally, can you tell me the current retail price of a Fender "
+    'Stratocaster in sunburst finish?"'
+)
+
+
+def test_a_call_that_mixed_two_asks_gives_way_to_their_own(gguf: Any) -> None:
+    # the draft garbles the distance's ask and the guitar's into one call ("New York to Los
+    # Angeles in miles" as `origin`, "sunburst finish" as `destination`); it takes neither
+    # ask, each is asked on its own, and the distance's own call replaces it
+    turn = one_turn(gguf, DISTANCE_QUERY, DISTANCE_TOOLS, **EVAL_SETTINGS)
+    calls = [c.to_xlam() for c in turn.turn.calls]
+    distance = {"origin": "New York", "destination": "Los Angeles", "unit": "miles"}
+    assert {"name": "get_shortest_driving_distance", "arguments": distance} in calls
+    lookup = {"molecule": "ATP", "organelle": "mitochondria", "specific_function": True}
+    assert {"name": "cell_biology.function_lookup", "arguments": lookup} in calls
+    assert [c.name for c in turn.turn.calls].count("get_shortest_driving_distance") == 1
+    [mixed] = turn.unasked
+    assert mixed.name == "get_shortest_driving_distance"
+    assert mixed.arguments["destination"] == "sunburst finish"

@@ -13,10 +13,11 @@ the end (to, target, destination, arrival, end), swap their values when the user
 the other way: the end's value, then "to", "into" or "in", then the start's value ("San
 Francisco to London" where `destination_location` holds "San Francisco"; "60 mph in km/h"
 where `from_unit` holds "km/h"), or "to" the start's value and then "from" the end's ("to
-London from San Francisco"). Left alone: values the user wrote
-both ways ("from Paris to Rome and back from Rome to Paris"), values not written as the
-model wrote them (case aside), and a pair whose names differ in more than the direction
-(`departure_city` and `destination_airport`). Nothing is generated.
+London from San Francisco"), each value in quotes or not ("from 'New York' to 'London'").
+Left alone: values the user wrote both ways ("from Paris to Rome and back from Rome to
+Paris"), values not written as the model wrote them (case aside), and a pair whose names
+differ in more than the direction (`departure_city` and `destination_airport`). Nothing is
+generated.
 """
 
 from __future__ import annotations
@@ -59,13 +60,18 @@ def end_pairs(arguments: dict[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _written(first: str, link: str, second: str, query: str) -> bool:
-    """Whether the query writes `first`, a link word, then `second` (whole words, case
-    aside, "the" allowed after the link): the two values side by side, so "in" links them
-    only where nothing else stands between ("60 mph in km/h", not "Boston in May to Rome")."""
+#: A quote mark the user may set a value in ("from 'New York' to 'London'").
+_QUOTE = "[\"'\u2018\u2019\u201c\u201d`]?"
+
+
+def _written(first: str, link: str, second: str, query: str, *, lead: str = "") -> bool:
+    """Whether the query writes `lead`, `first`, a link word, then `second` (whole words,
+    case aside, each value in quotes or not, "the" allowed after the link): the two values
+    side by side, so "in" links them only where nothing else stands between ("60 mph in
+    km/h", not "Boston in May to Rome")."""
     pattern = (
-        rf"(?<!\w){re.escape(first.strip())}\s+(?:{link})\s+(?:the\s+)?"
-        rf"{re.escape(second.strip())}(?!\w)"
+        rf"(?<!\w){lead}{_QUOTE}{re.escape(first.strip())}{_QUOTE}\s+(?:{link})\s+"
+        rf"(?:the\s+)?{_QUOTE}{re.escape(second.strip())}(?!\w)"
     )
     return re.search(pattern, query, re.IGNORECASE) is not None
 
@@ -88,12 +94,12 @@ def _direction(start_value: str, end_value: str, query: str, numbers: set[Decima
     neither or both."""
     along = (
         _written(start_value, "to|into|in", end_value, query)
-        or _written(f"to {end_value}", "from", start_value, query)
+        or _written(end_value, "from", start_value, query, lead=r"to\s+")
         or _counted(start_value, numbers, query)
     )
     against = (
         _written(end_value, "to|into|in", start_value, query)
-        or _written(f"to {start_value}", "from", end_value, query)
+        or _written(start_value, "from", end_value, query, lead=r"to\s+")
         or _counted(end_value, numbers, query)
     )
     return int(along) - int(against)

@@ -29,8 +29,9 @@ of time:
   out ("takes under 30 minutes to prepare" for an optional `prep_time` "(in minutes)": the
   model under a call grammar closes the call before the optional ones), unless another
   argument of the call took its count, and replaces a number the user wrote nowhere ("the
-  next month" for `months` drafted 12), except in the call gate's draft, which the gate weighs
-  as the model wrote it (`replace_held`).
+  next month" for `months` drafted 12): `said_lengths`, a number the user said replacing a
+  held one, which the call gate applies once it has decided, as it does the numbers the user
+  named (`lamagent.turns.with_said_numbers`): it weighs its draft as the model wrote it.
 
 Left alone: a tool with two parameters that count time ("hours" and "minutes" of one start
 time), two lengths of time (whose is which is the model's call), a value the user wrote for
@@ -54,7 +55,13 @@ from lamagent.messages import ToolCall
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["counted_unit", "duration_value", "duration_values", "said_durations"]
+__all__ = [
+    "counted_unit",
+    "duration_value",
+    "duration_values",
+    "said_durations",
+    "said_lengths",
+]
 
 #: Each unit of time, in seconds (a month of 30 days, a year of 365: `_EXACT` overrides).
 UNIT_SECONDS: dict[str, int] = {
@@ -152,18 +159,35 @@ def duration_value(
 
 
 def duration_values(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str, written: set[Decimal]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each parameter that counts time holding the length of time the user
+    gave (see the module's docstring; `written`: the numbers the user wrote), and a note per
+    value set ("mix.track_length: 3 as 180, for 3 minutes"), but for a number held where the
+    length is in the parameter's own unit: that is `said_lengths`' to replace."""
+    return _length_values(calls, tools, query, written, held=False)
+
+
+def said_lengths(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str, written: set[Decimal]
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each number nobody wrote that a parameter counting time holds replaced by
+    the length the user gave in that parameter's own unit ("the next month" for `months`
+    drafted 12), and a note per value. A number the user said replacing a held one: the call
+    gate weighs its draft as the model wrote it and applies this once it has decided
+    (`lamagent.turns.with_said_numbers`)."""
+    return _length_values(calls, tools, query, written, held=True)
+
+
+def _length_values(
     calls: Sequence[ToolCall],
     tools: Sequence[Tool],
     query: str,
     written: set[Decimal],
     *,
-    replace_held: bool = True,
+    held: bool,
 ) -> tuple[list[ToolCall], list[str]]:
-    """`calls` with each parameter that counts time holding the length of time the user
-    gave (see the module's docstring; `written`: the numbers the user wrote), and a note per
-    value set ("mix.track_length: 3 as 180, for 3 minutes"). Without `replace_held` (the
-    call gate's draft, which it weighs as the model wrote it) a length in the parameter's
-    own unit only fills a parameter left out."""
+    """`duration_values` (not `held`) or `said_lengths` (`held`)."""
     durations = said_durations(query)
 
     def fill(
@@ -173,21 +197,22 @@ def duration_values(
         if found is None:
             return None
         value, (count, unit) = found
-        held = call.arguments.get(name)
-        number = number_argument(held)
+        drafted = call.arguments.get(name)
+        number = number_argument(drafted)
         if name in call.arguments and (number is None or number == value):
             return None
-        if value == count and (  # in the user's unit: a count another argument took is
-            any(number_argument(v) == count for v in call.arguments.values())  # that one's,
-            or (name in call.arguments and not replace_held)  # and a held number stays
-        ):
+        # in the user's unit: a count another argument took is that one's; a held number is
+        # `said_lengths`' to replace, and only it is
+        if held != (value == count and name in call.arguments):
+            return None
+        if value == count and any(number_argument(v) == count for v in call.arguments.values()):
             return None
         if number is not None and number != count and number in written:
             return None
         as_value = parameter_number(value, spec)
         if not as_value:
             return None
-        was = repr(held) if name in call.arguments else "none"
+        was = repr(drafted) if name in call.arguments else "none"
         length = f"{count} {unit}{'' if count == 1 else 's'}"
         return as_value[0], f"{was} as {as_value[0]!r}, for {length}"
 

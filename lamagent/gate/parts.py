@@ -26,6 +26,12 @@ the user's own markers can.
   write as many. The preamble counts: "I have two
   points, Point A [3, 2] and Point B [7, 5]. First, ... rounded to 2 decimal places" gives
   the call with those points to the preamble, not to every part that says "2 decimal places".
+  A mixed call took from none: of the values the parts write (less the preamble's), one part
+  writes some and another the rest, no part all ("New York to Los Angeles in miles" as
+  `origin`, "sunburst finish" of the guitar's part as `destination`). The model garbled two
+  asks into one call; each is asked on its own.
+- `mixed_calls(calls, query)`: those calls. `replaced_mixed(calls, drafted, query)`: the
+  calls without each mixed call of the draft whose tool a part's drafted call calls.
 - `marked_sentences(calls, query)`: in a request that does not enumerate, the sentences after
   the first that a marker opens and no call took from (as `open_parts` reads it): "Find all
   prime numbers between 50 and 150. Then get the fibonacci series upto 150." One marker does
@@ -48,6 +54,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
 from lamagent.gate.sentences import (
     new_calls,
@@ -58,7 +65,15 @@ from lamagent.gate.sentences import (
 from lamagent.gate.shared_numbers import held_numbers
 from lamagent.messages import ToolCall
 
-__all__ = ["marked_sentences", "open_parts", "part_calls", "request_parts", "taken_texts"]
+__all__ = [
+    "marked_sentences",
+    "mixed_calls",
+    "open_parts",
+    "part_calls",
+    "replaced_mixed",
+    "request_parts",
+    "taken_texts",
+]
 
 #: A marker that opens a sentence: an ordinal, or a word that adds an ask to the ones before.
 #: "Next" and "Also" only with a comma ("Next month I travel" is no marker).
@@ -120,20 +135,62 @@ def open_parts(calls: Sequence[ToolCall], query: str) -> list[str] | None:
     if divided is None:
         return None
     preamble, parts = divided
+    mixed = _mixed(calls, parts, preamble)
     # a call may take what the preamble says ("Point A [3, 2]")
-    taken = taken_texts(calls, [*parts, preamble])
+    whole = [call for call, split in zip(calls, mixed, strict=True) if not split]
+    taken = taken_texts(whole, [*parts, preamble])
     return [part for i, part in enumerate(parts) if i not in taken]
+
+
+def mixed_calls(calls: Sequence[ToolCall], query: str) -> list[ToolCall]:
+    """The calls of `calls` whose values two parts of `query` write and none writes all of
+    (with the preamble): "New York to Los Angeles in miles" as `origin` and "sunburst
+    finish" as `destination`. None where the request does not enumerate."""
+    divided = _divided(query)
+    if divided is None:
+        return []
+    preamble, parts = divided
+    mixed = _mixed(calls, parts, preamble)
+    return [call for call, split in zip(calls, mixed, strict=True) if split]
+
+
+def replaced_mixed(
+    calls: Sequence[ToolCall], drafted: int, query: str
+) -> tuple[list[ToolCall], list[ToolCall]]:
+    """`calls` without each mixed call of its first `drafted` (the draft of the whole request)
+    whose tool a later call (drafted for a part) calls, and the calls left out: the part's
+    call answers the ask the mixed call garbled."""
+    later = {call.name for call in calls[drafted:]}
+    replaced = [c for c in mixed_calls(calls[:drafted], query) if c.name in later]
+    return [c for c in calls if not any(c is r for r in replaced)], replaced
+
+
+def _mixed(calls: Sequence[ToolCall], parts: Sequence[str], preamble: str) -> list[bool]:
+    """For each call, whether it is mixed: no part writes all of the values the parts write
+    (what the preamble writes counts for every part)."""
+    mixed: list[bool] = []
+    for call in calls:
+        shared = _written_values(call, preamble)
+        own = [_written_values(call, part) - shared for part in parts]
+        every = set().union(*own)
+        mixed.append(not any(values == every for values in own))
+    return mixed
+
+
+def _written_values(call: ToolCall, text: str) -> set[Decimal | str]:
+    """The values of `call` that `text` writes: its numbers, and its strings (case aside)."""
+    lowered = text.lower()
+    numbers: set[Decimal | str] = set(held_numbers(call.arguments) & written_numbers(text))
+    return numbers | {s for s in string_values(call) if s in lowered}
 
 
 def taken_texts(calls: Sequence[ToolCall], texts: Sequence[str]) -> set[int]:
     """The indices of the texts the calls took from: each call from the text that writes most
     of its values, its numbers and its strings (case aside); from each, where two write as
     many."""
-    written = [(written_numbers(text), text.lower()) for text in texts]
     taken: set[int] = set()
     for call in calls:
-        numbers, strings = held_numbers(call.arguments), string_values(call)
-        shares = [len(numbers & n) + sum(s in lowered for s in strings) for n, lowered in written]
+        shares = [len(_written_values(call, text)) for text in texts]
         most = max(shares)
         taken |= {i for i, share in enumerate(shares) if most and share == most}
     return taken

@@ -332,7 +332,8 @@ class Step(BaseModel):
     #: call that took one of its items (`listed_items`); None when none were.
     listed: int | None = None
     #: Drafted calls left out because nobody asked for them, as xLAM calls (`listed_items`,
-    #: `lamagent.gate.unasked`, `lamagent.gate.other_asks`); None when none were.
+    #: `lamagent.gate.unasked`, `lamagent.gate.other_asks`), or because they mixed two
+    #: asks and gave way to an ask's own (`lamagent.gate.parts`); None when none were.
     unasked: list[dict[str, Any]] | None = None
     #: Values put in the form their parameter takes, one note each ("tool.rate: 3% as
     #: 0.03"; `example_shapes`); None when none were.
