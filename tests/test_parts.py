@@ -5,6 +5,7 @@ real-engine test is test_parts_gguf.py)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import anyio
@@ -163,6 +164,24 @@ def test_a_call_that_mixes_two_parts_takes_neither() -> None:
     assert mixed_calls([distance, scientist], MANGLED) == []
     assert open_parts([distance, scientist], MANGLED) == [parts[2]]
     assert mixed_calls([mangled], "Drive from New York to Los Angeles in miles.") == []
+    # a later ask that refers back to an earlier one's entity makes a right call that is
+    # mixed by this reading: it stays unless an ask's own call of its tool replaces it
+    hotel = "First, find a hotel in Paris. Then, book it for 3 nights."
+    booking = _call("book_hotel", city="Paris", nights=3)
+    assert mixed_calls([booking], hotel) == [booking]
+    assert open_parts([booking], hotel) == request_parts(hotel)
+
+
+def test_many_parts_and_calls_take_little_time() -> None:
+    # each part's numbers and lower case are read once, not once per call
+    filler = "and a room with a view " * 10
+    parts = [f"Then, find a hotel in city{i} for {i} nights {filler}." for i in range(1, 400)]
+    query = " ".join(["First, find a hotel in city0 for 0 nights.", *parts])
+    calls = [_call("h", city=f"city{i}", nights=i, note=f"city{i + 1}") for i in range(400)]
+    started = time.perf_counter()
+    assert len(mixed_calls(calls, query)) == 399
+    assert len(open_parts(calls, query) or []) == 399
+    assert time.perf_counter() - started < 3
 
 
 def test_what_the_preamble_writes_mixes_no_call() -> None:

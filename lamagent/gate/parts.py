@@ -168,29 +168,41 @@ def replaced_mixed(
 def _mixed(calls: Sequence[ToolCall], parts: Sequence[str], preamble: str) -> list[bool]:
     """For each call, whether it is mixed: no part writes all of the values the parts write
     (what the preamble writes counts for every part)."""
+    texts = _read([*parts, preamble])
     mixed: list[bool] = []
     for call in calls:
-        shared = _written_values(call, preamble)
-        own = [_written_values(call, part) - shared for part in parts]
+        *written, shared = _written_values(call, texts)
+        own = [values - shared for values in written]
         every = set().union(*own)
         mixed.append(not any(values == every for values in own))
     return mixed
 
 
-def _written_values(call: ToolCall, text: str) -> set[Decimal | str]:
-    """The values of `call` that `text` writes: its numbers, and its strings (case aside)."""
-    lowered = text.lower()
-    numbers: set[Decimal | str] = set(held_numbers(call.arguments) & written_numbers(text))
-    return numbers | {s for s in string_values(call) if s in lowered}
+#: A text as the values are looked up in it: the numbers it writes, and its lower case.
+_Read = tuple[set[Decimal], str]
+
+
+def _read(texts: Sequence[str]) -> list[_Read]:
+    return [(written_numbers(text), text.lower()) for text in texts]
+
+
+def _written_values(call: ToolCall, texts: Sequence[_Read]) -> list[set[Decimal | str]]:
+    """For each text, the values of `call` it writes: its numbers, and its strings (case
+    aside)."""
+    numbers, strings = held_numbers(call.arguments), string_values(call)
+    return [
+        {*(numbers & written), *(s for s in strings if s in lowered)} for written, lowered in texts
+    ]
 
 
 def taken_texts(calls: Sequence[ToolCall], texts: Sequence[str]) -> set[int]:
     """The indices of the texts the calls took from: each call from the text that writes most
     of its values, its numbers and its strings (case aside); from each, where two write as
     many."""
+    read = _read(texts)
     taken: set[int] = set()
     for call in calls:
-        shares = [len(_written_values(call, text)) for text in texts]
+        shares = [len(values) for values in _written_values(call, read)]
         most = max(shares)
         taken |= {i for i, share in enumerate(shares) if most and share == most}
     return taken
