@@ -24,16 +24,6 @@ from lamagent.gate.parts import mixed_calls, request_parts
 from lamagent.messages import ToolCall
 
 ROOT = Path(__file__).resolve().parent.parent
-CATEGORIES = (
-    "simple_python",
-    "multiple",
-    "parallel",
-    "parallel_multiple",
-    "live_simple",
-    "live_multiple",
-    "live_parallel",
-    "live_parallel_multiple",
-)
 
 
 def _query(case: BFCLCase) -> str:
@@ -52,11 +42,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("results", nargs="*", type=Path, help="results-*.jsonl files of bench runs")
     p.add_argument("--data", default=str(ROOT / "tests" / "data" / "bfcl"))
-    p.add_argument("-c", "--category", action="append", help="categories (default: 8 call ones)")
+    p.add_argument(
+        "-c", "--category", action="append", help="categories (default: all with answers)"
+    )
     p.add_argument("--list", action="store_true", help="print each mixed call")
     a = p.parse_args()
 
-    cases = {c.id: c for c in load_bfcl(a.data, a.category or CATEGORIES) if c.ground_truth}
+    cases = {c.id: c for c in load_bfcl(a.data, a.category) if c.ground_truth}
     queries = {i: q for i, c in cases.items() if request_parts(q := _query(c)) is not None}
     print(f"{len(queries)} of {len(cases)} cases enumerate their asks\n")
     print("| calls of | calls | mixed | mixed and right |")

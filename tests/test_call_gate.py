@@ -70,6 +70,12 @@ def test_grounding_counts_values_found_in_the_users_words_after_normalisation() 
     assert measure(dated, said, [get_weather]).grounding == 1.0  # a digit run; 5.0 reads "5"
     half = measure(_weather("Tel Haifa"), said, [get_weather]).grounding
     assert half == pytest.approx(0.5)  # a value scores by the share of its words found
+    # a word counts singular or plural: the option "hearts" of "a heart card" is the user's
+    # (BFCL simple_python_341), "Tel Avivs" of "Tel-Aviv" too
+    cards = [Message.user("The odds of drawing a heart card from the decks?")]
+    assert measure(_weather("hearts"), cards, [get_weather]).grounding == 1.0
+    assert measure(_weather("deck"), cards, [get_weather]).grounding == 1.0
+    assert measure(_weather("Tel Avivs"), said, [get_weather]).grounding == 1.0
 
 
 def test_observations_ground_values_and_a_repeated_call_is_flagged() -> None:

@@ -158,6 +158,14 @@ def test_the_named_value_for_one_the_model_invented(
         (_tool(league={}), "What is the ranking in the league?", {"league": "Ligue 1"}),
         # cut inside brackets
         (_tool(pivot={}), "rotate around the pivot point (12, 17) by 30", {"pivot": "]["}),
+        # bfcl-eval multiple_46: "asc" holds no word of "ascending", and what follows the
+        # name is a list in brackets (another argument's value)
+        (
+            _tool(order={"description": "'asc' for ascending order, or 'desc'."}),
+            "Sort this list of names in ascending order: ['Sam', 'Alice', 'Jack']",
+            {"order": "asc"},
+        ),
+        (_tool(filters={}), "Apply the filters {year, 2020} now", {"filters": "x"}),
         # bfcl-eval irrelevance_101: "to" starts an infinitive, no value
         (_tool(month={}), "What is the best month to visit Hawaii?", {"month": "January"}),
         # quoted: the value whole is `named_values`'s

@@ -11,12 +11,15 @@ from turn_helpers import bfcl_tool, one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.options import described_options, named_options
+from lamagent.gate.signals import singular
 from lamagent.messages import ToolCall
 
 VEHICLE = (  # BFCL simple_python_70
     "The type of vehicle. 'gas' refers to a gasoline vehicle, 'diesel' refers to a diesel "
     "vehicle, and 'EV' refers to an electric vehicle."
 )
+#: BFCL simple_python_341's `suit`.
+SUIT = "The card suit. Valid values include: 'spades', 'clubs', 'hearts', 'diamonds'."
 CATEGORY = "The societal category the preference data is about. E.g. reading, transportation, food"
 DIET = "Preferred dietary consideration like vegan, vegetarian, gluten-free etc. Default is none."
 GENDER = "The gender of the team. It can be either 'men' or 'women'. Default is 'men'."
@@ -81,10 +84,34 @@ def _named(value: Any, description: str = VEHICLE, **extra: Any) -> tuple[Any, l
         # km/h?" drafted "km/h", which is no "km"
         ("km/h", 'Its unit, e.g. "km", "pounds", "celsius", "mph".', "km/h"),
         ("speed in m/s", "The unit, one of 'm/s' or 'km/h'.", "m/s"),
+        # singular or plural: BFCL simple_python_341 ("a heart card") and _367
+        ("heart", SUIT, "hearts"),
+        ("Desserts", "Type of the recipe. E.g. dessert, main course, breakfast.", "dessert"),
+        ("short stories", "The form, e.g. 'short story', 'novel'.", "short story"),
+        ("two hearts or spades", SUIT, "two hearts or spades"),  # two options
+        ("glass", "The material, e.g. 'glas', 'wood'.", "glass"),  # no plural ending
     ],
 )
 def test_a_value_holding_one_option_becomes_it(value: str, description: str, named: str) -> None:
     assert _named(value, description)[0] == named
+
+
+@pytest.mark.parametrize(
+    ("word", "one"),
+    [
+        ("hearts", "heart"),
+        ("stories", "story"),
+        ("spades", "spade"),
+        ("gas", "gas"),
+        ("glass", "glass"),
+        ("status", "status"),
+        ("analysis", "analysis"),
+        ("bus", "bus"),
+        ("dessert", "dessert"),
+    ],
+)
+def test_a_word_without_its_plural_ending(word: str, one: str) -> None:
+    assert singular(word) == one
 
 
 RECIPE_DIET = "The dietary restrictions, e.g., 'vegan', 'gluten-free'."  # simple_python_353

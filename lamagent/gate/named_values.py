@@ -204,8 +204,10 @@ def _head(named: str, parameter: set[str]) -> str | None:
     text = " ".join(head).rstrip(",;")
     if text.endswith(")") and text.count(")") > text.count("("):
         text = text[:-1]  # "(id Adriel)": the user's bracket, not the value's
-    if not 0 < len(head) <= MAX_HEAD or len(text) < 2 or text.count("(") != text.count(")"):
+    if not 0 < len(head) <= MAX_HEAD or len(text) < 2:
         return None
+    if any(text.count(opens) != text.count(closes) for opens, closes in ("()", "[]", "{}")):
+        return None  # cut inside brackets: "['Sam'" of "order: ['Sam', 'Alice']"
     return text
 
 

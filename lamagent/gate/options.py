@@ -8,7 +8,8 @@ Asked about "a gas-powered vehicle", a small model copies the user's words into 
 
 `named_options(calls, tools)`: a string value that is none of the options but holds exactly
 one of them as whole words (case aside: "gas" in "gas-powered vehicle", "reading" in
-"digital_reading"; words joined by "/" are one: "km/h" holds no "km") becomes that option.
+"digital_reading"; words joined by "/" are one: "km/h" holds no "km"; singular or plural:
+"heart" holds "hearts", `singular`) becomes that option.
 The options are the description's quoted strings (not a default: "Default is 'men'") or its
 unquoted list after "e.g.", "such as", "like", "for example", "for instance" or "including"
 ("like vegan, vegetarian, gluten-free etc."), two at least, each of at most
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
+from lamagent.gate.signals import singular
 from lamagent.messages import ToolCall
 from lamagent.tools.shapes import quoted_examples
 
@@ -111,17 +113,19 @@ def described_options(description: str, *, names: bool = False) -> list[str]:
 
 
 def _named(value: str, options: Sequence[str]) -> str | None:
-    """The one option `value` holds as whole words, when it is none of them and says no
-    "not" ("not gas", "non-diesel")."""
+    """The one option `value` holds as whole words, singular or plural ("heart" holds
+    "hearts"), when it is none of them and says no "not" ("not gas", "non-diesel")."""
     words = _words(value)
     if NEGATIONS.intersection(words):
         return None
+    read = [singular(w) for w in words]
     held: list[str] = []
     for option in options:
         spelled = _words(option)
         if spelled == words:
             return None
-        if any(words[i : i + len(spelled)] == spelled for i in range(len(words))):
+        one = [singular(w) for w in spelled]
+        if any(read[i : i + len(one)] == one for i in range(len(read))):
             held.append(option)
     return held[0] if len(held) == 1 else None
 

@@ -6,8 +6,9 @@ results), whose argument names the user talks about, and whose tool the query de
 likely wanted; a call that invents its values for a tool the query never mentions is not.
 
 - `grounding`: the share of argument values found in the context after normalisation (lower
-  case, letters and digits): a value counts by the share of its words the context holds, or
-  fully when its letters and digits appear there as one run ("2023-10-01" in "20231001").
+  case, letters and digits): a value counts by the share of its words the context holds
+  (singular or plural: "hearts" in "a heart card"), or fully when its letters and digits
+  appear there as one run ("2023-10-01" in "20231001").
 - `argument_names`: the share of the call's argument names whose words the query uses.
 - `tool_match`: the share of the query's content words that the tool's name, description and
   parameter names use (how much of the request the tool speaks to). Words the draft copied into
@@ -46,6 +47,7 @@ __all__ = [
     "named_in",
     "normalise",
     "query_text",
+    "singular",
     "stem",
     "text_of",
     "words",
@@ -88,6 +90,17 @@ def stem(word: str) -> str:
             word = word[: -len(suffix)]
             break
     return word[:6]
+
+
+def singular(word: str) -> str:
+    """`word` without a plural ending ("hearts" is "heart", "stories" "story"); a word of
+    three letters or fewer, or ending in "ss", "us" or "is" ("gas", "glass", "status",
+    "analysis"), as it is."""
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") else word
 
 
 #: Words (stems) of a parameter's name that only say what kind of thing a value is ("type",
@@ -220,13 +233,15 @@ def leaf_values(value: Any) -> Iterator[str]:
 
 
 def _value_grounding(value: str, context_words: set[str], context_run: str) -> float | None:
+    """The share of the value's words the context holds, singular or plural ("hearts" of "a
+    heart card"); 1 where its letters and digits are one run of the context's."""
     value_words = words(value)
     if not value_words:
         return None
     flat = "".join(value_words)
     if len(flat) >= _MIN_RUN and flat in context_run:
         return 1.0
-    return sum(w in context_words for w in value_words) / len(value_words)
+    return sum(singular(w) in context_words for w in value_words) / len(value_words)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -242,7 +257,7 @@ def measure(
     context = " ".join(text_of(m.content) for m in history if m.role in ("user", "tool"))
     users = [m for m in history if m.role == "user"]
     query = text_of(users[-1].content) if users else context
-    context_words = set(words(context))
+    context_words = {singular(w) for w in words(context)}
     context_run = normalise(context)
     query_content = content_words(query)
     by_name = {t.name: t for t in tools}
