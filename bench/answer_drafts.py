@@ -24,14 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from replay_rules import ruled_calls  # noqa: E402  (bench/, beside this script)
+
 from lamagent.eval import load_bfcl  # noqa: E402
 from lamagent.eval.bfcl_data import first_acceptable_calls  # noqa: E402
 from lamagent.eval.checker import check_bfcl  # noqa: E402
-from lamagent.eval.runner import MAX_CALLS  # noqa: E402
-from lamagent.generation import Generation, GenerationParams  # noqa: E402
+from lamagent.generation import GenerationParams  # noqa: E402
 from lamagent.messages import AssistantTurn, ToolCall  # noqa: E402
-from lamagent.tools import Tool  # noqa: E402
-from lamagent.turns import ModelTurn, TurnRequest, with_call_rules  # noqa: E402
 
 
 def main() -> None:
@@ -52,16 +51,7 @@ def main() -> None:
         if not check_bfcl(case.record, case.ground_truth, answers, category=case.category).passed:
             continue  # an answer the checker does not take as written (a language's types)
         draft = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in answers]
-        request = TurnRequest(
-            messages=case.messages,
-            tools=[Tool.from_spec(f) for f in case.prompt_functions],
-            params=params,
-            tool_choice="required",
-            constrained=True,
-            max_calls=MAX_CALLS,
-        )
-        turn = ModelTurn(AssistantTurn(calls=draft), Generation(text=json.dumps(answers)))
-        calls = [c.to_xlam() for c in with_call_rules(turn, request).turn.calls]
+        calls = ruled_calls(AssistantTurn(calls=draft), case, params, json.dumps(answers))
         verdict = check_bfcl(case.record, case.ground_truth, calls, category=case.category)
         total += 1
         kept += verdict.passed

@@ -40,8 +40,26 @@ from lamagent.eval.checker import check_bfcl  # noqa: E402
 from lamagent.eval.runner import MAX_CALLS  # noqa: E402
 from lamagent.formats import get as get_format  # noqa: E402
 from lamagent.generation import Generation, GenerationParams  # noqa: E402
+from lamagent.messages import AssistantTurn  # noqa: E402
 from lamagent.tools import Tool  # noqa: E402
 from lamagent.turns import ModelTurn, TurnRequest, with_call_rules  # noqa: E402
+
+
+def ruled_calls(
+    turn: AssistantTurn, case: Any, params: GenerationParams, output: str
+) -> list[dict[str, Any]]:
+    """The calls this checkout's turn rules (`with_call_rules`) make of a calls-only `turn`
+    the model wrote (`output`) for a BFCL case, under `params`."""
+    request = TurnRequest(
+        messages=case.messages,
+        tools=[Tool.from_spec(f) for f in case.prompt_functions],
+        params=params,
+        tool_choice="required",
+        constrained=True,
+        max_calls=MAX_CALLS,
+    )
+    model_turn = with_call_rules(ModelTurn(turn, Generation(text=output)), request)
+    return [call.to_xlam() for call in model_turn.turn.calls]
 
 
 def replay(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
@@ -52,16 +70,7 @@ def replay(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
         example_shapes=bool(row.get("example_shapes")),
         mentioned_arguments=bool(row.get("mentioned_arguments")),
     )
-    request = TurnRequest(
-        messages=case.messages,
-        tools=[Tool.from_spec(f) for f in case.prompt_functions],
-        params=params,
-        tool_choice="required",
-        constrained=True,
-        max_calls=MAX_CALLS,
-    )
-    model_turn = with_call_rules(ModelTurn(turn, Generation(text=row["output"])), request)
-    return [call.to_xlam() for call in model_turn.turn.calls]
+    return ruled_calls(turn, case, params, row["output"])
 
 
 def replay_recorded(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
