@@ -594,7 +594,11 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     split, split_notes = item_calls(turn.calls, query, request.tools, limit)
     paired, noted = paired_calls(split, query, made)
     listed = option_calls(
-        listed_calls(paired, query, made, limit), query, request.tools, made, limit
+        listed_calls(paired, query, made, limit, request.tools),
+        query,
+        request.tools,
+        made,
+        limit,
     )
     mended, notes = mended_calls(listed, query, made)
     model_turn = _reshaped(model_turn, mended, [*split_notes, *noted, *notes])
@@ -789,7 +793,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)
     kindless, kinds = kindless_values(ended, request.tools, query)
-    wholes, whole = whole_identifiers(kindless, sources)
+    wholes, whole = whole_identifiers(kindless, sources, request.tools)
     filled, read = filled_ends(wholes, query)
     directed, swapped = directed_values(filled, query)
     listed, cut = written_lists(directed, query)

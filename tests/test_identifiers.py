@@ -111,3 +111,52 @@ def test_the_end_of_a_users_name_becomes_the_name(value: str, source: str, whole
 )
 def test_names_left_alone(value: str, source: str) -> None:
     assert _one(value, source) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "source", "others"),
+    [
+        # a stop word opens no name: a clause's verb after a greeting, an article
+        ("Theater", "Hi, Find Theater events in Los Angeles", {}),
+        ("Martin Garrix", "I heard that The Martin Garrix Experience album is great.", {}),
+        # an identifier's word labels the value (BFCL live_multiple_115, _149, _180)
+        ("AB1010CD", "the analysis for the component UUID AB1010CD, please", {}),
+        ("L_579838452023959405", "for the network with ID L_579838452023959405?", {}),
+        # the opening is another argument's value (simple_python_279, live_multiple_866)
+        (
+            "American Professional II Stratocaster",
+            "the price of a Fender American Professional II Stratocaster in Rosewood",
+            {"brand": "Fender"},
+        ),
+        ("Livermore, CA", "a showing at Vine Cinema Livermore, CA?", {"theater": "Vine Cinema"}),
+    ],
+)
+def test_openings_that_are_no_part_of_the_name(
+    value: str, source: str, others: dict[str, Any]
+) -> None:
+    assert _one(value, source, **others) == value
+
+
+def test_a_value_an_enum_decides_is_left_alone() -> None:
+    from lamagent.tools import Tool
+
+    tool = Tool.from_spec(
+        {
+            "name": "t",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "v": {"type": "string", "enum": ["Indian", "Thai"]},
+                    "w": {"type": "string"},
+                },
+                "required": ["v"],
+            },
+        }
+    )
+    source = "I'd like to dine at a Spicy Indian restaurant and try Spicy Thai"
+    call = ToolCall(name="t", arguments={"v": "Indian", "w": "Thai"})
+    [out], notes = whole_identifiers([call], (source,), [tool])
+    assert out.arguments == {"v": "Indian", "w": "Spicy Thai"} and len(notes) == 1
+    # without the tools, the enum is not known
+    [old], _ = whole_identifiers([call], (source,))
+    assert old.arguments["v"] == "Spicy Indian"

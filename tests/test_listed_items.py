@@ -17,7 +17,7 @@ from turn_helpers import bfcl_tool, one_turn
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.backends.scripted_chat import ScriptedChatBackend
-from lamagent.gate.items import ItemList, cue_lists, item_lists
+from lamagent.gate.items import ItemList, cue_lists, item_lists, value_lists
 from lamagent.gate.listed import MAX_CALLS, listed_calls, paired_calls
 from lamagent.gate.unasked import unasked_calls
 from lamagent.generation import GenerationParams
@@ -901,3 +901,179 @@ def test_the_turn_pairs_before_it_fans_out_and_notes_it() -> None:
     assert [c.arguments["limits"] for c in model_turn.turn.calls] == [[-1, 2], [0, 3]]
     assert model_turn.listed == 0
     assert model_turn.reshaped == ("area.limits: [0, 3] as [-1, 2], paired as written",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a pronoun is no name: "and I" joins clauses (BFCL live_multiple_28, _345, _1047)
+        "My name is Balkrushn and I want to use core functionality of this tool.",
+        "song by Kesha and I have been told an album called Rainbow is fab",
+        "in Cape Town, and I'm looking for a house to book",
+        # two items with a comma before the conjunction join clauses (simple_python_356)
+        "a recipe that serves 2 people, is vegan, and takes under 30 minutes to prepare",
+        "focusing on nature, and finally a 12-day trip to Rome",
+        # a word a determiner or a pronoun follows is a verb or a conjunction (keep the ...,
+        # whether it ...), and one "is" follows is a clause's subject (live_simple_129)
+        "replace the beef with tofu and keep the total calories under 600",
+        "the molecule DNA in the nucleus and whether it has a specific function",
+        "get list of nodes for fabric fab-ed and ip is 3.321.3232.2",
+    ],
+)
+def test_clauses_joined_are_no_enumeration(text: str) -> None:
+    assert [found for found in value_lists(text) if found.kind in ("name", "word")] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "lists"),
+    [
+        # three items with the comma before the conjunction are a list (parallel_109)
+        (
+            "in the nucleus, mitochondria, and cytoplasm, and can you",
+            [("nucleus", "mitochondria", "cytoplasm")],
+        ),
+        # a word after the last item that is no determiner leaves the list (parallel_43)
+        ("upcoming rock and jazz concerts for the next month", [("rock", "jazz")]),
+        # a name of two words is still a name ("I" alone is the pronoun)
+        ("the sales of Apple and Samsung", [("Apple", "Samsung")]),
+    ],
+)
+def test_lists_beside_clauses_stay(text: str, lists: list[tuple[str, ...]]) -> None:
+    assert _items(text) == lists
+
+
+def test_a_names_possessive_is_the_name() -> None:
+    # BFCL parallel_42: "Madrid's music stores", drafted "Madrid": the model enumerated it
+    text = "the price for a Yamaha P125 piano in Berlin and Madrid's music stores."
+    draft = [_call("check", city="Berlin"), _call("check", city="Madrid")]
+    assert listed_calls(draft, text) == draft
+    # a value that is no item still is none
+    assert _arguments(listed_calls([_call("check", city="Berlin")], text)) == [
+        {"city": "Berlin"},
+        {"city": "Madrid's"},
+    ]
+
+
+def _enum_tool() -> Tool:
+    return Tool.from_spec(
+        {
+            "name": "find",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "price_range": {"type": "string", "enum": ["cheap", "moderate", "pricey"]},
+                    "city": {"type": "string"},
+                },
+                "required": ["city"],
+            },
+        }
+    )
+
+
+def test_a_string_an_enum_decides_takes_no_item() -> None:
+    # BFCL live_multiple_283: "cheap or fairly inexpensive" names no "fairly" option; the
+    # options the user names are `listed_options`'
+    text = "Find a restaurant in Paris that is cheap or fairly inexpensive."
+    draft = [_call("find", city="Paris", price_range="cheap")]
+    assert listed_calls(draft, text, tools=[_enum_tool()]) == draft
+    # without the tools the enum is not known: the old reading
+    assert len(listed_calls(draft, text)) == 2
+    # an open string still fans out
+    cities = listed_calls([_call("find", city="Paris")], "in Paris and Rome", tools=[_enum_tool()])
+    assert _arguments(cities) == [{"city": "Paris"}, {"city": "Rome"}]
+
+
+def test_a_sibling_at_its_default_is_the_call_that_leaves_it_out() -> None:
+    tool = Tool.from_spec(
+        {
+            "name": "orders",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "user": {"type": "string"},
+                    "state": {"type": "string", "default": "open"},
+                },
+                "required": ["user"],
+            },
+        }
+    )
+    text = "all shipped and open orders of Ann"
+    draft = [_call("orders", user="Ann"), _call("orders", user="Ann", state="shipped")]
+    assert listed_calls(draft, text, tools=[tool]) == draft
+    # without the default, "open" is a call of its own
+    assert len(listed_calls(draft, text)) == 3
+
+
+def test_an_item_another_tools_call_took_is_its_clauses() -> None:
+    # BFCL parallel_multiple_104: one value per clause, each clause its own tool
+    text = (
+        "Can you provide me with a 5-day air quality forecast for New York, a 7-day weather "
+        "forecast for Los Angeles, and a 2-day air quality forecast for Beijing?"
+    )
+    draft = [
+        _call("air_quality_forecast", location="New York", days=5),
+        _call("weather_forecast", location="Los Angeles", days=7),
+        _call("air_quality_forecast", location="Beijing", days=2),
+    ]
+    assert listed_calls(draft, text) == draft
+    # a clause no call answered is still asked: the weather of the others is not
+    alone = listed_calls([_call("air_quality_forecast", location="New York", days=5)], text)
+    assert [c.arguments["location"] for c in alone] == ["New York", "Los Angeles", "Beijing"]
+
+
+@pytest.mark.parametrize(
+    ("calls", "text"),
+    [
+        (  # BFCL live_parallel_1: a place and its region, the place written
+            [
+                _call("get_current_weather", location="Boston, MA"),
+                _call("get_current_weather", location="San Francisco, CA"),
+            ],
+            "the current weather conditions for Boston, MA and also for San Francisco?",
+        ),
+        (  # parallel_125: a percentage the user wrote is its fraction too
+            [_call("estimate", growth_rate=0.02), _call("estimate", growth_rate=0.015)],
+            "the growth rate is 2%, and a scenario where the growth rate drops to 1.5%",
+        ),
+        (  # parallel_99: a word in another form of the one written
+            [_call("energy", phase="melting"), _call("energy", phase="vaporization")],
+            "first melting 500 grams of ice, then vaporizing the same mass of water",
+        ),
+        (  # parallel_104: a switch the request names, the other way round
+            [
+                _call("entropy", temp=300, isothermal=True),
+                _call("entropy", temp=300, isothermal=False),
+            ],
+            "The process is isothermal. What if the process is not isothermal?",
+        ),
+    ],
+)
+def test_repeats_the_user_asked_for_in_other_words_stay(calls: list[ToolCall], text: str) -> None:
+    assert unasked_calls(calls, text) == (calls, [])
+
+
+@pytest.mark.parametrize(
+    ("calls", "text"),
+    [
+        # a place nobody wrote, in the same form
+        (
+            [_call("weather", location="Boston, MA"), _call("weather", location="Paris, France")],
+            "the weather in Boston, MA",
+        ),
+        # a switch the request does not name
+        (
+            [
+                _call("entropy", temp=300, isothermal=True),
+                _call("entropy", temp=300, isothermal=False),
+            ],
+            "the entropy change of a process at 300 K",
+        ),
+        # a word of another stem, however its start reads ("transport", "transformation")
+        (
+            [_call("model", kind="regression"), _call("model", kind="transport")],
+            "a regression after the transformation of the data",
+        ),
+    ],
+)
+def test_repeats_in_other_words_nobody_wrote_are_dropped(calls: list[ToolCall], text: str) -> None:
+    assert unasked_calls(calls, text) == (calls[:1], calls[1:])

@@ -13,6 +13,7 @@ from turn_helpers import bfcl_tool, call, listed_request
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.listed_options import option_calls
+from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 from lamagent.turns import turn_source
 
@@ -205,3 +206,38 @@ def test_the_turn_adds_the_calls_and_counts_them(listed: bool) -> None:
     types = [c.arguments["event_type"] for c in model_turn.turn.calls]
     assert types == (["Music", "Theater"] if listed else ["Music"])
     assert model_turn.listed == (1 if listed else 0)
+
+
+MANDATES = Tool.from_spec(
+    {
+        "name": "user.mandates",
+        "description": "Fetch the mandates of a user.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "name": {"type": "string", "description": "The user's full name."},
+                "status": {
+                    "type": "string",
+                    "description": "The status of the mandates.",
+                    "enum": ["active", "pending", "inactive"],
+                    "default": "active",
+                },
+            },
+            "required": ["name"],
+        },
+    }
+)
+
+
+def test_an_option_at_its_default_is_the_call_that_leaves_it_out() -> None:
+    # BFCL live_parallel_multiple_23: "pending and active", drafted with "pending" and
+    # without a status (active by default): both options are asked already
+    query = "I need all pending and active mandates of users parath and bhanu"
+    drafted = [
+        ToolCall(name="user.mandates", arguments={"name": "parath"}),
+        ToolCall(name="user.mandates", arguments={"name": "parath", "status": "pending"}),
+    ]
+    assert option_calls(drafted, query, [MANDATES]) == drafted
+    # drafted with "pending" alone, "active" is still asked for
+    pending = option_calls([drafted[1]], query, [MANDATES])
+    assert [c.arguments.get("status") for c in pending] == ["pending", "active"]

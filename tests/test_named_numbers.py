@@ -312,3 +312,31 @@ def test_a_boolean_a_list_and_a_tool_not_given_are_left() -> None:
 def test_the_words_said_with_a_count_in_words(query: str, words: set[str]) -> None:
     [(_, said)] = said_numbers(query)
     assert said == words
+
+
+def test_a_number_another_call_of_the_tool_took_is_that_calls() -> None:
+    # BFCL parallel_20: each bank's loan is written; the second call's is not replaced by the
+    # first's, which its own call holds
+    loan = _tool(
+        bank=("string", "The bank."),
+        loan_amount=("integer", "The loan amount."),
+        annual_income=("integer", "The annual income."),
+    )
+    query = (
+        "Can you check my loan eligibility for a home loan of amount $500,000 from HSBC with "
+        "annual income $100,000 and for Wells Fargo for a amount of $700,000 with annual "
+        "income of $120,000?"
+    )
+    calls = [
+        ToolCall(
+            name="t", arguments={"bank": "HSBC", "loan_amount": 500000, "annual_income": 100000}
+        ),
+        ToolCall(
+            name="t",
+            arguments={"bank": "Wells Fargo", "loan_amount": 700000, "annual_income": 120000},
+        ),
+    ]
+    assert named_numbers(calls, [loan], query) == (calls, [])
+    # alone, the call's number is read as before: the loan the user named
+    [alone], notes = named_numbers(calls[1:], [loan], query)
+    assert alone.arguments["loan_amount"] == 500000 and len(notes) == 1

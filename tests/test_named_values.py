@@ -251,6 +251,15 @@ def test_the_note_says_what_changed() -> None:
         # an enum or a pattern keeps the grammar's values
         (_tool(mode={"enum": ["a", "b"]}), "set the mode to 'c'", {"mode": "a"}),
         (_tool(code={"pattern": "^[A-Z]+$"}), "the code 'xyz'", {"code": "ABC"}),
+        # an identifier's word between the name and the value labels it (BFCL
+        # live_multiple_115, _247, _253)
+        (
+            _tool(vulnerability={}),
+            "the vulnerability ID ef903ac-893-f00?",
+            {"vulnerability": "ef903ac-893-f00"},
+        ),
+        (_tool(project={}), "the project with id SUPERFANCY", {"project": "SUPERFANCY"}),
+        (_tool(version={}), "the badge of bandana, version number 5", {"version": "5"}),
         # a name too short to find, and a value that is no string
         (_tool(id={}), "the id 'A12'", {"id": "B"}),
         (_tool(count={"type": "integer"}), "count '12'", {"count": 3}),

@@ -128,3 +128,19 @@ def test_a_number_written_beside_the_value_that_holds_it_stays(query: str, funct
     tool = _tool(["function"], function="string", x_value="float")
     draft = {"function": function, "x_value": 3.0}
     assert _left(tool, [query], **draft) == (draft, [])
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"type": "integer", "description": "Entries per page.", "default": 10},  # the schema's
+        {"type": "integer", "description": "Amplitude of the wave. Default is 10."},  # stated
+        {"type": "integer", "description": "Entries per page.", "default": "10"},  # as text
+    ],
+)
+def test_the_parameters_default_stays(spec: dict[str, Any]) -> None:
+    # BFCL live_multiple_147: `perPage` 10 is what leaving it out gives; nobody wrote it
+    tool = Tool("t", "", {"type": "object", "properties": {"n": spec}, "required": []})
+    assert _left(tool, ["fetch the readings"], n=10) == ({"n": 10}, [])
+    arguments, notes = _left(tool, ["fetch the readings"], n=11)  # any other stays unwritten
+    assert arguments == {} and notes == ["t.n: 11 is written nowhere, left out"]

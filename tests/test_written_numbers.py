@@ -74,6 +74,10 @@ def test_the_note_says_what_changed() -> None:
         ("On 2022-05-30.", {"day": 5}),  # "-05" of a date is no negative number
         ("Move 5 steps.", {"steps": "5", "flag": True}),  # strings and booleans stay
         ("From -3 to 3 degrees.", {"low": 3}),  # 3 is written too
+        # written in words: "two tickets" is the 2, not the start of 2023 (BFCL
+        # live_multiple_418)
+        ("Buy two tickets for 2023 April 15th.", {"tickets": 2}),
+        ("Book a room for one child in July 2022.", {"children": 1}),
     ],
 )
 def test_what_stays(text: str, draft: dict[str, Any]) -> None:

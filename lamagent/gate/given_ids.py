@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["ID_WORDS", "SaidId", "given_ids", "said_ids"]
 
 #: Words that say a value is an identifier, in a parameter's name or before the user's value.
-ID_WORDS = frozenset({"id", "ids", "identifier", "number", "no", "num", "code", "docket", "key"})
+ID_WORDS = frozenset(
+    {"id", "ids", "identifier", "uuid", "guid", "number", "no", "num", "code", "docket", "key"}
+)
 #: The words before an identifier the user gives ("no" only as "No."; "no 2nd floor" is none).
 _SAID_WORDS = sorted((ID_WORDS - {"no"}) | {"numbered"})
 _SAID = re.compile(

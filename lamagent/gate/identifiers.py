@@ -22,17 +22,27 @@ Names are written as capitalised words in a row, and the model starts them late 
 value that opens with a capital letter, holds three characters or more, and that the sources
 write only right after one to three capitalised words (each after a space) becomes the name
 those words open, when every place gives the same name; a capitalised word that opens a
-sentence is no part of a name ("Check Lakers" is no team). Nothing is generated.
+sentence is no part of a name ("Check Lakers" is no team), and neither is a stop word
+("Hi, Find Theater events", "The Martin Garrix Experience" holds no artist "The Martin
+Garrix"). Left alone: a name opened by an identifier's word ("the component UUID
+AB1010CD"), a name whose opening another argument of the call holds ("Fender" of "Fender
+Stratocaster" beside `"brand": "Fender"`), and, with the tools given, a value of a parameter
+with an enum. Nothing is generated.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import reshaped_calls
+from lamagent.gate.given_ids import ID_WORDS
+from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
+from lamagent.gate.signals import STOPWORDS
 from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
 
 __all__ = ["whole_identifiers"]
 
@@ -75,9 +85,10 @@ def _whole_word(value: str, sources: Sequence[str]) -> str | None:
     return word
 
 
-def _whole_name(value: str, sources: Sequence[str]) -> str | None:
+def _whole_name(value: str, sources: Sequence[str], held: set[str]) -> str | None:
     """The one name of `sources` whose opening words `value` leaves out, where the sources
-    write `value` nowhere else."""
+    write `value` nowhere else. `held`: the call's other values (folded); an opening one of
+    them holds is theirs ("Fender" of "Fender Stratocaster" beside `"brand": "Fender"`)."""
     if len(value) < _MIN_LENGTH or not value[:1].isupper():
         return None
     names: set[str] = set()
@@ -92,26 +103,41 @@ def _whole_name(value: str, sources: Sequence[str]) -> str | None:
             ahead = before[: opening.start(1)].rstrip()
             if not ahead or ahead[-1] in _SENTENCE_ENDS:
                 words = words[1:]  # a sentence's first word is capitalised anyway
-            if not words:
+            # a stop word opens no name ("Hi, Find Theater events", "The Martin Garrix
+            # Experience" holds no artist "The Martin Garrix")
+            while words and words[0].casefold() in STOPWORDS:
+                words = words[1:]
+            folded = [w.casefold() for w in words]
+            # an identifier's word labels the value ("the component UUID AB1010CD")
+            if not words or any(w.rstrip(".") in ID_WORDS for w in folded):
+                return None
+            if " ".join(folded) in held or any(w in held for w in folded):
                 return None
             names.add(" ".join([*words, value]))
     return next(iter(names)) if len(names) == 1 else None
 
 
 def whole_identifiers(
-    calls: Sequence[ToolCall], sources: Sequence[str]
+    calls: Sequence[ToolCall], sources: Sequence[str], tools: Sequence[Tool] = ()
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each value that is the end of one of the user's words as that word, and a
     note per value changed ("fMRI.analyze.data_source: 'data/myfMRI.nii' as
-    '~/data/myfMRI.nii', as the user wrote it")."""
+    '~/data/myfMRI.nii', as the user wrote it"). `tools`: with them, a value of a parameter
+    with an enum is left alone (the grammar chose an option: "Indian" of "a Spicy Indian
+    restaurant")."""
+    schemas = tool_schemas(tools)
 
     def whole(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if isinstance(spec, Mapping) and enum_values(spec):
+            return None
         held = {v for n, v in call.arguments.items() if n != name and isinstance(v, str)}
+        folded = {v.strip().casefold() for v in held}
 
         def word_of(element: Any) -> str | None:
             if not isinstance(element, str):
                 return None
-            word = _whole_word(element, sources) or _whole_name(element, sources)
+            word = _whole_word(element, sources) or _whole_name(element, sources, folded)
             return None if word is None or word in held else word
 
         if isinstance(value, list):

@@ -11,11 +11,15 @@ value is one of them.
   between them; all but quoted strings need the conjunction (dates like "March 10, 2022" are
   not lists), quoted strings do not. A number may carry a unit word ("20 minutes and 15
   minutes") or a short unit written onto it ("5cm", "10kg"). A name that ends in a number,
-  with numbers after it, opens a list of numbers ("Case No 28473 and 64725").
+  with numbers after it, opens a list of numbers ("Case No 28473 and 64725"). Clauses are
+  no list: the pronoun "I" is no name ("Kesha and I have"), two names or words with a comma
+  before the conjunction join clauses ("is vegan, and takes"), and a last word right before
+  a determiner, a pronoun or "is" opens one ("tofu and keep the total", "ip is ...").
 - `cue_lists(text)`: values the same words introduce in clauses of their own ("a change in
   time of 4 seconds, then repeat with a change in time of 10 seconds").
 - `value_lists(text)`: both, read once per text.
-- `item_matches(value, item, kind)`, `as_drafted(draft, item)`, `list_elements(written)`,
+- `item_matches(value, item, kind)` (a name's possessive is the name: "Madrid" takes
+  "Madrid's"), `as_drafted(draft, item)`, `list_elements(written)`,
   `same_element(value, element)`, `number_value(text)`: a call's value against an item, an
   item in the type of a drafted value, a bracketed list's elements read as text (never
   evaluated).
@@ -91,6 +95,20 @@ _ITEM = re.compile(
 _SEPARATOR = re.compile(rf"\s*(?:,\s*(?:{_CONJUNCTION}\s+)?|{_CONJUNCTION}\s+)", re.IGNORECASE)
 _HAS_CONJUNCTION = re.compile(rf"\b{_CONJUNCTION}(?=\s)|&", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[a-z]{3}\.$")
+_COMMA = re.compile(r",")
+_POSSESSIVE = re.compile(r"['’]s$")
+_PRONOUN = re.compile(r"I(?:['’](?:m|d|ve|ll))?")
+#: Words that show a lower-case word before them opens a clause, not a list's last item:
+#: what a verb or a conjunction governs ("keep the total", "whether it has") or a verb of
+#: one subject ("fab-ed and ip is 3.321.3232.2": a list of two would take "are").
+_CLAUSE_WORDS = frozenset(
+    {
+        *("the", "a", "an", "my", "your", "our", "their", "his", "her", "its", "it"),
+        *("this", "that", "these", "those", "them", "me", "us", "him"),
+        *("is", "was", "has"),
+    }
+)
+_NEXT_WORD = re.compile(r" ([a-z]+)\b")
 #: A number a name ends in ("Case No 28473"): the first of a list when numbers follow it.
 _NAMED_NUMBER = re.compile(r"[ ](\d+)$")
 
@@ -130,17 +148,23 @@ def item_lists(text: str) -> list[ItemList]:
     previous_end = -1
 
     def close() -> None:
+        kind = run[0][0] if run else "word"
+        if kind == "word" and len(run) >= 2 and _opens_clause(text, previous_end):
+            run.pop()  # "tofu and keep the total": a verb, not an item
+            separators.pop()
         if len(run) >= 2:
-            kind = run[0][0]
             joined = " ".join(separators)
-            if kind == "quoted" or _HAS_CONJUNCTION.search(joined):
+            # two items joined by a comma and a conjunction join clauses ("is vegan, and
+            # takes under 30 minutes"); a list of two is written without the comma
+            clauses = len(run) == 2 and kind in ("word", "name") and _COMMA.search(joined)
+            if kind == "quoted" or (_HAS_CONJUNCTION.search(joined) and not clauses):
                 found.append(ItemList(kind, tuple(item_text(kind, w) for _, w in run)))
         run.clear()
         separators.clear()
 
     for match in _ITEM.finditer(text):
         kind: ItemKind = match.lastgroup  # type: ignore[assignment]
-        if kind == "word" and match.group() in STOPWORDS:  # "deer and their habitat"
+        if _stop_word(kind, match.group()):  # "deer and their habitat", "Kesha and I have"
             close()
             previous_end = -1
             continue
@@ -159,6 +183,21 @@ def item_lists(text: str) -> list[ItemList]:
         previous_end = match.end()
     close()
     return found
+
+
+def _stop_word(kind: ItemKind, written: str) -> bool:
+    """Whether an item's match is a stop word, never an item of a list: a lower-case one, or
+    the pronoun "I" ("I", "I'm", "I'd": "Kesha and I have been told")."""
+    if kind == "word":
+        return written in STOPWORDS
+    return kind == "name" and _PRONOUN.fullmatch(written) is not None
+
+
+def _opens_clause(text: str, end: int) -> bool:
+    """Whether the word before `end` opens a clause (`_CLAUSE_WORDS` follows it: "keep the",
+    "whether it", "ip is")."""
+    following = _NEXT_WORD.match(text, end) if end >= 0 else None
+    return following is not None and following.group(1) in _CLAUSE_WORDS
 
 
 #: Words a cue is read from: the two just before a value.
@@ -277,9 +316,11 @@ def item_matches(value: Any, item: str, kind: ItemKind) -> bool:
         return number is not None and number == number_value(item)
     if isinstance(value, str):  # with or without a final full stop ("Washington D.C.")
         written, listed = value.strip().rstrip(".").casefold(), item.rstrip(".").casefold()
+        if kind != "name":
+            return written == listed
         # a name's last words: a sentence's first word joins the name after it ("Play Taylor
-        # Swift and Maroon 5")
-        return written == listed or (kind == "name" and listed.endswith(" " + written))
+        # Swift and Maroon 5"); a name's possessive is the name ("Madrid's music stores")
+        return written in (listed, _POSSESSIVE.sub("", listed)) or listed.endswith(" " + written)
     return False
 
 

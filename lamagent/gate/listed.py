@@ -18,7 +18,10 @@ with the draft's other arguments unchanged. The enumerations and cue lists are r
   `MAX_CALLS` in all, never one the turn (or an earlier step of the same request) already
   holds. Where calls of a tool took the first items of a list in order, one each in the
   same argument, and stopped ("a height of 10 meters ... 20 meters", of four heights), the
-  last of them is repeated with each further item.
+  last of them is repeated with each further item. With the tools given, a string argument
+  an enum decides takes no item (`lamagent.gate.listed_options` reads the options named), a
+  call at its parameter's default is the call that leaves it out (`run_key`), and an item
+  of a cue list a call of another tool holds is that clause's ask, not a sibling's.
 - `paired_calls(calls, text)`: where the calls enumerated one of two lists the user paired
   (cue lists of one length, or "respectively") but wrote another item of the second beside
   an item of the first, the second's item in the same place.
@@ -31,14 +34,18 @@ inside a list argument, is left alone: the tool takes the items together.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import ItemList, as_drafted, item_matches, value_lists
-from lamagent.gate.signals import leaf_values
+from lamagent.gate.reshape import enum_values, tool_schemas
+from lamagent.gate.signals import leaf_values, leaves
 from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
 
 __all__ = [
     "MAX_CALLS",
@@ -46,6 +53,7 @@ __all__ = [
     "listed_calls",
     "paired_calls",
     "pairs_otherwise",
+    "run_key",
     "says_respectively",
     "taken_items",
 ]
@@ -141,36 +149,50 @@ def listed_calls(
     text: str,
     made: Sequence[ToolCall] = (),
     limit: int = MAX_CALLS,
+    tools: Sequence[Tool] = (),
 ) -> list[ToolCall]:
     """`calls`, each with one sibling per other item of the lists it took one item of.
 
     `made`: the calls already made for this request (earlier steps since the user's message);
     they count as taking their items, and a sibling equal to one of them is not added again.
     `limit`: the most calls the turn may hold (at most `MAX_CALLS`); the draft's own calls
-    are never cut.
+    are never cut. `tools`: the tools called; with them, a string argument whose parameter
+    has an enum takes no item (the options the user names are
+    `lamagent.gate.listed_options`'; "concerts or theater plays" names no "concerts"), and a
+    sibling that holds its parameter's default is the call that leaves it out ("pending and
+    active mandates", with `status` "active" by default, drafted without it).
     """
     lists = value_lists(text)
     if not lists or not calls:
         return list(calls)
-    seen = {call_key(call) for call in [*made, *calls]}
-    calls = _completed(list(calls), lists, seen, min(limit, MAX_CALLS))
+    schemas = tool_schemas(tools)
+    seen = {run_key(call, schemas) for call in [*made, *calls]}
+    calls = _completed(list(calls), lists, seen, min(limit, MAX_CALLS), schemas)
     every = [*made, *calls]
     respectively = says_respectively(text)
     room = max(0, min(limit, MAX_CALLS) - len(calls))  # calls that may be added, in all
     out: list[ToolCall] = []
     for call in calls:
-        taken = [t for t in _taken(call, lists) if not _enumerated(every, t, call.name)]
+        taken = [
+            t
+            for t in _taken(call, lists)
+            if not _enumerated(every, t, call.name)
+            and not _enumerated_string(schemas, call, t.argument)
+        ]
         own = tuple(t.index for t in taken)
         paired = bool(taken) and _paired(taken, respectively)
+        answered = [_answered(t, every, call.name) for t in taken]
         block: list[ToolCall] = []
         placed = False
         for choice in _choices(taken, paired) if taken else ():
             if choice == own:
                 block.append(call)
                 placed = True
+            elif any(i in a for i, a in zip(choice, answered, strict=True)):
+                continue  # that clause's ask is another tool's call
             elif room:
                 new = _sibling(call, taken, choice)
-                key = call_key(new)
+                key = run_key(new, schemas)
                 if key not in seen:
                     seen.add(key)
                     block.append(new)
@@ -187,8 +209,60 @@ def listed_calls(
     return out
 
 
+def _answered(taken: _Taken, calls: Sequence[ToolCall], tool: str) -> set[int]:
+    """The items of a cue list (one value per clause) that a call of another tool than `tool`
+    holds: each clause's ask is answered by its own call ("a 5-day air quality forecast for
+    New York, a 7-day weather forecast for Los Angeles": the weather is Los Angeles's)."""
+    if not taken.items.clauses:
+        return set()
+    return {
+        i
+        for call in calls
+        if call.name != tool
+        for leaf in leaves(call.arguments)
+        for i, item in enumerate(taken.items.items)
+        if item_matches(leaf, item, taken.items.kind)
+    }
+
+
+def _enumerated_string(
+    schemas: Mapping[str, Mapping[str, Any]], call: ToolCall, argument: str
+) -> bool:
+    """Whether the call's argument is a string its parameter's enum decides."""
+    spec = schemas.get(call.name, {}).get(argument)
+    return (
+        isinstance(spec, Mapping)
+        and isinstance(call.arguments.get(argument), str)
+        and bool(enum_values(spec))
+    )
+
+
+def run_key(call: ToolCall, schemas: Mapping[str, Mapping[str, Any]]) -> str:
+    """`call_key` of the call as its tool runs it: without the arguments that hold their
+    parameter's default (the same call as one that leaves them out). `schemas`: the tools'
+    parameters by tool name (`lamagent.gate.reshape.tool_schemas`)."""
+    properties = schemas.get(call.name, {})
+    arguments = {
+        name: value
+        for name, value in call.arguments.items()
+        if not (
+            isinstance(spec := properties.get(name), Mapping)
+            and "default" in spec
+            and spec["default"] == value
+            and type(spec["default"]) is type(value)
+        )
+    }
+    if len(arguments) == len(call.arguments):
+        return call_key(call)
+    return call_key(ToolCall(name=call.name, arguments=arguments))
+
+
 def _completed(
-    calls: list[ToolCall], lists: Sequence[ItemList], seen: set[str], limit: int
+    calls: list[ToolCall],
+    lists: Sequence[ItemList],
+    seen: set[str],
+    limit: int,
+    schemas: Mapping[str, Mapping[str, Any]],
 ) -> list[ToolCall]:
     """`calls`, where calls of one tool took the first items of a list in order, one each, in
     one argument ("a height of 10 meters", then "20 meters", of four heights), followed by
@@ -215,8 +289,8 @@ def _completed(
                         argument: as_drafted(last.arguments[argument], item),
                     },
                 )
-                if call_key(new) not in seen:
-                    seen.add(call_key(new))
+                if run_key(new, schemas) not in seen:
+                    seen.add(run_key(new, schemas))
                     added.append(new)
             calls = [*calls[: at + 1], *added, *calls[at + 1 :]]
     return calls

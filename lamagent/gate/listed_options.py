@@ -39,7 +39,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.listed import MAX_CALLS, call_key, says_respectively
+from lamagent.gate.listed import MAX_CALLS, run_key, says_respectively
 from lamagent.gate.options import NEGATIONS, parameter_options
 from lamagent.gate.reshape import enum_values, tool_schemas
 from lamagent.gate.signals import STOPWORDS, SaidWords, leaves, named_at, stem, words
@@ -242,7 +242,7 @@ def option_calls(
     request = _Request(text)
     read: dict[tuple[str, ...], dict[_Named, list[_Named]]] = {}  # per option list
     every = [*made, *calls]
-    seen = {call_key(call) for call in every}
+    seen = {run_key(call, schemas) for call in every}
     out: list[ToolCall] = []
     for call in calls:
         out.append(call)
@@ -264,7 +264,7 @@ def option_calls(
                 continue
             for option in group:
                 sibling = ToolCall(name=call.name, arguments={**call.arguments, name: option})
-                key = call_key(sibling)
+                key = run_key(sibling, schemas)
                 if key in seen or room <= 0:
                     continue
                 seen.add(key)

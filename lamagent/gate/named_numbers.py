@@ -34,7 +34,9 @@ feet by 12 feet ... covers 400 square feet").
 Left alone: a number the user wrote that no other argument holds and that is not said to be
 another's, one written twice (both arguments may hold it) unless every place says it is
 another's, two or more numbers named (or none), a number the parameter's enum
-does not hold, values in lists or objects. Nothing is generated.
+does not hold, a number another call of the tool holds in the argument (the calls take one
+value each: "a loan of $500,000 from HSBC ... for Wells Fargo $700,000"), values in lists or
+objects. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -148,6 +150,15 @@ def named_numbers(
     by_name = {t.name: t for t in tools}
     pools: dict[str, dict[str, set[str]]] = {}
 
+    def _siblings(call: ToolCall, name: str) -> set[Decimal]:
+        """The numbers the other calls of `call`'s tool hold in the argument."""
+        return {
+            n
+            for other in calls
+            if other is not call and other.name == call.name
+            if (n := number_argument(other.arguments.get(name))) is not None
+        }
+
     def take(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         tool = by_name.get(call.name)
         number = number_argument(value)
@@ -176,6 +187,8 @@ def named_numbers(
         if len(named) != 1:
             return None
         whole = _whole(named.pop(), query, said)
+        if whole in _siblings(call, name):
+            return None  # another call of the tool took it: the calls take one each
         if "enum" in spec and not parameter_number(whole, spec):
             return None
         meant = drafted_number(value, whole, spec)

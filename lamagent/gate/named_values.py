@@ -46,6 +46,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.given_ids import ID_WORDS
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
 from lamagent.gate.signals import STOPWORDS, meets, normalise, stem, words
 from lamagent.messages import ToolCall
@@ -156,8 +157,14 @@ def _began_at_its_end(named: str, value: str, parameter: set[str]) -> bool:
         return False
     left_off = [w for w in words(dropped) if w not in STOPWORDS]
     # "the neutron" for "neutron": an article is no part of the value; "decay factor of
-    # 0.5" for `decay` ("The decay factor"): the words left off are the parameter's
-    return bool(left_off) and not any(meets(stem(w), parameter) for w in left_off)
+    # 0.5" for `decay` ("The decay factor"): the words left off are the parameter's; "ID
+    # ef903ac-893-f00" for "the vulnerability ID ef903ac-893-f00": an identifier's word
+    # labels the value
+    return (
+        bool(left_off)
+        and not any(meets(stem(w), parameter) for w in left_off)
+        and not all(w in ID_WORDS for w in left_off)
+    )
 
 
 def _found(

@@ -13,8 +13,9 @@ began copying is.
   digits ("30" for 3, "1500" for 150), when exactly one does and the call holds it in no other
   argument ("6:30": `hours` holds the 6).
 
-A value the user wrote (in any form: "$2,000,000" is 2000000), a fraction, zero, and a value
-no written number begins with stay as they are. Nothing else changes.
+A value the user wrote (in any form: "$2,000,000" is 2000000, "two tickets" is 2), a
+fraction, zero, and a value no written number begins with stay as they are. Nothing else
+changes.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from decimal import Decimal
 from typing import Any
 
 from lamagent.gate.items import GLUED_UNIT, NUMBER, number_argument, number_value
+from lamagent.gate.mentions import NUMBER_WORDS
 from lamagent.gate.reshape import reshaped_calls
-from lamagent.gate.signals import leaf_values
+from lamagent.gate.signals import leaf_values, words
 from lamagent.messages import ToolCall
 
 __all__ = ["written_numbers"]
@@ -42,6 +44,8 @@ def _written(text: str) -> set[Decimal]:
         number = number_value(match.group(1).rstrip("%"))
         if number is not None and number.is_finite():
             found.add(number)
+    # and in words ("two tickets" writes the 2 that "2023" begins with)
+    found.update(Decimal(NUMBER_WORDS[w]) for w in words(text) if w in NUMBER_WORDS)
     return found
 
 

@@ -16,7 +16,11 @@ conversation asks for, and leaves out the rest:
   earlier call of the tool, one of the arguments it writes otherwise holds a value written in
   the request or a tool's result (`sources`) that neither holds nor is part of the earlier
   value (a list of items the earlier list holds brings none: `["Fiction"]` after
-  `["Wi-Fi", "Fiction", "Children Section"]`);
+  `["Wi-Fi", "Fiction", "Children Section"]`); a value is written in another form too: a
+  place without its region ("San Francisco, CA" for "San Francisco"), a percentage as its
+  fraction (0.015 of "1.5%"), one word of `_MIN_FORM` letters or more in another form
+  ("vaporization" of "vaporizing"), and a switch (a boolean) whose parameter's name the
+  request says ("What if the process is not isothermal?");
 - a call of a tool no earlier kept call used is kept when one of its values is written in
   the request or a tool's result and no earlier call holds it, and, where the tools are
   given, a word of its tool's name or description is one of the request's words (a speed's
@@ -43,13 +47,14 @@ Nothing is generated and nothing else changes: the calls kept are the model's as
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_value, value_lists
 from lamagent.gate.listed import pairs_otherwise, taken_items
-from lamagent.gate.signals import content_words, leaf_values, meets
+from lamagent.gate.signals import content_words, leaf_values, meets, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -59,6 +64,10 @@ __all__ = ["unasked_calls"]
 
 #: How many calls a turn keeps where one may be the other's tour (`_unnamed_tours`).
 _TOUR = 2
+#: Fewest letters of a one-word value read as another form of a word the request writes.
+_MIN_FORM = 5
+#: A place and its region: "San Francisco, CA", "Paris, France".
+_PLACE = re.compile(r"([A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}), [A-Z][\w.]*(?: [A-Z][\w.]*){0,2}")
 
 
 def unasked_calls(
@@ -147,7 +156,11 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
     list's items is part of it)."""
     for name, value in call.arguments.items():
         before = earlier.arguments.get(name)
-        if (name in earlier.arguments and before == value) or not context.writes(value):
+        if name in earlier.arguments and before == value:
+            continue
+        if isinstance(value, bool) and context.names(name):  # "... not isothermal"
+            return True
+        if not context.writes(value):
             continue
         if (
             isinstance(value, str)
@@ -199,16 +212,20 @@ def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
 
 
 class _Conversation:
-    """The texts a value may be written in, read once: the numbers they write, folded."""
+    """The texts a value may be written in, read once: the numbers they write (a percentage
+    also as its fraction: "2.5%" writes 0.025), folded, and the stems of their words."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         self.texts = [t.casefold() for t in texts]
-        self.numbers = {
-            n
-            for t in texts
-            for m in NUMBERS.finditer(t)
-            if (n := number_value(m.group())) is not None
-        }
+        self.numbers: set[Decimal] = set()
+        for t in texts:
+            for m in NUMBERS.finditer(t):
+                n = number_value(m.group())
+                if n is not None:
+                    self.numbers.add(n)
+                    if m.group().endswith("%"):
+                        self.numbers.add(n / 100)
+        self.stems = {stem(w) for t in texts for w in words(t)}
 
     def writes(self, value: Any) -> bool:
         """Whether `value` (each of its leaves) is written in one of the texts."""
@@ -225,5 +242,28 @@ class _Conversation:
             return bool(folded) and (
                 any(folded in t for t in self.texts)
                 or (number is not None and number in self.numbers)
+                or self._written_as(value.strip())
             )
         return False
+
+    def names(self, parameter: str) -> bool:
+        """Whether a text says each word of a parameter's name (stems and starts aside:
+        "standardization" says `standardize`, "allow transfer" `allow_transfer`)."""
+        named = content_words(parameter)
+        return bool(named) and all(meets(word, self.stems) for word in named)
+
+    def _written_as(self, value: str) -> bool:
+        """Whether a text writes the value in another form: a place without the region after
+        its comma ("San Francisco, CA" for "San Francisco"), or one word of at least
+        `_MIN_FORM` letters as another form of it ("vaporization" for "vaporizing")."""
+        place = _PLACE.fullmatch(value)
+        if place is not None:
+            head = place.group(1).casefold()
+            return any(head in t for t in self.texts)
+        said = words(value)
+        return (
+            len(said) == 1
+            and said[0] == value.casefold()
+            and len(said[0]) >= _MIN_FORM
+            and stem(said[0]) in self.stems
+        )

@@ -34,7 +34,7 @@ from lamagent.gate.durations import duration_value, said_durations
 from lamagent.gate.frequencies import counts_per_year, named_frequency
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
-from lamagent.gate.reshape import tool_schemas, without_optional
+from lamagent.gate.reshape import stated_default, tool_schemas, without_optional
 from lamagent.gate.signals import SaidWords, words
 from lamagent.messages import ToolCall
 from lamagent.numerals import magnitude_numbers, scientific_numbers
@@ -104,6 +104,12 @@ def unwritten_numbers(
             # the 3 of "3x^2 + 2x - 1", where the call's function holds it, is none of its own
             inside = _written_inside(call, name, number, sources)
             return None if inside is None else f"{value} is written only inside {inside!r}"
+        # the parameter's default is what leaving it out gives: the tool's, not the model's
+        default = stated_default(spec)
+        if number_argument(default) == number or (
+            isinstance(default, str) and number_value(default.strip()) == number
+        ):
+            return None
         if said is None:
             said = spoken_words(" ".join(sources))
         # a code whose meaning the sources name ("2 for ironing service") is written by it
