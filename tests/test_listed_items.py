@@ -1039,6 +1039,16 @@ def test_an_item_another_tools_call_took_is_its_clauses() -> None:
             [_call("energy", phase="melting"), _call("energy", phase="vaporization")],
             "first melting 500 grams of ice, then vaporizing the same mass of water",
         ),
+        (  # parallel_137: the same items in another order are another list; "descending" is
+            # no part of "ascending"
+            [
+                _call("array_sort", list=numbers, order=order)
+                for numbers in ([45, 12, 67, 21, 89], [34, 78, 12, 56, 90], [56, 78, 90, 12, 34])
+                for order in ("ascending", "descending")
+            ],
+            "You have lists of numbers: [45, 12, 67, 21, 89], [34, 78, 12, 56, 90], and [56, 78, "
+            "90, 12, 34]. Sort these lists in both ascending and descending order?",
+        ),
         (  # parallel_104: a switch the request names, the other way round
             [
                 _call("entropy", temp=300, isothermal=True),
@@ -1068,6 +1078,11 @@ def test_repeats_the_user_asked_for_in_other_words_stay(calls: list[ToolCall], t
             ],
             "the entropy change of a process at 300 K",
         ),
+        # the start of the earlier value, a copy cut short ("J" of "John"), though written
+        (
+            [_call("poker", player="John"), _call("poker", player="J")],
+            "John holds the J of spades against Mike",
+        ),
         # a word of another stem, however its start reads ("transport", "transformation")
         (
             [_call("model", kind="regression"), _call("model", kind="transport")],
@@ -1077,3 +1092,38 @@ def test_repeats_the_user_asked_for_in_other_words_stay(calls: list[ToolCall], t
 )
 def test_repeats_in_other_words_nobody_wrote_are_dropped(calls: list[ToolCall], text: str) -> None:
     assert unasked_calls(calls, text) == (calls[:1], calls[1:])
+
+
+def test_an_option_whose_words_the_request_writes_is_written() -> None:
+    # BFCL parallel_118: "five_years" is the enum's way of writing "the last five years"
+    rain = Tool.from_spec(
+        {
+            "name": "rain",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "place": {"type": "string"},
+                    "time_frame": {
+                        "type": "string",
+                        "enum": ["six_months", "five_months", "five_years"],
+                    },
+                },
+                "required": ["place"],
+            },
+        }
+    )
+    text = "the rain in the Amazon for the last six months and the last five years"
+    calls = [
+        _call("rain", place="Amazon", time_frame="six_months"),
+        _call("rain", place="Amazon", time_frame="five_years"),
+    ]
+    assert unasked_calls(calls, text, tools=[rain]) == (calls, [])
+    # without the enum, or with an option whose words the request does not write in a row,
+    # it is no value of the user's
+    assert unasked_calls(calls, text) == (calls[:1], calls[1:])
+    months = [calls[0], _call("rain", place="Amazon", time_frame="five_months")]
+    assert unasked_calls(months, text, tools=[rain]) == (months[:1], months[1:])
+    # a value of an open string is no option (simple_python_217's draft: a parameter's name
+    # as the value)
+    places = [calls[0], _call("rain", place="last_five", time_frame="six_months")]
+    assert unasked_calls(places, text, tools=[rain]) == (places[:1], places[1:])

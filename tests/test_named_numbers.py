@@ -340,3 +340,30 @@ def test_a_number_another_call_of_the_tool_took_is_that_calls() -> None:
     # alone, the call's number is read as before: the loan the user named
     [alone], notes = named_numbers(calls[1:], [loan], query)
     assert alone.arguments["loan_amount"] == 500000 and len(notes) == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "draft"),
+    [
+        # BFCL simple_python_42: the user's numbers in the parameters' units (henries, farads)
+        (
+            "the resonant frequency given capacitance of 100µF and inductance of 50mH.",
+            {"inductance": 0.05, "capacitance": 0.0001},
+        ),
+        # simple_python_35: an hour after noon in 24 hours
+        ("a vegan restaurant that opens until at least 11 PM.", {"hours": 23}),
+    ],
+)
+def test_the_users_number_in_another_unit_stays(query: str, draft: dict[str, Any]) -> None:
+    tool = _tool(
+        inductance=("number", "The inductance in henries."),
+        capacitance=("number", "The capacitance in farads."),
+        hours=("integer", "The hour the restaurant opens until, in 24 hours."),
+    )
+    assert _told(tool, query, **draft) == (draft, [])
+
+
+def test_an_hour_plus_twelve_without_pm_is_no_hour_after_noon() -> None:
+    tool = _tool(hours=("integer", "The hour the restaurant opens until, in 24 hours."))
+    arguments, notes = _told(tool, "a vegan restaurant that opens until 11.", hours=23)
+    assert arguments == {"hours": 11} and len(notes) == 1

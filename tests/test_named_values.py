@@ -172,6 +172,12 @@ def test_the_named_value_for_one_the_model_invented(
         (_tool(title={}), "a book with title 'Night Circus'", {"title": "x"}),
         # BFCL simple_python_15: a value the user wrote as it is, no word of it two letters
         (_tool(function={}), "for the function y = x^3 using simpson", {"function": "x^3"}),
+        # in another notation: its letters and digits in a row of the user's (BFCL
+        # simple_python_15's answer "x**3", parallel_multiple_4's "x**2")
+        (_tool(function={}), "for the function y = x^3 using simpson", {"function": "x**3"}),
+        (_tool(function={}), "the function f(x) = x^2 from 1 to 5", {"function": "x**2"}),
+        # one character the user wrote as a word
+        (_tool(version={}), "Use version 5 Beta please", {"version": "5"}),
     ],
 )
 def test_an_invented_value_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:

@@ -73,8 +73,30 @@ def test_the_times_a_text_writes_in_order() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "time"),
+    [
+        # BFCL live_multiple_813: the part of the day said after the time
+        ("set an alarm at 4:30 in the afternoon with the label", WrittenTime(16, 30)),
+        ("at 8 at night", WrittenTime(20, 0)),
+        ("at 9 in the morning", WrittenTime(9, 0)),
+        ("at 19:30 in the evening", WrittenTime(19, 30)),  # in 24 hours already
+        ("at 4pm in the afternoon", WrittenTime(16, 0)),
+    ],
+)
+def test_the_part_of_the_day_said_after_a_time(text: str, time: WrittenTime) -> None:
+    assert written_times(text) == [time]
+
+
+@pytest.mark.parametrize(
     "text",
-    ["a 4:3 screen", "2 amps and 5 apples", "13 pm", "on 2023-04-22 at room 5", "version 2.1.3"],
+    [
+        "a 4:3 screen",
+        "2 amps and 5 apples",
+        "13 pm",
+        "on 2023-04-22 at room 5",
+        "version 2.1.3",
+        "meet 3 in the park",
+    ],
 )
 def test_no_time(text: str) -> None:
     assert written_times(text) == []

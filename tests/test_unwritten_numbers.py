@@ -63,6 +63,7 @@ def test_an_invented_optional_number_is_left_out() -> None:
         (["a population of 213 million"], 213000000),  # a magnitude word
         (["revenues of $1.2M"], 1200000),  # a magnitude's letter after a currency sign
         (["two charges of 1e-9 and 2e-9"], 1e-09),  # scientific notation
+        (["open until at least 11 PM"], 23),  # a time's hour in 24 hours
     ],
 )
 def test_a_written_number_stays(sources: list[str], value: Any) -> None:

@@ -78,6 +78,8 @@ def test_the_note_says_what_changed() -> None:
         # live_multiple_418)
         ("Buy two tickets for 2023 April 15th.", {"tickets": 2}),
         ("Book a room for one child in July 2022.", {"children": 1}),
+        # a minus the user did not write is the model's reading (BFCL parallel_16)
+        ("$5000 with a loss of $1000.", {"gain_loss": -1000}),
     ],
 )
 def test_what_stays(text: str, draft: dict[str, Any]) -> None:

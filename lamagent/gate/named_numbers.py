@@ -35,12 +35,14 @@ Left alone: a number the user wrote that no other argument holds and that is not
 another's, one written twice (both arguments may hold it) unless every place says it is
 another's, two or more numbers named (or none), a number the parameter's enum
 does not hold, a number another call of the tool holds in the argument (the calls take one
-value each: "a loan of $500,000 from HSBC ... for Wells Fargo $700,000"), values in lists or
-objects. Nothing is generated.
+value each: "a loan of $500,000 from HSBC ... for Wells Fargo $700,000"), a value that is the
+named number in another unit ("50mH" as 0.05, "11 PM" as 23), values in lists or objects.
+Nothing is generated.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -117,6 +119,24 @@ def _whole(number: Decimal, query: str, said: Said) -> Decimal:
     return wholes[0] if wholes and len(set(wholes)) == 1 and len(wholes) == written else number
 
 
+#: The scales of a unit's prefixes (centi, milli, micro, nano; kilo, mega, giga): a number
+#: that is the user's times one of them is the user's in another unit.
+_SCALES = frozenset(Decimal(10) ** e for e in (-9, -6, -3, -2, 2, 3, 6, 9))
+_PM = r"\s*p\.?\s?m\b"
+
+
+def _converted(number: Decimal, said: Decimal, query: str) -> bool:
+    """Whether the call's `number` is the `said` one in another unit: scaled by a prefix's
+    factor ("50mH" as 0.05, "100µF" as 0.0001; not a number the user wrote with a magnitude,
+    "$1.5M", whose scale the magnitude says) or an hour after noon in 24 hours ("11 PM" as
+    23)."""
+    if said != 0 and number / said in _SCALES:
+        return True
+    if said < 12 and number == said + 12 and said == said.to_integral_value():
+        return re.search(rf"(?<![\d.]){int(said)}(?::\d\d)?{_PM}", query, re.I) is not None
+    return False
+
+
 def _anothers(
     number: Decimal,
     name: str,
@@ -186,9 +206,12 @@ def named_numbers(
         named = {n for n, near in told if n not in held and _names(near, pool)}
         if len(named) != 1:
             return None
-        whole = _whole(named.pop(), query, said)
+        head = named.pop()
+        whole = _whole(head, query, said)
         if whole in _siblings(call, name):
             return None  # another call of the tool took it: the calls take one each
+        if whole == head and _converted(number, whole, query):
+            return None  # the user's number in another unit ("50mH" as 0.05 henries)
         if "enum" in spec and not parameter_number(whole, spec):
             return None
         meant = drafted_number(value, whole, spec)

@@ -183,12 +183,17 @@ def _invented(value: str, query: str) -> bool:
     """Whether `value` holds none of the user's words (of two characters at least; a value
     without such words as a whole): empty, or the model's own ("1.0.0.0" for "version
     2.1.3", "dontcare" for "directed by david leitch"); one the user wrote as it is ("x^3" of
-    "the function y = x^3") is the user's."""
+    "the function y = x^3"), or of no word of two characters whose letters and digits the
+    user wrote in a row ("x**3" of "y = x^3"), is the user's."""
     written = value.strip()
     if len(written) >= 2 and re.search(rf"(?<!\w){re.escape(written)}(?!\w)", query):
         return False
     said = set(words(query))
-    own = [w for w in words(value) if len(w) >= 2] or [normalise(value)]
+    own = [w for w in words(value) if len(w) >= 2]
+    if not own:  # no word of two characters: the value's letters and digits as a whole,
+        # as the user wrote them in any notation ("x**3" of "y = x^3")
+        whole = normalise(value)
+        return whole not in said and (len(whole) < 2 or whole not in normalise(query))
     return not any(w in said for w in own)
 
 

@@ -8,7 +8,8 @@ began copying is.
 `written_numbers(calls, text)`: a number argument whose value the user did not write becomes
 
 - the negative number the user wrote, when the user wrote it only with a minus sign ("-2",
-  and no "2" anywhere);
+  and no "2" anywhere) and the value is positive (a minus the model wrote is its reading of
+  the words: "a loss of $1000" as -1000);
 - else, for a whole number, the one whole number the user wrote whose digits begin with its
   digits ("30" for 3, "1500" for 150), when exactly one does and the call holds it in no other
   argument ("6:30": `hours` holds the 6).
@@ -65,8 +66,10 @@ def _completed(number: Decimal, written: set[Decimal], held: set[Decimal]) -> De
     """The number the user wrote that `number` is a part of, or None."""
     if number == 0 or number in written:
         return None
-    if -number in written:  # the sign dropped
+    if number > 0 and -number in written:  # the sign dropped
         return -number
+    # a minus the user did not write is the model's reading, not a copy ("a loss of $1000"
+    # as -1000, "119.5383 W" as -119.5383)
     if number < 0 or not _whole(number):
         return None
     begun = {

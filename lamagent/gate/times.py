@@ -18,8 +18,10 @@ form (24 hours, two digits a field):
   user wrote it, else the user's one date; without one the value stays.
 
 The user's times: hours and minutes with a colon ("19:30", "12:30 PM", "07:15:30") or an hour
-with am or pm ("4pm", "9 p.m."). A zone is never written ("Z" of 'YYYY-MM-DDTHH:MM:SSZ'): the
-user's time is the user's wall clock, and "Z" would say it is UTC. Nothing is generated.
+with am or pm ("4pm", "9 p.m."); the part of the day said after it is am or pm ("4:30 in the
+afternoon" is 16:30, "at night", "in the morning"). A zone is never written ("Z" of
+'YYYY-MM-DDTHH:MM:SSZ'): the user's time is the user's wall clock, and "Z" would say it is
+UTC. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -40,13 +42,19 @@ __all__ = ["TimeForm", "WrittenTime", "time_form", "timed_values", "written_time
 
 T = TypeVar("T")
 
-#: Times as users write them: "19:30", "8:30 pm", "4pm", "12:30 P.M.", "07:15:30".
+#: The part of the day said after a time ("4:30 in the afternoon", "9 at night").
+_PART = r"(?:in the (?:morning|afternoon|evening)|at night|tonight)\b"
+#: Times as users write them: "19:30", "8:30 pm", "4pm", "12:30 P.M.", "07:15:30", "4:30 in
+#: the afternoon".
 _TIMES = re.compile(
     r"(?<![\d:.])(?P<h>[01]?\d|2[0-3])"
     r"(?::(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])\s*(?P<ap1>[ap]\.?m\b\.?)?"
-    r"|\s*(?P<ap2>[ap]\.?m\b\.?))",
+    rf"|\s*(?P<ap2>[ap]\.?m\b\.?)|(?=\s+{_PART}))"
+    rf"(?P<part>\s*{_PART})?",
     re.IGNORECASE,
 )
+#: The part of the day a time is said in, after it: "4:30 in the afternoon" is 16:30.
+_AFTER_NOON = re.compile(r"afternoon|evening|night", re.IGNORECASE)
 _DATE_FIELDS = r"(?:y{2,4}|m{2}|d{2})(?:[-/.](?:y{2,4}|m{2}|d{2})){1,2}"
 #: A time form, after a date form or not: 'HH:MM', 'YYYY-MM-DD HH:mm:ss',
 #: 'YYYY-MM-DDTHH:MM:SSZ'.
@@ -111,6 +119,9 @@ def _time(match: re.Match[str]) -> WrittenTime:
     minute = int(match.group("m") or 0)
     second = int(match.group("s") or 0)
     half = (match.group("ap1") or match.group("ap2") or "").lower()[:1]
+    part = match.group("part")
+    if not half and part:  # "4:30 in the afternoon"; "19:30 in the evening" stays
+        half = "p" if _AFTER_NOON.search(part) else "a"
     if half == "p" and hour < 12:
         hour += 12
     elif half == "a" and hour == 12:

@@ -48,12 +48,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_value, value_lists
 from lamagent.gate.listed import pairs_otherwise, taken_items
+from lamagent.gate.reshape import enum_values, tool_schemas
 from lamagent.gate.signals import content_words, leaf_values, meets, stem, words
 from lamagent.messages import ToolCall
 
@@ -83,7 +84,7 @@ def unasked_calls(
     if len(calls) < 2:  # the first call is always kept
         return list(calls), []
     lists = value_lists(text)
-    context = _Conversation([text, *sources])
+    context = _Conversation([text, *sources], tools)
     asked = content_words(text)
     kept: list[ToolCall] = []
     dropped: list[ToolCall] = []
@@ -160,6 +161,8 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
             continue
         if isinstance(value, bool) and context.names(name):  # "... not isothermal"
             return True
+        if context.says_option(call.name, name, value):  # "five_years" of "five years"
+            return True
         if not context.writes(value):
             continue
         if (
@@ -175,12 +178,21 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
     return False
 
 
+def _holds(longer: list[str], shorter: list[str]) -> bool:
+    """Whether `shorter` is a run of `longer`'s words."""
+    n = len(shorter)
+    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
+
+
 def _items_of(value: Any, before: Any) -> bool:
-    """Whether list `value` holds only items of list `before` (some of them, none new)."""
+    """Whether list `value` holds only items of list `before`, not all of them (some, none
+    new); all of them in another order is another list ("[56, 78, 90, 12, 34]" after "[34,
+    78, 12, 56, 90]", both written, each to be sorted)."""
     if not isinstance(value, list) or not isinstance(before, list):
         return False
-    held = [json.dumps(item, sort_keys=True) for item in before]
-    return all(json.dumps(item, sort_keys=True) in held for item in value)
+    held = {json.dumps(item, sort_keys=True) for item in before}
+    items = {json.dumps(item, sort_keys=True) for item in value}
+    return items < held
 
 
 def _brings_new(call: ToolCall, earlier: Sequence[ToolCall], context: _Conversation) -> bool:
@@ -213,10 +225,13 @@ def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
 
 class _Conversation:
     """The texts a value may be written in, read once: the numbers they write (a percentage
-    also as its fraction: "2.5%" writes 0.025), folded, and the stems of their words."""
+    also as its fraction: "2.5%" writes 0.025), folded, their words and the words' stems; and
+    the tools' parameters, whose enums' options a text may write in words."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], tools: Sequence[Tool] = ()) -> None:
         self.texts = [t.casefold() for t in texts]
+        self.words = [words(t) for t in texts]
+        self.schemas = tool_schemas(tools)
         self.numbers: set[Decimal] = set()
         for t in texts:
             for m in NUMBERS.finditer(t):
@@ -245,6 +260,17 @@ class _Conversation:
                 or self._written_as(value.strip())
             )
         return False
+
+    def says_option(self, tool: str, parameter: str, value: Any) -> bool:
+        """Whether `value` is an option of the parameter's enum whose words a text writes in
+        a row ("five_years" of "the last five years")."""
+        spec = self.schemas.get(tool, {}).get(parameter)
+        if not isinstance(value, str) or not isinstance(spec, Mapping):
+            return False
+        if value not in enum_values(spec):
+            return False
+        said = words(value)
+        return bool(said) and any(_holds(text, said) for text in self.words)
 
     def names(self, parameter: str) -> bool:
         """Whether a text says each word of a parameter's name (stems and starts aside:

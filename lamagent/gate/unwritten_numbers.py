@@ -10,7 +10,8 @@ argument takes the tool's default.
 tool does not require is left out when its value is no number the sources write: the system prompt,
 the user's messages and the tools' results (`sources`), read in digits ("1,000", "$5", "-2"), in
 words up to twelve ("six-sided", "two tickets"), with a magnitude ("50 million", "$1.2M"), in
-scientific notation ("1e-9"), or as a percentage's fraction or a fraction's percentage ("5%"
+scientific notation ("1e-9"), as a time's hour in 24 hours ("11 PM" writes 23), or as a
+percentage's fraction or a fraction's percentage ("5%"
 writes 0.05, "0.05" writes 5), or as the meaning the parameter's description gives the number
 ("1 corresponds to Bangkok": `lamagent.gate.codes`), or a length of time the sources give in
 another unit than the parameter counts in (180 of "3 minutes" for seconds:
@@ -36,6 +37,7 @@ from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
 from lamagent.gate.reshape import stated_default, tool_schemas, without_optional
 from lamagent.gate.signals import SaidWords, words
+from lamagent.gate.times import written_times
 from lamagent.messages import ToolCall
 from lamagent.numerals import magnitude_numbers, scientific_numbers
 
@@ -59,6 +61,8 @@ def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
         written.update(n for t in NUMBERS.findall(text) if (n := number_value(t)) is not None)
         written.update(whole for _, whole in magnitude_numbers(text))
         written.update(scientific_numbers(text))
+        # a time's hour in 24 hours ("11 PM" writes 23)
+        written.update(Decimal(t.hour) for t in written_times(text))
     finite = {n for n in written if n.is_finite()}
     return finite | {n / _HUNDRED for n in finite} | {n * _HUNDRED for n in finite}
 
