@@ -138,20 +138,10 @@ def test_openings_that_are_no_part_of_the_name(
 
 
 def test_a_value_an_enum_decides_is_left_alone() -> None:
-    from lamagent.tools import Tool
+    from turn_helpers import schema_tool
 
-    tool = Tool.from_spec(
-        {
-            "name": "t",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "v": {"type": "string", "enum": ["Indian", "Thai"]},
-                    "w": {"type": "string"},
-                },
-                "required": ["v"],
-            },
-        }
+    tool = schema_tool(
+        "t", {"v": {"type": "string", "enum": ["Indian", "Thai"]}, "w": {"type": "string"}}, ["v"]
     )
     source = "I'd like to dine at a Spicy Indian restaurant and try Spicy Thai"
     call = ToolCall(name="t", arguments={"v": "Indian", "w": "Thai"})

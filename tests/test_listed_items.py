@@ -12,7 +12,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool, one_turn
+from turn_helpers import bfcl_tool, one_turn, schema_tool
 
 from lamagent import Agent
 from lamagent.backends.scripted import ScriptedBackend
@@ -955,18 +955,13 @@ def test_a_names_possessive_is_the_name() -> None:
 
 
 def _enum_tool() -> Tool:
-    return Tool.from_spec(
+    return schema_tool(
+        "find",
         {
-            "name": "find",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "price_range": {"type": "string", "enum": ["cheap", "moderate", "pricey"]},
-                    "city": {"type": "string"},
-                },
-                "required": ["city"],
-            },
-        }
+            "price_range": {"type": "string", "enum": ["cheap", "moderate", "pricey"]},
+            "city": {"type": "string"},
+        },
+        ["city"],
     )
 
 
@@ -984,18 +979,10 @@ def test_a_string_an_enum_decides_takes_no_item() -> None:
 
 
 def test_a_sibling_at_its_default_is_the_call_that_leaves_it_out() -> None:
-    tool = Tool.from_spec(
-        {
-            "name": "orders",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "user": {"type": "string"},
-                    "state": {"type": "string", "default": "open"},
-                },
-                "required": ["user"],
-            },
-        }
+    tool = schema_tool(
+        "orders",
+        {"user": {"type": "string"}, "state": {"type": "string", "default": "open"}},
+        ["user"],
     )
     text = "all shipped and open orders of Ann"
     draft = [_call("orders", user="Ann"), _call("orders", user="Ann", state="shipped")]
@@ -1019,6 +1006,11 @@ def test_an_item_another_tools_call_took_is_its_clauses() -> None:
     # a clause no call answered is still asked: the weather of the others is not
     alone = listed_calls([_call("air_quality_forecast", location="New York", days=5)], text)
     assert [c.arguments["location"] for c in alone] == ["New York", "Los Angeles", "Beijing"]
+
+
+ENTROPY = schema_tool(
+    "entropy", {"temp": {"type": "integer"}, "isothermal": {"type": "boolean"}}, ["temp"]
+)
 
 
 @pytest.mark.parametrize(
@@ -1059,7 +1051,7 @@ def test_an_item_another_tools_call_took_is_its_clauses() -> None:
     ],
 )
 def test_repeats_the_user_asked_for_in_other_words_stay(calls: list[ToolCall], text: str) -> None:
-    assert unasked_calls(calls, text) == (calls, [])
+    assert unasked_calls(calls, text, tools=[ENTROPY]) == (calls, [])
 
 
 @pytest.mark.parametrize(
@@ -1091,26 +1083,30 @@ def test_repeats_the_user_asked_for_in_other_words_stay(calls: list[ToolCall], t
     ],
 )
 def test_repeats_in_other_words_nobody_wrote_are_dropped(calls: list[ToolCall], text: str) -> None:
+    assert unasked_calls(calls, text, tools=[ENTROPY]) == (calls[:1], calls[1:])
+
+
+def test_a_switch_is_named_by_the_words_of_its_name() -> None:
+    # BFCL parallel_136: "if we allow transfer": `allow_transfer`, its switch word aside; a
+    # switch of a tool the list does not describe is named by nothing
+    transfer = schema_tool(
+        "route", {"city": {"type": "string"}, "allow_transfer": {"type": "boolean"}}, ["city"]
+    )
+    calls = [_call("route", city="Paris"), _call("route", city="Paris", allow_transfer=True)]
+    text = "the shortest route to Paris, and then the shortest one if we allow transfer"
+    assert unasked_calls(calls, text, tools=[transfer]) == (calls, [])
     assert unasked_calls(calls, text) == (calls[:1], calls[1:])
 
 
 def test_an_option_whose_words_the_request_writes_is_written() -> None:
     # BFCL parallel_118: "five_years" is the enum's way of writing "the last five years"
-    rain = Tool.from_spec(
+    rain = schema_tool(
+        "rain",
         {
-            "name": "rain",
-            "parameters": {
-                "type": "dict",
-                "properties": {
-                    "place": {"type": "string"},
-                    "time_frame": {
-                        "type": "string",
-                        "enum": ["six_months", "five_months", "five_years"],
-                    },
-                },
-                "required": ["place"],
-            },
-        }
+            "place": {"type": "string"},
+            "time_frame": {"type": "string", "enum": ["six_months", "five_months", "five_years"]},
+        },
+        ["place"],
     )
     text = "the rain in the Amazon for the last six months and the last five years"
     calls = [

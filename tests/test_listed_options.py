@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
-from turn_helpers import bfcl_tool, call, listed_request
+from turn_helpers import bfcl_tool, call, listed_request, schema_tool
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.listed_options import option_calls
@@ -208,24 +208,18 @@ def test_the_turn_adds_the_calls_and_counts_them(listed: bool) -> None:
     assert model_turn.listed == (1 if listed else 0)
 
 
-MANDATES = Tool.from_spec(
+MANDATES = schema_tool(
+    "user.mandates",
     {
-        "name": "user.mandates",
-        "description": "Fetch the mandates of a user.",
-        "parameters": {
-            "type": "dict",
-            "properties": {
-                "name": {"type": "string", "description": "The user's full name."},
-                "status": {
-                    "type": "string",
-                    "description": "The status of the mandates.",
-                    "enum": ["active", "pending", "inactive"],
-                    "default": "active",
-                },
-            },
-            "required": ["name"],
+        "name": {"type": "string", "description": "The user's full name."},
+        "status": {
+            "type": "string",
+            "description": "The status of the mandates.",
+            "enum": ["active", "pending", "inactive"],
+            "default": "active",
         },
-    }
+    },
+    ["name"],
 )
 
 

@@ -36,6 +36,19 @@ def one_turn(
     return anyio.run(lambda: turn_source(backend).next_turn(request))
 
 
+def schema_tool(
+    name: str, properties: dict[str, dict[str, Any]], required: Sequence[str] = ()
+) -> Tool:
+    """A tool whose parameters are `properties` (JSON Schema), `required` of them required:
+    for parameters of any name ("name" too) and optional ones."""
+    return Tool.from_spec(
+        {
+            "name": name,
+            "parameters": {"type": "object", "properties": properties, "required": list(required)},
+        }
+    )
+
+
 def bfcl_tool(name: str, description: str, **properties: dict[str, Any]) -> Tool:
     """A tool from a BFCL-style spec: `properties` are the parameters' schemas (BFCL's type
     words), all of them required."""

@@ -40,7 +40,7 @@ from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import ItemList, as_drafted, item_matches, value_lists
-from lamagent.gate.reshape import enum_values, tool_schemas
+from lamagent.gate.reshape import enum_values, schema_defaults, tool_schemas
 from lamagent.gate.signals import leaf_values, leaves
 from lamagent.messages import ToolCall
 
@@ -238,23 +238,13 @@ def _enumerated_string(
 
 
 def run_key(call: ToolCall, schemas: Mapping[str, Mapping[str, Any]]) -> str:
-    """`call_key` of the call as its tool runs it: without the arguments that hold their
-    parameter's default (the same call as one that leaves them out). `schemas`: the tools'
-    parameters by tool name (`lamagent.gate.reshape.tool_schemas`)."""
-    properties = schemas.get(call.name, {})
-    arguments = {
-        name: value
-        for name, value in call.arguments.items()
-        if not (
-            isinstance(spec := properties.get(name), Mapping)
-            and "default" in spec
-            and spec["default"] == value
-            and type(spec["default"]) is type(value)
-        )
-    }
-    if len(arguments) == len(call.arguments):
+    """`call_key` of the call as its tool runs it: with the arguments it leaves out at their
+    parameter's default (`schema_defaults`: a call that writes a default is the call that
+    leaves it out). `schemas`: the tools' parameters by tool name (`tool_schemas`)."""
+    defaults = schema_defaults(schemas.get(call.name, {}))
+    if not defaults:
         return call_key(call)
-    return call_key(ToolCall(name=call.name, arguments=arguments))
+    return call_key(ToolCall(name=call.name, arguments={**defaults, **call.arguments}))
 
 
 def _completed(

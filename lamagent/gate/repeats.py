@@ -34,6 +34,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from lamagent.gate.reshape import schema_defaults, tool_properties
 from lamagent.messages import Message, ToolCall
 from lamagent.tools.execute import call_key
 
@@ -59,21 +60,6 @@ def _same_form(value: Any, loose: bool) -> Any:
     return str(value)
 
 
-def _declared(tool: Tool) -> Mapping[str, Any]:
-    """The tool's parameters by name (empty when its schema names none)."""
-    props = tool.parameters.get("properties")
-    return props if isinstance(props, Mapping) else {}
-
-
-def _defaults(tool: Tool) -> dict[str, Any]:
-    """The values the tool's schema gives the arguments a call leaves out."""
-    return {
-        str(name): prop["default"]
-        for name, prop in _declared(tool).items()
-        if isinstance(prop, Mapping) and "default" in prop
-    }
-
-
 def _is_error(result: Any) -> bool:
     """A tool result in lamagent's error shape (`{"error": ...}`), as a value or as JSON text."""
     if isinstance(result, str) and result.lstrip().startswith("{"):
@@ -88,8 +74,8 @@ class _Keys:
     """The forms in which calls of these tools are compared."""
 
     def __init__(self, tools: Sequence[Tool]) -> None:
-        self.defaults = {t.name: _defaults(t) for t in tools}
-        self.declared = {t.name: set(_declared(t)) for t in tools}
+        self.defaults = {t.name: schema_defaults(tool_properties(t)) for t in tools}
+        self.declared = {t.name: set(tool_properties(t)) for t in tools}
 
     def key(self, call: ToolCall, loose: bool) -> str:
         """The call's identity (`lamagent.tools.execute.call_key`) in the compared form."""

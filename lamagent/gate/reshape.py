@@ -23,6 +23,7 @@ __all__ = [
     "filled_parameters",
     "open_string",
     "reshaped_calls",
+    "schema_defaults",
     "stated_default",
     "tool_properties",
     "tool_schemas",
@@ -129,6 +130,16 @@ def tool_properties(tool: Tool) -> Mapping[str, Any]:
     """The parameters of `tool`'s schema, by name ({} for a schema without them)."""
     props = tool.parameters.get("properties") or {}
     return props if isinstance(props, Mapping) else {}
+
+
+def schema_defaults(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a tool's schema (its parameters, `tool_properties`) gives the arguments a
+    call leaves out: a call that writes one is the call that leaves it out."""
+    return {
+        str(name): spec["default"]
+        for name, spec in properties.items()
+        if isinstance(spec, Mapping) and "default" in spec
+    }
 
 
 #: A default a description states: "Default is English", "Defaults to 'metric'", "default:

@@ -46,6 +46,7 @@ Nothing is generated and nothing else changes: the calls kept are the model's as
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -54,8 +55,10 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.items import NUMBERS, number_value, value_lists
 from lamagent.gate.listed import pairs_otherwise, taken_items
-from lamagent.gate.reshape import enum_values, tool_schemas
+from lamagent.gate.options import said_options
+from lamagent.gate.reshape import enum_values, tool_properties
 from lamagent.gate.signals import content_words, leaf_values, meets, stem, words
+from lamagent.gate.switches import said_switches
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -159,7 +162,7 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
         before = earlier.arguments.get(name)
         if name in earlier.arguments and before == value:
             continue
-        if isinstance(value, bool) and context.names(name):  # "... not isothermal"
+        if isinstance(value, bool) and context.names_switch(call.name, name):  # "not isothermal"
             return True
         if context.says_option(call.name, name, value):  # "five_years" of "five years"
             return True
@@ -176,12 +179,6 @@ def _brings_written(call: ToolCall, earlier: ToolCall, context: _Conversation) -
             continue
         return True
     return False
-
-
-def _holds(longer: list[str], shorter: list[str]) -> bool:
-    """Whether `shorter` is a run of `longer`'s words."""
-    n = len(shorter)
-    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
 def _items_of(value: Any, before: Any) -> bool:
@@ -225,13 +222,14 @@ def _speaks_to(call: ToolCall, tools: Sequence[Tool], asked: set[str]) -> bool:
 
 class _Conversation:
     """The texts a value may be written in, read once: the numbers they write (a percentage
-    also as its fraction: "2.5%" writes 0.025), folded, their words and the words' stems; and
-    the tools' parameters, whose enums' options a text may write in words."""
+    also as its fraction: "2.5%" writes 0.025), folded, and their words' stems when asked; and
+    the tools, whose enums' options and switches the request (the first text) may name."""
 
     def __init__(self, texts: Sequence[str], tools: Sequence[Tool] = ()) -> None:
+        self.request = texts[0] if texts else ""
         self.texts = [t.casefold() for t in texts]
-        self.words = [words(t) for t in texts]
-        self.schemas = tool_schemas(tools)
+        self.tools = {tool.name: tool for tool in tools}
+        self._switches: dict[str, dict[str, bool]] = {}
         self.numbers: set[Decimal] = set()
         for t in texts:
             for m in NUMBERS.finditer(t):
@@ -240,7 +238,6 @@ class _Conversation:
                     self.numbers.add(n)
                     if m.group().endswith("%"):
                         self.numbers.add(n / 100)
-        self.stems = {stem(w) for t in texts for w in words(t)}
 
     def writes(self, value: Any) -> bool:
         """Whether `value` (each of its leaves) is written in one of the texts."""
@@ -261,22 +258,30 @@ class _Conversation:
             )
         return False
 
+    @functools.cached_property
+    def stems(self) -> set[str]:
+        """The stems of the texts' words (read when a one-word value is looked up)."""
+        return {stem(w) for t in self.texts for w in words(t)}
+
     def says_option(self, tool: str, parameter: str, value: Any) -> bool:
-        """Whether `value` is an option of the parameter's enum whose words a text writes in
-        a row ("five_years" of "the last five years")."""
-        spec = self.schemas.get(tool, {}).get(parameter)
+        """Whether `value` is an option of the parameter's enum that the request writes in
+        words (`lamagent.gate.options.said_options`: "five_years" of "the last five
+        years")."""
+        called = self.tools.get(tool)
+        spec = tool_properties(called).get(parameter) if called is not None else None
         if not isinstance(value, str) or not isinstance(spec, Mapping):
             return False
-        if value not in enum_values(spec):
-            return False
-        said = words(value)
-        return bool(said) and any(_holds(text, said) for text in self.words)
+        return value in enum_values(spec) and bool(said_options(self.request, [value]))
 
-    def names(self, parameter: str) -> bool:
-        """Whether a text says each word of a parameter's name (stems and starts aside:
-        "standardization" says `standardize`, "allow transfer" `allow_transfer`)."""
-        named = content_words(parameter)
-        return bool(named) and all(meets(word, self.stems) for word in named)
+    def names_switch(self, tool: str, parameter: str) -> bool:
+        """Whether the request names the tool's switch `parameter`, on or off
+        (`lamagent.gate.switches.said_switches`: "What if the process is not isothermal?")."""
+        called = self.tools.get(tool)
+        if called is None:
+            return False
+        if tool not in self._switches:
+            self._switches[tool] = said_switches(called, self.request)
+        return parameter in self._switches[tool]
 
     def _written_as(self, value: str) -> bool:
         """Whether a text writes the value in another form: a place without the region after
