@@ -19,8 +19,10 @@ conversation asks for, and leaves out the rest:
   `["Wi-Fi", "Fiction", "Children Section"]`); a value is written in another form too: a
   place without its region ("San Francisco, CA" for "San Francisco"), a percentage as its
   fraction (0.015 of "1.5%"), one word of `_MIN_FORM` letters or more in another form
-  ("vaporization" of "vaporizing"), and a switch (a boolean) whose parameter's name the
-  request says ("What if the process is not isothermal?");
+  ("vaporization" of "vaporizing"), an option of the parameter's enum the request writes
+  in words (`lamagent.gate.options.said_options`: "five_years" of "the last five years"),
+  and a switch (a boolean) the request names, on or off (`lamagent.gate.switches`: "What if
+  the process is not isothermal?");
 - a call of a tool no earlier kept call used is kept when one of its values is written in
   the request or a tool's result and no earlier call holds it, and, where the tools are
   given, a word of its tool's name or description is one of the request's words (a speed's
