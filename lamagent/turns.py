@@ -624,13 +624,14 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     units the user asked the answer in, for the parameters that take one
     (`lamagent.gate.asked_units`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the option of an enum the user named where
-    the call holds another (`lamagent.gate.named_choices`), the lists of options cut to those
-    the user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
+    the call holds another (`lamagent.gate.named_choices`), the action the user asked for in
+    other words ("create todo" as "add": `lamagent.gate.actions`), the lists of options cut to
+    those the user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
     description gives the meaning the user named ("2 for ironing service":
     `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take one
     ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave, in the
     unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`; one
-    in its own unit replaces a held number not in the call gate's draft: `with_said_numbers`), the
+    in its own unit replaces a held number not in the call gate's draft: `with_said_values`), the
     times a year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`),
     the currencies the user named as their codes, each at the end of the money's way the user
     put it (`lamagent.gate.currencies`), the US states the user named as the codes their
@@ -639,6 +640,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     invented (`with_invented_values`), when `example_shapes` is on."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.actions import action_choices
     from lamagent.gate.asked_units import asked_units
     from lamagent.gate.chosen_options import chosen_options
     from lamagent.gate.codes import coded_values
@@ -671,6 +673,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     united, units = asked_units(timed, request.tools, query)
     optioned, named = named_options(united, request.tools, query)
     optioned, choices = named_choices(optioned, request.tools, query)
+    optioned, actions = action_choices(optioned, request.tools, query)
     chosen, unchosen = chosen_options(optioned, request.tools, query)
     meant, meanings = coded_values(chosen, request.tools, query)
     meant, expressions = expression_values(meant, request.tools, query)
@@ -685,7 +688,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     stated, states = state_codes(coded, request.tools, query)
     calls, offs = negated_switches(stated, request.tools, query)
     notes = [*notes, *valued_notes, *own, *pastes, *given, *dated_notes, *timed_notes, *units]
-    notes += [*named, *choices]
+    notes += [*named, *choices, *actions]
     notes += [*unchosen, *meanings, *expressions, *timed_lengths, *frequencies, *codes]
     notes += [*states, *offs]
     reshaped = _reshaped(model_turn, calls, notes)
@@ -724,17 +727,19 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     return _reshaped(model_turn, calls, notes)
 
 
-def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
+def with_said_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with each number the user did not give an argument replaced by the one
     the user said is its (`lamagent.gate.named_numbers`) and by the length of time the user
-    gave in its parameter's own unit (`lamagent.gate.durations.said_lengths`), when
-    `example_shapes` is on: the rules that replace a number the call holds with one the
+    gave in its parameter's own unit (`lamagent.gate.durations.said_lengths`), and each name
+    the model began copying and made up by the name the user wrote (`lamagent.gate.mangled`),
+    when `example_shapes` is on: the rules that replace a value the call holds with one the
     user said. Turns apply them where the values are read (`with_written_values`,
     `with_value_forms`); the call gate, whose draft keeps what the model invented as
     evidence, once it has decided to call."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.durations import said_lengths
+    from lamagent.gate.mangled import mangled_names
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.signals import query_text
     from lamagent.gate.unwritten_numbers import written_numbers_of
@@ -742,8 +747,9 @@ def with_said_numbers(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     query = query_text(request.messages)
     named, notes = named_numbers(model_turn.turn.calls, request.tools, query)
     written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
-    calls, lengths = said_lengths(named, request.tools, query, written)
-    return _reshaped(model_turn, calls, [*notes, *lengths])
+    lengthened, lengths = said_lengths(named, request.tools, query, written)
+    calls, mangled = mangled_names(lengthened, request.tools, copy_sources(request.messages), query)
+    return _reshaped(model_turn, calls, [*notes, *lengths, *mangled])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
@@ -752,8 +758,10 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     stands between (`lamagent.gate.separators`), the numbers it began copying as the user
     wrote them (the sign, every digit: `lamagent.gate.numbers`), each number the user wrote
     once kept by one argument (`lamagent.gate.shared_numbers`), the numbers the user did not
-    give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`;
-    not in the call gate's draft: `with_said_numbers`), numbered arguments in the
+    give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`),
+    the names it began copying and made up as the names the user wrote ("Machete" for "Messi":
+    `lamagent.gate.mangled`; neither in the call gate's draft: `with_said_values`), numbered
+    arguments in the
     order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
     another argument's cut where it begins (`lamagent.gate.overruns`), the values that end
     with the word of their parameter's kind cut where it begins ("Sierra Nevada brewery" for
@@ -772,6 +780,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.identifiers import whole_identifiers
     from lamagent.gate.kinds import kindless_values
     from lamagent.gate.loops import looped_values
+    from lamagent.gate.mangled import mangled_names
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.ordered import ordered_values
@@ -790,6 +799,9 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     given, shared = shared_numbers(numbers, request.tools, query)
     # what the model invented weighs in the gate's decision: its draft keeps it
     told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
+    if not request.gate_draft:  # and a name it made up, before the lists read the calls
+        told, mangled = mangled_names(told, request.tools, sources, query)
+        said += mangled
     ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)
     kindless, kinds = kindless_values(ended, request.tools, query)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "DAY_NAMES",
     "MONTH_NAMES",
     "DateForm",
     "WrittenDate",
@@ -76,6 +77,10 @@ _MONTHS = {
 }
 #: The months' names as the user writes them, lower case ("march", "mar").
 MONTH_NAMES = frozenset(_MONTHS)
+#: The days of the week, lower case.
+DAY_NAMES = frozenset(
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+)
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b\.?"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
 _YEAR = r"(?<![\d.])[12]\d{3}(?![\d:])"

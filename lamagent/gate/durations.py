@@ -31,7 +31,7 @@ of time:
   argument of the call took its count, and replaces a number the user wrote nowhere ("the
   next month" for `months` drafted 12): `said_lengths`, a number the user said replacing a
   held one, which the call gate applies once it has decided, as it does the numbers the user
-  named (`lamagent.turns.with_said_numbers`): it weighs its draft as the model wrote it.
+  named (`lamagent.turns.with_said_values`): it weighs its draft as the model wrote it.
 
 Left alone: a tool with two parameters that count time ("hours" and "minutes" of one start
 time), two lengths of time (whose is which is the model's call), a value the user wrote for
@@ -175,7 +175,7 @@ def said_lengths(
     the length the user gave in that parameter's own unit ("the next month" for `months`
     drafted 12), and a note per value. A number the user said replacing a held one: the call
     gate weighs its draft as the model wrote it and applies this once it has decided
-    (`lamagent.turns.with_said_numbers`)."""
+    (`lamagent.turns.with_said_values`)."""
     return _length_values(calls, tools, query, written, held=True)
 
 

@@ -25,12 +25,11 @@ changes; nothing is generated.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.options import MIN_OPTION_CHARS, said_options
-from lamagent.gate.reshape import reshaped_calls, tool_schemas
+from lamagent.gate.reshape import enum_choices
 from lamagent.gate.signals import STOPWORDS, words
 from lamagent.messages import ToolCall
 
@@ -57,18 +56,10 @@ def named_choices(
     """`calls` with each enum value the user did not name as the option the user named (see
     the module's docstring), and a note per value changed ("get_current_weather.unit:
     'celsius' as 'fahrenheit', the option the user named")."""
-    schemas = tool_schemas(tools)
-    times_called = Counter(call.name for call in calls)
     said_of: dict[tuple[Any, ...], list[str]] = {}
 
-    def choose(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
-        spec = schemas.get(call.name, {}).get(name)
-        if times_called[call.name] != 1 or not isinstance(spec, Mapping):
-            return None
-        enum = spec.get("enum")
-        if spec.get("type") != "string" or not isinstance(enum, list) or value not in enum:
-            return None
-        if not isinstance(value, str) or value.strip().lower() in NO_CHOICE:
+    def choose(enum: list[Any], value: str) -> str | None:
+        if value.strip().lower() in NO_CHOICE:
             return None
         key = tuple(enum)
         if key not in said_of:  # one reading of the request per enum
@@ -77,9 +68,6 @@ def named_choices(
         nameable = [o for o in said if _nameable(o)]
         if len(nameable) != 1 or value in said:
             return None
-        [named] = nameable
-        if any(v == named for n, v in call.arguments.items() if n != name):
-            return None
-        return named, f"{value!r} as {named!r}, the option the user named"
+        return nameable[0]
 
-    return reshaped_calls(calls, choose)
+    return enum_choices(calls, tools, choose, "the option the user named")

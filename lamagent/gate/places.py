@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.dates import MONTH_NAMES
+from lamagent.gate.dates import DAY_NAMES, MONTH_NAMES
 from lamagent.gate.reshape import tool_properties
 from lamagent.gate.signals import content_words
 
@@ -47,9 +47,7 @@ PLACE_WORDS = frozenset(
     )
 )
 #: Words that are no place, capitalised as they are: months and days of the week.
-_NOT_PLACES = MONTH_NAMES | frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-)
+_NOT_PLACES = MONTH_NAMES | DAY_NAMES
 #: A possessive's "'s" ("in Monday's game").
 _POSSESSIVE = re.compile(r"'s$")
 _WORD = r"[A-Z](?:[\w'&-]|\.(?=\w))*"  # "D.C", "O'Hare"; not a sentence's full stop

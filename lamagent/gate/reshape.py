@@ -6,6 +6,7 @@ open to them."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,10 +16,12 @@ if TYPE_CHECKING:
     from lamagent.tools import Tool
 
 __all__ = [
+    "Choose",
     "Fill",
     "LeaveOut",
     "Reshape",
     "described_forms",
+    "enum_choices",
     "enum_values",
     "filled_parameters",
     "open_string",
@@ -40,6 +43,9 @@ LeaveOut = Callable[[ToolCall, str, Any, Mapping[str, Any]], str | None]
 #: A rule that sets parameters: for a call, its tool, a parameter's name and schema, the value
 #: it takes and what the note says of it ("1 as 7, for 1 week"), or None to leave it.
 Fill = Callable[[ToolCall, "Tool", str, Mapping[str, Any]], tuple[Any, str] | None]
+#: A rule that picks an enum's option: given the enum and the string option a call holds, the
+#: option it should hold, or None to leave it.
+Choose = Callable[[list[Any], str], Any]
 #: What a parameter's description says of its value's form (`described_forms`).
 Form = TypeVar("Form")
 
@@ -196,3 +202,33 @@ def described_forms(tool: Tool | None, read: Callable[[str], Form | None]) -> di
             if form is not None:
                 forms[str(name)] = form
     return forms
+
+
+def enum_choices(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], choose: Choose, why: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each string argument of an enum that holds one of its options, of a tool
+    called once in the list (a tool called per item takes an option each), as the option
+    `choose` picks instead, unless another argument of the call holds that one (a
+    conversion's `from_unit` holds the "celsius" of "celsius to fahrenheit"); a note per
+    value changed ("tool.argument: 'celsius' as 'fahrenheit', " and `why`)."""
+    schemas = tool_schemas(tools)
+    times_called = Counter(call.name for call in calls)
+
+    def chosen(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if times_called[call.name] != 1 or not isinstance(spec, Mapping):
+            return None
+        enum = spec.get("enum")
+        if spec.get("type") != "string" or not isinstance(enum, list) or value not in enum:
+            return None
+        if not isinstance(value, str):
+            return None
+        picked = choose(enum, value)
+        if picked is None:
+            return None
+        if any(v == picked for n, v in call.arguments.items() if n != name):
+            return None
+        return picked, f"{value!r} as {picked!r}, {why}"
+
+    return reshaped_calls(calls, chosen)

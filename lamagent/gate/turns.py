@@ -31,7 +31,7 @@ from lamagent.turns import (
     TurnSource,
     combined_generation,
     with_invented_values,
-    with_said_numbers,
+    with_said_values,
 )
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ class GatedTurns(TurnSource):
         )
         if decision.decision == "call":
             # what the model invented weighed in the decision; the call goes without it
-            draft = with_invented_values(with_said_numbers(draft, request), request)
+            draft = with_invented_values(with_said_values(draft, request), request)
             # the sentences no call took anything from, each drafted on its own as a call
             draft = await self.inner.sentence_calls(
                 draft, dataclasses.replace(request, tool_choice="required", constrained=True)

@@ -1,0 +1,156 @@
+"""A name the model began copying and then wrote its own: the name the user wrote.
+
+A small model under a call grammar starts a name where the user's starts and goes on with one
+of its own: "Messi" becomes "Machete", "Rodin" "Rousseau", "Brooklyn" "Bronx", "Tel Aviv"
+"Talibanistan". The copy bias favours the user's next letters, but where the model's own
+word is far likelier, the first token is all it copies. What is left is a value that holds
+none of the conversation's words and opens with the letter of a name the user wrote that no
+call holds.
+
+`mangled_names(calls, tools, sources, query)`: a string argument (no enum, const or pattern)
+whose value opens with a capital, holds a lower-case letter (not a code: "USD", "AAPL") and
+none of whose words the conversation (`sources`: the user's messages, the tools' results),
+the tool's description or the parameter's writes, takes the name of the user's request
+(`lamagent.gate.written_names`) that opens with the same letter, when exactly one name that
+no value of the turn holds (nor holds a part of) and that names no month or weekday ("Friday"
+is a date) does, and no other such value of the turn opens as that name does. Left alone, as
+the model's reading of the user's word rather than a copy gone wrong:
+
+- a value that shares a word's first `READING_LETTERS` letters with the name ("Philadelphia"
+  for "Philly"), or one of whose words opens the other's, `SHORT_WORD` letters or more
+  ("Chicago, IL" for "Chi-town", "Persia" of "Persian Empire"; "Bronx" of "Brooklyn" shares
+  three letters and is neither's opening);
+- a value spelled like the name, a typo mended ("Chicago" for "Chcicago": `difflib`'s ratio
+  at least `TYPO_RATIO`);
+- a value whose words' initials are the name ("New York City" for "NYC").
+
+A value the model knew rather than copied that opens with an unheld name's letter ("Brussels"
+for "the capital of Belgium") is taken for a copy gone wrong: measured on BFCL's answers, no
+answer does that (`bench/answer_drafts.py`). Nothing is generated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lamagent.gate.dates import DAY_NAMES, MONTH_NAMES
+from lamagent.gate.reshape import open_string, reshaped_calls, tool_properties
+from lamagent.gate.signals import leaf_values, singular, stem, words
+from lamagent.gate.written_names import written_names
+from lamagent.messages import ToolCall
+
+if TYPE_CHECKING:
+    from lamagent.tools import Tool
+
+__all__ = ["mangled_names"]
+
+#: Opening letters a value's word shares with a word of the name that make it a reading of
+#: that word ("Phil" of "Philly" and "Philadelphia"), not a copy gone wrong ("Bro" of
+#: "Brooklyn" and "Bronx").
+READING_LETTERS = 4
+#: Letters from which one word that opens the other is its reading ("Chi" of "Chicago",
+#: "Persia" of "Persian").
+SHORT_WORD = 3
+#: `difflib.SequenceMatcher` ratio (case aside) from which a value is the name spelled
+#: another way, a typo mended ("Chicago" of "Chcicago": 0.93; "Machete" of "Messi": 0.33).
+TYPO_RATIO = 0.8
+
+
+def _invented(value: str, written: Sequence[set[str]]) -> bool:
+    """A name of the model's own: capitalised, not a code, none of its words in `written`
+    (word forms: `_forms`), as it is, in the singular or as its stem ("Cardiology" of
+    "cardiologist")."""
+    said = words(value)
+    if not (said and value[:1].isupper() and any(c.islower() for c in value)):
+        return False
+    forms = {f for w in said for f in (w, singular(w), stem(w))}
+    return not any(forms & pool for pool in written)
+
+
+def _opening_letters(first: str, second: str) -> int:
+    """How many letters two words open with alike."""
+    shared = 0
+    while shared < min(len(first), len(second)) and first[shared] == second[shared]:
+        shared += 1
+    return shared
+
+
+def _forms(text: str) -> set[str]:
+    """The words of `text`, each also in the singular and as its stem."""
+    said = words(text)
+    return {*said, *(singular(w) for w in said), *(stem(w) for w in said)}
+
+
+def _reading(value: str, name: str) -> bool:
+    """Whether `value` reads the user's `name` (see the module's docstring)."""
+    value_words, name_words = words(value), words(name)
+    for v, n in itertools.product(value_words, name_words):
+        shared = _opening_letters(v, n)
+        if shared >= READING_LETTERS or shared == min(len(v), len(n)) >= SHORT_WORD:
+            return True
+    if difflib.SequenceMatcher(None, value.lower(), name.lower()).ratio() >= TYPO_RATIO:
+        return True
+    letters = "".join(c for c in name if c.isalnum())
+    initials = "".join(w[0] for w in value_words)
+    return letters.isupper() and letters.lower() == initials
+
+
+def _calendar(name: str) -> bool:
+    """Whether `name` is a month's or a weekday's ("Friday"): a date, no name to copy."""
+    return all(w in MONTH_NAMES or w in DAY_NAMES for w in words(name))
+
+
+def _held(name: str, leaves: Sequence[str]) -> bool:
+    """Whether a value holds `name`, or a part of it ("La Liga" of "La Liga 2020-2021")."""
+    lowered = f" {' '.join(words(name))} "
+    for leaf in leaves:
+        said = words(leaf)
+        part = " ".join(said)
+        if lowered.strip() in part:
+            return True
+        # a part that names something: a word of three letters or more, not a number
+        if any(w.isalpha() and len(w) >= 3 for w in said) and f" {part} " in lowered:
+            return True
+    return False
+
+
+def mangled_names(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], sources: Sequence[str], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each name the model began copying and wrote its own as the name the user
+    wrote (see the module's docstring), and a note per value changed."""
+    by_name = {tool.name: tool for tool in tools}
+    leaves = [leaf for call in calls for leaf in leaf_values(call.arguments)]
+    names = [n for n in written_names(query) if not (_held(n, leaves) or _calendar(n))]
+    if not names:
+        return list(calls), []
+    written = {form for text in sources for form in _forms(text)}
+    found: dict[tuple[str, str], str] = {}
+    for call in calls:
+        tool = by_name.get(call.name)
+        if tool is None:
+            continue
+        described = _forms(tool.description)
+        properties = tool_properties(tool)
+        for argument, value in call.arguments.items():
+            spec = properties.get(argument)
+            if not (isinstance(value, str) and isinstance(spec, Mapping) and open_string(spec)):
+                continue
+            own = _forms(str(spec.get("description") or ""))
+            if not _invented(value, (written, described, own)):
+                continue
+            opening = [n for n in names if n[:1].lower() == value[:1].lower()]
+            if len(opening) == 1 and not _reading(value, opening[0]):
+                found[(call.id, argument)] = opening[0]
+    taken = list(found.values())
+
+    def as_written(call: ToolCall, argument: str, value: Any) -> tuple[Any, str] | None:
+        name = found.get((call.id, argument))
+        if name is None or taken.count(name) != 1:
+            return None  # two values open as one name: which one the user meant is open
+        return name, f"{value!r} as {name!r}, the name the user wrote that it opens as"
+
+    return reshaped_calls(calls, as_written)
