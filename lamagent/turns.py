@@ -761,12 +761,11 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     give an argument replaced by the one the user said is its (`lamagent.gate.named_numbers`),
     the names it began copying and made up as the names the user wrote ("Machete" for "Messi":
     `lamagent.gate.mangled`; neither in the call gate's draft: `with_said_values`), numbered
-    arguments in the
-    order the user wrote their values (`lamagent.gate.ordered`), the values that ran on into
-    another argument's cut where it begins (`lamagent.gate.overruns`), the values that end
-    with the word of their parameter's kind cut where it begins ("Sierra Nevada brewery" for
-    a `brewery`: `lamagent.gate.kinds`), the values it began
-    copying late, from inside one of the user's words or names, as that word or name
+    arguments in the order the user wrote their values (`lamagent.gate.ordered`), the values
+    that ran on into another argument's cut where it begins (`lamagent.gate.overruns`), the
+    values that end with the word of their parameter's kind cut where it begins ("Sierra
+    Nevada brewery" for a `brewery`: `lamagent.gate.kinds`), the values it began copying
+    late, from inside one of the user's words or names, as that word or name
     ("~/data/x.nii" for "data/x.nii", "La Liga" for "Liga": `lamagent.gate.identifiers`),
     where-from and where-to pairs that hold one value at both ends or both in one read as
     the user wrote them (`lamagent.gate.both_ends`) and in the user's direction
@@ -797,10 +796,12 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     unopened, opened = trimmed_separators(unlooped, sources)
     numbers, noted = written_numbers(unopened, query)
     given, shared = shared_numbers(numbers, request.tools, query)
-    # what the model invented weighs in the gate's decision: its draft keeps it
-    told, said = (given, []) if request.gate_draft else named_numbers(given, request.tools, query)
-    if not request.gate_draft:  # and a name it made up, before the lists read the calls
-        told, mangled = mangled_names(told, request.tools, sources, query)
+    # what the model invented weighs in the gate's decision: its draft keeps it; else the
+    # numbers the user named and the names it made up are the user's, before the lists read
+    told, said = given, list[str]()
+    if not request.gate_draft:
+        numbered, said = named_numbers(given, request.tools, query)
+        told, mangled = mangled_names(numbered, request.tools, sources, query)
         said += mangled
     ordered, reordered = ordered_values(told, query)
     ended, overran = overrun_values(ordered, query)

@@ -59,14 +59,15 @@ SHORT_WORD = 3
 TYPO_RATIO = 0.8
 
 
+def _name_like(value: str) -> bool:
+    """Whether `value` reads as a name: a word, capitalised, not a code ("USD", "AAPL")."""
+    return bool(words(value)) and value[:1].isupper() and any(c.islower() for c in value)
+
+
 def _invented(value: str, written: Sequence[set[str]]) -> bool:
-    """A name of the model's own: capitalised, not a code, none of its words in `written`
-    (word forms: `_forms`), as it is, in the singular or as its stem ("Cardiology" of
-    "cardiologist")."""
-    said = words(value)
-    if not (said and value[:1].isupper() and any(c.islower() for c in value)):
-        return False
-    forms = {f for w in said for f in (w, singular(w), stem(w))}
+    """Whether none of `value`'s words is in `written` (word forms: `_forms`), as it is, in
+    the singular or as its stem ("Cardiology" of "cardiologist"): the model's own."""
+    forms = {f for w in words(value) for f in (w, singular(w), stem(w))}
     return not any(forms & pool for pool in written)
 
 
@@ -127,7 +128,7 @@ def mangled_names(
     names = [n for n in written_names(query) if not (_held(n, leaves) or _calendar(n))]
     if not names:
         return list(calls), []
-    written = {form for text in sources for form in _forms(text)}
+    written: set[str] | None = None  # the conversation's word forms, read once if needed
     found: dict[tuple[str, str], str] = {}
     for call in calls:
         tool = by_name.get(call.name)
@@ -139,11 +140,15 @@ def mangled_names(
             spec = properties.get(argument)
             if not (isinstance(value, str) and isinstance(spec, Mapping) and open_string(spec)):
                 continue
-            own = _forms(str(spec.get("description") or ""))
-            if not _invented(value, (written, described, own)):
+            if not _name_like(value):
                 continue
             opening = [n for n in names if n[:1].lower() == value[:1].lower()]
-            if len(opening) == 1 and not _reading(value, opening[0]):
+            if len(opening) != 1 or _reading(value, opening[0]):
+                continue
+            if written is None:
+                written = {form for text in sources for form in _forms(text)}
+            own = _forms(str(spec.get("description") or ""))
+            if _invented(value, (written, described, own)):
                 found[(call.id, argument)] = opening[0]
     taken = list(found.values())
 

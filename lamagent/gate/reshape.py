@@ -220,9 +220,9 @@ def enum_choices(
         if times_called[call.name] != 1 or not isinstance(spec, Mapping):
             return None
         enum = spec.get("enum")
-        if spec.get("type") != "string" or not isinstance(enum, list) or value not in enum:
+        if spec.get("type") != "string" or not isinstance(value, str):
             return None
-        if not isinstance(value, str):
+        if not isinstance(enum, list) or value not in enum:
             return None
         picked = choose(enum, value)
         if picked is None:
