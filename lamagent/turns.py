@@ -613,25 +613,26 @@ def with_listed_items(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
 
 
 def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
-    """`model_turn` with the percentages the user wrote in the form the parameters take
-    (fractions, or percentages: `lamagent.gate.percentages`), the values the user gave after
-    naming their parameters (`lamagent.gate.named_values`), the sentence of the user's a
-    parameter taking the user's own words holds a part of (`lamagent.gate.own_words`), the text
-    the user pasted after a colon for the parameter that takes a text (`lamagent.gate.pasted`),
-    the identifiers the user gave after an identifier's word where an argument holds nothing of
-    the user's (`lamagent.gate.given_ids`), the dates and times the user wrote in the forms
-    their parameters' descriptions name (`lamagent.gate.dates`, `lamagent.gate.times`), the
-    units the user asked the answer in, for the parameters that take one
-    (`lamagent.gate.asked_units`), the values that name one of the options their description
+    """`model_turn` with the percentages the user wrote in the form the parameters take (fractions,
+    or percentages: `lamagent.gate.percentages`), the values the user gave after naming their
+    parameters (`lamagent.gate.named_values`), the sentence of the user's a parameter taking the
+    user's own words holds a part of (`lamagent.gate.own_words`), the text the user pasted after
+    a colon for the parameter that takes a text (`lamagent.gate.pasted`), the identifiers the
+    user gave after an identifier's word where an argument holds nothing of the user's
+    (`lamagent.gate.given_ids`), the dates and times the user wrote in the forms their
+    parameters' descriptions name (`lamagent.gate.dates`, `lamagent.gate.times`; an hour of a
+    24-hour clock as its number, "11 PM" as 23, not in the call gate's draft:
+    `with_said_values`), the units the user asked the answer in, for the parameters that take
+    one (`lamagent.gate.asked_units`), the values that name one of the options their description
     lists as that option (`lamagent.gate.options`), the option of an enum the user named where
     the call holds another (`lamagent.gate.named_choices`), the action the user asked for in
     other words ("create todo" as "add": `lamagent.gate.actions`), the lists of options cut to
-    those the user named, where the user named one (`lamagent.gate.chosen_options`), the numbers a
-    description gives the meaning the user named ("2 for ironing service":
+    those the user named, where the user named one (`lamagent.gate.chosen_options`), the numbers
+    a description gives the meaning the user named ("2 for ironing service":
     `lamagent.gate.codes`), the math expressions the user wrote for the parameters that take one
     ("x^3" of "y = x^3": `lamagent.gate.expressions`), the lengths of time the user gave, in the
-    unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`; one
-    in its own unit replaces a held number not in the call gate's draft: `with_said_values`), the
+    unit their parameter counts in ("the next week" as 7 days: `lamagent.gate.durations`; one in
+    its own unit replaces a held number not in the call gate's draft: `with_said_values`), the
     times a year of a frequency the user named ("monthly" as 12: `lamagent.gate.frequencies`),
     the currencies the user named as their codes, each at the end of the money's way the user
     put it (`lamagent.gate.currencies`), the US states the user named as the codes their
@@ -659,7 +660,7 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.signals import query_text
     from lamagent.gate.states import state_codes
     from lamagent.gate.switches import negated_switches
-    from lamagent.gate.times import timed_values
+    from lamagent.gate.times import said_hours, timed_values
     from lamagent.gate.unwritten_numbers import written_numbers_of
 
     query = query_text(request.messages)
@@ -670,6 +671,9 @@ def with_value_forms(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     valued, given = given_ids(pasted, request.tools, query)
     dated, dated_notes = dated_values(valued, request.tools, query)
     timed, timed_notes = timed_values(dated, request.tools, query)
+    if not request.gate_draft:  # an hour the user said replaces a held one once decided
+        timed, hours = said_hours(timed, request.tools, query)
+        timed_notes += hours
     united, units = asked_units(timed, request.tools, query)
     optioned, named = named_options(united, request.tools, query)
     optioned, choices = named_choices(optioned, request.tools, query)
@@ -729,9 +733,10 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
 
 def with_said_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     """`model_turn` with each number the user did not give an argument replaced by the one
-    the user said is its (`lamagent.gate.named_numbers`) and by the length of time the user
-    gave in its parameter's own unit (`lamagent.gate.durations.said_lengths`), and each name
-    the model began copying and made up by the name the user wrote (`lamagent.gate.mangled`),
+    the user said is its (`lamagent.gate.named_numbers`), by the length of time the user gave
+    in its parameter's own unit (`lamagent.gate.durations.said_lengths`) and by the hour of the
+    user's time on a 24-hour clock (`lamagent.gate.times.said_hours`), and each name the
+    model began copying and made up by the name the user wrote (`lamagent.gate.mangled`),
     when `example_shapes` is on: the rules that replace a value the call holds with one the
     user said. Turns apply them where the values are read (`with_written_values`,
     `with_value_forms`); the call gate, whose draft keeps what the model invented as
@@ -742,14 +747,16 @@ def with_said_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:
     from lamagent.gate.mangled import mangled_names
     from lamagent.gate.named_numbers import named_numbers
     from lamagent.gate.signals import query_text
+    from lamagent.gate.times import said_hours
     from lamagent.gate.unwritten_numbers import written_numbers_of
 
     query = query_text(request.messages)
     named, notes = named_numbers(model_turn.turn.calls, request.tools, query)
     written = written_numbers_of(copy_sources(request.messages, ("system", "user", "tool")))
     lengthened, lengths = said_lengths(named, request.tools, query, written)
-    calls, mangled = mangled_names(lengthened, request.tools, copy_sources(request.messages), query)
-    return _reshaped(model_turn, calls, [*notes, *lengths, *mangled])
+    houred, hours = said_hours(lengthened, request.tools, query)
+    calls, mangled = mangled_names(houred, request.tools, copy_sources(request.messages), query)
+    return _reshaped(model_turn, calls, [*notes, *lengths, *hours, *mangled])
 
 
 def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTurn:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import anyio
 import pytest
-from turn_helpers import bfcl_tool, call, one_turn
+from turn_helpers import bfcl_tool, call, gate_draft, one_turn
 
 from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.mangled import mangled_names
-from lamagent.generation import GenerationParams
-from lamagent.messages import Message, ToolCall
+from lamagent.messages import ToolCall
 from lamagent.tools import Tool
-from lamagent.turns import TurnRequest, turn_source, with_said_values
 
 SCULPTURE = bfcl_tool(
     "get_sculpture_value",
@@ -68,7 +65,9 @@ def test_a_name_that_opens_as_the_users_is_the_users(value: str, query: str, nam
     arguments[parameter] = value
     out, notes = _named(arguments, query, tool)
     assert out[parameter] == named
-    assert len(notes) == 1 and repr(value) in notes[0] and repr(named) in notes[0]
+    assert notes == [
+        f"{tool.name}.{parameter}: {value!r} as {named!r}, the name the user wrote that it opens as"
+    ]
     assert {k: v for k, v in out.items() if k != parameter} == {
         k: v for k, v in arguments.items() if k != parameter
     }
@@ -184,18 +183,8 @@ def test_the_lists_read_the_users_name() -> None:
 def test_the_call_gates_draft_keeps_the_made_up_name_until_it_has_decided() -> None:
     # a made-up name is evidence against the call: the gate weighs the draft as written
     drafted = call(SCULPTURE.name, sculpture="The Thinker", artist="Rousseau")
-    backend = ScriptedBackend.calls([[drafted]], supports_constraint=True)
-    request = TurnRequest(
-        messages=[Message.user(RODIN)],
-        tools=[SCULPTURE],
-        params=GenerationParams(example_shapes=True),
-        tool_choice="required",
-        constrained=True,
-        gate_draft=True,
-    )
-    draft = anyio.run(lambda: turn_source(backend).next_turn(request))
+    draft, decided = gate_draft(drafted, RODIN, SCULPTURE)
     assert draft.turn.calls[0].arguments["artist"] == "Rousseau"
-    decided = with_said_values(draft, request)
     assert decided.turn.calls[0].arguments["artist"] == "Rodin"
     assert any("'Rodin'" in note for note in decided.reshaped)
 
@@ -209,6 +198,56 @@ def test_a_name_a_longer_value_holds_is_taken() -> None:
     )
     out, notes = _named({"location": "Brooklyn, NY", "cafe": "Bramble"}, "Cafes in Brooklyn", tool)
     assert out["cafe"] == "Bramble" and notes == []
+
+
+EVENT = bfcl_tool(
+    "get_event_date",
+    "Retrieve the date of a historical event.",
+    event={"type": "string", "description": "The name of the historical event."},
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "query", "named"),
+    [
+        # BFCL simple_python_235, as the embedded model drafted it
+        ("Talks of Lisbon", "When was the signing of the Treaty of Lisbon?", "Treaty of Lisbon"),
+        # the made-up word last, a name of two words in its place, other cases kept
+        ("The battle of Harbour", "The battle of Hastings: when?", "The battle of Hastings"),
+        ("Trip to Sorrento", "Plan a trip to San Diego in May", "Trip to San Diego"),
+        ("Peace of Wessex", "When was the Peace of Westphalia signed?", "Peace of Westphalia"),
+    ],
+)
+def test_a_word_made_up_in_the_users_words_is_the_users_name(
+    value: str, query: str, named: str
+) -> None:
+    out, notes = _named({"event": value}, query, EVENT)
+    assert out["event"] == named
+    assert notes == [
+        f"get_event_date.event: {value!r} as {named!r}, the name the user wrote in the word made up"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "query"),
+    [
+        # a word added to the user's ("Portugal" opens as "Paris"): no words the user wrote
+        # in a row once mended
+        ("Lisbon, Portugal", "The Treaty of Lisbon, signed in Paris"),
+        # a word the conversation writes (in another form), the tool's description; a
+        # reading of the name
+        ("Signing of Lisbon", "When was the Treaty of Lisbon signed?"),
+        ("Date of Lisbon", "The Day of Lisbon"),
+        ("Treat of Lisbon", "When was the Treaty of Lisbon?"),
+        # two unheld names open with the word's letter; a made-up word not capitalised
+        ("Talks of Lisbon", "The Treaty of Lisbon or the Tango of Lisbon?"),
+        ("The talks of Lisbon", "When was the Treaty of Lisbon?"),
+        # a made-up word where no unheld name opens with its letter
+        ("Talks of Lisbon", "When was the Agreement of Lisbon?"),
+    ],
+)
+def test_a_word_made_up_left_alone(value: str, query: str) -> None:
+    assert _named({"event": value}, query, EVENT) == ({"event": value}, [])
 
 
 def test_a_long_conversation_and_many_arguments_take_little_time() -> None:

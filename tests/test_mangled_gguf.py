@@ -5,7 +5,9 @@ BFCL simple_python_266 ("... 'The Thinker' by Rodin?"), simple_python_364 ("... 
 Brooklyn?") and multiple_2 ("the capital of Brazil"), their questions and function docs: under
 the calls-only grammar with the copy bias the model opens the user's name and writes its own
 ("Rousseau", "Bronx", "Bahia"); with `example_shapes` the same generation's turn holds the
-name the user wrote (`lamagent.gate.mangled`).
+name the user wrote (`lamagent.gate.mangled`). Asked "When was the signing of the Treaty of
+Lisbon?" (simple_python_235) it copies all but the name, "Talks of Lisbon": the turn holds
+"Treaty of Lisbon".
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from gguf_model import bfcl_turn
         ("simple_python_266", "artist", "Rodin"),
         ("simple_python_364", "location", "Brooklyn"),
         ("multiple_2", "country", "Brazil"),
+        ("simple_python_235", "event", "Treaty of Lisbon"),
     ],
 )
 def test_the_users_name_for_the_one_the_model_made_up(

@@ -7,9 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from turn_helpers import gate_draft, one_turn
 
+from lamagent.backends.scripted import ScriptedBackend
 from lamagent.gate.dates import DateForm
-from lamagent.gate.times import TimeForm, WrittenTime, time_form, timed_values, written_times
+from lamagent.gate.times import (
+    TimeForm,
+    WrittenTime,
+    hour_parameters,
+    said_hours,
+    time_form,
+    timed_values,
+    written_times,
+)
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
@@ -167,3 +177,98 @@ def test_the_note_says_what_changed() -> None:
 )
 def test_left_alone(tool: Tool, query: str, draft: dict[str, Any]) -> None:
     assert _timed(tool, query, **draft) == (draft, [])
+
+
+def _houred(tool: Tool, query: str, value: Any) -> tuple[dict[str, Any], list[str]]:
+    calls, notes = said_hours([ToolCall(name="t", arguments={"hours": value})], [tool], query)
+    return calls[0].arguments, notes
+
+
+def _hours_tool(description: str, kind: str = "integer") -> Tool:
+    properties = {"hours": {"type": kind, "description": description}}
+    return Tool("t", "", {"type": "object", "properties": properties, "required": []})
+
+
+CLOSING = (
+    "Preferred latest closing time of the restaurant. E.g. if 11 is given, then restaurants "
+    "that close at or after 11 PM will be considered. This is in 24 hour format."
+)
+
+
+@pytest.mark.parametrize(
+    ("description", "query", "value", "hour"),
+    [
+        # the hour as the user wrote it, and a value the user did not write: the one time
+        (CLOSING, "A vegan place in New York open until at least 11 PM.", 11, 23),
+        (CLOSING, "open until at least 11 PM", 9, 23),
+        ("The hour of the day in 24-hour format.", "the weather at 7 in the evening", 7, 19),
+        ("The hour of the day in 24-hour format.", "at 12 am sharp", 12, 0),
+        ("The hour (a number), 24-hour clock.", "till 9pm", 9, 21),
+        # of two times, the one whose hour the value holds
+        ("The hour, on a 24-hour clock.", "not at 9am, at 6 p.m. instead", 6, 18),
+        ("The hour, on a 24-hour clock.", "not at 9am, at 6 p.m. instead", 9, 9),
+    ],
+)
+def test_an_hour_of_a_24_hour_clock(description: str, query: str, value: int, hour: int) -> None:
+    tool = _hours_tool(description, "number" if "a number" in description else "integer")
+    assert hour_parameters(tool) == {"hours"}
+    meant, notes = _houred(tool, query, value)
+    assert meant == {"hours": hour}
+    assert notes == (
+        [f"t.hours: {value!r} as {hour!r}, the hour of the user's time"] if hour != value else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool", "query", "value"),
+    [
+        # already the hour; two times and the value reads as neither; no time; a flag
+        (_hours_tool(CLOSING), "until at least 22:00", 22),
+        (_hours_tool(CLOSING), "from 9am to 5pm", 12),
+        (_hours_tool(CLOSING), "open until late", 11),
+        (_hours_tool(CLOSING), "until 11 PM", True),
+        # no 24-hour clock, twelve hours, an 'HH:MM' form, a string, an enum
+        (_hours_tool("The latest closing hour."), "until 11 PM", 11),
+        (_hours_tool("Hours (24-hour or 12-hour clock)."), "until 11 PM", 11),
+        (_hours_tool("In 24-hour format 'HH:MM'."), "until 11 PM", 11),
+        (_hours_tool(CLOSING, "string"), "until 11 PM", "11"),
+        (_hours_tool(CLOSING, "string"), "until 11 PM", 11),
+        (
+            Tool(
+                "t",
+                "",
+                {
+                    "type": "object",
+                    "properties": {
+                        "hours": {"type": "integer", "enum": [9, 11], "description": CLOSING}
+                    },
+                },
+            ),
+            "until 11 PM",
+            11,
+        ),
+    ],
+)
+def test_an_hour_left_alone(tool: Tool, query: str, value: Any) -> None:
+    assert _houred(tool, query, value) == ({"hours": value}, [])
+
+
+def test_the_time_rule_leaves_an_hour_to_the_hour_rule() -> None:
+    assert _timed(_hours_tool(CLOSING), "until 11 PM", hours=11) == ({"hours": 11}, [])
+
+
+def test_the_call_gates_draft_keeps_the_hour_until_it_has_decided() -> None:
+    # 23 is no number the user wrote: the gate weighs the draft as the model wrote it
+    drafted = ToolCall(name="t", arguments={"hours": 11})
+    query = "A vegan place open until at least 11 PM"
+    draft, decided = gate_draft(drafted, query, _hours_tool(CLOSING))
+    assert draft.turn.calls[0].arguments["hours"] == 11
+    assert decided.turn.calls[0].arguments["hours"] == 23
+    turn = one_turn(
+        ScriptedBackend.calls([[drafted]], supports_constraint=True),
+        query,
+        [_hours_tool(CLOSING)],
+        example_shapes=True,
+    )
+    assert turn.turn.calls[0].arguments["hours"] == 23
+    assert any("the hour of the user's time" in note for note in decided.reshaped)

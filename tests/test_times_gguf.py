@@ -24,6 +24,14 @@ def test_the_date_and_time_in_iso_8601(gguf: Any, shapes: bool) -> None:
     assert any("the user's time" in note for note in notes) == shapes
 
 
+@pytest.mark.parametrize("shapes", [False, True])
+def test_the_hour_on_a_24_hour_clock(gguf: Any, shapes: bool) -> None:
+    text, value, notes = shaped_argument(gguf, "simple_python_35", shapes, "operating_hours")
+    assert '"operating_hours": 11' in text
+    assert value == (23 if shapes else 11)
+    assert any("the hour of the user's time" in note for note in notes) == shapes
+
+
 TICKETS: dict[str, Any] = {
     "name": "Movies_1_BuyMovieTickets",
     "description": "Purchase tickets for a specific movie showtime at a designated theater "

@@ -11,7 +11,7 @@ from lamagent.formats.choice import ToolChoice
 from lamagent.generation import GenerationParams
 from lamagent.messages import Message, ToolCall
 from lamagent.tools import Tool
-from lamagent.turns import ModelTurn, TurnRequest, turn_source
+from lamagent.turns import ModelTurn, TurnRequest, turn_source, with_said_values
 
 
 def one_turn(
@@ -34,6 +34,25 @@ def one_turn(
         max_calls=max_calls,
     )
     return anyio.run(lambda: turn_source(backend).next_turn(request))
+
+
+def gate_draft(drafted: ToolCall, query: str, tool: Tool) -> tuple[ModelTurn, ModelTurn]:
+    """The call gate's draft of a turn that calls `drafted` for the user's `query` (a scripted
+    model, `example_shapes` on), and that turn once the gate has decided to call
+    (`with_said_values`)."""
+    from lamagent.backends.scripted import ScriptedBackend
+
+    backend = ScriptedBackend.calls([[drafted]], supports_constraint=True)
+    request = TurnRequest(
+        messages=[Message.user(query)],
+        tools=[tool],
+        params=GenerationParams(example_shapes=True),
+        tool_choice="required",
+        constrained=True,
+        gate_draft=True,
+    )
+    draft = anyio.run(lambda: turn_source(backend).next_turn(request))
+    return draft, with_said_values(draft, request)
 
 
 def schema_tool(

@@ -11,9 +11,9 @@ call holds.
 whose value opens with a capital, holds a lower-case letter (not a code: "USD", "AAPL") and
 none of whose words the conversation (`sources`: the user's messages, the tools' results),
 the tool's description or the parameter's writes, takes the name of the user's request
-(`lamagent.gate.written_names`) that opens with the same letter, when exactly one name that
-no value of the turn holds (nor holds a part of) and that names no month or weekday ("Friday"
-is a date) does, and no other such value of the turn opens as that name does. Left alone, as
+(`lamagent.gate.written_names`: no month or weekday, "Friday" is a date) that opens with the
+same letter, when exactly one name that no value of the turn holds (nor holds a part of)
+does, and no other such value of the turn opens as that name does. Left alone, as
 the model's reading of the user's word rather than a copy gone wrong:
 
 - a value that shares a word's first `READING_LETTERS` letters with the name ("Philadelphia"
@@ -24,6 +24,13 @@ the model's reading of the user's word rather than a copy gone wrong:
   at least `TYPO_RATIO`);
 - a value whose words' initials are the name ("New York City" for "NYC").
 
+A value that copies the user's words but one, made up where a name the user wrote belongs
+("Talks of Lisbon" for "the Treaty of Lisbon"), takes that name in its place: a capitalised
+word of the value that the conversation, the tool's description and the parameter's do not
+write, that opens with the letter of exactly one unheld name, when the value with the name
+in its place is words the user wrote in a row. A word added to what the user wrote ("Paris,
+France" for "Paris") is no such copy and stays.
+
 A value the model knew rather than copied that opens with an unheld name's letter ("Brussels"
 for "the capital of Belgium") is taken for a copy gone wrong: measured on BFCL's answers, no
 answer does that (`bench/answer_drafts.py`). Nothing is generated.
@@ -32,11 +39,12 @@ answer does that (`bench/answer_drafts.py`). Nothing is generated.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.dates import DAY_NAMES, MONTH_NAMES
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_properties
 from lamagent.gate.signals import leaf_values, singular, stem, words
 from lamagent.gate.written_names import written_names
@@ -54,6 +62,8 @@ READING_LETTERS = 4
 #: Letters from which one word that opens the other is its reading ("Chi" of "Chicago",
 #: "Persia" of "Persian").
 SHORT_WORD = 3
+#: A capitalised word of a value ("Talks" of "Talks of Lisbon").
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 #: `difflib.SequenceMatcher` ratio (case aside) from which a value is the name spelled
 #: another way, a typo mended ("Chicago" of "Chcicago": 0.93; "Machete" of "Messi": 0.33).
 TYPO_RATIO = 0.8
@@ -64,7 +74,7 @@ def _name_like(value: str) -> bool:
     return bool(words(value)) and value[:1].isupper() and any(c.islower() for c in value)
 
 
-def _invented(value: str, written: Sequence[set[str]]) -> bool:
+def _invented(value: str, written: Sequence[Set[str]]) -> bool:
     """Whether none of `value`'s words is in `written` (word forms: `_forms`), as it is, in
     the singular or as its stem ("Cardiology" of "cardiologist"): the model's own."""
     forms = {f for w in words(value) for f in (w, singular(w), stem(w))}
@@ -99,9 +109,27 @@ def _reading(value: str, name: str) -> bool:
     return letters.isupper() and letters.lower() == initials
 
 
-def _calendar(name: str) -> bool:
-    """Whether `name` is a month's or a weekday's ("Friday"): a date, no name to copy."""
-    return all(w in MONTH_NAMES or w in DAY_NAMES for w in words(name))
+def _in_a_row(said: Sequence[str], text: Sequence[str]) -> bool:
+    """Whether the words `said` are words of `text` in a row."""
+    size = len(said)
+    return any(list(text[i : i + size]) == list(said) for i in range(len(text) - size + 1))
+
+
+def _made_up_words(
+    value: str, names: Sequence[str], query_words: Sequence[str]
+) -> Iterator[tuple[str, str, str]]:
+    """Each capitalised word of `value` that opens as exactly one of the user's `names` (and
+    is no reading of it), where the value with the name in that word's place is words the user
+    wrote in a row: the word, the name and the value so mended (see the module's docstring)."""
+    value_words = words(value)
+    for match in _CAPITALISED.finditer(value):
+        word = match.group()
+        opening = [n for n in names if n[:1].lower() == word[:1].lower()]
+        if len(opening) != 1 or _reading(word, opening[0]):
+            continue
+        at = len(words(value[: match.start()]))
+        if _in_a_row([*value_words[:at], *words(opening[0]), *value_words[at + 1 :]], query_words):
+            yield word, opening[0], f"{value[: match.start()]}{opening[0]}{value[match.end() :]}"
 
 
 def _held(name: str, leaves: Sequence[str]) -> bool:
@@ -125,11 +153,18 @@ def mangled_names(
     wrote (see the module's docstring), and a note per value changed."""
     by_name = {tool.name: tool for tool in tools}
     leaves = [leaf for call in calls for leaf in leaf_values(call.arguments)]
-    names = [n for n in written_names(query) if not (_held(n, leaves) or _calendar(n))]
+    names = [n for n in written_names(query) if not _held(n, leaves)]
     if not names:
         return list(calls), []
-    written: set[str] | None = None  # the conversation's word forms, read once if needed
-    found: dict[tuple[str, str], str] = {}
+    query_words = words(query)
+
+    @functools.cache
+    def conversation() -> frozenset[str]:
+        """The conversation's word forms, read once, when a value needs them."""
+        return frozenset(form for text in sources for form in _forms(text))
+
+    found: dict[tuple[str, str], str] = {}  # the name each value takes
+    mended: dict[tuple[str, str], str] = {}  # the value with it, where a word of it was made up
     for call in calls:
         tool = by_name.get(call.name)
         if tool is None:
@@ -142,20 +177,27 @@ def mangled_names(
                 continue
             if not _name_like(value):
                 continue
-            opening = [n for n in names if n[:1].lower() == value[:1].lower()]
-            if len(opening) != 1 or _reading(value, opening[0]):
-                continue
-            if written is None:
-                written = {form for text in sources for form in _forms(text)}
+            key = (call.id, argument)
             own = _forms(str(spec.get("description") or ""))
-            if _invented(value, (written, described, own)):
-                found[(call.id, argument)] = opening[0]
+            opening = [n for n in names if n[:1].lower() == value[:1].lower()]
+            whole = len(opening) == 1 and not _reading(value, opening[0])
+            if whole and _invented(value, (conversation(), described, own)):
+                found[key] = opening[0]
+                continue
+            for word, name, new in _made_up_words(value, names, query_words):
+                if _invented(word, (conversation(), described, own)):
+                    found[key], mended[key] = name, new
+                    break
     taken = list(found.values())
 
     def as_written(call: ToolCall, argument: str, value: Any) -> tuple[Any, str] | None:
-        name = found.get((call.id, argument))
+        key = (call.id, argument)
+        name = found.get(key)
         if name is None or taken.count(name) != 1:
             return None  # two values open as one name: which one the user meant is open
+        if key in mended:
+            new = mended[key]
+            return new, f"{value!r} as {new!r}, the name the user wrote in the word made up"
         return name, f"{value!r} as {name!r}, the name the user wrote that it opens as"
 
     return reshaped_calls(calls, as_written)

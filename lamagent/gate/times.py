@@ -17,6 +17,11 @@ form (24 hours, two digits a field):
 - with a date in the form, the date as `lamagent.gate.dates` reads it: the value's when the
   user wrote it, else the user's one date; without one the value stays.
 
+A number parameter whose description says its hours are a 24-hour clock's ("The hour of the
+day in 24-hour format", "latest closing time ... This is in 24 hour format") and names no
+'HH:MM' form takes the hour of the user's time: of the time whose hour the value holds as
+the user wrote it or in 24 hours ("11 PM" written 11 is 23), else of the user's one time.
+
 The user's times: hours and minutes with a colon ("19:30", "12:30 PM", "07:15:30") or an hour
 with am or pm ("4pm", "9 p.m."); the part of the day said after it is am or pm ("4:30 in the
 afternoon" is 16:30, "at night", "in the morning"). A zone is never written ("Z" of
@@ -27,18 +32,26 @@ UTC. Nothing is generated.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lamagent.gate.dates import DateForm, WrittenDate, value_dates, writes_date, written_form
-from lamagent.gate.reshape import described_forms, reshaped_calls
+from lamagent.gate.reshape import described_forms, reshaped_calls, tool_properties
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["TimeForm", "WrittenTime", "time_form", "timed_values", "written_times"]
+__all__ = [
+    "TimeForm",
+    "WrittenTime",
+    "hour_parameters",
+    "said_hours",
+    "time_form",
+    "timed_values",
+    "written_times",
+]
 
 T = TypeVar("T")
 
@@ -64,6 +77,10 @@ _FORM = re.compile(
 )
 #: A description of twelve-hour times ('HH:MM AM/PM').
 _TWELVE = re.compile(r"\bam\s*/\s*pm\b|\b12[- ]hour\b", re.IGNORECASE)
+#: A description of hours on a 24-hour clock ("in 24-hour format", "This is in 24 hour format").
+_CLOCK_HOURS = re.compile(r"\b24[- ]hours?\b", re.IGNORECASE)
+#: Hours a clock reads alike, twelve apart ("11" of "11 PM" and 23).
+_HALF_DAY = 12
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,23 @@ def time_form(description: str) -> TimeForm | None:
         return None
     [form] = forms
     return form
+
+
+def hour_parameters(tool: Tool | None) -> set[str]:
+    """The number parameters of `tool` that hold an hour of a 24-hour clock: the description
+    says "24-hour" or "24 hour", and names neither an 'HH:MM' form nor twelve hours."""
+    if tool is None:
+        return set()
+    return {
+        str(name)
+        for name, spec in tool_properties(tool).items()
+        if isinstance(spec, Mapping)
+        and spec.get("type") in ("integer", "number")
+        and "enum" not in spec
+        and _CLOCK_HOURS.search(description := str(spec.get("description") or ""))
+        and not _FORM.search(description)
+        and not _TWELVE.search(description)
+    }
 
 
 def _time(match: re.Match[str]) -> WrittenTime:
@@ -179,3 +213,29 @@ def timed_values(
         return written, f"{value!r} as {written!r}, the user's time"
 
     return reshaped_calls(calls, retime)
+
+
+def said_hours(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` with each number argument that holds an hour of a 24-hour clock
+    (`hour_parameters`) as the hour of the user's time (see the module's docstring), and a
+    note per value changed ("t.operating_hours: 11 as 23, the hour of the user's time"). A
+    number the user did not write is evidence against a call: the call gate applies this once
+    it has decided (`lamagent.turns.with_said_values`)."""
+    user_times = written_times(query)
+    if not user_times:
+        return list(calls), []
+    by_name = {tool.name: tool for tool in tools}
+    hours = {call.name: hour_parameters(by_name.get(call.name)) for call in calls}
+
+    def rehour(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        if name not in hours.get(call.name, ()) or type(value) is not int:
+            return None
+        read = [t for t in user_times if t.hour % _HALF_DAY == value % _HALF_DAY]
+        time = _meant(user_times, read)
+        if time is None or time.hour == value:
+            return None
+        return time.hour, f"{value!r} as {time.hour!r}, the hour of the user's time"
+
+    return reshaped_calls(calls, rehour)

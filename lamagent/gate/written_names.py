@@ -5,7 +5,7 @@ each quoted string ('minor', "FIFA 21") of `text`, once, in order, not
 
 - the word that opens a sentence ("Finally", "Can"): capitalised as every sentence is;
 - the user's "I" ("I'd", "I'm");
-- a date ("January 18") or a number ("'180'");
+- a date ("January 18", "Friday") or a number ("'180'");
 - of stop words and asking verbs only, or shorter than three characters.
 
 `asked_values` reads which ask a name belongs to with it, `named_asks` whether a piece of a
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from lamagent.gate.dates import MONTH_NAMES
+from lamagent.gate.dates import DAY_NAMES, MONTH_NAMES
 from lamagent.gate.items import NAME, QUOTED, ItemKind, item_text, number_value
 from lamagent.gate.joined import ASK_VERBS
 from lamagent.gate.signals import STOPWORDS, words
@@ -48,7 +48,7 @@ def written_names(text: str) -> list[str]:
             written = written.partition(" ")[2]
         name = item_text(kind, written) if written else ""
         said = [w for w in words(name) if w not in STOPWORDS and w not in ASK_VERBS]
-        dated = bool(said) and said[0] in MONTH_NAMES  # "January 18": a date
+        dated = bool(said) and (said[0] in MONTH_NAMES or said[0] in DAY_NAMES)  # "Friday"
         number = number_value(name) is not None  # "'180'": a number, quoted
         if len(name) >= _MIN_CHARS and said and not (dated or number) and name not in found:
             found.append(name)
