@@ -42,7 +42,15 @@ from typing import TYPE_CHECKING, Any
 from lamagent.gate.listed import MAX_CALLS, run_key, says_respectively
 from lamagent.gate.options import NEGATIONS, parameter_options
 from lamagent.gate.reshape import enum_values, tool_schemas
-from lamagent.gate.signals import STOPWORDS, SaidWords, leaves, named_at, stem, words
+from lamagent.gate.signals import (
+    STOPWORDS,
+    SaidWords,
+    holds_in_a_row,
+    leaves,
+    named_at,
+    stem,
+    words,
+)
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -183,9 +191,7 @@ def _written(sentence: Sequence[str], call: ToolCall, argument: str) -> int:
     for name, value in call.arguments.items():
         for leaf in leaves(value) if name != argument else ():
             spelled = words(str(leaf)) if not isinstance(leaf, bool) else []
-            count += bool(spelled) and any(
-                list(sentence[i : i + len(spelled)]) == spelled for i in range(len(sentence))
-            )
+            count += bool(spelled) and holds_in_a_row(sentence, spelled)
     return count
 
 

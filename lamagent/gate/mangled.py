@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_properties
-from lamagent.gate.signals import leaf_values, singular, stem, words
+from lamagent.gate.signals import holds_in_a_row, leaf_values, singular, stem, words
 from lamagent.gate.written_names import written_names
 from lamagent.messages import ToolCall
 
@@ -109,12 +109,6 @@ def _reading(value: str, name: str) -> bool:
     return letters.isupper() and letters.lower() == initials
 
 
-def _in_a_row(said: Sequence[str], text: Sequence[str]) -> bool:
-    """Whether the words `said` are words of `text` in a row."""
-    size = len(said)
-    return any(list(text[i : i + size]) == list(said) for i in range(len(text) - size + 1))
-
-
 def _made_up_words(
     value: str, names: Sequence[str], query_words: Sequence[str]
 ) -> Iterator[tuple[str, str, str]]:
@@ -128,7 +122,8 @@ def _made_up_words(
         if len(opening) != 1 or _reading(word, opening[0]):
             continue
         at = len(words(value[: match.start()]))
-        if _in_a_row([*value_words[:at], *words(opening[0]), *value_words[at + 1 :]], query_words):
+        mended = [*value_words[:at], *words(opening[0]), *value_words[at + 1 :]]
+        if holds_in_a_row(query_words, mended):
             yield word, opening[0], f"{value[: match.start()]}{opening[0]}{value[match.end() :]}"
 
 

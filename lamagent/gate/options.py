@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.placeholders import is_placeholder
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
-from lamagent.gate.signals import singular
+from lamagent.gate.signals import holds_in_a_row, singular
 from lamagent.messages import ToolCall
 from lamagent.tools.shapes import quoted_examples
 
@@ -125,7 +125,7 @@ def _named(value: str, options: Sequence[str]) -> str | None:
         if spelled == words:
             return None
         one = [singular(w) for w in spelled]
-        if any(read[i : i + len(one)] == one for i in range(len(read))):
+        if holds_in_a_row(read, one):
             held.append(option)
     return held[0] if len(held) == 1 else None
 

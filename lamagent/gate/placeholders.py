@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import without_optional
-from lamagent.gate.signals import words
+from lamagent.gate.signals import holds_in_a_row, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -59,11 +59,6 @@ _TEMPLATE = re.compile(r"\{+\s*[\w.-]*\s*\}+|<\s*[\w.-]+\s*>|\$\{?[\w.-]+\}?")
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_-][A-Za-z0-9]+)*")
 
 
-def _holds_in_a_row(written: Sequence[str], part: Sequence[str]) -> bool:
-    n = len(part)
-    return any(list(written[i : i + n]) == list(part) for i in range(len(written) - n + 1))
-
-
 def is_placeholder(value: str, parameter: str, spec: Mapping[str, Any]) -> bool:
     """Whether the string `value` of `parameter` names its slot rather than filling it (see
     the module's docstring; the sources are not read here)."""
@@ -78,7 +73,7 @@ def is_placeholder(value: str, parameter: str, spec: Mapping[str, Any]) -> bool:
     if not name or not _IDENTIFIER.fullmatch(text):
         return False
     written = [w for w in words(text) if not w.isdigit()]
-    return written == name or _holds_in_a_row(written, name)
+    return written == name or holds_in_a_row(written, name)
 
 
 def placeholder_values(

@@ -39,6 +39,7 @@ __all__ = [
     "GateSignals",
     "SaidWords",
     "content_words",
+    "holds_in_a_row",
     "leaf_values",
     "leaves",
     "measure",
@@ -79,6 +80,12 @@ def normalise(text: str) -> str:
 def words(text: str) -> list[str]:
     """The lower-case words (runs of letters, runs of digits) of `text`, camelCase split."""
     return _WORD.findall(_CAMEL.sub(" ", text).lower())
+
+
+def holds_in_a_row(said: Sequence[str], part: Sequence[str]) -> bool:
+    """Whether the words `said` hold the words `part` in a row."""
+    size = len(part)
+    return any(list(said[i : i + size]) == list(part) for i in range(len(said) - size + 1))
 
 
 def stem(word: str) -> str:
