@@ -708,8 +708,11 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     default into what nobody wrote is the default (`lamagent.gate.past_defaults`), and the
     optional arguments whose values are placeholders (`lamagent.gate.placeholders`) or numbers
     nobody wrote (the system prompt, the user, the tools' results:
-    `lamagent.gate.unwritten_numbers`) are left out. The call gate applies it to its draft once
-    it has decided to call: what the model invented is evidence that the call does not fit."""
+    `lamagent.gate.unwritten_numbers`) are left out, and the lists of the user's words hold
+    them in the user's order, without the items the model added ("spaghetti" beside the
+    user's "pasta" and "cheese": `lamagent.gate.user_items`). The call gate applies it to its
+    draft once it has decided to call: what the model invented is evidence that the call does
+    not fit."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
     from lamagent.gate.named_before import named_before
@@ -718,6 +721,7 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
     from lamagent.gate.unwritten_numbers import unwritten_numbers
+    from lamagent.gate.user_items import user_items
 
     query = query_text(request.messages)
     valued, valued_notes = invented_values(model_turn.turn.calls, request.tools, query)
@@ -726,8 +730,9 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     kept, placeholders = placeholder_values(placed, request.tools, sources)
     defaulted, past = past_defaults(kept, request.tools, sources)
     written = copy_sources(request.messages, ("system", "user", "tool"))
-    calls, unwritten = unwritten_numbers(defaulted, request.tools, written)
-    notes = [*valued_notes, *before, *placeholders, *past, *unwritten]
+    numbered, unwritten = unwritten_numbers(defaulted, request.tools, written)
+    calls, items = user_items(numbered, request.tools, query)
+    notes = [*valued_notes, *before, *placeholders, *past, *unwritten, *items]
     return _reshaped(model_turn, calls, notes)
 
 
@@ -774,8 +779,10 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     Nevada brewery" for a `brewery`: `lamagent.gate.kinds`), the values it began copying
     late, from inside one of the user's words or names, as that word or name
     ("~/data/x.nii" for "data/x.nii", "La Liga" for "Liga": `lamagent.gate.identifiers`),
-    where-from and where-to pairs that hold one value at both ends or both in one read as
-    the user wrote them (`lamagent.gate.both_ends`) and in the user's direction
+    the names it wrote in another order as the user wrote them ("Museum of the Louvre" for
+    "Louvre Museum": `lamagent.gate.reordered`), where-from and where-to pairs that hold one
+    value at both ends, both in one or one beside words nobody wrote read as the user wrote
+    them (`lamagent.gate.both_ends`) and in the user's direction
     (`lamagent.gate.directed`), the lists it began copying cut where the user's end
     (`lamagent.gate.written_lists`) and the points the user wrote in parentheses as written
     (`lamagent.gate.tuples`), when `example_shapes` is on."""
@@ -791,6 +798,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     from lamagent.gate.numbers import written_numbers
     from lamagent.gate.ordered import ordered_values
     from lamagent.gate.overruns import overrun_values
+    from lamagent.gate.reordered import reordered_names
     from lamagent.gate.separators import trimmed_separators
     from lamagent.gate.shared_numbers import shared_numbers
     from lamagent.gate.signals import query_text
@@ -814,7 +822,8 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
     ended, overran = overrun_values(ordered, query)
     kindless, kinds = kindless_values(ended, request.tools, query)
     wholes, whole = whole_identifiers(kindless, sources, request.tools)
-    filled, read = filled_ends(wholes, query)
+    in_order, orders = reordered_names(wholes, request.tools, query)
+    filled, read = filled_ends(in_order, query)
     directed, swapped = directed_values(filled, query)
     listed, cut = written_lists(directed, query)
     calls, pointed = tuple_values(listed, request.tools, query)
@@ -828,6 +837,7 @@ def with_written_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTur
         *overran,
         *kinds,
         *whole,
+        *orders,
         *read,
         *swapped,
         *cut,

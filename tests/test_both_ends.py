@@ -80,6 +80,21 @@ def _filled(query: str, **draft: Any) -> tuple[dict[str, Any], list[str]]:
             {"start_city": "Lyon", "end_city": "Lyon to Nice"},
             {"start_city": "Lyon", "end_city": "Nice"},
         ),
+        (  # BFCL simple_python_394: the end the user's, the start a city nobody wrote
+            "Get me the travel distance and duration from the Eiffel Tower to the Louvre Museum",
+            {"start_location": "Paris", "end_location": "Louvre Museum", "traffic": False},
+            {"start_location": "Eiffel Tower", "end_location": "Louvre Museum", "traffic": False},
+        ),
+        (  # made up: the start the user's, the end words nobody wrote, lower-case values
+            "Is there a night bus from downtown to uptown?",
+            {"origin": "downtown", "destination": "midtown"},
+            {"origin": "downtown", "destination": "uptown"},
+        ),
+        (  # made up: the user's value at the other end moves to its own
+            "Directions from Lyon to Nice",
+            {"start_city": "Nice", "end_city": "Marseille"},
+            {"start_city": "Lyon", "end_city": "Nice"},
+        ),
     ],
 )
 def test_the_pair_is_read_as_the_user_wrote_it(
@@ -113,6 +128,16 @@ def test_the_pair_is_read_as_the_user_wrote_it(
         ("Fly from Boston to Denver", {"origin": "Denver", "destination": "Boston"}),
         # names that differ in more than the direction
         ("From Boston to Denver", {"departure_city": "Boston", "arrival_airport": "Boston"}),
+        # a number nobody wrote may have been worked out (BFCL simple_python_99: "2 pi")
+        ("Plot a sine wave from 0 to 2 pi", {"start_range": 0, "end_range": 6.2832}),
+        # the other end holds a word the user wrote ("Lyon, France"), or both are unwritten
+        ("Directions from Lyon to Nice", {"start_city": "Lyon, France", "end_city": "Paris"}),
+        ("Directions from Lyon to Nice", {"start_city": "Paris", "end_city": "Marseille"}),
+        # two readings of the held value
+        (
+            "Fly from Boston to Denver, or from Chicago to Boston",
+            {"origin": "Boston", "destination": "Miami"},
+        ),
     ],
 )
 def test_left_alone(query: str, draft: dict[str, Any]) -> None:

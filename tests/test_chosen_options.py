@@ -87,3 +87,50 @@ def test_the_options_the_user_named(
 )
 def test_left_alone(enum: list[str] | None, value: list[str], query: str) -> None:
     assert _chosen(enum, value, query) == value
+
+
+@pytest.mark.parametrize(
+    ("enum", "query", "named"),
+    [
+        # BFCL simple_python_227: the model closed the list at once
+        (
+            ["strengths", "weaknesses"],
+            "Get me strength and weakness traits for ENFJ personality type.",
+            ["strengths", "weaknesses"],
+        ),
+        # made up: in the order the user named them, not the enum's
+        (_FACTS, "Only the fat and the protein of an egg", ["Fat", "Protein"]),
+    ],
+)
+def test_an_empty_list_takes_the_options_named(
+    enum: list[str], query: str, named: list[str]
+) -> None:
+    call = ToolCall(name="find", arguments={"picks": []})
+    [out], notes = chosen_options([call], [_tool(enum)], query)
+    assert out.arguments["picks"] == named
+    assert notes == [f"find.picks: [] as {named!r}, the options the user named"]
+
+
+@pytest.mark.parametrize(
+    ("enum", "query"),
+    [
+        (_FACTS, "Anything about an egg"),  # no option named
+        (None, "the fat and the protein"),  # no enum
+    ],
+)
+def test_an_empty_list_left_alone(enum: list[str] | None, query: str) -> None:
+    assert _chosen(enum, [], query) == []
+
+
+def test_a_list_that_writes_an_option_again_is_the_options_named() -> None:
+    # BFCL simple_python_369, the embedded model's second draft (the parameter required)
+    enum = ["Organic", "Vegetables", "Fruits", "Dairy", "Seafood", "Bakery"]
+    query = "Find a grocery store near me with organic fruits and vegetables in Houston."
+    call = ToolCall(name="find", arguments={"picks": ["Fruits", "Fruits", "Fruits"]})
+    [out], notes = chosen_options([call], [_tool(enum)], query)
+    assert out.arguments["picks"] == ["Organic", "Fruits", "Vegetables"]
+    assert len(notes) == 1
+    # an option written again that the user did not name: the list stays
+    assert _chosen(enum, ["Dairy", "Dairy"], query) == ["Dairy", "Dairy"]
+    # no option written twice: the options kept are the model's
+    assert _chosen(enum, ["Fruits"], query) == ["Fruits"]

@@ -15,7 +15,7 @@ from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
 
-def _tool(tool: str, parameter: str, **spec: Any) -> Tool:
+def _tool(tool: str, parameter: str, other: str = "limit", **spec: Any) -> Tool:
     return Tool.from_spec(
         {
             "name": tool,
@@ -25,17 +25,19 @@ def _tool(tool: str, parameter: str, **spec: Any) -> Tool:
                 "required": [parameter],
                 "properties": {
                     parameter: {"type": "string", "description": "What to look up.", **spec},
-                    "limit": {"type": "integer", "description": "How many."},
+                    other: {"type": "integer", "description": "How many."},
                 },
             },
         }
     )
 
 
-def _cut(tool: str, parameter: str, value: Any, query: str, **spec: Any) -> tuple[Any, list[str]]:
-    call = ToolCall(name=tool, arguments={parameter: value, "limit": 3})
-    [out], notes = kindless_values([call], [_tool(tool, parameter, **spec)], query)
-    assert out.id == call.id and out.arguments["limit"] == 3
+def _cut(
+    tool: str, parameter: str, value: Any, query: str, other: str = "limit", **spec: Any
+) -> tuple[Any, list[str]]:
+    call = ToolCall(name=tool, arguments={parameter: value, other: 3})
+    [out], notes = kindless_values([call], [_tool(tool, parameter, other, **spec)], query)
+    assert out.id == call.id and out.arguments[other] == 3
     return out.arguments[parameter], notes
 
 
@@ -199,6 +201,95 @@ def test_an_enum_value_stays() -> None:
 )
 def test_the_kind_of_a_parameter(parameter: str, tool: str, kind: str | None) -> None:
     assert parameter_kind(parameter, tool) == kind
+
+
+@pytest.mark.parametrize(
+    ("tool", "parameter", "value", "query", "other", "said"),
+    [
+        # BFCL simple_python_364: the tool's kind alone, for a `type`
+        (
+            "find_restaurant",
+            "type",
+            "restaurant",
+            "Can I find an Italian restaurant with Gluten-free options near Brooklyn?",
+            "limit",
+            "Italian",
+        ),
+        # made up: two words of the user's, a kind in the plural, a kind in a dotted name
+        (
+            "find_instrument",
+            "type",
+            "instrument",
+            "two modern acoustic instruments",
+            "n",
+            "modern acoustic",
+        ),
+        ("shop.find_bakery", "kind", "bakery", "is there a vegan bakery here", "n", "vegan"),
+        # BFCL simple_python_217: a word of another parameter's name ("smoothed", `smooth`)
+        (
+            "fMRI.analyze",
+            "sequence_type",
+            "smoothed",
+            "Analyze my data from a multi-band sequence, that is smoothed at 6mm.",
+            "smooth",
+            "multi-band",
+        ),
+        # BFCL simple_python_382 (train): "Hotel", a word of `hotel_name`, for the room's type
+        (
+            "book_hotel",
+            "room_type",
+            "Hotel",
+            "Book a single room for two nights at the Hilton Hotel in Chicago",
+            "hotel_name",
+            "single",
+        ),
+    ],
+)
+def test_what_the_user_said_of_the_kind(
+    tool: str, parameter: str, value: str, query: str, other: str, said: str
+) -> None:
+    got, notes = _cut(tool, parameter, value, query, other)
+    assert got == said
+    assert notes and f"as {said!r}, what the user said of the kind" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("tool", "parameter", "value", "query", "other"),
+    [
+        # no words of the user's before the kind: a function word, a number, a comma
+        ("find_restaurant", "type", "restaurant", "find a restaurant near me", "n"),
+        ("measure_unit", "type", "units", "a circle of radius 5 units", "n"),
+        ("find_restaurant", "type", "restaurant", "Brooklyn, restaurant please", "n"),
+        # two readings of the kind: which one is open
+        (
+            "find_restaurant",
+            "type",
+            "restaurant",
+            "an Italian restaurant or a Thai restaurant",
+            "n",
+        ),
+        # the parameter's own word may be its value (BFCL parallel_multiple_108)
+        ("mbti", "thinking_vs_feeling", "feeling", "I lean more towards feeling", "n"),
+        # a kind the user capitalised is a name's
+        ("find_restaurant", "type", "restaurant", "dinner at Golden Dragon Restaurant", "n"),
+        # what the user said of the kind is the value already
+        ("fMRI.analyze", "sequence_type", "smooth", "a smooth sequence", "smooth"),
+        # not a word of another parameter's name; two words
+        ("fMRI.analyze", "sequence_type", "blurred", "a multi-band sequence, blurred", "smooth"),
+        ("fMRI.analyze", "sequence_type", "smoothed twice", "a multi-band sequence", "smooth"),
+    ],
+)
+def test_the_kind_alone_left_alone(
+    tool: str, parameter: str, value: str, query: str, other: str
+) -> None:
+    assert _cut(tool, parameter, value, query, other) == (value, [])
+
+
+def test_the_kind_alone_of_an_enum_stays() -> None:
+    spec = {"enum": ["restaurant", "Italian", "Thai"]}
+    value = "restaurant"
+    got = _cut("find_restaurant", "type", value, "an Italian restaurant", **spec)
+    assert got == (value, [])
 
 
 def test_a_turn_cuts_the_kind() -> None:

@@ -7,7 +7,10 @@ evaluation's settings) writes "New York time zone" and "London time zone" for `f
 and `to_timezone`; asked "Find an acoustic instrument within my budget of $1000."
 (simple_python_280) it writes "acoustic instrument" for `find_instrument`'s `type`. With
 `example_shapes` the turn holds "New York", "London" and "acoustic": the parameter names the
-kind (`lamagent.gate.kinds`).
+kind (`lamagent.gate.kinds`). Asked for "an Italian restaurant" (simple_python_364) it writes
+"restaurant", the kind alone, for `find_restaurant`'s `type`, and for `sequence_type` of "a
+multi-band sequence, that is smoothed at 6mm" (simple_python_217) "smoothed", a word of the
+`smooth` parameter: the turn holds what the user said of the kind, "Italian" and "multi-band".
 """
 
 from __future__ import annotations
@@ -34,3 +37,20 @@ def test_the_type_loses_the_tools_kind(gguf: Any, shapes: bool) -> None:
     assert '"type": "acoustic instrument"' in turn.generation.text
     [call] = turn.turn.calls
     assert call.arguments["type"] == ("acoustic" if shapes else "acoustic instrument")
+
+
+@pytest.mark.parametrize(
+    ("case_id", "argument", "drafted", "said"),
+    [
+        ("simple_python_364", "type", "restaurant", "Italian"),
+        ("simple_python_217", "sequence_type", "smoothed", "multi-band"),
+    ],
+)
+def test_what_the_user_said_of_the_kind(
+    gguf: Any, case_id: str, argument: str, drafted: str, said: str
+) -> None:
+    [draft] = bfcl_turn(gguf, case_id, example_shapes=False).turn.calls
+    turn = bfcl_turn(gguf, case_id, example_shapes=True)
+    assert draft.arguments[argument] == drafted
+    assert turn.turn.calls[0].arguments[argument] == said
+    assert any("what the user said of the kind" in note for note in turn.reshaped)

@@ -360,6 +360,27 @@ def test_a_parameter_the_tool_lists_is_asked_for_by_its_name() -> None:
     assert _mentioned(movies, arguments, "Fantasy movies directed by Jim Henson") == {}
 
 
+def test_an_option_the_tool_lists_is_asked_for_when_the_user_names_it() -> None:
+    sushi = _tool(  # BFCL simple_python_363
+        "restaurant_search.find_closest",
+        "Locate the closest sushi restaurant based on certain criteria, such as the presence "
+        "of a patio.",
+        ["location", "cuisine"],
+        location={"type": "string", "description": "The city, for instance Boston, MA"},
+        cuisine={"type": "string", "description": "Type of food like Sushi."},
+        amenities={
+            "type": "array",
+            "items": {"type": "string", "enum": ["Patio", "Wi-Fi", "Happy Hour"]},
+            "description": "Preferred amenities in the restaurant. Default 'Wi-Fi'.",
+        },
+    )
+    arguments = {"location": "Boston, MA", "cuisine": "Sushi"}
+    query = "Find the closest sushi restaurant with a patio in Boston."
+    assert _mentioned(sushi, arguments, query) == {"amenities": ("Patio",)}
+    # the user named none of the options: the tool's words ask for nothing
+    assert _mentioned(sushi, arguments, "Find the closest sushi restaurant in Boston.") == {}
+
+
 def test_words_copied_into_values_or_explained_by_the_tool_ask_for_nothing() -> None:
     search = _tool(
         "recipes.search",

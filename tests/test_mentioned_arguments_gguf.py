@@ -5,14 +5,16 @@ grammar the model writes the location and closes the call; the unit is left at i
 With `mentioned_arguments` the turn is generated again with `unit` required, and the model
 writes "celsius". A count the user wrote in words ("two tickets") is written into the
 parameter next to it, as a number; a date the user wrote ("April 4th 2023"), in the form the
-parameter's description names ("2023-04-04").
+parameter's description names ("2023-04-04"). An option the user named ("with a patio") asks for
+its parameter even where the tool's description names it too (simple_python_363: "such as the
+presence of a patio").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gguf_model import calls_turn
+from gguf_model import bfcl_turn, calls_turn
 from test_copy_bias_gguf import QUERY, WEATHER
 
 
@@ -164,3 +166,11 @@ def test_a_place_the_user_named_is_written(gguf: Any) -> None:
     asked = calls_turn(gguf, query, FELONIES, copy_bias=3.0, mentioned_arguments=True)
     assert [c.arguments.get("state") for c in asked.turn.calls] == ["California"]
     assert dict(asked.mentioned) == {"criminal_history.check_felonies": ("state",)}
+
+
+def test_an_option_the_tool_names_too_is_written(gguf: Any) -> None:
+    plain = bfcl_turn(gguf, "simple_python_363", mentioned_arguments=False)
+    assert "amenities" not in plain.turn.calls[0].arguments
+    asked = bfcl_turn(gguf, "simple_python_363", mentioned_arguments=True)
+    assert asked.turn.calls[0].arguments["amenities"] == ["Patio"]
+    assert dict(asked.mentioned) == {"restaurant_search.find_closest": ("amenities",)}

@@ -120,6 +120,39 @@ def test_an_option_another_argument_holds() -> None:
     assert _chosen(convert, "30 Fahrenheit, please", calls) == ([calls], [])
 
 
+GAME = Tool(  # BFCL simple_python_345
+    "game_valuation",
+    "Get the current market value of a vintage video game.",
+    {
+        "type": "object",
+        "properties": {
+            "game_name": {"type": "string"},
+            "condition": {"type": "string", "enum": ["New", "Like New", "Used", "Fair", "Poor"]},
+        },
+        "required": ["game_name"],
+    },
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "meant"),
+    [
+        # the embedded model's draft held "Used"; "like new" names "Like New", not "New" too
+        ("Find the value of a vintage Super Mario Bros. game from 1985 like new.", "Like New"),
+        ("A Zelda game, condition: fair", "Fair"),
+    ],
+)
+def test_the_longest_option_named(query: str, meant: str) -> None:
+    call = {"game_name": "Super Mario Bros.", "condition": "Used"}
+    assert _chosen(GAME, query, call)[0] == [{**call, "condition": meant}]
+
+
+def test_an_option_named_apart_as_well() -> None:
+    # "new" named inside "like new" and on its own: two options named, which one is open
+    call = {"game_name": "Zelda", "condition": "Used"}
+    assert _chosen(GAME, "new or like new, whichever is cheaper", call) == ([call], [])
+
+
 def test_a_turn_takes_the_option_the_user_named() -> None:
     arguments = {"location": "Mariposa, CA", "unit": "celsius"}
     draft = json.dumps([{"name": "get_current_weather", "arguments": arguments}])

@@ -121,3 +121,57 @@ def test_the_turn_rules_leave_it_out_with_example_shapes_only() -> None:
     shaped = rules(True)
     assert shaped.turn.calls[0].arguments == {"discovery": "Gravity"}
     assert [n for n in shaped.reshaped if "names the parameter" in n]
+
+
+RECIPES = Tool.from_spec(  # BFCL simple_python_353
+    {
+        "name": "find_recipes",
+        "description": "Find recipes based on dietary restrictions, meal type, and ingredients.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "diet": {"type": "string", "description": "The dietary restrictions."},
+                "meal_type": {"type": "string", "description": "The type of meal."},
+                "ingredients": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "The preferred ingredients.",
+                },
+                "cuisine": {"type": "string", "description": "The cuisine."},
+            },
+            "required": ["diet", "meal_type"],
+        },
+    }
+)
+
+
+def test_a_name_nobody_wrote_is_left_out() -> None:
+    # the embedded model's draft: an identifier made of words nobody wrote, in a list
+    arguments = {"diet": "gluten-free", "meal_type": "dinner", "ingredients": ["dairy_protein"]}
+    call = ToolCall(name=RECIPES.name, arguments={**arguments, "cuisine": "north_indian_food"})
+    calls, notes = placeholder_values([call], [RECIPES], ["What are some gluten-free recipes?"])
+    assert calls[0].arguments == {"diet": "gluten-free", "meal_type": "dinner"}
+    assert notes == [
+        "find_recipes.ingredients: ['dairy_protein'] is a name nobody wrote, left out",
+        "find_recipes.cuisine: 'north_indian_food' is a name nobody wrote, left out",
+    ]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        # a word of it the conversation wrote; one word; not joined by "_"
+        {"ingredients": ["dairy_protein"], "cuisine": "indian_food"},
+        {"ingredients": ["tofu"]},
+        {"cuisine": "spicy-thai-curry"},
+        {"cuisine": "North Indian food"},
+        # one of the list's items is no made-up name
+        {"ingredients": ["almond_paste", "rice"]},
+        # required arguments stay
+        {"meal_type": "late_supper"},
+    ],
+)
+def test_no_name_nobody_wrote(arguments: dict[str, Any]) -> None:
+    call = ToolCall(name=RECIPES.name, arguments={"diet": "vegan", "meal_type": "x", **arguments})
+    sources = ["Some vegan recipes with dairy or rice, I love indian food"]
+    assert placeholder_values([call], [RECIPES], sources) == ([call], [])

@@ -139,3 +139,39 @@ def test_numbers_enumerated_without_brackets_are_a_written_list() -> None:
     # words are no numbers: "apples, pears and figs" cuts no list
     call = _call(fruit=["apples", "pears", "figs", "kiwis"])
     assert written_lists([call], "Buy apples, pears and figs.") == ([call], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        # BFCL simple_python_122, drafted `"table": []` by the embedded model
+        (
+            "Perform a Chi-Squared test for independence on a 2x2 contingency table "
+            "[ [10, 20], [30, 40] ]",
+            [[10, 20], [30, 40]],
+        ),
+        # made up: strings, one element
+        ('sort the names ["Ann", "Bo"] by length', ["Ann", "Bo"]),
+        ("the mean of [4.5] alone", [4.5]),
+    ],
+)
+def test_an_empty_list_is_the_one_written(text: str, written: list[Any]) -> None:
+    call = _call(table=[], alpha=0.05)
+    [out], notes = written_lists([call], text)
+    assert out.arguments == {"table": written, "alpha": 0.05}
+    assert notes == [f"calculate_average.table: [] as {written!r}, the list written"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two lists: [1, 2] and [3, 4]",  # which one is open
+        "a list like [1, 2",  # no list closes
+        "values [a, b] unquoted",  # no JSON data: read as text, never evaluated
+        "an empty one: []",  # no elements
+        "a test on the table, no list written",
+    ],
+)
+def test_an_empty_list_left_alone(text: str) -> None:
+    call = _call(table=[])
+    assert written_lists([call], text) == ([call], [])

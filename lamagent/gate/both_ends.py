@@ -1,5 +1,5 @@
-"""One value at both ends, or both ends in one value: a where-from, where-to pair the model
-filled with one of the user's two values.
+"""One value at both ends, both ends in one value, or one beside a value nobody wrote: a
+where-from, where-to pair the model filled with one of the user's two values.
 
 A small model drafting a pair of parameters that say where something starts and where it ends
 (`start_location` and `end_location`, `from_unit` and `to_unit`, `start` and `end`: the pairs
@@ -22,7 +22,12 @@ one reading of it:
   other way;
 - one end's value is a stretch of the query that holds a link ("New York to Los Angeles"):
   its two sides, when the other end holds one of them, the same, or words the user never
-  wrote.
+  wrote;
+- one end's value is the user's, read across a link as above, and the other's is words the
+  user never wrote ("from the Eiffel Tower to the Louvre Museum" drafted as
+  `{"start_location": "Paris", "end_location": "Louvre Museum"}`): the reading, the
+  user's value in its place (a number nobody wrote may have been worked out: "from 0 to 2
+  pi" as 6.2832 stays).
 
 A value's shape: a number, a run of capitalised words (digits allowed: "May 5"), or as many
 lower-case words as the value has, none of them a stop word, within one clause. Nothing is
@@ -39,6 +44,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from lamagent.gate import signals
 from lamagent.gate.directed import reshaped_pairs
 from lamagent.gate.items import as_drafted, number_argument, number_value
 from lamagent.gate.signals import STOPWORDS
@@ -221,11 +227,32 @@ def _stuffed_reading(start: str, end: str, words: Sequence[_Word]) -> tuple[str,
     return None
 
 
+def _unwritten(value: str, query: str) -> bool:
+    """Whether `value` is words, none of which the user wrote (function words aside); a
+    number nobody wrote may be one worked out ("2 pi" as 6.2832), and is no such value."""
+    said = set(signals.words(query))
+    content = [w for w in signals.words(value) if w not in STOPWORDS]
+    return bool(content) and all(w.isalpha() and w not in said for w in content)
+
+
+def _unwritten_end(
+    start: str, end: str, words: Sequence[_Word], query: str
+) -> tuple[str, str] | None:
+    """The user's reading of the pair, where one end's value is the user's and the other's
+    words the user never wrote (see the module's docstring)."""
+    for held, other in ((start, end), (end, start)):
+        if _unwritten(other, query):
+            reading = _one_reading(_linked_readings(held, words))
+            if reading is not None:  # the user's value, read across a link, is one side
+                return reading
+    return None
+
+
 def filled_ends(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each where-from, where-to pair that holds one of the user's values at
-    both ends, or both in one, read as the user wrote it (see the module's docstring), and a
-    note per pair ("traffic_estimate.start_location, end_location: read as the user wrote
-    them, 'Las Vegas' to 'Los Angeles'")."""
+    both ends, both in one, or one beside words the user never wrote, read as the user wrote
+    it (see the module's docstring), and a note per pair ("traffic_estimate.start_location,
+    end_location: read as the user wrote them, 'Las Vegas' to 'Los Angeles'")."""
 
     def read(start: Any, end: Any, numbers: set[Decimal]) -> tuple[tuple[Any, Any], str] | None:
         words = _words(query)
@@ -235,7 +262,9 @@ def filled_ends(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall], 
             readings |= _quantity_readings(start_value, words, numbers)
             reading = _one_reading(readings)
         else:
-            reading = _stuffed_reading(start_value, end_value, words)
+            reading = _stuffed_reading(start_value, end_value, words) or _unwritten_end(
+                start_value, end_value, words, query
+            )
         if reading is None:
             return None
         note = f"read as the user wrote them, {reading[0]!r} to {reading[1]!r}"

@@ -14,7 +14,12 @@ the words of the options named ("Dairy Free" beside a named "Gluten Free": its "
 named option's). Left alone: a list where the user named no option (what to keep is the
 model's call), a list that would be left empty, and items that are no option of the enum.
 Nothing is added: an option the user named that the list lacks may be another call's ("a
-vegetarian place in one city and a vegan one in the other"). Nothing is generated.
+vegetarian place in one city and a vegan one in the other"), but for a list the model
+closed empty at once ("strength and weakness traits" drafted `"traits": []`) and one that
+writes a named option again and again (`["Fruits", "Fruits", "Fruits"]` for "organic fruits
+and vegetables", an enum of "Organic", "Vegetables", "Fruits", ...): a list of options is a
+set, and the model stopped choosing. Each becomes the options the user named, in the
+request's order. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
-from lamagent.gate.signals import SaidWords, meets, named_in, stem, words
+from lamagent.gate.signals import SaidWords, meets, named_at, named_in, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -39,6 +44,12 @@ def _stems(text: str) -> list[str]:
 def _named(option: str, said: SaidWords) -> bool:
     """Whether the request's words (`said`, stemmed) name `option`: its words in a row."""
     return named_in(_stems(option), said)
+
+
+def _looped(value: list[Any], named: list[str]) -> bool:
+    """Whether `value` writes an option again (a list of options is a set: the model looped),
+    and writes only options the user named."""
+    return len(set(map(str, value))) < len(value) and all(item in named for item in value)
 
 
 def chosen_options(
@@ -61,6 +72,12 @@ def chosen_options(
         if not named:
             return None
         theirs = {word for option in named for word in _stems(option)}
+
+        named.sort(key=lambda option: named_at(_stems(option), said)[0])  # the user's order
+        if not value:  # the user named options and the model wrote none of them
+            return named, f"[] as {named!r}, the options the user named"
+        if _looped(value, named):
+            return named, f"{value!r} as {named!r}, the options the user named"
 
         def unasked(item: Any) -> bool:
             if item in named or item not in options:

@@ -22,16 +22,28 @@ name of generic words only (`type`), the last word of the tool's name ("instrume
   a word of its own ("Type of the room e.g. Living room": a living room is no "living", and
   an enum's "living room" stays).
 
+A value that is the kind and nothing else ("restaurant" for `find_restaurant`'s `type`, a
+name of generic words only: "feeling" of `thinking_vs_feeling` may be its own value) says
+nothing the parameter does not; where the user wrote the kind in lower case right after words
+of their own ("an Italian restaurant"), those words are the value ("Italian"), when the
+request so writes one (up to `MAX_MODIFIER_WORDS` words of letters, no function word,
+within a clause).
+The parameter's text is not asked here: a value that is the kind alone is no example's. So
+does a value of one word that names another parameter of the call ("smoothed", of `smooth`,
+for the `sequence_type` of "a multi-band sequence, that is smoothed at 6mm"): it is that
+parameter's, and the user said of this one's kind.
+
 Nothing else changes; nothing is generated.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import enum_values, reshaped_calls, tool_schemas
+from lamagent.gate.reshape import enum_values, open_string, reshaped_calls, tool_schemas
 from lamagent.gate.signals import GENERIC_NAME_WORDS, STOPWORDS, leaf_values, stem, words
 from lamagent.messages import ToolCall
 
@@ -44,6 +56,10 @@ __all__ = ["kindless_values", "parameter_kind"]
 MIN_HEAD_CHARS = 2
 #: The words of a kind written apart that the kind writes as one ("time zone": "timezone").
 _MAX_KIND_WORDS = 2
+#: The most words before a kind read as what the user said of it ("modern Italian").
+MAX_MODIFIER_WORDS = 3
+_TOKEN = re.compile(r"\S+")
+_EDGE = "\"'()[]{}<>“”‘’"
 
 
 def parameter_kind(parameter: str, tool: str) -> str | None:
@@ -87,6 +103,53 @@ def _written_with_kind(spec: Mapping[str, Any], kind: str) -> bool:
     return False
 
 
+def _the_kind_alone(value: str, parameter: str, kind: str) -> bool:
+    """Whether `value` is the kind and nothing else, for a parameter of generic words only
+    (`type`), whose kind the tool's name says: the parameter's own word may be its value
+    ("feeling" of `thinking_vs_feeling`)."""
+    if any(stem(w) not in GENERIC_NAME_WORDS for w in words(parameter)):
+        return False
+    return value.replace(" ", "").isalpha() and stem(value.replace(" ", "").lower()) == kind
+
+
+def _name_words(arguments: Iterable[str]) -> dict[str, set[str]]:
+    """The parameters of a call by each word of their names that is not generic (stems)."""
+    named: dict[str, set[str]] = {}
+    for name in arguments:
+        for word in {stem(w) for w in words(name)} - GENERIC_NAME_WORDS:
+            named.setdefault(word, set()).add(name)
+    return named
+
+
+def _another_parameters(value: str, parameter: str, named: Mapping[str, set[str]]) -> bool:
+    """Whether `value` is one word that names another parameter of the call ("smoothed" of
+    `smooth`), a word of its name that is not generic (`named`: `_name_words`)."""
+    said = words(value)
+    if len(said) != 1 or not said[0].isalpha():
+        return False
+    return bool(named.get(stem(said[0]), set()) - {parameter})
+
+
+@functools.lru_cache(maxsize=64)
+def _said_of_kind(query: str, kind: str) -> str | None:
+    """The words the user wrote right before the kind, written in lower case ("Italian" of
+    "an Italian restaurant"), when the request writes one such reading; else None."""
+    tokens = [t.strip(_EDGE) for t in _TOKEN.findall(query)]
+    readings: dict[str, str] = {}
+    for at, token in enumerate(tokens):
+        if not token.islower() or stem(token.lower().rstrip(",.;:!?")) != kind:
+            continue
+        before: list[str] = []
+        for word in reversed(tokens[max(0, at - MAX_MODIFIER_WORDS) : at]):
+            if not word.replace("-", "").isalpha() or word.lower() in STOPWORDS:
+                break  # a number, a mark that ends a clause, a function word
+            before.insert(0, word)
+        if before:
+            reading = " ".join(before)
+            readings[reading.casefold()] = reading
+    return next(iter(readings.values())) if len(readings) == 1 else None
+
+
 def kindless_values(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -94,6 +157,7 @@ def kindless_values(
     begins (see the module's docstring), and a note per value changed ("find_beer.brewery:
     'Sierra Nevada brewery' as 'Sierra Nevada', the parameter names the kind")."""
     schemas = tool_schemas(tools)
+    named_by: dict[str, dict[str, set[str]]] = {}  # each call's parameters by their words
 
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         spec = schemas.get(call.name, {}).get(name)
@@ -103,6 +167,16 @@ def kindless_values(
         if kind is None:
             return None
         text = value.strip()
+        alone = _the_kind_alone(text, name, kind)
+        if call.id not in named_by:
+            named_by[call.id] = _name_words(call.arguments)
+        others = _another_parameters(text, name, named_by[call.id])
+        if (alone or others) and open_string(spec):
+            said = _said_of_kind(query, kind)
+            if said is None or said.casefold() == text.casefold():
+                return None
+            why = "the kind" if alone else "another parameter's"
+            return said, f"{value!r} as {said!r}, what the user said of the kind ({why})"
         if not _kind_words(text.lower().split(), kind):
             return None  # no kind at its end, in any case: the request is not searched
         found = re.search(rf"(?<!\w){re.escape(text)}(?!\w)", query, re.IGNORECASE)

@@ -8,7 +8,9 @@ parameter; the model's probability of closing the object is simply higher than o
 `mentioned_parameters` finds, for each drafted call, the optional parameters the user's words
 speak to: the words of the query that no argument value copied and that the tool and the
 arguments already written do not explain (the request's leftover), met by the parameter's
-name, one of its enum values, at least two words of its description, or, for a parameter that
+name, one of its enum values (both even where the tool's description writes them: "with a
+patio" asks for the `amenities` of a tool that finds restaurants "such as the presence of a
+patio"), at least two words of its description, or, for a parameter that
 is the unit of an argument the call wrote ("the unit of the radius"), the word after that
 argument's number ("4 inches"). By its name, a parameter is asked for even where the tool's
 description lists it too ("with Danny John-Jules in the cast" asks for the `cast` of a tool
@@ -162,7 +164,9 @@ def mentioned_parameters(
     for name in absent:
         spec = props[name] if isinstance(props[name], Mapping) else {}
         description = content_words(str(spec.get("description") or ""))
-        said = tuple(v for v in _values(spec) if _hits(content_words(str(v)), leftover))
+        # an option the user named asks for its parameter even where the tool's description
+        # names it too ("such as the presence of a patio": "with a patio" asks for `amenities`)
+        said = tuple(v for v in _values(spec) if _hits(content_words(str(v)), named_left))
         by_name = _hits(content_words(name), leftover) or _all_hit(name, named_left)
         by_description = _hits(leftover, description)
         # a unit parameter whose description says whose unit it is ("the unit of the radius")

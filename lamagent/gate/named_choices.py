@@ -18,14 +18,15 @@ not right after a "not", "no", "without" or "except": `lamagent.gate.options`), 
 - no other argument of the call holds the option named (a conversion's `from_unit` holds the
   "celsius" of "celsius to fahrenheit").
 
-Options the user cannot be said to name by writing them are none here: numbers ("3" of
-"3-star"), stop words ("all" of "list all servers") and single characters. Nothing else
-changes; nothing is generated.
+An option the request writes only inside a longer one it names is not named apart ("like new"
+names "Like New", not "New" too). Options the user cannot be said to name by writing them are
+none here: numbers ("3" of "3-star"), stop words ("all" of "list all servers") and single
+characters. Nothing else changes; nothing is generated.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.options import MIN_OPTION_CHARS, said_options
@@ -50,6 +51,36 @@ def _nameable(option: Any) -> bool:
     return bool(said) and not all(w.isdigit() for w in said) and not set(said) <= STOPWORDS
 
 
+def _places(option: str, said: Sequence[str], at: Mapping[str, list[int]]) -> set[int]:
+    """The indexes of the request's words (`said`, each word's indexes `at`) where
+    `option`'s words are written."""
+    wanted = words(option)
+    size = len(wanted)
+    starts = at.get(wanted[0], []) if wanted else []
+    return {i + k for i in starts if list(said[i : i + size]) == wanted for k in range(size)}
+
+
+def _outermost(options: list[Any], query: str) -> list[Any]:
+    """`options` without those the request writes only inside a longer option it names:
+    "like new" names "Like New", not "New" too."""
+    if len(options) < 2:
+        return options
+    said = words(query)
+    at: dict[str, list[int]] = {}
+    for index, word in enumerate(said):
+        at.setdefault(word, []).append(index)
+    places = {option: _places(option, said, at) for option in options}
+    return [
+        option
+        for option in options
+        if not places[option]
+        or not any(
+            len(words(other)) > len(words(option)) and places[option] <= places[other]
+            for other in options
+        )
+    ]
+
+
 def named_choices(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
@@ -65,7 +96,7 @@ def named_choices(
         if key not in said_of:  # one reading of the request per enum
             said_of[key] = said_options(query, [o for o in enum if isinstance(o, str)])
         said = said_of[key]
-        nameable = [o for o in said if _nameable(o)]
+        nameable = _outermost([o for o in said if _nameable(o)], query)
         if len(nameable) != 1 or value in said:
             return None
         return nameable[0]

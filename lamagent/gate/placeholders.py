@@ -17,8 +17,11 @@ tool's `required`) whose value is a string that
 
 and that neither the user's messages nor the tools' results (`sources`) write as it is (case
 aside): a value the conversation wrote is data, whatever it looks like ("the method used"
-does not write "method_used"). Required arguments stay (there is no
-other value to put there). Nothing is generated.
+does not write "method_used"). So does an optional argument whose value is, or whose list's
+items all are, words joined by "_" none of which the conversation writes: a slot's name the
+model made up rather than a value ("dairy_protein" for `ingredients`, asked for "gluten-free
+recipes for dinner"). Required arguments stay (there is no other value to put there).
+Nothing is generated.
 """
 
 from __future__ import annotations
@@ -76,14 +79,27 @@ def is_placeholder(value: str, parameter: str, spec: Mapping[str, Any]) -> bool:
     return written == name or holds_in_a_row(written, name)
 
 
+def _made_up_identifier(value: Any, said: set[str]) -> bool:
+    """Whether `value` is words joined by "_", none of which is in `said` (the conversation's
+    words)."""
+    if not isinstance(value, str) or "_" not in value or not _IDENTIFIER.fullmatch(value):
+        return False
+    parts = [w for w in words(value) if not w.isdigit()]
+    return len(parts) >= 2 and not any(w in said for w in parts)
+
+
 def placeholder_values(
     calls: Sequence[ToolCall], tools: Sequence[Tool], sources: Sequence[str]
 ) -> tuple[list[ToolCall], list[str]]:
     """`calls` without their optional arguments whose values are placeholders, and a note per
     argument left out ("tool.argument: 'argument' names the parameter, left out")."""
     context = " ".join(sources).lower()
+    said = set(words(context))
 
     def placeholder(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
+        items = value if isinstance(value, list) and value else [value]
+        if all(_made_up_identifier(item, said) for item in items):
+            return f"{value!r} is a name nobody wrote"
         if not isinstance(value, str) or value.strip().lower() in context:
             return None  # the conversation wrote it: data
         return f"{value!r} names the parameter" if is_placeholder(value, name, spec) else None

@@ -18,10 +18,16 @@ is the end of a written list (more than half of it, in order, nothing else: "the
 six is no late start) becomes the whole written list, when one written list ends so; the
 elements it skipped are written as the user wrote them (a whole number as an integer). A list
 equal to a written one, or one that neither begins nor ends with one, stays as it is.
+
+An empty list the model closed at once ("a 2x2 contingency table [ [10, 20], [30, 40] ]"
+drafted `"table": []`) is the list the user wrote in brackets, when the text writes exactly
+one outside any other and it reads as JSON data (parsed with `json`, never evaluated; "[1,
+2]", "[[10, 20], [30, 40]]", "[\"a\", \"b\"]"), with elements.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -47,12 +53,15 @@ def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall],
     a written list's end made whole, and a note per list changed ("calculate_average.numbers:
     52 elements as the 4 written")."""
     written = [e for e in [*_top_level_lists(text), *_enumerated(text)] if len(e) >= 2]
-    if not written:
+    whole = _one_written_list(text)
+    if not written and whole is None:
         return list(calls), []
 
     def cut(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         if not isinstance(value, list):
             return None
+        if not value:
+            return None if whole is None else (whole, f"[] as {whole!r}, the list written")
         begun = [
             len(elements)
             for elements in written
@@ -79,6 +88,29 @@ def _whole(value: list[Any], written: Sequence[list[Decimal | str]]) -> tuple[An
         return None
     head = [_as_typed(e) for e in ends[0][: len(ends[0]) - len(value)]]
     return [*head, *value], f"{len(value)} elements as the {len(ends[0])} written, from the first"
+
+
+def _one_written_list(text: str) -> list[Any] | None:
+    """The list the text writes in brackets outside any other, when it writes one, and it
+    reads as JSON data with elements; else None."""
+    spans: list[str] = []
+    depth = 0
+    start = 0
+    for at, char in enumerate(text):
+        if char == "[":
+            start = at if depth == 0 else start
+            depth += 1
+        elif char == "]" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                spans.append(text[start : at + 1])
+    if len(spans) != 1 or depth:
+        return None
+    try:
+        parsed = json.loads(spans[0])
+    except (ValueError, RecursionError):
+        return None
+    return parsed if isinstance(parsed, list) and parsed else None
 
 
 def _as_typed(element: Decimal | str) -> Any:
