@@ -26,12 +26,12 @@ characters. Nothing else changes; nothing is generated.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.options import MIN_OPTION_CHARS, said_options
 from lamagent.gate.reshape import enum_choices
-from lamagent.gate.signals import STOPWORDS, words
+from lamagent.gate.signals import STOPWORDS, WordRuns, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -51,13 +51,10 @@ def _nameable(option: Any) -> bool:
     return bool(said) and not all(w.isdigit() for w in said) and not set(said) <= STOPWORDS
 
 
-def _places(option: str, said: Sequence[str], at: Mapping[str, list[int]]) -> set[int]:
-    """The indexes of the request's words (`said`, each word's indexes `at`) where
-    `option`'s words are written."""
+def _places(option: str, said: WordRuns) -> set[int]:
+    """The indexes of the request's words (`said`) where `option`'s words are written."""
     wanted = words(option)
-    size = len(wanted)
-    starts = at.get(wanted[0], []) if wanted else []
-    return {i + k for i in starts if list(said[i : i + size]) == wanted for k in range(size)}
+    return {i + k for i in said.at(wanted) for k in range(len(wanted))}
 
 
 def _outermost(options: list[Any], query: str) -> list[Any]:
@@ -65,11 +62,8 @@ def _outermost(options: list[Any], query: str) -> list[Any]:
     "like new" names "Like New", not "New" too."""
     if len(options) < 2:
         return options
-    said = words(query)
-    at: dict[str, list[int]] = {}
-    for index, word in enumerate(said):
-        at.setdefault(word, []).append(index)
-    places = {option: _places(option, said, at) for option in options}
+    said = WordRuns(words(query))
+    places = {option: _places(option, said) for option in options}
     return [
         option
         for option in options

@@ -38,6 +38,7 @@ __all__ = [
     "STOPWORDS",
     "GateSignals",
     "SaidWords",
+    "WordRuns",
     "content_words",
     "holds_in_a_row",
     "leaf_values",
@@ -140,6 +141,28 @@ def _says(said: str, word: str) -> bool:
     """Whether a word of the request (stemmed) says `word`: the same, or a start of it at
     least `_MIN_START` letters long."""
     return said == word or (len(said) >= _MIN_START and word.startswith(said))
+
+
+class WordRuns:
+    """A text's words (as given) in a row, by how many: where each run of words is written.
+    Each run length is indexed once, when first asked for, so looking up many values in a
+    long request stays linear in the request."""
+
+    def __init__(self, said: Sequence[str]) -> None:
+        self.said = list(said)
+        self._by_size: dict[int, dict[tuple[str, ...], list[int]]] = {}
+
+    def at(self, wanted: Sequence[str]) -> list[int]:
+        """Where the words `wanted` are written in a row: each run's first index, in order."""
+        size = len(wanted)
+        if not size:
+            return []
+        if size not in self._by_size:
+            runs: dict[tuple[str, ...], list[int]] = {}
+            for i in range(len(self.said) - size + 1):
+                runs.setdefault(tuple(self.said[i : i + size]), []).append(i)
+            self._by_size[size] = runs
+        return self._by_size[size].get(tuple(wanted), [])
 
 
 class SaidWords:

@@ -24,7 +24,7 @@ from collections.abc import Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from lamagent.gate.reshape import open_string, reshaped_calls, tool_schemas
-from lamagent.gate.signals import STOPWORDS, singular, words
+from lamagent.gate.signals import STOPWORDS, WordRuns, singular, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -42,29 +42,6 @@ def _forms(text: str) -> list[str]:
     return [singular(word) for word in words(text)]
 
 
-class _Stretches:
-    """The request's words in a row, by how many: where each run of words is written (built
-    once per length asked for)."""
-
-    def __init__(self, said: Sequence[str]) -> None:
-        self.said = list(said)
-        self.words = set(said)
-        self._by_size: dict[int, dict[tuple[str, ...], list[int]]] = {}
-
-    def at(self, item: str) -> list[int]:
-        """Where the request holds `item`'s words in a row."""
-        wanted = tuple(_forms(item))
-        if not wanted or len(wanted) > MAX_ITEM_WORDS:
-            return []
-        size = len(wanted)
-        if size not in self._by_size:
-            runs: dict[tuple[str, ...], list[int]] = {}
-            for i in range(len(self.said) - size + 1):
-                runs.setdefault(tuple(self.said[i : i + size]), []).append(i)
-            self._by_size[size] = runs
-        return self._by_size[size].get(wanted, [])
-
-
 def _added(item: str, said: Container[str]) -> bool:
     """Whether `item` is lower-case words, none of which (function words aside) the user
     wrote: the model's own."""
@@ -72,17 +49,18 @@ def _added(item: str, said: Container[str]) -> bool:
     return item == item.lower() and bool(content) and not any(w in said for w in content)
 
 
-def _user_order(value: list[Any], said: _Stretches) -> list[Any] | None:
+def _user_order(value: list[Any], said: WordRuns, pool: set[str]) -> list[Any] | None:
     """The user's items of `value` in the user's order (see the module's docstring), or
     None when the list stays."""
     if not all(isinstance(item, str) and any(c.isalpha() for c in item) for item in value):
         return None  # numbers, or no strings: no words of the user's to order
     placed: list[tuple[int, int, str]] = []
     for index, item in enumerate(value):
-        places = said.at(item)
+        forms = _forms(item)
+        places = said.at(forms) if len(forms) <= MAX_ITEM_WORDS else []
         if len(places) == 1:
             placed.append((places[0], index, item))
-        elif places or not _added(item, said.words):
+        elif places or not _added(item, pool):
             return None  # written twice (which place is its?), or in part
     if len(placed) < 2:
         return None
@@ -96,7 +74,8 @@ def user_items(
     """`calls` with each list of the user's words in the user's order, without the items the
     model added (see the module's docstring), and a note per list changed."""
     schemas = tool_schemas(tools)
-    said = _Stretches(_forms(query))
+    forms = _forms(query)
+    said, pool = WordRuns(forms), set(forms)
 
     def as_written(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
         schema = schemas.get(call.name, {}).get(name)
@@ -104,7 +83,7 @@ def user_items(
             return None
         if schema.get("type") != "array" or not open_string(schema.get("items")):
             return None
-        ordered = _user_order(value, said)
+        ordered = _user_order(value, said, pool)
         if ordered is None:
             return None
         return ordered, f"{value!r} as {ordered!r}, the user's items in the user's order"
