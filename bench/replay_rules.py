@@ -83,7 +83,8 @@ def replay_recorded(row: dict[str, Any], case: Any) -> list[dict[str, Any]]:
 
     calls = [ToolCall(name=c["name"], arguments=c["arguments"]) for c in row["calls"]]
     tools = [Tool.from_spec(f) for f in case.prompt_functions]
-    final = final_calls(calls, query_text(case.messages), tools)
+    floats = bool(row.get("example_shapes"))
+    final = final_calls(calls, query_text(case.messages), tools, floats=floats)
     return [call.to_xlam() for call in final.calls]
 
 

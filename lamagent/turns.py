@@ -73,6 +73,10 @@ class TurnRequest:
     #: the model invented stays until it has decided to call (`with_invented_values`;
     #: `lamagent.gate.turns`).
     gate_draft: bool = False
+    #: The user's whole message, when `messages` end with one ask of it drafted on its own
+    #: (`PromptTurns.sentence_calls`, `_named_tool_calls`): what the user wrote anywhere in it
+    #: is written, and what it asks for is asked (`with_invented_values`).
+    whole_request: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,6 +302,7 @@ class PromptTurns(TurnSource):
                 request,
                 messages=[*messages[:-1], Message.user(standalone(ask))],
                 max_calls=None,
+                whole_request=query,
             )
             drafted = with_call_rules(await self._turn(asked), asked)
             generation = combined_generation(drafted.generation, generation)
@@ -313,7 +318,9 @@ class PromptTurns(TurnSource):
         added = max(0, len(calls[:limit]) - len(turn.calls) + len(replaced))
         # no call of a tool on the values of a clause that asks for another tool, and each
         # call with the values of its own ask
-        final = final_calls(calls[:limit], query, request.tools)
+        final = final_calls(
+            calls[:limit], query, request.tools, floats=request.params.example_shapes
+        )
         if not added and not final.unasked and not final.reshaped:
             return dataclasses.replace(model_turn, generation=generation, render_seconds=rendered)
         return dataclasses.replace(
@@ -350,7 +357,7 @@ class PromptTurns(TurnSource):
             for text, conversation in texts:
                 if len(calls) >= limit:
                     return drafts
-                asked = dataclasses.replace(request, messages=conversation)
+                asked = dataclasses.replace(request, messages=conversation, whole_request=query)
                 drafted = await self._named_draft(asked, named.tool)
                 if drafted is None:
                     return drafts  # an engine that cannot take the narrowed grammar
@@ -704,35 +711,51 @@ def with_invented_values(model_turn: ModelTurn, request: TurnRequest) -> ModelTu
     holds none of the user's words where the user wrote one after naming its parameter is that
     one (`lamagent.gate.named_values.invented_values`), a required argument whose value is a
     placeholder takes the value the user wrote right before the parameter's name ("the user
-    table": `lamagent.gate.named_before`), an optional value that ran on past its parameter's
-    default into what nobody wrote is the default (`lamagent.gate.past_defaults`), and the
-    optional arguments whose values are placeholders (`lamagent.gate.placeholders`) or numbers
-    nobody wrote (the system prompt, the user, the tools' results:
-    `lamagent.gate.unwritten_numbers`) are left out, and the lists of the user's words hold
+    table": `lamagent.gate.named_before`), a value nobody wrote takes the one name of its
+    parameter's kind the user wrote ("Ligue 1" for `league` as "Premier League":
+    `lamagent.gate.kind_names`), an optional value that ran on past its parameter's default
+    into what nobody wrote is the default (`lamagent.gate.past_defaults`), and the optional
+    arguments whose values are placeholders or names nobody wrote
+    (`lamagent.gate.placeholders`), switches set on that the user neither named nor spoke of
+    (`lamagent.gate.switches.unasked_switches`) or numbers nobody wrote (the system prompt,
+    the user, the tools' results: `lamagent.gate.unwritten_numbers`; a required one takes the
+    default its description states) are left out, and the lists of the user's words hold
     them in the user's order, without the items the model added ("spaghetti" beside the
-    user's "pasta" and "cheese": `lamagent.gate.user_items`). The call gate applies it to its
-    draft once it has decided to call: what the model invented is evidence that the call does
-    not fit."""
+    user's "pasta" and "cheese": `lamagent.gate.user_items`); the ints of parameters that take
+    floats are floats (`lamagent.gate.number_types`), as a tool receives them. For an ask
+    drafted on its own (`TurnRequest.whole_request`), what the whole request writes is
+    written, and a switch it speaks of is asked for ("... the Magna Carta and calculate how
+    many years ago that event took place"). The call gate applies it to its draft once it has
+    decided to call: what the model invented is evidence that the call does not fit."""
     if not _rules_apply(model_turn, request.params.example_shapes):
         return model_turn
+    from lamagent.gate.kind_names import kind_names
     from lamagent.gate.named_before import named_before
     from lamagent.gate.named_values import invented_values
+    from lamagent.gate.number_types import typed_numbers
     from lamagent.gate.past_defaults import past_defaults
     from lamagent.gate.placeholders import placeholder_values
     from lamagent.gate.signals import query_text
+    from lamagent.gate.switches import unasked_switches
     from lamagent.gate.unwritten_numbers import unwritten_numbers
     from lamagent.gate.user_items import user_items
 
     query = query_text(request.messages)
     valued, valued_notes = invented_values(model_turn.turn.calls, request.tools, query)
     placed, before = named_before(valued, request.tools, query)
-    sources = copy_sources(request.messages)
+    # an ask drafted on its own: what the rest of the request writes is written too
+    whole = [request.whole_request] if request.whole_request else []
+    sources = [*copy_sources(request.messages), *whole]
+    placed, kinds = kind_names(placed, request.tools, query, sources)
+    placed, switches = unasked_switches(placed, request.tools, request.whole_request or query)
     kept, placeholders = placeholder_values(placed, request.tools, sources)
     defaulted, past = past_defaults(kept, request.tools, sources)
-    written = copy_sources(request.messages, ("system", "user", "tool"))
+    written = [*copy_sources(request.messages, ("system", "user", "tool")), *whole]
     numbered, unwritten = unwritten_numbers(defaulted, request.tools, written)
-    calls, items = user_items(numbered, request.tools, query)
-    notes = [*valued_notes, *before, *placeholders, *past, *unwritten, *items]
+    itemed, items = user_items(numbered, request.tools, query)
+    calls, typed = typed_numbers(itemed, request.tools)
+    notes = [*valued_notes, *before, *kinds, *switches, *placeholders, *past, *unwritten, *items]
+    notes += typed
     return _reshaped(model_turn, calls, notes)
 
 

@@ -59,7 +59,11 @@ def test_each_call_takes_the_values_its_own_ask_writes(gguf: Any) -> None:
         {"name": "investment.withdraw", "arguments": {"company": "Apple", "amount": 1000}},
         {"name": "investment.invest", "arguments": {"company": "Google", "amount": 2000}},
     ]
+    # the amounts are floats (BFCL's "float"), the one given back too
+    assert [type(c.arguments["amount"]) for c in drafted.turn.calls] == [float, float]
     assert drafted.reshaped == (
+        "investment.withdraw.amount: 1000 as a float, the numbers its parameter takes",
         "investment.withdraw.company: 'Google' as 'Apple', its ask's",
-        "investment.invest.amount: 1000 as 2000, its ask's",
+        "investment.invest.amount: 1000.0 as 2000, its ask's",
+        "investment.invest.amount: 2000 as a float, the numbers its parameter takes",
     )

@@ -60,6 +60,28 @@ def test_the_value_ends_where_the_other_begins(
     assert len(notes) == 1
 
 
+@pytest.mark.parametrize(
+    ("tool", "value", "meant"),
+    [
+        # BFCL simple_python_141: "Get current Gold price per ounce." drafted the metal with
+        # the words that link it to the measure; "price" is what `get_metal_price` is about
+        ("get_metal_price", "Gold price per ounce", "Gold"),
+        ("get_metal_price", "Gold prices per ounce", "Gold"),
+        # another tool's words stay, and so does a word of the tool's name capitalised
+        ("get_metal_quote", "Gold price per ounce", "Gold price"),
+        ("get_metal_price", "Gold Price per ounce", "Gold Price"),
+    ],
+)
+def test_the_tools_subject_and_linking_words_end_no_value(
+    tool: str, value: str, meant: str
+) -> None:
+    call = ToolCall(name=tool, arguments={"metal": value, "measure": "ounce"})
+    query = f"Get current {value}."
+    [out], notes = overrun_values([call], query)
+    assert out.arguments == {"metal": meant, "measure": "ounce"}
+    assert notes == [f"{tool}.metal: {value!r} as {meant!r}, 'measure' holds the rest"]
+
+
 def test_a_name_the_user_did_not_write_whole_ends_where_the_other_begins() -> None:
     # BFCL simple_python_381: "Hilton Hotel Paris" is no name the user wrote
     query = "Check if any Hilton Hotel is available for two adults in Paris from April 4th?"

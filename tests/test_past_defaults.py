@@ -28,6 +28,7 @@ WEATHER = Tool(
                 "description": f"The API endpoint for weather data. Default: '{OPEN_METEO}'",
             },
             "chain": {"type": "string", "description": "The hotel chain. Default is 'Hilton'."},
+            "hotel_chain": {"type": "string", "description": "The chain.", "default": "Hilton"},
             "level": {"type": "integer", "description": "How much. Default is 100."},
         },
         "required": ["location"],
@@ -56,9 +57,25 @@ def test_words_past_a_default_nobody_wrote() -> None:
     assert _back("a room in Paris", chain="Hilton Grand Luxe")[0]["chain"] == "Hilton"
 
 
+@pytest.mark.parametrize("value", ["Hilton Hotel", "Hilton Hotels", "Hilton, hotel chain"])
+def test_a_default_past_which_the_parameter_is_named_is_the_default(value: str) -> None:
+    # BFCL simple_python_381: "any Hilton Hotel ... in Paris" drafted `"hotel_chain": "Hilton
+    # Hotel"`; "Hotel" says what the chain runs, as the parameter does
+    arguments, notes = _back("any Hilton Hotel in Paris", hotel_chain=value)
+    assert arguments["hotel_chain"] == "Hilton"
+    said = value[len("Hilton") :].strip(" ,")
+    assert notes == [
+        f"get_current_weather.hotel_chain: {value!r} as 'Hilton', its default; {said!r} names "
+        "the parameter"
+    ]
+
+
 @pytest.mark.parametrize(
     ("query", "arguments"),
     [
+        # the parameter's words after the default, but not after a separator, or with others
+        ("any Hiltonhotel", {"hotel_chain": "Hiltonhotel"}),
+        ("any Hilton Hotel Paris", {"hotel_chain": "Hilton Hotel Paris"}),
         # the default itself, another value, a value the user wrote, a rest the user wrote
         (QUERY, {"url": OPEN_METEO}),
         (QUERY, {"url": "https://example.com/weather"}),

@@ -175,3 +175,65 @@ def test_no_name_nobody_wrote(arguments: dict[str, Any]) -> None:
     call = ToolCall(name=RECIPES.name, arguments={"diet": "vegan", "meal_type": "x", **arguments})
     sources = ["Some vegan recipes with dairy or rice, I love indian food"]
     assert placeholder_values([call], [RECIPES], sources) == ([call], [])
+
+
+EXHIBITION = Tool.from_spec(  # BFCL simple_python_267
+    {
+        "name": "find_exhibition",
+        "description": "Locate the most popular exhibitions based on criteria.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "location": {"type": "string", "description": "The city and state."},
+                "art_form": {"type": "string", "description": "The form of art."},
+                "month": {
+                    "type": "string",
+                    "description": "The month of exhibition. Default value will return "
+                    "upcoming events if not specified.",
+                },
+                "state": {"type": "string", "description": "The state."},
+                "period": {"type": "string", "enum": ["Modern Era", "Old Era"]},
+            },
+            "required": ["location", "art_form"],
+        },
+    }
+)
+EXHIBITION_ASK = "Find the top rated modern sculpture exhibition in New York in the upcoming month."
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("July", "'July' is a name nobody wrote"),
+        ("The Autumn Season", "'The Autumn Season' is a name nobody wrote"),
+    ],
+)
+def test_an_optional_name_nobody_wrote_is_left_out(value: str, why: str) -> None:
+    arguments = {"location": "New York City, NY", "art_form": "sculpture"}
+    call = ToolCall(name="find_exhibition", arguments={**arguments, "month": value})
+    calls, notes = placeholder_values([call], [EXHIBITION], [EXHIBITION_ASK])
+    assert calls[0].arguments == arguments
+    assert notes == [f"find_exhibition.month: {why}, left out"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"month": "June"},  # the conversation wrote it ("in June" below)
+        {"month": "PlayStation"},  # in camelCase, written as one word
+        {"month": "Next Month"},  # a word of it written
+        {"month": "july"},  # no name: a word in lower case
+        {"month": "July 2024"},  # a number in it
+        {"state": "NY"},  # a code in capitals: the user's place in another form
+        {"state": "CA"},
+        {"period": "Old Era"},  # an enum's option: the grammar's
+        {"art_form": "Cubism"},  # required
+    ],
+)
+def test_a_name_stays(arguments: dict[str, Any]) -> None:
+    call = ToolCall(
+        name="find_exhibition",
+        arguments={"location": "New York City, NY", "art_form": "sculpture", **arguments},
+    )
+    sources = [EXHIBITION_ASK, "or in June, on the 'PlayStation' platform"]
+    assert placeholder_values([call], [EXHIBITION], sources) == ([call], [])

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lamagent.gate.switches import negated_switches, said_switches
+from lamagent.gate.switches import negated_switches, said_switches, unasked_switches
 from lamagent.messages import ToolCall
 from lamagent.tools import Tool
 
@@ -108,3 +108,106 @@ def test_the_tools_description_may_describe_the_switch() -> None:
     )
     query = "Send $50 to my friend Alex and make sure the transaction is private."
     assert said_switches(payment, query) == {"private_visibility": True}
+
+
+BRIEF = Tool.from_spec(  # BFCL simple_python_215
+    {
+        "name": "movie_details.brief",
+        "description": "This function retrieves a brief about a specified movie.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "title": {"type": "string", "description": "Title of the movie"},
+                "extra_info": {
+                    "type": "boolean",
+                    "description": "Option to get additional information like Director, Cast, "
+                    "Awards etc.",
+                    "default": "false",
+                },
+                "subtitles": {"type": "boolean", "description": "Subtitles on."},
+                "cached": {"type": "boolean", "description": "From the cache.", "default": True},
+                "spoilers": {"type": "boolean", "description": "Reveal the plot."},
+            },
+            "required": ["title", "spoilers"],
+        },
+    }
+)
+
+
+def _brief(**arguments: Any) -> ToolCall:
+    return ToolCall(name="movie_details.brief", arguments={"title": "Interstellar", **arguments})
+
+
+def test_a_switch_nobody_asked_for_is_left_out() -> None:
+    calls = [_brief(extra_info=True, subtitles=True, spoilers=True)]
+    out, notes = unasked_switches(calls, [BRIEF], "Give me a brief on movie 'Interstellar'")
+    assert out[0].arguments == {"title": "Interstellar", "spoilers": True}
+    assert notes == [
+        "movie_details.brief.extra_info: true, a switch the user neither named nor spoke of, "
+        "left out",
+        "movie_details.brief.subtitles: true, a switch the user neither named nor spoke of, "
+        "left out",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "query"),
+    [
+        ({"extra_info": True}, "Brief me on 'Interstellar', with extra info"),  # named
+        ({"extra_info": True}, "Who is in the cast of 'Interstellar'?"),  # spoken of
+        ({"subtitles": True}, "Play 'Interstellar' with its subtitles"),
+        ({"extra_info": False}, "Give me a brief on movie 'Interstellar'"),  # off: the default
+        ({"cached": True}, "Give me a brief on movie 'Interstellar'"),  # on is its default
+        ({"spoilers": True}, "Give me a brief on movie 'Interstellar'"),  # required
+    ],
+)
+def test_a_switch_asked_for_or_not_on_stays(arguments: dict[str, Any], query: str) -> None:
+    calls = [_brief(**{"spoilers": False, **arguments})]
+    assert unasked_switches(calls, [BRIEF], query) == (calls, [])
+
+
+def test_an_ask_drafted_on_its_own_reads_the_whole_request() -> None:
+    # held-out parallel_multiple_93: "... the date of the signing of the Magna Carta and
+    # calculate how many years ago that event took place?", its first clause drafted alone
+    from lamagent.generation import Generation, GenerationParams
+    from lamagent.messages import AssistantTurn, Message
+    from lamagent.turns import ModelTurn, TurnRequest, with_invented_values
+
+    tool = Tool.from_spec(
+        {
+            "name": "history.get_event_date",
+            "description": "Get the date of an historical event.",
+            "parameters": {
+                "type": "dict",
+                "properties": {
+                    "event_name": {"type": "string", "description": "The name of the event."},
+                    "calculate_years_ago": {
+                        "type": "boolean",
+                        "description": "True if years ago is to be calculated. False by default",
+                    },
+                },
+                "required": ["event_name"],
+            },
+        }
+    )
+    call = ToolCall(
+        name="history.get_event_date",
+        arguments={"event_name": "Magna Carta", "calculate_years_ago": True},
+    )
+    part = "Could you provide the date of the signing of the Magna Carta?"
+    whole = f"{part[:-1]} and calculate how many years ago that event took place?"
+
+    def kept(whole_request: str) -> dict[str, Any]:
+        request = TurnRequest(
+            messages=[Message.user(part)],
+            tools=[tool],
+            params=GenerationParams(example_shapes=True),
+            tool_choice="required",
+            constrained=True,
+            whole_request=whole_request,
+        )
+        turn = ModelTurn(AssistantTurn(calls=[call]), Generation(text=""))
+        return with_invented_values(turn, request).turn.calls[0].arguments
+
+    assert kept(whole) == call.arguments
+    assert kept("") == {"event_name": "Magna Carta"}  # the part alone asks for no switch

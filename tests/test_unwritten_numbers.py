@@ -145,3 +145,60 @@ def test_the_parameters_default_stays(spec: dict[str, Any]) -> None:
     assert _left(tool, ["fetch the readings"], n=10) == ({"n": 10}, [])
     arguments, notes = _left(tool, ["fetch the readings"], n=11)  # any other stays unwritten
     assert arguments == {} and notes == ["t.n: 11 is written nowhere, left out"]
+
+
+POKER = Tool(  # BFCL simple_python_339: "What is the probability of getting a full house?"
+    "t",
+    "",
+    {
+        "type": "object",
+        "properties": {
+            "deck_size": {"type": "integer", "description": "The size of the deck. Default is 52."},
+            "hand_size": {"type": "integer", "description": "The size of the hand. Default is 5."},
+        },
+        "required": ["deck_size", "hand_size"],
+    },
+)
+
+
+def test_a_required_number_nobody_wrote_takes_its_stated_default() -> None:
+    query = ["What is the probability of getting a full house in poker?"]
+    arguments, notes = _left(POKER, query, deck_size=5, hand_size=5)
+    assert arguments == {"deck_size": 52, "hand_size": 5}
+    assert type(arguments["deck_size"]) is int
+    assert notes == ["t.deck_size: 5 is written nowhere, as 52, the default its parameter states"]
+
+
+@pytest.mark.parametrize(
+    ("query", "spec", "value", "taken"),
+    [
+        # the user wrote it: the user's
+        ("a full house from a 5-card hand of a deck", {"description": "Default is 52."}, 5, 5),
+        # no default stated, or one that is no number, or a percentage: stays
+        ("a full house", {"description": "The size of the deck."}, 5, 5),
+        ("a full house", {"description": "Default is all cards."}, 5, 5),
+        ("a full house", {"description": "Default is 10%."}, 5, 5),
+        ("a full house", {"description": "Default is 1.5x the hand."}, 5, 5),
+        # a float default for an integer parameter is no value of its type
+        ("a full house", {"description": "Default is 52.5."}, 5, 5),
+        # a number parameter takes it as a float, decimals and all ("9.8 m/s^2")
+        ("a dropped ball", {"type": "number", "description": "Default is 9.8 m/s^2."}, 5, 9.8),
+    ],
+)
+def test_a_required_number_takes_only_a_stated_number(
+    query: str, spec: dict[str, Any], value: Any, taken: Any
+) -> None:
+    tool = Tool(
+        "t",
+        "",
+        {"type": "object", "properties": {"n": {"type": "integer", **spec}}, "required": ["n"]},
+    )
+    arguments, _ = _left(tool, [query], n=value)
+    assert arguments == {"n": taken} and type(arguments["n"]) is type(taken)
+
+
+def test_a_required_number_written_inside_another_value_stays() -> None:
+    tool = _tool(["function", "x"], function="string", x="integer")
+    tool.parameters["properties"]["x"]["description"] = "The point. Default is 1."
+    query = ["the derivative of the function 3x^2 + 2x - 1"]
+    assert _left(tool, query, function="3x^2 + 2x - 1", x=3)[0]["x"] == 3

@@ -175,3 +175,49 @@ def test_an_empty_list_is_the_one_written(text: str, written: list[Any]) -> None
 def test_an_empty_list_left_alone(text: str) -> None:
     call = _call(table=[])
     assert written_lists([call], text) == ([call], [])
+
+
+T_TEST = (  # BFCL simple_python_123
+    "Perform a two-sample t-test to determine if there is a significant difference between the "
+    "mean of group1 (e.g., 12.4, 15.6, 11.2, 18.9) and group2 (e.g., 10.5, 9.8, 15.2, 13.8) at "
+    "the significance level 0.05."
+)
+
+
+def test_numbers_in_parentheses_are_a_written_list() -> None:
+    # the embedded model's draft: group1 ran on into group2's numbers and looped
+    ran_on = [12.4, 15.6, 11.2, 18.9, 10.5, 15.2, 13.8, 18.9, 11.2, 15.2, 18.9, 13.8, 1]
+    [out], notes = written_lists([_call(group1=ran_on)], T_TEST)
+    assert out.arguments == {"group1": [12.4, 15.6, 11.2, 18.9]}
+    assert notes == ["calculate_average.group1: 13 elements as the 4 written"]
+
+
+def test_the_last_element_cut_short_is_the_one_written() -> None:
+    # the same draft's group2: "13.8" copied as far as its first digit
+    [out], notes = written_lists([_call(group2=[10.5, 9.8, 15.2, 1])], T_TEST)
+    assert out.arguments == {"group2": [10.5, 9.8, 15.2, 13.8]}
+    assert notes == ["calculate_average.group2: its last element 1 as 13.8, as written"]
+    # a whole number is written as an int
+    [whole], _ = written_lists([_call(floors=[12, 34, 5])], SETS)
+    assert whole.arguments["floors"] == [12, 34, 56] and type(whole.arguments["floors"][2]) is int
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ([10.5, 9.8, 15.2, 2], T_TEST),  # no written element begins with its digits
+        ([10.5, 9.8, 15.2, 13.8], T_TEST),  # the written list already
+        ([10.5, 9.7, 1], T_TEST),  # an element before it the user did not write
+        ([-5, -1], "the values (-5, 13.8)"),  # a sign the written one does not have
+        ([1], T_TEST),  # one element: it begins no written list
+        # two written lists it might have begun: which one is not the rule's to say
+        ([1, 2, 3], "either (1, 2, 35) or (1, 2, 36)"),
+        # a point with letters, and commas of thousands, are no written lists
+        ([33.4484, 1], "the coordinates (33.4484 N, 112.0740 W)"),
+        ([1, 500, 2, 250, 7], "the amounts (1,500, 2,250)"),
+        ([1, 0, 2, 0, 7], "the amounts (1,000,2,000)"),
+    ],
+)
+def test_no_last_element_mended(value: list[Any], text: str) -> None:
+    call = _call(numbers=value)
+    assert written_lists([call], text) == ([call], [])

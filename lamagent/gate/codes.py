@@ -99,7 +99,8 @@ def named_code(spec: Any, said: SaidWords) -> tuple[Decimal, str] | None:
     """The code of a number parameter (`spec`, its schema) whose meaning its description
     gives and the words `said` (`spoken_words`) name, with the meaning; None where the
     description gives no codes, or the words name none or two."""
-    if not isinstance(spec, Mapping) or spec.get("type") not in _NUMBER_TYPES:
+    kind = spec.get("type") if isinstance(spec, Mapping) else None
+    if not isinstance(kind, str) or kind not in _NUMBER_TYPES:  # (a list of types: not hashed)
         return None
     # the codes the schema takes (a whole number for an integer, one its enum holds)
     codes = [

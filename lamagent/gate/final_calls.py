@@ -7,7 +7,9 @@ and a value that ran on into a number nobody wrote, or from a number into words 
 is cut before it, and so is one that ran on past a closing brace or bracket nobody wrote
 (`lamagent.gate.overruns.unwritten_tails`: read once the drafts are done, as a mangled value
 tells the rules that ask a clause again that no call took it); a call
-that became one the turn makes already is left out too. `PromptTurns.sentence_calls`
+that became one the turn makes already is left out too, and, with `example_shapes`, the ints
+of parameters that take floats, a value given back among them, are floats
+(`lamagent.gate.number_types`). `PromptTurns.sentence_calls`
 applies them as the last step of a turn that must call; `bench/replay_rules.py
 --recorded-calls` applies them to recorded calls.
 """
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from lamagent.gate.asked_values import asked_values
 from lamagent.gate.listed import changed_repeats
+from lamagent.gate.number_types import typed_numbers
 from lamagent.gate.other_asks import Piece, ask_pieces, other_asks
 from lamagent.gate.overruns import unwritten_tails
 from lamagent.messages import ToolCall
@@ -40,8 +43,11 @@ class FinalCalls:
     reshaped: list[str]
 
 
-def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) -> FinalCalls:
-    """`calls` through the rules that read the final list (see the module's docstring)."""
+def final_calls(
+    calls: Sequence[ToolCall], query: str, tools: Sequence[Tool], *, floats: bool = False
+) -> FinalCalls:
+    """`calls` through the rules that read the final list (see the module's docstring); the
+    ints of parameters that take floats as floats where `floats` (`example_shapes`)."""
     if len(calls) < 2 or len(tools) < 2:  # no other ask's call: the number tails alone
         pieces: list[Piece] = []
     else:  # the request's asks, read once for both rules
@@ -50,4 +56,6 @@ def final_calls(calls: Sequence[ToolCall], query: str, tools: Sequence[Tool]) ->
     given = asked_values(kept, query, tools, pieces=pieces)
     cut, notes = unwritten_tails(given.calls, query)
     unique, repeats = changed_repeats(cut, given.calls)
-    return FinalCalls(unique, [*others, *given.repeats, *repeats], [*given.notes, *notes])
+    typed, retyped = typed_numbers(unique, tools) if floats else (unique, [])
+    unasked = [*others, *given.repeats, *repeats]
+    return FinalCalls(typed, unasked, [*given.notes, *notes, *retyped])

@@ -12,7 +12,9 @@ argument of the same call (a string or a number the user wrote, as written) afte
 space or a comma, with or without a hyphen) becomes what comes before it, when that is words the
 user wrote (case aside) and at least `MIN_HEAD_CHARS` characters: "London", "123 main street",
 "Natural History Museum" of "Natural History Museum in London" (separators and function words at
-the cut are dropped). "Liga2021" and "test-gc-analysis.log" are one value each, and so are names
+the cut are dropped, and so are the words in lower case of the tool's name, which say what the
+tool is about, not the value: "Gold" of "Gold price per ounce" beside a `measure` "ounce", for
+`get_metal_price`). "Liga2021" and "test-gc-analysis.log" are one value each, and so are names
 capitalised throughout that the user wrote whole ("Japanese Yen" beside a "Yen"; "Hilton Hotel
 Paris" beside a "Paris", of "any Hilton Hotel ... in Paris", is "Hilton Hotel");
 "La" of "La Liga" (the other argument took "Liga") is none, and "2010-2015" beside `from_year`
@@ -51,7 +53,7 @@ from typing import Any
 
 from lamagent.gate.items import NUMBER, number_value
 from lamagent.gate.reshape import reshaped_calls
-from lamagent.gate.signals import STOPWORDS, words
+from lamagent.gate.signals import STOPWORDS, singular, stem, words
 from lamagent.gate.unwritten_numbers import written_numbers_of
 from lamagent.messages import ToolCall
 
@@ -61,6 +63,8 @@ __all__ = ["overrun_values", "unwritten_tails"]
 #: ("London 2022/08/16", "main street, Santa Clara"; "gc-analysis.log" is one value).
 _SEPARATOR = re.compile(r"[\s,;:/-]+$")
 _SPACED = re.compile(r"[\s,;]")
+#: Words that link a value to the next beside the function words ("Gold price per ounce").
+_LINKS = frozenset({"per", "via"})
 #: A function word at the end of what is left ("Paris in", "report for").
 _TRAILING_WORD = re.compile(r"(?:^|\s)([^\W\d_]+)$")
 #: A number that ends a value ("100,000,000", "2020", "$5"); one inside a word, a date or a
@@ -85,10 +89,14 @@ def _text(value: Any) -> str | None:
     return text if len(text) >= MIN_RUN_CHARS else None
 
 
-def _before(value: str, other: str, *, one_name: bool = True) -> str | None:
+def _before(
+    value: str, other: str, *, one_name: bool = True, subject: frozenset[str] = frozenset()
+) -> str | None:
     """What `value` holds before `other` when it ends with it after a separator, trimmed of
-    separators and function words at the cut; None when it does not, or when the two are
-    one name capitalised throughout and `one_name` (the user wrote the value whole)."""
+    separators and function words at the cut, and of the words in lower case of the tool's
+    name (`subject`, stems: "price" of `get_metal_price` in "Gold price per ounce"); None when
+    it does not, or when the two are one name capitalised throughout and `one_name` (the user
+    wrote the value whole)."""
     if len(value) <= len(other) or not value.endswith(other):
         return None
     head = value[: len(value) - len(other)]
@@ -102,7 +110,11 @@ def _before(value: str, other: str, *, one_name: bool = True) -> str | None:
     while True:
         head = _SEPARATOR.sub("", head)
         word = _TRAILING_WORD.search(head)
-        if word is None or word.group(1).lower() not in STOPWORDS:
+        if word is None:
+            break
+        said = word.group(1)
+        named = stem(singular(said)) in subject  # what the tool is about (stems in lower case)
+        if said.lower() not in STOPWORDS and said.lower() not in _LINKS and not named:
             break
         head = head[: word.start(1)]
     return head if len(head) >= MIN_HEAD_CHARS else None
@@ -120,10 +132,11 @@ def overrun_values(calls: Sequence[ToolCall], query: str) -> tuple[list[ToolCall
         # "Hilton Hotel Paris" beside a "Paris", of "any Hilton Hotel ... in Paris": no name
         # the user wrote
         whole = _written(value.strip(), query)
+        subject = frozenset(stem(singular(w)) for w in words(call.name))
         for other, text in others.items():
             if text not in query:
                 continue
-            head = _before(value.strip(), text, one_name=whole)
+            head = _before(value.strip(), text, one_name=whole, subject=subject)
             # "2010" of "2010-2015" beside from_year 2010, to_year 2015: two values, no head
             if head is not None and _written(head, query) and head not in others.values():
                 return head, f"{value!r} as {head!r}, {other!r} holds the rest"

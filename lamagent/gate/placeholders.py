@@ -20,8 +20,12 @@ aside): a value the conversation wrote is data, whatever it looks like ("the met
 does not write "method_used"). So does an optional argument whose value is, or whose list's
 items all are, words joined by "_" none of which the conversation writes: a slot's name the
 model made up rather than a value ("dairy_protein" for `ingredients`, asked for "gluten-free
-recipes for dinner"). Required arguments stay (there is no other value to put there).
-Nothing is generated.
+recipes for dinner"), and one whose value is a name nobody wrote: every word capitalised
+(function words aside) and none of them the conversation's, "July" for the `month` of "the
+upcoming month", "London" for the venue of a team's games nobody placed. A code in capitals
+stays ("CA" for "California" is the user's place in another form), and so does a name with a
+word of the conversation's ("Paris, France"). Required arguments stay (there is no other value
+to put there). Nothing is generated.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import without_optional
-from lamagent.gate.signals import holds_in_a_row, words
+from lamagent.gate.reshape import open_string, without_optional
+from lamagent.gate.signals import STOPWORDS, holds_in_a_row, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
@@ -88,6 +92,18 @@ def _made_up_identifier(value: Any, said: set[str]) -> bool:
     return len(parts) >= 2 and not any(w in said for w in parts)
 
 
+def _unwritten_name(value: Any, said: set[str]) -> bool:
+    """Whether `value` is a name (each word capitalised, function words aside; no code in
+    capitals) none of whose words is in `said` (the conversation's words)."""
+    if not isinstance(value, str):
+        return False
+    # in lower case, as the conversation's words are read: "PlayStation" is one word
+    own = [w for w in words(value.lower()) if w not in STOPWORDS]
+    named = [t for t in value.split() if t.lower() not in STOPWORDS]
+    capitalised = all(t[:1].isupper() and not t.isupper() for t in named)
+    return bool(own) and capitalised and not any(w in said for w in own)
+
+
 def placeholder_values(
     calls: Sequence[ToolCall], tools: Sequence[Tool], sources: Sequence[str]
 ) -> tuple[list[ToolCall], list[str]]:
@@ -99,6 +115,8 @@ def placeholder_values(
     def placeholder(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
         items = value if isinstance(value, list) and value else [value]
         if all(_made_up_identifier(item, said) for item in items):
+            return f"{value!r} is a name nobody wrote"
+        if open_string(spec) and _unwritten_name(value, said):
             return f"{value!r} is a name nobody wrote"
         if not isinstance(value, str) or value.strip().lower() in context:
             return None  # the conversation wrote it: data

@@ -13,7 +13,14 @@ before the name ("don't", "without", "disable", "no", ...) names it off.
 `said_switches(tool, query)` reads them; the mentions rule asks for each switch named on that
 a call left out or set false (`lamagent.gate.mentions.named_switches`), and
 `negated_switches(calls, tools, query)` writes false where a call set true a switch the user
-named off ("Don't return full text" drafted `"full_text": true`). Nothing is generated here.
+named off ("Don't return full text" drafted `"full_text": true`), and
+`unasked_switches(calls, tools, query)` leaves out an optional switch a call set true that the
+user neither named nor spoke of (no word of its description is one of the request's: users
+ask for switches in their own words, "including the ones in subdirectories" for `recursive`,
+"one that services both men and women" for `is_unisex`), where its parameter states false as
+its default or states none: "Give me a brief on movie 'Interstellar'" drafted
+`"extra_info": true`, an "Option to get additional information like Director, Cast, Awards
+etc.". Left out, the tool's default applies. Nothing is generated here.
 """
 
 from __future__ import annotations
@@ -21,14 +28,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from lamagent.gate.reshape import reshaped_calls, tool_properties
+from lamagent.gate.reshape import reshaped_calls, stated_default, tool_properties, without_optional
 from lamagent.gate.signals import content_words, meets, stem, words
 from lamagent.messages import ToolCall
 
 if TYPE_CHECKING:
     from lamagent.tools import Tool
 
-__all__ = ["SWITCH_WORDS", "negated_switches", "said_switches"]
+__all__ = ["SWITCH_WORDS", "negated_switches", "said_switches", "unasked_switches"]
 
 #: Stems of the words of a switch's name that say it is a switch, not what it switches
 #: ("monitoringEnabled", "include_forecast"; "is", "has", "use" are stop words already).
@@ -95,3 +102,33 @@ def negated_switches(
         return False, "true as false, the switch the user named off"
 
     return reshaped_calls(calls, off)
+
+
+#: Defaults that say a switch is off unless asked for.
+_OFF = (None, False, "false", "False", "FALSE")
+
+
+def unasked_switches(
+    calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
+) -> tuple[list[ToolCall], list[str]]:
+    """`calls` without the optional boolean arguments written true that the user did not
+    name (`said_switches`), of parameters whose default is false or not stated, and a note
+    per argument left out ("movie_details.brief.extra_info: true, a switch the user did not
+    name, left out")."""
+    by_name = {tool.name: tool for tool in tools}
+    said: dict[str, dict[str, bool]] = {}  # read once per tool a call uses
+
+    def unasked(call: ToolCall, name: str, value: Any, spec: Mapping[str, Any]) -> str | None:
+        tool = by_name.get(call.name)
+        if value is not True or tool is None or spec.get("type") != "boolean":
+            return None
+        if stated_default(spec) not in _OFF:
+            return None
+        if call.name not in said:
+            said[call.name] = said_switches(tool, query)
+        if name in said[call.name] or content_words(str(spec.get("description") or "")) & asked:
+            return None  # named, or spoken of in other words ("including subdirectories")
+        return "true, a switch the user neither named nor spoke of"
+
+    asked = content_words(query)
+    return without_optional(calls, tools, unasked)

@@ -18,9 +18,13 @@ another unit than the parameter counts in (180 of "3 minutes" for seconds:
 `lamagent.gate.durations`), or the times a year of a frequency they name (12 of "monthly"
 for compounding periods per year: `lamagent.gate.frequencies`). A number the sources write
 only inside a value another argument of the call holds is that value's: the 3 of "the
-derivative of the function 3x^2 + 2x - 1" beside `"function": "3x^2 + 2x - 1"`. Required
-arguments stay (there is no other value to put there), and so does every value inside a list
-or an object. Nothing is generated.
+derivative of the function 3x^2 + 2x - 1" beside `"function": "3x^2 + 2x - 1"`.
+
+A required argument cannot be left out: it takes the number its parameter's description
+states as its default, where it states one ("The size of the deck. Default is 52." for
+`"deck_size": 5`, a number the question about a full house never wrote), and stays where the
+description states none (there is no other value to put there). Every value inside a list or
+an object stays. Nothing is generated.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from lamagent.gate.durations import duration_value, said_durations
 from lamagent.gate.frequencies import counts_per_year, named_frequency
 from lamagent.gate.items import NUMBERS, number_argument, number_value
 from lamagent.gate.mentions import NUMBER_WORDS, said_numbers
-from lamagent.gate.reshape import stated_default, tool_schemas, without_optional
+from lamagent.gate.reshape import reshaped_calls, stated_default, tool_schemas, without_optional
 from lamagent.gate.signals import SaidWords, words
 from lamagent.gate.times import written_times
 from lamagent.messages import ToolCall
@@ -49,6 +53,11 @@ __all__ = ["unwritten_numbers", "written_numbers_of"]
 _HUNDRED = Decimal(100)
 #: A value with a digit and a letter in it ("3x^2 + 2x - 1"), which may write a number inside.
 _MIXED = re.compile(r"(?=.*\d)(?=.*[^\W\d_])", re.DOTALL)
+#: A number a description states as the default ("Default is 52.", "defaults to 9.8 m/s^2").
+_STATED_NUMBER = re.compile(
+    r"\bdefaults?(?:\s+value)?(?:\s+is|\s+to|\s*:|\s*=)\s*['\"]?(-?\d+(?:\.\d+)?)(?![\d.]*[\w%])",
+    re.IGNORECASE,
+)
 
 
 def written_numbers_of(sources: Sequence[str]) -> set[Decimal]:
@@ -132,4 +141,35 @@ def unwritten_numbers(
         yearly = times is not None and tool is not None and counts_per_year(tool, spec)
         return None if yearly and times == number else f"{value} is written nowhere"
 
-    return without_optional(calls, tools, unwritten)
+    kept, notes = without_optional(calls, tools, unwritten)
+
+    # what is left of those nobody wrote is required: it takes the default its parameter states
+    def stated(call: ToolCall, name: str, value: Any) -> tuple[Any, str] | None:
+        spec = schemas.get(call.name, {}).get(name)
+        if call.name not in tools_by_name or not isinstance(spec, Mapping):
+            return None
+        default = _stated_number(spec)
+        if default is None or number_argument(value) is None:
+            return None
+        said = unwritten(call, name, value, spec)
+        if said is None or not said.endswith("written nowhere"):
+            return None  # (a number written inside another value is the user's, not invented)
+        return default, f"{said}, as {default}, the default its parameter states"
+
+    defaulted, stated_notes = reshaped_calls(kept, stated)
+    return defaulted, [*notes, *stated_notes]
+
+
+def _stated_number(spec: Mapping[str, Any]) -> int | float | None:
+    """The number a number parameter's schema gives as its default, or its description states
+    ("Default is 52.", "defaults to 9.8 m/s^2"), of the parameter's type; None for none."""
+    default = spec.get("default")
+    number = None if isinstance(default, bool) else number_argument(default)
+    if number is None and default is None:
+        found = _STATED_NUMBER.search(str(spec.get("description") or ""))
+        number = None if found is None else Decimal(found.group(1))
+    if number is None:
+        return None
+    if spec.get("type") == "integer":
+        return int(number) if number == number.to_integral_value() else None
+    return float(number) if spec.get("type") == "number" else None

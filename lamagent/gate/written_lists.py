@@ -7,10 +7,18 @@ limit. Every element up to the written list's end is the user's, in order; what 
 one list the user wrote.
 
 `written_lists(calls, text)`: a list argument whose value begins with every element of a list
-written in brackets in the text, or of numbers the text enumerates ("floors 1, 2, 3, and 4"
-drafted `[1, 2, 3, 4, 5, 6, 7, 8]`; two elements at least), and holds more after them, is cut to
-the written list's length (the longest written list it begins with). The model's own elements
-are kept as it typed them.
+written in brackets in the text, of numbers the text enumerates ("floors 1, 2, 3, and 4"
+drafted `[1, 2, 3, 4, 5, 6, 7, 8]`), or of numbers it writes in parentheses, commas between
+("group1 (e.g., 12.4, 15.6, 11.2, 18.9)"; a point with letters, "(33.4484 N, 112.0740 W)",
+and commas of thousands, "(1,500, 2,250)", are none), two elements at least, and holds more
+after them, is cut to the written list's length (the longest written list it begins with).
+The model's own elements are kept as it typed them.
+
+It also stops inside an element: "group2 (e.g., 10.5, 9.8, 15.2, 13.8)" gives `[10.5, 9.8,
+15.2, 1]`, the last number copied as far as its first digit. A list whose elements but the
+last are a written list's first ones, and whose last number's digits (and sign) begin the
+written list's next element, takes that element for its last, when one written list reads
+so.
 
 It also starts late: "cash flows: [-50000, 10000, 15000, 20000, 25000, 30000]" gives
 `[10000, 15000, 20000, 25000, 30000]`, the negative first element skipped. A list argument that
@@ -46,13 +54,22 @@ from lamagent.messages import ToolCall
 __all__ = ["written_lists"]
 
 _BRACKETED = re.compile(BRACKETED)
+_NUMBER_TEXT = r"-?\$?\d+(?:\.\d+)?"
+#: Numbers in parentheses, commas between, after an optional "e.g.," or "i.e.,".
+_PARENTHESIZED = re.compile(
+    rf"\((?:\s*(?:e\.g\.|i\.e\.|eg|ie)[,:]?)?\s*({_NUMBER_TEXT}(?:\s*,\s*(?:and\s+)?{_NUMBER_TEXT})+)\s*\)",
+    re.IGNORECASE,
+)
+_AND = re.compile(r"\s*,\s*(?:and\s+)?")
+_GROUP = re.compile(r"0\d")
 
 
 def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall], list[str]]:
     """`calls` with each list that ran on past a written list cut back to it and each that is
     a written list's end made whole, and a note per list changed ("calculate_average.numbers:
     52 elements as the 4 written")."""
-    written = [e for e in [*_top_level_lists(text), *_enumerated(text)] if len(e) >= 2]
+    lists = [*_top_level_lists(text), *_enumerated(text), *_parenthesized(text)]
+    written = [e for e in lists if len(e) >= 2]
     whole = _one_written_list(text)
     if not written and whole is None:
         return list(calls), []
@@ -70,7 +87,7 @@ def written_lists(calls: Sequence[ToolCall], text: str) -> tuple[list[ToolCall],
         ]
         if begun:
             return value[: max(begun)], f"{len(value)} elements as the {max(begun)} written"
-        return _whole(value, written)
+        return _whole(value, written) or _cut_short(value, written)
 
     return reshaped_calls(calls, cut)
 
@@ -88,6 +105,56 @@ def _whole(value: list[Any], written: Sequence[list[Decimal | str]]) -> tuple[An
         return None
     head = [_as_typed(e) for e in ends[0][: len(ends[0]) - len(value)]]
     return [*head, *value], f"{len(value)} elements as the {len(ends[0])} written, from the first"
+
+
+def _digits(number: Decimal) -> str:
+    return format(number, "f").lstrip("-")
+
+
+def _cut_short(value: list[Any], written: Sequence[list[Decimal | str]]) -> tuple[Any, str] | None:
+    """`value` with its last element as the written one it began copying, when its other
+    elements are a written list's first ones and the last's digits begin the next written
+    element's ("[10.5, 9.8, 15.2, 1]" of "10.5, 9.8, 15.2, 13.8"), in one written list only."""
+    if len(value) < 2 or isinstance(value[-1], bool) or not isinstance(value[-1], (int, float)):
+        return None
+    last = Decimal(str(value[-1]))
+    mended: set[Decimal] = set()
+    for elements in written:
+        if len(elements) < len(value) or not all(
+            same_element(v, e) for v, e in zip(value[:-1], elements, strict=False)
+        ):
+            continue
+        begun = elements[len(value) - 1]
+        if (
+            isinstance(begun, Decimal)
+            and begun != last
+            and (begun < 0) == (last < 0)
+            and _digits(begun).startswith(_digits(last))
+        ):
+            mended.add(begun)
+    if len(mended) != 1:
+        return None
+    [whole] = mended
+    typed = _as_typed(whole)
+    return [*value[:-1], typed], f"its last element {value[-1]!r} as {typed!r}, as written"
+
+
+def _parenthesized(text: str) -> list[list[Decimal | str]]:
+    """The numbers of each list the text writes in parentheses, commas between ("group1
+    (e.g., 12.4, 15.6, 11.2, 18.9)": a lead "e.g." or "i.e." aside); a point with letters
+    ("(33.4484 N, 112.0740 W)") is none."""
+    found: list[list[Decimal | str]] = []
+    for match in _PARENTHESIZED.finditer(text):
+        listed = match.group(1)
+        if len({" " in between for between in _AND.findall(listed)}) > 1:
+            continue  # "1,000, 2,000": commas of thousands and of a list
+        parts = _AND.split(listed)
+        if any(_GROUP.match(part.lstrip("-$")) for part in parts[1:]):
+            continue  # "1,000,2,000": a group of thousands is no number of its own
+        numbers = [number_value(part) for part in parts]
+        if len(numbers) >= 2 and None not in numbers:
+            found.append([n for n in numbers if n is not None])
+    return found
 
 
 def _one_written_list(text: str) -> list[Any] | None:
