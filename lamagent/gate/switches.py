@@ -111,10 +111,11 @@ _OFF = (None, False, "false", "False", "FALSE")
 def unasked_switches(
     calls: Sequence[ToolCall], tools: Sequence[Tool], query: str
 ) -> tuple[list[ToolCall], list[str]]:
-    """`calls` without the optional boolean arguments written true that the user did not
-    name (`said_switches`), of parameters whose default is false or not stated, and a note
-    per argument left out ("movie_details.brief.extra_info: true, a switch the user did not
-    name, left out")."""
+    """`calls` without the optional boolean arguments written true that the user neither
+    named (`said_switches`) nor spoke of (a word of the description), of parameters whose
+    default is false or not stated, and a note per argument left out
+    ("movie_details.brief.extra_info: true, a switch the user neither named nor spoke of, left
+    out")."""
     by_name = {tool.name: tool for tool in tools}
     said: dict[str, dict[str, bool]] = {}  # read once per tool a call uses
 
